@@ -1,0 +1,122 @@
+// Command dsn is the Dossier santé numérique: a FHIR R4 record server and its
+// tools. Run "dsn help" for the subcommands.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"sort"
+	"syscall"
+
+	"dsn"
+)
+
+// Env is what a subcommand may touch of the outside world; tests pass their own.
+type Env struct {
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+	Getenv func(string) string
+}
+
+type command struct {
+	run     func(ctx context.Context, args []string, env Env) error
+	summary string
+}
+
+// commands is the table of subcommands; each lives in the file of its name.
+var commands = map[string]command{
+	"serve":    {runServe, "serve the FHIR API (--addr, --data DIR | --db URL)"},
+	"migrate":  {runMigrate, "apply the embedded schema migrations and exit"},
+	"fhirpath": {runFHIRPath, "evaluate a FHIRPath expression: dsn fhirpath [--input FILE] EXPR"},
+	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
+	"version":  {runVersion, "print the version"},
+}
+
+// version is set at build time with -ldflags "-X main.version=…".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.Getenv})
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches to a subcommand and turns its error into one line on stderr and
+// an exit code: 2 for usage errors, 1 for everything else.
+func run(ctx context.Context, args []string, env Env) int {
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		usage(env.Stdout)
+		return 0
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		fmt.Fprintf(env.Stderr, "dsn: unknown command %q (see dsn help)\n", args[0])
+		return 2
+	}
+	err := cmd.run(ctx, args[1:], env)
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		fmt.Fprintf(env.Stderr, "dsn %s: %s\n", args[0], oneLine(err))
+		return 1
+	}
+}
+
+// errUsage marks an error already reported by the flag package.
+var errUsage = errors.New("usage")
+
+// oneLine gives the user message of err; internal causes stay for the logs.
+func oneLine(err error) string {
+	var de *dsn.Error
+	if errors.As(err, &de) && de.Kind != dsn.KindInternal {
+		return dsn.Message(err)
+	}
+	return err.Error()
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "dsn — Dossier santé numérique (FHIR R4)\n\nUsage: dsn COMMAND [flags]\n\nCommands:")
+	names := make([]string, 0, len(commands))
+	for n := range commands {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-9s %s\n", n, commands[n].summary)
+	}
+}
+
+// newFlags makes a FlagSet that reports errors on env.Stderr and returns them.
+func newFlags(name string, env Env) *flag.FlagSet {
+	fs := flag.NewFlagSet("dsn "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// parse parses args, mapping flag errors to errUsage (already printed).
+func parse(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, _ []string, env Env) error {
+	fmt.Fprintln(env.Stdout, "dsn", version)
+	return nil
+}

@@ -1,0 +1,123 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"dsn"
+)
+
+// Main owns the server's lifecycle: store, HTTP listener, shutdown. NewMain
+// prepares everything (and listens, so Addr is known), Run serves until its
+// context ends, Close releases the store.
+type Main struct {
+	cfg   Config
+	log   *slog.Logger
+	store dsn.Store
+	ln    net.Listener
+	srv   *http.Server
+}
+
+// NewMain opens the store (applying migrations) and binds the listener.
+func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	st, err := openStore(ctx, cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	m := &Main{cfg: cfg, log: log, store: st}
+	handler, err := m.routes()
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	m.ln, err = net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		st.Close()
+		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	m.srv = &http.Server{
+		Handler:           handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	return m, nil
+}
+
+// Addr is the address the server listens on (useful with port 0).
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// Run serves until ctx is cancelled, then stops accepting, lets requests in
+// flight finish (up to 15 s) and returns.
+func (m *Main) Run(ctx context.Context) error {
+	errc := make(chan error, 1)
+	go func() { errc <- m.srv.Serve(m.ln) }()
+	m.log.Info("serving", "url", "http://"+m.Addr(), "fhir", "http://"+m.Addr()+"/fhir", "store", m.cfg.Store.Describe())
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	m.log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := m.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+// Close releases the store; call it after Run returns.
+func (m *Main) Close() error { return m.store.Close() }
+
+// routes builds the top-level handler: health probe and the FHIR API.
+func (m *Main) routes() (http.Handler, error) {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	return mux, nil
+}
+
+func runServe(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("serve", env)
+	var cfg Config
+	cfg.register(fs, env)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	m, err := NewMain(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer m.Close()
+	return m.Run(ctx)
+}
+
+func runMigrate(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("migrate", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "schema up to date (%s)\n", sc.Describe())
+	return st.Close()
+}

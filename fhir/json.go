@@ -1,0 +1,81 @@
+// Package fhir handles FHIR R4 resources as JSON documents: decoding, encoding,
+// meta, references and validation against definitions generated from the
+// official R4 package. It does no I/O.
+package fhir
+
+import (
+	"bytes"
+	"encoding/json"
+	"time"
+
+	"dsn"
+)
+
+// Object is a decoded JSON object. Numbers are json.Number so that decimals keep
+// their precision and trailing zeros (FHIR json.html#primitive: 1.50 stays 1.50).
+type Object = map[string]any
+
+// Decode parses one FHIR resource. Errors are *dsn.Error of KindInvalid with an
+// Issue saying what is wrong.
+func Decode(body []byte) (Object, error) {
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, invalid("", "le corps n'est pas du JSON valide: "+err.Error())
+	}
+	if dec.More() {
+		return nil, invalid("", "le corps contient des données après la ressource JSON")
+	}
+	obj, ok := v.(map[string]any)
+	if !ok {
+		return nil, invalid("", "une ressource FHIR doit être un objet JSON")
+	}
+	rt, ok := obj["resourceType"].(string)
+	if !ok || rt == "" {
+		return nil, invalid("resourceType", "l'élément resourceType est absent")
+	}
+	return obj, nil
+}
+
+// Encode writes v as compact JSON without HTML escaping.
+func Encode(v any) []byte {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		// Only values that came from Decode or from our own code reach here.
+		panic("fhir.Encode: " + err.Error())
+	}
+	b := buf.Bytes()
+	return b[:len(b)-1] // drop the encoder's trailing newline
+}
+
+// ResourceType returns obj's resourceType ("" if absent).
+func ResourceType(obj Object) string {
+	s, _ := obj["resourceType"].(string)
+	return s
+}
+
+// ID returns obj's id ("" if absent).
+func ID(obj Object) string {
+	s, _ := obj["id"].(string)
+	return s
+}
+
+// SetMeta sets meta.versionId and meta.lastUpdated, keeping the rest of meta
+// (profile, security, tag, source) as the client sent it (resource.html#Meta).
+func SetMeta(obj Object, versionID string, lastUpdated time.Time) {
+	meta, _ := obj["meta"].(map[string]any)
+	if meta == nil {
+		meta = map[string]any{}
+		obj["meta"] = meta
+	}
+	meta["versionId"] = versionID
+	meta["lastUpdated"] = dsn.FormatInstant(lastUpdated)
+}
+
+func invalid(expr, msg string) *dsn.Error {
+	return &dsn.Error{Op: "fhir.Decode", Kind: dsn.KindInvalid, Msg: msg,
+		Issues: []dsn.Issue{{Severity: "error", Code: "structure", Diagnostics: msg, Expression: expr}}}
+}
