@@ -1,0 +1,74 @@
+package dsn
+
+import (
+	"errors"
+	"fmt"
+	"regexp"
+	"testing"
+	"time"
+)
+
+func TestWrapKeepsKindMessageAndIssues(t *testing.T) {
+	inner := &Error{Op: "fhir.Validate", Kind: KindInvalid, Msg: "genre inconnu",
+		Issues: []Issue{{Severity: "error", Code: "code-invalid", Expression: "Patient.gender"}}}
+	err := fmt.Errorf("context: %w", Wrap("repo.Create", KindInternal, inner))
+	if got := KindOf(err); got != KindInvalid {
+		t.Fatalf("KindOf = %v, want invalid", got)
+	}
+	if got := Message(err); got != "genre inconnu" {
+		t.Fatalf("Message = %q", got)
+	}
+	if is := IssuesOf(err); len(is) != 1 || is[0].Expression != "Patient.gender" {
+		t.Fatalf("IssuesOf = %+v", is)
+	}
+	if !errors.Is(err, inner) {
+		t.Fatal("the cause must stay in the chain")
+	}
+}
+
+func TestPlainErrorsAreInternalAndHidden(t *testing.T) {
+	err := Wrap("sqlite.Put", KindInternal, errors.New("disk I/O error at page 7"))
+	if KindOf(err) != KindInternal || KindOf(errors.New("x")) != KindInternal {
+		t.Fatal("plain errors must be internal")
+	}
+	if Message(err) != "internal error" {
+		t.Fatalf("internal causes must not reach users, got %q", Message(err))
+	}
+	if Wrap("op", KindInvalid, nil) != nil {
+		t.Fatal("Wrap(nil) must be nil")
+	}
+}
+
+func TestErrorString(t *testing.T) {
+	e := Errorf("repo.Read", KindNotFound, "Patient/%s introuvable", "42")
+	if e.Error() != "repo.Read: Patient/42 introuvable" {
+		t.Fatalf("got %q", e.Error())
+	}
+	if (&Error{Kind: KindGone}).Error() != "gone" || Kind(99).String() != "kind(99)" {
+		t.Fatal("kind names")
+	}
+}
+
+func TestRandomIDsAreValidFHIRIds(t *testing.T) {
+	idRE := regexp.MustCompile(`^[A-Za-z0-9\-\.]{1,64}$`) // datatypes.html#id
+	uuidRE := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	for range 1000 {
+		id := RandomIDs{}.NewID()
+		if !idRE.MatchString(id) || !uuidRE.MatchString(id) || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		seen[id] = true
+	}
+}
+
+func TestFormatInstant(t *testing.T) {
+	ts := time.Date(2026, 5, 9, 3, 12, 0, 123456789, time.FixedZone("EDT", -4*3600))
+	if got := FormatInstant(ts); got != "2026-05-09T07:12:00.123456Z" {
+		t.Fatalf("got %s", got)
+	}
+	now := SystemClock{}.Now()
+	if now.Location() != time.UTC || now.Nanosecond()%1000 != 0 {
+		t.Fatalf("SystemClock must give UTC microseconds, got %v", now)
+	}
+}
