@@ -1,0 +1,225 @@
+package search
+
+import (
+	"strconv"
+	"strings"
+)
+
+// The FHIRPath subset evaluated here by walking JSON (fhirpath.html): the
+// search parameter expressions of FHIR R4 are almost all of the forms below,
+// so this covers nearly every parameter until extraction moves onto the full
+// FHIRPath engine.
+//
+//	Type.a.b                       child elements; choice elements (value[x]) included
+//	A | B                          union
+//	x.where(resolve() is T)        references whose target type is T
+//	x.where(name='literal')        elements whose primitive child equals the literal
+//	x.as(T), (x as T), x.ofType(T) choice selection: valueQuantity is "value as Quantity"
+//	x.extension('url')             extensions with that url (their value is indexed)
+//	x[n]                           the n-th item
+//
+// Anything else (exists(), and, hasExtension...) makes the parameter unsupported.
+
+type stepKind uint8
+
+const (
+	stepChild     stepKind = iota // name
+	stepAs                        // typ: keep values of that FHIR type
+	stepResolveIs                 // typ: keep references to that resource type
+	stepWhereEq                   // name = lit
+	stepExtension                 // lit: extension url
+	stepIndex                     // index
+)
+
+type step struct {
+	kind  stepKind
+	name  string
+	typ   string
+	lit   string
+	index int
+}
+
+type path []step
+
+// compileExpr compiles the parts of expr that apply to resourceType (parts
+// rooted at another type are dropped, since the R4 definitions share one
+// expression between several types). ok is false if a part is outside the subset.
+func compileExpr(expr, resourceType string) (paths []path, ok bool) {
+	if strings.TrimSpace(expr) == "" {
+		return nil, false
+	}
+	for _, part := range splitTop(expr, '|') {
+		p, applies, ok := compilePart(strings.TrimSpace(part), resourceType)
+		if !ok {
+			return nil, false
+		}
+		if applies {
+			paths = append(paths, p)
+		}
+	}
+	return paths, true
+}
+
+func compilePart(part, resourceType string) (p path, applies, ok bool) {
+	rest := part
+	var tail []step
+	if strings.HasPrefix(part, "(") {
+		end := matchParen(part, 0)
+		if end < 0 {
+			return nil, false, false
+		}
+		inner := part[1:end]
+		i := strings.LastIndex(inner, " as ")
+		if i < 0 {
+			return nil, false, false
+		}
+		typ := strings.TrimSpace(inner[i+4:])
+		if !isName(typ) {
+			return nil, false, false
+		}
+		rest = strings.TrimSpace(inner[:i])
+		tail = append(tail, step{kind: stepAs, typ: typ})
+		after := part[end+1:]
+		if after != "" {
+			if after[0] != '.' {
+				return nil, false, false
+			}
+			more, ok := compileSteps(splitTop(after[1:], '.'))
+			if !ok {
+				return nil, false, false
+			}
+			tail = append(tail, more...)
+		}
+	}
+	segs := splitTop(rest, '.')
+	root := segs[0]
+	if !isName(root) {
+		return nil, false, false
+	}
+	steps, ok := compileSteps(segs[1:])
+	if !ok {
+		return nil, false, false
+	}
+	applies = root == resourceType || root == "Resource" || root == "DomainResource"
+	return append(steps, tail...), applies, true
+}
+
+func compileSteps(segs []string) ([]step, bool) {
+	var out []step
+	for _, s := range segs {
+		st, ok := compileStep(strings.TrimSpace(s))
+		if !ok {
+			return nil, false
+		}
+		out = append(out, st...)
+	}
+	return out, true
+}
+
+func compileStep(s string) ([]step, bool) {
+	if isName(s) {
+		return []step{{kind: stepChild, name: s}}, true
+	}
+	if i := strings.IndexByte(s, '['); i > 0 && strings.HasSuffix(s, "]") && isName(s[:i]) {
+		n, err := strconv.Atoi(s[i+1 : len(s)-1])
+		if err != nil || n < 0 {
+			return nil, false
+		}
+		return []step{{kind: stepChild, name: s[:i]}, {kind: stepIndex, index: n}}, true
+	}
+	fn, arg, ok := call(s)
+	if !ok {
+		return nil, false
+	}
+	switch fn {
+	case "as", "ofType":
+		if isName(arg) {
+			return []step{{kind: stepAs, typ: arg}}, true
+		}
+	case "extension":
+		if u, ok := quoted(arg); ok {
+			return []step{{kind: stepChild, name: "extension"}, {kind: stepExtension, lit: u}}, true
+		}
+	case "where":
+		if t, ok := strings.CutPrefix(arg, "resolve() is "); ok && isName(t) {
+			return []step{{kind: stepResolveIs, typ: t}}, true
+		}
+		if name, lit, found := strings.Cut(arg, "="); found && isName(strings.TrimSpace(name)) {
+			if v, ok := quoted(strings.TrimSpace(lit)); ok {
+				return []step{{kind: stepWhereEq, name: strings.TrimSpace(name), lit: v}}, true
+			}
+		}
+	}
+	return nil, false
+}
+
+// call splits "fn(arg)" into its name and argument text.
+func call(s string) (fn, arg string, ok bool) {
+	i := strings.IndexByte(s, '(')
+	if i <= 0 || !strings.HasSuffix(s, ")") || matchParen(s, i) != len(s)-1 || !isName(s[:i]) {
+		return "", "", false
+	}
+	return s[:i], strings.TrimSpace(s[i+1 : len(s)-1]), true
+}
+
+// quoted unquotes a single-quoted FHIRPath string literal without escapes.
+func quoted(s string) (string, bool) {
+	if len(s) < 2 || s[0] != '\'' || s[len(s)-1] != '\'' || strings.ContainsAny(s[1:len(s)-1], `'\`) {
+		return "", false
+	}
+	return s[1 : len(s)-1], true
+}
+
+// splitTop splits s on sep outside parentheses and quoted strings.
+func splitTop(s string, sep byte) []string {
+	var parts []string
+	depth, start, inQuote := 0, 0, false
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+		case c == sep && depth == 0:
+			parts = append(parts, s[start:i])
+			start = i + 1
+		}
+	}
+	return append(parts, s[start:])
+}
+
+// matchParen returns the index of the parenthesis closing the one at open, or -1.
+func matchParen(s string, open int) int {
+	depth, inQuote := 0, false
+	for i := open; i < len(s); i++ {
+		switch c := s[i]; {
+		case c == '\'':
+			inQuote = !inQuote
+		case inQuote:
+		case c == '(':
+			depth++
+		case c == ')':
+			depth--
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return -1
+}
+
+func isName(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || i > 0 && '0' <= c && c <= '9') {
+			return false
+		}
+	}
+	return true
+}

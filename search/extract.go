@@ -1,0 +1,298 @@
+package search
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// Extract returns the search-index rows of obj, one per value of each of its
+// type's search parameters (search.html#ptypes says how each FHIR type becomes
+// a value), and its patient key: its own id for a Patient, otherwise the id of
+// the first Patient it references through a Patient-compartment parameter
+// (compartmentdefinition-patient.html), "" if none. _id and _lastUpdated are
+// columns of the resource table and have no rows.
+// Errors: KindInvalid if obj has no resourceType.
+func Extract(obj fhir.Object) (dsn.Index, string, error) {
+	return std.extract(obj)
+}
+
+func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
+	rt := fhir.ResourceType(obj)
+	if rt == "" {
+		return dsn.Index{}, "", dsn.Errorf("search.Extract", dsn.KindInvalid, "l'élément resourceType est absent")
+	}
+	p := r.plan(rt)
+	var ix dsn.Index
+	var buf []node
+	for i := range p.params {
+		c := &p.params[i]
+		buf = buf[:0]
+		for _, pa := range c.paths {
+			buf = eval(pa, obj, buf)
+		}
+		if len(buf) > 0 {
+			addRows(&ix, c, buf)
+		}
+	}
+	return ix, patientKey(rt, obj, p, &ix), nil
+}
+
+func patientKey(rt string, obj map[string]any, p *plan, ix *dsn.Index) string {
+	if rt == "Patient" {
+		return fhir.ID(obj)
+	}
+	for _, code := range p.compartment {
+		for _, ref := range ix.References {
+			if ref.Param == code && ref.Type == "Patient" {
+				return ref.ID
+			}
+		}
+	}
+	return ""
+}
+
+// addRows converts the values of one parameter into rows of its type,
+// skipping duplicates of rows this parameter already produced.
+func addRows(ix *dsn.Index, c *compiled, vals []node) {
+	switch c.typ {
+	case dsn.ParamToken:
+		start := len(ix.Tokens)
+		for _, n := range vals {
+			ix.Tokens = tokenRows(ix.Tokens, start, c.code, n)
+		}
+	case dsn.ParamString:
+		start := len(ix.Strings)
+		for _, n := range vals {
+			ix.Strings = stringRows(ix.Strings, start, c.code, n.v)
+		}
+	case dsn.ParamDate:
+		for _, n := range vals {
+			ix.Dates = dateRows(ix.Dates, c.code, n)
+		}
+	case dsn.ParamReference:
+		start := len(ix.References)
+		for _, n := range vals {
+			if k, ok := refRow(c.code, n.v); ok && !hasRef(ix.References[start:], k) {
+				ix.References = append(ix.References, k)
+			}
+		}
+	case dsn.ParamQuantity:
+		for _, n := range vals {
+			if k, ok := quantityRow(c.code, n); ok {
+				ix.Quantities = append(ix.Quantities, k)
+			}
+		}
+	case dsn.ParamNumber:
+		for _, n := range vals {
+			if f, ok := number(n.v); ok {
+				ix.Numbers = append(ix.Numbers, dsn.NumberKey{Param: c.code, Value: f})
+			}
+		}
+	case dsn.ParamURI:
+		for _, n := range vals {
+			if s, ok := n.v.(string); ok && s != "" {
+				ix.URIs = append(ix.URIs, dsn.URIKey{Param: c.code, URI: s})
+			}
+		}
+	}
+}
+
+// contactSystems are the ContactPoint.system codes, which tell a ContactPoint
+// from an Identifier when both carry system and value.
+var contactSystems = map[string]bool{"phone": true, "fax": true, "email": true,
+	"pager": true, "url": true, "sms": true, "other": true}
+
+// tokenRows follows search.html#token: Coding and CodeableConcept give
+// system|code (text from CodeableConcept.text or Coding.display, for :text),
+// Identifier gives system|value (text from Identifier.type.text), ContactPoint
+// its value, code/string/uri the code, boolean "true" or "false".
+func tokenRows(rows []dsn.TokenKey, start int, code string, n node) []dsn.TokenKey {
+	add := func(k dsn.TokenKey) {
+		if k.Code == "" && k.Text == "" {
+			return
+		}
+		k.Param = code
+		for _, r := range rows[start:] {
+			if r == k {
+				return
+			}
+		}
+		rows = append(rows, k)
+	}
+	switch v := n.v.(type) {
+	case bool:
+		add(dsn.TokenKey{Code: strconv.FormatBool(v)})
+	case string:
+		add(dsn.TokenKey{Code: v})
+	case json.Number:
+		add(dsn.TokenKey{Code: v.String()})
+	case map[string]any:
+		text := str(v, "text")
+		switch {
+		case v["coding"] != nil || n.typ == "CodeableConcept":
+			codings, _ := v["coding"].([]any)
+			for _, c := range codings {
+				if cm, ok := c.(map[string]any); ok {
+					t := text
+					if t == "" {
+						t = str(cm, "display")
+					}
+					add(dsn.TokenKey{System: str(cm, "system"), Code: str(cm, "code"), Text: t})
+				}
+			}
+			if len(codings) == 0 {
+				add(dsn.TokenKey{Text: text})
+			}
+		case v["code"] != nil:
+			add(dsn.TokenKey{System: str(v, "system"), Code: str(v, "code"), Text: str(v, "display")})
+		case v["value"] != nil:
+			sys := str(v, "system")
+			if n.typ == "ContactPoint" || contactSystems[sys] {
+				add(dsn.TokenKey{Code: str(v, "value")})
+				break
+			}
+			t, _ := v["type"].(map[string]any)
+			add(dsn.TokenKey{System: sys, Code: str(v, "value"), Text: str(t, "text")})
+		default:
+			add(dsn.TokenKey{Text: text})
+		}
+	}
+	return rows
+}
+
+// nameParts are the string components of HumanName and Address that the
+// string parameters on them match (search.html#string).
+var nameParts = [...]string{"text", "family", "given", "prefix", "suffix",
+	"line", "city", "district", "state", "postalCode", "country"}
+
+func stringRows(rows []dsn.StringKey, start int, code string, v any) []dsn.StringKey {
+	switch v := v.(type) {
+	case string:
+		if v == "" {
+			return rows
+		}
+		for _, r := range rows[start:] {
+			if r.Exact == v {
+				return rows
+			}
+		}
+		return append(rows, dsn.StringKey{Param: code, Norm: Normalize(v), Exact: v})
+	case []any:
+		for _, item := range v {
+			rows = stringRows(rows, start, code, item)
+		}
+	case map[string]any:
+		for _, k := range nameParts {
+			if part, ok := v[k]; ok {
+				rows = stringRows(rows, start, code, part)
+			}
+		}
+	}
+	return rows
+}
+
+// dateRows indexes date, dateTime and instant by the range their precision
+// covers, Period as [start, end) with open ends at DateMin/DateMax, and Timing
+// by its events and bounds (search.html#date).
+func dateRows(rows []dsn.DateKey, code string, n node) []dsn.DateKey {
+	switch v := n.v.(type) {
+	case string:
+		if lo, hi, ok := DateRange(v); ok {
+			rows = append(rows, dsn.DateKey{Param: code, Low: lo, High: hi})
+		}
+	case map[string]any:
+		if v["start"] != nil || v["end"] != nil {
+			lo, hi := DateMin, DateMax
+			if l, _, ok := DateRange(str(v, "start")); ok {
+				lo = l
+			}
+			if _, h, ok := DateRange(str(v, "end")); ok {
+				hi = h
+			}
+			return append(rows, dsn.DateKey{Param: code, Low: lo, High: hi})
+		}
+		if events, ok := v["event"].([]any); ok {
+			for _, e := range events {
+				rows = dateRows(rows, code, node{v: e})
+			}
+		}
+		if rep, ok := v["repeat"].(map[string]any); ok {
+			if b, ok := rep["boundsPeriod"].(map[string]any); ok {
+				rows = dateRows(rows, code, node{v: b})
+			}
+		}
+	}
+	return rows
+}
+
+// refRow indexes a Reference (references.html): "Type/id" as type and id, an
+// absolute URL or urn as URL; contained ("#x") and identifier-only references
+// are skipped. A canonical or uri reached by a reference parameter is a URL.
+func refRow(code string, v any) (dsn.RefKey, bool) {
+	var ref string
+	switch v := v.(type) {
+	case string:
+		ref = v
+	case map[string]any:
+		ref = str(v, "reference")
+	}
+	if ref == "" || ref[0] == '#' {
+		return dsn.RefKey{}, false
+	}
+	if strings.Contains(ref, ":") {
+		return dsn.RefKey{Param: code, URL: ref}, true
+	}
+	typ, id, ok := splitRef(ref)
+	if !ok || strings.Count(ref, "/") != 1 && !strings.Contains(ref, "/_history/") {
+		return dsn.RefKey{}, false
+	}
+	return dsn.RefKey{Param: code, Type: typ, ID: id}, true
+}
+
+func hasRef(rows []dsn.RefKey, k dsn.RefKey) bool {
+	for _, r := range rows {
+		if r == k {
+			return true
+		}
+	}
+	return false
+}
+
+// quantityRow indexes Quantity, Age, Duration, Count, Distance and Money
+// (currency as code, system urn:iso:std:iso:4217); Range and SampledData are
+// not indexed yet.
+func quantityRow(code string, n node) (dsn.QuantityKey, bool) {
+	v, ok := n.v.(map[string]any)
+	if !ok {
+		return dsn.QuantityKey{}, false
+	}
+	f, ok := number(v["value"])
+	if !ok {
+		return dsn.QuantityKey{}, false
+	}
+	k := dsn.QuantityKey{Param: code, Value: f, System: str(v, "system"), Code: str(v, "code"), Unit: str(v, "unit")}
+	if cur := str(v, "currency"); cur != "" {
+		k.System, k.Code = "urn:iso:std:iso:4217", cur
+	}
+	return k, true
+}
+
+func number(v any) (float64, bool) {
+	switch v := v.(type) {
+	case json.Number:
+		f, err := v.Float64()
+		return f, err == nil
+	case float64:
+		return v, true
+	}
+	return 0, false
+}
+
+func str(m map[string]any, k string) string {
+	s, _ := m[k].(string)
+	return s
+}

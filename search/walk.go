@@ -1,0 +1,149 @@
+package search
+
+import "strings"
+
+// node is one value met while walking a resource: a JSON value and, when it
+// came from a choice element (valueQuantity), the FHIR type of the choice.
+type node struct {
+	v   any
+	typ string // "Quantity", "DateTime"... ; "" when the element is not a choice
+}
+
+// eval walks p from the resource root and appends the values it reaches to out.
+func eval(p path, root map[string]any, out []node) []node {
+	cur := []node{{v: root}}
+	for _, st := range p {
+		if st.kind == stepIndex {
+			if st.index >= len(cur) {
+				return out
+			}
+			cur = cur[st.index : st.index+1]
+			continue
+		}
+		var next []node
+		for _, n := range cur {
+			next = apply(st, n, next)
+		}
+		if len(next) == 0 {
+			return out
+		}
+		cur = next
+	}
+	return append(out, cur...)
+}
+
+func apply(st step, n node, out []node) []node {
+	obj, isObj := n.v.(map[string]any)
+	switch st.kind {
+	case stepChild:
+		if isObj {
+			return child(obj, st.name, out)
+		}
+	case stepAs:
+		if n.typ == "" || strings.EqualFold(n.typ, st.typ) {
+			out = append(out, n)
+		}
+	case stepResolveIs:
+		if isObj && refTargetIs(obj, st.typ) {
+			out = append(out, n)
+		}
+	case stepWhereEq:
+		if isObj {
+			if s, _ := obj[st.name].(string); s == st.lit {
+				out = append(out, n)
+			}
+		}
+	case stepExtension:
+		if isObj {
+			if u, _ := obj["url"].(string); u == st.lit {
+				// The parameter indexes the extension's value[x]; a complex
+				// extension (no value) stays itself for further steps.
+				if v, typ, ok := choice(obj, "value"); ok {
+					return append(out, node{v: v, typ: typ})
+				}
+				out = append(out, n)
+			}
+		}
+	}
+	return out
+}
+
+// child appends obj's element name; arrays are flattened, and a missing name
+// is looked up as a choice element (name + Type).
+func child(obj map[string]any, name string, out []node) []node {
+	v, ok := obj[name]
+	typ := ""
+	if !ok {
+		if v, typ, ok = choice(obj, name); !ok {
+			return out
+		}
+	}
+	if arr, isArr := v.([]any); isArr {
+		for _, item := range arr {
+			if item != nil {
+				out = append(out, node{v: item, typ: typ})
+			}
+		}
+		return out
+	}
+	if v == nil {
+		return out
+	}
+	return append(out, node{v: v, typ: typ})
+}
+
+// choice finds the element name[x] of obj (json.html#choice: at most one
+// valueQuantity, valueString... is present) and returns its type suffix.
+func choice(obj map[string]any, name string) (any, string, bool) {
+	for k, v := range obj {
+		if len(k) > len(name) && k[len(name)] >= 'A' && k[len(name)] <= 'Z' && k[:len(name)] == name {
+			return v, k[len(name):], true
+		}
+	}
+	return nil, "", false
+}
+
+// refTargetIs tells whether the Reference obj points to a resource of type t,
+// from Reference.type or from the reference's "Type/id" tail.
+func refTargetIs(obj map[string]any, t string) bool {
+	if rt, _ := obj["type"].(string); rt != "" {
+		return rt == t
+	}
+	ref, _ := obj["reference"].(string)
+	rt, _, ok := splitRef(ref)
+	return ok && rt == t
+}
+
+// splitRef splits a literal reference into its type and id, for relative
+// ("Patient/123"), versioned ("Patient/123/_history/2") and absolute
+// ("https://x/fhir/Patient/123") forms (references.html#literal).
+func splitRef(ref string) (typ, id string, ok bool) {
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	j := strings.LastIndexByte(ref, '/')
+	if j <= 0 || j == len(ref)-1 {
+		return "", "", false
+	}
+	id = ref[j+1:]
+	head := ref[:j]
+	typ = head[strings.LastIndexByte(head, '/')+1:]
+	if !isName(typ) || typ[0] < 'A' || typ[0] > 'Z' || !validID(id) {
+		return "", "", false
+	}
+	return typ, id, true
+}
+
+// validID checks the FHIR id syntax: [A-Za-z0-9\-\.]{1,64} (datatypes.html#id).
+func validID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		c := id[i]
+		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
+			return false
+		}
+	}
+	return true
+}
