@@ -17,6 +17,7 @@ import (
 //	x.as(T), (x as T), x.ofType(T) choice selection: valueQuantity is "value as Quantity"
 //	x.extension('url')             extensions with that url (their value is indexed)
 //	x[n]                           the n-th item
+//	x.exists() and x != false      true or false (Patient.deceased)
 //
 // Anything else (exists(), and, hasExtension...) makes the parameter unsupported.
 
@@ -29,6 +30,7 @@ const (
 	stepWhereEq                   // name = lit
 	stepExtension                 // lit: extension url
 	stepIndex                     // index
+	stepPresent                   // the whole collection becomes true if it holds a value other than false, else false
 )
 
 type step struct {
@@ -47,6 +49,13 @@ type path []step
 func compileExpr(expr, resourceType string) (paths []path, ok bool) {
 	if strings.TrimSpace(expr) == "" {
 		return nil, false
+	}
+	if x, y, found := strings.Cut(expr, ".exists() and "); found && y == x+" != false" {
+		p, applies, ok := compilePart(strings.TrimSpace(x), resourceType)
+		if !ok || !applies {
+			return nil, ok
+		}
+		return []path{append(p, step{kind: stepPresent})}, true
 	}
 	for _, part := range splitTop(expr, '|') {
 		p, applies, ok := compilePart(strings.TrimSpace(part), resourceType)

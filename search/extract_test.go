@@ -41,6 +41,7 @@ func TestExtractPatient(t *testing.T) {
 	wantTokens := []dsn.TokenKey{
 		{Param: "_tag", System: "urn:dsn:tag", Code: "demo"},
 		{Param: "active", Code: "true"},
+		{Param: "deceased", Code: "true"},
 		{Param: "email", Code: "helene@example.org"},
 		{Param: "gender", Code: "female"},
 		{Param: "identifier", System: "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id", Code: "TREM12345678", Text: "NAM"},
@@ -214,6 +215,12 @@ func TestExtractChoicesAndShapes(t *testing.T) {
 					t.Errorf("tokens = %+v", ix.Tokens)
 				}
 			}},
+		{"not deceased", `{"resourceType":"Patient","id":"p5","deceasedBoolean":false}`,
+			func(t *testing.T, ix dsn.Index, key string) {
+				if want := []dsn.TokenKey{{Param: "deceased", Code: "false"}}; !slices.Equal(ix.Tokens, want) || key != "p5" {
+					t.Errorf("tokens = %+v key %q", ix.Tokens, key)
+				}
+			}},
 		{"number and money", `{"resourceType":"RiskAssessment","prediction":[{"probabilityDecimal":0.25}]}`,
 			func(t *testing.T, ix dsn.Index, key string) {
 				if want := []dsn.NumberKey{{Param: "probability", Value: 0.25}}; !slices.Equal(ix.Numbers, want) {
@@ -255,7 +262,7 @@ func TestExtractErrors(t *testing.T) {
 func TestUnsupported(t *testing.T) {
 	r := newTestRegistry()
 	got := r.plan("Patient").unsupported
-	want := []string{"age", "deceased"}
+	want := []string{"age"}
 	if !slices.Equal(got, want) {
 		t.Errorf("Patient unsupported = %v, want %v", got, want)
 	}

@@ -1,9 +1,17 @@
 package search
 
-// fhirParams returns the R4 search parameters of a resource type.
-// TEMPORARY: returns nothing until package fhir exports SearchParams.
-func fhirParams(resourceType string) map[string]def { return nil }
+import "dsn/fhir"
+
+// fhirParams returns the R4 search parameters of a resource type, from the
+// tables generated into package fhir.
+func fhirParams(resourceType string) map[string]def {
+	src := fhir.SearchParams(resourceType)
+	out := make(map[string]def, len(src))
+	for code, p := range src {
+		out[code] = def{Code: p.Code, Type: p.Type, Expression: p.Expression, Targets: p.Targets}
+	}
+	return out
+}
 
 // fhirCompartment returns the parameters that place a type in the Patient compartment.
-// TEMPORARY: returns nothing until package fhir exports PatientCompartment.
-func fhirCompartment(resourceType string) []string { return nil }
+func fhirCompartment(resourceType string) []string { return fhir.PatientCompartment(resourceType) }

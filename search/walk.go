@@ -1,6 +1,9 @@
 package search
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // node is one value met while walking a resource: a JSON value and, when it
 // came from a choice element (valueQuantity), the FHIR type of the choice.
@@ -13,6 +16,11 @@ type node struct {
 func eval(p path, root map[string]any, out []node) []node {
 	cur := []node{{v: root}}
 	for _, st := range p {
+		if st.kind == stepPresent {
+			present := slices.ContainsFunc(cur, func(n node) bool { return n.v != false })
+			cur = []node{{v: present}}
+			continue
+		}
 		if st.kind == stepIndex {
 			if st.index >= len(cur) {
 				return out
@@ -23,9 +31,6 @@ func eval(p path, root map[string]any, out []node) []node {
 		var next []node
 		for _, n := range cur {
 			next = apply(st, n, next)
-		}
-		if len(next) == 0 {
-			return out
 		}
 		cur = next
 	}
