@@ -1,0 +1,42 @@
+package repo
+
+import (
+	"net/url"
+	"strings"
+
+	"dsn"
+)
+
+// parseCriteria parses the query of a conditional operation ("identifier=x|y").
+func parseCriteria(op, query string) (url.Values, error) {
+	crit, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	if err != nil {
+		return nil, invalidf(op, "", "critères de recherche illisibles: %v", err)
+	}
+	return crit, nil
+}
+
+// matchOne finds the resource of typ that crit selects (http.html#ccreate,
+// #cond-update, #cdelete): nil if none, KindPrecondition (412) if several.
+// Criteria are parsed strictly: an ignored parameter would widen the match.
+func (s *Service) matchOne(r reader, op, typ string, crit url.Values) (*dsn.Resource, error) {
+	if len(crit) == 0 {
+		return nil, invalidf(op, "", "une opération conditionnelle exige des critères de recherche")
+	}
+	q, _, err := s.parse(typ, crit, true)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	q.Type, q.Count, q.Cursor, q.Total = typ, 2, "", false
+	res, err := r.Search(q)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	switch {
+	case len(res.Matches) == 0:
+		return nil, nil
+	case len(res.Matches) > 1 || res.Next != "":
+		return nil, dsn.Errorf(op, dsn.KindPrecondition, "les critères %q désignent plusieurs ressources %s", crit.Encode(), typ)
+	}
+	return &res.Matches[0], nil
+}

@@ -1,0 +1,85 @@
+package repo
+
+import (
+	"context"
+	"encoding/json"
+
+	"dsn"
+)
+
+// exec runs one resolved entry inside tx.
+func (s *Service) exec(tx dsn.Tx, base string, e *entry) error {
+	var err error
+	switch e.method {
+	case "POST":
+		if e.matched != nil {
+			e.out = Outcome{Resource: *e.matched, Noop: true}
+			return nil
+		}
+		e.out, err = s.createTx(tx, e.typ, e.resource, nil, e.id)
+	case "PUT":
+		e.out, err = s.updateTx(tx, e.typ, e.id, e.resource, e.ifMatch)
+	case "PATCH":
+		e.out, err = s.patchTx(tx, e.typ, e.id, e.patch, e.ifMatch)
+	case "DELETE":
+		if e.id == "" {
+			e.out = Outcome{Noop: true}
+			return nil
+		}
+		e.out, err = s.deleteTx(tx, e.typ, e.id, e.ifMatch)
+	default:
+		err = s.execGet(tx, base, e)
+	}
+	return err
+}
+
+// execGet answers a read or a search entry from r (a Tx in a transaction, so
+// that it sees the transaction's writes).
+func (s *Service) execGet(r reader, base string, e *entry) error {
+	const op = "repo.Bundle"
+	if e.id != "" {
+		res, err := r.Read(e.typ, e.id)
+		if err != nil {
+			return readErr(op, e.typ, e.id, err)
+		}
+		e.out.Resource, e.get = res, json.RawMessage(res.Body)
+		return nil
+	}
+	crit := e.query
+	q, issues, err := s.parse(e.typ, withoutControl(crit), false)
+	if err != nil {
+		return dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	q.Type = e.typ
+	res, err := r.Search(q)
+	if err != nil {
+		return dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	e.get = searchBundle(base, base+"/"+e.typ, crit, res, issues)
+	return nil
+}
+
+// execStoreGet answers vread and history entries from the committed store.
+func (s *Service) execStoreGet(ctx context.Context, base string, e *entry) error {
+	if e.version > 0 {
+		res, err := s.VRead(ctx, e.typ, e.id, e.version)
+		if err != nil {
+			return err
+		}
+		e.out.Resource, e.get = res, json.RawMessage(res.Body)
+		return nil
+	}
+	b, err := s.History(ctx, base, e.typ, e.id, e.query)
+	e.get = b
+	return err
+}
+
+func withoutControl(p map[string][]string) map[string][]string {
+	out := map[string][]string{}
+	for k, v := range p {
+		if !controlParams[k] {
+			out[k] = v
+		}
+	}
+	return out
+}

@@ -1,0 +1,60 @@
+package repo
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// responseBundle builds a batch-response or transaction-response Bundle
+// (bundle.html#transaction-response): one entry per request entry, same order.
+func responseBundle(typ, base string, entries []*entry, withResources bool) fhir.Object {
+	b := newBundle(typ, -1)
+	list := make([]any, 0, len(entries))
+	for _, e := range entries {
+		list = append(list, entryResponse(base, e, withResources))
+	}
+	b["entry"] = list
+	return b
+}
+
+func entryResponse(base string, e *entry, withResources bool) map[string]any {
+	if e.err != nil {
+		return map[string]any{"response": map[string]any{
+			"status":  StatusText(Status(dsn.KindOf(e.err))),
+			"outcome": OperationOutcome(e.err),
+		}}
+	}
+	out := map[string]any{}
+	resp := map[string]any{}
+	r := e.out.Resource
+	status := http.StatusOK
+	switch e.method {
+	case "GET", "HEAD":
+		if e.method == "GET" && e.get != nil {
+			out["resource"] = e.get
+		}
+	case "DELETE":
+		status = http.StatusNoContent
+	default:
+		if e.out.Created {
+			status = http.StatusCreated
+		}
+		if withResources && r.Body != nil {
+			out["resource"] = json.RawMessage(r.Body)
+		}
+	}
+	if r.ID != "" {
+		out["fullUrl"] = base + "/" + r.Type + "/" + r.ID
+		resp["etag"] = ETag(r.VersionID)
+		resp["lastModified"] = dsn.FormatInstant(r.LastUpdated)
+		if e.method != "GET" && e.method != "HEAD" && !e.out.Noop {
+			resp["location"] = r.Type + "/" + r.ID + "/_history/" + itoa(r.VersionID)
+		}
+	}
+	resp["status"] = StatusText(status)
+	out["response"] = resp
+	return out
+}

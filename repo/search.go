@@ -1,0 +1,67 @@
+package repo
+
+import (
+	"context"
+	"net/url"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// controlParams belong to the HTTP layer (http.html#parameters), not to search.
+var controlParams = map[string]bool{"_format": true, "_pretty": true}
+
+// Search runs a type-level search (http.html#search, GET or POST _search) and
+// returns a searchset Bundle with self and next links. strict reflects
+// "Prefer: handling=strict" (search.html#errors): unknown parameters are then an
+// error; otherwise they are ignored and reported in an OperationOutcome entry.
+func (s *Service) Search(ctx context.Context, base, typ string, params url.Values, strict bool) (fhir.Object, error) {
+	const op = "repo.Search"
+	if err := s.checkType(op, typ); err != nil {
+		return nil, err
+	}
+	crit := url.Values{}
+	for k, v := range params {
+		if !controlParams[k] {
+			crit[k] = v
+		}
+	}
+	q, issues, err := s.parse(typ, crit, strict)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	q.Type = typ
+	res, err := s.store.Search(ctx, q)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	return searchBundle(base, base+"/"+typ, params, res, issues), nil
+}
+
+// searchBundle builds a searchset (bundle.html#searchset); Total < 0 is omitted.
+func searchBundle(base, path string, params url.Values, res dsn.SearchResult, issues []dsn.Issue) fhir.Object {
+	b := newBundle("searchset", res.Total)
+	links(b, path, params, res.Next)
+	entries := make([]any, 0, len(res.Matches)+1)
+	for _, r := range res.Matches {
+		entries = append(entries, map[string]any{
+			"fullUrl":  base + "/" + r.Type + "/" + r.ID,
+			"resource": rawJSON(r.Body),
+			"search":   map[string]any{"mode": "match"},
+		})
+	}
+	if len(issues) > 0 {
+		var list []any
+		for _, is := range issues {
+			if is.Severity == "" {
+				is.Severity = "warning"
+			}
+			list = append(list, issueObject(is, dsn.KindInvalid))
+		}
+		oo := fhir.Object{"resourceType": "OperationOutcome", "issue": list}
+		entries = append(entries, map[string]any{"resource": oo,
+			"search": map[string]any{"mode": "outcome"}})
+	}
+	b["entry"] = entries
+	return b
+}

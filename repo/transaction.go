@@ -1,0 +1,188 @@
+package repo
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// Bundle processes a batch or transaction Bundle (http.html#transaction) and
+// returns the batch-response or transaction-response Bundle, entries in the
+// order of the request. A transaction is all or nothing: it runs as ONE
+// Store.Write, and any failing entry fails it with that entry's error. A batch
+// runs each entry alone and reports each outcome in its entry. withResources
+// puts the written resources in the response (Prefer: return=representation).
+func (s *Service) Bundle(ctx context.Context, base string, body []byte, withResources bool) (fhir.Object, error) {
+	const op = "repo.Bundle"
+	btype, entries, err := s.parseBundle(op, body)
+	if err != nil {
+		return nil, err
+	}
+	if btype == "batch" {
+		s.batch(ctx, base, entries)
+		return responseBundle("batch-response", base, entries, withResources), nil
+	}
+	for _, e := range entries {
+		if e.parseErr != nil {
+			return nil, e.parseErr
+		}
+	}
+	if err := s.transaction(ctx, base, entries); err != nil {
+		return nil, err
+	}
+	return responseBundle("transaction-response", base, entries, withResources), nil
+}
+
+// transaction runs every entry in one Store.Write, in the order of
+// http.html#trules, after resolving ids and references.
+func (s *Service) transaction(ctx context.Context, base string, entries []*entry) error {
+	order := make([]*entry, len(entries))
+	copy(order, entries)
+	sort.SliceStable(order, func(a, b int) bool { return order[a].rank() < order[b].rank() })
+	err := s.store.Write(ctx, func(tx dsn.Tx) error {
+		for _, e := range order {
+			e.reset()
+		}
+		if err := s.resolveAll(tx, order); err != nil {
+			return err
+		}
+		for _, e := range order {
+			if e.method == "GET" || e.method == "HEAD" {
+				if e.version > 0 || e.history {
+					continue // answered after the commit, from the store
+				}
+			}
+			if err := s.exec(tx, base, e); err != nil {
+				return entryFailure(e, err)
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, e := range order {
+		if (e.method == "GET" || e.method == "HEAD") && (e.version > 0 || e.history) {
+			if err := s.execStoreGet(ctx, base, e); err != nil {
+				return entryFailure(e, err)
+			}
+		}
+	}
+	return nil
+}
+
+func (e *entry) reset() {
+	e.resource, e.matched, e.out, e.get, e.err = nil, nil, Outcome{}, nil, nil
+	if e.orig != nil {
+		e.resource = clone(e.orig)
+	}
+}
+
+// resolveAll gives every write its target id, maps fullUrls to them, refuses
+// two entries on one resource and rewrites the references (http.html#trules).
+func (s *Service) resolveAll(tx dsn.Tx, order []*entry) error {
+	ids := map[string]string{} // fullUrl → Type/id
+	seen := map[string]int{}   // Type/id → entry index
+	for _, e := range order {
+		if err := s.resolve(tx, e); err != nil {
+			return entryFailure(e, err)
+		}
+		if e.method == "GET" || e.method == "HEAD" || e.id == "" {
+			continue
+		}
+		target := e.typ + "/" + e.id
+		if j, dup := seen[target]; dup {
+			return entryFailure(e, invalidf("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", e.i),
+				"les entrées %d et %d visent la même ressource %s", j, e.i, target))
+		}
+		seen[target] = e.i
+		if e.fullURL != "" && (e.method == "POST" || e.method == "PUT") {
+			ids[e.fullURL] = target
+		}
+	}
+	for _, e := range order {
+		if e.resource == nil {
+			continue
+		}
+		if err := s.rewriteRefs(tx, e.resource, ids); err != nil {
+			return entryFailure(e, err)
+		}
+	}
+	return nil
+}
+
+// resolve finds the id an entry writes to: a new id for a create (or the
+// matching resource of a conditional create), the match of a conditional
+// update, delete or patch.
+func (s *Service) resolve(tx dsn.Tx, e *entry) error {
+	const op = "repo.Bundle"
+	switch e.method {
+	case "POST":
+		if e.ifNone != nil {
+			found, err := s.matchOne(tx, op, e.typ, e.ifNone)
+			if err != nil {
+				return err
+			}
+			if found != nil {
+				e.matched, e.id = found, found.ID
+				return nil
+			}
+		}
+		e.id = s.ids.NewID()
+	case "PUT":
+		bodyID := fhir.ID(e.resource)
+		if e.id == "" {
+			id, err := s.resolveConditional(tx, op, e.typ, e.query, bodyID)
+			if err != nil {
+				return err
+			}
+			e.id = id
+		} else if bodyID != "" && bodyID != e.id {
+			return invalidf(op, "id", "l'id de la ressource (%q) doit être celui de l'URL (%q)", bodyID, e.id)
+		}
+	case "DELETE", "PATCH":
+		if e.id != "" {
+			return nil
+		}
+		found, err := s.matchOne(tx, op, e.typ, e.query)
+		if err != nil {
+			return err
+		}
+		if found != nil {
+			e.id = found.ID
+		} else if e.method == "PATCH" {
+			return dsn.Errorf(op, dsn.KindNotFound, "aucune ressource %s ne correspond aux critères", e.typ)
+		}
+	}
+	return nil
+}
+
+// entryFailure names the failing entry in the error, and points the issue
+// expressions into the Bundle (Bundle.entry[i].resource…).
+func entryFailure(e *entry, err error) error {
+	k := dsn.KindOf(err)
+	msg := fmt.Sprintf("entrée %d (%s %s): %s", e.i, e.method, e.url, dsn.Message(err))
+	var issues []dsn.Issue
+	for _, is := range dsn.IssuesOf(err) {
+		is.Expression = entryExpression(e, is.Expression)
+		issues = append(issues, is)
+	}
+	return &dsn.Error{Op: "repo.Bundle", Kind: k, Msg: msg, Issues: issues, Err: err}
+}
+
+func entryExpression(e *entry, expr string) string {
+	prefix := fmt.Sprintf("Bundle.entry[%d]", e.i)
+	switch {
+	case strings.HasPrefix(expr, "Bundle.entry["):
+		return expr
+	case expr == "":
+		return prefix
+	case e.typ != "" && (expr == e.typ || strings.HasPrefix(expr, e.typ+".")):
+		return prefix + ".resource" + strings.TrimPrefix(expr, e.typ)
+	}
+	return prefix + ".resource." + expr
+}

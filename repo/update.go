@@ -1,0 +1,97 @@
+package repo
+
+import (
+	"context"
+	"net/url"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// Update stores body as the new current version of typ/id (http.html#update).
+// An id that does not exist yet is created with the client's id (update as
+// create, Outcome.Created). ifMatch > 0 requires that version to be current (412).
+func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMatch int64) (Outcome, error) {
+	const op = "repo.Update"
+	if err := s.checkType(op, typ); err != nil {
+		return Outcome{}, err
+	}
+	if err := checkID(op, id); err != nil {
+		return Outcome{}, err
+	}
+	obj, err := fhir.Decode(body)
+	if err != nil {
+		return Outcome{}, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	// http.html#update: the id in the body SHALL match the URL, else 400.
+	if bid := fhir.ID(obj); bid != id {
+		return Outcome{}, invalidf(op, "id", "l'id de la ressource (%q) doit être celui de l'URL (%q)", bid, id)
+	}
+	var out Outcome
+	err = s.store.Write(ctx, func(tx dsn.Tx) error {
+		var err error
+		out, err = s.updateTx(tx, typ, id, clone(obj), ifMatch)
+		return err
+	})
+	return out, err
+}
+
+// ConditionalUpdate updates the one resource matching crit (http.html#cond-update):
+// none → create (with the body's id if it has one), one → update it, more → 412.
+func (s *Service) ConditionalUpdate(ctx context.Context, typ string, crit url.Values, body []byte, ifMatch int64) (Outcome, error) {
+	const op = "repo.ConditionalUpdate"
+	if err := s.checkType(op, typ); err != nil {
+		return Outcome{}, err
+	}
+	obj, err := fhir.Decode(body)
+	if err != nil {
+		return Outcome{}, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	var out Outcome
+	err = s.store.Write(ctx, func(tx dsn.Tx) error {
+		id, err := s.resolveConditional(tx, op, typ, crit, fhir.ID(obj))
+		if err != nil {
+			return err
+		}
+		out, err = s.updateTx(tx, typ, id, clone(obj), ifMatch)
+		return err
+	})
+	return out, err
+}
+
+// resolveConditional picks the id a conditional update writes to: the single
+// match, else the body's id, else a new id (http.html#cond-update).
+func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values, bodyID string) (string, error) {
+	found, err := s.matchOne(tx, op, typ, crit)
+	if err != nil {
+		return "", err
+	}
+	if found != nil {
+		if bodyID != "" && bodyID != found.ID {
+			return "", invalidf(op, "id", "l'id de la ressource (%q) ne correspond pas à la ressource trouvée (%q)", bodyID, found.ID)
+		}
+		return found.ID, nil
+	}
+	if bodyID != "" {
+		return bodyID, checkID(op, bodyID)
+	}
+	return s.ids.NewID(), nil
+}
+
+// updateTx writes obj as the next version of typ/id inside tx.
+func (s *Service) updateTx(tx dsn.Tx, typ, id string, obj fhir.Object, ifMatch int64) (Outcome, error) {
+	const op = "repo.Update"
+	cur, deleted, err := current(tx, typ, id)
+	if err != nil {
+		return Outcome{}, err
+	}
+	exists := cur.VersionID > 0 && !deleted
+	if err := checkVersion(op, ifMatch, cur, exists); err != nil {
+		return Outcome{}, err
+	}
+	res, err := s.put(tx, op, typ, id, obj, cur.VersionID, "PUT")
+	if err != nil {
+		return Outcome{}, err
+	}
+	return Outcome{Resource: res, Created: !exists}, nil
+}
