@@ -15,17 +15,14 @@ import (
 // their precision and trailing zeros (FHIR json.html#primitive: 1.50 stays 1.50).
 type Object = map[string]any
 
-// Decode parses one FHIR resource. Errors are *dsn.Error of KindInvalid with an
-// Issue saying what is wrong.
+// Decode parses one FHIR resource strictly (no duplicate keys, valid UTF-8, no
+// trailing data; see decode.go). It does not validate against the definitions:
+// call Validate for that. Errors are *dsn.Error of KindInvalid with an Issue
+// saying what is wrong.
 func Decode(body []byte) (Object, error) {
-	dec := json.NewDecoder(bytes.NewReader(body))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
+	v, err := parseJSON(body)
+	if err != nil {
 		return nil, invalid("", "le corps n'est pas du JSON valide: "+err.Error())
-	}
-	if dec.More() {
-		return nil, invalid("", "le corps contient des données après la ressource JSON")
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
