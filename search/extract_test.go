@@ -286,3 +286,28 @@ func BenchmarkExtractObservation(b *testing.B) {
 func utc(y, mo, d, h, mi, s int) time.Time {
 	return time.Date(y, time.Month(mo), d, h, mi, s, 0, time.UTC)
 }
+
+// BenchmarkExtractObservationR4 extracts a blood-pressure Observation with
+// every R4 Observation parameter (the generated definitions).
+func BenchmarkExtractObservationR4(b *testing.B) {
+	obj := decode(b, observationJSON)
+	if _, _, err := Extract(obj); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Extract(obj); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkExtractPatientR4(b *testing.B) {
+	obj := decode(b, patientJSON)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Extract(obj); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -75,8 +75,8 @@ var testDefs = map[string]map[string]def{
 		"patient reference MedicationRequest.subject.where(resolve() is Patient)",
 	),
 	"RiskAssessment": defs("probability number RiskAssessment.prediction.probability"),
-	"Claim": defs("total quantity Claim.total"),
-	"ValueSet": defs("url uri ValueSet.url"),
+	"Claim":          defs("total quantity Claim.total"),
+	"ValueSet":       defs("url uri ValueSet.url"),
 }
 
 var testCompartment = map[string][]string{
@@ -94,6 +94,19 @@ func defs(lines ...string) map[string]def {
 		m[f[0]] = def{Code: f[0], Type: dsn.ParamType(f[1]), Expression: f[2]}
 	}
 	return m
+}
+
+func init() {
+	targets := map[string]map[string][]string{
+		"Observation": {"subject": {"Group", "Device", "Patient", "Location"}, "patient": {"Patient"}},
+	}
+	for rt, m := range targets {
+		for code, tg := range m {
+			d := testDefs[rt][code]
+			d.Targets = tg
+			testDefs[rt][code] = d
+		}
+	}
 }
 
 func newTestRegistry() *registry {

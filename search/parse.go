@@ -1,0 +1,189 @@
+package search
+
+import (
+	"fmt"
+	"net/url"
+	"sort"
+	"strconv"
+	"strings"
+
+	"dsn"
+)
+
+// MaxCount caps _count: a page never holds more than this many matches.
+const MaxCount = 1000
+
+// Parse turns the parameters of a search URL into a dsn.SearchQuery
+// (search.html): each parameter is a clause and repeated parameters are ANDed,
+// comma-separated values are ORed (search.html#combining), values are read by
+// the parameter's type with its prefixes and modifiers.
+//
+// strict follows the Prefer: handling header (search.html#errors): when false
+// (lenient) an unknown, unsupported or malformed parameter is ignored and
+// reported as a warning Issue; when true it fails the whole search with a
+// *dsn.Error of KindInvalid listing every problem. Result parameters that are
+// accepted but not applied yet (_sort, _include, _elements, ...) are
+// reported as warnings in both modes.
+func Parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
+	return std.parse(resourceType, params, strict)
+}
+
+// parser collects the clauses and the problems of one search.
+type parser struct {
+	r       *registry
+	rt      string
+	defs    map[string]def
+	strict  bool
+	q       dsn.SearchQuery
+	issues  []dsn.Issue
+	refused bool // a problem that strict handling turns into an error
+}
+
+func (r *registry) parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
+	p := &parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}}
+	if resourceType != "" {
+		p.defs = r.params(resourceType)
+		if len(p.defs) == 0 {
+			return dsn.SearchQuery{}, nil, dsn.Errorf("search.Parse", dsn.KindNotFound, "type de ressource inconnu: %s", resourceType)
+		}
+	}
+	keys := make([]string, 0, len(params))
+	for k := range params {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		for _, v := range params[k] {
+			p.param(k, v)
+		}
+	}
+	if p.strict && p.refused {
+		return dsn.SearchQuery{}, p.issues, &dsn.Error{Op: "search.Parse", Kind: dsn.KindInvalid,
+			Msg: "paramètres de recherche refusés: " + p.summary(), Issues: p.issues}
+	}
+	return p.q, p.issues, nil
+}
+
+// param handles one occurrence of one URL parameter.
+func (p *parser) param(key, value string) {
+	name, mod, _ := strings.Cut(key, ":")
+	switch name {
+	case "_format", "_pretty":
+		return // answered by the HTTP layer
+	case "_count":
+		p.count(value)
+		return
+	case "_cursor":
+		p.q.Cursor = value // our own opaque paging token (SearchResult.Next)
+		return
+	case "_total":
+		switch value {
+		case "none":
+			p.q.Total = false
+		case "estimate", "accurate":
+			p.q.Total = true
+		default:
+			p.refuse(key, "value", "valeur de _total inconnue: %q (none, estimate, accurate)", value)
+		}
+		return
+	case "_summary":
+		if value == "count" {
+			p.q.Total = true
+		}
+		p.later(key)
+		return
+	case "_sort", "_include", "_revinclude", "_elements", "_contained", "_containedType":
+		p.later(key)
+		return
+	case "_has", "_filter", "_text", "_content", "_query", "_list", "_type":
+		p.refuse(key, "not-supported", "le paramètre %s n'est pas encore pris en charge", key)
+		return
+	}
+	if strings.Contains(name, ".") {
+		p.refuse(key, "not-supported", "les paramètres chaînés (%s) ne sont pas encore pris en charge", key)
+		return
+	}
+	d, ok := p.lookup(name)
+	if !ok {
+		p.refuse(key, "not-found", "paramètre de recherche inconnu pour %s: %s", p.typeName(), name)
+		return
+	}
+	if value == "" {
+		p.refuse(key, "value", "le paramètre %s n'a pas de valeur", key)
+		return
+	}
+	c, err := p.clause(d, mod, value)
+	if err != nil {
+		p.refuse(key, err.code, "%s: %s", key, err.msg)
+		return
+	}
+	p.q.Clauses = append(p.q.Clauses, c)
+}
+
+// lookup finds a parameter definition; _id and _lastUpdated exist on every type,
+// including a search across all types.
+func (p *parser) lookup(name string) (def, bool) {
+	switch name {
+	case "_id":
+		return def{Code: "_id", Type: dsn.ParamToken}, true
+	case "_lastUpdated":
+		return def{Code: "_lastUpdated", Type: dsn.ParamDate}, true
+	}
+	d, ok := p.defs[name]
+	return d, ok
+}
+
+func (p *parser) count(value string) {
+	n, err := strconv.Atoi(value)
+	switch {
+	case err != nil || n < 0:
+		p.refuse("_count", "value", "_count doit être un entier positif: %q", value)
+	case n == 0:
+		p.q.Total = true
+		p.later("_count=0")
+	case n > MaxCount:
+		p.q.Count = MaxCount
+		p.note("_count", fmt.Sprintf("_count ramené à %d", MaxCount))
+	default:
+		p.q.Count = n
+	}
+}
+
+// refuse records a problem: an error under strict handling, else a warning.
+func (p *parser) refuse(_, code, format string, args ...any) {
+	p.refused = true
+	sev := "warning"
+	msg := fmt.Sprintf(format, args...)
+	if p.strict {
+		sev = "error"
+	} else {
+		msg += " (paramètre ignoré)"
+	}
+	p.issues = append(p.issues, dsn.Issue{Severity: sev, Code: code, Diagnostics: msg})
+}
+
+// later records an accepted parameter whose effect is not applied yet.
+func (p *parser) later(param string) {
+	p.note(param, fmt.Sprintf("le paramètre %s n'est pas encore pris en charge (ignoré)", param))
+}
+
+func (p *parser) note(_ string, msg string) {
+	p.issues = append(p.issues, dsn.Issue{Severity: "warning", Code: "not-supported", Diagnostics: msg})
+}
+
+func (p *parser) typeName() string {
+	if p.rt == "" {
+		return "la recherche globale"
+	}
+	return p.rt
+}
+
+func (p *parser) summary() string {
+	var msgs []string
+	for _, is := range p.issues {
+		if is.Severity == "error" {
+			msgs = append(msgs, is.Diagnostics)
+		}
+	}
+	return strings.Join(msgs, "; ")
+}

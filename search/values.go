@@ -1,0 +1,227 @@
+package search
+
+import (
+	"math"
+	"strconv"
+	"strings"
+
+	"dsn"
+)
+
+// valueErr is a problem with one parameter: its IssueType code and message.
+type valueErr struct{ code, msg string }
+
+func bad(format string, args ...any) *valueErr {
+	return &valueErr{code: "value", msg: sprintf(format, args...)}
+}
+
+func unsupported(format string, args ...any) *valueErr {
+	return &valueErr{code: "not-supported", msg: sprintf(format, args...)}
+}
+
+// modifiers lists the modifiers applied for each type (search.html#modifiers);
+// the others are known to the standard but not applied yet.
+var modifiers = map[dsn.ParamType][]string{
+	dsn.ParamString:    {"", "missing", "exact", "contains"},
+	dsn.ParamToken:     {"", "missing", "text", "not"},
+	dsn.ParamReference: {"", "missing"},
+	dsn.ParamDate:      {"", "missing"},
+	dsn.ParamNumber:    {"", "missing"},
+	dsn.ParamQuantity:  {"", "missing"},
+	dsn.ParamURI:       {"", "missing"},
+}
+
+// clause reads one occurrence of a parameter: its modifier and ORed values.
+func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
+	c := dsn.Clause{Param: d.Code, Type: d.Type, Modifier: mod}
+	if _, ok := modifiers[d.Type]; !ok {
+		return c, unsupported("les paramètres de type %s ne sont pas encore pris en charge", d.Type)
+	}
+	if d.Type == dsn.ParamReference && mod != "" && mod != "missing" {
+		if err := refTypeModifier(d, mod); err != nil {
+			return c, err
+		}
+	} else if !contains(modifiers[d.Type], mod) {
+		return c, unsupported("le modificateur :%s n'est pas pris en charge pour un paramètre %s", mod, d.Type)
+	}
+	for _, raw := range splitOr(value) {
+		if raw == "" {
+			continue
+		}
+		v, err := p.value(d, mod, raw)
+		if err != nil {
+			return c, err
+		}
+		c.Values = append(c.Values, v)
+	}
+	if len(c.Values) == 0 {
+		return c, bad("aucune valeur")
+	}
+	return c, nil
+}
+
+// refTypeModifier checks a :[type] modifier on a reference (search.html#reference).
+func refTypeModifier(d def, mod string) *valueErr {
+	switch mod {
+	case "identifier", "above", "below":
+		return unsupported("le modificateur :%s n'est pas encore pris en charge", mod)
+	}
+	if !isName(mod) || mod[0] < 'A' || mod[0] > 'Z' {
+		return unsupported("modificateur inconnu :%s", mod)
+	}
+	if len(d.Targets) > 0 && !contains(d.Targets, mod) {
+		return bad("%s n'est pas une cible permise (%s)", mod, strings.Join(d.Targets, ", "))
+	}
+	return nil
+}
+
+func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
+	if mod == "missing" {
+		if raw != "true" && raw != "false" {
+			return dsn.Value{}, bad(":missing attend true ou false, pas %q", raw)
+		}
+		return dsn.Value{Text: raw}, nil
+	}
+	switch d.Type {
+	case dsn.ParamString:
+		s := unescape(raw)
+		if mod == "exact" {
+			return dsn.Value{Text: s}, nil
+		}
+		return dsn.Value{Text: Normalize(s)}, nil
+	case dsn.ParamURI:
+		return dsn.Value{Text: unescape(raw)}, nil
+	case dsn.ParamToken:
+		return tokenValue(d, mod, raw)
+	case dsn.ParamReference:
+		return refValue(d, mod, raw)
+	case dsn.ParamDate:
+		return dateValue(raw)
+	case dsn.ParamNumber:
+		prefix, rest := splitPrefix(raw)
+		f, err := parseNumber(rest)
+		if err != nil {
+			return dsn.Value{}, err
+		}
+		return dsn.Value{Prefix: prefix, Number: f}, nil
+	case dsn.ParamQuantity:
+		return quantityValue(raw)
+	}
+	return dsn.Value{}, unsupported("type %s", d.Type)
+}
+
+// tokenValue reads [system]|[code], |[code] (no system) or [code] (any
+// system) (search.html#token); :text takes the whole value as text.
+func tokenValue(d def, mod, raw string) (dsn.Value, *valueErr) {
+	if mod == "text" {
+		return dsn.Value{Text: Normalize(unescape(raw))}, nil
+	}
+	parts := splitUnescaped(raw, '|')
+	switch len(parts) {
+	case 1:
+		return dsn.Value{AnySystem: true, Code: unescape(parts[0])}, nil
+	case 2:
+		v := dsn.Value{System: unescape(parts[0]), Code: unescape(parts[1])}
+		if v.System == "" && v.Code == "" {
+			return dsn.Value{}, bad("jeton vide %q", raw)
+		}
+		return v, nil
+	}
+	return dsn.Value{}, bad("jeton mal formé %q: attendu [système]|[code]", raw)
+}
+
+// refValue reads [type]/[id], [id] or an absolute URL (search.html#reference).
+// An absolute URL is kept whole in Text; a single possible target type
+// is filled in for a bare id.
+func refValue(d def, mod, raw string) (dsn.Value, *valueErr) {
+	s := unescape(raw)
+	if strings.Contains(s, ":") {
+		return dsn.Value{Text: s}, nil
+	}
+	if i := strings.Index(s, "/_history/"); i >= 0 {
+		s = s[:i] // a version-specific reference matches the resource (versions are not indexed)
+	}
+	v := dsn.Value{}
+	if typ, id, ok := strings.Cut(s, "/"); ok {
+		if !isName(typ) || typ[0] < 'A' || typ[0] > 'Z' || !validID(id) {
+			return v, bad("référence mal formée %q: attendu Type/id", raw)
+		}
+		if mod != "" && mod != typ {
+			return v, bad("la référence %q contredit le modificateur :%s", raw, mod)
+		}
+		if len(d.Targets) > 0 && !contains(d.Targets, typ) {
+			return v, bad("%s n'est pas une cible permise (%s)", typ, strings.Join(d.Targets, ", "))
+		}
+		v.RefType, v.RefID = typ, id
+		return v, nil
+	}
+	if !validID(s) {
+		return v, bad("identifiant de ressource mal formé %q", raw)
+	}
+	v.RefID = s
+	switch {
+	case mod != "":
+		v.RefType = mod
+	case len(d.Targets) == 1:
+		v.RefType = d.Targets[0]
+	}
+	return v, nil
+}
+
+// dateValue reads [prefix]date with its precision as a range (search.html#date).
+// A "+" of a timezone offset left unencoded in the URL arrives as a space.
+func dateValue(raw string) (dsn.Value, *valueErr) {
+	prefix, rest := splitPrefix(raw)
+	rest = strings.ReplaceAll(rest, " ", "+")
+	lo, hi, ok := DateRange(rest)
+	if !ok {
+		return dsn.Value{}, bad("date mal formée %q: attendu AAAA[-MM[-JJ[Thh:mm[:ss][Z|±hh:mm]]]]", raw)
+	}
+	return dsn.Value{Prefix: prefix, Low: lo, High: hi}, nil
+}
+
+// quantityValue reads [prefix][number]|[system]|[code] or [prefix][number]
+// (search.html#quantity).
+func quantityValue(raw string) (dsn.Value, *valueErr) {
+	prefix, rest := splitPrefix(raw)
+	parts := splitUnescaped(rest, '|')
+	if len(parts) != 1 && len(parts) != 3 {
+		return dsn.Value{}, bad("quantité mal formée %q: attendu [préfixe]nombre|système|code", raw)
+	}
+	f, err := parseNumber(parts[0])
+	if err != nil {
+		return dsn.Value{}, err
+	}
+	v := dsn.Value{Prefix: prefix, Number: f}
+	if len(parts) == 3 {
+		v.System, v.Code = unescape(parts[1]), unescape(parts[2])
+	}
+	return v, nil
+}
+
+// prefixes are the comparators of search.html#prefix.
+var prefixes = []string{"eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
+
+func splitPrefix(s string) (prefix, rest string) {
+	if len(s) > 2 && contains(prefixes, s[:2]) {
+		return s[:2], s[2:]
+	}
+	return "", s
+}
+
+func parseNumber(s string) (float64, *valueErr) {
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || strings.ContainsAny(s, "xXpP_") {
+		return 0, bad("nombre mal formé %q", s)
+	}
+	return f, nil
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
