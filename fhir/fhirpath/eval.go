@@ -1,0 +1,278 @@
+package fhirpath
+
+import (
+	"strings"
+	"time"
+)
+
+// Collection is an ordered FHIRPath collection. Items are bool, string, int64,
+// Decimal, DateTime, Quantity (the System types) or *Node (FHIR data).
+type Collection []any
+
+// expr is a compiled expression node: evaluation walks this tree once, with no
+// further parsing or lookup (functions are bound at compile time).
+type expr interface {
+	eval(c *evalCtx) (Collection, error)
+}
+
+// evalCtx carries the state of one evaluation: the focus ($this), $index,
+// $total and the caller's options.
+type evalCtx struct {
+	opts    *Options
+	model   Model
+	this    Collection
+	index   int
+	total   Collection
+	context Collection
+	depth   int
+	nowT    time.Time
+}
+
+// maxDepth bounds recursion through repeat()/descendants() and nested calls.
+const maxDepth = 200
+
+// literalExpr is a constant collection (literals, {}).
+type literalExpr struct{ val Collection }
+
+func lit(v any) *literalExpr                           { return &literalExpr{val: Collection{v}} }
+func (e *literalExpr) eval(*evalCtx) (Collection, error) { return e.val, nil }
+
+type thisExpr struct{}
+type indexVarExpr struct{}
+type totalExpr struct{}
+
+func (thisExpr) eval(c *evalCtx) (Collection, error)     { return c.this, nil }
+func (indexVarExpr) eval(c *evalCtx) (Collection, error) { return Collection{int64(c.index)}, nil }
+func (totalExpr) eval(c *evalCtx) (Collection, error)    { return c.total, nil }
+
+func dollarExpr(name string) expr {
+	switch name {
+	case "$index":
+		return indexVarExpr{}
+	case "$total":
+		return totalExpr{}
+	}
+	return thisExpr{}
+}
+
+// varExpr is an environment variable: %resource, %context, %ucum, user ones.
+type varExpr struct{ name string }
+
+func (e *varExpr) eval(c *evalCtx) (Collection, error) {
+	if v, ok := c.variable(e.name); ok {
+		return v, nil
+	}
+	return nil, evalErr("variable %%%s inconnue", e.name)
+}
+
+// memberExpr navigates to the children called name of each item of x (or of
+// $this when x is nil, which also lets a type name such as "Patient" select the
+// context resource; N1 §Path selection).
+type memberExpr struct {
+	x    expr
+	name string
+}
+
+func (e *memberExpr) eval(c *evalCtx) (Collection, error) {
+	in := c.this
+	if e.x != nil {
+		var err error
+		if in, err = e.x.eval(c); err != nil {
+			return nil, err
+		}
+	} else if len(in) > 0 && isTypeName(e.name) {
+		if out, ok := c.typeFilter(in, e.name); ok {
+			return out, nil
+		}
+	}
+	var out Collection
+	for _, it := range in {
+		n, ok := it.(*Node)
+		if !ok {
+			continue
+		}
+		var err error
+		if out, err = c.child(n, e.name, out); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+func isTypeName(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
+
+// typeFilter handles a path starting with a type name: the items of that type
+// (Patient.name on a Patient); ok is false when the name is not a type here.
+func (c *evalCtx) typeFilter(in Collection, name string) (Collection, bool) {
+	var out Collection
+	matched := false
+	for _, it := range in {
+		n, ok := it.(*Node)
+		if !ok || n.Type == "" {
+			continue
+		}
+		if n.Type == name || isSubtype(c.model, n.Type, name) {
+			out = append(out, it)
+			matched = true
+		}
+	}
+	if matched {
+		return out, true
+	}
+	if c.model != nil && c.model.IsResourceType(name) {
+		if c.opts.Strict {
+			return nil, false
+		}
+		return nil, true // Encounter.x on a Patient: nothing (strict mode reports it below)
+	}
+	return nil, false
+}
+
+func (c *evalCtx) child(n *Node, name string, out Collection) (Collection, error) {
+	if n.isPrimitive() {
+		if name == "id" || name == "extension" {
+			return n.primitiveChildren(c.model, name, out), nil
+		}
+		if name == "value" && n.Type == "" {
+			return out, nil
+		}
+	}
+	if err := c.checkChild(n, name); err != nil {
+		return nil, err
+	}
+	return n.children(c.model, name, out), nil
+}
+
+// checkChild reports a choice element asked by its JSON name (valueQuantity:
+// FHIR R4 fhirpath.html#polymorphism requires "value") and, in strict mode, a
+// name that is not an element of the type.
+func (c *evalCtx) checkChild(n *Node, name string) error {
+	m := c.model
+	if m == nil || n.Type == "" {
+		return nil
+	}
+	if _, ok := m.ChildType(n.Type, name); ok {
+		for i := len(name) - 1; i > 0; i-- {
+			if name[i] >= 'A' && name[i] <= 'Z' {
+				if _, choice := m.ChoiceTypes(n.Type, name[:i]); choice && !c.opts.LenientChoice {
+					return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, name[:i])
+				}
+				break
+			}
+		}
+		return nil
+	}
+	if !c.opts.Strict {
+		return nil
+	}
+	if _, ok := m.ChoiceTypes(n.Type, name); ok {
+		return nil
+	}
+	return semanticErr("%s n'a pas d'élément %s", n.Type, name)
+}
+
+// indexExpr is x[index] (N1 §Indexer).
+type indexExpr struct{ x, index expr }
+
+func (e *indexExpr) eval(c *evalCtx) (Collection, error) {
+	in, err := e.x.eval(c)
+	if err != nil {
+		return nil, err
+	}
+	idx, err := e.index.eval(c)
+	if err != nil || len(idx) == 0 {
+		return nil, err
+	}
+	i, ok := c.system(idx[0]).(int64)
+	if !ok || len(idx) > 1 {
+		return nil, evalErr("l'indice doit être un entier")
+	}
+	if i < 0 || i >= int64(len(in)) {
+		return nil, nil
+	}
+	return Collection{in[i]}, nil
+}
+
+// unaryExpr is unary + or - (N1 §Math: applies to numbers and quantities).
+type unaryExpr struct {
+	neg bool
+	x   expr
+}
+
+func (e *unaryExpr) eval(c *evalCtx) (Collection, error) {
+	in, err := e.x.eval(c)
+	if err != nil || len(in) == 0 {
+		return nil, err
+	}
+	if len(in) > 1 {
+		return nil, evalErr("le signe s'applique à un seul élément")
+	}
+	v := c.system(in[0])
+	switch x := v.(type) {
+	case int64:
+		if e.neg {
+			x = -x
+		}
+		return Collection{x}, nil
+	case Decimal:
+		if e.neg {
+			x = x.Neg()
+		}
+		return Collection{x}, nil
+	case Quantity:
+		if e.neg {
+			x.Value = x.Value.Neg()
+		}
+		return Collection{x}, nil
+	}
+	return nil, evalErr("le signe %s ne s'applique pas à %s", map[bool]string{true: "-", false: "+"}[e.neg], typeNameOf(c, in[0]))
+}
+
+// system converts FHIR primitives to System values, leaving other items as they are.
+func (c *evalCtx) system(v any) any {
+	if n, ok := v.(*Node); ok {
+		if s := n.system(); s != nil {
+			return s
+		}
+		if q, ok := quantityOf(n); ok {
+			return q
+		}
+	}
+	return v
+}
+
+func (c *evalCtx) variable(name string) (Collection, bool) {
+	if v, ok := c.opts.Variables[name]; ok {
+		return toCollection(v), true
+	}
+	switch name {
+	case "context":
+		return c.context, true
+	case "resource":
+		if c.opts.Resource != nil {
+			return toCollection(c.opts.Resource), true
+		}
+		return c.context, true
+	case "rootResource":
+		if c.opts.RootResource != nil {
+			return toCollection(c.opts.RootResource), true
+		}
+		if c.opts.Resource != nil {
+			return toCollection(c.opts.Resource), true
+		}
+		return c.context, true
+	case "ucum":
+		return Collection{"http://unitsofmeasure.org"}, true
+	case "sct":
+		return Collection{"http://snomed.info/sct"}, true
+	case "loinc":
+		return Collection{"http://loinc.org"}, true
+	}
+	if v, ok := strings.CutPrefix(name, "vs-"); ok {
+		return Collection{"http://hl7.org/fhir/ValueSet/" + v}, true
+	}
+	if v, ok := strings.CutPrefix(name, "ext-"); ok {
+		return Collection{"http://hl7.org/fhir/StructureDefinition/" + v}, true
+	}
+	return nil, false
+}

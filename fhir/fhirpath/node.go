@@ -1,0 +1,250 @@
+package fhirpath
+
+import (
+	"encoding/json"
+	"reflect"
+	"strings"
+)
+
+// Node is one FHIR element reached by navigation: a resource, a complex value
+// or a primitive (with its "_name" companion holding id and extensions, FHIR
+// json.html#primitive).
+type Node struct {
+	Name  string         // element name in its parent, as in JSON ("valueQuantity"); "" at the root
+	Type  string         // FHIR type ("Patient", "HumanName", "Patient.contact", "date"); "" if unknown
+	Value any            // map[string]any for complex values, else string, json.Number, bool; nil if only extensions
+	Ext   map[string]any // the primitive's "_name" object, if any
+}
+
+// NewResource wraps a decoded resource (map from fhir.Decode) as a Node.
+func NewResource(obj map[string]any) *Node {
+	rt, _ := obj["resourceType"].(string)
+	return &Node{Type: rt, Value: obj}
+}
+
+// object returns the map behind a complex node (nil for primitives).
+func (n *Node) object() map[string]any {
+	m, _ := n.Value.(map[string]any)
+	return m
+}
+
+// isPrimitive reports whether n holds a FHIR primitive.
+func (n *Node) isPrimitive() bool {
+	if n.Type != "" {
+		return isPrimitiveType(n.Type)
+	}
+	_, isMap := n.Value.(map[string]any)
+	return !isMap
+}
+
+// children appends the nodes named name under n to out. Choice elements are
+// found from their base name (value → valueQuantity) through the model, or by
+// looking at the keys when there is no model (FHIR R4 fhirpath.html#polymorphism).
+func (n *Node) children(m Model, name string, out []any) []any {
+	obj := n.object()
+	if obj == nil {
+		return out
+	}
+	if v, ok := obj[name]; ok || obj["_"+name] != nil {
+		return appendChildren(out, m, n.Type, name, v, obj["_"+name])
+	}
+	if name == "resourceType" {
+		return out
+	}
+	if m != nil && n.Type != "" {
+		if types, ok := m.ChoiceTypes(n.Type, name); ok {
+			for _, t := range types {
+				key := name + strings.ToUpper(t[:1]) + t[1:]
+				if v, ok := obj[key]; ok || obj["_"+key] != nil {
+					return appendChildren(out, m, n.Type, key, v, obj["_"+key])
+				}
+			}
+			return out
+		}
+		if _, ok := m.ChildType(n.Type, name); ok {
+			return out
+		}
+	}
+	for key, v := range obj {
+		if len(key) > len(name) && strings.HasPrefix(key, name) && key[len(name)] >= 'A' && key[len(name)] <= 'Z' {
+			return appendChildren(out, m, n.Type, key, v, obj["_"+key])
+		}
+	}
+	for key, v := range obj {
+		if key[0] == '_' && len(key) > len(name)+1 && strings.HasPrefix(key[1:], name) && key[len(name)+1] >= 'A' && key[len(name)+1] <= 'Z' {
+			return appendChildren(out, m, n.Type, key[1:], obj[key[1:]], v)
+		}
+	}
+	return out
+}
+
+// appendChildren appends the items of one JSON member (value v, companion ext).
+func appendChildren(out []any, m Model, parentType, key string, v, ext any) []any {
+	typ := childType(m, parentType, key, v)
+	switch vs := v.(type) {
+	case []any:
+		exts, _ := ext.([]any)
+		for i, item := range vs {
+			var e map[string]any
+			if i < len(exts) {
+				e, _ = exts[i].(map[string]any)
+			}
+			if item == nil && e == nil {
+				continue
+			}
+			out = append(out, newChild(key, typ, item, e))
+		}
+		if len(vs) == 0 {
+			for _, x := range exts {
+				if e, _ := x.(map[string]any); e != nil {
+					out = append(out, newChild(key, typ, nil, e))
+				}
+			}
+		}
+	case nil:
+		if e, _ := ext.(map[string]any); e != nil {
+			out = append(out, newChild(key, typ, nil, e))
+		} else if exts, ok := ext.([]any); ok {
+			for _, x := range exts {
+				if e, _ := x.(map[string]any); e != nil {
+					out = append(out, newChild(key, typ, nil, e))
+				}
+			}
+		}
+	default:
+		e, _ := ext.(map[string]any)
+		out = append(out, newChild(key, typ, v, e))
+	}
+	return out
+}
+
+func newChild(name, typ string, v any, ext map[string]any) *Node {
+	if obj, ok := v.(map[string]any); ok {
+		if rt, ok := obj["resourceType"].(string); ok && rt != "" {
+			typ = rt // contained resources, Bundle.entry.resource: the instance says its type
+		}
+	}
+	return &Node{Name: name, Type: typ, Value: v, Ext: ext}
+}
+
+// childType asks the model for the type of parent.key; without an answer the
+// JSON value's shape decides later.
+func childType(m Model, parentType, key string, v any) string {
+	if m != nil && parentType != "" {
+		if t, ok := m.ChildType(parentType, key); ok {
+			return t
+		}
+	}
+	return ""
+}
+
+// allChildren appends every child node of n (children(), N1 §Tree navigation).
+func (n *Node) allChildren(m Model, out []any) []any {
+	obj := n.object()
+	for key, v := range obj {
+		if key == "resourceType" || key[0] == '_' {
+			continue
+		}
+		out = appendChildren(out, m, n.Type, key, v, obj["_"+key])
+	}
+	for key, ext := range obj {
+		if key[0] == '_' {
+			if _, has := obj[key[1:]]; !has {
+				out = appendChildren(out, m, n.Type, key[1:], nil, ext)
+			}
+		}
+	}
+	if n.Ext != nil {
+		if exts, ok := n.Ext["extension"]; ok {
+			out = appendChildren(out, m, "Element", "extension", exts, nil)
+		}
+	}
+	return out
+}
+
+// primitiveChildren gives id and extension of a primitive from its companion.
+func (n *Node) primitiveChildren(m Model, name string, out []any) []any {
+	if n.Ext == nil {
+		return out
+	}
+	v, ok := n.Ext[name]
+	if !ok {
+		return out
+	}
+	t := ""
+	switch name {
+	case "extension":
+		t = "Extension"
+	case "id":
+		t = "string"
+	}
+	switch vs := v.(type) {
+	case []any:
+		for _, x := range vs {
+			out = append(out, newChild(name, t, x, nil))
+		}
+	default:
+		out = append(out, newChild(name, t, v, nil))
+	}
+	return out
+}
+
+// system converts a primitive node to its System value (bool, string, int64,
+// Decimal, DateTime); nil when it has no value or is complex.
+func (n *Node) system() any {
+	switch v := n.Value.(type) {
+	case nil, map[string]any:
+		return nil
+	case bool:
+		return v
+	case json.Number:
+		return numberValue(n.Type, string(v))
+	case float64:
+		return decimalFromFloat(v)
+	case string:
+		return stringValue(n.Type, v)
+	}
+	return nil
+}
+
+func numberValue(typ, s string) any {
+	if typ == "decimal" || (typ == "" && strings.ContainsAny(s, ".eE")) {
+		if d, ok := ParseDecimal(s); ok {
+			return d
+		}
+		return nil
+	}
+	if i, err := json.Number(s).Int64(); err == nil {
+		return i
+	}
+	if d, ok := ParseDecimal(s); ok {
+		return d
+	}
+	return nil
+}
+
+func stringValue(typ, s string) any {
+	switch typ {
+	case "date", "dateTime", "instant":
+		d, ok := ParseDate(s)
+		if !ok {
+			return s
+		}
+		if typ != "date" && d.Kind == KindDate {
+			d.Kind = KindDateTime
+		}
+		return d
+	case "time":
+		if d, ok := ParseDate("T" + s); ok {
+			return d
+		}
+	case "integer", "positiveInt", "unsignedInt", "integer64", "decimal":
+		return numberValue(typ, s)
+	}
+	return s
+}
+
+// ptrEq reports whether two maps are the same map (element identity).
+func ptrEq(a, b map[string]any) bool {
+	return reflect.ValueOf(a).UnsafePointer() == reflect.ValueOf(b).UnsafePointer()
+}
