@@ -2,12 +2,21 @@ package main
 
 import (
 	"context"
+	"strings"
 
 	"dsn"
+	"dsn/sqlite"
 )
 
-// openStore opens the configured store and applies pending migrations.
-// TEMPORARY: replaced by the sqlite/postgres wiring as soon as those adapters land.
+// openStore opens the configured store and applies pending migrations:
+// PostgreSQL when --db is a postgres:// URL, else SQLite under --data (the
+// directory is created if needed).
 func openStore(ctx context.Context, c StoreConfig) (dsn.Store, error) {
-	return nil, dsn.Errorf("openStore", dsn.KindUnavailable, "no storage adapter built yet")
+	if c.DBURL != "" {
+		if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
+			return nil, dsn.Errorf("openStore", dsn.KindInvalid, "--db %s: URL postgres://… attendue", c.Describe())
+		}
+		return nil, dsn.Errorf("openStore", dsn.KindUnavailable, "PostgreSQL adapter not built yet")
+	}
+	return sqlite.Open(ctx, c.DataDir)
 }

@@ -1,0 +1,139 @@
+// Package sqlite is the embedded storage adapter: the dsn.Store contract on
+// SQLite (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL. One
+// writer connection runs group commits; a pool of read connections serves reads.
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"sync"
+
+	"dsn"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+)
+
+// FileName is the database file inside the data directory.
+const FileName = "dsn.db"
+
+// Store is the SQLite implementation of dsn.Store.
+type Store struct {
+	wdb    *sql.DB   // exactly one connection: the writer
+	wconn  *sql.Conn // the writer connection, owned by the writer goroutine
+	rdb    *sql.DB   // read pool
+	wstmt  stmts     // prepared on the writer connection
+	rstmt  stmts     // prepared on the read pool
+	queue  chan *writeReq
+	mu     sync.RWMutex // guards closed against Write
+	closed bool
+	done   chan struct{} // closed when the writer goroutine has drained the queue
+}
+
+var _ dsn.Store = (*Store)(nil)
+
+// Open opens (creating if needed) the store in directory dir and applies the
+// pending migrations.
+func Open(ctx context.Context, dir string) (*Store, error) {
+	const op = "sqlite.Open"
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	path := filepath.Join(dir, FileName)
+	wdb, err := sql.Open("sqlite", dataSource(path, false))
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	wdb.SetMaxIdleConns(1)
+	wdb.SetConnMaxLifetime(0)
+	wdb.SetConnMaxIdleTime(0)
+	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{})}
+	if err := s.open(ctx, path); err != nil {
+		s.closeDBs()
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir la base SQLite " + path, Err: err}
+	}
+	go s.writer()
+	return s, nil
+}
+
+func (s *Store) open(ctx context.Context, path string) error {
+	var err error
+	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
+		return err
+	}
+	if err := migrate(ctx, s.wconn); err != nil {
+		return err
+	}
+	if err := s.wstmt.prepare(ctx, s.wconn, true); err != nil {
+		return err
+	}
+	s.rdb, err = sql.Open("sqlite", dataSource(path, true))
+	if err != nil {
+		return err
+	}
+	n := max(4, 2*runtime.GOMAXPROCS(0))
+	s.rdb.SetMaxOpenConns(n)
+	s.rdb.SetMaxIdleConns(n)
+	s.rdb.SetConnMaxLifetime(0)
+	s.rdb.SetConnMaxIdleTime(0)
+	return s.rstmt.prepare(ctx, s.rdb, false)
+}
+
+// dataSource builds the driver's connection string. WAL lets readers run while
+// the writer commits; synchronous=FULL fsyncs the WAL at every commit, so an
+// acknowledged write survives a power loss (sqlite.org/pragma.html#pragma_synchronous).
+// busy_timeout lets a second process (dsn migrate, dsn import) wait for the lock.
+func dataSource(path string, readOnly bool) string {
+	q := url.Values{}
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "foreign_keys(OFF)")
+	if readOnly {
+		q.Add("_pragma", "query_only(ON)")
+	} else {
+		q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
+		// statement and savepoint journals in memory: no temp-file writes per statement
+		q.Add("_pragma", "temp_store(MEMORY)")
+	}
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Close stops accepting writes, lets the queued ones commit, and closes the
+// database. It is safe to call more than once.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.queue)
+	s.mu.Unlock()
+	<-s.done
+	return s.closeDBs()
+}
+
+func (s *Store) closeDBs() error {
+	var errs []error
+	s.wstmt.close()
+	s.rstmt.close()
+	if s.wconn != nil {
+		errs = append(errs, s.wconn.Close())
+	}
+	if s.rdb != nil {
+		errs = append(errs, s.rdb.Close())
+	}
+	errs = append(errs, s.wdb.Close())
+	for _, err := range errs {
+		if err != nil {
+			return dsn.Wrap("sqlite.Close", dsn.KindInternal, fmt.Errorf("close: %w", err))
+		}
+	}
+	return nil
+}

@@ -1,0 +1,64 @@
+package sqlite
+
+import (
+	"context"
+	"sync"
+	"testing"
+
+	"dsn"
+	"dsn/storetest"
+)
+
+// dirs gives each test one data directory, so reopening within a test finds
+// the same database (storetest.Opener).
+var dirs sync.Map // *testing.T -> string
+
+func openTest(t *testing.T) dsn.Store {
+	t.Helper()
+	d, ok := dirs.Load(t)
+	if !ok {
+		d, _ = dirs.LoadOrStore(t, t.TempDir())
+		t.Cleanup(func() { dirs.Delete(t) })
+	}
+	s, err := Open(context.Background(), d.(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) { storetest.Run(t, openTest) }
+
+// Two processes (here: two Opens) migrating the same directory at once both
+// succeed and the migration is recorded once.
+func TestConcurrentOpen(t *testing.T) {
+	dir := t.TempDir()
+	var wg sync.WaitGroup
+	stores := make([]*Store, 4)
+	errs := make([]error, 4)
+	for i := range stores {
+		wg.Add(1)
+		go func() { defer wg.Done(); stores[i], errs[i] = Open(context.Background(), dir) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	var n int
+	row := stores[0].rdb.QueryRow("SELECT count(*) FROM schema_migrations WHERE version = 1")
+	if err := row.Scan(&n); err != nil || n != 1 {
+		t.Fatalf("migration 1 recorded %d times (%v)", n, err)
+	}
+	// A write through one store is visible through another (shared database).
+	w := dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: "x", VersionID: 1, Method: "POST", Body: []byte(`{}`)}}
+	if err := stores[1].Write(context.Background(), func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := stores[2].Read(context.Background(), "Patient", "x"); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -1,0 +1,166 @@
+package sqlite
+
+import (
+	"context"
+	"fmt"
+	"sync/atomic"
+
+	"dsn"
+)
+
+// maxBatch bounds how many callers' fns share one transaction (and one fsync).
+const maxBatch = 256
+
+// Request states: a queued request may still be abandoned by its caller; once the
+// writer has taken it, the caller waits for the commit.
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
+
+type writeReq struct {
+	ctx   context.Context
+	fn    func(dsn.Tx) error
+	state atomic.Int32
+	done  chan error // receives exactly one result, after COMMIT or ROLLBACK
+}
+
+// Write queues fn for the writer goroutine, which runs the fns of concurrent
+// callers in one transaction, each inside its own savepoint (group commit,
+// docs/decisions/0003-group-commit.md). It returns after the COMMIT that made
+// fn's writes durable, or with fn's error after they were rolled back.
+func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
+	const op = "sqlite.Write"
+	if err := ctx.Err(); err != nil {
+		return dsn.Wrap(op, dsn.KindUnavailable, err)
+	}
+	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
+	}
+	select {
+	case s.queue <- req:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
+	}
+	select {
+	case err := <-req.done:
+		return err
+	case <-ctx.Done():
+		if req.state.CompareAndSwap(reqQueued, reqAbandoned) {
+			return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
+		}
+		return <-req.done // already running: its outcome is decided by the commit
+	}
+}
+
+// writer is the only goroutine that uses the writer connection. Requests that
+// arrive while a batch commits wait in the queue and form the next batch.
+func (s *Store) writer() {
+	defer close(s.done)
+	for req := range s.queue {
+		batch := []*writeReq{req}
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-s.queue:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		s.runBatch(batch)
+	}
+}
+
+// runBatch runs one group commit. Statements use a background context: an
+// interrupted statement inside an explicit SQLite transaction may roll back the
+// whole transaction, which would take the other callers' writes with it.
+func (s *Store) runBatch(batch []*writeReq) {
+	ctx := context.Background()
+	live := batch[:0]
+	for _, r := range batch {
+		if r.state.CompareAndSwap(reqQueued, reqTaken) {
+			live = append(live, r)
+		}
+	}
+	if len(live) == 0 {
+		return
+	}
+	results := make([]error, len(live))
+	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindUnavailable, fmt.Errorf("begin: %w", err)))
+		return
+	}
+	for i, r := range live {
+		err, fatal := s.runOne(ctx, r)
+		results[i] = err
+		if fatal != nil {
+			s.wconn.ExecContext(ctx, "ROLLBACK")
+			reply(live, results, fatal)
+			return
+		}
+	}
+	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+		s.wconn.ExecContext(ctx, "ROLLBACK")
+		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("commit: %w", err)))
+		return
+	}
+	reply(live, results, nil)
+}
+
+// runOne runs one fn inside a savepoint. err is the caller's own outcome; fatal
+// means the transaction itself is broken and the whole batch must fail.
+func (s *Store) runOne(ctx context.Context, r *writeReq) (err, fatal error) {
+	if err := r.ctx.Err(); err != nil {
+		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), nil
+	}
+	if _, err := s.wconn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+		return nil, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("savepoint: %w", err))
+	}
+	tx := &tx{s: s}
+	err = call(r.fn, tx)
+	tx.finished = true
+	if err == nil && tx.failed != nil {
+		err = tx.failed // the fn ignored a database error: its writes are suspect
+	}
+	if err != nil {
+		if _, rb := s.wconn.ExecContext(ctx, "ROLLBACK TO w"); rb != nil {
+			return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("rollback to savepoint: %w", rb))
+		}
+	}
+	if _, rel := s.wconn.ExecContext(ctx, "RELEASE w"); rel != nil {
+		return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("release savepoint: %w", rel))
+	}
+	return err, nil
+}
+
+// call runs fn, turning a panic into an error so one caller cannot kill the writer.
+func call(fn func(dsn.Tx) error, t dsn.Tx) (err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = dsn.Errorf("sqlite.Write", dsn.KindInternal, "panic in write: %v", p)
+		}
+	}()
+	return fn(t)
+}
+
+// reply answers every caller: with batchErr if the transaction failed, else with
+// the caller's own result.
+func reply(live []*writeReq, results []error, batchErr error) {
+	for i, r := range live {
+		if batchErr != nil {
+			r.done <- batchErr
+		} else {
+			r.done <- results[i]
+		}
+	}
+}

@@ -1,0 +1,132 @@
+package storetest
+
+import (
+	"context"
+	"fmt"
+	"runtime"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"dsn"
+)
+
+// Benchmarks shared by both adapters; each reports ops/s ("writes/s", "reads/s").
+// The resource is a ~1 KiB Patient with 12 index rows, like a real create.
+
+var benchSeq atomic.Int64
+
+// benchPatient makes version 1 of a new Patient with a unique id.
+func benchPatient(prefix string) dsn.Write {
+	id := fmt.Sprintf("%s-%d-%d", prefix, time.Now().UnixNano(), benchSeq.Add(1))
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	body := fmt.Sprintf(`{"resourceType":"Patient","id":%q,"meta":{"versionId":"1","lastUpdated":%q},`+
+		`"identifier":[{"system":"https://www.ramq.gouv.qc.ca/nam","value":"GAGM80010112"}],`+
+		`"name":[{"family":"Gagnon","given":["Marie","Émilie"]}],"gender":"female","birthDate":"1980-01-01",`+
+		`"address":[{"line":["1234 rue Sherbrooke Est"],"city":"Montréal","state":"QC","postalCode":"H2L 1M1"}],`+
+		`"telecom":[{"system":"phone","value":"514-555-0101"}],"text":{"status":"generated","div":%q}}`,
+		id, dsn.FormatInstant(now), "<div xmlns=\"http://www.w3.org/1999/xhtml\">"+strings.Repeat("Marie Gagnon ", 40)+"</div>")
+	lo := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
+	return dsn.Write{
+		Resource:   dsn.Resource{Type: "Patient", ID: id, VersionID: 1, LastUpdated: now, Method: "POST", Body: []byte(body)},
+		PatientKey: id,
+		Index: dsn.Index{
+			Tokens: []dsn.TokenKey{{Param: "identifier", System: "https://www.ramq.gouv.qc.ca/nam", Code: "GAGM80010112"},
+				{Param: "gender", System: "http://hl7.org/fhir/administrative-gender", Code: "female"},
+				{Param: "telecom", System: "phone", Code: "514-555-0101"}, {Param: "active", Code: "true"}},
+			Strings: []dsn.StringKey{{Param: "family", Norm: "gagnon", Exact: "Gagnon"}, {Param: "given", Norm: "marie", Exact: "Marie"},
+				{Param: "given", Norm: "emilie", Exact: "Émilie"}, {Param: "name", Norm: "gagnon", Exact: "Gagnon"},
+				{Param: "address-city", Norm: "montreal", Exact: "Montréal"}, {Param: "address-postalcode", Norm: "h2l 1m1", Exact: "H2L 1M1"}},
+			Dates: []dsn.DateKey{{Param: "birthdate", Low: lo, High: lo.AddDate(0, 0, 1)}},
+			URIs:  []dsn.URIKey{{Param: "_profile", URI: "http://example.org/StructureDefinition/qc-patient"}},
+		},
+	}
+}
+
+func rate(b *testing.B, n int, unit string) {
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), unit)
+}
+
+// BenchPut creates one Patient per Write from a single goroutine: every write
+// pays its own commit (no batching possible).
+func BenchPut(b *testing.B, s dsn.Store) {
+	ctx := context.Background()
+	for b.Loop() {
+		w := benchPatient("bp")
+		if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	rate(b, b.N, "writes/s")
+}
+
+// BenchPutParallel creates Patients from 16 concurrent clients (8 per
+// GOMAXPROCS on 2 cores): group commit shares each fsync.
+func BenchPutParallel(b *testing.B, s dsn.Store) {
+	ctx := context.Background()
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			w := benchPatient("bpp")
+			if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	rate(b, b.N, "writes/s")
+}
+
+// BenchRead reads Patients by id from 16 concurrent clients.
+func BenchRead(b *testing.B, s dsn.Store) {
+	ctx := context.Background()
+	const n = 1000
+	ids := make([]string, n)
+	for i := range ids {
+		w := benchPatient("br")
+		ids[i] = w.ID
+		if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	var next atomic.Int64
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			id := ids[next.Add(1)%n]
+			if _, err := s.Read(ctx, "Patient", id); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+	rate(b, b.N, "reads/s")
+}
+
+// BenchTx26 writes a 26-resource transaction (one Write, one fn) per op, as a
+// transaction Bundle would, from a single client.
+func BenchTx26(b *testing.B, s dsn.Store) {
+	ctx := context.Background()
+	for b.Loop() {
+		ws := make([]dsn.Write, 26)
+		for i := range ws {
+			ws[i] = benchPatient("tx")
+		}
+		err := s.Write(ctx, func(tx dsn.Tx) error {
+			for _, w := range ws {
+				if err := tx.Put(w); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	rate(b, b.N, "tx/s")
+	rate(b, 26*b.N, "resources/s")
+}

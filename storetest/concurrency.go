@@ -1,0 +1,144 @@
+package storetest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"dsn"
+)
+
+// 16 writers at once, every fifth fn failing after its Put: with group commit
+// the failures share transactions with successes and must not affect them.
+func testConcurrentWriters(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	const writers, each = 16, 25
+	errs := make([][]error, writers)
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		errs[g] = make([]error, each)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("c%d-%d", g, i)
+				errs[g][i] = s.Write(ctx, func(tx dsn.Tx) error {
+					if err := tx.Put(res("Patient", id, 1, at(i), tokenIndex("batch", id))); err != nil {
+						return err
+					}
+					if i%5 == 0 {
+						return errBoom
+					}
+					return nil
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	for g := range writers {
+		for i := range each {
+			id := fmt.Sprintf("c%d-%d", g, i)
+			_, rerr := s.Read(ctx, "Patient", id)
+			if i%5 == 0 {
+				if !errors.Is(errs[g][i], errBoom) {
+					t.Fatalf("%s: Write = %v, want its own error", id, errs[g][i])
+				}
+				wantKind(t, rerr, dsn.KindNotFound)
+				continue
+			}
+			if errs[g][i] != nil || rerr != nil {
+				t.Fatalf("%s: Write = %v, Read = %v", id, errs[g][i], rerr)
+			}
+		}
+	}
+	sr, err := s.Search(ctx, dsn.SearchQuery{Type: "Patient", Total: true, Clauses: []dsn.Clause{{
+		Param: "tag", Type: dsn.ParamToken, Values: []dsn.Value{{System: "urn:batch", AnySystem: false}}}}})
+	if err != nil || sr.Total != writers*each*4/5 {
+		t.Fatalf("index rows of committed writes: total %d, %v; want %d", sr.Total, err, writers*each*4/5)
+	}
+}
+
+func tokenIndex(set, code string) dsn.Index {
+	return dsn.Index{Tokens: []dsn.TokenKey{{Param: "tag", System: "urn:" + set, Code: code}}}
+}
+
+// Close lets queued writes commit: every Write that reported success is there
+// after reopening, every refused one reports KindUnavailable and is absent.
+func testCloseDrains(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	started, release := make(chan struct{}), make(chan struct{})
+	firstErr := make(chan error, 1)
+	go func() {
+		firstErr <- s.Write(ctx, func(tx dsn.Tx) error {
+			close(started)
+			<-release // hold the writer so that the next writes queue up
+			return tx.Put(res("Patient", "first", 1, at(0), dsn.Index{}))
+		})
+	}()
+	<-started
+	const n = 20
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = s.Write(ctx, func(tx dsn.Tx) error {
+				return tx.Put(res("Patient", fmt.Sprintf("q%d", i), 1, at(i), dsn.Index{}))
+			})
+		}()
+	}
+	closed := make(chan error, 1)
+	go func() { closed <- s.Close() }()
+	close(release)
+	wg.Wait()
+	if err := <-closed; err != nil {
+		t.Fatalf("Close: %v", err)
+	}
+	if err := <-firstErr; err != nil {
+		t.Fatalf("the write in progress at Close failed: %v", err)
+	}
+	s = open(t)
+	if _, err := s.Read(ctx, "Patient", "first"); err != nil {
+		t.Fatalf("the write in progress at Close is lost: %v", err)
+	}
+	for i, err := range errs {
+		_, rerr := s.Read(ctx, "Patient", fmt.Sprintf("q%d", i))
+		switch {
+		case err == nil && rerr != nil:
+			t.Fatalf("q%d: acknowledged but lost after Close: %v", i, rerr)
+		case err != nil && dsn.KindOf(err) != dsn.KindUnavailable:
+			t.Fatalf("q%d: Write during Close = %v, want success or KindUnavailable", i, err)
+		case err != nil && rerr == nil:
+			t.Fatalf("q%d: refused but stored", i)
+		}
+	}
+	if err := s.Write(ctx, func(dsn.Tx) error { return nil }); err != nil {
+		t.Fatalf("Write on the reopened store: %v", err)
+	}
+}
+
+// Reopening applies no migration twice and keeps the data.
+func testReopen(t *testing.T, open Opener) {
+	s := open(t)
+	w := res("Patient", "p", 1, at(0), dsn.Index{})
+	put(t, s, w)
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Close(); err != nil {
+		t.Fatalf("second Close: %v", err)
+	}
+	err := s.Write(context.Background(), func(dsn.Tx) error { return nil })
+	wantKind(t, err, dsn.KindUnavailable)
+	s = open(t)
+	got, err := s.Read(context.Background(), "Patient", "p")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResource(t, got, w)
+}
