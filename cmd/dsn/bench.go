@@ -2,11 +2,36 @@ package main
 
 import (
 	"context"
+	"strings"
+	"time"
 
-	"dsn"
+	"dsn/bench"
 )
 
-// runBench — TEMPORARY until the load generator lands.
+// runBench load-tests a running server on loopback and prints what it
+// measured (bench/README.md explains the output).
 func runBench(ctx context.Context, args []string, env Env) error {
-	return dsn.Errorf("bench", dsn.KindUnavailable, "not built yet")
+	fs := newFlags("bench", env)
+	var cfg bench.Config
+	var asJSON bool
+	fs.StringVar(&cfg.URL, "url", envOr(env, "DSN_URL", "http://127.0.0.1:8080/fhir"), "FHIR base URL of the server (loopback only)")
+	fs.StringVar(&cfg.Scenario, "scenario", "read", "load shape: "+strings.Join(bench.Scenarios, "|"))
+	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "workers sending requests back to back")
+	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured time")
+	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "time before measuring")
+	fs.IntVar(&cfg.MaxRequests, "max-requests", 0, "stop after this many requests (0: the built-in bound)")
+	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the synthetic data")
+	fs.IntVar(&cfg.SeedSize, "seed-size", 0, "patients (read, history) or bundles (search) created first (0: scenario default)")
+	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	res, err := bench.Run(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	if asJSON {
+		return res.WriteJSON(env.Stdout)
+	}
+	return res.WriteText(env.Stdout)
 }

@@ -1,0 +1,5 @@
+package bench
+
+import "dsn"
+
+func errIssues(err error) []dsn.Issue { return dsn.IssuesOf(err) }
