@@ -41,7 +41,9 @@ func (f *fakeFHIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	defer f.mu.Unlock()
 	switch {
 	case r.Method == "POST" && path == "":
-		var b struct{ Entry []struct{ Request struct{ URL string } } }
+		var b struct {
+			Entry []struct{ Request struct{ URL string } }
+		}
 		if json.Unmarshal(body, &b) != nil || len(b.Entry) == 0 {
 			http.Error(w, "bad bundle", 400)
 			return
