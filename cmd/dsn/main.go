@@ -32,6 +32,7 @@ type command struct {
 // commands is the table of subcommands; each lives in the file of its name.
 var commands = map[string]command{
 	"serve":    {runServe, "serve the FHIR API (--addr, --data DIR | --db URL)"},
+	"demo":     {runDemo, "load the synthetic demo record into an empty store and serve it"},
 	"migrate":  {runMigrate, "apply the embedded schema migrations and exit"},
 	"fhirpath": {runFHIRPath, "evaluate a FHIRPath expression: dsn fhirpath [--input FILE] EXPR"},
 	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
