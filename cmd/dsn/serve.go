@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/fhirapi"
+	"dsn/repo"
 )
 
 // Main owns the server's lifecycle: store, HTTP listener, shutdown. NewMain
@@ -88,6 +90,13 @@ func (m *Main) routes() (http.Handler, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	api := fhirapi.New(fhirapi.Options{
+		Repo:   repo.New(repo.Options{Store: m.store}),
+		Logger: m.log,
+		Prefix: "/fhir",
+	})
+	mux.Handle("/fhir", api)
+	mux.Handle("/fhir/", api)
 	return mux, nil
 }
 

@@ -1,0 +1,167 @@
+package fhirapi
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"dsn"
+)
+
+// Request is what the access decision and the audit see of an interaction,
+// derived from the HTTP request independently of routing (DESIGN.md §2).
+type Request struct {
+	Method      string
+	Path        string
+	RemoteAddr  string
+	Interaction string // read, vread, update, patch, delete, create, search-type, history-*, batch/transaction, capabilities, operation
+	Type, ID    string // "" when the interaction has none
+}
+
+// Authorizer is the one access decision every FHIR interaction passes.
+// Authorize returns nil to allow, or a *dsn.Error of KindUnauthorized or
+// KindForbidden to refuse.
+type Authorizer interface {
+	Authorize(ctx context.Context, req Request) error
+}
+
+// LoopbackOnly allows callers on the loopback interface only: the policy until
+// access control lands (DESIGN.md §2).
+type LoopbackOnly struct{}
+
+var _ Authorizer = LoopbackOnly{}
+
+// Authorize allows loopback remote addresses and refuses the rest (403).
+func (LoopbackOnly) Authorize(_ context.Context, req Request) error {
+	host, _, err := net.SplitHostPort(req.RemoteAddr)
+	if err != nil {
+		host = req.RemoteAddr
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return nil
+	}
+	return dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden, "accès refusé: seules les connexions locales sont permises pour l'instant")
+}
+
+// Record is one audit entry: who asked what, and how it ended.
+type Record struct {
+	Time     time.Time
+	Request  Request
+	Status   int
+	Outcome  string // "" on success, else the error kind
+	Duration time.Duration
+}
+
+// Auditor receives one Record per FHIR interaction.
+type Auditor interface {
+	Audit(ctx context.Context, rec Record)
+}
+
+// SlogAuditor writes audit records as structured log lines, until the audit
+// journal (package audit) lands.
+type SlogAuditor struct{ Logger *slog.Logger }
+
+var _ Auditor = SlogAuditor{}
+
+// Audit logs rec at Info level under the message "audit".
+func (s SlogAuditor) Audit(ctx context.Context, rec Record) {
+	s.Logger.LogAttrs(ctx, slog.LevelInfo, "audit",
+		slog.String("interaction", rec.Request.Interaction),
+		slog.String("method", rec.Request.Method), slog.String("path", rec.Request.Path),
+		slog.String("type", rec.Request.Type), slog.String("id", rec.Request.ID),
+		slog.String("remote", rec.Request.RemoteAddr), slog.Int("status", rec.Status),
+		slog.String("outcome", rec.Outcome), slog.Duration("duration", rec.Duration))
+}
+
+// recorder keeps the status and the error kind for the audit record.
+type recorder struct {
+	http.ResponseWriter
+	status int
+	kind   string
+}
+
+func (r *recorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// withAccess is the route-independent seam: one decision before, one audit
+// record after, for every request under the FHIR base.
+func (a *API) withAccess(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		req := a.describe(r)
+		rec := &recorder{ResponseWriter: w}
+		if err := a.authz.Authorize(r.Context(), req); err != nil {
+			a.writeError(rec, r, err)
+		} else {
+			next.ServeHTTP(rec, r)
+		}
+		a.audit.Audit(r.Context(), Record{Time: start.UTC(), Request: req, Status: rec.status,
+			Outcome: rec.kind, Duration: time.Since(start)})
+	})
+}
+
+// describe names the interaction from the method and path alone (http.html#summary).
+func (a *API) describe(r *http.Request) Request {
+	req := Request{Method: r.Method, Path: r.URL.Path, RemoteAddr: r.RemoteAddr}
+	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, a.prefix), "/")
+	var segs []string
+	if rest != "" {
+		segs = strings.Split(rest, "/")
+	}
+	if len(segs) > 0 && a.isType[segs[0]] {
+		req.Type = segs[0]
+		if len(segs) > 1 && !strings.HasPrefix(segs[1], "_") && !strings.HasPrefix(segs[1], "$") {
+			req.ID = segs[1]
+		}
+	}
+	req.Interaction = interaction(r.Method, segs, req.ID != "")
+	return req
+}
+
+func interaction(method string, segs []string, hasID bool) string {
+	last := ""
+	if len(segs) > 0 {
+		last = segs[len(segs)-1]
+	}
+	switch {
+	case len(segs) == 0 && method == "POST":
+		return "batch/transaction"
+	case len(segs) == 1 && segs[0] == "metadata":
+		return "capabilities"
+	case strings.HasPrefix(last, "$"):
+		return "operation"
+	case last == "_history" && len(segs) == 1:
+		return "history-system"
+	case last == "_history" && !hasID:
+		return "history-type"
+	case last == "_history":
+		return "history-instance"
+	case len(segs) == 4 && segs[2] == "_history":
+		return "vread"
+	case last == "_search" || (method == "GET" && !hasID):
+		return "search-type"
+	case method == "POST":
+		return "create"
+	case method == "PUT":
+		return "update"
+	case method == "PATCH":
+		return "patch"
+	case method == "DELETE":
+		return "delete"
+	}
+	return "read"
+}

@@ -1,0 +1,147 @@
+// Package fhirapi is the FHIR R4 RESTful API over HTTP (http.html): one file per
+// interaction, one error mapper (errors.go), format and Prefer negotiation, and
+// the access seam every interaction passes (access.go). The interactions
+// themselves live in package repo; this package only speaks HTTP.
+package fhirapi
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"dsn/fhir"
+	"dsn/repo"
+)
+
+// Options configures the API. Repo is required.
+type Options struct {
+	Repo   *repo.Service
+	Logger *slog.Logger // default slog.Default()
+	// Prefix is the path of the FHIR base (default "/fhir"); the handler
+	// expects full paths, so mount it at Prefix and Prefix+"/".
+	Prefix string
+	// BaseURL is the absolute base used in links and Location (default: from the
+	// request's Host, "http://host"+Prefix).
+	BaseURL string
+	// MaxBody caps request bodies, after gzip decompression (default 32 MiB).
+	MaxBody int64
+	// Authorizer decides on every interaction (default LoopbackOnly).
+	Authorizer Authorizer
+	// Auditor records every interaction (default SlogAuditor on Logger).
+	Auditor Auditor
+	// ResourceTypes are the types served (default fhir.ResourceTypes()).
+	ResourceTypes []string
+}
+
+// API is the FHIR REST handler.
+type API struct {
+	repo    *repo.Service
+	log     *slog.Logger
+	prefix  string
+	baseURL string
+	maxBody int64
+	authz   Authorizer
+	audit   Auditor
+	types   []string
+	isType  map[string]bool
+	mux     *http.ServeMux
+	caps    []byte // the CapabilityStatement, built once
+}
+
+var _ http.Handler = (*API)(nil)
+
+// New builds the FHIR API handler.
+func New(o Options) http.Handler {
+	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
+		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.prefix == "" {
+		a.prefix = "/fhir"
+	}
+	if a.maxBody <= 0 {
+		a.maxBody = 32 << 20
+	}
+	if a.authz == nil {
+		a.authz = LoopbackOnly{}
+	}
+	if a.audit == nil {
+		a.audit = SlogAuditor{Logger: a.log}
+	}
+	if a.types == nil {
+		a.types = fhir.ResourceTypes()
+	}
+	a.isType = make(map[string]bool, len(a.types))
+	for _, t := range a.types {
+		a.isType[t] = true
+	}
+	a.caps = a.capabilityStatement()
+	a.mux = a.routes()
+	return a
+}
+
+// ServeHTTP runs the route-independent layers (access decision, audit,
+// format negotiation) around the router.
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	a.withAccess(a.mux).ServeHTTP(w, r)
+}
+
+// routes maps the interactions of http.html#summary to their handlers.
+func (a *API) routes() *http.ServeMux {
+	m := http.NewServeMux()
+	p := a.prefix
+	m.Handle("GET "+p+"/metadata", a.h(a.metadata))
+	m.Handle("POST "+p, a.h(a.bundle))
+	m.Handle("POST "+p+"/{$}", a.h(a.bundle))
+	m.Handle("GET "+p+"/_history", a.h(a.history))
+	m.Handle("GET "+p+"/{type}", a.h(a.search))
+	m.Handle("POST "+p+"/{type}/_search", a.h(a.search))
+	m.Handle("POST "+p+"/{type}", a.h(a.create))
+	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
+	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
+	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))
+	m.Handle("GET "+p+"/{type}/_history", a.h(a.history))
+	m.Handle("GET "+p+"/{type}/{id}", a.h(a.read))
+	m.Handle("PUT "+p+"/{type}/{id}", a.h(a.update))
+	m.Handle("DELETE "+p+"/{type}/{id}", a.h(a.delete))
+	m.Handle("PATCH "+p+"/{type}/{id}", a.h(a.patch))
+	m.Handle("GET "+p+"/{type}/{id}/_history", a.h(a.history))
+	m.Handle("GET "+p+"/{type}/{id}/_history/{vid}", a.h(a.vread))
+	m.Handle(p+"/", a.h(a.notFound(m)))
+	m.Handle(p, a.h(a.notFound(m)))
+	return m
+}
+
+// handlerFunc is an interaction: it writes a success or returns an error that
+// the one mapper renders (DESIGN.md §5.2).
+type handlerFunc func(w http.ResponseWriter, r *http.Request) error
+
+func (a *API) h(fn handlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := negotiate(r); err != nil {
+			a.writeError(w, r, err)
+			return
+		}
+		if t := r.PathValue("type"); t != "" && !a.isType[t] {
+			a.writeError(w, r, notFoundf("type de ressource inconnu: %q", t))
+			return
+		}
+		if err := fn(w, r); err != nil {
+			a.writeError(w, r, err)
+		}
+	})
+}
+
+// base is the absolute URL of the FHIR base for links and Location.
+func (a *API) base(r *http.Request) string {
+	if a.baseURL != "" {
+		return a.baseURL
+	}
+	scheme := "http"
+	if r.TLS != nil {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host + a.prefix
+}

@@ -1,0 +1,94 @@
+package fhirapi
+
+import (
+	"net/http"
+	"slices"
+	"sort"
+
+	"dsn"
+	"dsn/fhir"
+	"dsn/search"
+)
+
+// metadata: GET [base]/metadata (http.html#capabilities) answers the
+// CapabilityStatement built once at start-up from what this server really does.
+func (a *API) metadata(w http.ResponseWriter, r *http.Request) error {
+	a.send(w, r, http.StatusOK, a.caps)
+	return nil
+}
+
+// typeInteractions are the instance and type interactions every type supports.
+var typeInteractions = []string{"read", "vread", "update", "patch", "delete",
+	"history-instance", "history-type", "create", "search-type"}
+
+// capabilityStatement describes the server (capabilitystatement.html): every
+// resource type with its interactions and the search parameters whose index
+// rows are actually extracted (search.Unsupported ones are left out).
+func (a *API) capabilityStatement() []byte {
+	var resources []any
+	for _, t := range a.types {
+		resources = append(resources, resourceCapability(t))
+	}
+	cs := fhir.Object{
+		"resourceType":   "CapabilityStatement",
+		"status":         "active",
+		"date":           dsn.FormatInstant(dsn.SystemClock{}.Now()),
+		"publisher":      "DSN — Dossier santé numérique",
+		"kind":           "instance",
+		"software":       map[string]any{"name": "DSN"},
+		"implementation": map[string]any{"description": "Dossier santé numérique (FHIR R4)"},
+		"fhirVersion":    "4.0.1",
+		"format":         []any{"application/fhir+json", "json"},
+		"patchFormat":    []any{"application/json-patch+json"},
+		"rest": []any{map[string]any{
+			"mode":     "server",
+			"resource": resources,
+			"interaction": []any{
+				map[string]any{"code": "transaction"},
+				map[string]any{"code": "batch"},
+				map[string]any{"code": "history-system"},
+			},
+		}},
+	}
+	return fhir.Encode(cs)
+}
+
+func resourceCapability(t string) map[string]any {
+	var inter []any
+	for _, code := range typeInteractions {
+		inter = append(inter, map[string]any{"code": code})
+	}
+	unsupported := search.Unsupported(t)
+	params := fhir.SearchParams(t)
+	codes := make([]string, 0, len(params))
+	for c := range params {
+		if !slices.Contains(unsupported, c) {
+			codes = append(codes, c)
+		}
+	}
+	sort.Strings(codes)
+	var sp []any
+	for _, c := range codes {
+		p := params[c]
+		e := map[string]any{"name": c, "type": string(p.Type)}
+		if p.URL != "" {
+			e["definition"] = p.URL
+		}
+		sp = append(sp, e)
+	}
+	rc := map[string]any{
+		"type":              t,
+		"interaction":       inter,
+		"versioning":        "versioned-update",
+		"readHistory":       true,
+		"updateCreate":      true,
+		"conditionalCreate": true,
+		"conditionalRead":   "full-support",
+		"conditionalUpdate": true,
+		"conditionalDelete": "single",
+	}
+	if len(sp) > 0 {
+		rc["searchParam"] = sp
+	}
+	return rc
+}

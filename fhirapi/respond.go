@@ -1,0 +1,99 @@
+package fhirapi
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"dsn"
+	"dsn/fhir"
+	"dsn/repo"
+)
+
+// gzipMin is the size below which compressing costs more than it saves.
+const gzipMin = 1024
+
+// send writes v (a fhir.Object, or stored JSON bytes) as FHIR JSON with status,
+// indented if _pretty=true, gzip-compressed if the client accepts it.
+func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
+	var body []byte
+	switch t := v.(type) {
+	case []byte:
+		body = t
+	default:
+		body = fhir.Encode(t)
+	}
+	if r.URL.Query().Get("_pretty") == "true" {
+		var buf bytes.Buffer
+		if json.Indent(&buf, body, "", "  ") == nil {
+			body = buf.Bytes()
+		}
+	}
+	h := w.Header()
+	h.Set("Content-Type", "application/fhir+json; charset=utf-8")
+	h.Add("Vary", "Accept-Encoding")
+	if len(body) >= gzipMin && acceptsGzip(r) {
+		h.Set("Content-Encoding", "gzip")
+		w.WriteHeader(status)
+		zw := gzip.NewWriter(w)
+		zw.Write(body)
+		zw.Close()
+		return
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
+	w.Write(body)
+}
+
+// acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3), honouring q=0.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		name, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if strings.EqualFold(strings.TrimSpace(name), "gzip") || strings.TrimSpace(name) == "*" {
+			q := strings.ReplaceAll(params, " ", "")
+			return q != "q=0" && q != "q=0.0" && q != "q=0.00" && q != "q=0.000"
+		}
+	}
+	return false
+}
+
+// versionHeaders sets ETag and Last-Modified of a version (http.html#versioning).
+func versionHeaders(w http.ResponseWriter, res dsn.Resource) {
+	w.Header().Set("ETag", repo.ETag(res.VersionID))
+	w.Header().Set("Last-Modified", res.LastUpdated.UTC().Format(http.TimeFormat))
+}
+
+// location is the version-specific URL of res (http.html#create: Location).
+func (a *API) location(r *http.Request, res dsn.Resource) string {
+	return a.base(r) + "/" + res.Type + "/" + res.ID + "/_history/" + strconv.FormatInt(res.VersionID, 10)
+}
+
+// sendWrite answers a successful create, update or patch following Prefer
+// return= (http.html#ops): the resource (default), nothing, or an OperationOutcome.
+func (a *API) sendWrite(w http.ResponseWriter, r *http.Request, status int, res dsn.Resource, msg string) {
+	versionHeaders(w, res)
+	switch parsePrefer(r).ret {
+	case "minimal":
+		w.WriteHeader(status)
+	case "OperationOutcome":
+		a.send(w, r, status, repo.Information(msg))
+	default:
+		a.send(w, r, status, res.Body)
+	}
+}
+
+// ifMatch reads If-Match as a version number; 0 if absent.
+func ifMatch(r *http.Request) (int64, error) {
+	v := r.Header.Get("If-Match")
+	if v == "" {
+		return 0, nil
+	}
+	n, err := repo.ParseETag(v)
+	if err != nil {
+		return 0, dsn.Errorf("fhirapi", dsn.KindInvalid, "If-Match illisible: %q (attendu W/\"n\")", v)
+	}
+	return n, nil
+}

@@ -1,0 +1,55 @@
+package fhirapi
+
+import (
+	"mime"
+	"net/http"
+	"net/url"
+
+	"dsn"
+)
+
+// search: GET [base]/[type]?params and POST [base]/[type]/_search with a form
+// body (http.html#search); parameters of the URL and of the body are merged.
+// Prefer: handling=strict turns unknown parameters into a 400.
+func (a *API) search(w http.ResponseWriter, r *http.Request) error {
+	params := r.URL.Query()
+	if r.Method == http.MethodPost {
+		form, err := a.formBody(w, r)
+		if err != nil {
+			return err
+		}
+		for k, v := range form {
+			params[k] = append(params[k], v...)
+		}
+	}
+	b, err := a.repo.Search(r.Context(), a.base(r), r.PathValue("type"), params, parsePrefer(r).strict)
+	if err != nil {
+		return err
+	}
+	a.send(w, r, http.StatusOK, b)
+	return nil
+}
+
+// formBody reads an application/x-www-form-urlencoded body (http.html#search:
+// POST _search). An empty body is allowed.
+func (a *API) formBody(w http.ResponseWriter, r *http.Request) (url.Values, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" && r.ContentLength == 0 {
+		return nil, nil
+	}
+	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/x-www-form-urlencoded" {
+		return nil, dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "POST _search attend application/x-www-form-urlencoded, pas %q", ct)
+	}
+	body, err := a.readBody(w, r)
+	if dsn.KindOf(err) == dsn.KindInvalid && len(body) == 0 {
+		return nil, nil // empty body
+	}
+	if err != nil {
+		return nil, err
+	}
+	q, err := url.ParseQuery(string(body))
+	if err != nil {
+		return nil, dsn.Errorf("fhirapi", dsn.KindInvalid, "formulaire illisible: %v", err)
+	}
+	return q, nil
+}
