@@ -110,6 +110,10 @@ func (d Decimal) Mul(e Decimal) Decimal {
 	return Decimal{coef: new(big.Int).Mul(d.big(), e.big()), scale: d.scale + e.scale}.trim(max(d.scale, e.scale))
 }
 
+// maxScale bounds the fractional digits a computation may ask for, so that a
+// hostile expression cannot allocate huge numbers (round(999999999)).
+const maxScale = 64
+
 // divScale is the number of fractional digits kept by division (N1 requires 8).
 const divScale = 16
 

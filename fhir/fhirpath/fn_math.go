@@ -120,8 +120,8 @@ func fnRound(c *evalCtx, in Collection, a []expr) (Collection, error) {
 		if n, err = c.intArg(a[0], "round"); err != nil {
 			return nil, err
 		}
-		if n < 0 {
-			return nil, evalErr("round(): précision négative")
+		if n < 0 || n > maxScale {
+			return nil, evalErr("round(): précision hors limites (0 à %d)", maxScale)
 		}
 	}
 	return decFn(func(d Decimal) any { return d.Round(n) })(c, in, nil)

@@ -1,6 +1,9 @@
 package fhirpath
 
-import "strings"
+import (
+	"math"
+	"strings"
+)
 
 // A small UCUM subset (https://ucum.org/ucum): enough to compare and convert the
 // units clinical data uses most (mass, length, volume, time, amount, pressure).
@@ -162,7 +165,13 @@ func ucumAtomPrefixed(s string) (Decimal, dims, bool) {
 	return Decimal{}, dims{}, false
 }
 
+// maxPow bounds exact exponentiation; beyond it power() goes through float64.
+const maxPow = 256
+
 func decPow(b Decimal, n int) Decimal {
+	if n > maxPow || n < -maxPow {
+		return decimalFromFloat(math.Pow(b.Float64(), float64(n)))
+	}
 	r := DecimalFromInt(1)
 	neg := n < 0
 	if neg {

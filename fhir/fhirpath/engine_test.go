@@ -1,0 +1,191 @@
+package fhirpath_test
+
+import (
+	"encoding/json"
+	"strings"
+	"sync"
+	"testing"
+
+	"dsn"
+	"dsn/fhir"
+	"dsn/fhir/fhirpath"
+)
+
+const obsJSON = `{"resourceType":"Observation","id":"o1","status":"final",
+ "contained":[{"resourceType":"Patient","id":"p1","name":[{"family":"Tremblay"}]}],
+ "subject":{"reference":"#p1"},
+ "code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]},
+ "valueQuantity":{"value":185.50,"unit":"lbs","system":"http://unitsofmeasure.org","code":"[lb_av]"},
+ "effectiveDateTime":"2016-03-28",
+ "_status":{"extension":[{"url":"http://example.org/x","valueString":"ext"}]},
+ "component":[{"code":{"text":"a"},"valueInteger":3},{"code":{"text":"b"},"valueString":"x"}]}`
+
+func decode(t testing.TB, s string) map[string]any {
+	obj, err := fhir.Decode([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return obj
+}
+
+// texts renders results as "type:value" for compact assertions.
+func texts(c fhirpath.Collection) string {
+	var parts []string
+	for _, it := range fhirpath.Items(c) {
+		parts = append(parts, it.Type+":"+it.Text())
+	}
+	return strings.Join(parts, ",")
+}
+
+func TestEvaluateWithAndWithoutModel(t *testing.T) {
+	obs := decode(t, obsJSON)
+	cases := []struct{ expr, withModel, noModel string }{
+		{"Observation.value.value", "decimal:185.50", "decimal:185.50"},
+		{"value.unit", "string:lbs", "string:lbs"},
+		{"effective", "dateTime:@2016-03-28T", "string:2016-03-28"},
+		{"effective > @2016-01-01", "boolean:true", "boolean:true"},
+		{"component.value", "integer:3,string:x", "integer:3,string:x"},
+		{"value > 80 'kg'", "boolean:true", "boolean:true"},
+		{"value is Quantity", "boolean:true", "boolean:false"},
+		{"status.extension('http://example.org/x').value", "string:ext", "string:ext"},
+		{"subject.resolve().name.family", "string:Tremblay", "string:Tremblay"},
+		{"code.coding.code.first() = '29463-7'", "boolean:true", "boolean:true"},
+		{"Observation.children().count()", "integer:9", "integer:9"},
+	}
+	for _, c := range cases {
+		for _, m := range []struct {
+			model fhirpath.Model
+			want  string
+		}{{fhir.R4(), c.withModel}, {nil, c.noModel}} {
+			got, err := fhirpath.Evaluate(obs, c.expr, &fhirpath.Options{Model: m.model})
+			if err != nil {
+				t.Errorf("%s (model %v): %v", c.expr, m.model != nil, err)
+				continue
+			}
+			if s := texts(got); s != m.want {
+				t.Errorf("%s (model %v) = %s, want %s", c.expr, m.model != nil, s, m.want)
+			}
+		}
+	}
+}
+
+func TestDecimalPrecision(t *testing.T) {
+	cases := map[string]string{
+		"0.1 + 0.2 = 0.3":                 "boolean:true",
+		"1.50 + 1.0":                      "decimal:2.50",
+		"1.0 / 3":                         "decimal:0.3333333333333333",
+		"12345678901234567890.12 * 10":    "decimal:123456789012345678901.20",
+		"2.50 = 2.5":                      "boolean:true",
+		"2.50 ~ 2.5":                      "boolean:true",
+		"1.55.round(1)":                   "decimal:1.6",
+		"(-1.55).round(1)":                "decimal:-1.6",
+		"2147483647 + 1":                  "integer:2147483648",
+		"9223372036854775807 + 1":         "",
+		"1.toDecimal().toString()":        "string:1",
+		"'1.500'.toDecimal().precision()": "integer:3",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(nil, src, nil)
+		if err != nil || texts(got) != want {
+			t.Errorf("%s = %s (%v), want %s", src, texts(got), err, want)
+		}
+	}
+}
+
+func TestEnvironmentAndHooks(t *testing.T) {
+	obs := decode(t, obsJSON)
+	var traced []string
+	opts := &fhirpath.Options{
+		Model:     fhir.R4(),
+		Variables: map[string]any{"limit": int64(100), "codes": fhirpath.Collection{"29463-7", "x"}},
+		Trace: func(name string, items fhirpath.Collection) {
+			traced = append(traced, name+"="+texts(items))
+		},
+		MemberOf: func(system, code, vs string) (bool, error) {
+			return vs == "http://hl7.org/fhir/ValueSet/weights" && system == "http://loinc.org" && code == "29463-7", nil
+		},
+	}
+	cases := map[string]string{
+		"value.value > %limit":                     "boolean:true",
+		"code.coding.code in %codes":               "boolean:true",
+		"%resource.id & '/' & %context.id":         "string:o1/o1",
+		"%ucum = 'http://unitsofmeasure.org'":      "boolean:true",
+		"code.memberOf(%`vs-weights`)":             "boolean:true",
+		"code.coding.trace('codes', code).count()": "integer:1",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(obs, src, opts)
+		if err != nil || texts(got) != want {
+			t.Errorf("%s = %s (%v), want %s", src, texts(got), err, want)
+		}
+	}
+	if len(traced) != 1 || traced[0] != "codes=code:29463-7" {
+		t.Errorf("trace got %v", traced)
+	}
+	if _, err := fhirpath.Evaluate(obs, "%nope", opts); err == nil {
+		t.Error("unknown variable: no error")
+	}
+	if _, err := fhirpath.Evaluate(obs, "code.memberOf('x')", &fhirpath.Options{}); err == nil {
+		t.Error("memberOf without hook: no error")
+	}
+}
+
+func TestErrorsAreDSNErrors(t *testing.T) {
+	for _, src := range []string{"Patient.name.", "1 +* 2", "'unterminated", "nosuch()", "where()", "@2014-13-01", "$foo"} {
+		_, err := fhirpath.Compile(src)
+		if dsn.KindOf(err) != dsn.KindInvalid {
+			t.Errorf("Compile(%q) = %v, want KindInvalid", src, err)
+		}
+	}
+	_, err := fhirpath.Evaluate(nil, "(1 | 2).single()", nil)
+	if dsn.KindOf(err) != dsn.KindUnprocessable {
+		t.Errorf("single() on two items: %v, want KindUnprocessable", err)
+	}
+	_, err = fhirpath.Evaluate(decode(t, obsJSON), "Observation.valueQuantity", &fhirpath.Options{Model: fhir.R4()})
+	if err == nil {
+		t.Error("choice element by JSON name: no error")
+	}
+}
+
+func TestCompileCacheConcurrent(t *testing.T) {
+	obs := decode(t, obsJSON)
+	var wg sync.WaitGroup
+	errs := make(chan error, 16)
+	for i := 0; i < 16; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			e, err := fhirpath.Compile("component.where(value.ofType(integer) > 2).code.text")
+			if err != nil {
+				errs <- err
+				return
+			}
+			r, err := e.Evaluate(obs, &fhirpath.Options{Model: fhir.R4()})
+			if err != nil || texts(r) != "string:a" {
+				errs <- err
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
+	}
+	a, _ := fhirpath.Compile("component.where(value.ofType(integer) > 2).code.text")
+	b, _ := fhirpath.Compile("component.where(value.ofType(integer) > 2).code.text")
+	if a != b {
+		t.Error("Compile does not return the cached expression")
+	}
+}
+
+func TestItemJSON(t *testing.T) {
+	got, _ := fhirpath.Evaluate(decode(t, obsJSON), "value | 3.0 | @T10:00", &fhirpath.Options{Model: fhir.R4()})
+	b, err := json.Marshal(fhirpath.Items(got))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := `[{"type":"Quantity","value":{"code":"[lb_av]","system":"http://unitsofmeasure.org","unit":"lbs","value":185.50}},{"type":"decimal","value":3.0},{"type":"time","value":"@T10:00"}]`
+	if string(b) != want {
+		t.Errorf("got %s\nwant %s", b, want)
+	}
+}
