@@ -34,11 +34,15 @@ type Options struct {
 	Resolver func(ref string) (map[string]any, error)
 	// MemberOf answers memberOf(valueSetURL) for a code (system may be "").
 	MemberOf func(system, code, valueSet string) (bool, error)
+	// ConformsTo answers conformsTo(url) for a resource (validation against a
+	// profile); an unknown profile should be an error.
+	ConformsTo func(resource map[string]any, url string) (bool, error)
 	// Now fixes now(), today() and timeOfDay() (default: time.Now()).
 	Now time.Time
 	// Trace receives trace(name) output; nil discards it.
 	Trace func(name string, items Collection)
-	// Strict reports, as an error, names that are not elements of the type.
+	// Strict reports, as an error, names that are not elements of the type,
+	// checking the paths against the model before evaluating (typecheck.go).
 	Strict bool
 	// LenientChoice allows choice elements by their JSON name (valueQuantity).
 	LenientChoice bool
@@ -77,6 +81,14 @@ func (e *Expression) Evaluate(input any, opts *Options) (Collection, error) {
 		opts = &Options{}
 	}
 	in := toCollection(input)
+	if opts.Strict && opts.Model != nil && len(in) == 1 {
+		if n, ok := in[0].(*Node); ok && n.Type != "" {
+			k := &checker{m: opts.Model}
+			if _, err := k.check(e.root, []string{n.Type}); err != nil {
+				return nil, err
+			}
+		}
+	}
 	c := &evalCtx{opts: opts, model: opts.Model, this: in, context: in}
 	return e.root.eval(c)
 }

@@ -24,7 +24,8 @@ func init() {
 	})
 	register("resolve", 0, 0, fnResolve)
 	register("memberOf", 1, 1, fnMemberOf)
-	for _, name := range []string{"conformsTo", "htmlChecks", "htmlChecks2", "subsumes", "subsumedBy", "elementDefinition", "slice", "checkModifiers"} {
+	register("conformsTo", 1, 1, fnConformsTo)
+	for _, name := range []string{"htmlChecks", "htmlChecks2", "subsumes", "subsumedBy", "elementDefinition", "slice", "checkModifiers"} {
 		n := name
 		register(n, 0, 2, func(*evalCtx, Collection, []expr) (Collection, error) {
 			return nil, evalErr("%s() n'est pas pris en charge par ce moteur", n)
@@ -163,4 +164,29 @@ func codings(c *evalCtx, it any) [][2]string {
 		}
 	}
 	return out
+}
+
+// fnConformsTo asks Options.ConformsTo whether the input resource conforms to
+// a profile (FHIR R4 fhirpath.html#functions conformsTo).
+func fnConformsTo(c *evalCtx, in Collection, a []expr) (Collection, error) {
+	u, err := c.argSingle(a[0], "conformsTo")
+	url, ok := u.(string)
+	if err != nil || !ok || len(in) == 0 {
+		return nil, err
+	}
+	if c.opts.ConformsTo == nil {
+		return nil, evalErr("conformsTo(): aucune validation de profil configurée")
+	}
+	if len(in) > 1 {
+		return nil, evalErr("conformsTo() s'applique à un seul élément")
+	}
+	n, ok := in[0].(*Node)
+	if !ok || n.object() == nil {
+		return boolColl(false), nil
+	}
+	yes, err := c.opts.ConformsTo(n.object(), url)
+	if err != nil {
+		return nil, err
+	}
+	return boolColl(yes), nil
 }
