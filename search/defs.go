@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"dsn"
+	"dsn/fhir"
 )
 
 // def is what this package needs of one SearchParameter definition.
@@ -25,11 +26,22 @@ type def struct {
 type registry struct {
 	params      func(resourceType string) map[string]def
 	compartment func(resourceType string) []string
+	model       model    // element types; nil to find choice elements by scanning
 	plans       sync.Map // resource type -> *plan
 }
 
 // std is the registry of the FHIR R4 definitions generated into package fhir.
-var std = &registry{params: fhirParams, compartment: fhirCompartment}
+var std = &registry{params: fhirParams, compartment: fhirCompartment, model: r4Model{}}
+
+// r4Model defers to fhir.R4(), decoded on first use rather than at init.
+type r4Model struct{}
+
+func (r4Model) ChildType(parent, child string) (string, bool) {
+	return fhir.R4().ChildType(parent, child)
+}
+func (r4Model) ChoiceTypes(parent, base string) ([]string, bool) {
+	return fhir.R4().ChoiceTypes(parent, base)
+}
 
 // plan is the compiled extraction of one resource type.
 type plan struct {
@@ -63,6 +75,9 @@ func (r *registry) compile(resourceType string) *plan {
 			continue // columns of the resource table, not index rows
 		}
 		paths, ok := compileExpr(d.Expression, resourceType)
+		for _, pa := range paths {
+			annotate(r.model, resourceType, pa)
+		}
 		if !ok || !extractable(d.Type) {
 			p.unsupported = append(p.unsupported, code)
 			continue

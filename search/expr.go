@@ -39,6 +39,58 @@ type step struct {
 	typ   string
 	lit   string
 	index int
+	// Set by annotate from the R4 model, for stepChild: the element is known
+	// not to be a choice (direct lookup only), or it is one and these are its
+	// JSON names (valueQuantity, valueString...) with their type suffixes.
+	plain   bool
+	choices []choiceKey
+}
+
+type choiceKey struct{ key, typ string }
+
+// model is what compilation needs of the FHIR definitions (fhir.R4()).
+type model interface {
+	ChildType(parent, child string) (string, bool)
+	ChoiceTypes(parent, base string) ([]string, bool)
+}
+
+// annotate follows the element types from the resource type along p so that
+// evaluation looks choice elements up by name instead of scanning every key.
+// Where the type gets unknown (after an extension) lookups fall back to the scan.
+func annotate(m model, resourceType string, p path) {
+	if m == nil {
+		return
+	}
+	cur := resourceType
+	for i := range p {
+		st := &p[i]
+		switch st.kind {
+		case stepChild:
+			if cur == "" {
+				continue
+			}
+			if types, ok := m.ChoiceTypes(cur, st.name); ok {
+				for _, t := range types {
+					st.choices = append(st.choices, choiceKey{st.name + upperFirst(t), upperFirst(t)})
+				}
+				cur = ""
+				continue
+			}
+			t, ok := m.ChildType(cur, st.name)
+			st.plain, cur = ok, t
+		case stepAs:
+			cur = st.typ
+		case stepExtension:
+			cur = ""
+		}
+	}
+}
+
+func upperFirst(s string) string {
+	if s == "" || s[0] < 'a' || s[0] > 'z' {
+		return s
+	}
+	return string(s[0]-'a'+'A') + s[1:]
 }
 
 type path []step

@@ -27,12 +27,13 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 	}
 	p := r.plan(rt)
 	var ix dsn.Index
+	var ev evaluator
 	var buf []node
 	for i := range p.params {
 		c := &p.params[i]
 		buf = buf[:0]
 		for _, pa := range c.paths {
-			buf = eval(pa, obj, buf)
+			buf = ev.eval(pa, obj, buf)
 		}
 		if len(buf) > 0 {
 			addRows(&ix, c, buf)
@@ -107,7 +108,8 @@ var contactSystems = map[string]bool{"phone": true, "fax": true, "email": true,
 	"pager": true, "url": true, "sms": true, "other": true}
 
 // tokenRows follows search.html#token: Coding and CodeableConcept give
-// system|code (text from CodeableConcept.text or Coding.display, for :text),
+// system|code (text from CodeableConcept.text or Coding.display, normalised
+// like strings, for :text),
 // Identifier gives system|value (text from Identifier.type.text), ContactPoint
 // its value, code/string/uri the code, boolean "true" or "false".
 func tokenRows(rows []dsn.TokenKey, start int, code string, n node) []dsn.TokenKey {
@@ -116,6 +118,7 @@ func tokenRows(rows []dsn.TokenKey, start int, code string, n node) []dsn.TokenK
 			return
 		}
 		k.Param = code
+		k.Text = Normalize(k.Text) // :text is case- and accent-insensitive, like string search
 		for _, r := range rows[start:] {
 			if r == k {
 				return

@@ -44,7 +44,7 @@ func TestExtractPatient(t *testing.T) {
 		{Param: "deceased", Code: "true"},
 		{Param: "email", Code: "helene@example.org"},
 		{Param: "gender", Code: "female"},
-		{Param: "identifier", System: "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id", Code: "TREM12345678", Text: "NAM"},
+		{Param: "identifier", System: "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id", Code: "TREM12345678", Text: "nam"},
 		{Param: "phone", Code: "514-555-0100"},
 	}
 	if !slices.Equal(ix.Tokens, wantTokens) {
@@ -128,7 +128,7 @@ func TestExtractObservation(t *testing.T) {
 	if n := countParam("combo-code"); n != 3 {
 		t.Errorf("combo-code rows = %d, want 3", n)
 	}
-	if !slices.Contains(ix.Tokens, dsn.TokenKey{Param: "code", System: "http://loinc.org", Code: "85354-9", Text: "Tension artérielle"}) {
+	if !slices.Contains(ix.Tokens, dsn.TokenKey{Param: "code", System: "http://loinc.org", Code: "85354-9", Text: "tension arterielle"}) {
 		t.Errorf("code row missing: %+v", ix.Tokens)
 	}
 	wantRefs := []dsn.RefKey{
@@ -150,7 +150,9 @@ func TestExtractObservation(t *testing.T) {
 }
 
 func TestExtractChoicesAndShapes(t *testing.T) {
-	r := newTestRegistry()
+	typed := newTestRegistry()
+	untyped := newTestRegistry()
+	untyped.model = nil // choice elements found by scanning keys: same rows
 	cases := []struct {
 		name, json string
 		check      func(t *testing.T, ix dsn.Index, key string)
@@ -242,13 +244,15 @@ func TestExtractChoicesAndShapes(t *testing.T) {
 			}},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			ix, key, err := r.extract(decode(t, c.json))
-			if err != nil {
-				t.Fatal(err)
-			}
-			c.check(t, ix, key)
-		})
+		for _, r := range []*registry{typed, untyped} {
+			t.Run(c.name, func(t *testing.T) {
+				ix, key, err := r.extract(decode(t, c.json))
+				if err != nil {
+					t.Fatal(err)
+				}
+				c.check(t, ix, key)
+			})
+		}
 	}
 }
 

@@ -113,5 +113,6 @@ func newTestRegistry() *registry {
 	return &registry{
 		params:      func(t string) map[string]def { return testDefs[t] },
 		compartment: func(t string) []string { return testCompartment[t] },
+		model:       r4Model{},
 	}
 }

@@ -12,28 +12,35 @@ type node struct {
 	typ string // "Quantity", "DateTime"... ; "" when the element is not a choice
 }
 
+// evaluator holds two scratch collections reused across paths, so that
+// walking allocates only when a collection outgrows them.
+type evaluator struct{ a, b []node }
+
 // eval walks p from the resource root and appends the values it reaches to out.
-func eval(p path, root map[string]any, out []node) []node {
-	cur := []node{{v: root}}
+func (e *evaluator) eval(p path, root map[string]any, out []node) []node {
+	cur := append(e.a[:0], node{v: root})
 	for _, st := range p {
-		if st.kind == stepPresent {
+		switch st.kind {
+		case stepPresent:
 			present := slices.ContainsFunc(cur, func(n node) bool { return n.v != false })
-			cur = []node{{v: present}}
+			cur = append(cur[:0], node{v: present})
 			continue
-		}
-		if st.kind == stepIndex {
+		case stepIndex:
 			if st.index >= len(cur) {
-				return out
+				cur = cur[:0]
+			} else {
+				cur = append(cur[:0], cur[st.index])
 			}
-			cur = cur[st.index : st.index+1]
 			continue
 		}
-		var next []node
+		next := e.b[:0]
 		for _, n := range cur {
 			next = apply(st, n, next)
 		}
+		e.a, e.b = next, cur
 		cur = next
 	}
+	e.a = cur
 	return append(out, cur...)
 }
 
@@ -41,9 +48,21 @@ func apply(st step, n node, out []node) []node {
 	obj, isObj := n.v.(map[string]any)
 	switch st.kind {
 	case stepChild:
-		if isObj {
-			return child(obj, st.name, out)
+		if !isObj {
+			break
 		}
+		if st.plain {
+			return appendValue(out, obj[st.name], "")
+		}
+		if st.choices != nil {
+			for _, c := range st.choices {
+				if v, ok := obj[c.key]; ok {
+					return appendValue(out, v, c.typ)
+				}
+			}
+			return out
+		}
+		return child(obj, st.name, out)
 	case stepAs:
 		if n.typ == "" || strings.EqualFold(n.typ, st.typ) {
 			out = append(out, n)
@@ -83,6 +102,11 @@ func child(obj map[string]any, name string, out []node) []node {
 			return out
 		}
 	}
+	return appendValue(out, v, typ)
+}
+
+// appendValue appends v, or each item of v if it is an array.
+func appendValue(out []node, v any, typ string) []node {
 	if arr, isArr := v.([]any); isArr {
 		for _, item := range arr {
 			if item != nil {
