@@ -50,6 +50,8 @@ type elemDef struct {
 	System  bool     `json:"sys"` // a FHIRPath System primitive: no "_name" extension allowed
 	Targets []string `json:"tg"`  // Reference target types
 	VS      string   `json:"vs"`  // required binding with an expandable value set
+
+	keys []string // JSON names, with and without "_", that make the element present
 }
 
 // typeDef is a primitive, complex type, resource or backbone element (named by path).
@@ -64,8 +66,10 @@ type typeDef struct {
 // jsonRef is what a JSON property name stands for: an element and, for a
 // choice element such as valueQuantity, the chosen type.
 type jsonRef struct {
-	el  *elemDef
-	typ string
+	el     *elemDef
+	typ    string
+	td     *typeDef // definition of typ, resolved once at load
+	extKey string   // "_" + the JSON name: the primitive's id and extensions
 }
 
 // Definitions is the R4 model: types, elements, bindings, search parameters.
@@ -120,6 +124,12 @@ func loadDefinitions(gz []byte) (*Definitions, error) {
 		}
 	}
 	sort.Strings(d.resources)
+	for _, td := range d.types {
+		for k, r := range td.byJSON {
+			r.td = d.types[r.typ]
+			td.byJSON[k] = r
+		}
+	}
 	for url, bySystem := range t.ValueSets {
 		set := map[string]bool{}
 		for _, codes := range bySystem {
@@ -138,11 +148,14 @@ func (td *typeDef) index(el *elemDef) {
 		td.required = append(td.required, el)
 	}
 	if !el.Choice {
-		td.byJSON[el.Name] = jsonRef{el: el, typ: el.Types[0]}
+		td.byJSON[el.Name] = jsonRef{el: el, typ: el.Types[0], extKey: "_" + el.Name}
+		el.keys = []string{el.Name, "_" + el.Name}
 		return
 	}
 	for _, t := range el.Types {
-		td.byJSON[el.Name+upperFirst(t)] = jsonRef{el: el, typ: t}
+		name := el.Name + upperFirst(t)
+		td.byJSON[name] = jsonRef{el: el, typ: t, extKey: "_" + name}
+		el.keys = append(el.keys, name, "_"+name)
 	}
 }
 

@@ -9,23 +9,24 @@ import (
 // transactions, http.html#trules), an absolute URL, a local "#id" to a
 // contained resource, or a urn:uuid:/urn:oid: naming a Bundle entry. When the
 // type is visible it must be one the element allows (targetProfile).
-func (v *validator) reference(obj map[string]any, targets []string, path string) {
+func (v *validator) reference(obj map[string]any, targets []string) {
 	ref, ok := obj["reference"].(string)
 	if !ok || ref == "" {
 		return // absence, and wrong JSON types, are reported by object()
 	}
-	path += ".reference"
+	v.push("reference")
+	defer v.pop()
 	typ, ok := referenceType(ref)
 	if !ok {
-		v.add("value", path, "référence invalide %q (attendu Type/id, une URL absolue, #id, urn:uuid: ou urn:oid:)", clip(ref))
+		v.add("value", "référence invalide %q (attendu Type/id, une URL absolue, #id, urn:uuid: ou urn:oid:)", clip(ref))
 		return
 	}
 	if typ != "" && !v.d.IsResourceType(typ) {
-		v.add("value", path, "la référence %q désigne un type de ressource inconnu %q", clip(ref), typ)
+		v.add("value", "la référence %q désigne un type de ressource inconnu %q", clip(ref), typ)
 		return
 	}
 	if typ != "" && !allowsTarget(v.d, targets, typ) {
-		v.add("value", path, "une référence vers %s n'est pas permise ici (cibles : %s)", typ, strings.Join(targets, ", "))
+		v.add("value", "une référence vers %s n'est pas permise ici (cibles : %s)", typ, strings.Join(targets, ", "))
 	}
 }
 
@@ -123,7 +124,7 @@ func allowsTarget(d *Definitions, targets []string, typ string) bool {
 // codeableConcept checks a required binding on a CodeableConcept: each coding
 // whose system the value set draws from must have one of its codes, and at
 // least one coding must come from the value set (terminologies.html#required).
-func (v *validator) codeableConcept(obj map[string]any, vs, path string) {
+func (v *validator) codeableConcept(obj map[string]any, vs string) {
 	codings, _ := obj["coding"].([]any)
 	bySystem := v.d.valueSets[vs]
 	found := false
@@ -136,13 +137,13 @@ func (v *validator) codeableConcept(obj map[string]any, vs, path string) {
 			continue
 		}
 		if !containsSorted(codes, code) {
-			v.add("code-invalid", path+".coding", "le code %s#%s n'appartient pas à l'ensemble de valeurs %s", system, clip(code), vs)
+			v.addAt("coding", "code-invalid", "le code %s#%s n'appartient pas à l'ensemble de valeurs %s", system, clip(code), vs)
 			return
 		}
 		found = true
 	}
 	if !found {
-		v.add("code-invalid", path, "aucun codage de l'ensemble de valeurs requis %s", vs)
+		v.add("code-invalid", "aucun codage de l'ensemble de valeurs requis %s", vs)
 	}
 }
 

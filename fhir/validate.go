@@ -20,8 +20,8 @@ const maxIssues = 100
 // invariants are not checked (see README.md). It returns nil or a *dsn.Error of
 // KindInvalid whose Issues each name the element by its FHIRPath.
 func Validate(obj Object) error {
-	v := &validator{d: R4()}
-	v.resource(obj, "", "Resource")
+	v := &validator{d: R4(), path: make([]seg, 0, 16)}
+	v.resource(obj, "Resource")
 	if len(v.issues) == 0 {
 		return nil
 	}
@@ -34,49 +34,94 @@ func Validate(obj Object) error {
 	return &dsn.Error{Op: "fhir.Validate", Kind: dsn.KindInvalid, Msg: msg, Issues: v.issues}
 }
 
-// validator walks a resource along its definition and collects issues.
+// validator walks a resource along its definition and collects issues. The
+// FHIRPath of the current element is kept as a stack of segments and only
+// rendered when an issue is reported: building it eagerly dominated the cost.
 type validator struct {
 	d      *Definitions
 	issues []dsn.Issue
+	path   []seg
 }
 
-func (v *validator) add(code, expr, format string, args ...any) {
+// seg is one step of a FHIRPath: .name, .name.ofType(typ) or .name[i].
+type seg struct {
+	name, ofType string
+	index        int // -1: no index
+}
+
+func (v *validator) push(name string) { v.path = append(v.path, seg{name: name, index: -1}) }
+func (v *validator) pushChoice(name, typ string) {
+	v.path = append(v.path, seg{name: name, ofType: typ, index: -1})
+}
+func (v *validator) pop()           { v.path = v.path[:len(v.path)-1] }
+func (v *validator) setIndex(i int) { v.path[len(v.path)-1].index = i }
+func (v *validator) pushRef(name string, r jsonRef) {
+	if r.el.Choice {
+		v.pushChoice(r.el.Name, r.typ) // valueQuantity is value.ofType(Quantity) (fhirpath.html#polymorphism)
+		return
+	}
+	v.push(name)
+}
+
+// expr renders the current path, e.g. "Patient.name[0].given[1]".
+func (v *validator) expr() string {
+	var b strings.Builder
+	for i, s := range v.path {
+		if i > 0 {
+			b.WriteByte('.')
+		}
+		b.WriteString(s.name)
+		if s.ofType != "" {
+			b.WriteString(".ofType(" + s.ofType + ")")
+		}
+		if s.index >= 0 {
+			b.WriteString("[" + strconv.Itoa(s.index) + "]")
+		}
+	}
+	return b.String()
+}
+
+func (v *validator) add(code, format string, args ...any) {
 	if len(v.issues) < maxIssues {
 		v.issues = append(v.issues, dsn.Issue{Severity: "error", Code: code,
-			Diagnostics: fmt.Sprintf(format, args...), Expression: expr})
+			Diagnostics: fmt.Sprintf(format, args...), Expression: v.expr()})
 	}
 }
 
-// resource validates a resource found at path ("" for the top) where the
-// definition declares the type declared ("Resource" for any).
-func (v *validator) resource(obj map[string]any, path, declared string) {
-	rtPath := path + ".resourceType"
-	if path == "" {
-		rtPath = "resourceType"
-	}
+// addAt reports an issue on child element name of the current element.
+func (v *validator) addAt(name, code, format string, args ...any) {
+	v.push(name)
+	v.add(code, format, args...)
+	v.pop()
+}
+
+// resource validates a resource at the current path (empty for the top) where
+// the definition declares the type declared ("Resource" for any).
+func (v *validator) resource(obj map[string]any, declared string) {
 	rt, ok := obj["resourceType"].(string)
 	if !ok {
-		v.add("structure", rtPath, "l'élément resourceType est absent ou n'est pas une chaîne")
+		v.addAt("resourceType", "structure", "l'élément resourceType est absent ou n'est pas une chaîne")
 		return
 	}
 	if !v.d.IsResourceType(rt) {
-		v.add("invalid", rtPath, "type de ressource inconnu : %q", rt)
+		v.addAt("resourceType", "invalid", "type de ressource inconnu : %q", rt)
 		return
 	}
 	if !v.d.isA(rt, declared) {
-		v.add("invalid", rtPath, "une ressource %s n'est pas permise ici (attendu : %s)", rt, declared)
+		v.addAt("resourceType", "invalid", "une ressource %s n'est pas permise ici (attendu : %s)", rt, declared)
 		return
 	}
-	if path == "" {
-		path = rt
+	if len(v.path) == 0 {
+		v.push(rt)
+		defer v.pop()
 	}
-	v.object(obj, v.d.types[rt], path, true)
+	v.object(obj, v.d.types[rt], true)
 }
 
 // object validates the properties of a JSON object of type td.
-func (v *validator) object(obj map[string]any, td *typeDef, path string, isResource bool) {
+func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 	if len(obj) == 0 {
-		v.add("structure", path, "un objet vide n'est pas permis")
+		v.add("structure", "un objet vide n'est pas permis")
 		return
 	}
 	var choices []jsonRef // choice elements seen, to find value[x] given twice
@@ -86,33 +131,35 @@ func (v *validator) object(obj map[string]any, td *typeDef, path string, isResou
 		}
 		name, ext := strings.CutPrefix(k, "_")
 		ref, ok := td.byJSON[name]
-		if !ok || ext && (ref.el.System || !v.d.isPrimitive(ref.typ)) {
-			v.add("structure", path+"."+k, "élément inconnu %q pour le type %s", k, td.name)
+		if !ok || ext && (ref.el.System || ref.td.kind != "primitive-type") {
+			v.addAt(k, "structure", "élément inconnu %q pour le type %s", k, td.name)
 			continue
 		}
 		if ref.el.Choice {
-			choices = v.checkChoice(choices, ref, path)
+			choices = v.checkChoice(choices, ref)
 		}
 		if ext {
-			v.primitiveExtensions(obj, name, val, ref, path)
+			v.primitiveExtensions(obj, name, val, ref)
 			continue
 		}
-		v.element(val, obj["_"+name], ref, path+"."+name)
+		v.pushRef(name, ref)
+		v.element(val, obj[ref.extKey], ref)
+		v.pop()
 	}
 	for _, el := range td.required {
 		if !present(obj, el) {
-			v.add("required", path+"."+el.Name, "l'élément obligatoire %s est absent (minimum %d)", el.Name, el.Min)
+			v.addAt(el.Name, "required", "l'élément obligatoire %s est absent (minimum %d)", el.Name, el.Min)
 		}
 	}
 }
 
 // checkChoice reports a choice element given with two types (valueString and valueInteger).
-func (v *validator) checkChoice(seen []jsonRef, ref jsonRef, path string) []jsonRef {
+func (v *validator) checkChoice(seen []jsonRef, ref jsonRef) []jsonRef {
 	for _, s := range seen {
 		if s.el == ref.el && s.typ != ref.typ {
 			if s.typ < ref.typ { // report once, whatever the map order
-				v.add("structure", path+"."+ref.el.Name+"[x]",
-					"l'élément %s[x] ne peut avoir qu'un type (trouvé %s et %s)", ref.el.Name, s.typ, ref.typ)
+				v.addAt(ref.el.Name, "structure", "l'élément %s[x] ne peut avoir qu'un type (trouvé %s et %s)",
+					ref.el.Name, s.typ, ref.typ)
 			}
 			return seen
 		}
@@ -121,16 +168,8 @@ func (v *validator) checkChoice(seen []jsonRef, ref jsonRef, path string) []json
 }
 
 func present(obj map[string]any, el *elemDef) bool {
-	if !el.Choice {
-		_, a := obj[el.Name]
-		_, b := obj["_"+el.Name]
-		return a || b
-	}
-	for _, t := range el.Types {
-		if _, ok := obj[el.Name+upperFirst(t)]; ok {
-			return true
-		}
-		if _, ok := obj["_"+el.Name+upperFirst(t)]; ok {
+	for _, k := range el.keys {
+		if _, ok := obj[k]; ok {
 			return true
 		}
 	}
@@ -140,110 +179,110 @@ func present(obj map[string]any, el *elemDef) bool {
 // element validates the value of one property: an array when the element
 // repeats (max > 1), a single value otherwise (json.html#2.6.2). ext is the
 // sibling "_name" value, whose objects may stand in for null array items.
-func (v *validator) element(val, ext any, ref jsonRef, path string) {
+func (v *validator) element(val, ext any, ref jsonRef) {
 	el := ref.el
 	if el.Max == 1 {
 		switch val.(type) {
 		case []any:
-			v.add("structure", path, "une seule valeur est permise, pas un tableau")
+			v.add("structure", "une seule valeur est permise, pas un tableau")
 		case nil:
-			v.add("structure", path, "la valeur null n'est pas permise")
+			v.add("structure", "la valeur null n'est pas permise")
 		default:
-			v.item(val, ref, path)
+			v.item(val, ref)
 		}
 		return
 	}
 	arr, ok := val.([]any)
 	if !ok {
-		v.add("structure", path, "un tableau JSON est attendu (l'élément se répète)")
+		v.add("structure", "un tableau JSON est attendu (l'élément se répète)")
 		return
 	}
 	if len(arr) == 0 {
-		v.add("structure", path, "un tableau vide n'est pas permis")
+		v.add("structure", "un tableau vide n'est pas permis")
 		return
 	}
-	v.count(len(arr), el, path)
+	v.count(len(arr), el)
 	exts, _ := ext.([]any)
 	for i, item := range arr {
-		p := path + "[" + strconv.Itoa(i) + "]"
+		v.setIndex(i)
 		if item == nil {
 			if i >= len(exts) || exts[i] == nil {
-				v.add("structure", p, "null n'est permis que si _%s donne une extension à cette position", path[strings.LastIndexByte(path, '.')+1:])
+				v.add("structure", "null n'est permis dans un tableau que si _%s porte une extension à cette position", el.Name)
 			}
 			continue
 		}
-		v.item(item, ref, p)
+		v.item(item, ref)
 	}
+	v.setIndex(-1)
 }
 
-func (v *validator) count(n int, el *elemDef, path string) {
+func (v *validator) count(n int, el *elemDef) {
 	if n < el.Min {
-		v.add("required", path, "au moins %d valeur(s) requise(s), %d trouvée(s)", el.Min, n)
+		v.add("required", "au moins %d valeur(s) requise(s), %d trouvée(s)", el.Min, n)
 	}
 	if el.Max > 0 && n > el.Max {
-		v.add("structure", path, "au plus %d valeur(s) permise(s), %d trouvée(s)", el.Max, n)
+		v.add("structure", "au plus %d valeur(s) permise(s), %d trouvée(s)", el.Max, n)
 	}
 }
 
 // item validates one value of type ref.typ.
-func (v *validator) item(val any, ref jsonRef, path string) {
-	typ := ref.typ
-	if v.d.isPrimitive(typ) {
-		v.primitive(val, ref, path)
+func (v *validator) item(val any, ref jsonRef) {
+	typ, td := ref.typ, ref.td
+	if td == nil {
+		return // generated tables name every type they use; nothing to check against
+	}
+	if td.kind == "primitive-type" {
+		v.primitive(val, ref)
 		return
 	}
 	obj, ok := val.(map[string]any)
 	if !ok {
-		v.add("structure", path, "un objet JSON est attendu (type %s)", typ)
+		v.add("structure", "un objet JSON est attendu (type %s)", typ)
 		return
-	}
-	td := v.d.types[typ]
-	if td == nil {
-		return // generated tables name every type they use; nothing to check against
 	}
 	if td.kind == "resource" {
-		v.resource(obj, path, typ)
+		v.resource(obj, typ)
 		return
 	}
-	v.object(obj, td, path, false)
+	v.object(obj, td, false)
 	switch typ {
 	case "Reference":
-		v.reference(obj, ref.el.Targets, path)
+		v.reference(obj, ref.el.Targets)
 	case "CodeableConcept":
 		if ref.el.VS != "" {
-			v.codeableConcept(obj, ref.el.VS, path)
+			v.codeableConcept(obj, ref.el.VS)
 		}
 	}
 }
 
 // primitive checks a primitive's JSON type, format and required binding.
-func (v *validator) primitive(val any, ref jsonRef, path string) {
+func (v *validator) primitive(val any, ref jsonRef) {
 	typ := ref.typ
 	switch typ {
 	case "boolean":
 		if _, ok := val.(bool); !ok {
-			v.add("structure", path, "un booléen JSON (true/false) est attendu")
+			v.add("structure", "un booléen JSON (true/false) est attendu")
 		}
 		return
 	case "integer", "positiveInt", "unsignedInt", "decimal":
 		s, ok := numberText(val)
 		if !ok {
-			v.add("structure", path, "un nombre JSON est attendu (type %s)", typ)
+			v.add("structure", "un nombre JSON est attendu (type %s)", typ)
 		} else if !checkNumber(typ, s) {
-			v.add("value", path, "valeur %s invalide pour le type %s", s, typ)
+			v.add("value", "valeur %s invalide pour le type %s", s, typ)
 		}
 		return
 	}
 	s, ok := val.(string)
 	switch {
 	case !ok:
-		v.add("structure", path, "une chaîne JSON est attendue (type %s)", typ)
+		v.add("structure", "une chaîne JSON est attendue (type %s)", typ)
 	case s == "":
-		v.add("value", path, "une chaîne vide n'est pas permise")
+		v.add("value", "une chaîne vide n'est pas permise")
 	case !checkString(typ, s):
-		v.add("value", path, "valeur %q invalide pour le type %s", clip(s), typ)
+		v.add("value", "valeur %q invalide pour le type %s", clip(s), typ)
 	case ref.el.VS != "" && typ == "code" && !v.d.codes[ref.el.VS][s]:
-		v.add("code-invalid", path, "le code %q n'appartient pas à l'ensemble de valeurs %s", clip(s), ref.el.VS)
+		v.add("code-invalid", "le code %q n'appartient pas à l'ensemble de valeurs %s", clip(s), ref.el.VS)
 	}
 }
 
