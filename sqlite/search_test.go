@@ -29,7 +29,9 @@ func goldenQueries() map[string]dsn.SearchQuery {
 	}
 	paged := q("Patient", c("gender", dsn.ParamToken, "", dsn.Value{Code: "female", AnySystem: true}))
 	paged.Count, paged.Cursor, paged.Total = 10, encodeCursor('s', 42), true
-	prefixes := func(p string) []dsn.Clause { return c("birthdate", dsn.ParamDate, "", dsn.Value{Prefix: p, Low: day, High: next}) }
+	prefixes := func(p string) []dsn.Clause {
+		return c("birthdate", dsn.ParamDate, "", dsn.Value{Prefix: p, Low: day, High: next})
+	}
 	return map[string]dsn.SearchQuery{
 		"type_only":          q("Patient"),
 		"all_types":          q("", c("subject", dsn.ParamReference, "", dsn.Value{RefType: "Patient", RefID: "p1"})),

@@ -21,7 +21,9 @@ func day(y, m, d int) (time.Time, time.Time) {
 	return lo, lo.AddDate(0, 0, 1)
 }
 
-func dateKey(param string, lo, hi time.Time) dsn.DateKey { return dsn.DateKey{Param: param, Low: lo, High: hi} }
+func dateKey(param string, lo, hi time.Time) dsn.DateKey {
+	return dsn.DateKey{Param: param, Low: lo, High: hi}
+}
 
 // searchData writes three patients and two observations (at minutes 0..4).
 func searchData(t *testing.T, s dsn.Store) {
@@ -76,7 +78,9 @@ func cl(param string, typ dsn.ParamType, mod string, vs ...dsn.Value) dsn.Clause
 	return dsn.Clause{Param: param, Type: typ, Modifier: mod, Values: vs}
 }
 
-func dv(prefix string, lo, hi time.Time) dsn.Value { return dsn.Value{Prefix: prefix, Low: lo, High: hi} }
+func dv(prefix string, lo, hi time.Time) dsn.Value {
+	return dsn.Value{Prefix: prefix, Low: lo, High: hi}
+}
 
 func searchCases() []searchCase {
 	P, O := "Patient", "Observation"

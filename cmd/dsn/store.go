@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/postgres"
 	"dsn/sqlite"
 )
 
@@ -16,7 +17,7 @@ func openStore(ctx context.Context, c StoreConfig) (dsn.Store, error) {
 		if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
 			return nil, dsn.Errorf("openStore", dsn.KindInvalid, "--db %s: URL postgres://… attendue", c.Describe())
 		}
-		return nil, dsn.Errorf("openStore", dsn.KindUnavailable, "PostgreSQL adapter not built yet")
+		return postgres.Open(ctx, c.DBURL)
 	}
 	return sqlite.Open(ctx, c.DataDir)
 }

@@ -1,0 +1,399 @@
+package postgres
+
+// This file is the search translator: the only code of the adapter that builds
+// SQL at run time. Every value goes in as a parameter; table and column names
+// come from the fixed maps below. The same file, with another dialect, is the
+// SQLite translator (sqlite/search.go). FHIR R4 search.html is the reference for each rule.
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"dsn"
+)
+
+const searchOp = "search"
+
+// indexTable maps a parameter type to the table holding its rows.
+var indexTable = map[dsn.ParamType]string{
+	dsn.ParamToken: "idx_token", dsn.ParamString: "idx_string", dsn.ParamDate: "idx_date",
+	dsn.ParamReference: "idx_reference", dsn.ParamQuantity: "idx_quantity",
+	dsn.ParamNumber: "idx_number", dsn.ParamURI: "idx_uri",
+}
+
+// statement is one generated query and its arguments.
+type statement struct {
+	SQL  string
+	Args []any
+}
+
+// plan is the translation of a dsn.SearchQuery: the page query (keyset: rows
+// after the cursor's rid, one more than the page size to detect a next page)
+// and the count query for Total.
+type plan struct {
+	Page, Count statement
+	Size        int
+}
+
+type builder struct {
+	d    dialect
+	typ  string
+	args []any
+}
+
+// arg adds a parameter and returns its placeholder.
+func (b *builder) arg(v any) string {
+	b.args = append(b.args, v)
+	return b.d.placeholder(len(b.args))
+}
+
+func invalid(format string, args ...any) error {
+	return dsn.Errorf(searchOp, dsn.KindInvalid, format, args...)
+}
+
+// translate turns q into SQL: clauses ANDed, values of a clause ORed
+// (search.html#combining), current non-deleted resources only.
+func translate(d dialect, q dsn.SearchQuery) (plan, error) {
+	b := &builder{d: d, typ: q.Type}
+	conds := []string{d.notDeleted}
+	if q.Type != "" {
+		conds = append(conds, "r.type = "+b.arg(q.Type))
+	}
+	for _, c := range q.Clauses {
+		s, err := b.clause(c)
+		if err != nil {
+			return plan{}, err
+		}
+		conds = append(conds, s)
+	}
+	where := "WHERE " + strings.Join(conds, "\n  AND ")
+	count := statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: slices.Clone(b.args)}
+	var after int64
+	if q.Cursor != "" {
+		var err error
+		if after, err = decodeCursor(searchOp, 's', q.Cursor); err != nil {
+			return plan{}, err
+		}
+	}
+	size := pageSize(q.Count)
+	sql := "SELECT r.rid, " + versionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
+		where + "\n  AND r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
+	return plan{Page: statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
+}
+
+// clause translates one parameter with its ORed values.
+func (b *builder) clause(c dsn.Clause) (string, error) {
+	if len(c.Values) == 0 {
+		return "", invalid("le paramètre %s n'a pas de valeur", c.Param)
+	}
+	switch c.Param {
+	case "_id":
+		return b.idClause(c)
+	case "_lastUpdated":
+		return b.lastUpdatedClause(c)
+	}
+	table, ok := indexTable[c.Type]
+	if !ok {
+		return "", invalid("le paramètre %s de type %s n'est pas pris en charge", c.Param, c.Type)
+	}
+	if c.Modifier == "missing" {
+		return b.missing(table, c)
+	}
+	if err := checkModifier(c); err != nil {
+		return "", err
+	}
+	if c.Modifier == "not" {
+		// search.html#token: :not matches resources without a matching token,
+		// including those with no value at all.
+		head := "NOT EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param)
+		ors, err := b.values(c)
+		return head + " AND " + ors + ")", err
+	}
+	head := "r.rid IN (SELECT x.rid FROM " + table + " x WHERE "
+	if b.typ != "" {
+		head += "x.type = " + b.arg(b.typ) + " AND "
+	}
+	head += "x.param = " + b.arg(c.Param)
+	ors, err := b.values(c)
+	return head + " AND " + ors + ")", err
+}
+
+// checkModifier refuses the modifiers the store cannot evaluate yet.
+func checkModifier(c dsn.Clause) error {
+	m := c.Modifier
+	ok := m == ""
+	switch c.Type {
+	case dsn.ParamToken:
+		ok = ok || m == "not" || m == "text"
+	case dsn.ParamString:
+		ok = ok || m == "exact" || m == "contains"
+	case dsn.ParamReference:
+		ok = ok || isTypeName(m)
+	}
+	if !ok {
+		return invalid("le modificateur :%s n'est pas pris en charge pour %s", m, c.Param)
+	}
+	return nil
+}
+
+// isTypeName tells a reference's type modifier (subject:Patient) from others.
+func isTypeName(m string) bool { return m != "" && m[0] >= 'A' && m[0] <= 'Z' }
+
+// values ORs the conditions of each value of c on the index row x.
+func (b *builder) values(c dsn.Clause) (string, error) {
+	parts := make([]string, 0, len(c.Values))
+	for _, v := range c.Values {
+		s, err := b.value(c, v)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", nil
+}
+
+func (b *builder) value(c dsn.Clause, v dsn.Value) (string, error) {
+	switch c.Type {
+	case dsn.ParamToken:
+		return b.token(c, v)
+	case dsn.ParamString:
+		return b.str(c, v), nil
+	case dsn.ParamDate:
+		return b.dateRange("x.low", "x.high", v.Prefix, v.Low, v.High)
+	case dsn.ParamReference:
+		return b.reference(c, v)
+	case dsn.ParamNumber:
+		return b.number("x.value", v.Prefix, v.Number)
+	case dsn.ParamQuantity:
+		return b.quantity(v)
+	case dsn.ParamURI:
+		return "x.uri = " + b.arg(v.Text), nil
+	}
+	return "", invalid("type de paramètre %s non pris en charge", c.Type)
+}
+
+// missing: search.html#modifiers, :missing=true matches resources with no row
+// for the parameter, :missing=false those with at least one.
+func (b *builder) missing(table string, c dsn.Clause) (string, error) {
+	var not string
+	switch c.Values[0].Text {
+	case "true":
+		not = "NOT "
+	case "false":
+	default:
+		return "", invalid("%s:missing attend true ou false", c.Param)
+	}
+	return not + "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param) + ")", nil
+}
+
+// idClause: _id matches the logical id (search.html#id).
+func (b *builder) idClause(c dsn.Clause) (string, error) {
+	if c.Modifier != "" {
+		return "", invalid("le modificateur :%s n'est pas pris en charge pour _id", c.Modifier)
+	}
+	ph := make([]string, len(c.Values))
+	for i, v := range c.Values {
+		id := v.Code
+		if id == "" {
+			id = v.Text
+		}
+		ph[i] = b.arg(id)
+	}
+	return "r.id IN (" + strings.Join(ph, ", ") + ")", nil
+}
+
+// lastUpdatedClause: _lastUpdated compares meta.lastUpdated, an instant.
+func (b *builder) lastUpdatedClause(c dsn.Clause) (string, error) {
+	if c.Modifier != "" {
+		return "", invalid("le modificateur :%s n'est pas pris en charge pour _lastUpdated", c.Modifier)
+	}
+	parts := make([]string, 0, len(c.Values))
+	for _, v := range c.Values {
+		s, err := b.instant("r.last_updated", v.Prefix, v.Low, v.High)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", nil
+}
+
+func prefixError(p string) error {
+	return invalid("le préfixe %q n'est pas pris en charge", p)
+}
+
+// dateRange compares a stored range [lo, hi) with the value's range [vl, vh)
+// following search.html#prefix: eq = the value's range contains the stored one;
+// gt/lt = the range above/below the value overlaps it; ge/le add eq; sa/eb =
+// starts after / ends before; ap is read as "overlaps".
+func (b *builder) dateRange(lo, hi, prefix string, low, high time.Time) (string, error) {
+	vl, vh := rangeLow(low), rangeHigh(high)
+	eq := func() string { return "(" + lo + " >= " + b.arg(vl) + " AND " + hi + " <= " + b.arg(vh) + ")" }
+	switch prefix {
+	case "", "eq":
+		return eq(), nil
+	case "ne":
+		return "NOT " + eq(), nil
+	case "gt":
+		return hi + " > " + b.arg(vh), nil
+	case "lt":
+		return lo + " < " + b.arg(vl), nil
+	case "ge":
+		s := "(" + hi + " > " + b.arg(vh)
+		return s + " OR " + eq() + ")", nil
+	case "le":
+		s := "(" + lo + " < " + b.arg(vl)
+		return s + " OR " + eq() + ")", nil
+	case "sa":
+		return lo + " >= " + b.arg(vh), nil
+	case "eb":
+		return hi + " <= " + b.arg(vl), nil
+	case "ap":
+		s := "(" + lo + " < " + b.arg(vh)
+		return s + " AND " + hi + " > " + b.arg(vl) + ")", nil
+	}
+	return "", prefixError(prefix)
+}
+
+// instant is dateRange for a stored instant t, whose range is [t, t+1µs):
+// the same rules reduce to single comparisons.
+func (b *builder) instant(col, prefix string, low, high time.Time) (string, error) {
+	vl, vh := b.d.timeArg(low), b.d.timeArg(high)
+	switch prefix {
+	case "", "eq", "ap":
+		s := "(" + col + " >= " + b.arg(vl)
+		return s + " AND " + col + " < " + b.arg(vh) + ")", nil
+	case "ne":
+		s := "NOT (" + col + " >= " + b.arg(vl)
+		return s + " AND " + col + " < " + b.arg(vh) + ")", nil
+	case "gt", "sa":
+		return col + " >= " + b.arg(vh), nil
+	case "lt", "eb":
+		return col + " < " + b.arg(vl), nil
+	case "ge":
+		return col + " >= " + b.arg(vl), nil
+	case "le":
+		return col + " < " + b.arg(vh), nil
+	}
+	return "", prefixError(prefix)
+}
+
+// number compares a decimal by value; ap is ±10 % (search.html#prefix).
+func (b *builder) number(col, prefix string, n float64) (string, error) {
+	ops := map[string]string{"": "=", "eq": "=", "ne": "<>", "gt": ">", "lt": "<",
+		"ge": ">=", "le": "<=", "sa": ">", "eb": "<"}
+	if op, ok := ops[prefix]; ok {
+		return col + " " + op + " " + b.arg(n), nil
+	}
+	if prefix == "ap" {
+		lo, hi := min(n*0.9, n*1.1), max(n*0.9, n*1.1)
+		s := "(" + col + " >= " + b.arg(lo)
+		return s + " AND " + col + " <= " + b.arg(hi) + ")", nil
+	}
+	return "", prefixError(prefix)
+}
+
+// quantity: number[|system|code]; without a system the code matches the
+// code or the unit (search.html#quantity).
+func (b *builder) quantity(v dsn.Value) (string, error) {
+	s, err := b.number("x.value", v.Prefix, v.Number)
+	if err != nil || v.Code == "" && v.System == "" {
+		return s, err
+	}
+	if v.System != "" {
+		s += " AND x.system = " + b.arg(v.System)
+	}
+	if v.Code != "" {
+		if v.System != "" {
+			s += " AND x.code = " + b.arg(v.Code)
+		} else {
+			c := b.arg(v.Code)
+			s += " AND (x.code = " + c + " OR x.unit = " + b.arg(v.Code) + ")"
+		}
+	}
+	return "(" + s + ")", nil
+}
+
+// token: system|code, |code (no system), code (any system), system| (any code);
+// :text is a case-insensitive starts-with on the display text (search.html#token).
+func (b *builder) token(c dsn.Clause, v dsn.Value) (string, error) {
+	if c.Modifier == "text" {
+		return "x.text " + b.d.ilike + " " + b.arg(escapeLike(v.Text)+"%") + ` ESCAPE '\'`, nil
+	}
+	switch {
+	case v.AnySystem && v.Code != "":
+		return "x.code = " + b.arg(v.Code), nil
+	case v.System != "" && v.Code != "":
+		s := "(x.system = " + b.arg(v.System)
+		return s + " AND x.code = " + b.arg(v.Code) + ")", nil
+	case v.System != "":
+		return "x.system = " + b.arg(v.System), nil
+	case v.Code != "":
+		return "(x.system = '' AND x.code = " + b.arg(v.Code) + ")", nil
+	}
+	return "", invalid("valeur vide pour %s", c.Param)
+}
+
+// str: by default a case- and accent-insensitive starts-with on the normalised
+// text, as a range so the B-tree index serves it; :exact compares the original
+// text; :contains looks anywhere (search.html#string).
+func (b *builder) str(c dsn.Clause, v dsn.Value) string {
+	switch c.Modifier {
+	case "exact":
+		return "x.exact = " + b.arg(v.Text)
+	case "contains":
+		return "x.norm LIKE " + b.arg("%"+escapeLike(Normalize(v.Text))+"%") + ` ESCAPE '\'`
+	}
+	n := Normalize(v.Text)
+	s := "(x.norm >= " + b.arg(n)
+	return s + " AND x.norm < " + b.arg(n+"\U0010FFFF") + ")"
+}
+
+// reference: Type/id or a bare id (any type), or an absolute URL
+// (search.html#reference); a type modifier (subject:Patient) sets the type.
+func (b *builder) reference(c dsn.Clause, v dsn.Value) (string, error) {
+	typ := v.RefType
+	if isTypeName(c.Modifier) {
+		typ = c.Modifier
+	}
+	switch {
+	case v.RefID != "" && typ != "":
+		s := "(x.ref_type = " + b.arg(typ)
+		return s + " AND x.ref_id = " + b.arg(v.RefID) + ")", nil
+	case v.RefID != "":
+		return "x.ref_id = " + b.arg(v.RefID), nil
+	case v.Text != "":
+		return "x.url = " + b.arg(v.Text), nil
+	}
+	return "", invalid("référence vide pour %s", c.Param)
+}
+
+// escapeLike protects LIKE's wildcards in user text.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
+
+// String renders a plan for golden files.
+func (p plan) String() string {
+	return fmt.Sprintf("-- page\n%s\n-- args %s\n\n-- count\n%s\n-- args %s\n",
+		p.Page.SQL, fmtArgs(p.Page.Args), p.Count.SQL, fmtArgs(p.Count.Args))
+}
+
+func fmtArgs(args []any) string {
+	parts := make([]string, len(args))
+	for i, a := range args {
+		if t, ok := a.(time.Time); ok {
+			a = t.Format(time.RFC3339Nano)
+		}
+		parts[i] = fmt.Sprintf("%#v", a)
+	}
+	return "[" + strings.Join(parts, ", ") + "]"
+}

@@ -1,0 +1,13 @@
+package postgres
+
+// The fixed SQL of the adapter. Only search.go builds SQL at run time. pgx
+// prepares and caches each statement per connection on first use.
+const (
+	versionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body`
+
+	sqlReadCurrent = `SELECT ` + versionCols + ` FROM resource r
+		JOIN resource_version v ON v.seq = r.seq WHERE r.type = $1 AND r.id = $2`
+	sqlVRead = `SELECT ` + versionCols + ` FROM resource_version v
+		WHERE v.type = $1 AND v.id = $2 AND v.version = $3`
+	sqlPut = `SELECT dsn_put($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+)

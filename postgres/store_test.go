@@ -1,0 +1,139 @@
+package postgres
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"net/url"
+	"os"
+	"sync"
+	"testing"
+
+	"github.com/jackc/pgx/v5"
+
+	"dsn"
+	"dsn/storetest"
+)
+
+// testURL is the server the tests use; each test gets its own schema in it.
+func testURL() string {
+	if u := os.Getenv("DSN_TEST_POSTGRES"); u != "" {
+		return u
+	}
+	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
+}
+
+// freshSchema creates an empty schema, dropped when tb ends, and returns the
+// URL that selects it (search_path), so tests and packages run in parallel.
+// Without a server the test is skipped, or fails under CI=true.
+func freshSchema(tb testing.TB) string {
+	tb.Helper()
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, testURL())
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			tb.Fatalf("PostgreSQL is required under CI=true: %v", err)
+		}
+		tb.Skipf("PostgreSQL unreachable (%v); set DSN_TEST_POSTGRES", err)
+	}
+	defer admin.Close(ctx)
+	var b [6]byte
+	rand.Read(b[:])
+	schema := "dsn_test_" + hex.EncodeToString(b[:])
+	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		c, err := pgx.Connect(context.Background(), testURL())
+		if err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+			return
+		}
+		defer c.Close(context.Background())
+		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
+			tb.Errorf("drop schema %s: %v", schema, err)
+		}
+	})
+	u, err := url.Parse(testURL())
+	if err != nil {
+		tb.Fatal(err)
+	}
+	q := u.Query()
+	q.Set("search_path", schema)
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// urls gives each test one schema, so reopening within a test finds the same
+// database (storetest.Opener).
+var urls sync.Map // *testing.T -> string
+
+func openTest(t *testing.T) dsn.Store {
+	t.Helper()
+	u, ok := urls.Load(t)
+	if !ok {
+		u, _ = urls.LoadOrStore(t, freshSchema(t))
+		t.Cleanup(func() { urls.Delete(t) })
+	}
+	s, err := Open(context.Background(), u.(string))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+func TestStore(t *testing.T) { storetest.Run(t, openTest) }
+
+// Two processes migrating the same schema at once both succeed and the
+// migration is recorded once (the advisory lock serialises them).
+func TestConcurrentOpen(t *testing.T) {
+	u := freshSchema(t)
+	var wg sync.WaitGroup
+	stores := make([]*Store, 4)
+	errs := make([]error, 4)
+	for i := range stores {
+		wg.Add(1)
+		go func() { defer wg.Done(); stores[i], errs[i] = Open(context.Background(), u) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		defer stores[i].Close()
+	}
+	var n int
+	err := stores[0].wconn.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations WHERE version = 1").Scan(&n)
+	if err != nil || n != 1 {
+		t.Fatalf("migration 1 recorded %d times (%v)", n, err)
+	}
+}
+
+// JSONB keeps decimals as written (FHIR decimals are exact: 1.50 stays 1.50).
+func TestBodyKeepsDecimals(t *testing.T) {
+	s := openTest(t).(*Store)
+	body := `{"resourceType":"Observation","id":"o","valueQuantity":{"value":1.50},"x":0.1000000000000000055511151231257827}`
+	w := dsn.Write{Resource: dsn.Resource{Type: "Observation", ID: "o", VersionID: 1, Method: "POST", Body: []byte(body)}}
+	if err := s.Write(context.Background(), func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+		t.Fatal(err)
+	}
+	r, err := s.Read(context.Background(), "Observation", "o")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"1.50", "0.1000000000000000055511151231257827"} {
+		if !contains(string(r.Body), want) {
+			t.Fatalf("body %s lost the decimal %s", r.Body, want)
+		}
+	}
+}
+
+func contains(s, sub string) bool {
+	for i := 0; i+len(sub) <= len(s); i++ {
+		if s[i:i+len(sub)] == sub {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+
+	"dsn"
+)
+
+// tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
+// connection, so it sees the batch's own writes.
+type tx struct {
+	s        *Store
+	ctx      context.Context
+	failed   error // first database error, so a fn that ignores it is still rolled back
+	finished bool  // set when fn returned: a kept Tx must not be used again
+}
+
+var _ dsn.Tx = (*tx)(nil)
+
+func (t *tx) check(op string) error {
+	if t.finished {
+		return dsn.Errorf(op, dsn.KindInternal, "transaction used after its Write returned")
+	}
+	return nil
+}
+
+// fail records a database error and returns it wrapped.
+func (t *tx) fail(op string, err error) error {
+	e := dsn.Wrap(op, dsn.KindInternal, err)
+	if t.failed == nil {
+		t.failed = e
+	}
+	return e
+}
+
+// Read is Store.Read inside the transaction.
+func (t *tx) Read(typ, id string) (dsn.Resource, error) {
+	const op = "postgres.Tx.Read"
+	if err := t.check(op); err != nil {
+		return dsn.Resource{}, err
+	}
+	r, err := readCurrent(t.ctx, t.s.wconn, op, typ, id)
+	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
+		t.fail(op, err)
+	}
+	return r, err
+}
+
+// Search is Store.Search inside the transaction.
+func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
+	const op = "postgres.Tx.Search"
+	if err := t.check(op); err != nil {
+		return dsn.SearchResult{}, err
+	}
+	res, err := search(t.ctx, t.s.wconn, q)
+	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
+		t.fail(op, err)
+	}
+	return res, err
+}
+
+// Put stores w as the new current version and replaces its index rows in one
+// round trip (the dsn_put function of migration 0001). FHIR R4 http.html#update:
+// the version must follow the current one, else KindConflict.
+func (t *tx) Put(w dsn.Write) error {
+	const op = "postgres.Tx.Put"
+	if err := t.check(op); err != nil {
+		return err
+	}
+	var body, index any // nil: SQL NULL
+	if !w.Deleted {
+		body = string(w.Body)
+		ix, err := indexJSON(&w.Index)
+		if err != nil {
+			return t.fail(op, err)
+		}
+		index = ix
+	}
+	var cur int64
+	err := t.s.wconn.QueryRow(t.ctx, sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted,
+		w.Method, w.PatientKey, body, index).Scan(&cur)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	if cur >= 0 {
+		return dsn.Errorf(op, dsn.KindConflict,
+			"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+	}
+	return nil
+}
+
+// indexJSON encodes the index rows in the shape dsn_put unpacks with
+// json_to_recordset; empty kinds are omitted (NULL: no rows).
+func indexJSON(ix *dsn.Index) (string, error) {
+	type tok struct {
+		P string `json:"p"`
+		S string `json:"s"`
+		C string `json:"c"`
+		X string `json:"x"`
+	}
+	type str struct {
+		P string `json:"p"`
+		N string `json:"n"`
+		E string `json:"e"`
+	}
+	type date struct {
+		P string `json:"p"`
+		L int64  `json:"l"`
+		H int64  `json:"h"`
+	}
+	type ref struct {
+		P string `json:"p"`
+		T string `json:"t"`
+		I string `json:"i"`
+		U string `json:"u"`
+	}
+	type qty struct {
+		P string  `json:"p"`
+		V float64 `json:"v"`
+		S string  `json:"s"`
+		C string  `json:"c"`
+		U string  `json:"u"`
+	}
+	type num struct {
+		P string  `json:"p"`
+		V float64 `json:"v"`
+	}
+	type uri struct {
+		P string `json:"p"`
+		U string `json:"u"`
+	}
+	var doc struct {
+		T []tok  `json:"t,omitempty"`
+		S []str  `json:"s,omitempty"`
+		D []date `json:"d,omitempty"`
+		R []ref  `json:"r,omitempty"`
+		Q []qty  `json:"q,omitempty"`
+		N []num  `json:"n,omitempty"`
+		U []uri  `json:"u,omitempty"`
+	}
+	for _, k := range ix.Tokens {
+		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, k.Text})
+	}
+	for _, k := range ix.Strings {
+		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})
+	}
+	for _, k := range ix.Dates {
+		doc.D = append(doc.D, date{k.Param, rangeLow(k.Low), rangeHigh(k.High)})
+	}
+	for _, k := range ix.References {
+		doc.R = append(doc.R, ref{k.Param, k.Type, k.ID, k.URL})
+	}
+	for _, k := range ix.Quantities {
+		doc.Q = append(doc.Q, qty{k.Param, k.Value, k.System, k.Code, k.Unit})
+	}
+	for _, k := range ix.Numbers {
+		doc.N = append(doc.N, num{k.Param, k.Value})
+	}
+	for _, k := range ix.URIs {
+		doc.U = append(doc.U, uri{k.Param, k.URI})
+	}
+	b, err := json.Marshal(doc)
+	return string(b), err
+}
