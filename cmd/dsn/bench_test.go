@@ -4,33 +4,44 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
+	"io"
+	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
-	"sync/atomic"
 	"testing"
 )
 
-// TestBenchCommand runs `dsn bench` for a short while against a server that
-// accepts creates, and checks that the report counts what the server saw.
-func TestBenchCommand(t *testing.T) {
-	var created atomic.Int64
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.Method != "POST" || r.URL.Path != "/fhir/Patient" || r.Header.Get("Content-Type") != "application/fhir+json" {
-			http.Error(w, "unexpected request", http.StatusBadRequest)
-			return
+// startServer runs the real server (Main on SQLite in a temporary
+// directory) on a free loopback port and returns its FHIR base URL.
+func startServer(t *testing.T) string {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := NewMain(ctx, Config{Store: StoreConfig{DataDir: t.TempDir()}, Addr: "127.0.0.1:0"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Error(err)
 		}
-		n := created.Add(1)
-		w.Header().Set("Location", fmt.Sprintf("/fhir/Patient/%d/_history/1", n))
-		w.WriteHeader(http.StatusCreated)
-	}))
-	defer srv.Close()
+		m.Close()
+	})
+	return "http://" + m.Addr() + "/fhir"
+}
 
+// TestBenchCommand runs `dsn bench` for about a second against the real
+// server with transaction Bundles, then checks that what it reports was
+// really written.
+func TestBenchCommand(t *testing.T) {
+	base := startServer(t)
 	var stdout, stderr bytes.Buffer
 	env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	code := run(context.Background(), []string{"bench", "--url", srv.URL + "/fhir", "--scenario", "create",
-		"--concurrency", "2", "--duration", "300ms", "--warmup", "0s", "--json"}, env)
+	code := run(context.Background(), []string{"bench", "--url", base, "--scenario", "transaction",
+		"--concurrency", "2", "--duration", "1s", "--warmup", "0s", "--json"}, env)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
 	}
@@ -43,11 +54,32 @@ func TestBenchCommand(t *testing.T) {
 	if err := json.Unmarshal(stdout.Bytes(), &out); err != nil {
 		t.Fatalf("%v: %s", err, stdout.String())
 	}
-	if out.Requests == 0 || out.Errors != 0 || out.Resources != out.Requests || int64(out.Requests) != created.Load() {
-		t.Errorf("report %+v, server created %d", out, created.Load())
+	if out.Requests == 0 || out.Errors != 0 || out.Resources != 26*out.Requests {
+		t.Errorf("report %+v", out)
 	}
 	if out.Latency["p50"] <= 0 || out.Latency["max"] < out.Latency["p99"] {
 		t.Errorf("latency %v", out.Latency)
+	}
+	// Every reported Bundle wrote one Patient with a NAM: count them on the server.
+	resp, err := http.Get(base + "/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_total=accurate&_count=1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var bundle struct{ Total int }
+	if err := json.NewDecoder(resp.Body).Decode(&bundle); err != nil {
+		t.Fatal(err)
+	}
+	if bundle.Total != out.Requests {
+		t.Errorf("server holds %d patients with a NAM, bench reported %d bundles", bundle.Total, out.Requests)
+	}
+
+	// The text report of a read run on the same server.
+	stdout.Reset()
+	code = run(context.Background(), []string{"bench", "--url", base, "--scenario", "read", "--seed-size", "5",
+		"--concurrency", "2", "--duration", "300ms", "--warmup", "100ms"}, env)
+	if code != 0 || !strings.Contains(stdout.String(), "errors     0") || !strings.Contains(stdout.String(), "p99") {
+		t.Errorf("exit %d: %s %s", code, stdout.String(), stderr.String())
 	}
 }
 
