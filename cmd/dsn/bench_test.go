@@ -11,9 +11,9 @@ import (
 	"testing"
 )
 
-// startServer runs the real server (Main on SQLite in a temporary
+// startBenchServer runs the real server (Main on SQLite in a temporary
 // directory) on a free loopback port and returns its FHIR base URL.
-func startServer(t *testing.T) string {
+func startBenchServer(t *testing.T) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	m, err := NewMain(ctx, Config{Store: StoreConfig{DataDir: t.TempDir()}, Addr: "127.0.0.1:0"},
@@ -37,7 +37,7 @@ func startServer(t *testing.T) string {
 // server with transaction Bundles, then checks that what it reports was
 // really written.
 func TestBenchCommand(t *testing.T) {
-	base := startServer(t)
+	base := startBenchServer(t)
 	var stdout, stderr bytes.Buffer
 	env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
 	code := run(context.Background(), []string{"bench", "--url", base, "--scenario", "transaction",
