@@ -29,9 +29,12 @@ type Options struct {
 	// Resource and RootResource override %resource and %rootResource (both
 	// default to the input).
 	Resource, RootResource any
-	// Resolver answers resolve() for a reference string ("Patient/1", "#p1",
-	// a full URL); it returns nil, nil when the target is unknown.
-	Resolver func(ref string) (map[string]any, error)
+	// Resolver answers resolve() for a reference string ("Patient/1", a full
+	// URL); it returns nil, nil when the target is unknown. Contained targets
+	// ("#p1") are found without it. Unknown "Type/id" targets resolve to a stub
+	// {"resourceType":Type,"id":id} unless NoResolveStub is set.
+	Resolver      func(ref string) (map[string]any, error)
+	NoResolveStub bool
 	// MemberOf answers memberOf(valueSetURL) for a code (system may be "").
 	MemberOf func(system, code, valueSet string) (bool, error)
 	// ConformsTo answers conformsTo(url) for a resource (validation against a

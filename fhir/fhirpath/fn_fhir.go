@@ -23,6 +23,12 @@ func init() {
 		return nil, nil
 	})
 	register("resolve", 0, 0, fnResolve)
+	// hasExtension(url) is not in FHIRPath N1 but R4 search parameters use it
+	// (QuestionnaireResponse-item-subject): extension(url).exists().
+	register("hasExtension", 1, 1, func(c *evalCtx, in Collection, a []expr) (Collection, error) {
+		r, err := fnExtension(c, in, a)
+		return boolColl(len(r) > 0), err
+	})
 	register("memberOf", 1, 1, fnMemberOf)
 	register("conformsTo", 1, 1, fnConformsTo)
 	for _, name := range []string{"htmlChecks", "htmlChecks2", "subsumes", "subsumedBy", "elementDefinition", "slice", "checkModifiers"} {
@@ -83,12 +89,15 @@ func fnResolve(c *evalCtx, in Collection, _ []expr) (Collection, error) {
 			}
 			continue
 		}
-		if c.opts.Resolver == nil {
-			continue
+		var obj map[string]any
+		if c.opts.Resolver != nil {
+			var err error
+			if obj, err = c.opts.Resolver(ref); err != nil {
+				return nil, err
+			}
 		}
-		obj, err := c.opts.Resolver(ref)
-		if err != nil {
-			return nil, err
+		if obj == nil {
+			obj = c.stub(ref)
 		}
 		if obj != nil {
 			out = append(out, NewResource(obj))
@@ -189,4 +198,26 @@ func fnConformsTo(c *evalCtx, in Collection, a []expr) (Collection, error) {
 		return nil, err
 	}
 	return boolColl(yes), nil
+}
+
+// stub stands for a target the resolver does not know: a resource with only
+// its type and id, read from a "Type/id" reference (relative, absolute or
+// versioned). It lets "resolve() is Patient", the R4 search parameters' way to
+// pick reference targets, work at indexing time without fetching anything.
+func (c *evalCtx) stub(ref string) map[string]any {
+	if c.opts.NoResolveStub {
+		return nil
+	}
+	if i := strings.Index(ref, "/_history/"); i >= 0 {
+		ref = ref[:i]
+	}
+	parts := strings.Split(ref, "/")
+	if len(parts) < 2 {
+		return nil
+	}
+	typ, id := parts[len(parts)-2], parts[len(parts)-1]
+	if id == "" || !isTypeName(typ) || (c.model != nil && !c.model.IsResourceType(typ)) {
+		return nil
+	}
+	return map[string]any{"resourceType": typ, "id": id}
 }

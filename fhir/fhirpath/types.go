@@ -24,11 +24,17 @@ func (e *typeExpr) eval(c *evalCtx) (Collection, error) {
 	if err != nil || len(in) == 0 {
 		return nil, err
 	}
-	if len(in) > 1 {
-		return nil, evalErr("%s attend un seul élément, reçu %d", e.op, len(in))
-	}
 	if err := c.checkType(e.typ); err != nil {
 		return nil, err
+	}
+	if len(in) > 1 {
+		if e.op == "as" {
+			// N1 makes this an error, but the R4 search parameters apply "as" to
+			// repeating elements ((PlanDefinition.useContext.value as Quantity)):
+			// filter like ofType(), as FHIR servers do.
+			return c.ofType(in, e.typ), nil
+		}
+		return nil, evalErr("%s attend un seul élément, reçu %d", e.op, len(in))
 	}
 	if e.op == "is" {
 		return boolColl(c.isType(in[0], e.typ)), nil
