@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"unicode/utf16"
 	"unicode/utf8"
 )
@@ -109,7 +110,7 @@ func (p *parser) object() (any, error) {
 			return nil, p.fail("nom de propriété attendu")
 		}
 		at := p.i
-		key, err := p.str()
+		key, err := p.key()
 		if err != nil {
 			return nil, err
 		}
@@ -170,6 +171,41 @@ func (p *parser) array() (any, error) {
 		}
 		return nil, p.fail("',' ou ']' attendu")
 	}
+}
+
+// key reads a property name. Names of R4 elements are interned: the lookup
+// m[string(b)] does not allocate, so the common keys cost no allocation.
+func (p *parser) key() (string, error) {
+	end := p.i + 1
+	for end < len(p.b) && p.b[end] != '"' && p.b[end] != '\\' && p.b[end] >= 0x20 && p.b[end] < 0x80 {
+		end++
+	}
+	if end < len(p.b) && p.b[end] == '"' {
+		if k, ok := internedKeys()[string(p.b[p.i+1:end])]; ok {
+			p.i = end + 1
+			return k, nil
+		}
+	}
+	return p.str()
+}
+
+var (
+	keysOnce sync.Once
+	keys     map[string]string
+)
+
+// internedKeys returns the JSON names of every R4 element, with their "_" form.
+func internedKeys() map[string]string {
+	keysOnce.Do(func() {
+		keys = map[string]string{"resourceType": "resourceType"}
+		for _, td := range R4().types {
+			for k, r := range td.byJSON {
+				keys[k] = k
+				keys[r.extKey] = r.extKey
+			}
+		}
+	})
+	return keys
 }
 
 // str reads a string; the fast path copies it once when it has no escape.

@@ -119,3 +119,30 @@ func TestPatientCompartment(t *testing.T) {
 		t.Errorf("Organization: %v", got)
 	}
 }
+
+// TestEveryTypeResolves checks the generated tables are closed: every type code
+// an element uses is itself defined, so validation never meets an unknown type.
+func TestEveryTypeResolves(t *testing.T) {
+	d := R4()
+	if len(d.types) < 600 {
+		t.Fatalf("only %d types", len(d.types))
+	}
+	for name, td := range d.types {
+		for k, r := range td.byJSON {
+			if r.td == nil {
+				t.Errorf("%s.%s has undefined type %q", name, k, r.typ)
+			}
+		}
+		if td.base != "" && d.types[td.base] == nil {
+			t.Errorf("%s has undefined base %q", name, td.base)
+		}
+	}
+	for _, el := range d.types["Observation"].elems {
+		if el.Name == "status" && el.VS != "http://hl7.org/fhir/ValueSet/observation-status" {
+			t.Errorf("Observation.status binding %q", el.VS)
+		}
+	}
+	if !d.codes["http://hl7.org/fhir/ValueSet/administrative-gender"]["unknown"] {
+		t.Error("administrative-gender lacks unknown")
+	}
+}

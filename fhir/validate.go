@@ -131,7 +131,7 @@ func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 		}
 		name, ext := strings.CutPrefix(k, "_")
 		ref, ok := td.byJSON[name]
-		if !ok || ext && (ref.el.System || ref.td.kind != "primitive-type") {
+		if !ok || ext && (ref.el.System || ref.td.kind != "primitive-type" || ref.typ == "xhtml") {
 			v.addAt(k, "structure", "élément inconnu %q pour le type %s", k, td.name)
 			continue
 		}

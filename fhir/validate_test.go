@@ -84,6 +84,8 @@ func TestValidateInvalid(t *testing.T) {
 		{`{"resourceType":"Observation","status":"final","code":{"text":"x"},"valueFoo":1}`, "structure", "Observation.valueFoo"},
 		{`{"resourceType":"Parameters","parameter":[{"name":"a","resource":{"resourceType":"Patient","foo":1}}]}`, "structure", "Parameters.parameter[0].resource.foo"},
 		{`{"resourceType":"Patient","text":{"status":"generated","div":"hello"}}`, "value", "Patient.text.div"},
+		{`{"resourceType":"Patient","text":{"status":"generated","div":"<div/>","_div":{"id":"a"}}}`, "structure", "Patient.text._div"},
+		{`{"resourceType":"Patient","extension":[{"url":"http://x","_url":{"id":"a"}}]}`, "structure", "Patient.extension[0]._url"},
 	}
 	for _, c := range cases {
 		obj, err := Decode([]byte(c.body))
