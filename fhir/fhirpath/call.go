@@ -102,6 +102,11 @@ func (e *typeCallExpr) eval(c *evalCtx) (Collection, error) {
 		}
 		return c.ofType(in, e.typ), nil
 	}
+	if len(in) > 1 {
+		// The as() function keeps N1's singleton rule (the suite's
+		// testFHIRPathAsFunction21); only the operator filters collections.
+		return nil, evalErr("%s() attend un seul élément, reçu %d", e.name, len(in))
+	}
 	return (&typeExpr{op: e.name, x: &literalExpr{in}, typ: e.typ}).eval(c)
 }
 
