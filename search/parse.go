@@ -108,6 +108,11 @@ func (p *parser) param(key, value string) {
 		p.refuse(key, "not-found", "paramètre de recherche inconnu pour %s: %s", p.typeName(), name)
 		return
 	}
+	if mod != "" && (name == "_id" || name == "_lastUpdated") {
+		// Columns of the resource table: no modifier applies (search.html#id).
+		p.refuse(key, "not-supported", "le modificateur :%s n'est pas pris en charge pour %s", mod, name)
+		return
+	}
 	if value == "" {
 		p.refuse(key, "value", "le paramètre %s n'a pas de valeur", key)
 		return
