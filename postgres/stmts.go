@@ -9,5 +9,5 @@ const (
 		JOIN resource_version v ON v.seq = r.seq WHERE r.type = $1 AND r.id = $2`
 	sqlVRead = `SELECT ` + versionCols + ` FROM resource_version v
 		WHERE v.type = $1 AND v.id = $2 AND v.version = $3`
-	sqlPut = `SELECT dsn_put($1, $2, $3, $4, $5, $6, $7, $8, $9)`
+	sqlPut = `SELECT dsn_put($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb)`
 )

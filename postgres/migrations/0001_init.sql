@@ -93,11 +93,11 @@ CREATE INDEX idx_uri_uri ON idx_uri (type, param, uri);
 -- dsn_put stores one version and replaces the index rows in ONE round trip.
 -- It returns -1 on success, else the current version (a version conflict, FHIR
 -- http.html#update). It never raises for a conflict, so the caller's transaction
--- stays usable. p_index is JSON: {"t":[{p,s,c,x}],"s":[{p,n,e}],"d":[{p,l,h}],
+-- stays usable. p_index is JSONB (parsed once per call): {"t":[{p,s,c,x}],"s":[{p,n,e}],"d":[{p,l,h}],
 -- "r":[{p,t,i,u}],"q":[{p,v,s,c,u}],"n":[{p,v}],"u":[{p,u}]}.
 CREATE FUNCTION dsn_put(p_type text, p_id text, p_version bigint, p_last_updated timestamptz,
                         p_deleted boolean, p_method text, p_patient_key text, p_body jsonb,
-                        p_index json) RETURNS bigint
+                        p_index jsonb) RETURNS bigint
 LANGUAGE plpgsql AS $$
 DECLARE
     v_rid bigint;
@@ -138,27 +138,41 @@ BEGIN
     IF p_deleted OR p_index IS NULL THEN
         RETURN -1;
     END IF;
-    INSERT INTO idx_token (rid, type, param, patient_key, system, code, text)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.s, x.c, x.x
-      FROM json_to_recordset(p_index->'t') AS x(p text, s text, c text, x text);
-    INSERT INTO idx_string (rid, type, param, patient_key, norm, exact)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.n, x.e
-      FROM json_to_recordset(p_index->'s') AS x(p text, n text, e text);
-    INSERT INTO idx_date (rid, type, param, patient_key, low, high)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.l, x.h
-      FROM json_to_recordset(p_index->'d') AS x(p text, l bigint, h bigint);
-    INSERT INTO idx_reference (rid, type, param, patient_key, ref_type, ref_id, url)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.t, x.i, x.u
-      FROM json_to_recordset(p_index->'r') AS x(p text, t text, i text, u text);
-    INSERT INTO idx_quantity (rid, type, param, patient_key, value, system, code, unit)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.v, x.s, x.c, x.u
-      FROM json_to_recordset(p_index->'q') AS x(p text, v double precision, s text, c text, u text);
-    INSERT INTO idx_number (rid, type, param, patient_key, value)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.v
-      FROM json_to_recordset(p_index->'n') AS x(p text, v double precision);
-    INSERT INTO idx_uri (rid, type, param, patient_key, uri)
-    SELECT v_rid, p_type, x.p, p_patient_key, x.u
-      FROM json_to_recordset(p_index->'u') AS x(p text, u text);
+    IF p_index ? 't' THEN
+        INSERT INTO idx_token (rid, type, param, patient_key, system, code, text)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.s, x.c, x.x
+          FROM jsonb_to_recordset(p_index->'t') AS x(p text, s text, c text, x text);
+    END IF;
+    IF p_index ? 's' THEN
+        INSERT INTO idx_string (rid, type, param, patient_key, norm, exact)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.n, x.e
+          FROM jsonb_to_recordset(p_index->'s') AS x(p text, n text, e text);
+    END IF;
+    IF p_index ? 'd' THEN
+        INSERT INTO idx_date (rid, type, param, patient_key, low, high)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.l, x.h
+          FROM jsonb_to_recordset(p_index->'d') AS x(p text, l bigint, h bigint);
+    END IF;
+    IF p_index ? 'r' THEN
+        INSERT INTO idx_reference (rid, type, param, patient_key, ref_type, ref_id, url)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.t, x.i, x.u
+          FROM jsonb_to_recordset(p_index->'r') AS x(p text, t text, i text, u text);
+    END IF;
+    IF p_index ? 'q' THEN
+        INSERT INTO idx_quantity (rid, type, param, patient_key, value, system, code, unit)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.v, x.s, x.c, x.u
+          FROM jsonb_to_recordset(p_index->'q') AS x(p text, v double precision, s text, c text, u text);
+    END IF;
+    IF p_index ? 'n' THEN
+        INSERT INTO idx_number (rid, type, param, patient_key, value)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.v
+          FROM jsonb_to_recordset(p_index->'n') AS x(p text, v double precision);
+    END IF;
+    IF p_index ? 'u' THEN
+        INSERT INTO idx_uri (rid, type, param, patient_key, uri)
+        SELECT v_rid, p_type, x.p, p_patient_key, x.u
+          FROM jsonb_to_recordset(p_index->'u') AS x(p text, u text);
+    END IF;
     RETURN -1;
 END
 $$;
