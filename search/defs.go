@@ -45,9 +45,10 @@ func (r4Model) ChoiceTypes(parent, base string) ([]string, bool) {
 
 // plan is the compiled extraction of one resource type.
 type plan struct {
-	params      []compiled // sorted by code
-	unsupported []string   // codes whose expression this package cannot evaluate yet
-	compartment []string   // param codes that place the type in the Patient compartment
+	defs        map[string]def // every parameter of the type, by code
+	params      []compiled     // sorted by code
+	unsupported []string       // codes whose expression this package cannot evaluate yet
+	compartment []string       // param codes that place the type in the Patient compartment
 }
 
 // compiled is one search parameter with its expression compiled.
@@ -69,7 +70,7 @@ func (r *registry) plan(resourceType string) *plan {
 
 func (r *registry) compile(resourceType string) *plan {
 	defs := r.params(resourceType)
-	p := &plan{compartment: r.compartment(resourceType)}
+	p := &plan{defs: defs, compartment: r.compartment(resourceType)}
 	for code, d := range defs {
 		if code == "_id" || code == "_lastUpdated" {
 			continue // columns of the resource table, not index rows

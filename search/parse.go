@@ -42,7 +42,7 @@ type parser struct {
 func (r *registry) parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
 	p := &parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}}
 	if resourceType != "" {
-		p.defs = r.params(resourceType)
+		p.defs = r.plan(resourceType).defs
 		if len(p.defs) == 0 {
 			return dsn.SearchQuery{}, nil, dsn.Errorf("search.Parse", dsn.KindNotFound, "type de ressource inconnu: %s", resourceType)
 		}

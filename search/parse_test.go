@@ -185,3 +185,13 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParse(b *testing.B) {
+	vals, _ := url.ParseQuery("patient=p1&code=http://loinc.org|8867-4,http://loinc.org|8480-6&date=ge2026-01-01T00:00:00Z&_count=50&value-quantity=gt100|http://unitsofmeasure.org|/min")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Parse("Observation", vals, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
