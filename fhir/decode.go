@@ -1,6 +1,7 @@
 package fhir
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -85,7 +86,7 @@ func (p *parser) value() (any, error) {
 }
 
 func (p *parser) literal(word string) bool {
-	if strings.HasPrefix(string(p.b[p.i:min(len(p.b), p.i+len(word))]), word) {
+	if bytes.HasPrefix(p.b[p.i:], []byte(word)) {
 		p.i += len(word)
 		return true
 	}

@@ -206,7 +206,9 @@ func (v *validator) element(val, ext any, ref jsonRef) {
 	for i, item := range arr {
 		v.setIndex(i)
 		if item == nil {
-			if i >= len(exts) || exts[i] == nil {
+			if ref.td == nil || ref.td.kind != "primitive-type" {
+				v.add("structure", "la valeur null n'est pas permise")
+			} else if i >= len(exts) || exts[i] == nil {
 				v.add("structure", "null n'est permis dans un tableau que si _%s porte une extension à cette position", el.Name)
 			}
 			continue

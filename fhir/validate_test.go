@@ -57,6 +57,8 @@ func TestValidateInvalid(t *testing.T) {
 		{`{"resourceType":"Patient","name":[{}]}`, "structure", "Patient.name[0]"},
 		{`{"resourceType":"Patient","name":[{"family":""}]}`, "value", "Patient.name[0].family"},
 		{`{"resourceType":"Patient","name":[{"given":["a",null]}]}`, "structure", "Patient.name[0].given[1]"},
+		{`{"resourceType":"Patient","name":[null],"_name":[{"id":"x"}]}`, "structure", "Patient._name"},
+		{`{"resourceType":"Patient","identifier":[{"value":"a"},null]}`, "structure", "Patient.identifier[1]"},
 		{`{"resourceType":"Patient","name":[{"given":["a","b"],"_given":[null]}]}`, "structure", "Patient.name[0]._given"},
 		{`{"resourceType":"Patient","name":[{"given":["a"],"_given":[{"foo":1}]}]}`, "structure", "Patient.name[0].given[0].foo"},
 		{`{"resourceType":"Patient","_active":"x"}`, "structure", "Patient._active"},
