@@ -104,19 +104,26 @@ func isTypeName(s string) bool { return s != "" && s[0] >= 'A' && s[0] <= 'Z' }
 // typeFilter handles a path starting with a type name: the items of that type
 // (Patient.name on a Patient); ok is false when the name is not a type here.
 func (c *evalCtx) typeFilter(in Collection, name string) (Collection, bool) {
-	var out Collection
-	matched := false
-	for _, it := range in {
+	is := func(it any) bool {
 		n, ok := it.(*Node)
-		if !ok || n.Type == "" {
-			continue
-		}
-		if n.Type == name || isSubtype(c.model, n.Type, name) {
-			out = append(out, it)
-			matched = true
+		return ok && n.Type != "" && (n.Type == name || isSubtype(c.model, n.Type, name))
+	}
+	matched := 0
+	for _, it := range in {
+		if is(it) {
+			matched++
 		}
 	}
-	if matched {
+	if matched == len(in) {
+		return in, true // the usual case, Patient.x on a Patient: no copy
+	}
+	if matched > 0 {
+		out := make(Collection, 0, matched)
+		for _, it := range in {
+			if is(it) {
+				out = append(out, it)
+			}
+		}
 		return out, true
 	}
 	if c.model != nil && c.model.IsResourceType(name) {

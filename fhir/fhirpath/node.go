@@ -84,6 +84,10 @@ func appendChildren(out []any, m Model, parentType, key string, v, ext any) []an
 	switch vs := v.(type) {
 	case []any:
 		exts, _ := ext.([]any)
+		if out == nil {
+			out = make([]any, 0, len(vs))
+		}
+		nodes := make([]Node, len(vs)) // one allocation for the whole array
 		for i, item := range vs {
 			var e map[string]any
 			if i < len(exts) {
@@ -92,7 +96,8 @@ func appendChildren(out []any, m Model, parentType, key string, v, ext any) []an
 			if item == nil && e == nil {
 				continue
 			}
-			out = append(out, newChild(key, typ, item, e))
+			nodes[i] = Node{Name: key, Type: instanceType(typ, item), Value: item, Ext: e}
+			out = append(out, &nodes[i])
 		}
 		if len(vs) == 0 {
 			for _, x := range exts {
@@ -113,18 +118,34 @@ func appendChildren(out []any, m Model, parentType, key string, v, ext any) []an
 		}
 	default:
 		e, _ := ext.(map[string]any)
+		if out == nil { // a single value: the node and its collection in one allocation
+			s := &singleChild{n: Node{Name: key, Type: instanceType(typ, v), Value: v, Ext: e}}
+			s.c[0] = &s.n
+			return s.c[:]
+		}
 		out = append(out, newChild(key, typ, v, e))
 	}
 	return out
 }
 
+type singleChild struct {
+	n Node
+	c [1]any
+}
+
 func newChild(name, typ string, v any, ext map[string]any) *Node {
+	return &Node{Name: name, Type: instanceType(typ, v), Value: v, Ext: ext}
+}
+
+// instanceType prefers the resourceType a value carries (contained resources,
+// Bundle.entry.resource) to the declared type.
+func instanceType(typ string, v any) string {
 	if obj, ok := v.(map[string]any); ok {
 		if rt, ok := obj["resourceType"].(string); ok && rt != "" {
-			typ = rt // contained resources, Bundle.entry.resource: the instance says its type
+			return rt
 		}
 	}
-	return &Node{Name: name, Type: typ, Value: v, Ext: ext}
+	return typ
 }
 
 // childType asks the model for the type of parent.key; without an answer the
@@ -202,6 +223,9 @@ func (n *Node) system() any {
 	case float64:
 		return decimalFromFloat(v)
 	case string:
+		if systemTypeOf(n.Type) == "String" || n.Type == "" {
+			return n.Value // already a string in an interface: no boxing
+		}
 		return stringValue(n.Type, v)
 	}
 	return nil
