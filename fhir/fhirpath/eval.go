@@ -34,7 +34,7 @@ const maxDepth = 200
 // literalExpr is a constant collection (literals, {}).
 type literalExpr struct{ val Collection }
 
-func lit(v any) *literalExpr                           { return &literalExpr{val: Collection{v}} }
+func lit(v any) *literalExpr                             { return &literalExpr{val: Collection{v}} }
 func (e *literalExpr) eval(*evalCtx) (Collection, error) { return e.val, nil }
 
 type thisExpr struct{}

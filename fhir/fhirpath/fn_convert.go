@@ -208,7 +208,7 @@ func toStringConv(v any) (any, bool) {
 	case Quantity:
 		return x.String(), true
 	case DateTime:
-		return x.String(), true
+		return strings.TrimSuffix(x.String(), "T"), true // @2015T reads "2015"
 	}
 	return nil, false
 }

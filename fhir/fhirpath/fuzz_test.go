@@ -23,7 +23,7 @@ func FuzzParse(f *testing.F) {
 		f.Add(s)
 	}
 	patient := map[string]any{"resourceType": "Patient", "id": "p",
-		"name": []any{map[string]any{"use": "official", "given": []any{"A", "B"}}},
+		"name":      []any{map[string]any{"use": "official", "given": []any{"A", "B"}}},
 		"birthDate": "1974-12-25"}
 	f.Fuzz(func(t *testing.T, src string) {
 		e, err := parse(src)

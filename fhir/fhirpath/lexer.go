@@ -3,6 +3,7 @@ package fhirpath
 import (
 	"strconv"
 	"strings"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -188,8 +189,16 @@ func lexQuoted(src string, i int) (string, int, error) {
 			if err != nil {
 				return "", 0, syntaxErr(j, "séquence \\u invalide")
 			}
-			b.WriteRune(rune(v))
 			j += 4
+			r := rune(v)
+			if utf16.IsSurrogate(r) && j+6 <= len(src) && src[j] == '\\' && src[j+1] == 'u' {
+				if lo, err := strconv.ParseUint(src[j+2:j+6], 16, 32); err == nil {
+					if c := utf16.DecodeRune(r, rune(lo)); c != utf8.RuneError {
+						r, j = c, j+6
+					}
+				}
+			}
+			b.WriteRune(r)
 		default:
 			return "", 0, syntaxErr(j-2, "échappement inconnu \\"+string(e))
 		}

@@ -3,6 +3,7 @@ package fhirpath
 import (
 	"encoding/json"
 	"reflect"
+	"sort"
 	"strings"
 )
 
@@ -160,18 +161,25 @@ func childType(m Model, parentType, key string, v any) string {
 }
 
 // allChildren appends every child node of n (children(), N1 §Tree navigation).
+// Keys are visited in sorted order so that results are reproducible (N1 leaves
+// the order of children() undefined).
 func (n *Node) allChildren(m Model, out []any) []any {
 	obj := n.object()
-	for key, v := range obj {
+	keys := make([]string, 0, len(obj))
+	for key := range obj {
+		keys = append(keys, key)
+	}
+	sort.Strings(keys)
+	for _, key := range keys {
 		if key == "resourceType" || key[0] == '_' {
 			continue
 		}
-		out = appendChildren(out, m, n.Type, key, v, obj["_"+key])
+		out = appendChildren(out, m, n.Type, key, obj[key], obj["_"+key])
 	}
-	for key, ext := range obj {
+	for _, key := range keys {
 		if key[0] == '_' {
 			if _, has := obj[key[1:]]; !has {
-				out = appendChildren(out, m, n.Type, key[1:], nil, ext)
+				out = appendChildren(out, m, n.Type, key[1:], nil, obj[key])
 			}
 		}
 	}

@@ -10,9 +10,14 @@ import (
 // implies; or xor; and; in contains; = ~ != !~; < > <= >=; |; is as; + - &;
 // * / div mod; unary + -; then the postfix . and [].
 type parser struct {
-	toks []token
-	pos  int
+	toks  []token
+	pos   int
+	depth int
 }
+
+// maxNesting bounds parenthesis and operator nesting: deeper input is refused
+// rather than risking the stack (found by FuzzParse).
+const maxNesting = 256
 
 func parse(src string) (expr, error) {
 	toks, err := lex(src)
@@ -31,7 +36,7 @@ func parse(src string) (expr, error) {
 }
 
 func (p *parser) peek() token { return p.toks[p.pos] }
-func (p *parser) next() token  { t := p.toks[p.pos]; p.pos++; return t }
+func (p *parser) next() token { t := p.toks[p.pos]; p.pos++; return t }
 
 // binPrec gives the binding power of a binary operator token, 0 if t is not one.
 func binPrec(t token) int {
@@ -70,6 +75,11 @@ func binPrec(t token) int {
 }
 
 func (p *parser) expr(minPrec int) (expr, error) {
+	p.depth++
+	defer func() { p.depth-- }()
+	if p.depth > maxNesting {
+		return nil, syntaxErr(p.peek().pos, "expression trop imbriquée")
+	}
 	left, err := p.unary()
 	if err != nil {
 		return nil, err
