@@ -14,14 +14,19 @@ import (
 	"dsn"
 )
 
+// Writers is the number of writer connections, each running its own group
+// commits: while one waits for its commit to be flushed, the others execute.
+// Four measured best with 16 clients on 2 cores (README.md).
+const Writers = 4
+
 // Store is the PostgreSQL implementation of dsn.Store.
 type Store struct {
-	wconn  *pgx.Conn // owned by the writer goroutine
-	reads  *pool
-	queue  chan *writeReq
-	mu     sync.RWMutex // guards closed against Write
-	closed bool
-	done   chan struct{} // closed when the writer goroutine has drained the queue
+	wconns  []*pgx.Conn // one per writer goroutine
+	reads   *pool
+	queue   chan *writeReq
+	mu      sync.RWMutex // guards closed against Write
+	closed  bool
+	writers sync.WaitGroup // done when the writers have drained the queue
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -44,12 +49,22 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "migration du schéma PostgreSQL impossible", Err: err}
 	}
 	s := &Store{
-		wconn: wconn,
-		reads: newPool(cfg, max(4, 2*runtime.GOMAXPROCS(0))),
-		queue: make(chan *writeReq, 1024),
-		done:  make(chan struct{}),
+		wconns: []*pgx.Conn{wconn},
+		reads:  newPool(cfg, max(4, 2*runtime.GOMAXPROCS(0))),
+		queue:  make(chan *writeReq, 1024),
 	}
-	go s.writer()
+	for len(s.wconns) < Writers {
+		c, err := pgx.ConnectConfig(ctx, cfg)
+		if err != nil {
+			s.closeConns()
+			return nil, &dsn.Error{Op: op, Kind: dsn.KindUnavailable, Msg: "PostgreSQL injoignable (" + where + ")", Err: err}
+		}
+		s.wconns = append(s.wconns, c)
+	}
+	for _, c := range s.wconns {
+		s.writers.Add(1)
+		go s.writer(c)
+	}
 	return s, nil
 }
 
@@ -64,10 +79,17 @@ func (s *Store) Close() error {
 	s.closed = true
 	close(s.queue)
 	s.mu.Unlock()
-	<-s.done
+	s.writers.Wait()
+	return s.closeConns()
+}
+
+func (s *Store) closeConns() error {
 	s.reads.close()
-	if err := s.wconn.Close(context.Background()); err != nil {
-		return dsn.Wrap("postgres.Close", dsn.KindInternal, err)
+	var first error
+	for _, c := range s.wconns {
+		if err := c.Close(context.Background()); err != nil && first == nil {
+			first = dsn.Wrap("postgres.Close", dsn.KindInternal, err)
+		}
 	}
-	return nil
+	return first
 }

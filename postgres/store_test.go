@@ -104,7 +104,7 @@ func TestConcurrentOpen(t *testing.T) {
 		defer stores[i].Close()
 	}
 	var n int
-	err := stores[0].wconn.QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations WHERE version = 1").Scan(&n)
+	err := stores[0].wconns[0].QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations WHERE version = 1").Scan(&n)
 	if err != nil || n != 1 {
 		t.Fatalf("migration 1 recorded %d times (%v)", n, err)
 	}

@@ -3,6 +3,9 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"strings"
+
+	"github.com/jackc/pgx/v5"
 
 	"dsn"
 )
@@ -10,10 +13,12 @@ import (
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
 // connection, so it sees the batch's own writes.
 type tx struct {
-	s        *Store
+	conn     *pgx.Conn
 	ctx      context.Context
-	failed   error // first database error, so a fn that ignores it is still rolled back
-	finished bool  // set when fn returned: a kept Tx must not be used again
+	pending  []string // BEGIN/SAVEPOINT not yet sent; nil once sent
+	began    bool     // this fn opened the batch's transaction
+	failed   error    // first database error, so a fn that ignores it is still rolled back
+	finished bool     // set when fn returned: a kept Tx must not be used again
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -40,7 +45,10 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 	if err := t.check(op); err != nil {
 		return dsn.Resource{}, err
 	}
-	r, err := readCurrent(t.ctx, t.s.wconn, op, typ, id)
+	if err := t.flush(); err != nil {
+		return dsn.Resource{}, t.fail(op, err)
+	}
+	r, err := readCurrent(t.ctx, t.conn, op, typ, id)
 	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
 		t.fail(op, err)
 	}
@@ -53,7 +61,10 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	if err := t.check(op); err != nil {
 		return dsn.SearchResult{}, err
 	}
-	res, err := search(t.ctx, t.s.wconn, q)
+	if err := t.flush(); err != nil {
+		return dsn.SearchResult{}, t.fail(op, err)
+	}
+	res, err := search(t.ctx, t.conn, q)
 	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
 		t.fail(op, err)
 	}
@@ -77,9 +88,7 @@ func (t *tx) Put(w dsn.Write) error {
 		}
 		index = ix
 	}
-	var cur int64
-	err := t.s.wconn.QueryRow(t.ctx, sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted,
-		w.Method, w.PatientKey, body, index).Scan(&cur)
+	cur, err := t.put(w, body, index)
 	if err != nil {
 		return t.fail(op, err)
 	}
@@ -88,6 +97,47 @@ func (t *tx) Put(w dsn.Write) error {
 			"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
 	}
 	return nil
+}
+
+// put calls dsn_put, sending the pending BEGIN/SAVEPOINT in the same round
+// trip (a pgx batch).
+func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
+	b := &pgx.Batch{}
+	for _, p := range t.pending {
+		b.Queue(p)
+	}
+	b.Queue(sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body, index)
+	n := len(t.pending)
+	t.sent()
+	br := t.conn.SendBatch(t.ctx, b)
+	defer br.Close()
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return 0, err
+		}
+	}
+	var cur int64
+	err := br.QueryRow().Scan(&cur)
+	if err == nil {
+		err = br.Close()
+	}
+	return cur, err
+}
+
+// flush sends the pending BEGIN/SAVEPOINT before a read.
+func (t *tx) flush() error {
+	if t.pending == nil {
+		return nil
+	}
+	sql := strings.Join(t.pending, "; ")
+	t.sent()
+	_, err := t.conn.Exec(t.ctx, sql)
+	return err
+}
+
+func (t *tx) sent() {
+	t.began = t.began || t.pending[0] == "BEGIN"
+	t.pending = nil
 }
 
 // indexJSON encodes the index rows in the shape dsn_put unpacks with

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"sync/atomic"
 
+	"github.com/jackc/pgx/v5"
+
 	"dsn"
 )
 
@@ -61,10 +63,12 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 	}
 }
 
-// writer is the only goroutine that uses the writer connection. Requests that
-// arrive while a batch commits wait in the queue and form the next batch.
-func (s *Store) writer() {
-	defer close(s.done)
+// writer owns one writer connection. Several writers share the queue: unlike
+// SQLite, PostgreSQL runs their transactions in parallel and flushes their
+// commits together. Requests that arrive while a batch commits wait in the
+// queue and form the next batch.
+func (s *Store) writer(conn *pgx.Conn) {
+	defer s.writers.Done()
 	for req := range s.queue {
 		batch := []*writeReq{req}
 	fill:
@@ -79,15 +83,17 @@ func (s *Store) writer() {
 				break fill
 			}
 		}
-		s.runBatch(batch)
+		s.runBatch(conn, batch)
 	}
 }
 
-// runBatch runs one group commit. Savepoint boundaries travel with the next
-// command in one simple-protocol round trip ("RELEASE w; SAVEPOINT w").
-// Statements use a background context: cancelling one caller's query would
-// break the connection and with it the other callers' transaction.
-func (s *Store) runBatch(batch []*writeReq) {
+// runBatch runs one group commit on conn. Nothing is sent until a fn needs the
+// database: BEGIN and its SAVEPOINT then travel in the same round trip as the
+// fn's first command (tx.flush), so a create costs one round trip plus its share
+// of the COMMIT. Savepoints are not released (COMMIT releases them; the batch is
+// bounded). Statements use a background context: cancelling one caller's query
+// would break the connection and with it the other callers' transaction.
+func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
 	ctx := context.Background()
 	live := batch[:0]
 	for _, r := range batch {
@@ -99,53 +105,44 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	results := make([]error, len(live))
-	boundary := "BEGIN; SAVEPOINT w"
+	began := false
 	for i, r := range live {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		if _, err := s.wconn.Exec(ctx, boundary); err != nil {
-			s.abort(live, results, fmt.Errorf("savepoint: %w", err))
-			return
+		t := &tx{conn: conn, ctx: ctx, pending: []string{"SAVEPOINT w"}}
+		if !began {
+			t.pending = []string{"BEGIN", "SAVEPOINT w"}
 		}
-		boundary = "RELEASE w; SAVEPOINT w"
-		results[i] = s.runOne(ctx, r)
-		if results[i] != nil {
-			if _, err := s.wconn.Exec(ctx, "ROLLBACK TO w"); err != nil {
-				s.abort(live, results, fmt.Errorf("rollback to savepoint: %w", err))
+		results[i] = call(r.fn, t)
+		t.finished = true
+		if results[i] == nil && t.failed != nil {
+			results[i] = t.failed // the fn ignored a database error
+		}
+		began = began || t.began
+		if results[i] != nil && t.pending == nil {
+			if _, err := conn.Exec(ctx, "ROLLBACK TO w"); err != nil {
+				s.abort(conn, live, fmt.Errorf("rollback to savepoint: %w", err))
 				return
 			}
 		}
 	}
-	if boundary == "BEGIN; SAVEPOINT w" {
-		reply(live, results, nil) // every caller had gone: nothing was begun
-		return
-	}
-	if _, err := s.wconn.Exec(ctx, "RELEASE w; COMMIT"); err != nil {
-		s.abort(live, results, fmt.Errorf("commit: %w", err))
-		return
+	if began {
+		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
+			s.abort(conn, live, fmt.Errorf("commit: %w", err))
+			return
+		}
 	}
 	reply(live, results, nil)
 }
 
-// runOne runs one fn; a database error the fn ignored still fails it.
-func (s *Store) runOne(ctx context.Context, r *writeReq) error {
-	tx := &tx{s: s, ctx: ctx}
-	err := call(r.fn, tx)
-	tx.finished = true
-	if err == nil && tx.failed != nil {
-		err = tx.failed
-	}
-	return err
-}
-
 // abort rolls the batch back and fails every caller.
-func (s *Store) abort(live []*writeReq, results []error, err error) {
-	if s.wconn.PgConn().TxStatus() != 'I' {
-		s.wconn.Exec(context.Background(), "ROLLBACK")
+func (s *Store) abort(conn *pgx.Conn, live []*writeReq, err error) {
+	if !conn.IsClosed() && conn.PgConn().TxStatus() != 'I' {
+		conn.Exec(context.Background(), "ROLLBACK")
 	}
-	reply(live, results, dsn.Wrap("postgres.Write", dsn.KindInternal, err))
+	reply(live, nil, dsn.Wrap("postgres.Write", dsn.KindInternal, err))
 }
 
 // call runs fn, turning a panic into an error so one caller cannot kill the writer.
