@@ -216,6 +216,9 @@ func dateRows(rows []dsn.DateKey, code string, n node) []dsn.DateKey {
 			if _, h, ok := DateRange(str(v, "end")); ok {
 				hi = h
 			}
+			if hi.Before(lo) { // an invalid Period (per-1) stays findable over the span it names
+				lo, hi = hi, lo
+			}
 			return append(rows, dsn.DateKey{Param: code, Low: lo, High: hi})
 		}
 		if events, ok := v["event"].([]any); ok {

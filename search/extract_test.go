@@ -193,6 +193,13 @@ func TestExtractChoicesAndShapes(t *testing.T) {
 					t.Errorf("length = %+v", ix.Quantities)
 				}
 			}},
+		{"period ending before it starts", `{"resourceType":"Encounter","period":{"start":"2026","end":"2020"}}`,
+			func(t *testing.T, ix dsn.Index, key string) {
+				want := []dsn.DateKey{{Param: "date", Low: utc(2021, 1, 1, 0, 0, 0), High: utc(2026, 1, 1, 0, 0, 0)}}
+				if !slices.Equal(ix.Dates, want) {
+					t.Errorf("dates = %+v", ix.Dates)
+				}
+			}},
 		{"onset as dateTime, not as Age", `{"resourceType":"Condition","onsetDateTime":"2020","subject":{"reference":"Patient/p3"}}`,
 			func(t *testing.T, ix dsn.Index, key string) {
 				want := []dsn.DateKey{{Param: "onset-date", Low: utc(2020, 1, 1, 0, 0, 0), High: utc(2021, 1, 1, 0, 0, 0)}}
@@ -314,4 +321,34 @@ func BenchmarkExtractPatientR4(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// FuzzExtract feeds arbitrary JSON objects of common resource types to
+// Extract: it must never panic and every row must name its parameter.
+func FuzzExtract(f *testing.F) {
+	f.Add(patientJSON)
+	f.Add(observationJSON)
+	f.Add(`{"resourceType":"Observation","valueQuantity":"x","subject":[1,{"reference":7}],"code":{"coding":"y"}}`)
+	f.Add(`{"resourceType":"Encounter","period":{"start":"2026-11-25T10:00:00Z","end":"2026-11-25T09:00:00+05:00"}}`)
+	f.Add(`{"resourceType":"MedicationRequest","dosageInstruction":{"timing":{"event":"2026","repeat":{"boundsPeriod":[]}}}}`)
+	f.Fuzz(func(t *testing.T, s string) {
+		obj, err := fhir.Decode([]byte(s))
+		if err != nil {
+			return
+		}
+		ix, _, err := Extract(obj)
+		if err != nil {
+			return
+		}
+		for _, k := range ix.Tokens {
+			if k.Param == "" {
+				t.Fatalf("token row without parameter: %+v", k)
+			}
+		}
+		for _, k := range ix.Dates {
+			if k.Param == "" || k.High.Before(k.Low) {
+				t.Fatalf("bad date row %+v", k)
+			}
+		}
+	})
 }
