@@ -283,6 +283,10 @@ func (v *validator) primitive(val any, ref jsonRef) {
 		v.add("value", "une chaîne vide n'est pas permise")
 	case !checkString(typ, s):
 		v.add("value", "valeur %q invalide pour le type %s", clip(s), typ)
+	case typ == "xhtml":
+		if reason := checkXHTML(s); reason != "" {
+			v.add("value", "récit XHTML invalide : %s", reason)
+		}
 	case ref.el.VS != "" && typ == "code" && !v.d.codes[ref.el.VS][s]:
 		v.add("code-invalid", "le code %q n'appartient pas à l'ensemble de valeurs %s", clip(s), ref.el.VS)
 	}

@@ -122,3 +122,5 @@ func TestValidateMessageIsFrench(t *testing.T) {
 		t.Errorf("message %q", msg)
 	}
 }
+
+func issuesOf(err error) []dsn.Issue { return dsn.IssuesOf(err) }
