@@ -16,10 +16,11 @@ import (
 // result as a JSON array of {"type","value"} items, written as the official
 // FHIRPath test suite writes outputs ("@1974-12-25", "1 '1'").
 //
-//	dsn fhirpath [--input resource.json|-] [--var name=JSON]... EXPR
+//	dsn fhirpath [--input resource.json|-] [--var name=JSON]... [--valueset vs.json]... EXPR
 //
 // Without --input the expression runs against an empty context. A Bundle
-// input lets resolve() find its entries.
+// input lets resolve() find its entries; memberOf() answers from the ValueSets
+// given with --valueset and those in an input Bundle.
 func runFHIRPath(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("fhirpath", env)
 	input := fs.String("input", "", "FHIR JSON resource to evaluate against (- for stdin)")
@@ -37,6 +38,15 @@ func runFHIRPath(ctx context.Context, args []string, env Env) error {
 		}
 		vars[name] = jsonToItem(v)
 		return nil
+	})
+	var valueSets []map[string]any
+	fs.Func("valueset", "ValueSet JSON file answering memberOf() (repeatable)", func(path string) error {
+		vs, err := readResource(path, env.Stdin)
+		if err == nil && fhir.ResourceType(vs) != "ValueSet" {
+			err = dsn.Errorf("fhirpath", dsn.KindInvalid, "%s n'est pas un ValueSet", path)
+		}
+		valueSets = append(valueSets, vs)
+		return err
 	})
 	if err := parse(fs, args); err != nil {
 		return err
@@ -57,8 +67,10 @@ func runFHIRPath(ctx context.Context, args []string, env Env) error {
 		}
 		if fhir.ResourceType(res) == "Bundle" {
 			opts.Resolver = fhirpath.BundleResolver(res)
+			valueSets = append(valueSets, bundleValueSets(res)...)
 		}
 	}
+	opts.MemberOf = fhirpath.LocalValueSets(valueSets...)
 	var in any
 	if res != nil {
 		in = res
@@ -104,4 +116,16 @@ func jsonToItem(v any) any {
 		return out
 	}
 	return v
+}
+
+func bundleValueSets(bundle map[string]any) []map[string]any {
+	var out []map[string]any
+	entries, _ := bundle["entry"].([]any)
+	for _, e := range entries {
+		entry, _ := e.(map[string]any)
+		if res, _ := entry["resource"].(map[string]any); fhir.ResourceType(res) == "ValueSet" {
+			out = append(out, res)
+		}
+	}
+	return out
 }

@@ -77,6 +77,22 @@ func TestFHIRPathCLIBundleResolve(t *testing.T) {
 	}
 }
 
+func TestFHIRPathCLIMemberOf(t *testing.T) {
+	dir := t.TempDir()
+	vs := filepath.Join(dir, "vs.json")
+	os.WriteFile(vs, []byte(`{"resourceType":"ValueSet","url":"http://x/vs","compose":{"include":[
+	 {"system":"http://loinc.org","concept":[{"code":"29463-7"}]}]}}`), 0o600)
+	obs := `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"29463-7"}]}}`
+	code, out, errs := runFHIRPathCLI(t, obs, "--input", "-", "--valueset", vs, "code.memberOf('http://x/vs')")
+	if code != 0 || strings.TrimSpace(out) != `[{"type":"boolean","value":true}]` {
+		t.Errorf("memberOf: code %d out %s err %s", code, out, errs)
+	}
+	code, _, errs = runFHIRPathCLI(t, obs, "--input", "-", "code.memberOf('http://x/other')")
+	if code != 1 || !strings.Contains(errs, "http://x/other") {
+		t.Errorf("unknown ValueSet: code %d err %s", code, errs)
+	}
+}
+
 func TestFHIRPathCLIErrors(t *testing.T) {
 	code, out, errs := runFHIRPathCLI(t, "", "Patient.name.where(")
 	if code != 1 || out != "" || !strings.Contains(errs, "dsn fhirpath:") {

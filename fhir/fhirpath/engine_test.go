@@ -189,3 +189,36 @@ func TestItemJSON(t *testing.T) {
 		t.Errorf("got %s\nwant %s", b, want)
 	}
 }
+
+func TestLocalValueSets(t *testing.T) {
+	expansion := decode(t, `{"resourceType":"ValueSet","url":"http://x/vs/exp","version":"1",
+	 "expansion":{"contains":[{"system":"http://loinc.org","code":"14647-2"},
+	  {"abstract":true,"code":"group","contains":[{"system":"http://loinc.org","code":"2093-3"}]}]}}`)
+	compose := decode(t, `{"resourceType":"ValueSet","url":"http://x/vs/enum",
+	 "compose":{"include":[{"system":"http://s","concept":[{"code":"a"},{"code":"b"}]}],
+	  "exclude":[{"system":"http://s","concept":[{"code":"b"}]}]}}`)
+	whole := decode(t, `{"resourceType":"ValueSet","url":"http://x/vs/all","compose":{"include":[{"system":"http://snomed.info/sct"}]}}`)
+	obs := decode(t, `{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2093-3"}]},
+	 "valueCodeableConcept":{"coding":[{"system":"http://s","code":"a"}]},"category":[{"coding":[{"system":"http://s","code":"b"}]}]}`)
+	opts := &fhirpath.Options{Model: fhir.R4(), MemberOf: fhirpath.LocalValueSets(expansion, compose, whole)}
+	cases := map[string]string{
+		"code.memberOf('http://x/vs/exp')":             "boolean:true",
+		"code.memberOf('http://x/vs/exp|1')":           "boolean:true",
+		"value.memberOf('http://x/vs/exp')":            "boolean:false",
+		"value.memberOf('http://x/vs/enum')":           "boolean:true",
+		"category.memberOf('http://x/vs/enum')":        "boolean:false",
+		"'group'.memberOf('http://x/vs/exp')":          "boolean:false",
+		"code.coding.code.memberOf('http://x/vs/exp')": "boolean:true",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(obs, src, opts)
+		if err != nil || texts(got) != want {
+			t.Errorf("%s = %s (%v), want %s", src, texts(got), err, want)
+		}
+	}
+	for _, src := range []string{"code.memberOf('http://x/vs/unknown')", "'x'.memberOf('http://x/vs/all')"} {
+		if _, err := fhirpath.Evaluate(obs, src, opts); dsn.KindOf(err) != dsn.KindUnavailable {
+			t.Errorf("%s: %v, want KindUnavailable", src, err)
+		}
+	}
+}
