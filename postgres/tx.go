@@ -3,9 +3,11 @@ package postgres
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"strings"
 
 	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"dsn"
 )
@@ -30,9 +32,15 @@ func (t *tx) check(op string) error {
 	return nil
 }
 
-// fail records a database error and returns it wrapped.
+// fail records a database error and returns it wrapped. A deadlock or
+// serialization failure (SQLSTATE class 40) between writers is a conflict the
+// client may retry.
 func (t *tx) fail(op string, err error) error {
 	e := dsn.Wrap(op, dsn.KindInternal, err)
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "40") {
+		e = &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "écriture concurrente sur la même ressource, réessayez", Err: err}
+	}
 	if t.failed == nil {
 		t.failed = e
 	}

@@ -52,6 +52,10 @@ var indexTables = []string{"idx_token", "idx_string", "idx_date", "idx_reference
 type stmts struct {
 	readCurrent, vread *sql.Stmt
 
+	// transaction control of the group commit, prepared once (parsing them at
+	// every batch and every fn showed in profiles)
+	begin, savepoint, release, rollbackTo, commit *sql.Stmt
+
 	current, insertVersion, insertResource, updateResource *sql.Stmt
 	clear                                                  []*sql.Stmt // one per index table
 	insToken, insString, insDate, insReference             *sql.Stmt
@@ -72,6 +76,8 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 			dst **sql.Stmt
 			sql string
 		}{
+			{&st.begin, "BEGIN IMMEDIATE"}, {&st.savepoint, "SAVEPOINT w"}, {&st.release, "RELEASE w"},
+			{&st.rollbackTo, "ROLLBACK TO w"}, {&st.commit, "COMMIT"},
 			{&st.current, sqlCurrent}, {&st.insertVersion, sqlInsertVersion},
 			{&st.insertResource, sqlInsertResource}, {&st.updateResource, sqlUpdateResource},
 			{&st.insToken, sqlInsToken}, {&st.insString, sqlInsString}, {&st.insDate, sqlInsDate},
@@ -97,7 +103,8 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 }
 
 func (st *stmts) close() {
-	all := append([]*sql.Stmt{st.readCurrent, st.vread, st.current, st.insertVersion,
+	all := append([]*sql.Stmt{st.readCurrent, st.vread, st.begin, st.savepoint, st.release,
+		st.rollbackTo, st.commit, st.current, st.insertVersion,
 		st.insertResource, st.updateResource, st.insToken, st.insString, st.insDate,
 		st.insReference, st.insQuantity, st.insNumber, st.insURI}, st.clear...)
 	for _, s := range all {

@@ -96,7 +96,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 		return
 	}
 	results := make([]error, len(live))
-	if _, err := s.wconn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+	if _, err := s.wstmt.begin.ExecContext(ctx); err != nil {
 		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindUnavailable, fmt.Errorf("begin: %w", err)))
 		return
 	}
@@ -109,7 +109,7 @@ func (s *Store) runBatch(batch []*writeReq) {
 			return
 		}
 	}
-	if _, err := s.wconn.ExecContext(ctx, "COMMIT"); err != nil {
+	if _, err := s.wstmt.commit.ExecContext(ctx); err != nil {
 		s.wconn.ExecContext(ctx, "ROLLBACK")
 		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("commit: %w", err)))
 		return
@@ -123,7 +123,7 @@ func (s *Store) runOne(ctx context.Context, r *writeReq) (err, fatal error) {
 	if err := r.ctx.Err(); err != nil {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), nil
 	}
-	if _, err := s.wconn.ExecContext(ctx, "SAVEPOINT w"); err != nil {
+	if _, err := s.wstmt.savepoint.ExecContext(ctx); err != nil {
 		return nil, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("savepoint: %w", err))
 	}
 	tx := &tx{s: s}
@@ -133,11 +133,11 @@ func (s *Store) runOne(ctx context.Context, r *writeReq) (err, fatal error) {
 		err = tx.failed // the fn ignored a database error: its writes are suspect
 	}
 	if err != nil {
-		if _, rb := s.wconn.ExecContext(ctx, "ROLLBACK TO w"); rb != nil {
+		if _, rb := s.wstmt.rollbackTo.ExecContext(ctx); rb != nil {
 			return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("rollback to savepoint: %w", rb))
 		}
 	}
-	if _, rel := s.wconn.ExecContext(ctx, "RELEASE w"); rel != nil {
+	if _, rel := s.wstmt.release.ExecContext(ctx); rel != nil {
 		return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("release savepoint: %w", rel))
 	}
 	return err, nil
