@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -23,6 +24,11 @@ import (
 // given with --valueset and those in an input Bundle.
 func runFHIRPath(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("fhirpath", env)
+	fs.Usage = func() {
+		fmt.Fprintln(env.Stderr, "Usage: dsn fhirpath [--input FILE|-] [--var name=JSON]... [--valueset FILE]... [--] EXPR\n"+
+			"(put -- before an expression that starts with '-')")
+		fs.PrintDefaults()
+	}
 	input := fs.String("input", "", "FHIR JSON resource to evaluate against (- for stdin)")
 	vars := map[string]any{}
 	fs.Func("var", "environment variable name=JSON value, available as %name (repeatable)", func(s string) error {

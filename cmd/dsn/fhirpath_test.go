@@ -59,6 +59,10 @@ func TestFHIRPathCLIStdinAndEmptyContext(t *testing.T) {
 	if items[0]["value"] != false || items[1]["value"] != float64(6) {
 		t.Errorf("empty context: %v", items)
 	}
+	code, out, _ = runFHIRPathCLI(t, "", "--", "-5 div 2")
+	if code != 0 || strings.TrimSpace(out) != `[{"type":"integer","value":-2}]` {
+		t.Errorf("-- separator: code %d out %s", code, out)
+	}
 	code, out, _ = runFHIRPathCLI(t, "", "--var", "n=3", "--var", "s=abc", "%n + %s.length()")
 	if code != 0 || strings.TrimSpace(out) != `[{"type":"integer","value":6}]` {
 		t.Errorf("--var: code %d out %s", code, out)

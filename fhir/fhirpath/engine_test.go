@@ -222,3 +222,25 @@ func TestLocalValueSets(t *testing.T) {
 		}
 	}
 }
+
+func TestAggregateShorthands(t *testing.T) {
+	cases := map[string]string{
+		"(1 | 2 | 3).sum()":                 "integer:6",
+		"(1 | 2.5).sum()":                   "decimal:3.5",
+		"(3 | 1 | 2).min()":                 "integer:1",
+		"('b' | 'a').max()":                 "string:b",
+		"(1 | 2).avg()":                     "decimal:1.5",
+		"{}.sum()":                          "",
+		"(@2014-01-01 | @2013-05-02).min()": "date:@2013-05-02",
+		"(1 'kg' | 500 'g').max()":          "Quantity:1 'kg'",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(nil, src, nil)
+		if err != nil || texts(got) != want {
+			t.Errorf("%s = %s (%v), want %s", src, texts(got), err, want)
+		}
+	}
+	if _, err := fhirpath.Evaluate(nil, "(1 | true).sum()", nil); err == nil {
+		t.Error("sum() of a boolean: no error")
+	}
+}
