@@ -75,17 +75,8 @@ func main() {
 	if *pkg == "" {
 		log.Fatal("gen: -pkg is required")
 	}
-	res, err := loadPackage(*pkg)
+	o, err := generate(*pkg)
 	if err != nil {
-		log.Fatal(err)
-	}
-	o := &Output{Regex: map[string]string{}, ValueSets: map[string]ValueSetOut{}}
-	if err := buildTypes(res, o); err != nil {
-		log.Fatal(err)
-	}
-	buildValueSets(res, o)
-	buildSearch(res, o)
-	if err := buildCompartment(res, o); err != nil {
 		log.Fatal(err)
 	}
 	if err := write(*out, o); err != nil {
@@ -93,6 +84,24 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "gen: %d types, %d value sets, %d search bases -> %s\n",
 		len(o.Types), len(o.ValueSets), len(o.SearchParams), *out)
+}
+
+// generate builds the tables from the package folder.
+func generate(pkg string) (*Output, error) {
+	res, err := loadPackage(pkg)
+	if err != nil {
+		return nil, err
+	}
+	o := &Output{Regex: map[string]string{}, ValueSets: map[string]ValueSetOut{}}
+	if err := buildTypes(res, o); err != nil {
+		return nil, err
+	}
+	buildValueSets(res, o)
+	buildSearch(res, o)
+	if err := buildCompartment(res, o); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // resources indexes the package's JSON resources by type.
