@@ -7,6 +7,7 @@ package fhirpath
 
 import (
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -51,7 +52,14 @@ type Options struct {
 	LenientChoice bool
 }
 
-var cache sync.Map // string → *Expression
+var (
+	cache     sync.Map // string → *Expression
+	cacheSize atomic.Int64
+)
+
+// maxCached bounds the cache: expressions from definitions are few, but text
+// typed by users must not grow memory without limit.
+const maxCached = 10000
 
 // Compile parses src (cached: compiling the same text again is a map lookup).
 // Syntax errors and unknown functions are *dsn.Error of KindInvalid.
@@ -64,7 +72,13 @@ func Compile(src string) (*Expression, error) {
 		return nil, err
 	}
 	e := &Expression{src: src, root: root}
-	cache.Store(src, e)
+	if cacheSize.Load() < maxCached {
+		v, loaded := cache.LoadOrStore(src, e)
+		if loaded {
+			return v.(*Expression), nil
+		}
+		cacheSize.Add(1)
+	}
 	return e, nil
 }
 
