@@ -23,7 +23,8 @@ type Options struct {
 	// BaseURL is the absolute base used in links and Location (default: from the
 	// request's Host, "http://host"+Prefix).
 	BaseURL string
-	// MaxBody caps request bodies, after gzip decompression (default 32 MiB).
+	// MaxBody caps request bodies, after gzip decompression (default 64 MiB: the
+	// largest official R4 example Bundle is 35 MB).
 	MaxBody int64
 	// Authorizer decides on every interaction (default LoopbackOnly).
 	Authorizer Authorizer
@@ -62,7 +63,7 @@ func New(o Options) http.Handler {
 		a.prefix = "/fhir"
 	}
 	if a.maxBody <= 0 {
-		a.maxBody = 32 << 20
+		a.maxBody = 64 << 20
 	}
 	if a.authz == nil {
 		a.authz = LoopbackOnly{}

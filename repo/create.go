@@ -27,21 +27,25 @@ func (s *Service) Create(ctx context.Context, typ string, body []byte, ifNoneExi
 			return Outcome{}, err
 		}
 	}
+	delete(obj, "id") // http.html#create: a client id is ignored
+	p, err := s.prepare(op, typ, s.ids.NewID(), obj)
+	if err != nil {
+		return Outcome{}, err
+	}
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
 		var err error
-		out, err = s.createTx(tx, typ, clone(obj), crit, "")
+		out, err = s.createTx(tx, p, crit)
 		return err
 	})
 	return out, err
 }
 
-// createTx creates obj inside tx. crit (may be nil) makes it conditional; id, if
-// set, is the id already chosen for it (a transaction's urn:uuid entry).
-func (s *Service) createTx(tx dsn.Tx, typ string, obj fhir.Object, crit url.Values, id string) (Outcome, error) {
+// createTx creates p inside tx; crit (may be nil) makes it conditional.
+func (s *Service) createTx(tx dsn.Tx, p *prepared, crit url.Values) (Outcome, error) {
 	const op = "repo.Create"
 	if crit != nil {
-		found, err := s.matchOne(tx, op, typ, crit)
+		found, err := s.matchOne(tx, op, p.typ, crit)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -49,11 +53,7 @@ func (s *Service) createTx(tx dsn.Tx, typ string, obj fhir.Object, crit url.Valu
 			return Outcome{Resource: *found, Noop: true}, nil
 		}
 	}
-	if id == "" {
-		id = s.ids.NewID()
-	}
-	delete(obj, "id")
-	res, err := s.put(tx, op, typ, id, obj, 0, "POST")
+	res, err := s.commit(tx, op, p, 0, "POST")
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -16,9 +16,16 @@ func (s *Service) exec(tx dsn.Tx, base string, e *entry) error {
 			e.out = Outcome{Resource: *e.matched, Noop: true}
 			return nil
 		}
-		e.out, err = s.createTx(tx, e.typ, e.resource, nil, e.id)
+		delete(e.resource, "id")
+		var p *prepared
+		if p, err = s.prepare("repo.Create", e.typ, e.id, e.resource); err == nil {
+			e.out, err = s.createTx(tx, p, nil)
+		}
 	case "PUT":
-		e.out, err = s.updateTx(tx, e.typ, e.id, e.resource, e.ifMatch)
+		var p *prepared
+		if p, err = s.prepare("repo.Update", e.typ, e.id, e.resource); err == nil {
+			e.out, err = s.updateTx(tx, p, e.ifMatch)
+		}
 	case "PATCH":
 		e.out, err = s.patchTx(tx, e.typ, e.id, e.patch, e.ifMatch)
 	case "DELETE":

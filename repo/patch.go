@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"net/url"
 
 	"dsn"
@@ -24,10 +25,42 @@ func (s *Service) Patch(ctx context.Context, typ, id string, doc []byte, ifMatch
 	if err != nil {
 		return Outcome{}, invalidf(op, "", "%v", err)
 	}
+	// Optimistic: patch, validate and index outside the writer, then write only
+	// if the version patched is still current (else try again, a few times).
+	for attempt := 0; ; attempt++ {
+		out, err := s.patchOnce(ctx, typ, id, ops, ifMatch)
+		if dsn.KindOf(err) != dsn.KindConflict || !errors.Is(err, errStale) || ifMatch != 0 || attempt == 3 {
+			return out, err
+		}
+	}
+}
+
+// errStale: the resource changed between the patch and its write.
+var errStale = errors.New("stale")
+
+func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, ifMatch int64) (Outcome, error) {
+	const op = "repo.Patch"
+	cur, err := s.store.Read(ctx, typ, id)
+	if err != nil {
+		return Outcome{}, readErr(op, typ, id, err)
+	}
+	if err := checkVersion(op, ifMatch, cur, true); err != nil {
+		return Outcome{}, err
+	}
+	p, err := s.patched(cur, ops)
+	if err != nil {
+		return Outcome{}, err
+	}
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
-		var err error
-		out, err = s.patchTx(tx, typ, id, ops, ifMatch)
+		now, err := tx.Read(typ, id)
+		if err != nil {
+			return readErr(op, typ, id, err)
+		}
+		if now.VersionID != cur.VersionID {
+			return &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "la ressource a changé pendant le patch; réessayez", Err: errStale}
+		}
+		out.Resource, err = s.commit(tx, op, p, cur.VersionID, "PATCH")
 		return err
 	})
 	return out, err
@@ -69,27 +102,39 @@ func (s *Service) patchTx(tx dsn.Tx, typ, id string, ops []patchOp, ifMatch int6
 	if err := checkVersion(op, ifMatch, cur, true); err != nil {
 		return Outcome{}, err
 	}
-	obj, err := fhir.Decode(cur.Body)
+	p, err := s.patched(cur, ops)
 	if err != nil {
-		return Outcome{}, dsn.Wrap(op, dsn.KindInternal, err)
+		return Outcome{}, err
 	}
-	patched, err := applyPatch(obj, ops)
-	if err != nil {
-		return Outcome{}, unprocessable(op, err.Error())
-	}
-	pobj, ok := patched.(map[string]any)
-	if !ok || fhir.ResourceType(pobj) != typ || fhir.ID(pobj) != id {
-		return Outcome{}, unprocessable(op, "un patch ne peut changer ni resourceType ni id")
-	}
-	res, err := s.put(tx, op, typ, id, pobj, cur.VersionID, "PATCH")
-	if dsn.KindOf(err) == dsn.KindInvalid {
-		// http.html#patch: a patch whose result is invalid is unprocessable.
-		return Outcome{}, &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: "le résultat du patch est invalide: " + dsn.Message(err), Issues: dsn.IssuesOf(err), Err: err}
-	}
+	res, err := s.commit(tx, op, p, cur.VersionID, "PATCH")
 	if err != nil {
 		return Outcome{}, err
 	}
 	return Outcome{Resource: res}, nil
+}
+
+// patched applies ops to the version cur and prepares the result. A failing
+// "test", a changed resourceType or id, or an invalid result is unprocessable
+// (422, http.html#patch).
+func (s *Service) patched(cur dsn.Resource, ops []patchOp) (*prepared, error) {
+	const op = "repo.Patch"
+	obj, err := fhir.Decode(cur.Body)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	res, err := applyPatch(obj, ops)
+	if err != nil {
+		return nil, unprocessable(op, err.Error())
+	}
+	pobj, ok := res.(map[string]any)
+	if !ok || fhir.ResourceType(pobj) != cur.Type || fhir.ID(pobj) != cur.ID {
+		return nil, unprocessable(op, "un patch ne peut changer ni resourceType ni id")
+	}
+	p, err := s.prepare(op, cur.Type, cur.ID, pobj)
+	if dsn.KindOf(err) == dsn.KindInvalid {
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: "le résultat du patch est invalide: " + dsn.Message(err), Issues: dsn.IssuesOf(err), Err: err}
+	}
+	return p, err
 }
 
 func unprocessable(op, msg string) *dsn.Error {

@@ -16,8 +16,8 @@ import (
 // Options configures a Service. Store is required; the other fields have defaults.
 type Options struct {
 	Store dsn.Store
-	Clock dsn.Clock     // default dsn.SystemClock
-	IDs   dsn.IDSource  // default dsn.RandomIDs
+	Clock dsn.Clock    // default dsn.SystemClock
+	IDs   dsn.IDSource // default dsn.RandomIDs
 	// Validate checks a decoded resource (default fhir.Validate): KindInvalid with
 	// Issues whose Expression points at the faulty element.
 	Validate func(fhir.Object) error

@@ -27,10 +27,14 @@ func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMat
 	if bid := fhir.ID(obj); bid != id {
 		return Outcome{}, invalidf(op, "id", "l'id de la ressource (%q) doit être celui de l'URL (%q)", bid, id)
 	}
+	p, err := s.prepare(op, typ, id, obj)
+	if err != nil {
+		return Outcome{}, err
+	}
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
 		var err error
-		out, err = s.updateTx(tx, typ, id, clone(obj), ifMatch)
+		out, err = s.updateTx(tx, p, ifMatch)
 		return err
 	})
 	return out, err
@@ -53,7 +57,11 @@ func (s *Service) ConditionalUpdate(ctx context.Context, typ string, crit url.Va
 		if err != nil {
 			return err
 		}
-		out, err = s.updateTx(tx, typ, id, clone(obj), ifMatch)
+		p, err := s.prepare(op, typ, id, clone(obj))
+		if err != nil {
+			return err
+		}
+		out, err = s.updateTx(tx, p, ifMatch)
 		return err
 	})
 	return out, err
@@ -78,10 +86,10 @@ func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values,
 	return s.ids.NewID(), nil
 }
 
-// updateTx writes obj as the next version of typ/id inside tx.
-func (s *Service) updateTx(tx dsn.Tx, typ, id string, obj fhir.Object, ifMatch int64) (Outcome, error) {
+// updateTx writes p as the next version of its type/id inside tx.
+func (s *Service) updateTx(tx dsn.Tx, p *prepared, ifMatch int64) (Outcome, error) {
 	const op = "repo.Update"
-	cur, deleted, err := current(tx, typ, id)
+	cur, deleted, err := current(tx, p.typ, p.id)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -89,7 +97,7 @@ func (s *Service) updateTx(tx dsn.Tx, typ, id string, obj fhir.Object, ifMatch i
 	if err := checkVersion(op, ifMatch, cur, exists); err != nil {
 		return Outcome{}, err
 	}
-	res, err := s.put(tx, op, typ, id, obj, cur.VersionID, "PUT")
+	res, err := s.commit(tx, op, p, cur.VersionID, "PUT")
 	if err != nil {
 		return Outcome{}, err
 	}

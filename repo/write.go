@@ -23,28 +23,44 @@ func current(tx reader, typ, id string) (res dsn.Resource, deleted bool, err err
 	return res, false, err
 }
 
-// put stores obj as version prev+1 of typ/id: validate, set id and meta,
-// extract the index rows, Tx.Put (the write pipeline of http.html#create/update).
-func (s *Service) put(tx dsn.Tx, op, typ, id string, obj fhir.Object, prev int64, method string) (dsn.Resource, error) {
+// prepared is a resource validated and indexed, ready to be written. The
+// expensive steps (validation, index extraction) run outside Store.Write so
+// that the store's single writer only sets meta, encodes and stores.
+type prepared struct {
+	typ, id string
+	obj     fhir.Object
+	idx     dsn.Index
+	patient string
+}
+
+// prepare validates obj as typ/id and extracts its index rows (the write
+// pipeline of http.html#create and #update, before the version is known).
+func (s *Service) prepare(op, typ, id string, obj fhir.Object) (*prepared, error) {
 	if rt := fhir.ResourceType(obj); rt != typ {
-		return dsn.Resource{}, invalidf(op, "resourceType", "le type de la ressource (%q) ne correspond pas à l'URL (%q)", rt, typ)
+		return nil, invalidf(op, "resourceType", "le type de la ressource (%q) ne correspond pas à l'URL (%q)", rt, typ)
 	}
 	obj["id"] = id
 	if err := s.validate(obj); err != nil {
-		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInvalid, err)
+		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
-	now := s.clock.Now()
-	v := prev + 1
-	fhir.SetMeta(obj, strconv.FormatInt(v, 10), now)
 	idx, patient, err := s.extract(obj)
 	if err != nil {
-		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInvalid, err)
+		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
+	return &prepared{typ: typ, id: id, obj: obj, idx: idx, patient: patient}, nil
+}
+
+// commit stores p as version prev+1 inside tx: meta.versionId and
+// meta.lastUpdated are set here, where the version is known.
+func (s *Service) commit(tx dsn.Tx, op string, p *prepared, prev int64, method string) (dsn.Resource, error) {
+	now := s.clock.Now()
+	v := prev + 1
+	fhir.SetMeta(p.obj, strconv.FormatInt(v, 10), now)
 	w := dsn.Write{
-		Resource: dsn.Resource{Type: typ, ID: id, VersionID: v, LastUpdated: now,
-			Method: method, Body: fhir.Encode(obj)},
-		PatientKey: patient,
-		Index:      idx,
+		Resource: dsn.Resource{Type: p.typ, ID: p.id, VersionID: v, LastUpdated: now,
+			Method: method, Body: fhir.Encode(p.obj)},
+		PatientKey: p.patient,
+		Index:      p.idx,
 	}
 	if err := tx.Put(w); err != nil {
 		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)

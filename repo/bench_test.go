@@ -1,0 +1,44 @@
+package repo
+
+import (
+	"context"
+	"testing"
+)
+
+// BenchmarkCreateParallel measures durable creates of a small Patient through
+// the whole write pipeline (decode, validate, extract, group commit on SQLite).
+func BenchmarkCreateParallel(b *testing.B) {
+	s, _ := newTestService(b)
+	body := patient("BENCH")
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := s.Create(context.Background(), "Patient", body, ""); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}
+
+// BenchmarkTransaction10 measures a transaction of 10 creates that reference
+// each other through urn:uuid fullUrls.
+func BenchmarkTransaction10(b *testing.B) {
+	s, _ := newTestService(b)
+	body := []byte(txBundle10)
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := s.Bundle(context.Background(), "http://x/fhir", body, false); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+var txBundle10 = func() string {
+	s := `{"resourceType":"Bundle","type":"transaction","entry":[{"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","name":[{"family":"Lavoie"}]},"request":{"method":"POST","url":"Patient"}}`
+	for range 9 {
+		s += `,{"resource":{"resourceType":"Observation","status":"final","code":{"coding":[{"system":"http://loinc.org","code":"2339-0"}]},"subject":{"reference":"urn:uuid:p"},"valueQuantity":{"value":5.4,"unit":"mmol/L","system":"http://unitsofmeasure.org","code":"mmol/L"}},"request":{"method":"POST","url":"Observation"}}`
+	}
+	return s + `]}`
+}()
