@@ -29,6 +29,7 @@ type tables struct {
 	ValueSets    map[string]map[string][]string `json:"valueSets"`
 	SearchParams map[string][]searchJSON        `json:"searchParams"`
 	Compartment  map[string][]string            `json:"patientCompartment"`
+	Invariants   map[string][]Invariant         `json:"invariants"`
 }
 
 type searchJSON struct {
@@ -82,6 +83,7 @@ type Definitions struct {
 	regex       map[string]string
 	search      map[string]map[string]SearchParam
 	compartment map[string][]string
+	invariants  map[string][]Invariant
 }
 
 var (
@@ -111,7 +113,8 @@ func loadDefinitions(gz []byte) (*Definitions, error) {
 		return nil, err
 	}
 	d := &Definitions{types: map[string]*typeDef{}, valueSets: t.ValueSets,
-		codes: map[string]map[string]bool{}, regex: t.Regex, compartment: t.Compartment}
+		codes: map[string]map[string]bool{}, regex: t.Regex, compartment: t.Compartment,
+		invariants: t.Invariants}
 	for _, tt := range t.Types {
 		td := &typeDef{name: tt.Name, kind: tt.Kind, base: tt.Base, abstract: tt.Abstract,
 			elems: tt.Elements, byJSON: map[string]jsonRef{}}
@@ -236,3 +239,20 @@ func (d *Definitions) isPrimitive(typ string) bool {
 
 // isBackbone reports whether typ names a backbone element by its path.
 func isBackbone(typ string) bool { return strings.IndexByte(typ, '.') > 0 }
+
+// Invariant is one FHIRPath constraint of the R4 definitions
+// (ElementDefinition.constraint), e.g. pat-1 on Patient.contact.
+type Invariant struct {
+	Key        string `json:"key"`      // "pat-1"
+	Severity   string `json:"severity"` // error | warning
+	Human      string `json:"human"`    // the rule in English
+	Expression string `json:"expr"`     // FHIRPath, evaluated on the element
+}
+
+// Invariants returns the constraints on the element at path: a type name
+// ("Patient", "Quantity", "Extension"), a backbone path ("Patient.contact") or,
+// for the few set on a child element, its path ("Narrative.div"); nil if none.
+// ele-1 is left out (Validate checks it structurally). Validate does not
+// evaluate them: package fhir cannot import the FHIRPath engine; callers that
+// have one may. The slice is shared: callers must not modify it.
+func Invariants(path string) []Invariant { return R4().invariants[path] }

@@ -146,3 +146,24 @@ func TestEveryTypeResolves(t *testing.T) {
 		t.Error("administrative-gender lacks unknown")
 	}
 }
+
+func TestInvariants(t *testing.T) {
+	got := Invariants("Patient.contact")
+	if len(got) != 1 || got[0].Key != "pat-1" || got[0].Severity != "error" ||
+		got[0].Expression != "name.exists() or telecom.exists() or address.exists() or organization.exists()" {
+		t.Errorf("Patient.contact invariants = %+v", got)
+	}
+	keys := map[string]bool{}
+	for _, inv := range Invariants("Patient") {
+		keys[inv.Key] = true
+	}
+	if !keys["dom-2"] || !keys["dom-6"] || keys["ele-1"] {
+		t.Errorf("Patient invariants %v", keys)
+	}
+	if ext := Invariants("Extension"); len(ext) != 1 || ext[0].Key != "ext-1" {
+		t.Errorf("Extension invariants = %+v", ext)
+	}
+	if Invariants("Patient.extension") != nil || Invariants("Nope") != nil {
+		t.Error("unexpected invariants")
+	}
+}

@@ -21,11 +21,20 @@ import (
 // Output is the generated table; its JSON field names are decoded by
 // fhir/definitions.go, which declares the same shape.
 type Output struct {
-	Types        []*TypeOut             `json:"types"`
-	Regex        map[string]string      `json:"regex"`
-	ValueSets    map[string]ValueSetOut `json:"valueSets"`
-	SearchParams map[string][]SearchOut `json:"searchParams"`
-	Compartment  map[string][]string    `json:"patientCompartment"`
+	Types        []*TypeOut                `json:"types"`
+	Regex        map[string]string         `json:"regex"`
+	ValueSets    map[string]ValueSetOut    `json:"valueSets"`
+	SearchParams map[string][]SearchOut    `json:"searchParams"`
+	Compartment  map[string][]string       `json:"patientCompartment"`
+	Invariants   map[string][]InvariantOut `json:"invariants"`
+}
+
+// InvariantOut is one FHIRPath constraint of an element (ElementDefinition.constraint).
+type InvariantOut struct {
+	Key        string `json:"key"`
+	Severity   string `json:"severity"`
+	Human      string `json:"human"`
+	Expression string `json:"expr"`
 }
 
 // TypeOut is one type: a primitive, complex type, resource or backbone element.
@@ -92,7 +101,8 @@ func generate(pkg string) (*Output, error) {
 	if err != nil {
 		return nil, err
 	}
-	o := &Output{Regex: map[string]string{}, ValueSets: map[string]ValueSetOut{}}
+	o := &Output{Regex: map[string]string{}, ValueSets: map[string]ValueSetOut{},
+		Invariants: map[string][]InvariantOut{}}
 	if err := buildTypes(res, o); err != nil {
 		return nil, err
 	}

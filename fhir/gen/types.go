@@ -52,6 +52,7 @@ func typesOf(sd map[string]any, o *Output) ([]*TypeOut, error) {
 	elems := list(obj(sd, "snapshot"), "element")
 	for i, e := range elems {
 		path := str(e, "path")
+		addInvariants(o, strings.TrimSuffix(path, "[x]"), e)
 		dot := strings.LastIndexByte(path, '.')
 		if dot < 0 {
 			continue
@@ -150,4 +151,18 @@ func appendUnique(s []string, v string) []string {
 		}
 	}
 	return append(s, v)
+}
+
+// addInvariants keeps the FHIRPath constraints of an element, by path. ele-1
+// ("a value or children") is left out: the validator checks it structurally;
+// ext-1 is kept once, on Extension, rather than on every extension element.
+func addInvariants(o *Output, path string, e map[string]any) {
+	for _, c := range list(e, "constraint") {
+		key := str(c, "key")
+		if key == "ele-1" || key == "ext-1" && path != "Extension" || str(c, "expression") == "" {
+			continue
+		}
+		o.Invariants[path] = append(o.Invariants[path], InvariantOut{Key: str(c, "key"),
+			Severity: str(c, "severity"), Human: str(c, "human"), Expression: str(c, "expression")})
+	}
 }
