@@ -6,7 +6,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"sort"
-	"strings"
 	"sync"
 )
 
@@ -236,9 +235,6 @@ func (d *Definitions) isPrimitive(typ string) bool {
 	t := d.types[typ]
 	return t != nil && t.kind == "primitive-type"
 }
-
-// isBackbone reports whether typ names a backbone element by its path.
-func isBackbone(typ string) bool { return strings.IndexByte(typ, '.') > 0 }
 
 // Invariant is one FHIRPath constraint of the R4 definitions
 // (ElementDefinition.constraint), e.g. pat-1 on Patient.contact.
