@@ -55,7 +55,14 @@ type ucumParser struct {
 }
 
 func (p *ucumParser) term() (Decimal, dims, bool) {
-	f, d, ok := p.component()
+	var f Decimal
+	var d dims
+	ok := true
+	if p.i < len(p.s) && p.s[p.i] == '/' { // "/min": a leading division (UCUM §7)
+		f = DecimalFromInt(1)
+	} else {
+		f, d, ok = p.component()
+	}
 	for ok && p.i < len(p.s) && (p.s[p.i] == '.' || p.s[p.i] == '/') {
 		div := p.s[p.i] == '/'
 		p.i++
