@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"fmt"
+	"runtime"
 	"sync/atomic"
 
 	"dsn"
@@ -10,6 +11,9 @@ import (
 
 // maxBatch bounds how many callers' fns share one transaction (and one fsync).
 const maxBatch = 256
+
+// maxYields bounds how long fill waits for late callers (a few scheduler turns).
+const maxYields = 1
 
 // Request states: a queued request may still be abandoned by its caller; once the
 // writer has taken it, the caller waits for the commit.
@@ -64,21 +68,32 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 func (s *Store) writer() {
 	defer close(s.done)
 	for req := range s.queue {
-		batch := []*writeReq{req}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-s.queue:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
+		batch := s.fill([]*writeReq{req})
 		s.runBatch(batch)
 	}
+}
+
+// fill adds the queued requests to batch. When the queue is empty it yields
+// (maxYields times) first: callers answered by the previous commit are runnable but may not
+// have queued their next write yet, and waiting for them costs far less than
+// an extra fsync.
+func (s *Store) fill(batch []*writeReq) []*writeReq {
+	for yields := 0; len(batch) < maxBatch; {
+		select {
+		case r, ok := <-s.queue:
+			if !ok {
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			if yields == maxYields {
+				return batch
+			}
+			yields++
+			runtime.Gosched()
+		}
+	}
+	return batch
 }
 
 // runBatch runs one group commit. Statements use a background context: an
