@@ -132,8 +132,11 @@ func (c *evalCtx) isType(v any, t typeName) bool {
 			_, isRes := n.object()["resourceType"]
 			return isRes && (t.name == "Resource" || !nonDomain[nt])
 		}
-	case "Element", "Base":
+	case "Base", "Any":
 		return true
+	case "Element":
+		_, isRes := n.object()["resourceType"]
+		return !isRes // resources are not elements (FHIR R4 types hierarchy)
 	}
 	return false
 }
