@@ -50,7 +50,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 	}
 	s := &Store{
 		wconns: []*pgx.Conn{wconn},
-		reads:  newPool(cfg, max(4, 2*runtime.GOMAXPROCS(0))),
+		reads:  newPool(cfg, max(8, 4*runtime.GOMAXPROCS(0))),
 		queue:  make(chan *writeReq, 1024),
 	}
 	for len(s.wconns) < Writers {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"dsn"
@@ -141,4 +142,48 @@ func testReopen(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	checkResource(t, got, w)
+}
+
+// A caller whose context ends while its write waits in the queue gets an error
+// wrapping the context's, and its fn never runs nor commits. (With several
+// writers the write may already be running when the context ends; then it must
+// succeed. Either way the outcome and the data agree.)
+func testCancelWhileQueued(t *testing.T, open Opener) {
+	s := open(t)
+	started, release := make(chan struct{}), make(chan struct{})
+	firstErr := make(chan error, 1)
+	go func() {
+		firstErr <- s.Write(context.Background(), func(tx dsn.Tx) error {
+			close(started)
+			<-release // hold the writer so that the next write queues
+			return tx.Put(res("Patient", "first", 1, at(0), dsn.Index{}))
+		})
+	}()
+	<-started
+	ctx, cancel := context.WithCancel(context.Background())
+	var ran atomic.Bool
+	done := make(chan error, 1)
+	go func() {
+		done <- s.Write(ctx, func(tx dsn.Tx) error {
+			ran.Store(true)
+			return tx.Put(res("Patient", "late", 1, at(1), dsn.Index{}))
+		})
+	}()
+	cancel()
+	err := <-done
+	close(release)
+	if e := <-firstErr; e != nil {
+		t.Fatal(e)
+	}
+	_, rerr := s.Read(context.Background(), "Patient", "late")
+	switch {
+	case err == nil && rerr != nil:
+		t.Fatalf("acknowledged write is missing: %v", rerr)
+	case err != nil && !errors.Is(err, context.Canceled):
+		t.Fatalf("Write after cancel = %v, want context.Canceled", err)
+	case err != nil && ran.Load():
+		t.Fatal("the fn of a cancelled write ran")
+	case err != nil:
+		wantKind(t, rerr, dsn.KindNotFound)
+	}
 }

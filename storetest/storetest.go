@@ -33,6 +33,7 @@ func Run(t *testing.T, open Opener) {
 		{"FailingFnRollsBack", testFailingFnRollsBack},
 		{"ConflictRollsBackWholeFn", testConflictRollsBackWholeFn},
 		{"CancelledContext", testCancelledContext},
+		{"CancelWhileQueued", testCancelWhileQueued},
 		{"ConcurrentWriters", testConcurrentWriters},
 		{"CloseDrains", testCloseDrains},
 		{"Reopen", testReopen},
