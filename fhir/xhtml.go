@@ -3,6 +3,7 @@ package fhir
 import (
 	"fmt"
 	"strings"
+	"unicode/utf8"
 )
 
 const xhtmlNS = "http://www.w3.org/1999/xhtml"
@@ -24,6 +25,9 @@ var forbiddenXHTML = map[string]bool{
 // returns a French reason, or "". A small scanner rather than encoding/xml,
 // which made validation five times slower.
 func checkXHTML(s string) string {
+	if !utf8.ValidString(s) {
+		return "XHTML en UTF-8 invalide"
+	}
 	x := &xhtmlScanner{s: s}
 	return x.run()
 }
@@ -122,17 +126,28 @@ func (x *xhtmlScanner) entity() bool {
 	return false
 }
 
+// name reads an element or attribute name: ASCII only (HTML's names are), a
+// letter or '_' first, at most one ':' between non-empty parts. "" if invalid.
 func (x *xhtmlScanner) name() string {
 	start := x.i
 	for x.i < len(x.s) {
 		c := x.s[x.i]
-		if !(isAlnum(c) || c == '_' || c == ':' || c == '-' || c == '.' || c >= 0x80) {
+		if !(isAlnum(c) || c == '_' || c == ':' || c == '-' || c == '.') {
 			break
 		}
 		x.i++
 	}
-	return x.s[start:x.i]
+	n := x.s[start:x.i]
+	if n == "" || !validNameStart(n[0]) {
+		return ""
+	}
+	if k := strings.IndexByte(n, ':'); k >= 0 && (k == len(n)-1 || strings.Count(n, ":") > 1 || !validNameStart(n[k+1])) {
+		return ""
+	}
+	return n
 }
+
+func validNameStart(c byte) bool { return c == '_' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
 
 func (x *xhtmlScanner) space() {
 	for x.i < len(x.s) && (x.s[x.i] == ' ' || x.s[x.i] == '\t' || x.s[x.i] == '\n' || x.s[x.i] == '\r') {
@@ -158,7 +173,7 @@ func (x *xhtmlScanner) endTag() string {
 func (x *xhtmlScanner) startTag() string {
 	x.i++
 	name := x.name()
-	if name == "" || isDigit(name[0]) || name[0] == '-' || name[0] == '.' {
+	if name == "" {
 		return "nom d'élément invalide"
 	}
 	local := strings.ToLower(name[strings.LastIndexByte(name, ':')+1:])

@@ -1,6 +1,12 @@
 package fhir
 
-import "testing"
+import (
+	"encoding/xml"
+	"errors"
+	"io"
+	"strings"
+	"testing"
+)
 
 func TestCheckXHTML(t *testing.T) {
 	const ns = `xmlns="http://www.w3.org/1999/xhtml"`
@@ -36,4 +42,29 @@ func TestCheckXHTML(t *testing.T) {
 	if !hasIssue(issuesOf(Validate(obj)), "value", "Patient.text.div") {
 		t.Error("Validate accepted a script in the narrative")
 	}
+}
+
+// FuzzCheckXHTML checks the narrative scanner never panics and never accepts
+// what encoding/xml finds malformed.
+func FuzzCheckXHTML(f *testing.F) {
+	const ns = `xmlns="http://www.w3.org/1999/xhtml"`
+	f.Add(`<div ` + ns + `>Marie <b>Tremblay</b><br/><a href="#p1">lien</a></div>`)
+	f.Add(`<div ` + ns + `><!-- c --><table><tr><td>&lt;1 &#160;</td></tr></table></div>`)
+	f.Add(`<div ` + ns + `><![CDATA[x]]><p class='a'>b</p></div>`)
+	f.Fuzz(func(t *testing.T, s string) {
+		if checkXHTML(s) != "" {
+			return
+		}
+		dec := xml.NewDecoder(strings.NewReader(s))
+		dec.Strict = true
+		for {
+			_, err := dec.Token()
+			if errors.Is(err, io.EOF) {
+				return
+			}
+			if err != nil {
+				t.Fatalf("checkXHTML accepted %q; encoding/xml: %v", s, err)
+			}
+		}
+	})
 }
