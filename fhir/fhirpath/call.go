@@ -14,7 +14,7 @@ type fnDef struct {
 // functions is the function table, filled by the functions_*.go files' init.
 var functions = map[string]fnDef{
 	// Bound to typeCallExpr by newCall; listed here for arity checks.
-	"is": {1, 1, nil}, "as": {1, 1, nil}, "ofType": {1, 1, nil},
+	"is": {1, 1, nil}, "as": {1, 1, nil}, "ofType": {1, 1, nil}, "defineVariable": {1, 2, nil},
 }
 
 func register(name string, min, max int, impl fnImpl) {
@@ -43,7 +43,8 @@ func (e *callExpr) eval(c *evalCtx) (Collection, error) {
 		}
 	}
 	c.depth++
-	defer func() { c.depth-- }()
+	saved := c.locals // names defined inside the arguments stay there
+	defer func() { c.depth--; c.locals = saved }()
 	if c.depth > maxDepth {
 		return nil, evalErr("expression trop profonde")
 	}
@@ -64,6 +65,12 @@ func newCall(name string, x expr, args []expr) (expr, error) {
 		return nil, semanticErr("%s() attend %s argument(s), reçu %d", name, arity(def), len(args))
 	}
 	switch name {
+	case "defineVariable":
+		d := &defineExpr{x: x, name: args[0]}
+		if len(args) == 2 {
+			d.value = args[1]
+		}
+		return d, nil
 	case "is", "as", "ofType":
 		t, ok := typeArg(args[0])
 		if !ok {
@@ -114,12 +121,13 @@ func (e *typeCallExpr) eval(c *evalCtx) (Collection, error) {
 // them afterwards. One backing slice serves every iteration: callers copy what
 // they keep.
 func (c *evalCtx) each(in Collection, fn func(i int, it any) error) error {
-	saveThis, saveIdx := c.this, c.index
-	defer func() { c.this, c.index = saveThis, saveIdx }()
+	saveThis, saveIdx, saveLocals := c.this, c.index, c.locals
+	defer func() { c.this, c.index, c.locals = saveThis, saveIdx, saveLocals }()
 	buf := make(Collection, 1)
+	locals := c.locals
 	for i, it := range in {
 		buf[0] = it
-		c.this, c.index = buf, i
+		c.this, c.index, c.locals = buf, i, locals
 		if err := fn(i, it); err != nil {
 			return err
 		}

@@ -244,3 +244,29 @@ func TestAggregateShorthands(t *testing.T) {
 		t.Error("sum() of a boolean: no error")
 	}
 }
+
+func TestDefineVariable(t *testing.T) {
+	obs := decode(t, obsJSON)
+	opts := &fhirpath.Options{Model: fhir.R4()}
+	cases := map[string]string{
+		"defineVariable('v1', 'value1').select(%v1)":                                                            "string:value1",
+		"Observation.defineVariable('c', code.coding.code.first()).component.where(code.text = 'a').select(%c)": "code:29463-7",
+		"component.defineVariable('n').count() + %n.count()":                                                    "error",
+		"defineVariable('a', 1).defineVariable('b', %a + 1).select(%a + %b)":                                    "integer:3",
+		"component.select(defineVariable('t', code.text).select(%t))":                                           "string:a,string:b",
+		"component.select(defineVariable('t', code.text)).select(%t)":                                           "error",
+		"defineVariable('context', 1)":                                                                          "error",
+		"defineVariable('x', 1).defineVariable('x', 2)":                                                         "error",
+		"(defineVariable('v', 1).select(%v) | %v)":                                                              "error",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(obs, src, opts)
+		s := texts(got)
+		if err != nil {
+			s = "error"
+		}
+		if s != want {
+			t.Errorf("%s = %s (%v), want %s", src, s, err, want)
+		}
+	}
+}

@@ -26,6 +26,7 @@ type evalCtx struct {
 	context Collection
 	depth   int
 	nowT    time.Time
+	locals  *scope // defineVariable() names in scope (define.go)
 }
 
 // maxDepth bounds recursion through repeat()/descendants() and nested calls.
@@ -249,6 +250,9 @@ func (c *evalCtx) system(v any) any {
 }
 
 func (c *evalCtx) variable(name string) (Collection, bool) {
+	if v, ok := c.locals.lookup(name); ok {
+		return v, true
+	}
 	if v, ok := c.opts.Variables[name]; ok {
 		return toCollection(v), true
 	}

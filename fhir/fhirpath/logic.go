@@ -8,7 +8,10 @@ type logicExpr struct {
 }
 
 func (e *logicExpr) eval(c *evalCtx) (Collection, error) {
+	saved := c.locals
+	defer func() { c.locals = saved }()
 	l, err := c.boolOf(e.l)
+	c.locals = saved
 	if err != nil {
 		return nil, err
 	}

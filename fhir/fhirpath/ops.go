@@ -12,10 +12,13 @@ type binaryExpr struct {
 }
 
 func (e *binaryExpr) eval(c *evalCtx) (Collection, error) {
+	saved := c.locals // variables defined in one operand stay there
+	defer func() { c.locals = saved }()
 	l, err := e.l.eval(c)
 	if err != nil {
 		return nil, err
 	}
+	c.locals = saved
 	r, err := e.r.eval(c)
 	if err != nil {
 		return nil, err
