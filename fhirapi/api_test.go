@@ -37,7 +37,7 @@ type testServer struct {
 	store dsn.Store
 }
 
-func newServer(t *testing.T, mod func(*Options)) *testServer {
+func newServer(t testing.TB, mod func(*Options)) *testServer {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {
