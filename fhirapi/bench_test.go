@@ -8,7 +8,7 @@ import (
 )
 
 // BenchmarkReadHTTP measures GET /fhir/Patient/{id} over real HTTP on SQLite,
-// 16 clients at once.
+// 64 clients at once.
 func BenchmarkReadHTTP(b *testing.B) {
 	s := newServer(b, nil)
 	body := `{"resourceType":"Patient","id":"r","name":[{"family":"Tremblay","given":["Marie"]}],"gender":"female","birthDate":"1970-01-01"}`
