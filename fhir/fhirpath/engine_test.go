@@ -270,3 +270,26 @@ func TestDefineVariable(t *testing.T) {
 		}
 	}
 }
+
+func TestFHIRPath21Extras(t *testing.T) {
+	obs := decode(t, obsJSON)
+	opts := &fhirpath.Options{Model: fhir.R4()}
+	cases := map[string]string{
+		"'abcabc'.lastIndexOf('bc')":                               "integer:4",
+		"@2014-05-06T10:20:30.456+05:30.yearOf()":                  "integer:2014",
+		"@2014-05-06T10:20:30.456+05:30.millisecondOf()":           "integer:456",
+		"@2014-05-06T10:20:30.456+05:30.timezoneOffsetOf()":        "decimal:5.5",
+		"@2014-05.dayOf()":                                         "",
+		"@T10:20.minuteOf()":                                       "integer:20",
+		"@2014-05-06T10:20.dateOf()":                               "date:@2014-05-06",
+		"@2014-05-06T10:20.timeOf()":                               "time:@T10:20",
+		"effective.monthOf()":                                      "integer:3",
+		"(1 | 2).repeatAll(iif($this < 3, $this + 1, {})).count()": "integer:3",
+	}
+	for src, want := range cases {
+		got, err := fhirpath.Evaluate(obs, src, opts)
+		if err != nil || texts(got) != want {
+			t.Errorf("%s = %s (%v), want %s", src, texts(got), err, want)
+		}
+	}
+}
