@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 
@@ -134,6 +135,34 @@ func TestTransactionConditionalCreate(t *testing.T) {
 	e2 := second["entry"].([]any)[0].(map[string]any)
 	if e1["fullUrl"] != e2["fullUrl"] || e2["response"].(map[string]any)["status"] != "200 OK" {
 		t.Fatalf("conditional create in a transaction: %v / %v", e1, e2)
+	}
+}
+
+func TestTransactionAbsoluteFullURL(t *testing.T) {
+	s, _ := newTestService(t)
+	ctx := context.Background()
+	tx := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"fullUrl":"http://example.org/fhir/Patient/tmp1","resource":{"resourceType":"Patient","id":"tmp1"},"request":{"method":"POST","url":"Patient"}},
+	 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"x"},"subject":{"reference":"Patient/tmp1"},"focus":[{"reference":"http://example.org/fhir/Patient/tmp1"}]},"request":{"method":"POST","url":"Observation"}}]}`
+	resp, err := s.Bundle(ctx, "http://x/fhir", []byte(tx), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	entries := resp["entry"].([]any)
+	pid := entries[0].(map[string]any)["resource"].(json.RawMessage)
+	p := mustDecode(t, pid)
+	o := mustDecode(t, entries[1].(map[string]any)["resource"].(json.RawMessage))
+	want := "Patient/" + p["id"].(string)
+	if p["id"] == "tmp1" || o["subject"].(map[string]any)["reference"] != want || o["focus"].([]any)[0].(map[string]any)["reference"] != want {
+		t.Fatalf("references to an absolute fullUrl must follow the new id %s: %v", want, o)
+	}
+	// If-None-Exist given as "Patient?identifier=…" is accepted too.
+	if _, err := s.Create(ctx, "Patient", patient("Z"), "Patient?identifier=urn:test|Z"); err != nil {
+		t.Fatal(err)
+	}
+	again, err := s.Create(ctx, "Patient", patient("Z"), "Patient?identifier=urn:test|Z")
+	if err != nil || !again.Noop {
+		t.Fatalf("%+v %v", again, err)
 	}
 }
 

@@ -8,8 +8,13 @@ import (
 )
 
 // parseCriteria parses the query of a conditional operation ("identifier=x|y").
+// Some clients send If-None-Exist as "Patient?identifier=x|y": the part before
+// "?" is then dropped.
 func parseCriteria(op, query string) (url.Values, error) {
-	crit, err := url.ParseQuery(strings.TrimPrefix(query, "?"))
+	if i := strings.IndexByte(query, '?'); i >= 0 && !strings.ContainsAny(query[:i], "=&") {
+		query = query[i+1:]
+	}
+	crit, err := url.ParseQuery(query)
 	if err != nil {
 		return nil, invalidf(op, "", "critères de recherche illisibles: %v", err)
 	}

@@ -102,6 +102,11 @@ func (s *Service) resolveAll(tx dsn.Tx, order []*entry) error {
 		seen[target] = e.i
 		if e.fullURL != "" && (e.method == "POST" || e.method == "PUT") {
 			ids[e.fullURL] = target
+			if old := relativeOf(e.fullURL, e.typ); old != "" && e.method == "POST" {
+				// bundle.html#references: "Patient/abc" inside the Bundle means the
+				// entry whose fullUrl is [base]/Patient/abc, which got a new id.
+				ids[old] = target
+			}
 		}
 	}
 	for _, e := range order {
@@ -185,4 +190,17 @@ func entryExpression(e *entry, expr string) string {
 		return prefix + ".resource" + strings.TrimPrefix(expr, e.typ)
 	}
 	return prefix + ".resource." + expr
+}
+
+// relativeOf returns "Type/id" when fullURL is an absolute RESTful URL
+// ([base]/Type/id) of type typ, "" otherwise.
+func relativeOf(fullURL, typ string) string {
+	if !strings.HasPrefix(fullURL, "http://") && !strings.HasPrefix(fullURL, "https://") {
+		return ""
+	}
+	segs := strings.Split(strings.TrimRight(fullURL, "/"), "/")
+	if len(segs) < 2 || segs[len(segs)-2] != typ {
+		return ""
+	}
+	return typ + "/" + segs[len(segs)-1]
 }
