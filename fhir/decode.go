@@ -13,8 +13,13 @@ const maxDepth = 512
 // (json.html#2.6.2: "objects SHALL NOT have duplicate properties"), invalid UTF-8
 // and trailing data, and keeps numbers as json.Number so decimals keep their
 // precision. encoding/json silently keeps the last duplicate, hence this parser.
+//
+// Strings without escapes and numbers are substrings of one copy of the input
+// (src), so they cost no allocation each; they keep that copy alive as long
+// as any of them is, which for a decoded resource is its own lifetime.
 type parser struct {
 	b     []byte
+	src   string // the same bytes, copied once
 	i     int
 	depth int
 }
@@ -31,7 +36,7 @@ func (p *parser) fail(msg string) error { return &syntaxError{off: p.i, msg: msg
 
 // parseJSON parses one JSON value that must fill the whole input.
 func parseJSON(b []byte) (any, error) {
-	p := &parser{b: b}
+	p := &parser{b: b, src: string(b)}
 	if len(b) >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF {
 		p.i = 3 // RFC 8259 §8.1: a parser MAY ignore a byte order mark
 	}
@@ -197,7 +202,7 @@ func (p *parser) number() (any, error) {
 			return nil, p.fail("nombre invalide")
 		}
 	}
-	return json.Number(p.b[start:p.i]), nil
+	return json.Number(p.src[start:p.i]), nil
 }
 
 func (p *parser) digits() int {

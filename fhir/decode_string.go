@@ -53,7 +53,7 @@ func (p *parser) str() (string, error) {
 		c := p.b[p.i]
 		switch {
 		case c == '"':
-			s := string(p.b[start:p.i])
+			s := p.src[start:p.i]
 			p.i++
 			if !ascii && !utf8.ValidString(s) {
 				return "", &syntaxError{off: start, msg: "chaîne en UTF-8 invalide"}
