@@ -20,6 +20,7 @@ const maxDepth = 512
 type parser struct {
 	b     []byte
 	src   string // the same bytes, copied once
+	items []any  // scratch stack of array items being read
 	i     int
 	depth int
 }
@@ -149,19 +150,21 @@ func (p *parser) array() (any, error) {
 	}
 	defer func() { p.depth-- }()
 	p.i++ // [
-	arr := []any{}
 	p.space()
 	if p.i < len(p.b) && p.b[p.i] == ']' {
 		p.i++
-		return arr, nil
+		return []any{}, nil
 	}
+	// Items go on a scratch stack shared by all arrays, then into one slice of
+	// the exact size: no growth reallocations.
+	start := len(p.items)
 	for {
 		p.space()
 		v, err := p.value()
 		if err != nil {
 			return nil, err
 		}
-		arr = append(arr, v)
+		p.items = append(p.items, v)
 		p.space()
 		if p.i < len(p.b) && p.b[p.i] == ',' {
 			p.i++
@@ -169,6 +172,9 @@ func (p *parser) array() (any, error) {
 		}
 		if p.i < len(p.b) && p.b[p.i] == ']' {
 			p.i++
+			arr := append([]any(nil), p.items[start:]...)
+			clear(p.items[start:])
+			p.items = p.items[:start]
 			return arr, nil
 		}
 		return nil, p.fail("',' ou ']' attendu")
