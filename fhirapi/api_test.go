@@ -178,6 +178,21 @@ func TestErrorsAreOperationOutcomes(t *testing.T) {
 	wantOO(t, s.do(t, "POST", "/fhir/Patient", `{"resourceType":"Patient","text":{"status":"generated","div":"`+strings.Repeat("x", 3000)+`"}}`), 413)
 	wantOO(t, s.do(t, "POST", "/fhir/Patient", `{"resourceType":`), 400)
 	wantOO(t, s.do(t, "PUT", "/fhir/Patient/a", `{"resourceType":"Patient","id":"b"}`), 400)
+	// A small gzip body that inflates beyond the limit is refused too.
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`{"resourceType":"Patient","text":{"status":"generated","div":"` + strings.Repeat("x", 100000) + `"}}`))
+	zw.Close()
+	req, _ := http.NewRequest("POST", s.URL+"/fhir/Patient", &buf)
+	req.Header.Set("Content-Encoding", "gzip")
+	res, err := http.DefaultTransport.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != 413 {
+		t.Fatalf("inflated body over the limit: %d", res.StatusCode)
+	}
 	if n := versionCount(t, s.store); n != 0 {
 		t.Fatalf("%d versions written by failed requests", n)
 	}
