@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"errors"
+	"sync"
 
 	"github.com/jackc/pgx/v5"
 )
@@ -10,17 +12,30 @@ import (
 // github.com/jackc/puddle module, which go.mod does not carry.) Each pgx.Conn
 // caches its prepared statements, so a pooled read is one round trip.
 type pool struct {
-	cfg  *pgx.ConnConfig
-	idle chan *pgx.Conn
-	sem  chan struct{} // one token per open connection
+	cfg    *pgx.ConnConfig
+	idle   chan *pgx.Conn
+	sem    chan struct{} // one token per open connection
+	mu     sync.Mutex
+	closed bool
 }
+
+var errPoolClosed = errors.New("the store is closed")
 
 func newPool(cfg *pgx.ConnConfig, size int) *pool {
 	return &pool{cfg: cfg, idle: make(chan *pgx.Conn, size), sem: make(chan struct{}, size)}
 }
 
+func (p *pool) isClosed() bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.closed
+}
+
 // acquire returns an idle connection, opens a new one if under the limit, or waits.
 func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
+	if p.isClosed() {
+		return nil, errPoolClosed
+	}
 	select {
 	case c := <-p.idle:
 		return c, nil
@@ -41,9 +56,16 @@ func (p *pool) acquire(ctx context.Context) (*pgx.Conn, error) {
 	}
 }
 
-// release returns c to the pool; a connection broken by an error or a
-// cancelled query (pgx closes it) is dropped.
+// release returns c to the pool. A connection broken by an error or a
+// cancelled query (pgx closes it) is dropped, and after close every returned
+// connection is closed.
 func (p *pool) release(c *pgx.Conn) {
+	p.mu.Lock()
+	closed := p.closed
+	p.mu.Unlock()
+	if closed && !c.IsClosed() {
+		c.Close(context.Background())
+	}
 	if c.IsClosed() {
 		<-p.sem
 		return
@@ -51,8 +73,11 @@ func (p *pool) release(c *pgx.Conn) {
 	p.idle <- c
 }
 
-// close closes the idle connections; call it when no acquire is in flight.
+// close closes the idle connections; those in use are closed on release.
 func (p *pool) close() {
+	p.mu.Lock()
+	p.closed = true
+	p.mu.Unlock()
 	for {
 		select {
 		case c := <-p.idle:

@@ -31,6 +31,9 @@ const (
 // History lists versions newest first (FHIR R4 http.html#history).
 func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPage, error) {
 	const op = "sqlite.History"
+	if s.shut.Load() {
+		return dsn.HistoryPage{}, errClosed(op)
+	}
 	before := int64(math.MaxInt64)
 	if q.Cursor != "" {
 		var err error

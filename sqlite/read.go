@@ -12,12 +12,18 @@ import (
 
 // Read returns the current version of typ/id (contract: dsn.Store.Read).
 func (s *Store) Read(ctx context.Context, typ, id string) (dsn.Resource, error) {
+	if s.shut.Load() {
+		return dsn.Resource{}, errClosed("sqlite.Read")
+	}
 	return readCurrent(ctx, s.rstmt.readCurrent, "sqlite.Read", typ, id)
 }
 
 // VRead returns one version of typ/id (contract: dsn.Store.VRead).
 func (s *Store) VRead(ctx context.Context, typ, id string, version int64) (dsn.Resource, error) {
 	const op = "sqlite.VRead"
+	if s.shut.Load() {
+		return dsn.Resource{}, errClosed(op)
+	}
 	r, err := scanResource(s.rstmt.vread.QueryRowContext(ctx, typ, id, version))
 	if errors.Is(err, sql.ErrNoRows) {
 		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "la version %d de %s/%s n'existe pas", version, typ, id)

@@ -15,6 +15,9 @@ type querier interface {
 
 // Search returns one page of current, non-deleted matches (dsn.Store.Search).
 func (s *Store) Search(ctx context.Context, q dsn.SearchQuery) (dsn.SearchResult, error) {
+	if s.shut.Load() {
+		return dsn.SearchResult{}, errClosed("sqlite.Search")
+	}
 	return search(ctx, s.rdb, q)
 }
 

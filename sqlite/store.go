@@ -12,6 +12,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"dsn"
 
@@ -31,6 +32,7 @@ type Store struct {
 	queue  chan *writeReq
 	mu     sync.RWMutex // guards closed against Write
 	closed bool
+	shut   atomic.Bool // closed, for readers (no lock on the read path)
 	done   chan struct{} // closed when the writer goroutine has drained the queue
 }
 
@@ -113,6 +115,7 @@ func (s *Store) Close() error {
 		return nil
 	}
 	s.closed = true
+	s.shut.Store(true)
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.done
@@ -136,4 +139,9 @@ func (s *Store) closeDBs() error {
 		}
 	}
 	return nil
+}
+
+// errClosed is the error of every call on a closed store.
+func errClosed(op string) error {
+	return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
 }

@@ -43,7 +43,7 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
+		return errClosed(op)
 	}
 	select {
 	case s.queue <- req:

@@ -136,6 +136,10 @@ func testReopen(t *testing.T, open Opener) {
 	}
 	err := s.Write(context.Background(), func(dsn.Tx) error { return nil })
 	wantKind(t, err, dsn.KindUnavailable)
+	_, err = s.Read(context.Background(), "Patient", "p")
+	wantKind(t, err, dsn.KindUnavailable)
+	_, err = s.Search(context.Background(), dsn.SearchQuery{Type: "Patient"})
+	wantKind(t, err, dsn.KindUnavailable)
 	s = open(t)
 	got, err := s.Read(context.Background(), "Patient", "p")
 	if err != nil {
