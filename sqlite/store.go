@@ -32,7 +32,7 @@ type Store struct {
 	queue  chan *writeReq
 	mu     sync.RWMutex // guards closed against Write
 	closed bool
-	shut   atomic.Bool // closed, for readers (no lock on the read path)
+	shut   atomic.Bool   // closed, for readers (no lock on the read path)
 	done   chan struct{} // closed when the writer goroutine has drained the queue
 }
 
