@@ -26,7 +26,9 @@ type evalCtx struct {
 	context Collection
 	depth   int
 	nowT    time.Time
-	locals  *scope // defineVariable() names in scope (define.go)
+	// cacheable says path steps may cache model answers for this model.
+	cacheable bool
+	locals    *scope // defineVariable() names in scope (define.go)
 }
 
 // maxDepth bounds recursion through repeat()/descendants() and nested calls.
@@ -70,8 +72,10 @@ func (e *varExpr) eval(c *evalCtx) (Collection, error) {
 // $this when x is nil, which also lets a type name such as "Patient" select the
 // context resource; N1 §Path selection).
 type memberExpr struct {
-	x    expr
-	name string
+	x     expr
+	name  string
+	uname string // "_" + name, the primitive companion's key
+	info  infoCache
 }
 
 func (e *memberExpr) eval(c *evalCtx) (Collection, error) {
@@ -93,7 +97,7 @@ func (e *memberExpr) eval(c *evalCtx) (Collection, error) {
 			continue
 		}
 		var err error
-		if out, err = c.child(n, e.name, out); err != nil {
+		if out, err = c.child(n, e, out); err != nil {
 			return nil, err
 		}
 	}
@@ -136,7 +140,8 @@ func (c *evalCtx) typeFilter(in Collection, name string) (Collection, bool) {
 	return nil, false
 }
 
-func (c *evalCtx) child(n *Node, name string, out Collection) (Collection, error) {
+func (c *evalCtx) child(n *Node, e *memberExpr, out Collection) (Collection, error) {
+	name := e.name
 	if n.isPrimitive() {
 		if name == "id" || name == "extension" {
 			return n.primitiveChildren(c.model, name, out), nil
@@ -145,38 +150,40 @@ func (c *evalCtx) child(n *Node, name string, out Collection) (Collection, error
 			return out, nil
 		}
 	}
-	if err := c.checkChild(n, name); err != nil {
+	ci := e.info.get(c.model, c.cacheable, n.Type, name)
+	if err := c.checkChild(n, name, ci); err != nil {
 		return nil, err
 	}
-	return n.children(c.model, name, out), nil
+	return n.navigate(name, e.uname, ci, out), nil
 }
 
 // checkChild reports a choice element asked by its JSON name (valueQuantity:
 // FHIR R4 fhirpath.html#polymorphism requires "value") and, in strict mode, a
 // name that is not an element of the type.
-func (c *evalCtx) checkChild(n *Node, name string) error {
-	m := c.model
-	if m == nil || n.Type == "" {
+func (c *evalCtx) checkChild(n *Node, name string, ci *childInfo) error {
+	if c.model == nil || n.Type == "" {
 		return nil
 	}
-	if _, ok := m.ChildType(n.Type, name); ok {
-		for i := len(name) - 1; i > 0; i-- {
-			if name[i] >= 'A' && name[i] <= 'Z' {
-				if _, choice := m.ChoiceTypes(n.Type, name[:i]); choice && !c.opts.LenientChoice {
-					return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, name[:i])
-				}
-				break
-			}
+	if ci.known {
+		if ci.jsonChoice && !c.opts.LenientChoice {
+			return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, choiceBase(name))
 		}
 		return nil
 	}
-	if !c.opts.Strict {
-		return nil
-	}
-	if _, ok := m.ChoiceTypes(n.Type, name); ok {
+	if !c.opts.Strict || ci.choiceKeys != nil {
 		return nil
 	}
 	return semanticErr("%s n'a pas d'élément %s", n.Type, name)
+}
+
+// choiceBase is the element name of a choice JSON name (valueQuantity → value).
+func choiceBase(name string) string {
+	for i := len(name) - 1; i > 0; i-- {
+		if name[i] >= 'A' && name[i] <= 'Z' {
+			return name[:i]
+		}
+	}
+	return name
 }
 
 // indexExpr is x[index] (N1 §Indexer).

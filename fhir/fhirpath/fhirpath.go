@@ -106,7 +106,7 @@ func (e *Expression) Evaluate(input any, opts *Options) (Collection, error) {
 			}
 		}
 	}
-	c := &evalCtx{opts: opts, model: opts.Model, this: in, context: in}
+	c := &evalCtx{opts: opts, model: opts.Model, this: in, context: in, cacheable: comparableModel(opts.Model)}
 	return e.root.eval(c)
 }
 

@@ -81,7 +81,11 @@ func (n *Node) children(m Model, name string, out []any) []any {
 
 // appendChildren appends the items of one JSON member (value v, companion ext).
 func appendChildren(out []any, m Model, parentType, key string, v, ext any) []any {
-	typ := childType(m, parentType, key, v)
+	return appendTyped(out, childType(m, parentType, key, v), key, v, ext)
+}
+
+// appendTyped appends the items of one JSON member whose declared type is typ.
+func appendTyped(out []any, typ, key string, v, ext any) []any {
 	switch vs := v.(type) {
 	case []any:
 		exts, _ := ext.([]any)

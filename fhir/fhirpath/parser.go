@@ -185,7 +185,7 @@ func (p *parser) invocation(target expr) (expr, error) {
 		}
 		return newCall(t.text, target, args)
 	}
-	return &memberExpr{x: target, name: t.text}, nil
+	return &memberExpr{x: target, name: t.text, uname: "_" + t.text}, nil
 }
 
 func (p *parser) args() ([]expr, error) {
