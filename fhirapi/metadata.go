@@ -67,7 +67,7 @@ func resourceCapability(t string) map[string]any {
 		}
 	}
 	sort.Strings(codes)
-	var sp []any
+	var sp, incl []any
 	for _, c := range codes {
 		p := params[c]
 		e := map[string]any{"name": c, "type": string(p.Type)}
@@ -75,6 +75,9 @@ func resourceCapability(t string) map[string]any {
 			e["definition"] = p.URL
 		}
 		sp = append(sp, e)
+		if p.Type == dsn.ParamReference {
+			incl = append(incl, t+":"+c) // search.html#include, answered by repo
+		}
 	}
 	rc := map[string]any{
 		"type":              t,
@@ -89,6 +92,9 @@ func resourceCapability(t string) map[string]any {
 	}
 	if len(sp) > 0 {
 		rc["searchParam"] = sp
+	}
+	if len(incl) > 0 {
+		rc["searchInclude"] = append(incl, "*")
 	}
 	return rc
 }

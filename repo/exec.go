@@ -62,7 +62,8 @@ func (s *Service) execGet(r reader, base string, e *entry) error {
 	if err != nil {
 		return dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	e.get = searchBundle(base, base+"/"+e.typ, crit, res, issues)
+	inc, incIssues := s.includes(r, res.Matches, crit)
+	e.get = searchBundle(base, base+"/"+e.typ, crit, res, inc, append(issues, incIssues...))
 	return nil
 }
 
@@ -84,7 +85,7 @@ func (s *Service) execStoreGet(ctx context.Context, base string, e *entry) error
 func withoutControl(p map[string][]string) map[string][]string {
 	out := map[string][]string{}
 	for k, v := range p {
-		if !controlParams[k] {
+		if !controlParams[k] && !isInclude(k) {
 			out[k] = v
 		}
 	}

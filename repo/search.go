@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"net/url"
+	"strings"
 
 	"dsn"
 	"dsn/fhir"
@@ -22,7 +23,7 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 	}
 	crit := url.Values{}
 	for k, v := range params {
-		if !controlParams[k] {
+		if !controlParams[k] && !isInclude(k) {
 			crit[k] = v
 		}
 	}
@@ -35,11 +36,17 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	return searchBundle(base, base+"/"+typ, params, res, issues), nil
+	inc, incIssues := s.includes(storeReader{ctx, s.store}, res.Matches, params)
+	return searchBundle(base, base+"/"+typ, params, res, inc, append(issues, incIssues...)), nil
+}
+
+// isInclude tells the parameters answered by includes, not by the search parser.
+func isInclude(k string) bool {
+	return k == "_include" || k == "_revinclude" || strings.HasPrefix(k, "_include:") || strings.HasPrefix(k, "_revinclude:")
 }
 
 // searchBundle builds a searchset (bundle.html#searchset); Total < 0 is omitted.
-func searchBundle(base, path string, params url.Values, res dsn.SearchResult, issues []dsn.Issue) fhir.Object {
+func searchBundle(base, path string, params url.Values, res dsn.SearchResult, inc []dsn.Resource, issues []dsn.Issue) fhir.Object {
 	b := newBundle("searchset", res.Total)
 	links(b, path, params, res.Next)
 	entries := make([]any, 0, len(res.Matches)+1)
@@ -48,6 +55,13 @@ func searchBundle(base, path string, params url.Values, res dsn.SearchResult, is
 			"fullUrl":  base + "/" + r.Type + "/" + r.ID,
 			"resource": rawJSON(r.Body),
 			"search":   map[string]any{"mode": "match"},
+		})
+	}
+	for _, r := range inc {
+		entries = append(entries, map[string]any{
+			"fullUrl":  base + "/" + r.Type + "/" + r.ID,
+			"resource": rawJSON(r.Body),
+			"search":   map[string]any{"mode": "include"},
 		})
 	}
 	if len(issues) > 0 {
