@@ -171,6 +171,28 @@ func TestCompileCacheConcurrent(t *testing.T) {
 	for err := range errs {
 		t.Error(err)
 	}
+	// One compiled step shared by resources of different types (its model
+	// cache flips between parents).
+	pat := decode(t, `{"resourceType":"Patient","id":"p9"}`)
+	var wg2 sync.WaitGroup
+	for i := 0; i < 8; i++ {
+		wg2.Add(1)
+		go func(i int) {
+			defer wg2.Done()
+			res, want := any(obs), "id:o1,code:final"
+			if i%2 == 0 {
+				res, want = pat, "id:p9"
+			}
+			for j := 0; j < 200; j++ {
+				r, err := fhirpath.Evaluate(res, "id | status", &fhirpath.Options{Model: fhir.R4()})
+				if err != nil || texts(r) != want {
+					t.Errorf("got %s (%v), want %s", texts(r), err, want)
+					return
+				}
+			}
+		}(i)
+	}
+	wg2.Wait()
 	a, _ := fhirpath.Compile("component.where(value.ofType(integer) > 2).code.text")
 	b, _ := fhirpath.Compile("component.where(value.ofType(integer) > 2).code.text")
 	if a != b {
