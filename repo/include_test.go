@@ -37,6 +37,10 @@ func TestIncludeAndRevinclude(t *testing.T) {
 	if got := modes(b); got["match"] != 2 || got["include"] != 2 {
 		t.Fatalf("_revinclude: %v", got)
 	}
+	b, err = s.Search(ctx, "http://x/fhir", "Observation", url.Values{"_summary": {"count"}}, true)
+	if err != nil || b["total"] != 2 || len(b["entry"].([]any)) != 0 {
+		t.Fatalf("_summary=count: %v %v", b, err)
+	}
 	b, err = s.Search(ctx, "http://x/fhir", "Observation", url.Values{"_include": {"Observation:status"}}, false)
 	if err != nil {
 		t.Fatal(err)

@@ -27,14 +27,25 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 			crit[k] = v
 		}
 	}
+	// search.html#summary: _summary=count answers the total alone.
+	countOnly := params.Get("_summary") == "count"
+	if countOnly {
+		crit.Del("_summary")
+	}
 	q, issues, err := s.parse(typ, crit, strict)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	q.Type = typ
+	if countOnly {
+		q.Total, q.Count = true, 1
+	}
 	res, err := s.store.Search(ctx, q)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInternal, err)
+	}
+	if countOnly {
+		res.Matches, res.Next = nil, ""
 	}
 	inc, incIssues := s.includes(storeReader{ctx, s.store}, res.Matches, params)
 	return searchBundle(base, base+"/"+typ, params, res, inc, append(issues, incIssues...)), nil
