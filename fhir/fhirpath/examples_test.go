@@ -24,8 +24,8 @@ func examplesDir(t *testing.T) string {
 
 // TestSearchParamsOverExamples evaluates every R4 search parameter expression
 // on every official example of its resource type, in strict mode: none may
-// fail, and most
-// parameters must find values somewhere (the expressions really navigate).
+// fail, and most parameters must find values somewhere (the expressions
+// really navigate).
 func TestSearchParamsOverExamples(t *testing.T) {
 	if testing.Short() {
 		t.Skip("reads 3,000 examples")
