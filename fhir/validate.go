@@ -153,16 +153,21 @@ func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 	}
 }
 
-// checkChoice reports a choice element given with two types (valueString and valueInteger).
+// checkChoice reports a choice element given with two types (valueString and
+// valueInteger), once per element whatever the map order: after reporting, the
+// seen entry's type is blanked to mark it.
 func (v *validator) checkChoice(seen []jsonRef, ref jsonRef) []jsonRef {
-	for _, s := range seen {
-		if s.el == ref.el && s.typ != ref.typ {
-			if s.typ < ref.typ { // report once, whatever the map order
-				v.addAt(ref.el.Name, "structure", "l'élément %s[x] ne peut avoir qu'un type (trouvé %s et %s)",
-					ref.el.Name, s.typ, ref.typ)
-			}
-			return seen
+	for i, s := range seen {
+		if s.el != ref.el || s.typ == ref.typ {
+			continue
 		}
+		if s.typ != "" {
+			a, b := min(s.typ, ref.typ), max(s.typ, ref.typ)
+			v.addAt(ref.el.Name, "structure", "l'élément %s[x] ne peut avoir qu'un type (trouvé %s et %s)",
+				ref.el.Name, a, b)
+			seen[i].typ = ""
+		}
+		return seen
 	}
 	return append(seen, ref)
 }

@@ -68,6 +68,7 @@ func TestValidateInvalid(t *testing.T) {
 		{`{"resourceType":"Patient","birthDate":"1980-1-2"}`, "value", "Patient.birthDate"},
 		{`{"resourceType":"Patient","deceasedDateTime":"2020-01-01T10:00:00"}`, "value", "Patient.deceased.ofType(dateTime)"},
 		{`{"resourceType":"Patient","deceasedBoolean":true,"deceasedDateTime":"2020"}`, "structure", "Patient.deceased"},
+		{`{"resourceType":"Patient","deceasedDateTime":"2020","deceasedBoolean":true}`, "structure", "Patient.deceased"},
 		{`{"resourceType":"Patient","id":"a b"}`, "value", "Patient.id"},
 		{`{"resourceType":"Patient","meta":{"lastUpdated":"2020-01-01"}}`, "value", "Patient.meta.lastUpdated"},
 		{`{"resourceType":"Patient","link":[{"type":"seealso"}]}`, "required", "Patient.link[0].other"},
@@ -124,3 +125,21 @@ func TestValidateMessageIsFrench(t *testing.T) {
 }
 
 func issuesOf(err error) []dsn.Issue { return dsn.IssuesOf(err) }
+
+// TestValidateChoiceOnce runs the check many times: Go randomises map order,
+// and a choice given with three types must be reported exactly once.
+func TestValidateChoiceOnce(t *testing.T) {
+	obj, _ := Decode([]byte(`{"resourceType":"Observation","status":"final","code":{"text":"x"},
+	  "valueString":"a","valueBoolean":true,"valueInteger":1}`))
+	for range 50 {
+		n := 0
+		for _, is := range issuesOf(Validate(obj)) {
+			if is.Expression == "Observation.value" {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("value[x] reported %d times", n)
+		}
+	}
+}
