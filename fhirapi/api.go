@@ -5,10 +5,12 @@
 package fhirapi
 
 import (
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
 
+	"dsn"
 	"dsn/fhir"
 	"dsn/repo"
 )
@@ -121,6 +123,13 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request) error
 
 func (a *API) h(fn handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			// A bug in one interaction answers 500 (and is audited) instead of
+			// dropping the connection.
+			if p := recover(); p != nil {
+				a.writeError(w, r, &dsn.Error{Op: "fhirapi", Kind: dsn.KindInternal, Err: fmt.Errorf("panic: %v", p)})
+			}
+		}()
 		if err := negotiate(r); err != nil {
 			a.writeError(w, r, err)
 			return
