@@ -162,6 +162,8 @@ func interaction(method string, segs []string, hasID bool) string {
 		return "patch"
 	case method == "DELETE":
 		return "delete"
+	case method == "GET" || method == "HEAD":
+		return "read"
 	}
-	return "read"
+	return "unknown"
 }

@@ -387,6 +387,7 @@ func TestInteractionNames(t *testing.T) {
 		"GET /fhir/Patient/1/_history": "history-instance", "GET /fhir/Patient/_history": "history-type",
 		"GET /fhir/_history": "history-system", "PATCH /fhir/Patient/1": "patch",
 		"DELETE /fhir/Patient/1": "delete", "PUT /fhir/Patient/1": "update", "POST /fhir/Patient": "create",
+		"OPTIONS /fhir/Patient/1": "unknown", "HEAD /fhir/Patient/1": "read",
 	}
 	for in, want := range cases {
 		m, p, _ := strings.Cut(in, " ")
