@@ -53,7 +53,7 @@ func (s *Service) createTx(tx dsn.Tx, p *prepared, crit url.Values) (Outcome, er
 			return Outcome{Resource: *found, Noop: true}, nil
 		}
 	}
-	res, err := s.commit(tx, op, p, 0, "POST")
+	res, err := s.commit(tx, op, p, dsn.Resource{}, "POST")
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/url"
 	"testing"
+	"time"
 
 	"dsn"
 	"dsn/fhir"
@@ -277,4 +278,30 @@ func TestSearch(t *testing.T) {
 	}
 	_, err = s.Search(ctx, "http://x/fhir", "Patient", url.Values{"colour": {"blue"}}, true)
 	wantKind(t, err, dsn.KindInvalid)
+}
+
+// stuckClock always answers the same instant.
+type stuckClock struct{}
+
+func (stuckClock) Now() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+
+func TestLastUpdatedNeverGoesBack(t *testing.T) {
+	s, _ := newTestService(t)
+	s.clock = stuckClock{}
+	ctx := context.Background()
+	var prev time.Time
+	for i := 0; i < 3; i++ {
+		out, err := s.Update(ctx, "Patient", "t", []byte(`{"resourceType":"Patient","id":"t"}`), 0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !out.Resource.LastUpdated.After(prev) {
+			t.Fatalf("version %d: lastUpdated %v not after %v", out.Resource.VersionID, out.Resource.LastUpdated, prev)
+		}
+		prev = out.Resource.LastUpdated
+	}
+	del, err := s.Delete(ctx, "Patient", "t", 0)
+	if err != nil || !del.Resource.LastUpdated.After(prev) {
+		t.Fatalf("delete: %v %v", del.Resource.LastUpdated, err)
+	}
 }

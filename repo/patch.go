@@ -53,14 +53,14 @@ func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, 
 	}
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
-		now, err := tx.Read(typ, id)
+		latest, err := tx.Read(typ, id)
 		if err != nil {
 			return readErr(op, typ, id, err)
 		}
-		if now.VersionID != cur.VersionID {
+		if latest.VersionID != cur.VersionID {
 			return &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "la ressource a changé pendant le patch; réessayez", Err: errStale}
 		}
-		out.Resource, err = s.commit(tx, op, p, cur.VersionID, "PATCH")
+		out.Resource, err = s.commit(tx, op, p, latest, "PATCH")
 		return err
 	})
 	return out, err
@@ -106,7 +106,7 @@ func (s *Service) patchTx(tx dsn.Tx, typ, id string, ops []patchOp, ifMatch int6
 	if err != nil {
 		return Outcome{}, err
 	}
-	res, err := s.commit(tx, op, p, cur.VersionID, "PATCH")
+	res, err := s.commit(tx, op, p, cur, "PATCH")
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -97,7 +97,7 @@ func (s *Service) updateTx(tx dsn.Tx, p *prepared, ifMatch int64) (Outcome, erro
 	if err := checkVersion(op, ifMatch, cur, exists); err != nil {
 		return Outcome{}, err
 	}
-	res, err := s.commit(tx, op, p, cur.VersionID, "PUT")
+	res, err := s.commit(tx, op, p, cur, "PUT")
 	if err != nil {
 		return Outcome{}, err
 	}

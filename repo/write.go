@@ -2,6 +2,7 @@ package repo
 
 import (
 	"strconv"
+	"time"
 
 	"dsn"
 	"dsn/fhir"
@@ -50,11 +51,11 @@ func (s *Service) prepare(op, typ, id string, obj fhir.Object) (*prepared, error
 	return &prepared{typ: typ, id: id, obj: obj, idx: idx, patient: patient}, nil
 }
 
-// commit stores p as version prev+1 inside tx: meta.versionId and
-// meta.lastUpdated are set here, where the version is known.
-func (s *Service) commit(tx dsn.Tx, op string, p *prepared, prev int64, method string) (dsn.Resource, error) {
-	now := s.clock.Now()
-	v := prev + 1
+// commit stores p as the version after cur (zero for a new id) inside tx:
+// meta.versionId and meta.lastUpdated are set here, where the version is known.
+func (s *Service) commit(tx dsn.Tx, op string, p *prepared, cur dsn.Resource, method string) (dsn.Resource, error) {
+	now := s.now(cur)
+	v := cur.VersionID + 1
 	fhir.SetMeta(p.obj, strconv.FormatInt(v, 10), now)
 	w := dsn.Write{
 		Resource: dsn.Resource{Type: p.typ, ID: p.id, VersionID: v, LastUpdated: now,
@@ -80,4 +81,14 @@ func checkVersion(op string, want int64, cur dsn.Resource, exists bool) error {
 		return dsn.Errorf(op, dsn.KindPrecondition, "If-Match: version %d attendue, la version courante est %d", want, cur.VersionID)
 	}
 	return nil
+}
+
+// now is the lastUpdated of the version after cur: the clock, but never at or
+// before cur's, so that versions stay in order even if the clock steps back.
+func (s *Service) now(cur dsn.Resource) time.Time {
+	t := s.clock.Now()
+	if !cur.LastUpdated.IsZero() && !t.After(cur.LastUpdated) {
+		t = cur.LastUpdated.Add(time.Microsecond)
+	}
+	return t
 }
