@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -99,5 +100,21 @@ func TestPlaceholdersMatchArgs(t *testing.T) {
 				t.Errorf("%s: placeholder beyond the %d args", name, len(st.Args))
 			}
 		}
+	}
+}
+
+// The translator is one file shared by both adapters (which may not import each
+// other): postgres/search.go must stay sqlite/search.go but for its header.
+func TestTranslatorSameAsSQLite(t *testing.T) {
+	body := func(path string) string {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := string(b)
+		return s[strings.Index(s, "\nimport ("):]
+	}
+	if body("search.go") != body(filepath.Join("..", "sqlite", "search.go")) {
+		t.Fatal("postgres/search.go and sqlite/search.go differ below their header: copy the change over")
 	}
 }

@@ -9,6 +9,10 @@ type dialect struct {
 	notDeleted  string              // predicate: r's current version is not a tombstone
 	ilike       string              // case-insensitive LIKE operator
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
+	// noIndex prefixes r.type and r.rid when an index clause should drive the
+	// query: SQLite's planner, without statistics, would otherwise walk every
+	// resource of the type in rid order and probe each (sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_)
+	noIndex string
 }
 
 // sqliteDialect: "?" parameters, integer booleans, instants as Unix microseconds;
@@ -17,5 +21,6 @@ var sqliteDialect = dialect{
 	placeholder: func(int) string { return "?" },
 	notDeleted:  "r.deleted = 0",
 	ilike:       "LIKE",
+	noIndex:     "+",
 	timeArg:     func(t time.Time) any { return micros(t) },
 }

@@ -58,7 +58,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 		where, args = histWhereInstance, []any{q.Type, q.ID, since}
 	}
 	n := pageSize(q.Count)
-	rows, err := s.rdb.QueryContext(ctx, histSelect+where+histPage, append(args, before, n+1)...)
+	rows, err := s.cache.query(ctx, histSelect+where+histPage, append(args, before, n+1)...)
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -66,7 +66,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	if err := s.rdb.QueryRowContext(ctx, histCount+where, args...).Scan(&page.Total); err != nil {
+	if page.Total, err = s.cache.count(ctx, histCount+where, args...); err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return page, nil

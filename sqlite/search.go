@@ -57,12 +57,16 @@ func invalid(format string, args ...any) error {
 // (search.html#combining), current non-deleted resources only.
 func translate(d dialect, q dsn.SearchQuery) (plan, error) {
 	b := &builder{d: d, typ: q.Type}
+	driver, hint := driverClause(q.Clauses), ""
+	if driver >= 0 {
+		hint = d.noIndex
+	}
 	conds := []string{d.notDeleted}
 	if q.Type != "" {
-		conds = append(conds, "r.type = "+b.arg(q.Type))
+		conds = append(conds, hint+"r.type = "+b.arg(q.Type))
 	}
-	for _, c := range q.Clauses {
-		s, err := b.clause(c)
+	for i, c := range q.Clauses {
+		s, err := b.clause(c, i == driver)
 		if err != nil {
 			return plan{}, err
 		}
@@ -79,12 +83,35 @@ func translate(d dialect, q dsn.SearchQuery) (plan, error) {
 	}
 	size := pageSize(q.Count)
 	sql := "SELECT r.rid, " + versionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
-		where + "\n  AND r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
+		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
 	return plan{Page: statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
 }
 
-// clause translates one parameter with its ORed values.
-func (b *builder) clause(c dsn.Clause) (string, error) {
+// driveRank orders the parameter types by how few resources a value usually
+// matches: references and identifiers first, numbers last.
+var driveRank = map[dsn.ParamType]int{dsn.ParamReference: 1, dsn.ParamURI: 2, dsn.ParamToken: 3,
+	dsn.ParamString: 4, dsn.ParamDate: 5, dsn.ParamQuantity: 6, dsn.ParamNumber: 7}
+
+// driverClause picks the clause whose index rows lead the query ("r.rid IN"):
+// the positive index clause of the best rank; the others are checked per
+// candidate with EXISTS on the rid index. -1 if there is none.
+func driverClause(cs []dsn.Clause) int {
+	best := -1
+	for i, c := range cs {
+		_, indexed := indexTable[c.Type]
+		if !indexed || c.Param == "_id" || c.Param == "_lastUpdated" || c.Modifier == "missing" || c.Modifier == "not" {
+			continue
+		}
+		if best < 0 || driveRank[c.Type] < driveRank[cs[best].Type] {
+			best = i
+		}
+	}
+	return best
+}
+
+// clause translates one parameter with its ORed values; drive makes it the
+// clause that produces the candidates.
+func (b *builder) clause(c dsn.Clause, drive bool) (string, error) {
 	if len(c.Values) == 0 {
 		return "", invalid("le paramètre %s n'a pas de valeur", c.Param)
 	}
@@ -108,6 +135,11 @@ func (b *builder) clause(c dsn.Clause) (string, error) {
 		// search.html#token: :not matches resources without a matching token,
 		// including those with no value at all.
 		head := "NOT EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param)
+		ors, err := b.values(c)
+		return head + " AND " + ors + ")", err
+	}
+	if !drive {
+		head := "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param)
 		ors, err := b.values(c)
 		return head + " AND " + ors + ")", err
 	}

@@ -7,10 +7,25 @@ import (
 	"dsn"
 )
 
-// querier is what both the read pool (*sql.DB) and the writer (*sql.Conn) offer.
+// querier runs generated SQL: the read pool's statement cache, or the writer
+// connection inside a transaction.
 type querier interface {
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	count(ctx context.Context, query string, args ...any) (int, error)
+}
+
+// connQuerier runs generated SQL on the writer connection (rare: conditional
+// operations), without caching.
+type connQuerier struct{ c *sql.Conn }
+
+func (q connQuerier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return q.c.QueryContext(ctx, query, args...)
+}
+
+func (q connQuerier) count(ctx context.Context, query string, args ...any) (int, error) {
+	var n int
+	err := q.c.QueryRowContext(ctx, query, args...).Scan(&n)
+	return n, err
 }
 
 // Search returns one page of current, non-deleted matches (dsn.Store.Search).
@@ -18,7 +33,7 @@ func (s *Store) Search(ctx context.Context, q dsn.SearchQuery) (dsn.SearchResult
 	if s.shut.Load() {
 		return dsn.SearchResult{}, errClosed("sqlite.Search")
 	}
-	return search(ctx, s.rdb, q)
+	return search(ctx, &s.cache, q)
 }
 
 func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResult, error) {
@@ -27,7 +42,7 @@ func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResul
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
-	rows, err := db.QueryContext(ctx, p.Page.SQL, p.Page.Args...)
+	rows, err := db.query(ctx, p.Page.SQL, p.Page.Args...)
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -37,7 +52,7 @@ func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResul
 	}
 	res.Total = -1
 	if q.Total {
-		if err := db.QueryRowContext(ctx, p.Count.SQL, p.Count.Args...).Scan(&res.Total); err != nil {
+		if res.Total, err = db.count(ctx, p.Count.SQL, p.Count.Args...); err != nil {
 			return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 		}
 	}

@@ -29,6 +29,7 @@ type Store struct {
 	rdb    *sql.DB   // read pool
 	wstmt  stmts     // prepared on the writer connection
 	rstmt  stmts     // prepared on the read pool
+	cache  stmtCache // generated search SQL prepared on the read pool
 	queue  chan *writeReq
 	mu     sync.RWMutex // guards closed against Write
 	closed bool
@@ -83,6 +84,7 @@ func (s *Store) open(ctx context.Context, path string) error {
 	s.rdb.SetMaxIdleConns(n)
 	s.rdb.SetConnMaxLifetime(0)
 	s.rdb.SetConnMaxIdleTime(0)
+	s.cache.db = s.rdb
 	return s.rstmt.prepare(ctx, s.rdb, false)
 }
 
@@ -126,6 +128,7 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	s.wstmt.close()
 	s.rstmt.close()
+	s.cache.close()
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}

@@ -52,7 +52,7 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	if err := t.check("sqlite.Tx.Search"); err != nil {
 		return dsn.SearchResult{}, err
 	}
-	res, err := search(context.Background(), t.s.wconn, q)
+	res, err := search(context.Background(), connQuerier{t.s.wconn}, q)
 	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
 		t.fail("sqlite.Tx.Search", err)
 	}
