@@ -152,6 +152,8 @@ func interaction(method string, segs []string, hasID bool) string {
 		return "history-instance"
 	case len(segs) == 4 && segs[2] == "_history":
 		return "vread"
+	case (last == "_search" && len(segs) == 1) || (len(segs) == 0 && method == "GET"):
+		return "search-system"
 	case last == "_search" || (method == "GET" && !hasID):
 		return "search-type"
 	case method == "POST":

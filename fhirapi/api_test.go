@@ -272,6 +272,10 @@ func TestConditionalCreateAndSearch(t *testing.T) {
 		t.Fatalf("POST _search: %d %s", ps.status, ps.body)
 	}
 	wantOO(t, s.do(t, "GET", "/fhir/Patient?colour=blue", "", "Prefer", "handling=strict"), 400)
+	sys := s.do(t, "GET", "/fhir?_id="+r1.obj(t)["id"].(string), "")
+	if sys.status != 200 || len(sys.obj(t)["entry"].([]any)) != 1 {
+		t.Fatalf("system search: %d %s", sys.status, sys.body)
+	}
 	if r := s.do(t, "PUT", "/fhir/Patient?identifier=urn:t|2", `{"resourceType":"Patient"}`); r.status != 201 {
 		t.Fatalf("conditional update with no match creates: %d %s", r.status, r.body)
 	}
@@ -387,7 +391,7 @@ func TestInteractionNames(t *testing.T) {
 		"GET /fhir/Patient/1/_history": "history-instance", "GET /fhir/Patient/_history": "history-type",
 		"GET /fhir/_history": "history-system", "PATCH /fhir/Patient/1": "patch",
 		"DELETE /fhir/Patient/1": "delete", "PUT /fhir/Patient/1": "update", "POST /fhir/Patient": "create",
-		"OPTIONS /fhir/Patient/1": "unknown", "HEAD /fhir/Patient/1": "read",
+		"OPTIONS /fhir/Patient/1": "unknown", "GET /fhir": "search-system", "POST /fhir/_search": "search-system", "HEAD /fhir/Patient/1": "read",
 	}
 	for in, want := range cases {
 		m, p, _ := strings.Cut(in, " ")

@@ -47,6 +47,7 @@ func (a *API) capabilityStatement() []byte {
 				map[string]any{"code": "transaction"},
 				map[string]any{"code": "batch"},
 				map[string]any{"code": "history-system"},
+				map[string]any{"code": "search-system"},
 			},
 		}},
 	}

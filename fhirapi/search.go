@@ -10,6 +10,7 @@ import (
 
 // search: GET [base]/[type]?params and POST [base]/[type]/_search with a form
 // body (http.html#search); parameters of the URL and of the body are merged.
+// Without a type (GET [base]?params, POST [base]/_search) it searches every type.
 // Prefer: handling=strict turns unknown parameters into a 400.
 func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 	params := r.URL.Query()

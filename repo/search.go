@@ -12,14 +12,17 @@ import (
 // controlParams belong to the HTTP layer (http.html#parameters), not to search.
 var controlParams = map[string]bool{"_format": true, "_pretty": true}
 
-// Search runs a type-level search (http.html#search, GET or POST _search) and
-// returns a searchset Bundle with self and next links. strict reflects
+// Search runs a type-level search (http.html#search, GET or POST _search), or
+// a system-level one when typ is "" (only the parameters common to all
+// resources), and returns a searchset Bundle with self and next links. strict reflects
 // "Prefer: handling=strict" (search.html#errors): unknown parameters are then an
 // error; otherwise they are ignored and reported in an OperationOutcome entry.
 func (s *Service) Search(ctx context.Context, base, typ string, params url.Values, strict bool) (fhir.Object, error) {
 	const op = "repo.Search"
-	if err := s.checkType(op, typ); err != nil {
-		return nil, err
+	if typ != "" {
+		if err := s.checkType(op, typ); err != nil {
+			return nil, err
+		}
 	}
 	crit := url.Values{}
 	for k, v := range params {
@@ -48,7 +51,11 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 		res.Matches, res.Next = nil, ""
 	}
 	inc, incIssues := s.includes(storeReader{ctx, s.store}, res.Matches, params)
-	return searchBundle(base, base+"/"+typ, params, res, inc, append(issues, incIssues...)), nil
+	path := base
+	if typ != "" {
+		path += "/" + typ
+	}
+	return searchBundle(base, path, params, res, inc, append(issues, incIssues...)), nil
 }
 
 // isInclude tells the parameters answered by includes, not by the search parser.
