@@ -17,7 +17,7 @@ type Request struct {
 	Method      string
 	Path        string
 	RemoteAddr  string
-	Interaction string // read, vread, update, patch, delete, create, search-type, history-*, batch/transaction, capabilities, operation
+	Interaction string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
 	Type, ID    string // "" when the interaction has none
 }
 
@@ -75,6 +75,8 @@ func (s SlogAuditor) Audit(ctx context.Context, rec Record) {
 		slog.String("remote", rec.Request.RemoteAddr), slog.Int("status", rec.Status),
 		slog.String("outcome", rec.Outcome), slog.Duration("duration", rec.Duration))
 }
+
+var _ http.ResponseWriter = (*recorder)(nil)
 
 // recorder keeps the status and the error kind for the audit record.
 type recorder struct {

@@ -120,6 +120,9 @@ type reader interface {
 	Search(q dsn.SearchQuery) (dsn.SearchResult, error)
 }
 
+var _ reader = storeReader{}
+
+// storeReader reads committed state, outside any write transaction.
 type storeReader struct {
 	ctx context.Context
 	st  dsn.Store
