@@ -111,7 +111,10 @@ func (e *typeCallExpr) eval(c *evalCtx) (Collection, error) {
 	}
 	if len(in) > 1 {
 		// The as() function keeps N1's singleton rule (the suite's
-		// testFHIRPathAsFunction21); only the operator filters collections.
+		// testFHIRPathAsFunction21) unless LenientAs; the operator filters.
+		if e.name == "as" && c.opts.LenientAs {
+			return c.ofType(in, e.typ), nil
+		}
 		return nil, evalErr("%s() attend un seul élément, reçu %d", e.name, len(in))
 	}
 	return (&typeExpr{op: e.name, x: &literalExpr{in}, typ: e.typ}).eval(c)

@@ -166,7 +166,7 @@ func (c *evalCtx) checkChild(n *Node, name string, ci *childInfo) error {
 	}
 	if ci.known {
 		if ci.jsonChoice && !c.opts.LenientChoice {
-			return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, choiceBase(name))
+			return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, choiceBaseOf(c.model, n.Type, name))
 		}
 		return nil
 	}
@@ -174,16 +174,6 @@ func (c *evalCtx) checkChild(n *Node, name string, ci *childInfo) error {
 		return nil
 	}
 	return semanticErr("%s n'a pas d'élément %s", n.Type, name)
-}
-
-// choiceBase is the element name of a choice JSON name (valueQuantity → value).
-func choiceBase(name string) string {
-	for i := len(name) - 1; i > 0; i-- {
-		if name[i] >= 'A' && name[i] <= 'Z' {
-			return name[:i]
-		}
-	}
-	return name
 }
 
 // indexExpr is x[index] (N1 §Indexer).

@@ -50,6 +50,11 @@ type Options struct {
 	Strict bool
 	// LenientChoice allows choice elements by their JSON name (valueQuantity).
 	LenientChoice bool
+	// LenientAs lets the as() function filter a collection like ofType()
+	// instead of failing on more than one item (N1). The R4 core invariants
+	// need it (dom-3 applies descendants().as(canonical)); the as operator
+	// always filters.
+	LenientAs bool
 }
 
 var (

@@ -48,14 +48,30 @@ func newChildInfo(m Model, parent, name string) *childInfo {
 		}
 	}
 	if ci.known {
-		for i := len(name) - 1; i > 0; i-- {
-			if name[i] >= 'A' && name[i] <= 'Z' {
-				_, ci.jsonChoice = m.ChoiceTypes(parent, name[:i])
-				break
+		ci.jsonChoice = choiceBaseOf(m, parent, name) != ""
+	}
+	return ci
+}
+
+// choiceBaseOf returns the choice element whose JSON name is name
+// ("valueCodeableConcept" → "value"), "" if name is not one: the suffix must
+// be one of the element's types ("studyEffectiveDescription" is a plain element).
+func choiceBaseOf(m Model, parent, name string) string {
+	for i := 1; i < len(name); i++ {
+		if name[i] < 'A' || name[i] > 'Z' {
+			continue
+		}
+		types, ok := m.ChoiceTypes(parent, name[:i])
+		if !ok {
+			continue
+		}
+		for _, t := range types {
+			if strings.ToUpper(t[:1])+t[1:] == name[i:] {
+				return name[:i]
 			}
 		}
 	}
-	return ci
+	return ""
 }
 
 // comparableModel reports whether models can be compared with == (a model
