@@ -315,3 +315,34 @@ func TestFHIRPath21Extras(t *testing.T) {
 		}
 	}
 }
+
+func TestChoiceNamesAndInvariants(t *testing.T) {
+	m := &fhirpath.Options{Model: fhir.R4()}
+	obs := decode(t, `{"resourceType":"Observation","status":"final","code":{"text":"x"},
+	 "valueCodeableConcept":{"text":"y"}}`)
+	if _, err := fhirpath.Evaluate(obs, "Observation.valueCodeableConcept", m); err == nil {
+		t.Error("valueCodeableConcept: no error (choice asked by JSON name)")
+	}
+	if r, err := fhirpath.Evaluate(obs, "Observation.value.text", m); err != nil || texts(r) != "string:y" {
+		t.Errorf("value.text = %s %v", texts(r), err)
+	}
+	red := decode(t, `{"resourceType":"ResearchElementDefinition","status":"draft","type":"population",
+	 "characteristic":[{"definitionCodeableConcept":{"text":"c"},"studyEffectiveDescription":"d"}]}`)
+	if r, err := fhirpath.Evaluate(red, "characteristic.studyEffectiveDescription", m); err != nil || texts(r) != "string:d" {
+		t.Errorf("studyEffectiveDescription = %s %v (a plain element, not a choice)", texts(r), err)
+	}
+	// pat-1 on a contact with nothing but a gender: the invariant must be false.
+	pat := decode(t, `{"resourceType":"Patient","contact":[{"gender":"male"},{"name":{"family":"X"}}]}`)
+	contacts, _ := fhirpath.Evaluate(pat, "Patient.contact", m)
+	var got []string
+	for _, c := range contacts {
+		r, err := fhirpath.Evaluate(fhirpath.Collection{c}, "name.exists() or telecom.exists() or address.exists() or organization.exists()", m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, texts(r))
+	}
+	if strings.Join(got, " ") != "boolean:false boolean:true" {
+		t.Errorf("pat-1 per contact = %v", got)
+	}
+}
