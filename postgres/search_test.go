@@ -103,8 +103,8 @@ func TestPlaceholdersMatchArgs(t *testing.T) {
 	}
 }
 
-// The translator is one file shared by both adapters (which may not import each
-// other): postgres/search.go must stay sqlite/search.go but for its header.
+// The translator is shared by both adapters (which may not import each other):
+// search.go, conditions.go and normalize.go must stay sqlite's but for their header.
 func TestTranslatorSameAsSQLite(t *testing.T) {
 	body := func(path string) string {
 		b, err := os.ReadFile(path)
@@ -114,7 +114,9 @@ func TestTranslatorSameAsSQLite(t *testing.T) {
 		s := string(b)
 		return s[strings.Index(s, "\nimport ("):]
 	}
-	if body("search.go") != body(filepath.Join("..", "sqlite", "search.go")) {
-		t.Fatal("postgres/search.go and sqlite/search.go differ below their header: copy the change over")
+	for _, f := range []string{"search.go", "conditions.go", "normalize.go"} {
+		if body(f) != body(filepath.Join("..", "sqlite", f)) {
+			t.Errorf("postgres/%s and sqlite/%s differ below their header: copy the change over", f, f)
+		}
 	}
 }

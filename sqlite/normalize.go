@@ -5,11 +5,12 @@ import (
 	"unicode"
 )
 
-// Normalize folds text for the default string search (FHIR R4 search.html#string:
+// normalize folds text for the default string search (FHIR R4 search.html#string:
 // "case- and accent-insensitive"): lower case, Latin accents removed, œ/æ
-// expanded. It is idempotent, so a value already normalised by the caller is
-// unchanged; it must match how dsn.StringKey.Norm is made.
-func Normalize(s string) string {
+// expanded. It is idempotent, so a value already normalised by the caller (the
+// search package does) is unchanged; it must match search.Normalize, which
+// makes dsn.StringKey.Norm.
+func normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -25,9 +26,9 @@ func Normalize(s string) string {
 
 // fold maps the accented Latin letters of French (and neighbours) to ASCII.
 var fold = func() map[rune]string {
-	m := map[rune]string{'œ': "oe", 'æ': "ae", 'ß': "ss"}
+	m := map[rune]string{'œ': "oe", 'æ': "ae", 'ß': "ss", 'þ': "th"}
 	for base, accented := range map[string]string{
-		"a": "àáâãäåāăą", "c": "çćĉċč", "d": "ďđ", "e": "èéêëēĕėęě", "g": "ĝğġģ",
+		"a": "àáâãäåāăą", "c": "çćĉċč", "d": "ďđð", "e": "èéêëēĕėęě", "g": "ĝğġģ",
 		"h": "ĥħ", "i": "ìíîïĩīĭįı", "j": "ĵ", "k": "ķ", "l": "ĺļľŀł", "n": "ñńņňŉ",
 		"o": "òóôõöøōŏő", "r": "ŕŗř", "s": "śŝşš", "t": "ţťŧ", "u": "ùúûüũūŭůűų",
 		"w": "ŵ", "y": "ýÿŷ", "z": "źżž",
