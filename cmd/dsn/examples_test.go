@@ -85,7 +85,8 @@ func TestExamplesRoundTrip(t *testing.T) {
 			first[ex.typ+"/"+ex.id] = ex.file
 		}
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16}}
+	// Loopback: no compression; PUTs ask for return=minimal since a GET follows.
+	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 16, DisableCompression: true}}
 	work := make(chan int)
 	var mu sync.Mutex
 	var failures []string
@@ -203,6 +204,7 @@ func send(c *http.Client, method, url string, body []byte) (int, []byte, error) 
 	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/fhir+json")
+		req.Header.Set("Prefer", "return=minimal")
 	}
 	res, err := c.Do(req)
 	if err != nil {
