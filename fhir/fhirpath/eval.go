@@ -132,10 +132,7 @@ func (c *evalCtx) typeFilter(in Collection, name string) (Collection, bool) {
 		return out, true
 	}
 	if c.model != nil && c.model.IsResourceType(name) {
-		if c.opts.Strict {
-			return nil, false
-		}
-		return nil, true // Encounter.x on a Patient: nothing (strict mode reports it below)
+		return nil, true // Encounter.x on a Patient: nothing (strict mode reports it, typecheck.go)
 	}
 	return nil, false
 }
@@ -158,22 +155,14 @@ func (c *evalCtx) child(n *Node, e *memberExpr, out Collection) (Collection, err
 }
 
 // checkChild reports a choice element asked by its JSON name (valueQuantity:
-// FHIR R4 fhirpath.html#polymorphism requires "value") and, in strict mode, a
-// name that is not an element of the type.
+// FHIR R4 fhirpath.html#polymorphism requires "value"). Names unknown to the
+// type are left to the static check of strict mode (typecheck.go), which
+// knows whether some other type of a mixed collection has them.
 func (c *evalCtx) checkChild(n *Node, name string, ci *childInfo) error {
-	if c.model == nil || n.Type == "" {
+	if c.model == nil || n.Type == "" || !ci.known || !ci.jsonChoice || c.opts.LenientChoice {
 		return nil
 	}
-	if ci.known {
-		if ci.jsonChoice && !c.opts.LenientChoice {
-			return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, choiceBaseOf(c.model, n.Type, name))
-		}
-		return nil
-	}
-	if !c.opts.Strict || ci.choiceKeys != nil {
-		return nil
-	}
-	return semanticErr("%s n'a pas d'élément %s", n.Type, name)
+	return semanticErr("l'élément %s.%s est un choix: utiliser %s", n.Type, name, choiceBaseOf(c.model, n.Type, name))
 }
 
 // indexExpr is x[index] (N1 §Indexer).
