@@ -108,10 +108,11 @@ func (b *builder) quantity(v dsn.Value) (string, error) {
 }
 
 // token: system|code, |code (no system), code (any system), system| (any code);
-// :text is a case-insensitive starts-with on the display text (search.html#token).
+// :text is a case- and accent-insensitive starts-with on the display text,
+// stored normalised (search.html#token).
 func (b *builder) token(c dsn.Clause, v dsn.Value) (string, error) {
 	if c.Modifier == "text" {
-		return "x.text " + b.d.ilike + " " + b.arg(escapeLike(v.Text)+"%") + ` ESCAPE '\'`, nil
+		return b.startsWith("x.text", v.Text), nil
 	}
 	switch {
 	case v.AnySystem && v.Code != "":
@@ -137,9 +138,15 @@ func (b *builder) str(c dsn.Clause, v dsn.Value) string {
 	case "contains":
 		return "x.norm LIKE " + b.arg("%"+escapeLike(normalize(v.Text))+"%") + ` ESCAPE '\'`
 	}
-	n := normalize(v.Text)
-	s := "(x.norm >= " + b.arg(n)
-	return s + " AND x.norm < " + b.arg(n+"\U0010FFFF") + ")"
+	return b.startsWith("x.norm", v.Text)
+}
+
+// startsWith matches a normalised column starting with the normalised text, as
+// a range so that a B-tree index serves it.
+func (b *builder) startsWith(col, text string) string {
+	n := normalize(text)
+	s := "(" + col + " >= " + b.arg(n)
+	return s + " AND " + col + " < " + b.arg(n+"\U0010FFFF") + ")"
 }
 
 // reference: Type/id or a bare id (any type), or an absolute URL

@@ -10,7 +10,6 @@ import (
 type dialect struct {
 	placeholder func(n int) string  // the n-th parameter, 1-based
 	notDeleted  string              // predicate: r's current version is not a tombstone
-	ilike       string              // case-insensitive LIKE operator
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
 	// noIndex prefixes r.type and r.rid when an index clause should drive the
 	// query; PostgreSQL plans from statistics and needs no hint
@@ -21,7 +20,6 @@ type dialect struct {
 var pgDialect = dialect{
 	placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	notDeleted:  "NOT r.deleted",
-	ilike:       "ILIKE",
 	noIndex:     "",
 	timeArg:     func(t time.Time) any { return t.UTC() },
 }

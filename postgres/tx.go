@@ -198,7 +198,7 @@ func indexJSON(ix *dsn.Index) (string, error) {
 		U []uri  `json:"u,omitempty"`
 	}
 	for _, k := range ix.Tokens {
-		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, k.Text})
+		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, normalize(k.Text)})
 	}
 	for _, k := range ix.Strings {
 		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})

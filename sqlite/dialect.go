@@ -7,7 +7,6 @@ import "time"
 type dialect struct {
 	placeholder func(n int) string  // the n-th parameter, 1-based
 	notDeleted  string              // predicate: r's current version is not a tombstone
-	ilike       string              // case-insensitive LIKE operator
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
 	// noIndex prefixes r.type and r.rid when an index clause should drive the
 	// query: SQLite's planner, without statistics, would otherwise walk every
@@ -16,11 +15,10 @@ type dialect struct {
 }
 
 // sqliteDialect: "?" parameters, integer booleans, instants as Unix microseconds;
-// SQLite's LIKE already ignores ASCII case.
+
 var sqliteDialect = dialect{
 	placeholder: func(int) string { return "?" },
 	notDeleted:  "r.deleted = 0",
-	ilike:       "LIKE",
 	noIndex:     "+",
 	timeArg:     func(t time.Time) any { return micros(t) },
 }

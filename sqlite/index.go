@@ -31,7 +31,7 @@ func (t *tx) insertIndex(ctx context.Context, rid int64, w dsn.Write) error {
 		func() error {
 			return exec(st.insToken, len(ix.Tokens), func(i int) []any {
 				k := ix.Tokens[i]
-				return []any{k.Param, k.System, k.Code, k.Text}
+				return []any{k.Param, k.System, k.Code, normalize(k.Text)}
 			})
 		},
 		func() error {

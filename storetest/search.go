@@ -55,7 +55,7 @@ func searchData(t *testing.T, s dsn.Store) {
 	}
 	o2 := dsn.Index{
 		References: []dsn.RefKey{{Param: "subject", Type: "Patient", ID: "p2"}, {Param: "performer", URL: "https://other.example/Practitioner/9"}},
-		Tokens:     []dsn.TokenKey{{Param: "code", System: loinc, Code: "8480-6", Text: "Systolic blood pressure"}},
+		Tokens:     []dsn.TokenKey{{Param: "code", System: loinc, Code: "8480-6", Text: "Pression artérielle systolique"}},
 		Quantities: []dsn.QuantityKey{{Param: "value-quantity", Value: 120, System: ucum, Code: "mm[Hg]", Unit: "mmHg"}},
 		Numbers:    []dsn.NumberKey{{Param: "probability", Value: 0.8}},
 		URIs:       []dsn.URIKey{{Param: "url", URI: "http://example.org/b"}},
@@ -107,7 +107,8 @@ func searchCases() []searchCase {
 		{"token :not", P, []dsn.Clause{cl("gender", tok, "not", dsn.Value{Code: "female", AnySystem: true})}, []string{"p2", "p3"}},
 		{"token :missing=true", P, []dsn.Clause{cl("gender", tok, "missing", dsn.Value{Text: "true"})}, []string{"p3"}},
 		{"token :missing=false", P, []dsn.Clause{cl("gender", tok, "missing", dsn.Value{Text: "false"})}, []string{"p1", "p2"}},
-		{"token :text", O, []dsn.Clause{cl("code", tok, "text", dsn.Value{Text: "heart"})}, []string{"o1"}},
+		{"token :text", O, []dsn.Clause{cl("code", tok, "text", dsn.Value{Text: "HEART"})}, []string{"o1"}},
+		{"token :text accents", O, []dsn.Clause{cl("code", tok, "text", dsn.Value{Text: "pression arterielle"})}, []string{"o2"}},
 		{"string starts", P, []dsn.Clause{cl("name", str, "", dsn.Value{Text: "gag"})}, []string{"p1", "p3"}},
 		{"string accents and case", P, []dsn.Clause{cl("name", str, "", dsn.Value{Text: "GAGNÉ"})}, []string{"p3"}},
 		{"string accent-free query", P, []dsn.Clause{cl("name", str, "", dsn.Value{Text: "Emi"})}, []string{"p1"}},
