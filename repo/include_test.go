@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"net/url"
+	"strings"
 	"testing"
 
 	"dsn/fhir"
@@ -40,6 +41,14 @@ func TestIncludeAndRevinclude(t *testing.T) {
 	b, err = s.Search(ctx, "http://x/fhir", "Observation", url.Values{"_summary": {"count"}}, true)
 	if err != nil || b["total"] != 2 || len(b["entry"].([]any)) != 0 {
 		t.Fatalf("_summary=count: %v %v", b, err)
+	}
+	b, err = s.Search(ctx, "http://x/fhir", "Observation", url.Values{"_elements": {"status"}}, true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := fhir.Encode(b["entry"].([]any)[0].(map[string]any)["resource"])
+	if !strings.Contains(string(first), `"status":"final"`) || strings.Contains(string(first), `"subject"`) || !strings.Contains(string(first), "SUBSETTED") {
+		t.Fatalf("_elements=status: %s", first)
 	}
 	b, err = s.Search(ctx, "http://x/fhir", "Observation", url.Values{"_include": {"Observation:status"}}, false)
 	if err != nil {

@@ -32,9 +32,9 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 	}
 	// search.html#summary: _summary=count answers the total alone.
 	countOnly := params.Get("_summary") == "count"
-	if countOnly {
-		crit.Del("_summary")
-	}
+	crit.Del("_summary")
+	crit.Del("_elements")
+	shape, shapeIssues := shaperOf(params)
 	q, issues, err := s.parse(typ, crit, strict)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
@@ -51,6 +51,12 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 		res.Matches, res.Next = nil, ""
 	}
 	inc, incIssues := s.includes(storeReader{ctx, s.store}, res.Matches, params)
+	if shape != nil {
+		for i := range res.Matches {
+			res.Matches[i].Body = shape(res.Matches[i].Body)
+		}
+	}
+	issues = append(issues, shapeIssues...)
 	path := base
 	if typ != "" {
 		path += "/" + typ
