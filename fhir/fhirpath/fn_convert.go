@@ -254,6 +254,15 @@ func fnToQuantity(c *evalCtx, in Collection, a []expr) (Collection, error) {
 }
 
 func convertUnit(q Quantity, unit string) Collection {
+	if k, ok := toKelvin(Quantity{q.Value, q.Unit}); ok || q.Unit == "K" {
+		if !ok {
+			k = q.Value
+		}
+		if r, ok := fromKelvin(k, unit); ok {
+			return Collection{Quantity{r, unit}}
+		}
+		return nil
+	}
 	v, d, ok := q.canonical()
 	f, d2, ok2 := Quantity{DecimalFromInt(1), unit}.canonical()
 	if !ok || !ok2 || d != d2 {

@@ -113,6 +113,9 @@ func parseQuantity(s string) (Quantity, bool) {
 // canonical expresses q in UCUM base units when the unit is known; ok=false
 // for units outside the table in ucum.go.
 func (q Quantity) canonical() (Decimal, dims, bool) {
+	if k, ok := toKelvin(q); ok {
+		return k, dims{0, 0, 0, 0, 1}, true
+	}
 	u, _ := calendarToUCUM(q.Unit)
 	f, d, ok := ucumParse(u)
 	if !ok {

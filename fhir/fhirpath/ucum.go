@@ -192,3 +192,37 @@ func decPow(b Decimal, n int) Decimal {
 	}
 	return r
 }
+
+// Temperatures on offset scales (UCUM Cel and [degF]) do not convert by a
+// factor: they are taken to kelvin for comparison (a bare K converts by factor).
+var (
+	dec27315 = Decimal{coef: coefOf(27315), scale: 2}
+	dec45967 = Decimal{coef: coefOf(45967), scale: 2}
+	decFive  = DecimalFromInt(5)
+	decNine  = DecimalFromInt(9)
+)
+
+func toKelvin(q Quantity) (Decimal, bool) {
+	switch q.Unit {
+	case "Cel":
+		return q.Value.Add(dec27315), true
+	case "[degF]":
+		k, _ := q.Value.Add(dec45967).Mul(decFive).Div(decNine)
+		return k, true
+	}
+	return Decimal{}, false
+}
+
+// fromKelvin expresses a kelvin value in unit (Cel, [degF] or K).
+func fromKelvin(k Decimal, unit string) (Decimal, bool) {
+	switch unit {
+	case "Cel":
+		return k.Sub(dec27315), true
+	case "[degF]":
+		f, _ := k.Mul(decNine).Div(decFive)
+		return f.Sub(dec45967), true
+	case "K":
+		return k, true
+	}
+	return Decimal{}, false
+}

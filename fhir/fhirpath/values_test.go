@@ -109,6 +109,9 @@ func TestUCUM(t *testing.T) {
 		{Quantity{DecimalFromInt(1), "kg"}, Quantity{DecimalFromInt(1), "m"}, 0, false},
 		{Quantity{DecimalFromInt(1), "{beats}/min"}, Quantity{DecimalFromInt(1), "/min"}, 0, true},
 		{Quantity{DecimalFromInt(1), "mmol/L"}, Quantity{DecimalFromInt(1), "mg/dL"}, 0, false},
+		{Quantity{DecimalFromInt(37), "Cel"}, Quantity{DecimalFromInt(98), "[degF]"}, 1, true},
+		{Quantity{DecimalFromInt(100), "Cel"}, Quantity{DecimalFromInt(212), "[degF]"}, 0, true},
+		{Quantity{DecimalFromInt(0), "Cel"}, Quantity{Decimal{coef: coefOf(27315), scale: 2}, "K"}, 0, true},
 	} {
 		n, ok := compareQuantity(c.a, c.b)
 		if n != c.n || ok != c.ok {
