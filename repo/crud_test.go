@@ -129,6 +129,14 @@ func TestConditionalCreateUpdateDelete(t *testing.T) {
 	}
 	_, err = s.ConditionalUpdate(ctx, "Patient", url.Values{"identifier": {"urn:test|A"}}, patient("A"), 0)
 	wantKind(t, err, dsn.KindPrecondition)
+	// No match, but the body names an id that exists: 409.
+	taken := []byte(`{"resourceType":"Patient","id":"` + up.Resource.ID + `"}`)
+	_, err = s.ConditionalUpdate(ctx, "Patient", url.Values{"identifier": {"urn:test|nobody"}}, taken, 0)
+	wantKind(t, err, dsn.KindConflict)
+	fresh := []byte(`{"resourceType":"Patient","id":"fresh"}`)
+	if out, err := s.ConditionalUpdate(ctx, "Patient", url.Values{"identifier": {"urn:test|nobody"}}, fresh, 0); err != nil || out.Resource.ID != "fresh" || !out.Created {
+		t.Fatalf("no match, free id → update as create: %+v %v", out, err)
+	}
 
 	del, err := s.ConditionalDelete(ctx, "Patient", crit)
 	if err != nil || del.Noop {

@@ -68,7 +68,7 @@ func (s *Service) ConditionalUpdate(ctx context.Context, typ string, crit url.Va
 }
 
 // resolveConditional picks the id a conditional update writes to: the single
-// match, else the body's id, else a new id (http.html#cond-update).
+// match, else the body's id if it is free, else a new id (http.html#cond-update).
 func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values, bodyID string) (string, error) {
 	found, err := s.matchOne(tx, op, typ, crit)
 	if err != nil {
@@ -80,10 +80,21 @@ func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values,
 		}
 		return found.ID, nil
 	}
-	if bodyID != "" {
-		return bodyID, checkID(op, bodyID)
+	if bodyID == "" {
+		return s.ids.NewID(), nil
 	}
-	return s.ids.NewID(), nil
+	if err := checkID(op, bodyID); err != nil {
+		return "", err
+	}
+	// http.html#cond-update: no match but the body's id exists → 409.
+	cur, deleted, err := current(tx, typ, bodyID)
+	if err != nil {
+		return "", err
+	}
+	if cur.VersionID > 0 && !deleted {
+		return "", dsn.Errorf(op, dsn.KindConflict, "aucune ressource ne correspond aux critères, mais %s/%s existe déjà", typ, bodyID)
+	}
+	return bodyID, nil
 }
 
 // updateTx writes p as the next version of its type/id inside tx.
