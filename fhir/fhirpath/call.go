@@ -1,7 +1,5 @@
 package fhirpath
 
-import "sort"
-
 // fnImpl evaluates a function: in is the input collection (the focus before
 // the dot, or $this), args are the unevaluated argument expressions.
 type fnImpl func(c *evalCtx, in Collection, args []expr) (Collection, error)
@@ -53,7 +51,7 @@ func (e *callExpr) eval(c *evalCtx) (Collection, error) {
 
 // orderedFns depend on the order of their input (N1 §Collections: children()
 // and descendants() give no defined order).
-var orderedFns = map[string]bool{"first": true, "last": true, "tail": true, "skip": true, "take": true, "single": false}
+var orderedFns = map[string]bool{"first": true, "last": true, "tail": true, "skip": true, "take": true}
 
 // newCall binds a function by name and checks its arity at compile time.
 func newCall(name string, x expr, args []expr) (expr, error) {
@@ -153,35 +151,4 @@ func (c *evalCtx) argSingle(e expr, fn string) (any, error) {
 // inputSingle returns the only input item as a System value (nil if empty).
 func (c *evalCtx) inputSingle(in Collection, fn string) (any, error) {
 	return c.singleton(in, fn+"()")
-}
-
-// sortItems orders a collection by System value (for sort()).
-func sortItems(c *evalCtx, items []sortKey, desc []bool) error {
-	var err error
-	sort.SliceStable(items, func(i, j int) bool {
-		for k := range items[i].keys {
-			a, b := items[i].keys[k], items[j].keys[k]
-			if a == nil || b == nil {
-				if (a == nil) != (b == nil) {
-					return (a == nil) == desc[k] // empty sorts last, first when descending
-				}
-				continue
-			}
-			n, ok, e := compare(a, b)
-			if e != nil && err == nil {
-				err = e
-			}
-			if !ok || n == 0 {
-				continue
-			}
-			return (n < 0) != desc[k]
-		}
-		return false
-	})
-	return err
-}
-
-type sortKey struct {
-	item any
-	keys []any
 }

@@ -1,7 +1,6 @@
 package fhirpath
 
 import (
-	"errors"
 	"fmt"
 
 	"dsn"
@@ -27,4 +26,4 @@ func evalErr(format string, args ...any) error {
 }
 
 // errf is a plain error for the lexer's helpers, wrapped by syntaxErr.
-func errf(format string, args ...any) error { return errors.New(fmt.Sprintf(format, args...)) }
+func errf(format string, args ...any) error { return fmt.Errorf(format, args...) }

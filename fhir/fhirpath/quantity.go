@@ -94,7 +94,7 @@ func parseQuantity(s string) (Quantity, bool) {
 	s = strings.TrimSpace(s)
 	num, unit, _ := strings.Cut(s, " ")
 	d, ok := ParseDecimal(num)
-	if !ok || strings.HasPrefix(num, "+") && false {
+	if !ok {
 		return Quantity{}, false
 	}
 	unit = strings.TrimSpace(unit)
