@@ -18,6 +18,7 @@ type entry struct {
 	method   string // GET HEAD POST PUT PATCH DELETE
 	url      string // request.url as sent
 	typ, id  string // target; id "" for a create, a search or an unresolved conditional
+	urlID    string // the id in request.url, if any
 	version  int64  // GET …/_history/n
 	history  bool   // GET …/_history
 	query    url.Values
@@ -99,6 +100,7 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 	if err := s.parseRequestURL(e); err != nil {
 		return err
 	}
+	e.urlID = e.id
 	if v, _ := req["ifMatch"].(string); v != "" {
 		n, err := ParseETag(v)
 		if err != nil {

@@ -204,7 +204,11 @@ func TestBatchEntriesAreIndependent(t *testing.T) {
 
 func TestBundleRejectsOtherTypes(t *testing.T) {
 	s, _ := newTestService(t)
-	_, err := s.Bundle(context.Background(), "http://x/fhir", []byte(`{"resourceType":"Bundle","type":"document"}`), false)
+	_, err := s.Bundle(context.Background(), "http://x/fhir", []byte(`{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"resource":{"resourceType":"Patient","id":"a"},"request":{"method":"PUT","url":"Patient/a"}},
+	 {"request":{"method":"GET","url":"Patient/a/_history"}}]}`), false)
+	wantKind(t, err, dsn.KindInvalid)
+	_, err = s.Bundle(context.Background(), "http://x/fhir", []byte(`{"resourceType":"Bundle","type":"document"}`), false)
 	wantKind(t, err, dsn.KindInvalid)
 	_, err = s.Bundle(context.Background(), "http://x/fhir", []byte(`{"resourceType":"Patient"}`), false)
 	wantKind(t, err, dsn.KindInvalid)

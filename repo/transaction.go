@@ -30,6 +30,11 @@ func (s *Service) Bundle(ctx context.Context, base string, body []byte, withReso
 		if e.parseErr != nil {
 			return nil, e.parseErr
 		}
+		// The Tx reads current versions only: vread and history could only be
+		// answered after the commit, where a failure could no longer undo it.
+		if e.version > 0 || e.history {
+			return nil, entryErr(e.i, "vread et historique ne sont pas pris en charge dans une transaction (utilisez un batch)")
+		}
 	}
 	if err := s.transaction(ctx, base, entries); err != nil {
 		return nil, err
@@ -43,7 +48,7 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 	order := make([]*entry, len(entries))
 	copy(order, entries)
 	sort.SliceStable(order, func(a, b int) bool { return order[a].rank() < order[b].rank() })
-	err := s.store.Write(ctx, func(tx dsn.Tx) error {
+	return s.store.Write(ctx, func(tx dsn.Tx) error {
 		for _, e := range order {
 			e.reset()
 		}
@@ -51,32 +56,16 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 			return err
 		}
 		for _, e := range order {
-			if e.method == "GET" || e.method == "HEAD" {
-				if e.version > 0 || e.history {
-					continue // answered after the commit, from the store
-				}
-			}
 			if err := s.exec(tx, base, e); err != nil {
 				return entryFailure(e, err)
 			}
 		}
 		return nil
 	})
-	if err != nil {
-		return err
-	}
-	for _, e := range order {
-		if (e.method == "GET" || e.method == "HEAD") && (e.version > 0 || e.history) {
-			if err := s.execStoreGet(ctx, base, e); err != nil {
-				return entryFailure(e, err)
-			}
-		}
-	}
-	return nil
 }
 
 func (e *entry) reset() {
-	e.resource, e.matched, e.out, e.get, e.err = nil, nil, Outcome{}, nil, nil
+	e.id, e.resource, e.matched, e.out, e.get, e.err = e.urlID, nil, nil, Outcome{}, nil, nil
 	if e.orig != nil {
 		e.resource = clone(e.orig)
 	}
