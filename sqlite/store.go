@@ -6,6 +6,7 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -13,10 +14,11 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"dsn"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" database/sql driver
+	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // FileName is the database file inside the data directory.
@@ -69,6 +71,9 @@ func (s *Store) open(ctx context.Context, path string) error {
 	if s.wconn, err = s.wdb.Conn(ctx); err != nil {
 		return err
 	}
+	if err := setWAL(ctx, s.wconn); err != nil {
+		return err
+	}
 	if err := migrate(ctx, s.wconn); err != nil {
 		return err
 	}
@@ -88,14 +93,13 @@ func (s *Store) open(ctx context.Context, path string) error {
 	return s.rstmt.prepare(ctx, s.rdb, false)
 }
 
-// dataSource builds the driver's connection string. WAL lets readers run while
-// the writer commits; synchronous=FULL fsyncs the WAL at every commit, so an
-// acknowledged write survives a power loss (sqlite.org/pragma.html#pragma_synchronous).
-// busy_timeout lets a second process (dsn migrate, dsn import) wait for the lock.
+// dataSource builds the driver's connection string. synchronous=FULL fsyncs the
+// WAL at every commit, so an acknowledged write survives a power loss
+// (sqlite.org/pragma.html#pragma_synchronous). busy_timeout lets a second
+// process (dsn migrate, dsn import) wait for the lock. WAL is set by setWAL.
 func dataSource(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "synchronous(FULL)")
 	q.Add("_pragma", "foreign_keys(OFF)")
 	if readOnly {
@@ -106,6 +110,43 @@ func dataSource(path string, readOnly bool) string {
 		q.Add("_pragma", "temp_store(MEMORY)")
 	}
 	return "file:" + path + "?" + q.Encode()
+}
+
+// setWAL switches the file to WAL, which lets readers run while the writer
+// commits (sqlite.org/wal.html); the mode is persistent, so later connections
+// inherit it. Switching needs an exclusive lock that SQLite may refuse at once
+// (without waiting for busy_timeout) while another process opens the same new
+// file, hence the retries.
+func setWAL(ctx context.Context, c *sql.Conn) error {
+	var err error
+	for attempt := 1; attempt <= 50; attempt++ {
+		var mode string
+		if err = c.QueryRowContext(ctx, "PRAGMA journal_mode=WAL").Scan(&mode); err == nil {
+			if mode != "wal" {
+				return fmt.Errorf("journal_mode is %q, want wal", mode)
+			}
+			return nil
+		}
+		if !busy(err) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Duration(attempt) * 10 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("journal_mode=WAL: %w", err)
+}
+
+// busy tells SQLITE_BUSY and SQLITE_LOCKED (sqlite.org/rescode.html) from other errors.
+func busy(err error) bool {
+	var e *msqlite.Error
+	if !errors.As(err, &e) {
+		return false
+	}
+	code := e.Code() & 0xff // primary result code
+	return code == 5 || code == 6
 }
 
 // Close stops accepting writes, lets the queued ones commit, and closes the
