@@ -14,6 +14,9 @@ import (
 	"dsn/fhir/fhirpath"
 )
 
+// fhir.Definitions is the engine's model (package fhir cannot import this one).
+var _ fhirpath.Model = (*fhir.Definitions)(nil)
+
 // The official FHIRPath R4 test suite (see /work/shared/conformance/fhirpath/README.md).
 const suiteDir = "../../../shared/conformance/fhirpath"
 
