@@ -124,6 +124,12 @@ func TestCreateReadUpdateDeleteOverHTTP(t *testing.T) {
 	if r := s.do(t, "GET", path, "", "If-Modified-Since", "Mon, 02 Jan 2006 15:04:05 GMT"); r.status != 200 {
 		t.Fatalf("If-Modified-Since in the past: %d", r.status)
 	}
+	if r := s.do(t, "GET", path, "", "If-Modified-Since", "Fri, 01 Jan 2100 00:00:00 GMT"); r.status != 304 {
+		t.Fatalf("If-Modified-Since after the last update: %d", r.status)
+	}
+	if r := s.do(t, "HEAD", path, ""); r.status != 200 || len(r.body) != 0 || r.header.Get("ETag") != `W/"1"` {
+		t.Fatalf("HEAD: %d %q", r.status, r.body)
+	}
 	upd := `{"resourceType":"Patient","id":"` + id + `","gender":"male"}`
 	if r := s.do(t, "PUT", path, upd, "If-Match", `W/"1"`); r.status != 200 || r.header.Get("ETag") != `W/"2"` {
 		t.Fatalf("update: %d %s", r.status, r.body)
