@@ -21,7 +21,8 @@ const Writers = 4
 
 // Store is the PostgreSQL implementation of dsn.Store.
 type Store struct {
-	wconns  []*pgx.Conn // one per writer goroutine
+	cfg     *pgx.ConnConfig
+	wconns  []*pgx.Conn // one per writer goroutine; wconns[i] is owned by writer i
 	reads   *pool
 	queue   chan *writeReq
 	mu      sync.RWMutex // guards closed against Write
@@ -49,6 +50,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "migration du schéma PostgreSQL impossible", Err: err}
 	}
 	s := &Store{
+		cfg:    cfg,
 		wconns: []*pgx.Conn{wconn},
 		reads:  newPool(cfg, max(8, 4*runtime.GOMAXPROCS(0))),
 		queue:  make(chan *writeReq, 1024),
@@ -61,9 +63,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		}
 		s.wconns = append(s.wconns, c)
 	}
-	for _, c := range s.wconns {
+	for i := range s.wconns {
 		s.writers.Add(1)
-		go s.writer(c)
+		go s.writer(i)
 	}
 	return s, nil
 }

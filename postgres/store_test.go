@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strconv"
 	"sync"
 	"testing"
 
@@ -136,4 +137,31 @@ func contains(s, sub string) bool {
 		}
 	}
 	return false
+}
+
+// A writer whose connection breaks (server restart, killed backend) fails its
+// batch and reconnects: the store keeps working.
+func TestWriterReconnects(t *testing.T) {
+	s := openTest(t).(*Store)
+	ctx := context.Background()
+	admin, err := pgx.Connect(ctx, testURL())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	for _, c := range s.wconns {
+		if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend($1)", c.PgConn().PID()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ok := 0
+	for i := range 4 * Writers {
+		w := dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: "r" + strconv.Itoa(i), VersionID: 1, Method: "POST", Body: []byte(`{}`)}}
+		if s.Write(ctx, func(tx dsn.Tx) error { return tx.Put(w) }) == nil {
+			ok++
+		}
+	}
+	if ok < 2*Writers {
+		t.Fatalf("only %d of %d writes succeeded after the writers' connections were killed", ok, 4*Writers)
+	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"sync/atomic"
+	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -67,9 +68,10 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 // SQLite, PostgreSQL runs their transactions in parallel and flushes their
 // commits together. Requests that arrive while a batch commits wait in the
 // queue and form the next batch.
-func (s *Store) writer(conn *pgx.Conn) {
+func (s *Store) writer(i int) {
 	defer s.writers.Done()
 	for req := range s.queue {
+		conn := s.writerConn(i)
 		batch := []*writeReq{req}
 	fill:
 		for len(batch) < maxBatch {
@@ -135,6 +137,20 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
 		}
 	}
 	reply(live, results, nil)
+}
+
+// writerConn returns writer i's connection, reconnecting if the previous one
+// broke (server restart, network): one failed batch, not a dead store.
+func (s *Store) writerConn(i int) *pgx.Conn {
+	if c := s.wconns[i]; !c.IsClosed() {
+		return c
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if c, err := pgx.ConnectConfig(ctx, s.cfg); err == nil {
+		s.wconns[i] = c
+	}
+	return s.wconns[i] // still closed if the server is away: the batch fails fast
 }
 
 // abort rolls the batch back and fails every caller.
