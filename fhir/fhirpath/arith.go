@@ -46,6 +46,9 @@ func arith(op string, a, b any) (any, error) {
 		}
 	case string:
 		if y, ok := b.(string); ok && op == "+" {
+			if len(x)+len(y) > maxString {
+				return nil, evalErr("chaîne trop longue (plus de %d octets)", maxString)
+			}
 			return x + y, nil
 		}
 	case DateTime:

@@ -40,6 +40,9 @@ func (e *callExpr) eval(c *evalCtx) (Collection, error) {
 			return nil, semanticErr("%s() dépend de l'ordre, que %s() ne définit pas", e.name, src.name)
 		}
 	}
+	if err := c.step(); err != nil {
+		return nil, err
+	}
 	c.depth++
 	saved := c.locals // names defined inside the arguments stay there
 	defer func() { c.depth--; c.locals = saved }()
@@ -127,6 +130,9 @@ func (c *evalCtx) each(in Collection, fn func(i int, it any) error) error {
 	buf := make(Collection, 1)
 	locals := c.locals
 	for i, it := range in {
+		if err := c.step(); err != nil {
+			return err
+		}
 		buf[0] = it
 		c.this, c.index, c.locals = buf, i, locals
 		if err := fn(i, it); err != nil {

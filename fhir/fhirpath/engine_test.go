@@ -346,3 +346,16 @@ func TestChoiceNamesAndInvariants(t *testing.T) {
 		t.Errorf("pat-1 per contact = %v", got)
 	}
 }
+
+func TestResourceLimits(t *testing.T) {
+	for _, src := range []string{
+		"'ab'.repeat($this & $this)",                                                                        // doubling strings
+		"(1).repeat(iif($this < 100000000, $this + 1, {})).count()",                                         // endless growth
+		strings.Repeat("(1|2|3|4|5|6|7|8|9|10).select(", 7) + "$this" + strings.Repeat(")", 7) + ".count()", // 10^7 steps
+	} {
+		_, err := fhirpath.Evaluate(nil, src, &fhirpath.Options{MaxSteps: 100_000})
+		if dsn.KindOf(err) != dsn.KindUnprocessable {
+			t.Errorf("%s: %v, want a limit error", src, err)
+		}
+	}
+}

@@ -28,7 +28,27 @@ type evalCtx struct {
 	nowT    time.Time
 	// cacheable says path steps may cache model answers for this model.
 	cacheable bool
+	steps     int    // function calls and lambda iterations so far (maxSteps)
 	locals    *scope // defineVariable() names in scope (define.go)
+}
+
+// Limits that keep a hostile or mistaken expression from exhausting the
+// server: evaluation steps (calls and lambda iterations) and string size.
+const (
+	defaultMaxSteps = 2_000_000
+	maxString       = 1 << 20
+)
+
+// step counts one unit of work and fails past Options.MaxSteps.
+func (c *evalCtx) step() error {
+	limit := c.opts.MaxSteps
+	if limit <= 0 {
+		limit = defaultMaxSteps
+	}
+	if c.steps++; c.steps > limit {
+		return evalErr("expression trop coûteuse (plus de %d étapes)", limit)
+	}
+	return nil
 }
 
 // maxDepth bounds recursion through repeat()/descendants() and nested calls.

@@ -50,6 +50,9 @@ type Options struct {
 	Strict bool
 	// LenientChoice allows choice elements by their JSON name (valueQuantity).
 	LenientChoice bool
+	// MaxSteps bounds the work of one evaluation (function calls and lambda
+	// iterations; default 2,000,000): past it the evaluation fails.
+	MaxSteps int
 	// LenientAs lets the as() function filter a collection like ofType()
 	// instead of failing on more than one item (N1). The R4 core invariants
 	// need it (dom-3 applies descendants().as(canonical)); the as operator

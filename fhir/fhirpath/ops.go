@@ -66,6 +66,9 @@ func concatOp(c *evalCtx, l, r Collection) (Collection, error) {
 	if (a != nil && !ok1) || (b != nil && !ok2) {
 		return nil, evalErr("& concatène des chaînes")
 	}
+	if len(as)+len(bs) > maxString {
+		return nil, evalErr("chaîne trop longue (plus de %d octets)", maxString)
+	}
 	return Collection{as + bs}, nil
 }
 
