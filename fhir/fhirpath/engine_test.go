@@ -359,3 +359,15 @@ func TestResourceLimits(t *testing.T) {
 		}
 	}
 }
+
+func TestResultsAreCallersOwn(t *testing.T) {
+	for _, src := range []string{"true", "'abc'", "1 = 1"} {
+		r, _ := fhirpath.Evaluate(nil, src, nil)
+		first := texts(r)
+		r[0] = "changed"
+		r2, _ := fhirpath.Evaluate(nil, src, nil)
+		if texts(r2) != first {
+			t.Errorf("%s: modifying a result changed the next one: %s", src, texts(r2))
+		}
+	}
+}

@@ -101,6 +101,8 @@ func MustCompile(src string) *Expression {
 
 // Evaluate runs the expression with input as its context (%context, $this):
 // a map[string]any resource, a *Node, a Collection or nil (empty context).
+// Evaluation errors are *dsn.Error of KindUnprocessable (KindInvalid for
+// strict-mode type errors).
 func (e *Expression) Evaluate(input any, opts *Options) (Collection, error) {
 	if opts == nil {
 		opts = &Options{}
@@ -115,7 +117,13 @@ func (e *Expression) Evaluate(input any, opts *Options) (Collection, error) {
 		}
 	}
 	c := &evalCtx{opts: opts, model: opts.Model, this: in, context: in, cacheable: comparableModel(opts.Model)}
-	return e.root.eval(c)
+	r, err := e.root.eval(c)
+	if err != nil || len(r) == 0 {
+		return nil, err
+	}
+	// Inside, collections are shared (literals, true/false, the input): the
+	// caller gets its own slice. Nodes still point into the input's maps.
+	return append(make(Collection, 0, len(r)), r...), nil
 }
 
 // Evaluate compiles and evaluates src in one call.
