@@ -36,7 +36,7 @@ func (s *Service) History(ctx context.Context, base, typ, id string, params url.
 	q.Count = n
 	page, err := s.store.History(ctx, q)
 	if err != nil {
-		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	path := base
 	if typ != "" {

@@ -46,7 +46,7 @@ func (s *Service) prepare(op, typ, id string, obj fhir.Object) (*prepared, error
 	}
 	idx, patient, err := s.extract(obj)
 	if err != nil {
-		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
+		return nil, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return &prepared{typ: typ, id: id, obj: obj, idx: idx, patient: patient}, nil
 }
