@@ -16,6 +16,7 @@ import (
 type Request struct {
 	Method      string
 	Path        string
+	Query       string // the raw query: which patient was searched for matters to the journal
 	RemoteAddr  string
 	Interaction string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
 	Type, ID    string // "" when the interaction has none
@@ -71,6 +72,7 @@ func (s SlogAuditor) Audit(ctx context.Context, rec Record) {
 	s.Logger.LogAttrs(ctx, slog.LevelInfo, "audit",
 		slog.String("interaction", rec.Request.Interaction),
 		slog.String("method", rec.Request.Method), slog.String("path", rec.Request.Path),
+		slog.String("query", rec.Request.Query),
 		slog.String("type", rec.Request.Type), slog.String("id", rec.Request.ID),
 		slog.String("remote", rec.Request.RemoteAddr), slog.Int("status", rec.Status),
 		slog.String("outcome", rec.Outcome), slog.Duration("duration", rec.Duration))
@@ -118,7 +120,7 @@ func (a *API) withAccess(next http.Handler) http.Handler {
 
 // describe names the interaction from the method and path alone (http.html#summary).
 func (a *API) describe(r *http.Request) Request {
-	req := Request{Method: r.Method, Path: r.URL.Path, RemoteAddr: r.RemoteAddr}
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr}
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, a.prefix), "/")
 	var segs []string
 	if rest != "" {

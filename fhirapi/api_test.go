@@ -360,7 +360,7 @@ func (denyAll) Authorize(context.Context, Request) error {
 
 func TestAccessSeamAndAudit(t *testing.T) {
 	s := newServer(t, func(o *Options) { o.Authorizer = denyAll{} })
-	wantOO(t, s.do(t, "GET", "/fhir/Patient/x", ""), 403)
+	wantOO(t, s.do(t, "GET", "/fhir/Patient/x?_pretty=true", ""), 403)
 	wantOO(t, s.do(t, "POST", "/fhir/Patient", `{"resourceType":"Patient"}`), 403)
 	if n := versionCount(t, s.store); n != 0 {
 		t.Fatal("a refused create must not write")
@@ -371,7 +371,7 @@ func TestAccessSeamAndAudit(t *testing.T) {
 		t.Fatalf("want one audit record per request, got %d", len(s.audit.recs))
 	}
 	r := s.audit.recs[0]
-	if r.Request.Interaction != "read" || r.Request.Type != "Patient" || r.Request.ID != "x" || r.Status != 403 || r.Outcome != "forbidden" {
+	if r.Request.Interaction != "read" || r.Request.Type != "Patient" || r.Request.ID != "x" || r.Status != 403 || r.Outcome != "forbidden" || r.Request.Query != "_pretty=true" {
 		t.Fatalf("audit record: %+v", r)
 	}
 	if s.audit.recs[1].Request.Interaction != "create" {
