@@ -3,6 +3,7 @@ package repo
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -244,4 +245,30 @@ func FuzzTransaction(f *testing.F) {
 			t.Fatalf("%d versions written, %d reported", after-before, written)
 		}
 	})
+}
+
+func TestBatchOfManyEntries(t *testing.T) {
+	s, st := newTestService(t)
+	var b strings.Builder
+	b.WriteString(`{"resourceType":"Bundle","type":"batch","entry":[`)
+	for i := range 50 {
+		if i > 0 {
+			b.WriteString(",")
+		}
+		fmt.Fprintf(&b, `{"resource":{"resourceType":"Patient","id":"m%d"},"request":{"method":"PUT","url":"Patient/m%d"}}`, i, i)
+	}
+	b.WriteString(`]}`)
+	resp, err := s.Bundle(context.Background(), "http://x/fhir", []byte(b.String()), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, e := range resp["entry"].([]any) {
+		r := e.(map[string]any)
+		if r["response"].(map[string]any)["status"] != "201 Created" || r["fullUrl"] != fmt.Sprintf("http://x/fhir/Patient/m%d", i) {
+			t.Fatalf("entry %d: %v", i, r)
+		}
+	}
+	if n := versionCount(t, st); n != 50 {
+		t.Fatalf("%d versions, want 50", n)
+	}
 }
