@@ -6,11 +6,9 @@ package mpi
 import (
 	"strings"
 	"time"
-	"unicode"
-
-	"golang.org/x/text/unicode/norm"
 
 	"dsn"
+	"dsn/search"
 )
 
 // NAMSystem is Infoway's naming system for Québec health numbers (identifier type JHN).
@@ -48,7 +46,7 @@ func NAMLetters(surnameAtBirth, firstName string) string {
 // saintToST rewrites a leading SAINT/SAINTE/STE word ("Saint-Pierre",
 // "Ste Marie") as ST, leaving names that merely start so ("Saintonge") alone.
 func saintToST(name string) string {
-	up := strings.ToUpper(fold(strings.TrimSpace(name)))
+	up := fold(strings.TrimSpace(name))
 	for _, p := range []string{"SAINTE", "SAINT", "STE"} {
 		if len(up) > len(p) && strings.HasPrefix(up, p) && strings.ContainsRune("- '", rune(up[len(p)])) {
 			return "ST" + up[len(p)+1:]
@@ -169,7 +167,7 @@ func validDiff(c byte) bool {
 // lettersOnly upper-cases, removes accents and keeps A-Z only.
 func lettersOnly(s string) string {
 	var b strings.Builder
-	for _, r := range strings.ToUpper(fold(s)) {
+	for _, r := range fold(s) {
 		if r >= 'A' && r <= 'Z' {
 			b.WriteRune(r)
 		}
@@ -177,16 +175,9 @@ func lettersOnly(s string) string {
 	return b.String()
 }
 
-// fold removes diacritics (é→e, Ç→C) by canonical decomposition.
-func fold(s string) string {
-	var b strings.Builder
-	for _, r := range norm.NFD.String(s) {
-		if !unicode.Is(unicode.Mn, r) {
-			b.WriteRune(r)
-		}
-	}
-	return b.String()
-}
+// fold removes diacritics and upper-cases (é→E, œ→OE) with the same folding as
+// string search, so identity and search agree on what a name is.
+func fold(s string) string { return strings.ToUpper(search.Normalize(s)) }
 
 func appendTwo(b []byte, n int) []byte { return append(b, byte('0'+n/10%10), byte('0'+n%10)) }
 
