@@ -108,6 +108,8 @@ func dataSource(path string, readOnly bool) string {
 		q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
 		// statement and savepoint journals in memory: no temp-file writes per statement
 		q.Add("_pragma", "temp_store(MEMORY)")
+		// after a checkpoint, truncate a WAL that grew past 64 MiB (bulk imports)
+		q.Add("_pragma", "journal_size_limit(67108864)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -162,6 +164,9 @@ func (s *Store) Close() error {
 	close(s.queue)
 	s.mu.Unlock()
 	<-s.done
+	// Refresh the planner's statistics where they drifted, bounded in cost
+	// (sqlite.org/lang_analyze.html#pragopt); a failure here loses nothing.
+	s.wconn.ExecContext(context.Background(), "PRAGMA analysis_limit=400; PRAGMA optimize")
 	return s.closeDBs()
 }
 
