@@ -22,24 +22,6 @@ const (
 		(type, id, version, seq, last_updated, deleted, patient_key) VALUES (?, ?, ?, ?, ?, ?, ?)`
 	sqlUpdateResource = `UPDATE resource
 		SET version = ?, seq = ?, last_updated = ?, deleted = ?, patient_key = ? WHERE rid = ?`
-
-	// Index rows go in one statement per table: the rows of a resource travel as
-	// one JSON array of arrays unpacked by json_each (sqlite.org/json1.html#jeach),
-	// which costs far less than one statement per row.
-	sqlInsToken = `INSERT OR IGNORE INTO idx_token (rid, type, patient_key, param, system, code, text)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3 FROM json_each(?) j`
-	sqlInsString = `INSERT OR IGNORE INTO idx_string (rid, type, patient_key, param, norm, exact)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) j`
-	sqlInsDate = `INSERT OR IGNORE INTO idx_date (rid, type, patient_key, param, low, high)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1, j.value->>2 FROM json_each(?) j`
-	sqlInsReference = `INSERT OR IGNORE INTO idx_reference (rid, type, patient_key, param, ref_type, ref_id, url)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3 FROM json_each(?) j`
-	sqlInsQuantity = `INSERT OR IGNORE INTO idx_quantity (rid, type, patient_key, param, value, system, code, unit)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1, j.value->>2, j.value->>3, j.value->>4 FROM json_each(?) j`
-	sqlInsNumber = `INSERT OR IGNORE INTO idx_number (rid, type, patient_key, param, value)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1 FROM json_each(?) j`
-	sqlInsURI = `INSERT OR IGNORE INTO idx_uri (rid, type, patient_key, param, uri)
-		SELECT ?, ?, ?, j.value->>0, j.value->>1 FROM json_each(?) j`
 )
 
 // indexTables are the typed index tables, cleared for a resource on each write.
@@ -58,8 +40,6 @@ type stmts struct {
 
 	current, insertVersion, insertResource, updateResource *sql.Stmt
 	clear                                                  []*sql.Stmt // one per index table
-	insToken, insString, insDate, insReference             *sql.Stmt
-	insQuantity, insNumber, insURI                         *sql.Stmt
 }
 
 type preparer interface {
@@ -80,9 +60,6 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 			{&st.rollbackTo, "ROLLBACK TO w"}, {&st.commit, "COMMIT"},
 			{&st.current, sqlCurrent}, {&st.insertVersion, sqlInsertVersion},
 			{&st.insertResource, sqlInsertResource}, {&st.updateResource, sqlUpdateResource},
-			{&st.insToken, sqlInsToken}, {&st.insString, sqlInsString}, {&st.insDate, sqlInsDate},
-			{&st.insReference, sqlInsReference}, {&st.insQuantity, sqlInsQuantity},
-			{&st.insNumber, sqlInsNumber}, {&st.insURI, sqlInsURI},
 		}...)
 		st.clear = make([]*sql.Stmt, len(indexTables))
 		for i, t := range indexTables {
@@ -105,8 +82,7 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 func (st *stmts) close() {
 	all := append([]*sql.Stmt{st.readCurrent, st.vread, st.begin, st.savepoint, st.release,
 		st.rollbackTo, st.commit, st.current, st.insertVersion,
-		st.insertResource, st.updateResource, st.insToken, st.insString, st.insDate,
-		st.insReference, st.insQuantity, st.insNumber, st.insURI}, st.clear...)
+		st.insertResource, st.updateResource}, st.clear...)
 	for _, s := range all {
 		if s != nil {
 			s.Close()

@@ -26,17 +26,18 @@ const FileName = "dsn.db"
 
 // Store is the SQLite implementation of dsn.Store.
 type Store struct {
-	wdb    *sql.DB   // exactly one connection: the writer
-	wconn  *sql.Conn // the writer connection, owned by the writer goroutine
-	rdb    *sql.DB   // read pool
-	wstmt  stmts     // prepared on the writer connection
-	rstmt  stmts     // prepared on the read pool
-	cache  stmtCache // generated search SQL prepared on the read pool
-	queue  chan *writeReq
-	mu     sync.RWMutex // guards closed against Write
-	closed bool
-	shut   atomic.Bool   // closed, for readers (no lock on the read path)
-	done   chan struct{} // closed when the writer goroutine has drained the queue
+	wdb     *sql.DB              // exactly one connection: the writer
+	wconn   *sql.Conn            // the writer connection, owned by the writer goroutine
+	rdb     *sql.DB              // read pool
+	wstmt   stmts                // prepared on the writer connection
+	rstmt   stmts                // prepared on the read pool
+	cache   stmtCache            // generated search SQL prepared on the read pool
+	inserts map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
+	queue   chan *writeReq
+	mu      sync.RWMutex // guards closed against Write
+	closed  bool
+	shut    atomic.Bool   // closed, for readers (no lock on the read path)
+	done    chan struct{} // closed when the writer goroutine has drained the queue
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -57,7 +58,8 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{})}
+	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{}),
+		inserts: map[string]*sql.Stmt{}}
 	if err := s.open(ctx, path); err != nil {
 		s.closeDBs()
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir la base SQLite " + path, Err: err}
@@ -175,6 +177,7 @@ func (s *Store) closeDBs() error {
 	s.wstmt.close()
 	s.rstmt.close()
 	s.cache.close()
+	closeAll(s.inserts)
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}

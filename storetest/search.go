@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -261,5 +262,23 @@ func testSearchPaging(t *testing.T, open Opener) {
 	second, err := s.Search(context.Background(), q)
 	if err != nil || len(second.Matches) != 3 || second.Matches[0].ID != "pd" {
 		t.Fatalf("second page after an update: %v %v", second.Matches, err)
+	}
+}
+
+// Many index rows of one kind (more than one INSERT's worth) and duplicates.
+func testManyIndexRows(t *testing.T, open Opener) {
+	s := open(t)
+	var ix dsn.Index
+	for i := range 70 {
+		ix.Tokens = append(ix.Tokens, dsn.TokenKey{Param: "tag", System: "urn:many", Code: "c" + strconv.Itoa(i)})
+	}
+	ix.Tokens = append(ix.Tokens, ix.Tokens[0]) // a duplicate row collapses or is harmless
+	put(t, s, res("Patient", "many", 1, at(0), ix))
+	for _, code := range []string{"c0", "c33", "c69"} {
+		r, err := s.Search(context.Background(), dsn.SearchQuery{Type: "Patient", Total: true, Clauses: []dsn.Clause{
+			cl("tag", dsn.ParamToken, "", dsn.Value{System: "urn:many", Code: code})}})
+		if err != nil || r.Total != 1 || len(r.Matches) != 1 {
+			t.Fatalf("tag %s: %d matches, total %d, %v", code, len(r.Matches), r.Total, err)
+		}
 	}
 }

@@ -38,6 +38,7 @@ func Run(t *testing.T, open Opener) {
 		{"CloseDrains", testCloseDrains},
 		{"Reopen", testReopen},
 		{"IndexReplaced", testIndexReplaced},
+		{"ManyIndexRows", testManyIndexRows},
 		{"History", testHistory},
 		{"HistoryPaging", testHistoryPaging},
 		{"Search", testSearch},
