@@ -71,9 +71,6 @@ func scanResource(row scanner) (dsn.Resource, error) {
 	return r, nil
 }
 
-// micros is Unix microseconds, the precision of both databases.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
 // rangeLow and rangeHigh store a date range bound; a zero time is an open end.
 func rangeLow(t time.Time) int64 {
 	if t.IsZero() {
