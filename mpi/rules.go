@@ -1,0 +1,33 @@
+package mpi
+
+// protect returns the rules that forbid an automatic link between a and b,
+// whatever the score: the cases where joining two different people is likely
+// and costly (the issue: twins, parent and child, two health numbers). Such a
+// pair can still reach the review queue, where a person decides.
+func protect(a, b *prepared, l Levels) []string {
+	var rules []string
+	if l[FieldNAM] == 4 && a.namOK && b.namOK {
+		rules = append(rules, "deux NAM valides et différents: la RAMQ les a attribués à deux personnes")
+	}
+	sameFamily := l[FieldFamily] == 0 || l[FieldFamily] == 1
+	if sameFamily && l[FieldBirthDate] == 0 && l[FieldGiven] >= 2 {
+		rules = append(rules, "même nom de famille et même date de naissance mais prénoms différents: jumeaux possibles")
+	}
+	if sameFamily && (l[FieldGiven] == 0 || l[FieldGiven] == 1) && decadesApart(a.dob, b.dob) {
+		rules = append(rules, "même nom mais dates de naissance éloignées d'au moins 12 ans: parent et enfant possibles")
+	}
+	if a.gen != "" && b.gen != "" && a.gen != b.gen {
+		rules = append(rules, "l'un porte « fils/Jr », l'autre « père/Sr »")
+	}
+	return rules
+}
+
+// decadesApart: both dates known and the years differ by 12 or more, beyond
+// what a one-digit typo on the decade (exactly 10) explains.
+func decadesApart(x, y int32) bool {
+	if x == 0 || y == 0 {
+		return false
+	}
+	d := abs32(x/10000 - y/10000)
+	return d >= 12
+}

@@ -1,0 +1,203 @@
+package mpi
+
+import (
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Result is the comparison of two records: the total weight, the outcome,
+// one line per field and the protective rules that applied.
+type Result struct {
+	Total  float64
+	Class  Class
+	Fields []FieldScore
+	Rules  []string // French sentences: why the outcome was capped
+}
+
+// FieldScore explains one field of a score for an archivist.
+type FieldScore struct {
+	Field      string  // machine name: family, given…
+	Label      string  // French: nom de famille…
+	A, B       string  // the values compared, as entered
+	Level      string  // machine name of the level, "missing" when absent
+	LevelLabel string  // French description of the level
+	Weight     float64 // bits added to the total
+}
+
+// String renders the line as an archivist reads it.
+func (f FieldScore) String() string {
+	return fmt.Sprintf("%s: « %s » / « %s » → %s (%+.1f)", f.Label, f.A, f.B, f.LevelLabel, f.Weight)
+}
+
+// Levels holds one agreement level per field (Missing when absent), in the
+// order of Config.Fields: the input of EM.
+type Levels [numFields]int8
+
+var comparators = [numFields]func(a, b *prepared) int{
+	compareFamily, compareGiven, compareBirth, compareSex, compareNAM, compareAddress, comparePhone, compareMRN,
+}
+
+func compareAll(a, b *prepared) Levels {
+	var l Levels
+	for i, f := range comparators {
+		l[i] = int8(f(a, b))
+	}
+	return l
+}
+
+// freqs gives the frequency of a normalised family or first given name in the
+// indexed population; nil when unknown.
+type freqs interface {
+	familyFreq(name string) float64
+	givenFreq(name string) float64
+}
+
+// Matcher scores pairs of records with one model.
+type Matcher struct {
+	cfg     *Config
+	weights [numFields][]float64
+}
+
+// NewMatcher checks cfg and precomputes its weights.
+func NewMatcher(cfg *Config) (*Matcher, error) {
+	if err := cfg.Check(); err != nil {
+		return nil, err
+	}
+	m := &Matcher{cfg: cfg}
+	for i, f := range cfg.Fields {
+		for _, l := range f.Levels {
+			m.weights[i] = append(m.weights[i], l.W())
+		}
+	}
+	return m, nil
+}
+
+// Config returns the model in use.
+func (m *Matcher) Config() *Config { return m.cfg }
+
+// Score compares two records without population frequencies.
+func (m *Matcher) Score(a, b Record) Result {
+	pa, pb := prepare(&a), prepare(&b)
+	return m.explain(pa, pb, compareAll(pa, pb), nil)
+}
+
+// total adds the weights of the levels; exact name agreements are lowered by
+// the name's frequency when f is known (u cannot be below the chance that a
+// random person carries that name).
+func (m *Matcher) total(a, b *prepared, l Levels, f freqs) float64 {
+	t := 0.0
+	for i, lv := range l {
+		if lv != Missing {
+			t += m.weights[i][lv]
+		}
+	}
+	if f == nil || !m.cfg.FrequencyAdjust {
+		return t
+	}
+	if l[FieldFamily] == 0 {
+		t += m.freqAdjust(FieldFamily, f.familyFreq(commonFamily(a, b)))
+	}
+	if l[FieldGiven] == 0 {
+		t += m.freqAdjust(FieldGiven, f.givenFreq(a.given.Full))
+	}
+	return t
+}
+
+// freqAdjust is the change from log2(m/u) to log2(m/max(u, freq)).
+func (m *Matcher) freqAdjust(field int, freq float64) float64 {
+	u := m.cfg.Fields[field].Levels[0].U
+	if freq <= u {
+		return 0
+	}
+	return math.Log2(u / freq)
+}
+
+func commonFamily(a, b *prepared) string {
+	for _, x := range a.family {
+		for _, y := range b.family {
+			if x.Full == y.Full {
+				return x.Full
+			}
+		}
+	}
+	return ""
+}
+
+// classify applies the thresholds and the protective rules.
+func (m *Matcher) classify(a, b *prepared, l Levels, total float64) (Class, []string) {
+	c := NoMatch
+	switch {
+	case total >= m.cfg.Certain:
+		c = Certain
+	case total >= m.cfg.Probable:
+		c = Probable
+	}
+	rules := protect(a, b, l)
+	if c == Certain && len(rules) > 0 {
+		c = Probable
+	}
+	return c, rules
+}
+
+// explain builds the full Result (used for the few pairs shown to people).
+func (m *Matcher) explain(a, b *prepared, l Levels, f freqs) Result {
+	r := Result{Total: m.total(a, b, l, f)}
+	r.Class, r.Rules = m.classify(a, b, l, r.Total)
+	for i, lv := range l {
+		fc := m.cfg.Fields[i]
+		fs := FieldScore{Field: fc.Name, Label: fc.Label, Level: "missing", LevelLabel: "absent d'un côté (ne compte pas)"}
+		fs.A, fs.B = display(i, a.rec), display(i, b.rec)
+		if lv != Missing {
+			fs.Level, fs.LevelLabel, fs.Weight = fc.Levels[lv].Name, fc.Levels[lv].Label, m.weights[i][lv]
+		}
+		r.Fields = append(r.Fields, fs)
+	}
+	if f != nil && m.cfg.FrequencyAdjust {
+		for _, i := range []int{FieldFamily, FieldGiven} {
+			if l[i] == 0 {
+				name := commonFamily(a, b)
+				adj := m.freqAdjust(i, f.familyFreq(name))
+				if i == FieldGiven {
+					adj = m.freqAdjust(i, f.givenFreq(a.given.Full))
+				}
+				r.Fields[i].Weight += adj
+				if adj < 0 {
+					r.Fields[i].LevelLabel += " (nom fréquent: poids réduit)"
+				}
+			}
+		}
+	}
+	return r
+}
+
+// display shows a field's values as entered.
+func display(field int, r *Record) string {
+	switch field {
+	case FieldFamily:
+		return strings.Join(r.Family, " / ")
+	case FieldGiven:
+		return strings.Join(r.Given, " ")
+	case FieldBirthDate:
+		return r.BirthDate
+	case FieldSex:
+		return r.Sex
+	case FieldNAM:
+		return r.NAM
+	case FieldAddress:
+		var s []string
+		for _, a := range r.Addresses {
+			s = append(s, strings.TrimSpace(a.Line+" "+a.City+" "+a.PostalCode))
+		}
+		return strings.Join(s, " / ")
+	case FieldPhone:
+		return strings.Join(r.Phones, " / ")
+	case FieldMRN:
+		var s []string
+		for _, id := range r.Identifiers {
+			s = append(s, id.Assigner+" "+id.Value)
+		}
+		return strings.Join(s, " / ")
+	}
+	return ""
+}
