@@ -88,6 +88,32 @@ type SearchQuery struct {
 	Count   int    // page size; 0 means the store's default
 	Cursor  string // opaque position returned as SearchResult.Next
 	Total   bool   // compute SearchResult.Total
+
+	// Added for complete search (search.html#sort, #include, #summary,
+	// #elements, #total); filled by search.ParseAll. Stores that do not apply
+	// one of them yet leave it to the caller (search.Parse still reports them).
+	Sort        []SortKey // _sort: keys in order of priority
+	Includes    []Include // _include (Include.Iterate for :iterate)
+	RevIncludes []Include // _revinclude (Include.Iterate for :iterate)
+	TotalMode   string    // _total as given: "", "none", "estimate" or "accurate"
+	Summary     string    // _summary: "", "true", "text", "data", "count" or "false"
+	Elements    []string  // _elements: element names to keep (search.html#elements)
+}
+
+// SortKey is one key of _sort (search.html#sort): a search parameter of the
+// searched type ("_id", "_lastUpdated" included), descending when written "-code".
+type SortKey struct {
+	Param string
+	Desc  bool
+}
+
+// Include is one _include or _revinclude value (search.html#include):
+// Source:Param[:Target]. Param "*" means every reference parameter of Source
+// (then Target is ""); Iterate is the :iterate modifier (also read from the
+// R4 alias :recurse).
+type Include struct {
+	Source, Param, Target string
+	Iterate               bool
 }
 
 // ParamType is a FHIR search parameter type (search.html#ptypes).
@@ -112,6 +138,18 @@ type Clause struct {
 	Type     ParamType
 	Modifier string // "", missing, exact, contains, text, not, above, below, identifier, of-type, ...
 	Values   []Value
+
+	// Chain (search.html#chaining), for a reference parameter written
+	// "param[:Type].chained=value": the referenced resource must match Chain,
+	// whose Type is the target type (from :Type or the single target) and which
+	// may itself hold chained clauses (several levels). Values is then empty.
+	Chain *SearchQuery
+	// Has (search.html#has), for "_has:Type:ref:param=value": Param is "_has",
+	// Type ParamSpecial, and the searched resource matches when some resource of
+	// Has.Type matching Has references it through its parameter HasRef.
+	// Nested _has are clauses of Has. Values is then empty.
+	Has    *SearchQuery
+	HasRef string
 }
 
 // Value is one value of a Clause; which fields count depends on the Clause type.
@@ -125,6 +163,22 @@ type Value struct {
 	Number    float64   // number, quantity
 	RefType   string    // reference: target type ("" if unknown)
 	RefID     string    // reference: target id
+
+	// Added for complete search:
+	// NumLow and NumHigh are the range [NumLow, NumHigh) implied by the
+	// precision of a number or quantity value (search.html#number: "100" is
+	// [99.5, 100.5), "100.00" [99.995, 100.005), "1e2" [50, 150)).
+	NumLow, NumHigh float64
+	// Components are the parts of a composite value ("code$value",
+	// search.html#composite), one per component of the SearchParameter, in
+	// order, each read by its component's type (Value.Param of each is not
+	// set: the order says which component it is).
+	Components []Value
+	// Modifier-specific readings (the Clause.Modifier says which):
+	//  :of-type     System|Code is the Identifier.type coding, Text the Identifier.value
+	//  :identifier  System|Code is the Identifier (system|value) of the reference
+	//  :in :not-in  Text is the ValueSet canonical URL
+	//  :above :below (uri) Text is the uri; (token) System|Code the concept
 }
 
 // SearchResult is one page of matches.
@@ -144,6 +198,10 @@ type Index struct {
 	Quantities []QuantityKey
 	Numbers    []NumberKey
 	URIs       []URIKey
+
+	// Added for complete search:
+	Composites      []CompositeKey      // composite parameters (search.html#composite)
+	IdentifierTypes []IdentifierTypeKey // Identifier.type + value, for token :of-type
 }
 
 // TokenKey indexes a Coding, Identifier, ContactPoint, code or boolean.
@@ -168,6 +226,13 @@ type QuantityKey struct {
 	Param              string
 	Value              float64
 	System, Code, Unit string
+
+	// Added for complete search: Low and High are the span the value covers,
+	// both equal to Value for a Quantity; for a Range (indexed by the quantity
+	// parameters that select one, e.g. context-quantity) its low and high, an
+	// open end being -math.MaxFloat64 or math.MaxFloat64 (Value is then the
+	// low, or the high when there is no low).
+	Low, High float64
 }
 
 // NumberKey indexes a decimal or integer.
@@ -178,3 +243,36 @@ type NumberKey struct {
 
 // URIKey indexes a uri, url or canonical.
 type URIKey struct{ Param, URI string }
+
+// CompositeKey indexes one combination of the component values of a composite
+// parameter (search.html#composite): for each item its expression selects,
+// every combination of one row per component. Parts are in the order of the
+// SearchParameter's components.
+type CompositeKey struct {
+	Param string
+	Parts []CompositePart
+}
+
+// CompositePart is one component of a CompositeKey: Param is the component's
+// search parameter code, Type its type, and the one key field matching Type is
+// set (its own Param field repeats the component code).
+type CompositePart struct {
+	Param    string
+	Type     ParamType
+	Token    TokenKey
+	String   StringKey
+	Date     DateKey
+	Ref      RefKey
+	Quantity QuantityKey
+	Number   NumberKey
+	URI      URIKey
+}
+
+// IdentifierTypeKey indexes an Identifier with a type, for the token
+// modifier :of-type (search.html#token: "[system]|[code]|[value]" where
+// system|code is a coding of Identifier.type). One row per type coding.
+type IdentifierTypeKey struct {
+	Param                string
+	TypeSystem, TypeCode string
+	Value                string
+}

@@ -10,6 +10,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/fhir/fhirpath"
 )
 
 // def is what this package needs of one SearchParameter definition.
@@ -18,6 +19,13 @@ type def struct {
 	Type       dsn.ParamType
 	Expression string
 	Targets    []string
+	Components []component // composite parameters: the parts, in order
+}
+
+// component is one part of a composite parameter: the code of its own
+// parameter and its expression, relative to the composite's items.
+type component struct {
+	Param, Expression string
 }
 
 // registry holds the definitions of every resource type and the compiled
@@ -28,6 +36,7 @@ type registry struct {
 	compartment func(resourceType string) []string
 	model       model    // element types; nil to find choice elements by scanning
 	plans       sync.Map // resource type -> *plan
+	engineOnly  bool     // tests: evaluate every expression with the FHIRPath engine
 }
 
 // std is the registry of the FHIR R4 definitions generated into package fhir.
@@ -51,11 +60,25 @@ type plan struct {
 	compartment []string       // param codes that place the type in the Patient compartment
 }
 
-// compiled is one search parameter with its expression compiled.
+// compiled is one search parameter with its expression compiled: paths for
+// the hand walker when it handles the expression, else expr for the FHIRPath
+// engine; a composite also has its parts.
 type compiled struct {
 	code  string
 	typ   dsn.ParamType
 	paths []path
+	expr  *fhirpath.Expression
+	parts []part
+}
+
+// part is one compiled component of a composite parameter: walker paths
+// relative to the composite's item when the composite is walked (its paths
+// set), else the engine's expression.
+type part struct {
+	code  string
+	typ   dsn.ParamType
+	paths []path
+	expr  *fhirpath.Expression
 }
 
 // plan returns the compiled extraction of a resource type.
@@ -75,21 +98,82 @@ func (r *registry) compile(resourceType string) *plan {
 		if code == "_id" || code == "_lastUpdated" {
 			continue // columns of the resource table, not index rows
 		}
-		paths, ok := compileExpr(d.Expression, resourceType)
-		for _, pa := range paths {
-			annotate(r.model, resourceType, pa)
-		}
-		if !ok || !extractable(d.Type) {
+		c, ok := r.compileParam(resourceType, d, defs)
+		if !ok {
 			p.unsupported = append(p.unsupported, code)
 			continue
 		}
-		if len(paths) > 0 {
-			p.params = append(p.params, compiled{code: code, typ: d.Type, paths: paths})
+		if len(c.paths) > 0 || c.expr != nil {
+			p.params = append(p.params, c)
 		}
 	}
 	sort.Slice(p.params, func(i, j int) bool { return p.params[i].code < p.params[j].code })
 	sort.Strings(p.unsupported)
 	return p
+}
+
+// compileParam compiles one parameter: through the walker when its subset
+// covers the expression, else through the FHIRPath engine. ok is false for
+// special parameters and those without an expression (_text, _filter...).
+func (r *registry) compileParam(resourceType string, d def, defs map[string]def) (compiled, bool) {
+	c := compiled{code: d.Code, typ: d.Type}
+	if d.Type == dsn.ParamComposite {
+		return r.compileComposite(resourceType, c, d, defs)
+	}
+	if !extractable(d.Type) || d.Expression == "" {
+		return c, false
+	}
+	if !r.engineOnly {
+		if paths, ok := compileExpr(d.Expression, resourceType); ok {
+			for _, pa := range paths {
+				annotate(r.model, resourceType, pa)
+			}
+			c.paths = paths
+			return c, true
+		}
+	}
+	e, err := compileEngine(d.Expression)
+	if err != nil {
+		return c, false
+	}
+	c.expr = e
+	return c, true
+}
+
+// compileComposite compiles a composite parameter (search.html#composite):
+// its expression selects items, each component's expression (relative to an
+// item) selects the values of a parameter of the same resource type.
+func (r *registry) compileComposite(resourceType string, c compiled, d def, defs map[string]def) (compiled, bool) {
+	e, err := compileEngine(d.Expression)
+	if err != nil || len(d.Components) < 2 {
+		return c, false
+	}
+	c.expr = e
+	walk := !r.engineOnly
+	if walk {
+		c.paths, walk = compileExpr(d.Expression, resourceType)
+	}
+	for _, comp := range d.Components {
+		cd, ok := defs[comp.Param]
+		if !ok || !extractable(cd.Type) {
+			return c, false
+		}
+		ce, err := compileEngine(comp.Expression)
+		if err != nil {
+			return c, false
+		}
+		pt := part{code: comp.Param, typ: cd.Type, expr: ce}
+		if walk {
+			// Relative paths: the walker scans for choice elements, since the
+			// item's type is not followed here.
+			pt.paths, walk = compileExpr(comp.Expression, "")
+		}
+		c.parts = append(c.parts, pt)
+	}
+	if !walk {
+		c.paths = nil // the engine evaluates the whole composite
+	}
+	return c, true
 }
 
 // extractable tells whether values of a parameter type become index rows.
@@ -99,12 +183,12 @@ func extractable(t dsn.ParamType) bool {
 		dsn.ParamQuantity, dsn.ParamNumber, dsn.ParamURI:
 		return true
 	}
-	return false // composite and special: not yet
+	return false // composite (compiled apart) and special
 }
 
 // Unsupported lists, sorted, the search parameters of resourceType whose
-// values are not extracted yet (composite and special parameters, and
-// expressions outside the subset this package evaluates). The
+// values are not extracted: special parameters (Location near) and those
+// without an expression (_text, _content, _filter...). The
 // CapabilityStatement leaves them out.
 func Unsupported(resourceType string) []string {
 	return append([]string(nil), std.plan(resourceType).unsupported...)

@@ -161,6 +161,12 @@ func compilePart(part, resourceType string) (p path, applies, ok bool) {
 	if !ok {
 		return nil, false, false
 	}
+	if root[0] >= 'a' && root[0] <= 'z' {
+		// A path relative to the resource ("name | alias", InsurancePlan-name):
+		// FHIRPath evaluates it from the resource itself.
+		steps = append([]step{{kind: stepChild, name: root}}, steps...)
+		return append(steps, tail...), true, true
+	}
 	applies = root == resourceType || root == "Resource" || root == "DomainResource"
 	return append(steps, tail...), applies, true
 }

@@ -2,6 +2,7 @@ package search
 
 import (
 	"encoding/json"
+	"math"
 	"strconv"
 	"strings"
 
@@ -32,11 +33,22 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 	for i := range p.params {
 		c := &p.params[i]
 		buf = buf[:0]
-		for _, pa := range c.paths {
-			buf = ev.eval(pa, obj, buf)
+		switch {
+		case c.parts != nil:
+			ix.Composites = compositeRows(ix.Composites, c, obj, &ev)
+			continue
+		case c.expr != nil:
+			// An expression failing on this resource (a singleton rule the
+			// data breaks) indexes nothing for that parameter rather than
+			// refusing the resource; the official examples never fail.
+			buf, _ = evalEngine(c.expr, obj, buf)
+		default:
+			for _, pa := range c.paths {
+				buf = ev.eval(pa, obj, buf)
+			}
 		}
 		if len(buf) > 0 {
-			addRows(&ix, c, buf)
+			addRows(&ix, c.code, c.typ, buf)
 		}
 	}
 	return ix, patientKey(rt, obj, p, &ix), nil
@@ -58,45 +70,46 @@ func patientKey(rt string, obj map[string]any, p *plan, ix *dsn.Index) string {
 
 // addRows converts the values of one parameter into rows of its type,
 // skipping duplicates of rows this parameter already produced.
-func addRows(ix *dsn.Index, c *compiled, vals []node) {
-	switch c.typ {
+func addRows(ix *dsn.Index, code string, typ dsn.ParamType, vals []node) {
+	switch typ {
 	case dsn.ParamToken:
 		start := len(ix.Tokens)
 		for _, n := range vals {
-			ix.Tokens = tokenRows(ix.Tokens, start, c.code, n)
+			ix.Tokens = tokenRows(ix.Tokens, start, code, n)
+			ix.IdentifierTypes = identifierTypeRows(ix.IdentifierTypes, code, n)
 		}
 	case dsn.ParamString:
 		start := len(ix.Strings)
 		for _, n := range vals {
-			ix.Strings = stringRows(ix.Strings, start, c.code, n.v)
+			ix.Strings = stringRows(ix.Strings, start, code, n.v)
 		}
 	case dsn.ParamDate:
 		for _, n := range vals {
-			ix.Dates = dateRows(ix.Dates, c.code, n)
+			ix.Dates = dateRows(ix.Dates, code, n)
 		}
 	case dsn.ParamReference:
 		start := len(ix.References)
 		for _, n := range vals {
-			if k, ok := refRow(c.code, n.v); ok && !hasRef(ix.References[start:], k) {
+			if k, ok := refRow(code, n.v); ok && !hasRef(ix.References[start:], k) {
 				ix.References = append(ix.References, k)
 			}
 		}
 	case dsn.ParamQuantity:
 		for _, n := range vals {
-			if k, ok := quantityRow(c.code, n); ok {
+			if k, ok := quantityRow(code, n); ok {
 				ix.Quantities = append(ix.Quantities, k)
 			}
 		}
 	case dsn.ParamNumber:
 		for _, n := range vals {
 			if f, ok := number(n.v); ok {
-				ix.Numbers = append(ix.Numbers, dsn.NumberKey{Param: c.code, Value: f})
+				ix.Numbers = append(ix.Numbers, dsn.NumberKey{Param: code, Value: f})
 			}
 		}
 	case dsn.ParamURI:
 		for _, n := range vals {
 			if s, ok := n.v.(string); ok && s != "" {
-				ix.URIs = append(ix.URIs, dsn.URIKey{Param: c.code, URI: s})
+				ix.URIs = append(ix.URIs, dsn.URIKey{Param: code, URI: s})
 			}
 		}
 	}
@@ -269,18 +282,22 @@ func hasRef(rows []dsn.RefKey, k dsn.RefKey) bool {
 }
 
 // quantityRow indexes Quantity, Age, Duration, Count, Distance and Money
-// (currency as code, system urn:iso:std:iso:4217); Range and SampledData are
-// not indexed yet.
+// (currency as code, system urn:iso:std:iso:4217) with Low = High = Value,
+// and Range as [low, high] (open ends at ±math.MaxFloat64, units from the
+// end that has one). SampledData is not indexed: its data are not one value.
 func quantityRow(code string, n node) (dsn.QuantityKey, bool) {
 	v, ok := n.v.(map[string]any)
 	if !ok {
 		return dsn.QuantityKey{}, false
 	}
+	if n.typ == "Range" || v["low"] != nil || v["high"] != nil {
+		return rangeRow(code, v)
+	}
 	f, ok := number(v["value"])
 	if !ok {
 		return dsn.QuantityKey{}, false
 	}
-	k := dsn.QuantityKey{Param: code, Value: f, System: str(v, "system"), Code: str(v, "code"), Unit: str(v, "unit")}
+	k := dsn.QuantityKey{Param: code, Value: f, Low: f, High: f, System: str(v, "system"), Code: str(v, "code"), Unit: str(v, "unit")}
 	if cur := str(v, "currency"); cur != "" {
 		k.System, k.Code = "urn:iso:std:iso:4217", cur
 	}
@@ -301,4 +318,47 @@ func number(v any) (float64, bool) {
 func str(m map[string]any, k string) string {
 	s, _ := m[k].(string)
 	return s
+}
+
+// rangeRow indexes a Range (datatypes.html#Range) as the span it covers.
+func rangeRow(code string, v map[string]any) (dsn.QuantityKey, bool) {
+	lo, _ := v["low"].(map[string]any)
+	hi, _ := v["high"].(map[string]any)
+	k := dsn.QuantityKey{Param: code, Low: -math.MaxFloat64, High: math.MaxFloat64}
+	l, okL := number(lo["value"])
+	h, okH := number(hi["value"])
+	if !okL && !okH {
+		return k, false
+	}
+	unit := hi
+	if okH {
+		k.High, k.Value = h, h
+	}
+	if okL {
+		k.Low, k.Value, unit = l, l, lo
+	}
+	k.System, k.Code, k.Unit = str(unit, "system"), str(unit, "code"), str(unit, "unit")
+	return k, true
+}
+
+// identifierTypeRows indexes an Identifier that has a type for :of-type
+// (search.html#token): one row per coding of Identifier.type.
+func identifierTypeRows(rows []dsn.IdentifierTypeKey, code string, n node) []dsn.IdentifierTypeKey {
+	v, ok := n.v.(map[string]any)
+	if !ok {
+		return rows
+	}
+	t, _ := v["type"].(map[string]any)
+	value := str(v, "value")
+	if t == nil || value == "" || n.typ != "" && n.typ != "Identifier" {
+		return rows
+	}
+	codings, _ := t["coding"].([]any)
+	for _, c := range codings {
+		cm, _ := c.(map[string]any)
+		if tc := str(cm, "code"); tc != "" {
+			rows = append(rows, dsn.IdentifierTypeKey{Param: code, TypeSystem: str(cm, "system"), TypeCode: tc, Value: value})
+		}
+	}
+	return rows
 }

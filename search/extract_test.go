@@ -110,9 +110,9 @@ func TestExtractObservation(t *testing.T) {
 		t.Errorf("patient key = %q, want p1", key)
 	}
 	wantQ := []dsn.QuantityKey{
-		{Param: "component-value-quantity", Value: 120, System: "http://unitsofmeasure.org", Code: "mm[Hg]", Unit: "mmHg"},
-		{Param: "component-value-quantity", Value: 80, System: "http://unitsofmeasure.org", Code: "mm[Hg]", Unit: "mmHg"},
-		{Param: "value-quantity", Value: 72.5, System: "http://unitsofmeasure.org", Code: "kg", Unit: "kg"},
+		{Param: "component-value-quantity", Value: 120, Low: 120, High: 120, System: "http://unitsofmeasure.org", Code: "mm[Hg]", Unit: "mmHg"},
+		{Param: "component-value-quantity", Value: 80, Low: 80, High: 80, System: "http://unitsofmeasure.org", Code: "mm[Hg]", Unit: "mmHg"},
+		{Param: "value-quantity", Value: 72.5, Low: 72.5, High: 72.5, System: "http://unitsofmeasure.org", Code: "kg", Unit: "kg"},
 	}
 	if !slices.Equal(ix.Quantities, wantQ) {
 		t.Errorf("quantities:\n got %+v\nwant %+v", ix.Quantities, wantQ)
@@ -238,7 +238,7 @@ func TestExtractChoicesAndShapes(t *testing.T) {
 			}},
 		{"money", `{"resourceType":"Claim","total":{"value":12.5,"currency":"CAD"}}`,
 			func(t *testing.T, ix dsn.Index, key string) {
-				want := []dsn.QuantityKey{{Param: "total", Value: 12.5, System: "urn:iso:std:iso:4217", Code: "CAD"}}
+				want := []dsn.QuantityKey{{Param: "total", Value: 12.5, Low: 12.5, High: 12.5, System: "urn:iso:std:iso:4217", Code: "CAD"}}
 				if !slices.Equal(ix.Quantities, want) {
 					t.Errorf("quantities = %+v", ix.Quantities)
 				}

@@ -8,7 +8,11 @@ func fhirParams(resourceType string) map[string]def {
 	src := fhir.SearchParams(resourceType)
 	out := make(map[string]def, len(src))
 	for code, p := range src {
-		out[code] = def{Code: p.Code, Type: p.Type, Expression: p.Expression, Targets: p.Targets}
+		d := def{Code: p.Code, Type: p.Type, Expression: p.Expression, Targets: p.Targets}
+		for _, c := range p.Components {
+			d.Components = append(d.Components, component{Param: c.Param, Expression: c.Expression})
+		}
+		out[code] = d
 	}
 	return out
 }

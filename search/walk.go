@@ -2,6 +2,8 @@ package search
 
 import (
 	"slices"
+
+	"dsn"
 	"strings"
 )
 
@@ -14,7 +16,12 @@ type node struct {
 
 // evaluator holds two scratch collections reused across paths, so that
 // walking allocates only when a collection outgrows them.
-type evaluator struct{ a, b []node }
+type evaluator struct {
+	a, b []node
+	// Scratch of composite extraction (composite.go).
+	items, vals []node
+	ix          dsn.Index
+}
 
 // eval walks p from the resource root and appends the values it reaches to out.
 func (e *evaluator) eval(p path, root map[string]any, out []node) []node {
