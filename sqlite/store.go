@@ -1,6 +1,7 @@
 // Package sqlite is the embedded storage adapter: the dsn.Store contract on
-// SQLite (modernc.org/sqlite, pure Go) in WAL mode with synchronous=FULL. One
-// writer connection runs group commits; a pool of read connections serves reads.
+// SQLite (modernc.org/sqlite, pure Go) in WAL mode. One writer connection runs
+// group commits with synchronous=NORMAL and a separate goroutine fsyncs the WAL
+// before acknowledging them (durable.go); a pool of read connections serves reads.
 package sqlite
 
 import (
@@ -38,6 +39,12 @@ type Store struct {
 	closed  bool
 	shut    atomic.Bool   // closed, for readers (no lock on the read path)
 	done    chan struct{} // closed when the writer goroutine has drained the queue
+
+	acks    chan committed        // committed batches, from the writer to the syncer
+	synced  chan struct{}         // closed when the syncer has answered every batch
+	walPath string                // the WAL file fsynced before each acknowledgement
+	syncWAL func() error          // fsyncWAL(walPath); tests count its calls
+	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -59,11 +66,14 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{}),
-		inserts: map[string]*sql.Stmt{}}
+		inserts: map[string]*sql.Stmt{}, acks: make(chan committed, 64),
+		synced: make(chan struct{}), walPath: path + "-wal"}
+	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
 	if err := s.open(ctx, path); err != nil {
 		s.closeDBs()
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir la base SQLite " + path, Err: err}
 	}
+	go s.syncer()
 	go s.writer()
 	return s, nil
 }
@@ -79,6 +89,11 @@ func (s *Store) open(ctx context.Context, path string) error {
 	if err := migrate(ctx, s.wconn); err != nil {
 		return err
 	}
+	// the migrations committed without fsync (synchronous=NORMAL)
+	if err := s.syncWAL(); err != nil {
+		return fmt.Errorf("fsync WAL: %w", err)
+	}
+	syncDir(path)
 	if err := s.wstmt.prepare(ctx, s.wconn, true); err != nil {
 		return err
 	}
@@ -95,14 +110,15 @@ func (s *Store) open(ctx context.Context, path string) error {
 	return s.rstmt.prepare(ctx, s.rdb, false)
 }
 
-// dataSource builds the driver's connection string. synchronous=FULL fsyncs the
-// WAL at every commit, so an acknowledged write survives a power loss
-// (sqlite.org/pragma.html#pragma_synchronous). busy_timeout lets a second
+// dataSource builds the driver's connection string. synchronous=NORMAL: COMMIT
+// does not fsync the WAL; the syncer does, before any caller is answered, so an
+// acknowledged write still survives a power loss (durable.go,
+// sqlite.org/pragma.html#pragma_synchronous). busy_timeout lets a second
 // process (dsn migrate, dsn import) wait for the lock. WAL is set by setWAL.
 func dataSource(path string, readOnly bool) string {
 	q := url.Values{}
 	q.Add("_pragma", "busy_timeout(10000)")
-	q.Add("_pragma", "synchronous(FULL)")
+	q.Add("_pragma", "synchronous(NORMAL)")
 	q.Add("_pragma", "foreign_keys(OFF)")
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")

@@ -32,8 +32,9 @@ type writeReq struct {
 
 // Write queues fn for the writer goroutine, which runs the fns of concurrent
 // callers in one transaction, each inside its own savepoint (group commit,
-// docs/decisions/0003-group-commit.md). It returns after the COMMIT that made
-// fn's writes durable, or with fn's error after they were rolled back.
+// docs/decisions/0003-group-commit.md). It returns after the COMMIT and the WAL
+// fsync that made fn's writes durable (durable.go), or with fn's error after
+// they were rolled back.
 func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 	const op = "sqlite.Write"
 	if err := ctx.Err(); err != nil {
@@ -65,12 +66,18 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 
 // writer is the only goroutine that uses the writer connection. Requests that
 // arrive while a batch commits wait in the queue and form the next batch.
+// Each batch then goes to the syncer, which answers its callers after the WAL
+// fsync, while the writer runs the next batch.
 func (s *Store) writer() {
 	defer close(s.done)
 	for req := range s.queue {
 		batch := s.fill([]*writeReq{req})
-		s.runBatch(batch)
+		if c, ok := s.runBatch(batch); ok {
+			s.acks <- c
+		}
 	}
+	close(s.acks)
+	<-s.synced
 }
 
 // fill adds the queued requests to batch. When the queue is empty it yields
@@ -99,7 +106,8 @@ func (s *Store) fill(batch []*writeReq) []*writeReq {
 // runBatch runs one group commit. Statements use a background context: an
 // interrupted statement inside an explicit SQLite transaction may roll back the
 // whole transaction, which would take the other callers' writes with it.
-func (s *Store) runBatch(batch []*writeReq) {
+// ok is false when no caller was left to answer.
+func (s *Store) runBatch(batch []*writeReq) (c committed, ok bool) {
 	ctx := context.Background()
 	live := batch[:0]
 	for _, r := range batch {
@@ -108,28 +116,36 @@ func (s *Store) runBatch(batch []*writeReq) {
 		}
 	}
 	if len(live) == 0 {
-		return
+		return c, false
 	}
-	results := make([]error, len(live))
+	c = committed{live: live, results: make([]error, len(live))}
+	if p := s.syncErr.Load(); p != nil {
+		c.batchErr = *p // an earlier fsync failed: nothing more can be promised
+		return c, true
+	}
 	if _, err := s.wstmt.begin.ExecContext(ctx); err != nil {
-		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindUnavailable, fmt.Errorf("begin: %w", err)))
-		return
+		c.batchErr = dsn.Wrap("sqlite.Write", dsn.KindUnavailable, fmt.Errorf("begin: %w", err))
+		return c, true
 	}
 	for i, r := range live {
 		err, fatal := s.runOne(ctx, r)
-		results[i] = err
+		c.results[i] = err
 		if fatal != nil {
 			s.wconn.ExecContext(ctx, "ROLLBACK")
-			reply(live, results, fatal)
-			return
+			c.batchErr = fatal
+			return c, true
 		}
 	}
 	if _, err := s.wstmt.commit.ExecContext(ctx); err != nil {
 		s.wconn.ExecContext(ctx, "ROLLBACK")
-		reply(live, results, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("commit: %w", err)))
-		return
+		c.batchErr = dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("commit: %w", err))
+		return c, true
 	}
-	reply(live, results, nil)
+	// Even the callers whose fn failed wait for the fsync: their error (a
+	// version conflict, say) may rest on a write of an earlier batch that is
+	// not durable yet.
+	c.needSync = true
+	return c, true
 }
 
 // runOne runs one fn inside a savepoint. err is the caller's own outcome; fatal
