@@ -24,8 +24,22 @@ const MaxCount = 1000
 // *dsn.Error of KindInvalid listing every problem. Result parameters that are
 // accepted but not applied yet (_sort, _include, _elements, ...) are
 // reported as warnings in both modes.
+//
+// Parse emits only what the stores evaluate today; ParseAll reads the whole
+// of search (chains, _has, composites, every modifier, result parameters).
 func Parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
 	return std.parse(resourceType, params, strict)
+}
+
+// ParseAll is Parse for the complete search of search.html: chained
+// parameters (Clause.Chain, several levels), reverse chains (_has,
+// Clause.Has), composite values (Value.Components), the modifiers :of-type,
+// :identifier, :in, :not-in, :above, :below, and the result parameters
+// _sort, _include, _revinclude (with :iterate and *), _total, _summary and
+// _elements into the SearchQuery fields. Matches evaluates any such query on
+// a resource; the SQL translators follow.
+func ParseAll(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
+	return std.parseAll(resourceType, params, strict)
 }
 
 // parser collects the clauses and the problems of one search.
@@ -37,10 +51,20 @@ type parser struct {
 	q       dsn.SearchQuery
 	issues  []dsn.Issue
 	refused bool // a problem that strict handling turns into an error
+	full    bool // ParseAll: the complete search, not only what the stores evaluate
+	depth   int  // chain and _has nesting of this parser (sub-queries)
 }
 
 func (r *registry) parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
-	p := &parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}}
+	return r.parseWith(&parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}}, params)
+}
+
+func (r *registry) parseAll(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
+	return r.parseWith(&parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}, full: true}, params)
+}
+
+func (r *registry) parseWith(p *parser, params url.Values) (dsn.SearchQuery, []dsn.Issue, error) {
+	resourceType := p.rt
 	if resourceType != "" {
 		p.defs = r.plan(resourceType).defs
 		if len(p.defs) == 0 {
@@ -67,6 +91,9 @@ func (r *registry) parse(resourceType string, params url.Values, strict bool) (d
 // param handles one occurrence of one URL parameter.
 func (p *parser) param(key, value string) {
 	name, mod, _ := strings.Cut(key, ":")
+	if p.full && p.fullParam(key, name, mod, value) {
+		return
+	}
 	switch name {
 	case "_format", "_pretty":
 		return // answered by the HTTP layer
@@ -77,6 +104,7 @@ func (p *parser) param(key, value string) {
 		p.q.Cursor = value // our own opaque paging token (SearchResult.Next)
 		return
 	case "_total":
+		p.q.TotalMode = value
 		switch value {
 		case "none":
 			p.q.Total = false

@@ -1,7 +1,9 @@
 package search
 
 import (
+	"math"
 	"net/url"
+	"strconv"
 	"reflect"
 	"strings"
 	"testing"
@@ -45,9 +47,9 @@ func TestParse(t *testing.T) {
 		{"Observation", "subject=https://x/fhir/Patient/p1", []dsn.Clause{{Param: "subject", Type: dsn.ParamReference, Values: []dsn.Value{{Text: "https://x/fhir/Patient/p1"}}}}},
 		{"Observation", "subject=Patient/p1/_history/3", []dsn.Clause{{Param: "subject", Type: dsn.ParamReference, Values: []dsn.Value{{RefType: "Patient", RefID: "p1"}}}}},
 		{"Observation", "value-quantity=gt5.4|http://unitsofmeasure.org|mmol/L,le7", []dsn.Clause{{Param: "value-quantity", Type: dsn.ParamQuantity,
-			Values: []dsn.Value{{Prefix: "gt", Number: 5.4, System: "http://unitsofmeasure.org", Code: "mmol/L"}, {Prefix: "le", Number: 7}}}}},
-		{"Observation", "value-quantity=5.4||mg", []dsn.Clause{{Param: "value-quantity", Type: dsn.ParamQuantity, Values: []dsn.Value{{Number: 5.4, Code: "mg"}}}}},
-		{"RiskAssessment", "probability=ap0.5,-1e2", []dsn.Clause{{Param: "probability", Type: dsn.ParamNumber, Values: []dsn.Value{{Prefix: "ap", Number: 0.5}, {Number: -100}}}}},
+			Values: []dsn.Value{num(dsn.Value{Prefix: "gt", System: "http://unitsofmeasure.org", Code: "mmol/L"}, "5.4"), num(dsn.Value{Prefix: "le"}, "7")}}}},
+		{"Observation", "value-quantity=5.4||mg", []dsn.Clause{{Param: "value-quantity", Type: dsn.ParamQuantity, Values: []dsn.Value{num(dsn.Value{Code: "mg"}, "5.4")}}}},
+		{"RiskAssessment", "probability=ap0.5,-1e2", []dsn.Clause{{Param: "probability", Type: dsn.ParamNumber, Values: []dsn.Value{num(dsn.Value{Prefix: "ap"}, "0.5"), num(dsn.Value{}, "-1e2")}}}},
 		{"ValueSet", "url=http://x/vs", []dsn.Clause{{Param: "url", Type: dsn.ParamURI, Values: []dsn.Value{{Text: "http://x/vs"}}}}},
 		{"", "_id=x", []dsn.Clause{{Param: "_id", Type: dsn.ParamToken, Values: []dsn.Value{{AnySystem: true, Code: "x"}}}}},
 	}
@@ -192,6 +194,26 @@ func BenchmarkParse(b *testing.B) {
 	for b.Loop() {
 		if _, _, err := Parse("Observation", vals, true); err != nil {
 			b.Fatal(err)
+		}
+	}
+}
+
+// num fills the number of v and the range its precision implies.
+func num(v dsn.Value, s string) dsn.Value {
+	v.Number, _ = strconv.ParseFloat(s, 64)
+	v.NumLow, v.NumHigh = numberRange(s, v.Number)
+	return v
+}
+
+func TestNumberRange(t *testing.T) {
+	for _, c := range []struct {
+		s      string
+		lo, hi float64
+	}{{"100", 99.5, 100.5}, {"100.00", 99.995, 100.005}, {"1e2", 50, 150}, {"-1e2", -150, -50}, {"0.5", 0.45, 0.55}, {"2.5E-1", 0.245, 0.255}} {
+		f, _ := strconv.ParseFloat(c.s, 64)
+		lo, hi := numberRange(c.s, f)
+		if math.Abs(lo-c.lo) > 1e-12 || math.Abs(hi-c.hi) > 1e-12 {
+			t.Errorf("numberRange(%s) = [%v, %v), want [%v, %v)", c.s, lo, hi, c.lo, c.hi)
 		}
 	}
 }

@@ -31,17 +31,37 @@ var modifiers = map[dsn.ParamType][]string{
 	dsn.ParamURI:       {"", "missing"},
 }
 
+// fullModifiers are the modifiers ParseAll reads (search.html#modifiers);
+// a reference also takes :[type].
+var fullModifiers = map[dsn.ParamType][]string{
+	dsn.ParamString:    {"", "missing", "exact", "contains"},
+	dsn.ParamToken:     {"", "missing", "text", "not", "of-type", "in", "not-in", "above", "below"},
+	dsn.ParamReference: {"", "missing", "identifier", "above", "below"},
+	dsn.ParamDate:      {"", "missing"},
+	dsn.ParamNumber:    {"", "missing"},
+	dsn.ParamQuantity:  {"", "missing"},
+	dsn.ParamURI:       {"", "missing", "above", "below"},
+	dsn.ParamComposite: {"", "missing"},
+}
+
 // clause reads one occurrence of a parameter: its modifier and ORed values.
 func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 	c := dsn.Clause{Param: d.Code, Type: d.Type, Modifier: mod}
-	if _, ok := modifiers[d.Type]; !ok {
+	mods := modifiers
+	if p.full {
+		mods = fullModifiers
+	}
+	if _, ok := mods[d.Type]; !ok {
 		return c, unsupported("les paramètres de type %s ne sont pas encore pris en charge", d.Type)
 	}
-	if d.Type == dsn.ParamReference && mod != "" && mod != "missing" {
+	if p.full && d.Type == dsn.ParamComposite && len(d.Components) == 0 {
+		return c, unsupported("paramètre composite sans composantes: %s", d.Code)
+	}
+	if d.Type == dsn.ParamReference && mod != "" && !contains(mods[d.Type], mod) {
 		if err := refTypeModifier(d, mod); err != nil {
 			return c, err
 		}
-	} else if !contains(modifiers[d.Type], mod) {
+	} else if !contains(mods[d.Type], mod) {
 		return c, unsupported("le modificateur :%s n'est pas pris en charge pour un paramètre %s", mod, d.Type)
 	}
 	for _, raw := range splitOr(value) {
@@ -82,6 +102,11 @@ func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
 		}
 		return dsn.Value{Text: raw}, nil
 	}
+	if p.full {
+		if v, err, ok := p.fullValue(d, mod, raw); ok {
+			return v, err
+		}
+	}
 	switch d.Type {
 	case dsn.ParamString:
 		s := unescape(raw)
@@ -103,7 +128,8 @@ func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
 		if err != nil {
 			return dsn.Value{}, err
 		}
-		return dsn.Value{Prefix: prefix, Number: f}, nil
+		lo, hi := numberRange(rest, f)
+		return dsn.Value{Prefix: prefix, Number: f, NumLow: lo, NumHigh: hi}, nil
 	case dsn.ParamQuantity:
 		return quantityValue(raw)
 	}
@@ -193,6 +219,7 @@ func quantityValue(raw string) (dsn.Value, *valueErr) {
 		return dsn.Value{}, err
 	}
 	v := dsn.Value{Prefix: prefix, Number: f}
+	v.NumLow, v.NumHigh = numberRange(parts[0], f)
 	if len(parts) == 3 {
 		v.System, v.Code = unescape(parts[1]), unescape(parts[2])
 	}
@@ -224,4 +251,21 @@ func contains(list []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// numberRange is the range [low, high) the significant figures of a number
+// imply (search.html#number): "100" is [99.5, 100.5), "100.00" [99.995,
+// 100.005), "1e2" [50, 150) — half a unit of the last digit either side.
+func numberRange(s string, f float64) (low, high float64) {
+	mant, exp := s, 0
+	if i := strings.IndexAny(s, "eE"); i >= 0 {
+		mant = s[:i]
+		exp, _ = strconv.Atoi(s[i+1:])
+	}
+	decimals := 0
+	if j := strings.IndexByte(mant, '.'); j >= 0 {
+		decimals = len(mant) - j - 1
+	}
+	half := 0.5 * math.Pow(10, float64(exp-decimals))
+	return f - half, f + half
 }
