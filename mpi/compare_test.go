@@ -152,7 +152,7 @@ func TestCompareNAMAddressPhone(t *testing.T) {
 	}{
 		{"TREP65030512", "TREP65030512", 0},
 		{"TREP65030512", "TREP65035012", 1}, // transposition: the second fails its check digit
-		{"TREP65030512", twin, 4}, // both valid: twins or homonyms, different people
+		{"TREP65030512", twin, 4},           // both valid: twins or homonyms, different people
 		{"TREP65030512", "", 2},
 	}
 	for _, c := range cases {

@@ -8,8 +8,8 @@ package mpi
 // Levels are listed in the order the comparators in fields.go return them.
 func DefaultConfig() *Config {
 	return &Config{
-		Certain:         28,
-		Probable:        14,
+		Certain:         26,
+		Probable:        10,
 		FrequencyAdjust: true,
 		Fields: []FieldConfig{
 			field("family", "nom de famille",

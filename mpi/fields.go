@@ -1,5 +1,7 @@
 package mpi
 
+import "strings"
+
 // Field numbers, in the order of Model.Fields.
 const (
 	FieldFamily = iota
@@ -30,7 +32,7 @@ func compareFamily(a, b *prepared) int {
 				return 0
 			case sharePart(x.Parts, y.Parts):
 				best = min(best, 1)
-			case JaroWinkler(x.Full, y.Full) >= 0.92 || a.famFullPh[i] == b.famFullPh[k]:
+			case JaroWinkler(x.Full, y.Full) >= 0.92 || a.famFullPh[i] == b.famFullPh[k] || oneEdit(x.Full, y.Full):
 				best = min(best, 2)
 			}
 		}
@@ -61,7 +63,7 @@ func compareGiven(a, b *prepared) int {
 		return 1
 	case len(x.Parts) > 1 && len(y.Parts) > 1 && x.Parts[0] == y.Parts[0]:
 		return 4 // Marie-Ève and Marie-Josée: the part that differs is the one used
-	case JaroWinkler(x.Full, y.Full) >= 0.90 || a.givenPh == b.givenPh && len(x.Parts) == 1 && len(y.Parts) == 1:
+	case JaroWinkler(x.Full, y.Full) >= 0.90 || oneEdit(x.Full, y.Full) || a.givenPh == b.givenPh && len(x.Parts) == 1 && len(y.Parts) == 1:
 		return 2
 	}
 	return 4
@@ -207,8 +209,10 @@ func comparePhone(a, b *prepared) int {
 	return 1
 }
 
-// MRN levels: a local record number in common (same assigner, system, value),
-// none in common. Duplicates are often two MRNs of one site, so "none" is mild.
+// MRN levels: a local record number in common (same assigner, system, value);
+// different numbers from a same assigner. Numbers from different sites say
+// nothing (Missing). Duplicates are often two MRNs of one site, so "different"
+// is mild.
 func compareMRN(a, b *prepared) int {
 	if len(a.mrns) == 0 || len(b.mrns) == 0 {
 		return Missing
@@ -216,7 +220,19 @@ func compareMRN(a, b *prepared) int {
 	if shareAny(a.mrns, b.mrns) {
 		return 0
 	}
-	return 1
+	for _, x := range a.mrns {
+		for _, y := range b.mrns {
+			if x[:strings.LastIndexByte(x, '|')] == y[:strings.LastIndexByte(y, '|')] {
+				return 1
+			}
+		}
+	}
+	return Missing
+}
+
+// oneEdit: names of 4 letters or more one typo apart.
+func oneEdit(a, b string) bool {
+	return len(a) >= 4 && len(b) >= 4 && DamerauLevenshtein(a, b) == 1
 }
 
 func sharePart(a, b []string) bool { return shareAny(a, b) }

@@ -9,12 +9,18 @@ func protect(a, b *prepared, l Levels) []string {
 	if l[FieldNAM] == 4 && a.namOK && b.namOK {
 		rules = append(rules, "deux NAM valides et différents: la RAMQ les a attribués à deux personnes")
 	}
-	sameFamily := l[FieldFamily] == 0 || l[FieldFamily] == 1
-	if sameFamily && l[FieldBirthDate] == 0 && l[FieldGiven] >= 2 {
+	sameFamily := l[FieldFamily] != 3 && l[FieldFamily] != Missing // typos included
+	// A merely similar given name (Mathis/Mathias) is more often a typo than a
+	// twin, unless the sexes also differ (Louis/Louise).
+	otherGiven := l[FieldGiven] == 4 || (l[FieldGiven] >= 2 && l[FieldGiven] != Missing && l[FieldSex] != 0)
+	if sameFamily && l[FieldBirthDate] <= 2 && l[FieldBirthDate] != Missing && otherGiven {
 		rules = append(rules, "même nom de famille et même date de naissance mais prénoms différents: jumeaux possibles")
 	}
-	if sameFamily && (l[FieldGiven] == 0 || l[FieldGiven] == 1) && decadesApart(a.dob, b.dob) {
+	if sameFamily && l[FieldGiven] != 4 && decadesApart(a.dob, b.dob) {
 		rules = append(rules, "même nom mais dates de naissance éloignées d'au moins 12 ans: parent et enfant possibles")
+	}
+	if l[FieldBirthDate] == 4 && l[FieldNAM] != 0 {
+		rules = append(rules, "dates de naissance incompatibles sans NAM identique pour les départager")
 	}
 	if a.gen != "" && b.gen != "" && a.gen != b.gen {
 		rules = append(rules, "l'un porte « fils/Jr », l'autre « père/Sr »")

@@ -12,6 +12,9 @@ type Pair struct {
 	A, B  string // record IDs, A < B
 	Total float64
 	Class Class
+	// Protected is true when a protective rule (twins, parent/child, two
+	// NAMs…) kept the pair out of the automatic links.
+	Protected bool
 }
 
 // Pairs scans the whole index for duplicates: every record against its
@@ -67,12 +70,12 @@ func (x *Index) scanOne(i int32, threshold float64, out []Pair) []Pair {
 		if t < threshold {
 			continue
 		}
-		cls, _ := x.m.classify(p, q, l, t)
+		cls, rules := x.m.classify(p, q, l, t)
 		a, b := p.rec.ID, q.rec.ID
 		if b < a {
 			a, b = b, a
 		}
-		out = append(out, Pair{A: a, B: b, Total: t, Class: cls})
+		out = append(out, Pair{A: a, B: b, Total: t, Class: cls, Protected: len(rules) > 0})
 	}
 	return out
 }
