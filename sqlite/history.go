@@ -17,16 +17,42 @@ const (
 	MaxCount     = 1000
 )
 
-// History: one fixed query per level (system, type, instance), newest first by
-// the global sequence; the cursor is the last sequence seen (keyset paging).
-const (
-	histWhereSystem   = `WHERE v.last_updated >= ?`
-	histWhereType     = `WHERE v.type = ? AND v.last_updated >= ?`
-	histWhereInstance = `WHERE v.type = ? AND v.id = ? AND v.last_updated >= ?`
-	histSelect        = `SELECT v.seq, ` + versionCols + ` FROM resource_version v `
-	histPage          = ` AND v.seq < ? ORDER BY v.seq DESC LIMIT ?`
-	histCount         = `SELECT count(*) FROM resource_version v `
+// History: one fixed query per level (system, type, instance), newest first;
+// the cursor is the last global sequence seen (keyset paging). Each level reads
+// its own index so that its cost does not grow with the store: system walks
+// the rowid (seq) backwards, type the (type, seq) index, and instance seeks
+// UNIQUE (type, id, version) — for one resource, version order is seq order,
+// so ordering by version returns the same rows without walking every version of
+// the type (testdata/history_plan.golden holds the plans). The instance level
+// writes the cursor test "+v.seq": the unary + keeps SQLite from choosing the
+// (type, seq) index for that range (sqlite.org/optoverview.html#disqualifying).
+// Without _since the count leaves last_updated out, so it reads the index alone
+// instead of every version row.
+type histLevel struct{ keys, seq, order string }
+
+var (
+	histSystem   = histLevel{`1`, `v.seq`, `v.seq DESC`}
+	histType     = histLevel{`v.type = ?`, `v.seq`, `v.seq DESC`}
+	histInstance = histLevel{`v.type = ? AND v.id = ?`, `+v.seq`, `v.version DESC`}
 )
+
+const histSelect = `SELECT v.seq, ` + versionCols + ` FROM resource_version v `
+
+// where filters on the level's keys, then on last_updated if since is set.
+func (l histLevel) where(since bool) string {
+	if since {
+		return ` WHERE ` + l.keys + ` AND v.last_updated >= ?`
+	}
+	return ` WHERE ` + l.keys
+}
+
+func (l histLevel) page(since bool) string {
+	return histSelect + l.where(since) + ` AND ` + l.seq + ` < ? ORDER BY ` + l.order + ` LIMIT ?`
+}
+
+func (l histLevel) count(since bool) string {
+	return `SELECT count(*) FROM resource_version v` + l.where(since)
+}
 
 // History lists versions newest first (FHIR R4 http.html#history).
 func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPage, error) {
@@ -41,24 +67,24 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 			return dsn.HistoryPage{}, err
 		}
 	}
-	since := int64(math.MinInt64)
-	if !q.Since.IsZero() {
-		since = micros(q.Since)
-	}
-	var where string
+	var lvl histLevel
 	var args []any
 	switch {
 	case q.Type == "" && q.ID != "":
 		return dsn.HistoryPage{}, dsn.Errorf(op, dsn.KindInvalid, "l'historique d'une instance demande un type")
 	case q.Type == "":
-		where, args = histWhereSystem, []any{since}
+		lvl = histSystem
 	case q.ID == "":
-		where, args = histWhereType, []any{q.Type, since}
+		lvl, args = histType, []any{q.Type}
 	default:
-		where, args = histWhereInstance, []any{q.Type, q.ID, since}
+		lvl, args = histInstance, []any{q.Type, q.ID}
+	}
+	since := !q.Since.IsZero()
+	if since {
+		args = append(args, micros(q.Since))
 	}
 	n := pageSize(q.Count)
-	rows, err := s.cache.query(ctx, histSelect+where+histPage, append(args, before, n+1)...)
+	rows, err := s.cache.query(ctx, lvl.page(since), append(args, before, n+1)...)
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -66,7 +92,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	if page.Total, err = s.cache.count(ctx, histCount+where, args...); err != nil {
+	if page.Total, err = s.cache.count(ctx, lvl.count(since), args...); err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return page, nil

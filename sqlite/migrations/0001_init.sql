@@ -17,7 +17,8 @@ CREATE TABLE resource_version (
     body         BLOB,
     UNIQUE (type, id, version)
 );
-CREATE INDEX resource_version_type_seq ON resource_version (type, seq);
+-- last_updated rides along so that history counts with _since read only the index
+CREATE INDEX resource_version_type_seq ON resource_version (type, seq, last_updated);
 
 -- One row per logical resource: a pointer (seq) to its current version. rid is a
 -- compact key for the index tables and the stable order of search pages.
