@@ -5,12 +5,12 @@ import (
 	"math/rand/v2"
 )
 
-// EM estimates the m probabilities (and the share of true matches) from
-// unlabelled pairs by expectation–maximisation on the Fellegi–Sunter mixture
+// EM estimates m and u (and the share of true matches) from unlabelled
+// candidate pairs by expectation–maximisation on the Fellegi–Sunter mixture
 // (Winkler 1988; fields assumed conditionally independent, missing levels
-// ignored). u stays as given: it is better measured on random pairs
-// (RandomU) than on blocked candidates, which agree more often than chance.
-// It returns a new Config and the estimated proportion of matches.
+// ignored). u is estimated among the blocked candidates, the population the
+// weights are then applied to; RandomU measures it on random pairs instead,
+// for comparison. It returns a new Config and the estimated share of matches.
 func EM(cfg *Config, pairs []Levels, iterations int) (*Config, float64) {
 	out := cfg.Clone()
 	p := 0.1
@@ -25,7 +25,8 @@ func EM(cfg *Config, pairs []Levels, iterations int) (*Config, float64) {
 		change := math.Abs(newP - p)
 		p = newP
 		for f := range out.Fields {
-			change = math.Max(change, updateM(out, f, pairs, g))
+			change = math.Max(change, update(out, f, pairs, g, true))
+			change = math.Max(change, update(out, f, pairs, g, false))
 		}
 		if change < 1e-6 {
 			break
@@ -47,15 +48,20 @@ func posterior(c *Config, l Levels, p float64) float64 {
 	return 1 / (1 + math.Exp(lu-lm))
 }
 
-// updateM re-estimates field f's m values; it returns the largest change.
-func updateM(c *Config, f int, pairs []Levels, g []float64) float64 {
+// update re-estimates field f's m values (or u values when !isM, weighting
+// each pair by 1-g); it returns the largest change.
+func update(c *Config, f int, pairs []Levels, g []float64, isM bool) float64 {
 	lvls := c.Fields[f].Levels
 	num := make([]float64, len(lvls))
 	den := 0.0
 	for i, l := range pairs {
+		w := g[i]
+		if !isM {
+			w = 1 - w
+		}
 		if lv := l[f]; lv != Missing {
-			num[lv] += g[i]
-			den += g[i]
+			num[lv] += w
+			den += w
 		}
 	}
 	if den == 0 {
@@ -63,9 +69,13 @@ func updateM(c *Config, f int, pairs []Levels, g []float64) float64 {
 	}
 	change := 0.0
 	for k := range lvls {
-		m := math.Max(num[k]/den, 1e-5) // never exactly 0: log2(0) would forbid a level
-		change = math.Max(change, math.Abs(m-lvls[k].M))
-		lvls[k].M = m
+		v := math.Max(num[k]/den, 1e-5) // never exactly 0: log2(0) would forbid a level
+		old := &lvls[k].U
+		if isM {
+			old = &lvls[k].M
+		}
+		change = math.Max(change, math.Abs(v-*old))
+		*old = v
 	}
 	return change
 }
@@ -124,9 +134,9 @@ func (x *Index) CandidateLevels(n int) []Levels {
 	return out
 }
 
-// Estimate runs RandomU then EM over the index and returns the estimated model
-// (thresholds and overrides kept from cfg) with the estimated match share.
-func (x *Index) Estimate(cfg *Config, randomPairs, candidatePairs int, rng *rand.Rand) (*Config, float64) {
-	withU := x.RandomU(cfg, randomPairs, rng)
-	return EM(withU, x.CandidateLevels(candidatePairs), 50)
+// Estimate runs EM over up to candidatePairs blocked pairs of the index and
+// returns the estimated model (thresholds and overrides kept from cfg) with
+// the estimated share of matches among candidates.
+func (x *Index) Estimate(cfg *Config, candidatePairs int) (*Config, float64) {
+	return EM(cfg, x.CandidateLevels(candidatePairs), 100)
 }

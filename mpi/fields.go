@@ -154,7 +154,8 @@ func namAgainst(holder, other *prepared) int {
 		return Missing
 	}
 	n := holder.namInfo
-	if int32(n.BirthDate.Year()*10000+int(n.BirthDate.Month())*100+n.BirthDate.Day()) != other.dob {
+	fromNAM := &prepared{dob: int32(n.BirthDate.Year()*10000 + int(n.BirthDate.Month())*100 + n.BirthDate.Day())}
+	if lv := compareBirth(fromNAM, other); lv > 1 { // exact or day/month swapped
 		return 3
 	}
 	for _, f := range other.rec.Family {

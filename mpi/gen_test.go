@@ -203,3 +203,5 @@ func stripAccents(s string) string {
 	r := strings.NewReplacer("é", "e", "è", "e", "ê", "e", "ë", "e", "É", "E", "ô", "o", "î", "i", "ï", "i", "ç", "c", "â", "a", "à", "a", "û", "u")
 	return r.Replace(s)
 }
+
+func rngFor(seed uint64) *rand.Rand { return rand.New(rand.NewPCG(seed, 1)) }
