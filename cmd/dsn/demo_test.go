@@ -1,17 +1,20 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"strings"
 	"testing"
 
+	"dsn/mpi"
 	"dsn/repo"
 	"dsn/sqlite"
+	"dsn/synth"
 )
 
-// The demo seed loads into an empty store, only once, and what it loads is
-// searchable by NAM — the first thing a newcomer tries.
+// The demo population loads into an empty store, only once, and what it loads
+// is searchable by NAM — the first thing a newcomer tries.
 func TestSeedDemoLoadsOnceAndIsSearchable(t *testing.T) {
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, t.TempDir())
@@ -20,29 +23,37 @@ func TestSeedDemoLoadsOnceAndIsSearchable(t *testing.T) {
 	}
 	defer st.Close()
 
-	n, err := seedDemo(ctx, st)
+	g := synth.New(synth.Options{Seed: 1, Patients: 40})
+	want := len(g.Network())
+	g.Each(func(p *synth.Person) error { want += len(p.Resources); return nil })
+	var progress bytes.Buffer
+	n, err := seedDemo(ctx, st, g, &progress)
 	if err != nil {
 		t.Fatalf("seed: %v", err)
 	}
-	if n != 34 {
-		t.Fatalf("seeded %d resources, want the 34 of demo-seed.json", n)
+	if n != want {
+		t.Fatalf("seeded %d resources, want the %d generated", n, want)
 	}
-	again, err := seedDemo(ctx, st)
+	if !strings.Contains(progress.String(), "40/40") {
+		t.Fatalf("no final progress line: %q", progress.String())
+	}
+	again, err := seedDemo(ctx, st, g, &progress)
 	if err != nil || again != 0 {
 		t.Fatalf("second seed = %d, %v; want 0 on a non-empty store", again, err)
 	}
 
+	nam := exampleNAM(g)
 	svc := repo.New(repo.Options{Store: st})
-	q := url.Values{"identifier": {"https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|COTJ48112319"}}
+	q := url.Values{"identifier": {mpi.NAMSystem + "|" + nam}}
 	b, err := svc.Search(ctx, "http://x/fhir", "Patient", q, true)
 	if err != nil {
 		t.Fatal(err)
 	}
 	entries, _ := b["entry"].([]any)
-	if len(entries) != 1 {
-		t.Fatalf("search by NAM found %d patients, want 1", len(entries))
+	if len(entries) < 1 {
+		t.Fatalf("search by NAM %s found no patient", nam)
 	}
-	r, err := st.Read(ctx, "AllergyIntolerance", "all-cote-penicilline")
+	r, err := st.Read(ctx, "Patient", "pat-0000001")
 	if err != nil || !strings.Contains(string(r.Body), "DÉMO – données fictives") {
 		t.Fatalf("demo resources must carry the demo tag: %v %s", err, r.Body)
 	}

@@ -33,6 +33,7 @@ type command struct {
 var commands = map[string]command{
 	"serve":    {runServe, "serve the FHIR API (--addr, --data DIR | --db URL)"},
 	"demo":     {runDemo, "load the synthetic demo record into an empty store and serve it"},
+	"synth":    {runSynth, "write a synthetic Québec population as NDJSON: dsn synth --patients N --seed S --out DIR"},
 	"migrate":  {runMigrate, "apply the embedded schema migrations and exit"},
 	"fhirpath": {runFHIRPath, "evaluate a FHIRPath expression: dsn fhirpath [--input FILE] EXPR"},
 	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
