@@ -6,7 +6,6 @@ import (
 	"math"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/jackc/pgx/v5"
 
@@ -19,15 +18,47 @@ const (
 	MaxCount     = 1000
 )
 
-// History: one fixed query per level (system, type, instance), newest first by
-// the global sequence; the cursor is the last sequence seen (keyset paging).
-const (
-	histWhereSystem   = `WHERE v.last_updated >= $1`
-	histWhereType     = `WHERE v.type = $2 AND v.last_updated >= $1`
-	histWhereInstance = `WHERE v.type = $2 AND v.id = $3 AND v.last_updated >= $1`
-	histSelect        = `SELECT v.seq, ` + versionCols + ` FROM resource_version v `
-	histCount         = `SELECT count(*) FROM resource_version v `
+// History: one fixed query per level (system, type, instance), newest first;
+// the cursor is the last global sequence seen (keyset paging). Each level reads
+// its own index so that its cost does not grow with the store: system the
+// primary key (seq), type (type, seq), instance UNIQUE (type, id, version) — for
+// one resource, version order is seq order, so ordering by version returns the
+// same rows without walking every version of the type. Without _since the
+// count leaves last_updated out and can be answered from the index alone.
+type histLevel struct{ keys, order string }
+
+var (
+	histSystem   = histLevel{`true`, `v.seq DESC`}
+	histType     = histLevel{`v.type = $1`, `v.seq DESC`}
+	histInstance = histLevel{`v.type = $1 AND v.id = $2`, `v.version DESC`}
 )
+
+const histSelect = `SELECT v.seq, ` + versionCols + ` FROM resource_version v`
+
+// where filters on the level's nkeys keys, then on last_updated if since is set.
+func (l histLevel) where(nkeys int, since bool) string {
+	if since {
+		return ` WHERE ` + l.keys + ` AND v.last_updated >= $` + strconv.Itoa(nkeys+1)
+	}
+	return ` WHERE ` + l.keys
+}
+
+// page is the query of one page; its last two parameters are the cursor and the limit.
+func (l histLevel) page(nargs int, since bool) string {
+	return histSelect + l.where(nargs-boolInt(since), since) + ` AND v.seq < $` + strconv.Itoa(nargs+1) +
+		` ORDER BY ` + l.order + ` LIMIT $` + strconv.Itoa(nargs+2)
+}
+
+func (l histLevel) count(nargs int, since bool) string {
+	return `SELECT count(*) FROM resource_version v` + l.where(nargs-boolInt(since), since)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
 
 // History lists versions newest first (FHIR R4 http.html#history).
 func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPage, error) {
@@ -39,25 +70,24 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 			return dsn.HistoryPage{}, err
 		}
 	}
-	since := time.Date(1, 1, 1, 0, 0, 0, 0, time.UTC)
-	if !q.Since.IsZero() {
-		since = q.Since
-	}
-	var where string
-	args := []any{since}
+	var lvl histLevel
+	var args []any
 	switch {
 	case q.Type == "" && q.ID != "":
 		return dsn.HistoryPage{}, dsn.Errorf(op, dsn.KindInvalid, "l'historique d'une instance demande un type")
 	case q.Type == "":
-		where = histWhereSystem
+		lvl = histSystem
 	case q.ID == "":
-		where, args = histWhereType, append(args, q.Type)
+		lvl, args = histType, []any{q.Type}
 	default:
-		where, args = histWhereInstance, append(args, q.Type, q.ID)
+		lvl, args = histInstance, []any{q.Type, q.ID}
+	}
+	since := !q.Since.IsZero()
+	if since {
+		args = append(args, q.Since)
 	}
 	n := pageSize(q.Count)
-	page := histSelect + where + " AND v.seq < $" + strconv.Itoa(len(args)+1) +
-		" ORDER BY v.seq DESC LIMIT $" + strconv.Itoa(len(args)+2)
+	page := lvl.page(len(args), since)
 	c, err := s.reads.acquire(ctx)
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindUnavailable, err)
@@ -71,7 +101,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	if err := c.QueryRow(ctx, histCount+where, args...).Scan(&result.Total); err != nil {
+	if err := c.QueryRow(ctx, lvl.count(len(args), since), args...).Scan(&result.Total); err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return result, nil

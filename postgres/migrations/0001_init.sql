@@ -18,7 +18,8 @@ CREATE TABLE resource_version (
     body         jsonb,
     UNIQUE (type, id, version)
 );
-CREATE INDEX resource_version_type_seq ON resource_version (type, seq);
+-- last_updated rides along so that history counts with _since read only the index
+CREATE INDEX resource_version_type_seq ON resource_version (type, seq) INCLUDE (last_updated);
 
 -- One row per logical resource, pointing (seq) at its current version. rid is the
 -- compact key of the index tables and the stable order of search pages.
