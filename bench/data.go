@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"dsn/mpi"
 )
 
 // gen makes synthetic resources from a seeded source: the same seed gives the
@@ -45,7 +47,7 @@ func (g *gen) patient() map[string]any {
 		"resourceType": "Patient",
 		"active":       true,
 		"identifier": []any{map[string]any{
-			"system": namSystem, "value": nam(family, given, birth, female, byte('1'+g.r.IntN(9))),
+			"system": mpi.NAMSystem, "value": mustNAM(family, given, birth, female, byte('1'+g.r.IntN(9))),
 			"type": map[string]any{"coding": []any{map[string]any{
 				"system": "http://terminology.hl7.org/CodeSystem/v2-0203", "code": "JHN"}}, "text": "NAM"},
 		}},

@@ -7,34 +7,8 @@ import (
 	"time"
 
 	"dsn/fhir"
+	"dsn/mpi"
 )
-
-func TestNAM(t *testing.T) {
-	cases := []struct {
-		family, given string
-		birth         time.Time
-		female        bool
-		diff          byte
-		want          string
-	}{
-		// Examples documented in ../shared/docs/quebec.md §1.1.
-		{"Tremblay", "Pierre", date(1965, 3, 5), false, '1', "TREP65030512"},
-		{"Gagnon", "Marie", date(1972, 8, 12), true, '1', "GAGM72581219"},
-		{"Qwerty", "Alice", date(2010, 1, 1), false, '1', "QWEA10010110"},
-		{"Qwerty", "Alice", date(2010, 1, 1), false, '2', "QWEA10010121"},
-		{"Qwerty", "Alice", date(2010, 1, 1), true, '7', "QWEA10510170"},
-	}
-	for _, c := range cases {
-		if got := nam(c.family, c.given, c.birth, c.female, c.diff); got != c.want {
-			t.Errorf("nam(%s, %s) = %s, want %s", c.family, c.given, got, c.want)
-		}
-	}
-	for in, want := range map[string]string{"Côté": "COT", "St-Pierre": "STP", "Sainte-Marie": "STM", "Ng": "NGX", "D'Amours": "DAM", "Émile": "EMI"} {
-		if got := namLetters(in); got != want {
-			t.Errorf("namLetters(%q) = %q, want %q", in, got, want)
-		}
-	}
-}
 
 // TestTransactionBundle checks that the synthetic Bundle is what the README
 // promises and that every resource in it is valid FHIR R4.
@@ -69,6 +43,9 @@ func TestTransactionBundle(t *testing.T) {
 			t.Errorf("%s is not valid R4: %v %+v", fhir.ResourceType(obj), err, errIssues(err))
 		}
 		counts[fhir.ResourceType(obj)]++
+		if fhir.ResourceType(obj) == "Patient" {
+			checkNAM(t, obj)
+		}
 		if e.Request.Method != "POST" || e.Request.URL != fhir.ResourceType(obj) || !strings.HasPrefix(e.FullURL, "urn:uuid:") {
 			t.Errorf("entry request %+v fullUrl %s", e.Request, e.FullURL)
 		}
@@ -86,9 +63,30 @@ func TestTransactionBundle(t *testing.T) {
 			t.Errorf("reference %s does not resolve in the Bundle", target)
 		}
 	}
-	if !strings.Contains(string(b), namSystem) {
+	if !strings.Contains(string(b), mpi.NAMSystem) {
 		t.Error("the Patient has no NAM")
 	}
+}
+
+// checkNAM asserts that the Patient's NAM is valid and agrees with its birth date.
+func checkNAM(t *testing.T, p fhir.Object) {
+	t.Helper()
+	ids, _ := p["identifier"].([]any)
+	for _, v := range ids {
+		id, _ := v.(map[string]any)
+		if id["system"] != mpi.NAMSystem {
+			continue
+		}
+		n, err := mpi.ParseNAM(id["value"].(string), time.Now())
+		if err != nil {
+			t.Fatalf("NAM %v: %v", id["value"], err)
+		}
+		if got := n.BirthDate.Format("2006-01-02"); got != p["birthDate"] {
+			t.Errorf("NAM %s encodes %s, Patient.birthDate is %v", n.Value, got, p["birthDate"])
+		}
+		return
+	}
+	t.Error("the Patient has no NAM")
 }
 
 func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }

@@ -71,7 +71,6 @@ var medications = []concept{
 var encounterClasses = []concept{{"AMB", "ambulatoire"}, {"EMER", "urgence"}, {"IMP", "hospitalisation"}}
 
 const (
-	namSystem  = "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id"
 	loinc      = "http://loinc.org"
 	ucum       = "http://unitsofmeasure.org"
 	snomed     = "http://snomed.info/sct"
