@@ -89,4 +89,3 @@ func checkNAM(t *testing.T, p fhir.Object) {
 	t.Error("the Patient has no NAM")
 }
 
-func date(y, m, d int) time.Time { return time.Date(y, time.Month(m), d, 0, 0, 0, 0, time.UTC) }
