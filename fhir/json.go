@@ -4,8 +4,6 @@
 package fhir
 
 import (
-	"bytes"
-	"encoding/json"
 	"time"
 
 	"dsn"
@@ -33,19 +31,6 @@ func Decode(body []byte) (Object, error) {
 		return nil, invalid("resourceType", "l'élément resourceType est absent")
 	}
 	return obj, nil
-}
-
-// Encode writes v as compact JSON without HTML escaping.
-func Encode(v any) []byte {
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(v); err != nil {
-		// Only values that came from Decode or from our own code reach here.
-		panic("fhir.Encode: " + err.Error())
-	}
-	b := buf.Bytes()
-	return b[:len(b)-1] // drop the encoder's trailing newline
 }
 
 // ResourceType returns obj's resourceType ("" if absent).
