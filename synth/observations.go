@@ -96,6 +96,8 @@ func followUpPanels(p *person) []panel {
 	var out []panel
 	if p.has("dm2") {
 		out = append(out, panelA1c, panelGluc)
+	} else if p.age >= 40 && (p.has("htn") || p.has("dyslip")) {
+		out = append(out, panelA1c) // screening of people at risk (Diabetes Canada)
 	}
 	if p.has("htn") || p.has("ckd") || p.has("hf") {
 		out = append(out, panelLytes)
