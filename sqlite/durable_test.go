@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"runtime"
 	"sync"
 	"sync/atomic"
 	"testing"
@@ -96,5 +97,72 @@ func TestFailedSyncIsFinal(t *testing.T) {
 	}
 	if calls.Load() != 1 {
 		t.Fatalf("fsync retried %d times after failing", calls.Load())
+	}
+}
+
+// A fn that fails after writing, in the same batch as one that succeeds: the
+// batch is rolled back and run again with a savepoint per fn, so the good fn
+// runs twice and commits, the failing one leaves nothing.
+func TestFailAfterWriteRerunsBatch(t *testing.T) {
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx := context.Background()
+	started, release := make(chan struct{}), make(chan struct{})
+	first := make(chan error, 1)
+	go func() {
+		first <- s.Write(ctx, func(tx dsn.Tx) error {
+			select {
+			case <-started:
+			default:
+				close(started)
+				<-release // hold the writer so that the next two queue into one batch
+			}
+			return putPatient("first")(tx)
+		})
+	}()
+	<-started
+	var goodRuns atomic.Int64
+	errs := make(chan error, 2)
+	go func() {
+		errs <- s.Write(ctx, func(tx dsn.Tx) error { goodRuns.Add(1); return putPatient("good")(tx) })
+	}()
+	for len(s.queue) < 1 {
+		runtime.Gosched() // good is queued first, so it runs before bad in the batch
+	}
+	go func() {
+		errs <- s.Write(ctx, func(tx dsn.Tx) error {
+			if err := putPatient("bad")(tx); err != nil {
+				return err
+			}
+			return errors.New("boom")
+		})
+	}()
+	for len(s.queue) < 2 {
+		runtime.Gosched() // wait until both are queued behind the held batch
+	}
+	close(release)
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	var failed int
+	for range 2 {
+		if err := <-errs; err != nil {
+			failed++
+		}
+	}
+	if failed != 1 {
+		t.Fatalf("%d of the two writes failed, want 1", failed)
+	}
+	if _, err := s.Read(ctx, "Patient", "good"); err != nil {
+		t.Fatalf("good write lost: %v", err)
+	}
+	if _, err := s.Read(ctx, "Patient", "bad"); dsn.KindOf(err) != dsn.KindNotFound {
+		t.Fatalf("failed write left a resource: %v", err)
+	}
+	if goodRuns.Load() != 2 {
+		t.Fatalf("good fn ran %d times, want 2 (bare pass, then savepoint pass)", goodRuns.Load())
 	}
 }

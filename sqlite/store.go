@@ -40,8 +40,8 @@ type Store struct {
 	shut    atomic.Bool   // closed, for readers (no lock on the read path)
 	done    chan struct{} // closed when the writer goroutine has drained the queue
 
-	acks    chan committed        // committed batches, from the writer to the syncer
-	synced  chan struct{}         // closed when the syncer has answered every batch
+	syncSem chan struct{}         // one token per WAL fsync in flight (maxSyncs)
+	syncing sync.WaitGroup        // the fsyncs in flight, waited for by Close
 	walPath string                // the WAL file fsynced before each acknowledgement
 	syncWAL func() error          // fsyncWAL(walPath); tests count its calls
 	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
@@ -66,14 +66,13 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{}),
-		inserts: map[string]*sql.Stmt{}, acks: make(chan committed, 64),
-		synced: make(chan struct{}), walPath: path + "-wal"}
+		inserts: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs),
+		walPath: path + "-wal"}
 	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
 	if err := s.open(ctx, path); err != nil {
 		s.closeDBs()
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir la base SQLite " + path, Err: err}
 	}
-	go s.syncer()
 	go s.writer()
 	return s, nil
 }

@@ -15,6 +15,7 @@ type tx struct {
 	s        *Store
 	failed   error // first database error, so a fn that ignores it is still rolled back
 	finished bool  // set when fn returned: a kept Tx must not be used again
+	wrote    bool  // a write statement ran: undoing the fn needs a rollback
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -83,6 +84,7 @@ func (t *tx) Put(w dsn.Write) error {
 		body = nil
 	}
 	lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
+	t.wrote = true
 	res, err := st.insertVersion.ExecContext(ctx, w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body)
 	if err != nil {
 		return t.fail(op, fmt.Errorf("insert version: %w", err))
