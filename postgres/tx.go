@@ -21,6 +21,7 @@ type tx struct {
 	began    bool     // this fn opened the batch's transaction
 	failed   error    // first database error, so a fn that ignores it is still rolled back
 	finished bool     // set when fn returned: a kept Tx must not be used again
+	wrote    bool     // dsn_put was sent: undoing the fn needs a rollback
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -117,6 +118,7 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	b.Queue(sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body, index)
 	n := len(t.pending)
 	t.sent()
+	t.wrote = true
 	br := t.conn.SendBatch(t.ctx, b)
 	defer br.Close()
 	for range n {
@@ -134,7 +136,7 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 
 // flush sends the pending BEGIN/SAVEPOINT before a read.
 func (t *tx) flush() error {
-	if t.pending == nil {
+	if len(t.pending) == 0 {
 		return nil
 	}
 	sql := strings.Join(t.pending, "; ")
@@ -144,7 +146,7 @@ func (t *tx) flush() error {
 }
 
 func (t *tx) sent() {
-	t.began = t.began || t.pending[0] == "BEGIN"
+	t.began = t.began || len(t.pending) > 0 && t.pending[0] == "BEGIN"
 	t.pending = nil
 }
 

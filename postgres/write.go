@@ -90,13 +90,19 @@ func (s *Store) writer(i int) {
 }
 
 // runBatch runs one group commit on conn. Nothing is sent until a fn needs the
-// database: BEGIN and its SAVEPOINT then travel in the same round trip as the
+// database: BEGIN (and a SAVEPOINT) then travel in the same round trip as the
 // fn's first command (tx.flush), so a create costs one round trip plus its share
-// of the COMMIT. Savepoints are not released (COMMIT releases them; the batch is
-// bounded). Statements use a background context: cancelling one caller's query
-// would break the connection and with it the other callers' transaction.
+// of the COMMIT. Statements use a background context: cancelling one caller's
+// query would break the connection and with it the other callers' transaction.
+//
+// The first pass runs the fns without savepoints: most succeed, or fail on a
+// version conflict that dsn_put reports without writing, and a subtransaction
+// per fn costs the server a subtransaction id and its bookkeeping. If a fn
+// fails after writing (or on a database error, which aborts the transaction),
+// the pass is rolled back and the batch runs again with a savepoint per fn,
+// so that only that fn's writes are undone (the Store.Write contract lets a
+// fn run more than once).
 func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
-	ctx := context.Background()
 	live := batch[:0]
 	for _, r := range batch {
 		if r.state.CompareAndSwap(reqQueued, reqTaken) {
@@ -106,16 +112,35 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
 	if len(live) == 0 {
 		return
 	}
-	results := make([]error, len(live))
+	results, retry, err := s.runPass(conn, live, false)
+	if retry {
+		results, _, err = s.runPass(conn, live, true)
+	}
+	if err != nil {
+		s.abort(conn, live, err)
+		return
+	}
+	reply(live, results, nil)
+}
+
+// runPass runs the fns of live in one transaction, each in its own savepoint
+// if savepoints is set. Savepoints are not released (COMMIT releases them; the
+// batch is bounded). retry: a fn failed after writing in a pass without savepoints.
+func (s *Store) runPass(conn *pgx.Conn, live []*writeReq, savepoints bool) (results []error, retry bool, err error) {
+	ctx := context.Background()
+	results = make([]error, len(live))
 	began := false
 	for i, r := range live {
 		if err := r.ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx, pending: []string{"SAVEPOINT w"}}
+		t := &tx{conn: conn, ctx: ctx}
 		if !began {
-			t.pending = []string{"BEGIN", "SAVEPOINT w"}
+			t.pending = []string{"BEGIN"}
+		}
+		if savepoints {
+			t.pending = append(t.pending, "SAVEPOINT w")
 		}
 		results[i] = call(r.fn, t)
 		t.finished = true
@@ -123,20 +148,27 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
 			results[i] = t.failed // the fn ignored a database error
 		}
 		began = began || t.began
-		if results[i] != nil && t.pending == nil {
+		switch {
+		case results[i] == nil:
+		case !savepoints && (t.wrote || t.failed != nil):
+			if began {
+				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+					return nil, false, fmt.Errorf("rollback: %w", err)
+				}
+			}
+			return nil, true, nil
+		case savepoints && len(t.pending) == 0:
 			if _, err := conn.Exec(ctx, "ROLLBACK TO w"); err != nil {
-				s.abort(conn, live, fmt.Errorf("rollback to savepoint: %w", err))
-				return
+				return nil, false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
 	}
 	if began {
 		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-			s.abort(conn, live, fmt.Errorf("commit: %w", err))
-			return
+			return nil, false, fmt.Errorf("commit: %w", err)
 		}
 	}
-	reply(live, results, nil)
+	return results, false, nil
 }
 
 // writerConn returns writer i's connection, reconnecting if the previous one
