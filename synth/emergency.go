@@ -75,7 +75,11 @@ func (b *builder) edVisit() {
 	if stretcher {
 		loc = fmt.Sprintf("%s-urgence-c%02d", hosp.id, 1+r.IntN(hosp.stretchers))
 	}
-	e["location"] = append(e["location"].([]any), obj{"location": ref("Location", loc), "status": "active"})
+	locStatus := "completed"
+	if !b.done(departure) {
+		locStatus = "active"
+	}
+	e["location"] = append(e["location"].([]any), obj{"location": ref("Location", loc), "status": locStatus})
 	b.vitalSigns(enc, hosp.id, triage)
 	if stretcher || r.chance(0.3) {
 		b.labOrder(enc, hosp.id, doctor.Add(10*time.Minute), panelCBC, er)

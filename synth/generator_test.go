@@ -2,8 +2,8 @@ package synth
 
 import (
 	"bytes"
+	"errors"
 	"testing"
-	"time"
 
 	"dsn/fhir"
 	"dsn/mpi"
@@ -93,4 +93,26 @@ func TestNAMs(t *testing.T) {
 	}
 }
 
-var _ = time.Now
+// EachParallel delivers the same people in the same order as Each.
+func TestEachParallelKeepsOrder(t *testing.T) {
+	g := New(Options{Seed: 2, Patients: 200})
+	var a, b bytes.Buffer
+	g.Each(func(p *Person) error { a.Write(TransactionBundle(p.Resources)); return nil })
+	if err := g.EachParallel(3, func(p *Person) error { b.Write(TransactionBundle(p.Resources)); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(a.Bytes(), b.Bytes()) {
+		t.Fatal("EachParallel output differs from Each")
+	}
+	stopAt := errors.New("stop")
+	n := 0
+	err := g.EachParallel(3, func(p *Person) error {
+		if n++; n == 10 {
+			return stopAt
+		}
+		return nil
+	})
+	if err != stopAt || n != 10 {
+		t.Fatalf("EachParallel after an error: err %v, %d calls; want stop after 10", err, n)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"time"
 
@@ -91,7 +92,7 @@ func writeSynth(ctx context.Context, g *synth.Generator, dir string) (int, error
 			return n, err
 		}
 	}
-	err := g.Each(func(p *synth.Person) error {
+	err := g.EachParallel(runtime.GOMAXPROCS(0), func(p *synth.Person) error {
 		if err := ctx.Err(); err != nil {
 			return err
 		}
