@@ -26,12 +26,15 @@ func TestDamerauLevenshtein(t *testing.T) {
 		a, b string
 		want int
 	}{
-		{"TREMBLAY", "TREMBLAY", 0}, {"TREMBLAY", "TERMBLAY", 1}, {"GAGNON", "GAGON", 1},
+		{"TREMBLAY", "TREMBLAY", 0}, {"TREMBLAY", "TERMBLAY", 1}, {"GAGNON", "GAGON", 1}, {"GAGON", "GAGNON", 1}, {"ROY", "ROI", 1}, {"ABCD", "BADC", 2}, {"ABC", "ABCDE", 2},
 		{"CA", "ABC", 3}, {"", "ABC", 3}, {"KITTEN", "SITTING", 3}, {"TREP65030512", "TREP65035012", 1},
 	}
 	for _, c := range cases {
 		if got := DamerauLevenshtein(c.a, c.b); got != c.want {
 			t.Errorf("DamerauLevenshtein(%q, %q) = %d, want %d", c.a, c.b, got, c.want)
+		}
+		if withinOneEdit(c.a, c.b) != (c.want <= 1) || withinOneEdit(c.b, c.a) != (c.want <= 1) {
+			t.Errorf("withinOneEdit(%q, %q) disagrees with distance %d", c.a, c.b, c.want)
 		}
 	}
 }

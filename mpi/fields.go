@@ -56,13 +56,13 @@ func compareGiven(a, b *prepared) int {
 			return 3
 		}
 		return 4
+	case len(x.Parts) > 1 && len(y.Parts) > 1 && x.Parts[0] == y.Parts[0]:
+		return 4 // Marie-Ève and Marie-Josée, Jean-François and Jean-Philippe: the part that differs is the one used
 	case Canonical(x.Full) == Canonical(y.Full) || Canonical(x.Parts[0]) == Canonical(y.Parts[0]) && !isCommonFirst(x.Parts[0]):
 		return 1
 	case contains(b.givenAll, Canonical(x.Parts[0])) && !isCommonFirst(x.Parts[0]),
 		contains(a.givenAll, Canonical(y.Parts[0])) && !isCommonFirst(y.Parts[0]):
 		return 1
-	case len(x.Parts) > 1 && len(y.Parts) > 1 && x.Parts[0] == y.Parts[0]:
-		return 4 // Marie-Ève and Marie-Josée: the part that differs is the one used
 	case JaroWinkler(x.Full, y.Full) >= 0.90 || oneEdit(x.Full, y.Full) || a.givenPh == b.givenPh && len(x.Parts) == 1 && len(y.Parts) == 1:
 		return 2
 	}
@@ -141,7 +141,7 @@ func compareNAM(a, b *prepared) int {
 		return namAgainst(b, a)
 	case b.nam == "":
 		return namAgainst(a, b)
-	case DamerauLevenshtein(a.nam, b.nam) == 1 && (!a.namOK || !b.namOK):
+	case (!a.namOK || !b.namOK) && withinOneEdit(a.nam, b.nam):
 		return 1 // two valid NAMs one typo apart are two people (twins get ...1 and ...2)
 	}
 	return 4
@@ -233,7 +233,32 @@ func compareMRN(a, b *prepared) int {
 
 // oneEdit: names of 4 letters or more one typo apart.
 func oneEdit(a, b string) bool {
-	return len(a) >= 4 && len(b) >= 4 && DamerauLevenshtein(a, b) == 1
+	return len(a) >= 4 && len(b) >= 4 && withinOneEdit(a, b)
+}
+
+// withinOneEdit is DamerauLevenshtein(a, b) <= 1 without allocating: it is
+// called for most candidate pairs.
+func withinOneEdit(a, b string) bool {
+	if len(a) > len(b) {
+		a, b = b, a
+	}
+	if len(b)-len(a) > 1 {
+		return false
+	}
+	i := 0
+	for i < len(a) && a[i] == b[i] {
+		i++
+	}
+	if i == len(a) {
+		return true
+	}
+	if len(a) == len(b) {
+		if a[i+1:] == b[i+1:] {
+			return true // substitution
+		}
+		return i+1 < len(a) && a[i] == b[i+1] && a[i+1] == b[i] && a[i+2:] == b[i+2:]
+	}
+	return a[i:] == b[i+1:] // insertion
 }
 
 func sharePart(a, b []string) bool { return shareAny(a, b) }

@@ -30,15 +30,15 @@ type generated struct {
 	decoys  map[[2]int]string // pairs of person numbers that are twins or parent/child
 }
 
-// zipf picks index i with probability ∝ 1/(i+1): a few names are very common.
+// zipf picks index i with probability ∝ 1/(i+4): a few names are common.
 func zipf(rng *rand.Rand, n int) int {
 	h := 0.0
 	for i := 1; i <= n; i++ {
-		h += 1 / float64(i)
+		h += 1 / float64(i+3)
 	}
 	x := rng.Float64() * h
 	for i := 1; i <= n; i++ {
-		x -= 1 / float64(i)
+		x -= 1 / float64(i+3)
 		if x <= 0 {
 			return i - 1
 		}
@@ -46,8 +46,23 @@ func zipf(rng *rand.Rand, n int) int {
 	return n - 1
 }
 
+var syllables = strings.Fields("ber ge ron la pointe mar tel bou cher ri vard lan dry thé ri en ga gné leb lanc mo reau pi card fon taine dé sil ets char bon neau vil le neuve roch ette ar ch am bault")
+
+// rareFamily builds one of the many surnames carried by few people (most
+// Québec surnames are rare; the common ones alone would make huge blocks).
+func rareFamily(rng *rand.Rand) string {
+	s := ""
+	for k := 2 + rng.IntN(2); k > 0; k-- {
+		s += syllables[rng.IntN(len(syllables))]
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
 func genBase(rng *rand.Rand) genPerson {
 	p := genPerson{family: genFamilies[zipf(rng, len(genFamilies))]}
+	if rng.IntN(100) < 45 {
+		p.family = rareFamily(rng)
+	}
 	if rng.IntN(2) == 0 {
 		p.sex, p.given = "female", genFemale[zipf(rng, len(genFemale))]
 	} else {

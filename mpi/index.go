@@ -22,7 +22,7 @@ type Index struct {
 	live   int
 	// MaxBlock bounds the block sizes a query walks: a key shared by more
 	// records than this (a very common name in one birth year) is skipped,
-	// the other keys still find the duplicates. Default 2000.
+	// the other keys still find the duplicates. Default 1000.
 	MaxBlock int
 }
 
@@ -40,7 +40,7 @@ type Match struct {
 // NewIndex returns an empty index scoring with m.
 func NewIndex(m *Matcher) *Index {
 	return &Index{m: m, byID: map[string]int32{}, blocks: map[uint64]block{},
-		famN: map[string]int32{}, givN: map[string]int32{}, MaxBlock: 2000}
+		famN: map[string]int32{}, givN: map[string]int32{}, MaxBlock: 1000}
 }
 
 // Matcher returns the model in use.

@@ -10,9 +10,12 @@ func protect(a, b *prepared, l Levels) []string {
 		rules = append(rules, "deux NAM valides et différents: la RAMQ les a attribués à deux personnes")
 	}
 	sameFamily := l[FieldFamily] != 3 && l[FieldFamily] != Missing // typos included
-	// A merely similar given name (Mathis/Mathias) is more often a typo than a
-	// twin, unless the sexes also differ (Louis/Louise).
-	otherGiven := l[FieldGiven] == 4 || (l[FieldGiven] >= 2 && l[FieldGiven] != Missing && l[FieldSex] != 0)
+	// A given name one typo away (Mathieu/Mathiue) is
+	// more often a clerk's error than a twin, unless the sexes differ
+	// (Louis/Louise); merely similar names (Louise/Lise, Marie-Ève/Marie) are twins' names.
+	typo := oneEdit(a.given.Full, b.given.Full)
+	otherGiven := l[FieldGiven] == 4 || l[FieldGiven] == 3 ||
+		(l[FieldGiven] == 2 && (l[FieldSex] != 0 || !typo))
 	if sameFamily && l[FieldBirthDate] <= 2 && l[FieldBirthDate] != Missing && otherGiven {
 		rules = append(rules, "même nom de famille et même date de naissance mais prénoms différents: jumeaux possibles")
 	}
@@ -21,6 +24,10 @@ func protect(a, b *prepared, l Levels) []string {
 	}
 	if l[FieldBirthDate] == 4 && l[FieldNAM] != 0 {
 		rules = append(rules, "dates de naissance incompatibles sans NAM identique pour les départager")
+	}
+	if l[FieldNAM] == 2 && (a.namInfo.Diff > '1' || b.namInfo.Diff > '1') {
+		rules = append(rules, "le NAM présent d'un seul côté porte un caractère différenciateur autre que 1: "+
+			"la RAMQ connaît un homonyme de même date de naissance (jumeau possible)")
 	}
 	if a.gen != "" && b.gen != "" && a.gen != b.gen {
 		rules = append(rules, "l'un porte « fils/Jr », l'autre « père/Sr »")
