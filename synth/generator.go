@@ -78,6 +78,19 @@ type Person struct {
 	NAM       string        // "" when the person has no NAM
 	Resources []fhir.Object // Patient records first, then the clinical history
 	Truth     []Truth       // one line per Patient record
+	encoded   [][]byte      // filled by EachParallel's workers
+}
+
+// Encoded returns the resources as compact JSON (fhir.Encode), in order. People
+// delivered by EachParallel were encoded by the workers, off the caller's goroutine.
+func (p *Person) Encoded() [][]byte {
+	if p.encoded == nil {
+		p.encoded = make([][]byte, len(p.Resources))
+		for i, r := range p.Resources {
+			p.encoded[i] = fhir.Encode(r)
+		}
+	}
+	return p.encoded
 }
 
 // Person generates person i (0 ≤ i < Patients).

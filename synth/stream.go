@@ -4,7 +4,8 @@ import "sync"
 
 // EachParallel generates people with several workers but calls fn in index
 // order, from one goroutine, so output files stay byte-identical to Each's.
-// At most about 4×workers people are in memory. It stops at fn's first error.
+// Workers also encode the resources (Person.Encoded). At most about
+// 4×workers people are in memory. It stops at fn's first error.
 func (g *Generator) EachParallel(workers int, fn func(*Person) error) error {
 	if workers < 2 {
 		return g.Each(fn)
@@ -22,7 +23,9 @@ func (g *Generator) EachParallel(workers int, fn func(*Person) error) error {
 		go func() {
 			defer wg.Done()
 			for s := range jobs {
-				s.out <- g.Person(s.i)
+				p := g.Person(s.i)
+				p.Encoded()
+				s.out <- p
 			}
 		}()
 	}

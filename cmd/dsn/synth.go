@@ -96,9 +96,10 @@ func writeSynth(ctx context.Context, g *synth.Generator, dir string) (int, error
 		if err := ctx.Err(); err != nil {
 			return err
 		}
-		for _, r := range p.Resources {
+		enc := p.Encoded()
+		for k, r := range p.Resources {
 			n++
-			if err := put(fhir.ResourceType(r), fhir.Encode(r)); err != nil {
+			if err := put(fhir.ResourceType(r), enc[k]); err != nil {
 				return err
 			}
 		}
