@@ -116,3 +116,46 @@ func TestEachParallelKeepsOrder(t *testing.T) {
 		t.Fatalf("EachParallel after an error: err %v, %d calls; want stop after 10", err, n)
 	}
 }
+
+// Every reference resolves to a network resource or to one of the person's own
+// resources, so a store that checks referential integrity accepts the load.
+func TestReferencesResolve(t *testing.T) {
+	g := New(Options{Seed: 8, Patients: 300})
+	known := map[string]bool{}
+	for _, r := range g.Network() {
+		known[fhir.ResourceType(r)+"/"+fhir.ID(r)] = true
+	}
+	for _, r := range g.Network() {
+		checkRefs(t, r, known)
+	}
+	g.Each(func(p *Person) error {
+		mine := map[string]bool{}
+		for k := range known {
+			mine[k] = true
+		}
+		for _, r := range p.Resources {
+			mine[fhir.ResourceType(r)+"/"+fhir.ID(r)] = true
+		}
+		for _, r := range p.Resources {
+			checkRefs(t, r, mine)
+		}
+		return nil
+	})
+}
+
+func checkRefs(t *testing.T, v any, known map[string]bool) {
+	t.Helper()
+	switch x := v.(type) {
+	case fhir.Object:
+		if ref, ok := x["reference"].(string); ok && !known[ref] {
+			t.Fatalf("dangling reference %s", ref)
+		}
+		for _, e := range x {
+			checkRefs(t, e, known)
+		}
+	case []any:
+		for _, e := range x {
+			checkRefs(t, e, known)
+		}
+	}
+}
