@@ -47,7 +47,7 @@ func TestWalkerAgreesWithEngine(t *testing.T) {
 	t.Logf("%d examples, %d distinct rows, %d differences", n, rows, diffs)
 }
 
-func readExample(t *testing.T, f string) fhir.Object {
+func readExample(t testing.TB, f string) fhir.Object {
 	b, err := os.ReadFile(f)
 	if err != nil {
 		t.Fatal(err)

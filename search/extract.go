@@ -3,6 +3,7 @@ package search
 import (
 	"encoding/json"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -74,8 +75,12 @@ func addRows(ix *dsn.Index, code string, typ dsn.ParamType, vals []node) {
 	switch typ {
 	case dsn.ParamToken:
 		start := len(ix.Tokens)
+		var seen map[dsn.TokenKey]bool
+		if len(vals) > manyValues { // a ValueSet's thousands of codes: no quadratic de-duplication
+			seen = make(map[dsn.TokenKey]bool, len(vals))
+		}
 		for _, n := range vals {
-			ix.Tokens = tokenRows(ix.Tokens, start, code, n)
+			ix.Tokens = tokenRows(ix.Tokens, start, code, n, seen)
 			ix.IdentifierTypes = identifierTypeRows(ix.IdentifierTypes, code, n)
 		}
 	case dsn.ParamString:
@@ -115,6 +120,10 @@ func addRows(ix *dsn.Index, code string, typ dsn.ParamType, vals []node) {
 	}
 }
 
+// manyValues is the number of values of one parameter past which rows are
+// de-duplicated through a map rather than by scanning.
+const manyValues = 32
+
 // contactSystems are the ContactPoint.system codes, which tell a ContactPoint
 // from an Identifier when both carry system and value.
 var contactSystems = map[string]bool{"phone": true, "fax": true, "email": true,
@@ -125,17 +134,20 @@ var contactSystems = map[string]bool{"phone": true, "fax": true, "email": true,
 // like strings, for :text),
 // Identifier gives system|value (text from Identifier.type.text), ContactPoint
 // its value, code/string/uri the code, boolean "true" or "false".
-func tokenRows(rows []dsn.TokenKey, start int, code string, n node) []dsn.TokenKey {
+func tokenRows(rows []dsn.TokenKey, start int, code string, n node, seen map[dsn.TokenKey]bool) []dsn.TokenKey {
 	add := func(k dsn.TokenKey) {
 		if k.Code == "" && k.Text == "" {
 			return
 		}
 		k.Param = code
 		k.Text = Normalize(k.Text) // :text is case- and accent-insensitive, like string search
-		for _, r := range rows[start:] {
-			if r == k {
+		if seen != nil {
+			if seen[k] {
 				return
 			}
+			seen[k] = true
+		} else if slices.Contains(rows[start:], k) {
+			return
 		}
 		rows = append(rows, k)
 	}

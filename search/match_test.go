@@ -45,7 +45,7 @@ func TestMatchExamples(t *testing.T) {
 	s := exampleSet(t)
 	cases := []struct {
 		typ, query, want string
-		in             bool
+		in               bool
 	}{
 		{"Observation", "code=http://loinc.org|29463-7", "Observation/example", true},
 		{"Observation", "code:not=http://loinc.org|29463-7", "Observation/example", false},

@@ -3,8 +3,8 @@ package search
 import (
 	"math"
 	"net/url"
-	"strconv"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,7 +159,8 @@ func TestSplitAndUnescape(t *testing.T) {
 func FuzzParse(f *testing.F) {
 	for _, s := range []string{"family=C%C3%B4t%C3%A9", "birthdate=ge1970-01-01T10:00:00Z", `identifier=a\|b|c`,
 		"subject:Patient=p1,Patient/p2", "value-quantity=gt5|http://unitsofmeasure.org|kg", "_count=10&_sort=-date",
-		"probability=ap1e3", "email:missing=true", "a:b:c=\\"} {
+		"probability=ap1e3", "email:missing=true", "a:b:c=\\", "subject:Patient.name=x", "_has:Observation:patient:_has:AuditEvent:entity:agent=x",
+		"code-value-quantity=a|b$gt1", "_include:iterate=Patient:organization&_sort=-date,code", "patient.organization.name=x"} {
 		f.Add(s)
 	}
 	r := newTestRegistry()
@@ -183,6 +184,20 @@ func FuzzParse(f *testing.F) {
 			}
 			if _, _, err := r.parse(typ, vals, true); err != nil && dsn.KindOf(err) != dsn.KindInvalid {
 				t.Fatalf("strict parse: %v", err)
+			}
+			// ParseAll on the R4 definitions: lenient never fails, and every
+			// clause has values, a chain or a _has.
+			q, _, err = ParseAll(typ, vals, false)
+			if err != nil {
+				t.Fatalf("lenient ParseAll failed: %v", err)
+			}
+			for _, c := range q.Clauses {
+				if len(c.Values) == 0 && c.Chain == nil && c.Has == nil {
+					t.Fatalf("ParseAll clause without values: %+v", c)
+				}
+			}
+			if _, _, err := ParseAll(typ, vals, true); err != nil && dsn.KindOf(err) != dsn.KindInvalid {
+				t.Fatalf("strict ParseAll: %v", err)
 			}
 		}
 	})

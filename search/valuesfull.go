@@ -58,4 +58,3 @@ func (p *parser) compositeValue(d def, raw string) (dsn.Value, *valueErr) {
 	}
 	return v, nil
 }
-

@@ -1,0 +1,52 @@
+package search
+
+import (
+	"path/filepath"
+	"testing"
+
+	"dsn/fhir"
+)
+
+// BenchmarkExtractTypes extracts every official example of a few resource
+// types; ns/op is per resource (the examples of the type in turn).
+func BenchmarkExtractTypes(b *testing.B) {
+	for _, rt := range []string{"Observation", "Patient", "Encounter", "Condition", "MedicationRequest",
+		"DiagnosticReport", "Questionnaire", "ValueSet"} {
+		// Only this type's files: a heap holding every example would make
+		// the collector's work part of the figure.
+		files, _ := filepath.Glob(filepath.Join(examplesDir(), rt+"-*.json"))
+		var list []fhir.Object
+		for _, f := range files {
+			if o := readExample(b, f); o != nil && fhir.ResourceType(o) == rt {
+				list = append(list, o)
+			}
+		}
+		if len(list) == 0 {
+			b.Skip("R4 examples package not found; run scripts/fhir-package")
+		}
+		b.Run(rt, func(b *testing.B) {
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				if _, _, err := Extract(list[i%len(list)]); err != nil {
+					b.Fatal(err)
+				}
+				i++
+			}
+		})
+	}
+}
+
+// BenchmarkExtractObservationEngine is BenchmarkExtractObservationR4 with
+// every expression evaluated by the FHIRPath engine: why the walker stays
+// the fast path.
+func BenchmarkExtractObservationEngine(b *testing.B) {
+	eng := &registry{params: fhirParams, compartment: fhirCompartment, model: r4Model{}, engineOnly: true}
+	obj := decode(b, observationJSON)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := eng.extract(obj); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
