@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"io"
 	"net/url"
 	"strings"
 	"testing"
@@ -57,4 +58,28 @@ func TestSeedDemoLoadsOnceAndIsSearchable(t *testing.T) {
 	if err != nil || !strings.Contains(string(r.Body), "DÉMO – données fictives") {
 		t.Fatalf("demo resources must carry the demo tag: %v %s", err, r.Body)
 	}
+}
+
+// BenchmarkSeedDemo measures the demo load into a fresh SQLite store
+// (generation included), in resources per second.
+func BenchmarkSeedDemo(b *testing.B) {
+	ctx := context.Background()
+	res := 0
+	for b.Loop() {
+		b.StopTimer()
+		st, err := sqlite.Open(ctx, b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		n, err := seedDemo(ctx, st, synth.New(synth.Options{Seed: 1, Patients: 300}), io.Discard)
+		if err != nil {
+			b.Fatal(err)
+		}
+		res += n
+		b.StopTimer()
+		st.Close()
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(res)/b.Elapsed().Seconds(), "resources/s")
 }

@@ -46,7 +46,7 @@ func synthFlags(fs interface {
 	o := &synth.Options{}
 	fs.IntVar(&o.Patients, "patients", 1000, "number of people")
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (same seed, same output)")
-	fs.Float64Var(&o.DuplicateRate, "dup-rate", 0.05, "share of people registered more than once")
+	fs.Float64Var(&o.DuplicateRate, "dup-rate", 0.05, "share of people registered more than once (negative: none)")
 	ref := fs.String("ref-date", "2026-11-01", "reference date of the population (YYYY-MM-DD)")
 	return o, ref
 }
