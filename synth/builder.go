@@ -110,7 +110,7 @@ func (b *builder) labOrder(enc, inst string, t time.Time, pn panel, who staff) {
 			"category": []any{cc(SysObsCat, "laboratory", "Laboratory")},
 			"code":     cc(SysLOINC, a.loinc, a.display), "subject": b.subject(inst), "encounter": ref("Encounter", enc),
 			"basedOn": []any{ref("ServiceRequest", sr)}, "effectiveDateTime": quebecTime(t), "issued": instant(res),
-			"valueQuantity": qty(a.value(b.r, b.p), a.decimals, a.unit)})
+			"valueQuantity": qty(b.labValue(a, t), a.decimals, a.unit)})
 	}
 	b.emit(obj{"resourceType": "DiagnosticReport", "id": b.id("dr"), "status": "final",
 		"category": []any{cc("http://terminology.hl7.org/CodeSystem/v2-0074", "LAB", "Laboratory")},

@@ -159,3 +159,10 @@ func checkRefs(t *testing.T, v any, known map[string]bool) {
 		}
 	}
 }
+
+// The Luhn check digit of the textbook example 7992739871 is 3.
+func TestLuhn(t *testing.T) {
+	if got := luhn("7992739871"); got != "79927398713" {
+		t.Fatalf("luhn(7992739871) = %s, want 79927398713", got)
+	}
+}

@@ -1,5 +1,7 @@
 package synth
 
+import "time"
+
 // analyte is a LOINC-coded measurement with its UCUM unit, French label and a
 // draw of a plausible value for the person (SI units, as Québec labs report).
 type analyte struct {
@@ -153,4 +155,26 @@ func bloodPressure(r rng, p *person) (float64, float64) {
 		sys = r.normal(100, 8, 80, 125)
 	}
 	return sys, min(r.normal(sys*0.62, 7, 45, 120), sys-20)
+}
+
+// labValue draws a result that stays consistent for a person over time: each
+// person has a baseline per analyte (drawn from its own stream, so it does not
+// depend on how many results came before), results vary around it, and two
+// slow trends show: creatinine rises in chronic kidney disease, HbA1c falls
+// once a diabetic is treated.
+func (b *builder) labValue(a analyte, t time.Time) float64 {
+	h := uint64(0)
+	for _, c := range a.loinc {
+		h = h*131 + uint64(c)
+	}
+	base := a.value(newRNG(b.g.opt.Seed^h, uint64(b.p.idx)), b.p)
+	v := 0.8*base + 0.2*a.value(b.r, b.p)
+	years := t.Sub(b.windowFrom).Hours() / (24 * 365)
+	switch {
+	case a.loinc == creatinine.loinc && b.p.has("ckd"):
+		v += 12 * years
+	case a.loinc == hba1c.loinc && b.p.has("dm2"):
+		v = max(v-0.25*years, 5.8)
+	}
+	return v
 }

@@ -58,6 +58,10 @@ func (b *builder) patientResource(rec record) obj {
 	if p.age >= 14 {
 		pat["telecom"] = []any{obj{"system": "phone", "value": p.phone, "use": "home"}}
 	}
+	if p.parent != "" { // served on a parent's card until the child's own arrives (RAMQ)
+		pat["contact"] = []any{obj{"relationship": []any{cc("http://terminology.hl7.org/CodeSystem/v3-RoleCode", "MTH", "mother")},
+			"name": obj{"text": p.parent}, "telecom": []any{obj{"system": "phone", "value": p.phone, "use": "home"}}}}
+	}
 	if p.gp != nil {
 		pat["generalPractitioner"] = []any{refD("Practitioner", p.gp.id, p.gp.name)}
 	}

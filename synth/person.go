@@ -20,7 +20,8 @@ type person struct {
 	given, family   string // usual names (the family name is the surname at birth: Québec, since 1981)
 	nam             string // "" when the person has no NAM
 	noNAMReason     string
-	otherID         obj // identifier used instead of a NAM, if any
+	otherID         obj    // identifier used instead of a NAM, if any
+	parent          string // a newborn without NAM is served on this parent's card
 	address         obj
 	phone, language string
 	gp              *staff
@@ -87,6 +88,7 @@ func (g *Generator) identify(r rng, p *person) {
 	switch {
 	case p.age < 1 && r.chance(0.8):
 		p.noNAMReason = "nouveau-né, carte à venir"
+		p.parent = givenName(r, p.origin, true, 1990) + " " + p.family
 		return
 	case r.chance(g.opt.NoNAMRate * 0.75):
 		switch r.IntN(3) {
@@ -96,7 +98,7 @@ func (g *Generator) identify(r rng, p *person) {
 			p.noNAMReason = "résident d'une autre province"
 			p.otherID = obj{"type": cc(SysV2_0203, "JHN", "Jurisdictional health number"),
 				"system": "https://fhir.infoway-inforoute.ca/NamingSystem/ca-on-patient-hcn",
-				"value":  fmt.Sprintf("%010d", r.Int64N(1e10))}
+				"value":  luhn(fmt.Sprintf("%09d", r.Int64N(1e9)))}
 		default:
 			p.noNAMReason = "visiteur"
 			p.otherID = obj{"type": cc(SysV2_0203, "PPN", "Passport number"),
@@ -126,4 +128,20 @@ func (p *person) has(cond string) bool {
 		}
 	}
 	return false
+}
+
+// luhn appends the Luhn check digit (Ontario health numbers: 10 digits with a
+// Luhn-style check, quebec.md §1.1).
+func luhn(digits string) string {
+	sum := 0
+	for i := len(digits) - 1; i >= 0; i-- {
+		d := int(digits[i] - '0')
+		if (len(digits)-1-i)%2 == 0 {
+			if d *= 2; d > 9 {
+				d -= 9
+			}
+		}
+		sum += d
+	}
+	return digits + string(rune('0'+(10-sum%10)%10))
 }
