@@ -84,6 +84,22 @@ func (x *Index) Add(r Record) error {
 	return nil
 }
 
+// Remove drops the record with this ID (a deleted or merged Patient); its
+// postings stay in the blocks but are skipped. It reports whether it was there.
+func (x *Index) Remove(id string) bool {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	n, ok := x.byID[id]
+	if !ok {
+		return false
+	}
+	x.count(x.recs[n], -1)
+	x.recs[n] = nil
+	x.live--
+	delete(x.byID, id)
+	return true
+}
+
 func (x *Index) count(p *prepared, d int32) {
 	for _, f := range p.family {
 		x.famN[f.Full] += d

@@ -168,3 +168,31 @@ func TestConfigJSONRoundTripAndEM(t *testing.T) {
 		t.Errorf("estimated model rejected: %v", err)
 	}
 }
+
+func TestIndexAddReplaceRemove(t *testing.T) {
+	x := NewIndex(matcher(t))
+	a := person("Lafontaine", "Luc", "1990-02-03", "male", "")
+	a.ID = "a"
+	b := person("de La Fontaine", "Luc", "1990-02-03", "male", "")
+	b.ID = "b"
+	_ = x.Add(a)
+	_ = x.Add(b)
+	if got := x.Candidates(a); len(got) != 1 || got[0] != "b" {
+		t.Fatalf("candidates of a: %v", got)
+	}
+	if r := x.Match(a, 5); len(r) != 1 || r[0].Result.Class != Certain {
+		t.Fatalf("match: %+v", r)
+	}
+	b.BirthDate = "1950-07-08"
+	b.Given = []string{"Paul"}
+	_ = x.Add(b) // replaces b
+	if r := x.Match(a, 5); len(r) != 1 || r[0].Record.BirthDate != "1950-07-08" || r[0].Result.Class == Certain {
+		t.Errorf("after replacing b: %+v", r)
+	}
+	if !x.Remove("b") || x.Len() != 1 || len(x.Candidates(a)) != 0 {
+		t.Errorf("after Remove: len %d, candidates %v", x.Len(), x.Candidates(a))
+	}
+	if err := x.Add(Record{}); err == nil {
+		t.Error("a record without ID was indexed")
+	}
+}
