@@ -92,6 +92,7 @@ func (m *Matcher) total(a, b *prepared, l Levels, f freqs) float64 {
 			t += m.weights[i][lv]
 		}
 	}
+	t -= m.householdDiscount(l)
 	if f == nil || !m.cfg.FrequencyAdjust {
 		return t
 	}
@@ -102,6 +103,17 @@ func (m *Matcher) total(a, b *prepared, l Levels, f freqs) float64 {
 		t += m.freqAdjust(FieldGiven, f.givenFreq(a.given.Full))
 	}
 	return t
+}
+
+// householdDiscount halves the phone weight when the address agrees too: a
+// household shares both, so the two agreements are not independent evidence
+// (Fellegi–Sunter assumes they are) and would otherwise push relatives living
+// together towards the review queue.
+func (m *Matcher) householdDiscount(l Levels) float64 {
+	if l[FieldAddress] == 0 && l[FieldPhone] == 0 {
+		return m.weights[FieldPhone][0] / 2
+	}
+	return 0
 }
 
 // freqAdjust is the change from log2(m/u) to log2(m/max(u, freq)).
@@ -152,6 +164,10 @@ func (m *Matcher) explain(a, b *prepared, l Levels, f freqs) Result {
 			fs.Level, fs.LevelLabel, fs.Weight = fc.Levels[lv].Name, fc.Levels[lv].Label, m.weights[i][lv]
 		}
 		r.Fields = append(r.Fields, fs)
+	}
+	if d := m.householdDiscount(l); d != 0 {
+		r.Fields[FieldPhone].Weight -= d
+		r.Fields[FieldPhone].LevelLabel += " (même adresse aussi: poids réduit de moitié)"
 	}
 	if f != nil && m.cfg.FrequencyAdjust {
 		for _, i := range []int{FieldFamily, FieldGiven} {
