@@ -33,23 +33,22 @@ func compositeRows(rows []dsn.CompositeKey, c *compiled, obj map[string]any, ev 
 		}
 		items = coll
 	}
-	perPart := make([][]dsn.CompositePart, len(c.parts))
+	for len(ev.parts) < len(c.parts) {
+		ev.parts = append(ev.parts, nil)
+	}
+	perPart := ev.parts[:len(c.parts)]
 	for _, it := range items {
 		// Last component first: it is the value (value.as(Quantity)...),
 		// empty for most items, which spares evaluating the code.
 		complete := true
 		for i := len(c.parts) - 1; i >= 0 && complete; i-- {
-			perPart[i] = componentParts(c.parts[i], it, ev)
+			perPart[i] = componentParts(perPart[i][:0], c.parts[i], it, ev)
 			complete = len(perPart[i]) > 0
 		}
 		if !complete {
 			continue
 		}
-		var combos [][]dsn.CompositePart
-		for _, vals := range perPart {
-			combos = product(combos, vals)
-		}
-		for _, parts := range combos {
+		for _, parts := range combinations(perPart) {
 			rows = append(rows, dsn.CompositeKey{Param: c.code, Parts: parts})
 		}
 	}
@@ -58,7 +57,7 @@ func compositeRows(rows []dsn.CompositeKey, c *compiled, obj map[string]any, ev 
 
 // componentParts evaluates one component on an item and converts its values
 // into parts through the rows of the component's own type.
-func componentParts(pt part, item any, ev *evaluator) []dsn.CompositePart {
+func componentParts(out []dsn.CompositePart, pt part, item any, ev *evaluator) []dsn.CompositePart {
 	vals := ev.vals[:0]
 	switch it := item.(type) {
 	case map[string]any: // walked item
@@ -76,7 +75,6 @@ func componentParts(pt part, item any, ev *evaluator) []dsn.CompositePart {
 	*ix = dsn.Index{Tokens: ix.Tokens[:0], Strings: ix.Strings[:0], Dates: ix.Dates[:0],
 		References: ix.References[:0], Quantities: ix.Quantities[:0], Numbers: ix.Numbers[:0], URIs: ix.URIs[:0]}
 	addRows(ix, pt.code, pt.typ, vals)
-	var out []dsn.CompositePart
 	base := dsn.CompositePart{Param: pt.code, Type: pt.typ}
 	for _, k := range ix.Tokens {
 		p := base
@@ -116,24 +114,26 @@ func componentParts(pt part, item any, ev *evaluator) []dsn.CompositePart {
 	return out
 }
 
-// product extends every combination with each part; nil combos start anew.
-func product(combos [][]dsn.CompositePart, parts []dsn.CompositePart) [][]dsn.CompositePart {
-	if combos == nil {
-		combos = [][]dsn.CompositePart{nil}
+// combinations lists every choice of one part per component (at most
+// maxCombinations), in one allocation: combination i reads i in the
+// mixed radix of the components' value counts.
+func combinations(perPart [][]dsn.CompositePart) [][]dsn.CompositePart {
+	total := 1
+	for _, vals := range perPart {
+		total = min(total*len(vals), maxCombinations)
 	}
-	n := min(len(combos)*len(parts), maxCombinations)
-	out := make([][]dsn.CompositePart, 0, n)
-	width := len(combos[0]) + 1
-	backing := make([]dsn.CompositePart, 0, n*width) // one allocation for every combination
-	for _, c := range combos {
-		for _, p := range parts {
-			if len(out) == n {
-				return out
-			}
-			start := len(backing)
-			backing = append(append(backing, c...), p)
-			out = append(out, backing[start:len(backing):len(backing)])
+	width := len(perPart)
+	backing := make([]dsn.CompositePart, total*width)
+	out := make([][]dsn.CompositePart, total)
+	for i := range total {
+		row := backing[i*width : (i+1)*width : (i+1)*width]
+		idx := i
+		for j := width - 1; j >= 0; j-- {
+			n := len(perPart[j])
+			row[j] = perPart[j][idx%n]
+			idx /= n
 		}
+		out[i] = row
 	}
 	return out
 }

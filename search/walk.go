@@ -21,6 +21,7 @@ type evaluator struct {
 	// Scratch of composite extraction (composite.go).
 	items, vals []node
 	ix          dsn.Index
+	parts       [][]dsn.CompositePart
 }
 
 // eval walks p from the resource root and appends the values it reaches to out.
