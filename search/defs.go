@@ -5,6 +5,7 @@
 package search
 
 import (
+	"slices"
 	"sort"
 	"sync"
 
@@ -186,10 +187,25 @@ func extractable(t dsn.ParamType) bool {
 	return false // composite (compiled apart) and special
 }
 
-// Unsupported lists, sorted, the search parameters of resourceType whose
-// values are not extracted: special parameters (Location near) and those
-// without an expression (_text, _content, _filter...). The
-// CapabilityStatement leaves them out.
+// Unsupported lists, sorted, the search parameters of resourceType that
+// Parse does not accept: those NotExtracted returns, plus the composite
+// parameters, which are extracted and read by ParseAll but not evaluated by
+// the stores yet. The CapabilityStatement leaves them out.
 func Unsupported(resourceType string) []string {
+	p := std.plan(resourceType)
+	out := append([]string(nil), p.unsupported...)
+	for code, d := range p.defs {
+		if d.Type == dsn.ParamComposite && !slices.Contains(out, code) {
+			out = append(out, code)
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// NotExtracted lists, sorted, the search parameters of resourceType whose
+// values are not extracted: special parameters (Location near) and those
+// without an expression (_text, _content, _filter...).
+func NotExtracted(resourceType string) []string {
 	return append([]string(nil), std.plan(resourceType).unsupported...)
 }
