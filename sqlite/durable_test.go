@@ -3,6 +3,7 @@ package sqlite
 import (
 	"context"
 	"errors"
+	"os"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -29,6 +30,10 @@ func TestAcknowledgedWriteSeenByNewStore(t *testing.T) {
 	defer s.Close()
 	if err := s.Write(context.Background(), putPatient("p1")); err != nil {
 		t.Fatal(err)
+	}
+	// fsyncWAL treats a missing file as nothing to flush: the name must be right
+	if fi, err := os.Stat(s.walPath); err != nil || fi.Size() == 0 {
+		t.Fatalf("the WAL that is fsynced is not at %s: %v", s.walPath, err)
 	}
 	s2, err := Open(context.Background(), dir)
 	if err != nil {
