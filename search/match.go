@@ -64,8 +64,10 @@ func NewSet(objs ...fhir.Object) *Set {
 }
 
 // Search returns the resources of q.Type ("" for every type) that match
-// every clause, in the Set's order. Count, Cursor, Sort and the include and
-// summary fields are not applied: compare results as sets.
+// every clause, ordered by q.Sort (search.html#sort: ascending by each
+// resource's lowest value, descending by its highest, resources without a
+// value last, ties in the Set's order). Count, Cursor and the include and
+// summary fields are not applied.
 // Errors: KindInvalid for a clause the oracle cannot decide (unknown
 // parameter, :above/:below on tokens and references, which need a
 // terminology server).
@@ -84,6 +86,7 @@ func (s *Set) Search(q dsn.SearchQuery) ([]fhir.Object, error) {
 			out = append(out, o)
 		}
 	}
+	s.sortResults(out, q.Sort)
 	return out, nil
 }
 

@@ -117,3 +117,33 @@ func TestMatchesWithoutSet(t *testing.T) {
 		t.Errorf("unknown parameter: %v", err)
 	}
 }
+
+// TestSearchSort: the oracle orders by _sort, several keys, missing last.
+func TestSearchSort(t *testing.T) {
+	s := exampleSet(t)
+	for _, desc := range []bool{false, true} {
+		got, err := s.Search(dsn.SearchQuery{Type: "Patient", Sort: []dsn.SortKey{{Param: "birthdate", Desc: desc}, {Param: "_id"}}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var prev string
+		missing := false
+		for _, o := range got {
+			b, _ := o["birthDate"].(string)
+			switch {
+			case b == "":
+				missing = true
+			case missing:
+				t.Errorf("desc=%v: %s has a birth date after patients without one", desc, fhir.ID(o))
+			case prev != "" && (!desc && b[:4] < prev[:4] || desc && b[:4] > prev[:4]):
+				t.Errorf("desc=%v: %s (%s) after %s", desc, fhir.ID(o), b, prev)
+			}
+			if b != "" {
+				prev = b
+			}
+		}
+		if len(got) < 5 || !missing {
+			t.Errorf("desc=%v: %d patients, some without birth date: %v", desc, len(got), missing)
+		}
+	}
+}
