@@ -59,15 +59,20 @@ func (s *Store) acknowledge(c committed) {
 
 // durable runs the WAL fsync. A failed fsync is final: after one, the kernel
 // may have dropped the dirty pages and a retry could report success for data
-// that never reached the disk, so every later write is refused too.
+// that never reached the disk, so every later write is refused too — and so is
+// a batch whose own fsync succeeded while a concurrent one failed (its frames
+// follow the failed ones in the WAL, and recovery stops at the first bad frame).
 func (s *Store) durable() error {
 	if p := s.syncErr.Load(); p != nil {
 		return *p
 	}
 	if err := s.syncWAL(); err != nil {
 		e := dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("fsync WAL: %w", err))
-		s.syncErr.Store(&e)
+		s.syncErr.CompareAndSwap(nil, &e)
 		return e
+	}
+	if p := s.syncErr.Load(); p != nil {
+		return *p
 	}
 	return nil
 }
