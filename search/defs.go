@@ -151,8 +151,16 @@ func (r *registry) compileComposite(resourceType string, c compiled, d def, defs
 	}
 	c.expr = e
 	walk := !r.engineOnly
+	itemType := "" // the items' type when every item path ends on the same one
 	if walk {
 		c.paths, walk = compileExpr(d.Expression, resourceType)
+		for i, pa := range c.paths {
+			t := annotate(r.model, resourceType, pa)
+			if i > 0 && t != itemType {
+				t = ""
+			}
+			itemType = t
+		}
 	}
 	for _, comp := range d.Components {
 		cd, ok := defs[comp.Param]
@@ -165,9 +173,15 @@ func (r *registry) compileComposite(resourceType string, c compiled, d def, defs
 		}
 		pt := part{code: comp.Param, typ: cd.Type, expr: ce}
 		if walk {
-			// Relative paths: the walker scans for choice elements, since the
-			// item's type is not followed here.
+			// Relative paths, annotated from the items' type when it is
+			// one (Observation.component); otherwise the walker scans for
+			// choice elements (Observation | Observation.component).
 			pt.paths, walk = compileExpr(comp.Expression, "")
+			for _, pa := range pt.paths {
+				if itemType != "" {
+					annotate(r.model, itemType, pa)
+				}
+			}
 		}
 		c.parts = append(c.parts, pt)
 	}

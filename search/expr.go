@@ -57,9 +57,10 @@ type model interface {
 // annotate follows the element types from the resource type along p so that
 // evaluation looks choice elements up by name instead of scanning every key.
 // Where the type gets unknown (after an extension) lookups fall back to the scan.
-func annotate(m model, resourceType string, p path) {
+// It returns the type the path ends on ("" when unknown).
+func annotate(m model, resourceType string, p path) string {
 	if m == nil {
-		return
+		return ""
 	}
 	cur := resourceType
 	for i := range p {
@@ -84,6 +85,7 @@ func annotate(m model, resourceType string, p path) {
 			cur = ""
 		}
 	}
+	return cur
 }
 
 func upperFirst(s string) string {
