@@ -44,8 +44,11 @@ type Store interface {
 	// Write runs fn inside a write transaction and returns once its effects are
 	// durably committed, or fn's error (then none of fn's writes remain). The store
 	// may group the fn of several concurrent callers into one database transaction
-	// (group commit), isolating each fn with a savepoint; fn must therefore not keep
-	// state across calls and must do all its work through the Tx.
+	// (group commit). If one fn of a batch fails after writing, the store rolls the
+	// batch back and runs it again with a savepoint around each fn, so fn MAY BE
+	// CALLED MORE THAN ONCE: it must not keep state across calls, must reset any
+	// result it builds at the start of each call, and must do all its work through
+	// the Tx (no side effects outside it).
 	Write(ctx context.Context, fn func(Tx) error) error
 	// Close releases the database; pending Writes finish first.
 	Close() error
