@@ -20,6 +20,18 @@ func measure(t testing.TB, g *generated, m *Matcher) quality {
 			t.Fatal(err)
 		}
 	}
+	// The pruned scan must find exactly what scoring every candidate finds.
+	full, pruned := 0, len(x.Pairs(m.Config().Probable))
+	for i := range x.recs {
+		for _, c := range x.candidates(x.recs[i], x.recs[i].rec.ID) {
+			if int(c) > i && x.m.total(x.recs[i], x.recs[c], compareAll(x.recs[i], x.recs[c]), x) >= m.Config().Probable {
+				full++
+			}
+		}
+	}
+	if full != pruned {
+		t.Errorf("pruned scan found %d pairs, full scoring %d", pruned, full)
+	}
 	var q quality
 	count := map[int]int{}
 	for _, p := range g.person {

@@ -65,7 +65,10 @@ func (x *Index) scanOne(i int32, threshold float64, out []Pair) []Pair {
 			continue
 		}
 		q := x.recs[c]
-		l := compareAll(p, q)
+		l, ok := x.m.compareAbove(p, q, threshold)
+		if !ok {
+			continue
+		}
 		t := x.m.total(p, q, l, x)
 		if t < threshold {
 			continue

@@ -57,6 +57,30 @@ type freqs interface {
 type Matcher struct {
 	cfg     *Config
 	weights [numFields][]float64
+	// bound[k] is the most the fields pruneOrder[k:] can still add.
+	bound [numFields + 1]float64
+}
+
+// pruneOrder compares the cheap, decisive fields first so that a scan can
+// stop as soon as a pair cannot reach its threshold.
+var pruneOrder = [numFields]int{FieldBirthDate, FieldSex, FieldNAM, FieldGiven, FieldFamily, FieldAddress, FieldPhone, FieldMRN}
+
+// compareAbove returns the levels of a and b, or false as soon as the total
+// cannot reach threshold (frequency adjustment and the household discount
+// only ever lower a total, so bound is an upper bound).
+func (m *Matcher) compareAbove(a, b *prepared, threshold float64) (Levels, bool) {
+	var l Levels
+	t := 0.0
+	for k, f := range pruneOrder {
+		l[f] = int8(comparators[f](a, b))
+		if l[f] != Missing {
+			t += m.weights[f][l[f]]
+		}
+		if t+m.bound[k+1] < threshold {
+			return l, false
+		}
+	}
+	return l, true
 }
 
 // NewMatcher checks cfg and precomputes its weights.
@@ -69,6 +93,13 @@ func NewMatcher(cfg *Config) (*Matcher, error) {
 		for _, l := range f.Levels {
 			m.weights[i] = append(m.weights[i], l.W())
 		}
+	}
+	for k := numFields - 1; k >= 0; k-- {
+		best := 0.0 // a missing field adds 0
+		for _, w := range m.weights[pruneOrder[k]] {
+			best = max(best, w)
+		}
+		m.bound[k] = m.bound[k+1] + best
 	}
 	return m, nil
 }
