@@ -12,6 +12,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/mpi"
 	"dsn/repo"
 )
 
@@ -34,6 +35,9 @@ type Options struct {
 	Auditor Auditor
 	// ResourceTypes are the types served (default fhir.ResourceTypes()).
 	ResourceTypes []string
+	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
+	// live index; without it the operation is neither routed nor declared.
+	MPI *mpi.Index
 }
 
 // API is the FHIR REST handler.
@@ -49,6 +53,7 @@ type API struct {
 	isType  map[string]bool
 	mux     *http.ServeMux
 	caps    []byte // the CapabilityStatement, built once
+	mpi     *mpi.Index
 }
 
 var _ http.Handler = (*API)(nil)
@@ -57,7 +62,7 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -105,6 +110,9 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("GET "+p+"/{type}", a.h(a.search))
 	m.Handle("POST "+p+"/{type}/_search", a.h(a.search))
 	m.Handle("POST "+p+"/{type}", a.h(a.create))
+	if a.mpi != nil {
+		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
+	}
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))

@@ -27,7 +27,12 @@ var typeInteractions = []string{"read", "vread", "update", "patch", "delete",
 func (a *API) capabilityStatement() []byte {
 	var resources []any
 	for _, t := range a.types {
-		resources = append(resources, resourceCapability(t))
+		rc := resourceCapability(t)
+		if t == "Patient" && a.mpi != nil { // patient-operation-match.html
+			rc["operation"] = []any{map[string]any{"name": "match",
+				"definition": "http://hl7.org/fhir/OperationDefinition/Patient-match"}}
+		}
+		resources = append(resources, rc)
 	}
 	cs := fhir.Object{
 		"resourceType":   "CapabilityStatement",

@@ -32,6 +32,11 @@ type Options struct {
 	// BatchWorkers is how many batch entries run at once (default 8), so that the
 	// store's group commit can share one fsync between them.
 	BatchWorkers int
+	// OnCommit, if set, is called after every successful Store.Write with the
+	// versions it stored (tombstones included, Deleted set), from the writer's
+	// goroutine, in commit order per caller only: it must be quick and
+	// safe for concurrent use. The MPI's live index uses it.
+	OnCommit func([]dsn.Resource)
 }
 
 // Service runs the FHIR interactions over a dsn.Store. Safe for concurrent use.
@@ -52,6 +57,9 @@ func New(o Options) *Service {
 	s := &Service{store: o.Store, clock: o.Clock, ids: o.IDs, validate: o.Validate,
 		extract: o.Extract, parse: o.ParseSearch, isType: o.IsResourceType,
 		maxEntry: o.MaxBundleEntries, workers: o.BatchWorkers}
+	if o.OnCommit != nil {
+		s.store = &hookStore{Store: o.Store, onCommit: o.OnCommit}
+	}
 	if s.clock == nil {
 		s.clock = dsn.SystemClock{}
 	}

@@ -1,0 +1,148 @@
+package fhirapi
+
+import (
+	"encoding/json"
+	"net/http"
+
+	"dsn"
+	"dsn/fhir"
+	"dsn/mpi"
+)
+
+// Extension URLs of a $match entry: the grade is FHIR's
+// (patient-operation-match.html); the explanation is DSN's, so archivists
+// see field by field why a candidate was proposed.
+const (
+	matchGradeURL   = "http://hl7.org/fhir/StructureDefinition/match-grade"
+	matchExplainURL = "urn:dsn:extension:explication-correspondance"
+)
+
+// Default and maximum number of candidates returned by $match.
+const (
+	matchDefaultCount = 10
+	matchMaxCount     = 100
+)
+
+// matchInput is the decoded input of $match.
+type matchInput struct {
+	patient     fhir.Object
+	onlyCertain bool
+	count       int
+}
+
+// match: POST [base]/Patient/$match (FHIR R4 patient-operation-match.html).
+// Input: Parameters with resource (a Patient), onlyCertainMatches, count; a
+// bare Patient body is accepted too. Output: a searchset Bundle of the
+// candidates from the live MPI index, best first, each with search.mode =
+// match, search.score, the match-grade extension and DSN's explanation.
+func (a *API) match(w http.ResponseWriter, r *http.Request) error {
+	body, err := a.readBody(w, r)
+	if err != nil {
+		return err
+	}
+	in, err := parseMatchInput(body)
+	if err != nil {
+		return err
+	}
+	rec := mpi.FromPatient(in.patient)
+	m := a.mpi.Matcher()
+	var entries []any
+	for _, c := range a.mpi.Match(rec, matchMaxCount) {
+		if len(entries) == in.count {
+			break
+		}
+		grade := mpi.FHIRGrade(c.Result)
+		if grade == "certainly-not" || (in.onlyCertain && grade != "certain") {
+			continue
+		}
+		res, err := a.repo.Read(r.Context(), "Patient", c.ID)
+		if err != nil { // deleted since the index saw it: not a candidate any more
+			continue
+		}
+		entries = append(entries, map[string]any{
+			"fullUrl":  a.base(r) + "/Patient/" + c.ID,
+			"resource": json.RawMessage(res.Body),
+			"search": map[string]any{
+				"mode":  "match",
+				"score": m.FHIRScore(c.Result),
+				"extension": []any{
+					map[string]any{"url": matchGradeURL, "valueCode": grade},
+					map[string]any{"url": matchExplainURL, "valueString": mpi.Explain(c.Result)},
+				},
+			},
+		})
+	}
+	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
+	if len(entries) > 0 {
+		b["entry"] = entries
+	}
+	a.send(w, r, http.StatusOK, b)
+	return nil
+}
+
+// parseMatchInput reads the Parameters of $match and validates the Patient.
+func parseMatchInput(body []byte) (matchInput, error) {
+	const op = "fhirapi.Match"
+	in := matchInput{count: matchDefaultCount}
+	obj, err := fhir.Decode(body)
+	if err != nil {
+		return in, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	switch fhir.ResourceType(obj) {
+	case "Patient":
+		in.patient = obj
+	case "Parameters":
+		if err := in.readParameters(obj); err != nil {
+			return in, err
+		}
+	default:
+		return in, invalidInput("", "$match attend une ressource Parameters (ou un Patient)")
+	}
+	if in.patient == nil {
+		return in, invalidInput("Parameters.parameter", "le paramètre « resource » (un Patient) est obligatoire")
+	}
+	if fhir.ResourceType(in.patient) != "Patient" {
+		return in, invalidInput("Parameters.parameter.resource", "le paramètre « resource » doit être un Patient")
+	}
+	if err := fhir.Validate(in.patient); err != nil {
+		return in, dsn.Wrap(op, dsn.KindInvalid, err)
+	}
+	return in, nil
+}
+
+// readParameters takes resource, onlyCertainMatches and count from a
+// Parameters resource; unknown parameters are ignored.
+func (in *matchInput) readParameters(p fhir.Object) error {
+	list, _ := p["parameter"].([]any)
+	for _, item := range list {
+		prm, _ := item.(map[string]any)
+		switch prm["name"] {
+		case "resource":
+			res, ok := prm["resource"].(map[string]any)
+			if !ok {
+				return invalidInput("Parameters.parameter.resource", "le paramètre « resource » doit contenir une ressource")
+			}
+			in.patient = res
+		case "onlyCertainMatches":
+			v, ok := prm["valueBoolean"].(bool)
+			if !ok {
+				return invalidInput("Parameters.parameter.valueBoolean", "onlyCertainMatches doit être un booléen")
+			}
+			in.onlyCertain = v
+		case "count":
+			num, _ := prm["valueInteger"].(json.Number)
+			v, err := num.Int64()
+			if err != nil || v < 1 {
+				return invalidInput("Parameters.parameter.valueInteger", "count doit être un entier positif")
+			}
+			in.count = int(min(v, matchMaxCount))
+		}
+	}
+	return nil
+}
+
+func invalidInput(expr, msg string) error {
+	e := dsn.Errorf("fhirapi.Match", dsn.KindInvalid, "%s", msg)
+	e.Issues = []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: msg, Expression: expr}}
+	return e
+}
