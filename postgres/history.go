@@ -2,20 +2,17 @@ package postgres
 
 import (
 	"context"
-	"encoding/base64"
 	"math"
 	"strconv"
-	"strings"
-
-	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Page sizes for history and search (FHIR search.html#count lets the server cap _count).
 const (
-	DefaultCount = 50
-	MaxCount     = 1000
+	DefaultCount = sqlstore.DefaultCount
+	MaxCount     = sqlstore.MaxCount
 )
 
 // History: one fixed query per level (system, type, instance), newest first;
@@ -33,7 +30,7 @@ var (
 	histInstance = histLevel{`v.type = $1 AND v.id = $2`, `v.version DESC`}
 )
 
-const histSelect = `SELECT v.seq, ` + versionCols + ` FROM resource_version v`
+const histSelect = `SELECT v.seq, ` + sqlstore.VersionCols + ` FROM resource_version v`
 
 // where filters on the level's nkeys keys, then on last_updated if since is set.
 func (l histLevel) where(nkeys int, since bool) string {
@@ -66,7 +63,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	before := int64(math.MaxInt64)
 	if q.Cursor != "" {
 		var err error
-		if before, err = decodeCursor(op, 'h', q.Cursor); err != nil {
+		if before, err = sqlstore.DecodeCursor(op, 'h', q.Cursor); err != nil {
 			return dsn.HistoryPage{}, err
 		}
 	}
@@ -86,7 +83,7 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	if since {
 		args = append(args, q.Since)
 	}
-	n := pageSize(q.Count)
+	n := sqlstore.PageSize(q.Count)
 	page := lvl.page(len(args), since)
 	c, err := s.reads.acquire(ctx)
 	if err != nil {
@@ -97,7 +94,8 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	result, err := scanHistory(rows, n)
+	result, err := sqlstore.Postgres.ScanHistory(rows, n)
+	rows.Close()
 	if err != nil {
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -105,60 +103,4 @@ func (s *Store) History(ctx context.Context, q dsn.HistoryQuery) (dsn.HistoryPag
 		return dsn.HistoryPage{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return result, nil
-}
-
-// scanHistory reads up to n versions; an (n+1)th row means there is a next page.
-func scanHistory(rows pgx.Rows, n int) (dsn.HistoryPage, error) {
-	defer rows.Close()
-	var page dsn.HistoryPage
-	var last int64
-	for rows.Next() {
-		if len(page.Entries) == n {
-			page.Next = encodeCursor('h', last)
-			break
-		}
-		var seq int64
-		r, err := scanResource(seqScanner{rows, &seq})
-		if err != nil {
-			return page, err
-		}
-		last = seq
-		page.Entries = append(page.Entries, r)
-	}
-	return page, rows.Err()
-}
-
-// seqScanner reads a leading integer column before the versionCols.
-type seqScanner struct {
-	rows pgx.Rows
-	seq  *int64
-}
-
-func (s seqScanner) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.seq}, dest...)...) }
-
-// pageSize applies the default and the cap to a requested count.
-func pageSize(n int) int {
-	switch {
-	case n <= 0:
-		return DefaultCount
-	case n > MaxCount:
-		return MaxCount
-	}
-	return n
-}
-
-// encodeCursor makes an opaque cursor: kind letter and position, base64url.
-func encodeCursor(kind byte, pos int64) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(string(kind) + strconv.FormatInt(pos, 10)))
-}
-
-func decodeCursor(op string, kind byte, c string) (int64, error) {
-	b, err := base64.RawURLEncoding.DecodeString(c)
-	s := string(b)
-	if err == nil && strings.HasPrefix(s, string(kind)) {
-		if n, err := strconv.ParseInt(s[1:], 10, 64); err == nil {
-			return n, nil
-		}
-	}
-	return 0, dsn.Errorf(op, dsn.KindInvalid, "curseur de pagination invalide")
 }

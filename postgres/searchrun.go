@@ -6,6 +6,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Search returns one page of current, non-deleted matches (dsn.Store.Search).
@@ -20,7 +21,7 @@ func (s *Store) Search(ctx context.Context, q dsn.SearchQuery) (dsn.SearchResult
 
 func search(ctx context.Context, c *pgx.Conn, q dsn.SearchQuery) (dsn.SearchResult, error) {
 	const op = "postgres.Search"
-	p, err := translate(pgDialect, q)
+	p, err := sqlstore.Translate(sqlstore.Postgres, q)
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
@@ -28,7 +29,8 @@ func search(ctx context.Context, c *pgx.Conn, q dsn.SearchQuery) (dsn.SearchResu
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	res, err := scanMatches(rows, p.Size)
+	res, err := sqlstore.Postgres.ScanMatches(rows, p.Size)
+	rows.Close()
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -39,26 +41,4 @@ func search(ctx context.Context, c *pgx.Conn, q dsn.SearchQuery) (dsn.SearchResu
 		}
 	}
 	return res, nil
-}
-
-// scanMatches reads up to n resources; an (n+1)th row means a next page, whose
-// cursor is the last rid returned.
-func scanMatches(rows pgx.Rows, n int) (dsn.SearchResult, error) {
-	defer rows.Close()
-	var res dsn.SearchResult
-	var last int64
-	for rows.Next() {
-		if len(res.Matches) == n {
-			res.Next = encodeCursor('s', last)
-			break
-		}
-		var rid int64
-		r, err := scanResource(seqScanner{rows, &rid})
-		if err != nil {
-			return res, err
-		}
-		last = rid
-		res.Matches = append(res.Matches, r)
-	}
-	return res, rows.Err()
 }

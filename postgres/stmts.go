@@ -1,9 +1,12 @@
 package postgres
 
-// The fixed SQL of the adapter. Only search.go builds SQL at run time. pgx
+import "dsn/internal/sqlstore"
+
+// The fixed SQL of the adapter. Only the search translator
+// (internal/sqlstore) builds SQL at run time. pgx
 // prepares and caches each statement per connection on first use.
 const (
-	versionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body`
+	versionCols = sqlstore.VersionCols
 
 	sqlReadCurrent = `SELECT ` + versionCols + ` FROM resource r
 		JOIN resource_version v ON v.seq = r.seq WHERE r.type = $1 AND r.id = $2`

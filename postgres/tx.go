@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
@@ -200,13 +201,13 @@ func indexJSON(ix *dsn.Index) (string, error) {
 		U []uri  `json:"u,omitempty"`
 	}
 	for _, k := range ix.Tokens {
-		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, normalize(k.Text)})
+		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, sqlstore.Normalize(k.Text)})
 	}
 	for _, k := range ix.Strings {
 		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})
 	}
 	for _, k := range ix.Dates {
-		doc.D = append(doc.D, date{k.Param, rangeLow(k.Low), rangeHigh(k.High)})
+		doc.D = append(doc.D, date{k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High)})
 	}
 	for _, k := range ix.References {
 		doc.R = append(doc.R, ref{k.Param, k.Type, k.ID, k.URL})

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Index rows are inserted with one multi-row INSERT … VALUES per table and per
@@ -32,13 +33,13 @@ func (t *tx) insertIndex(ctx context.Context, rid int64, w dsn.Write) error {
 	rows := map[string][][]any{}
 	add := func(table string, vals ...any) { rows[table] = append(rows[table], vals) }
 	for _, k := range ix.Tokens {
-		add("idx_token", k.Param, k.System, k.Code, normalize(k.Text))
+		add("idx_token", k.Param, k.System, k.Code, sqlstore.Normalize(k.Text))
 	}
 	for _, k := range ix.Strings {
 		add("idx_string", k.Param, k.Norm, k.Exact)
 	}
 	for _, k := range ix.Dates {
-		add("idx_date", k.Param, rangeLow(k.Low), rangeHigh(k.High))
+		add("idx_date", k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High))
 	}
 	for _, k := range ix.References {
 		add("idx_reference", k.Param, k.Type, k.ID, k.URL)

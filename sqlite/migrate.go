@@ -5,11 +5,9 @@ import (
 	"database/sql"
 	"embed"
 	"fmt"
-	"io/fs"
-	"sort"
-	"strconv"
-	"strings"
 	"time"
+
+	"dsn/internal/sqlstore"
 )
 
 // The migrations are numbered like PostgreSQL's (0001_init.sql in both), so one
@@ -18,41 +16,11 @@ import (
 //go:embed migrations/*.sql
 var migrationFiles embed.FS
 
-type migration struct {
-	version int
-	name    string
-	sql     string
-}
-
-// migrations lists the embedded migrations in order.
-func migrations() ([]migration, error) {
-	names, err := fs.Glob(migrationFiles, "migrations/*.sql")
-	if err != nil {
-		return nil, err
-	}
-	sort.Strings(names)
-	var ms []migration
-	for _, n := range names {
-		base := strings.TrimPrefix(n, "migrations/")
-		num, _, _ := strings.Cut(base, "_")
-		v, err := strconv.Atoi(num)
-		if err != nil {
-			return nil, fmt.Errorf("migration %s: name must start with a number", base)
-		}
-		b, err := migrationFiles.ReadFile(n)
-		if err != nil {
-			return nil, err
-		}
-		ms = append(ms, migration{version: v, name: base, sql: string(b)})
-	}
-	return ms, nil
-}
-
 // migrate applies the pending migrations in one BEGIN IMMEDIATE transaction: the
 // write lock is taken before schema_migrations is read, so two processes starting
 // at once apply each migration exactly once (the second waits, then sees them done).
 func migrate(ctx context.Context, c *sql.Conn) (err error) {
-	ms, err := migrations()
+	ms, err := sqlstore.Migrations(migrationFiles)
 	if err != nil {
 		return err
 	}
@@ -75,15 +43,15 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range ms {
-		if m.version <= current {
+		if m.Version <= current {
 			continue
 		}
-		if _, err := c.ExecContext(ctx, m.sql); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := c.ExecContext(ctx, m.SQL); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 		const ins = "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"
-		if _, err := c.ExecContext(ctx, ins, m.version, m.name, time.Now().UTC().Format(time.RFC3339)); err != nil {
-			return fmt.Errorf("migration %s: %w", m.name, err)
+		if _, err := c.ExecContext(ctx, ins, m.Version, m.Name, time.Now().UTC().Format(time.RFC3339)); err != nil {
+			return fmt.Errorf("migration %s: %w", m.Name, err)
 		}
 	}
 	if _, err := c.ExecContext(ctx, "COMMIT"); err != nil {

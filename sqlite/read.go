@@ -4,10 +4,10 @@ import (
 	"context"
 	"database/sql"
 	"errors"
-	"math"
 	"time"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Read returns the current version of typ/id (contract: dsn.Store.Read).
@@ -25,70 +25,22 @@ func (s *Store) VRead(ctx context.Context, typ, id string, version int64) (dsn.R
 		return dsn.Resource{}, errClosed(op)
 	}
 	r, err := scanResource(s.rstmt.vread.QueryRowContext(ctx, typ, id, version))
-	if errors.Is(err, sql.ErrNoRows) {
-		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "la version %d de %s/%s n'existe pas", version, typ, id)
-	}
-	if err != nil {
-		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)
-	}
-	if r.Deleted {
-		return r, dsn.Errorf(op, dsn.KindGone, "la version %d de %s/%s est une suppression", version, typ, id)
-	}
-	return r, nil
+	return sqlstore.ReadResult(op, typ, id, version, r, err, errors.Is(err, sql.ErrNoRows))
 }
 
 func readCurrent(ctx context.Context, stmt *sql.Stmt, op, typ, id string) (dsn.Resource, error) {
 	r, err := scanResource(stmt.QueryRowContext(ctx, typ, id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "%s/%s n'existe pas", typ, id)
-	}
-	if err != nil {
-		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)
-	}
-	if r.Deleted {
-		return r, dsn.Errorf(op, dsn.KindGone, "%s/%s a été supprimé", typ, id)
-	}
-	return r, nil
+	return sqlstore.ReadResult(op, typ, id, 0, r, err, errors.Is(err, sql.ErrNoRows))
 }
 
-type scanner interface{ Scan(dest ...any) error }
-
-// scanResource reads the columns of versionCols.
-func scanResource(row scanner) (dsn.Resource, error) {
-	var r dsn.Resource
-	var lu int64
-	var deleted int
-	if err := row.Scan(&r.Type, &r.ID, &r.VersionID, &lu, &deleted, &r.Method, &r.Body); err != nil {
-		return dsn.Resource{}, err
-	}
-	r.LastUpdated = fromMicros(lu)
-	r.Deleted = deleted != 0
-	if r.Deleted {
-		r.Body = nil
-	}
-	return r, nil
+// scanResource reads the columns of sqlstore.VersionCols.
+func scanResource(row sqlstore.Scanner) (dsn.Resource, error) {
+	return sqlstore.SQLite.ScanResource(row)
 }
 
 // micros stores an instant as Unix microseconds, the precision of
 // dsn.Resource.LastUpdated.
-func micros(t time.Time) int64 { return t.UnixMicro() }
-
-func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
-
-// rangeLow and rangeHigh store a date range bound; a zero time is an open end.
-func rangeLow(t time.Time) int64 {
-	if t.IsZero() {
-		return math.MinInt64
-	}
-	return t.UnixMicro()
-}
-
-func rangeHigh(t time.Time) int64 {
-	if t.IsZero() {
-		return math.MaxInt64
-	}
-	return t.UnixMicro()
-}
+func micros(t time.Time) int64 { return sqlstore.Micros(t) }
 
 func boolInt(b bool) int {
 	if b {

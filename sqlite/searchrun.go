@@ -5,6 +5,7 @@ import (
 	"database/sql"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // querier runs generated SQL: the read pool's statement cache, or the writer
@@ -38,7 +39,7 @@ func (s *Store) Search(ctx context.Context, q dsn.SearchQuery) (dsn.SearchResult
 
 func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResult, error) {
 	const op = "sqlite.Search"
-	p, err := translate(sqliteDialect, q)
+	p, err := sqlstore.Translate(sqlstore.SQLite, q)
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
@@ -46,7 +47,8 @@ func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResul
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	res, err := scanMatches(rows, p.Size)
+	res, err := sqlstore.SQLite.ScanMatches(rows, p.Size)
+	rows.Close()
 	if err != nil {
 		return dsn.SearchResult{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -57,26 +59,4 @@ func search(ctx context.Context, db querier, q dsn.SearchQuery) (dsn.SearchResul
 		}
 	}
 	return res, nil
-}
-
-// scanMatches reads up to n resources; an (n+1)th row means a next page, whose
-// cursor is the last rid returned.
-func scanMatches(rows *sql.Rows, n int) (dsn.SearchResult, error) {
-	defer rows.Close()
-	var res dsn.SearchResult
-	var last int64
-	for rows.Next() {
-		if len(res.Matches) == n {
-			res.Next = encodeCursor('s', last)
-			break
-		}
-		var rid int64
-		r, err := scanResource(seqScanner{rows, &rid})
-		if err != nil {
-			return res, err
-		}
-		last = rid
-		res.Matches = append(res.Matches, r)
-	}
-	return res, rows.Err()
 }

@@ -4,11 +4,14 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+
+	"dsn/internal/sqlstore"
 )
 
-// The fixed SQL of the adapter. Only search.go builds SQL at run time.
+// The fixed SQL of the adapter. Only the search translator
+// (internal/sqlstore) builds SQL at run time.
 const (
-	versionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body`
+	versionCols = sqlstore.VersionCols
 
 	sqlReadCurrent = `SELECT ` + versionCols + ` FROM resource r
 		JOIN resource_version v ON v.seq = r.seq WHERE r.type = ? AND r.id = ?`

@@ -1,8 +1,8 @@
-package sqlite
+package sqlstore
 
 // The conditions of each parameter type, on the index row x (or a resource
-// column), for the search translator (search.go). Shared verbatim with
-// postgres/conditions.go. FHIR R4 search.html is the reference for each rule.
+// column), for the search translator (search.go). FHIR R4 search.html is the
+// reference for each rule.
 
 import (
 	"strings"
@@ -20,7 +20,7 @@ func prefixError(p string) error {
 // gt/lt = the range above/below the value overlaps it; ge/le add eq; sa/eb =
 // starts after / ends before; ap is read as "overlaps".
 func (b *builder) dateRange(lo, hi, prefix string, low, high time.Time) (string, error) {
-	vl, vh := rangeLow(low), rangeHigh(high)
+	vl, vh := RangeLow(low), RangeHigh(high)
 	eq := func() string { return "(" + lo + " >= " + b.arg(vl) + " AND " + hi + " <= " + b.arg(vh) + ")" }
 	switch prefix {
 	case "", "eq":
@@ -136,7 +136,7 @@ func (b *builder) str(c dsn.Clause, v dsn.Value) string {
 	case "exact":
 		return "x.exact = " + b.arg(v.Text)
 	case "contains":
-		return "x.norm LIKE " + b.arg("%"+escapeLike(normalize(v.Text))+"%") + ` ESCAPE '\'`
+		return "x.norm LIKE " + b.arg("%"+escapeLike(Normalize(v.Text))+"%") + ` ESCAPE '\'`
 	}
 	return b.startsWith("x.norm", v.Text)
 }
@@ -144,7 +144,7 @@ func (b *builder) str(c dsn.Clause, v dsn.Value) string {
 // startsWith matches a normalised column starting with the normalised text, as
 // a range so that a B-tree index serves it.
 func (b *builder) startsWith(col, text string) string {
-	n := normalize(text)
+	n := Normalize(text)
 	s := "(" + col + " >= " + b.arg(n)
 	return s + " AND " + col + " < " + b.arg(n+"\U0010FFFF") + ")"
 }

@@ -1,9 +1,11 @@
-package sqlite
+package sqlstore
 
 import (
 	"flag"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 	"time"
 
@@ -12,8 +14,12 @@ import (
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
+// dialects are the two adapters' dialects, named like their testdata folder.
+var dialects = map[string]Dialect{"sqlite": SQLite, "postgres": Postgres}
+
 // goldenQueries cover every clause the translator supports; the generated SQL
-// is compared with testdata/<name>.golden (go test -run Golden -update).
+// is compared with testdata/<dialect>/<name>.golden
+// (go test ./internal/sqlstore -run Golden -update).
 func goldenQueries() map[string]dsn.SearchQuery {
 	day := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	next := day.AddDate(0, 0, 1)
@@ -28,7 +34,7 @@ func goldenQueries() map[string]dsn.SearchQuery {
 		return dsn.SearchQuery{Type: typ, Clauses: all}
 	}
 	paged := q("Patient", c("gender", dsn.ParamToken, "", dsn.Value{Code: "female", AnySystem: true}))
-	paged.Count, paged.Cursor, paged.Total = 10, encodeCursor('s', 42), true
+	paged.Count, paged.Cursor, paged.Total = 10, EncodeCursor('s', 42), true
 	prefixes := func(p string) []dsn.Clause {
 		return c("birthdate", dsn.ParamDate, "", dsn.Value{Prefix: p, Low: day, High: next})
 	}
@@ -56,12 +62,14 @@ func goldenQueries() map[string]dsn.SearchQuery {
 }
 
 func TestGoldenSQL(t *testing.T) {
-	for name, q := range goldenQueries() {
-		p, err := translate(sqliteDialect, q)
-		if err != nil {
-			t.Fatalf("%s: %v", name, err)
+	for dname, d := range dialects {
+		for name, q := range goldenQueries() {
+			p, err := Translate(d, q)
+			if err != nil {
+				t.Fatalf("%s %s: %v", dname, name, err)
+			}
+			golden(t, filepath.Join("testdata", dname, name+".golden"), p.String())
 		}
-		golden(t, filepath.Join("testdata", name+".golden"), p.String())
 	}
 }
 
@@ -84,10 +92,10 @@ func golden(t *testing.T, path, got string) {
 
 // The placeholders and the arguments always agree in number: a mismatch would
 // bind values to the wrong columns.
-func TestPlaceholdersMatchArgs(t *testing.T) {
+func TestPlaceholdersMatchArgsSQLite(t *testing.T) {
 	for name, q := range goldenQueries() {
-		p, _ := translate(sqliteDialect, q)
-		for _, st := range []statement{p.Page, p.Count} {
+		p, _ := Translate(SQLite, q)
+		for _, st := range []Statement{p.Page, p.Count} {
 			if n := countRunes(st.SQL, '?'); n != len(st.Args) {
 				t.Errorf("%s: %d placeholders, %d args", name, n, len(st.Args))
 			}
@@ -103,4 +111,22 @@ func countRunes(s string, r rune) int {
 		}
 	}
 	return n
+}
+
+// Every numbered placeholder $1..$n is used and no other: PostgreSQL refuses a
+// parameter it cannot type, and a gap would bind values to the wrong columns.
+func TestPlaceholdersMatchArgsPostgres(t *testing.T) {
+	for name, q := range goldenQueries() {
+		p, _ := Translate(Postgres, q)
+		for _, st := range []Statement{p.Page, p.Count} {
+			for i := 1; i <= len(st.Args); i++ {
+				if !regexp.MustCompile(`\$` + strconv.Itoa(i) + `\b`).MatchString(st.SQL) {
+					t.Errorf("%s: $%d unused", name, i)
+				}
+			}
+			if regexp.MustCompile(`\$` + strconv.Itoa(len(st.Args)+1) + `\b`).MatchString(st.SQL) {
+				t.Errorf("%s: placeholder beyond the %d args", name, len(st.Args))
+			}
+		}
+	}
 }

@@ -1,9 +1,9 @@
-package sqlite
+package sqlstore
 
-// This file is the search translator: the only code of the adapter that builds
-// SQL at run time. Every value goes in as a parameter; table and column names
-// come from the fixed maps below. The same file, with another dialect, is the
-// PostgreSQL translator. FHIR R4 search.html is the reference for each rule.
+// This file is the search translator: the only code of the store adapters that
+// builds SQL at run time (DESIGN.md §5.6). Every value goes in as a parameter;
+// table and column names come from the fixed maps below. Both adapters use it,
+// each with its Dialect. FHIR R4 search.html is the reference for each rule.
 
 import (
 	"fmt"
@@ -23,22 +23,22 @@ var indexTable = map[dsn.ParamType]string{
 	dsn.ParamNumber: "idx_number", dsn.ParamURI: "idx_uri",
 }
 
-// statement is one generated query and its arguments.
-type statement struct {
+// Statement is one generated query and its arguments.
+type Statement struct {
 	SQL  string
 	Args []any
 }
 
-// plan is the translation of a dsn.SearchQuery: the page query (keyset: rows
+// Plan is the translation of a dsn.SearchQuery: the page query (keyset: rows
 // after the cursor's rid, one more than the page size to detect a next page)
 // and the count query for Total.
-type plan struct {
-	Page, Count statement
+type Plan struct {
+	Page, Count Statement
 	Size        int
 }
 
 type builder struct {
-	d    dialect
+	d    Dialect
 	typ  string
 	args []any
 }
@@ -53,9 +53,9 @@ func invalid(format string, args ...any) error {
 	return dsn.Errorf(searchOp, dsn.KindInvalid, format, args...)
 }
 
-// translate turns q into SQL: clauses ANDed, values of a clause ORed
+// Translate turns q into SQL for dialect d: clauses ANDed, values of a clause ORed
 // (search.html#combining), current non-deleted resources only.
-func translate(d dialect, q dsn.SearchQuery) (plan, error) {
+func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) {
 	b := &builder{d: d, typ: q.Type}
 	driver, hint := driverClause(q.Clauses), ""
 	if driver >= 0 {
@@ -68,23 +68,23 @@ func translate(d dialect, q dsn.SearchQuery) (plan, error) {
 	for i, c := range q.Clauses {
 		s, err := b.clause(c, i == driver)
 		if err != nil {
-			return plan{}, err
+			return Plan{}, err
 		}
 		conds = append(conds, s)
 	}
 	where := "WHERE " + strings.Join(conds, "\n  AND ")
-	count := statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: slices.Clone(b.args)}
+	count := Statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: slices.Clone(b.args)}
 	var after int64
 	if q.Cursor != "" {
 		var err error
-		if after, err = decodeCursor(searchOp, 's', q.Cursor); err != nil {
-			return plan{}, err
+		if after, err = DecodeCursor(searchOp, 's', q.Cursor); err != nil {
+			return Plan{}, err
 		}
 	}
-	size := pageSize(q.Count)
-	sql := "SELECT r.rid, " + versionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
+	size := PageSize(q.Count)
+	sql := "SELECT r.rid, " + VersionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
 		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
-	return plan{Page: statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
+	return Plan{Page: Statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
 }
 
 // driveRank orders the parameter types by how few resources a value usually
@@ -259,7 +259,7 @@ func (b *builder) lastUpdatedClause(c dsn.Clause) (string, error) {
 }
 
 // String renders a plan for golden files.
-func (p plan) String() string {
+func (p Plan) String() string {
 	return fmt.Sprintf("-- page\n%s\n-- args %s\n\n-- count\n%s\n-- args %s\n",
 		p.Page.SQL, fmtArgs(p.Page.Args), p.Count.SQL, fmtArgs(p.Count.Args))
 }

@@ -1,16 +1,16 @@
-package postgres
+package sqlstore
 
 import (
 	"strings"
 	"unicode"
 )
 
-// normalize folds text for the default string search (FHIR R4 search.html#string:
+// Normalize folds text for the default string search (FHIR R4 search.html#string:
 // "case- and accent-insensitive"): lower case, Latin accents removed, œ/æ
 // expanded. It is idempotent, so a value already normalised by the caller (the
 // search package does) is unchanged; it must match search.Normalize, which
 // makes dsn.StringKey.Norm.
-func normalize(s string) string {
+func Normalize(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {

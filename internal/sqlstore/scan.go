@@ -1,0 +1,99 @@
+package sqlstore
+
+import "dsn"
+
+// Scanner is one row: *sql.Row, *sql.Rows, pgx.Row and pgx.Rows all have Scan.
+type Scanner interface{ Scan(dest ...any) error }
+
+// Rows is a result set of database/sql or pgx; the caller closes it (their
+// Close methods differ).
+type Rows interface {
+	Scanner
+	Next() bool
+	Err() error
+}
+
+// ScanResource reads the columns of VersionCols.
+func (d Dialect) ScanResource(row Scanner) (dsn.Resource, error) {
+	var r dsn.Resource
+	var err error
+	if d.intColumns {
+		var lu int64
+		var deleted int
+		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &lu, &deleted, &r.Method, &r.Body)
+		r.LastUpdated, r.Deleted = FromMicros(lu), deleted != 0
+	} else {
+		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.Body)
+		r.LastUpdated = r.LastUpdated.UTC()
+	}
+	if err != nil {
+		return dsn.Resource{}, err
+	}
+	if r.Deleted {
+		r.Body = nil
+	}
+	return r, nil
+}
+
+// ScanHistory reads up to n versions (a seq column, then VersionCols); an
+// (n+1)th row means there is a next page, whose cursor is the last seq.
+func (d Dialect) ScanHistory(rows Rows, n int) (dsn.HistoryPage, error) {
+	var page dsn.HistoryPage
+	var err error
+	page.Entries, page.Next, err = d.scanPage(rows, n, 'h')
+	return page, err
+}
+
+// ScanMatches reads up to n resources (a rid column, then VersionCols); an
+// (n+1)th row means a next page, whose cursor is the last rid returned.
+func (d Dialect) ScanMatches(rows Rows, n int) (dsn.SearchResult, error) {
+	var res dsn.SearchResult
+	var err error
+	res.Matches, res.Next, err = d.scanPage(rows, n, 's')
+	return res, err
+}
+
+func (d Dialect) scanPage(rows Rows, n int, kind byte) (rs []dsn.Resource, next string, err error) {
+	var last int64
+	for rows.Next() {
+		if len(rs) == n {
+			next = EncodeCursor(kind, last)
+			break
+		}
+		var pos int64
+		r, err := d.ScanResource(posScanner{rows, &pos})
+		if err != nil {
+			return rs, "", err
+		}
+		last = pos
+		rs = append(rs, r)
+	}
+	return rs, next, rows.Err()
+}
+
+// posScanner reads a leading integer column (seq or rid) before the VersionCols.
+type posScanner struct {
+	rows Scanner
+	pos  *int64
+}
+
+func (s posScanner) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.pos}, dest...)...) }
+
+// ReadResult turns the outcome of a read of typ/id into the answer of
+// dsn.Store.Read (version 0) or VRead: noRows is the driver's "no row" error,
+// a deleted version is Gone (FHIR R4 http.html#read: 410).
+func ReadResult(op, typ, id string, version int64, r dsn.Resource, err error, noRows bool) (dsn.Resource, error) {
+	switch {
+	case noRows && version == 0:
+		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "%s/%s n'existe pas", typ, id)
+	case noRows:
+		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "la version %d de %s/%s n'existe pas", version, typ, id)
+	case err != nil:
+		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)
+	case r.Deleted && version == 0:
+		return r, dsn.Errorf(op, dsn.KindGone, "%s/%s a été supprimé", typ, id)
+	case r.Deleted:
+		return r, dsn.Errorf(op, dsn.KindGone, "la version %d de %s/%s est une suppression", version, typ, id)
+	}
+	return r, nil
+}
