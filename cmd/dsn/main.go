@@ -38,6 +38,8 @@ var commands = map[string]command{
 	"fhirpath": {runFHIRPath, "evaluate a FHIRPath expression: dsn fhirpath [--input FILE] EXPR"},
 	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
 	"version":  {runVersion, "print the version"},
+	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] PATH…"},
+	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }
 
 // version is set at build time with -ldflags "-X main.version=…".

@@ -1,0 +1,57 @@
+package bulk
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"time"
+)
+
+// NewProgressPrinter returns a Progress callback writing to w: on a terminal a
+// bar redrawn in place (at most 5 times a second), otherwise a plain line every
+// 5 seconds, so that logs stay readable. Rates are resources per second; the
+// ETA comes from the input bytes read against the total size.
+func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) {
+	var last time.Time
+	return func(p Progress) {
+		every := 5 * time.Second
+		if terminal {
+			every = 200 * time.Millisecond
+		}
+		if !p.Final && time.Since(last) < every {
+			return
+		}
+		last = time.Now()
+		rate := 0.0
+		if s := p.Elapsed.Seconds(); s > 0 {
+			rate = float64(p.Records) / s
+		}
+		line := fmt.Sprintf("%s: %d ressources, %.0f/s", verb, p.Records, rate)
+		if p.TotalBytes > 0 {
+			frac := float64(p.Bytes) / float64(p.TotalBytes)
+			line = fmt.Sprintf("%s %3.0f%% %s, reste %s", bar(frac), frac*100, line, eta(p.Elapsed, frac))
+		}
+		switch {
+		case terminal && p.Final:
+			fmt.Fprintf(w, "\r%s\x1b[K\n", line)
+		case terminal:
+			fmt.Fprintf(w, "\r%s\x1b[K", line)
+		default:
+			fmt.Fprintln(w, line)
+		}
+	}
+}
+
+func bar(frac float64) string {
+	const width = 24
+	n := min(max(int(frac*width), 0), width)
+	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
+}
+
+func eta(elapsed time.Duration, frac float64) string {
+	if frac <= 0 || frac >= 1 {
+		return "0s"
+	}
+	left := time.Duration(float64(elapsed) * (1 - frac) / frac)
+	return left.Round(time.Second).String()
+}

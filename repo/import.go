@@ -1,0 +1,135 @@
+package repo
+
+import (
+	"bytes"
+	"context"
+	"runtime"
+	"sync"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// ImportResult says what Import did with one resource.
+type ImportResult int
+
+const (
+	// ImportFailed: the resource was rejected (see the error at the same index).
+	ImportFailed ImportResult = iota
+	// ImportCreated: a new id, or a deleted one brought back.
+	ImportCreated
+	// ImportUpdated: the content changed, a new version was written.
+	ImportUpdated
+	// ImportUnchanged: the current version has the same content; nothing written.
+	ImportUnchanged
+)
+
+// Import is the fast bulk path (no HTTP): each object is upserted with its own
+// id, as a PUT would (http.html#update, update as create). Validation and index
+// extraction run first in parallel workers; then every valid object is written
+// in ONE Store.Write. An object whose content equals its current version,
+// meta.versionId and meta.lastUpdated aside, is not written again, so importing
+// the same data twice creates no new versions. The results and errors are
+// indexed like objs; a nil error means the object is stored.
+func (s *Service) Import(ctx context.Context, objs []fhir.Object) ([]ImportResult, []error) {
+	const op = "repo.Import"
+	errs := make([]error, len(objs))
+	preps := s.prepareAll(op, objs, errs)
+	res := make([]ImportResult, len(objs))
+	err := s.store.Write(ctx, func(tx dsn.Tx) error {
+		clear(res) // fn may run more than once (store.go)
+		for i, p := range preps {
+			if p == nil {
+				continue
+			}
+			r, err := s.importTx(tx, op, p)
+			if err != nil {
+				return err
+			}
+			res[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		for i, p := range preps {
+			if p != nil {
+				errs[i], res[i] = err, ImportFailed
+			}
+		}
+	}
+	return res, errs
+}
+
+// prepareAll checks, validates and indexes objs on GOMAXPROCS workers; a
+// rejected object gets its error in errs and a nil entry in the result.
+func (s *Service) prepareAll(op string, objs []fhir.Object, errs []error) []*prepared {
+	preps := make([]*prepared, len(objs))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				preps[i], errs[i] = s.prepareImport(op, objs[i])
+			}
+		}()
+	}
+	for i := range objs {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return preps
+}
+
+// prepareImport checks type and id, then runs the write pipeline's checks.
+func (s *Service) prepareImport(op string, obj fhir.Object) (*prepared, error) {
+	typ, id := fhir.ResourceType(obj), fhir.ID(obj)
+	if err := s.checkType(op, typ); err != nil {
+		return nil, invalidf(op, "resourceType", "%s", dsn.Message(err))
+	}
+	if id == "" {
+		return nil, invalidf(op, "id", "une ressource importée doit avoir un id (elle est écrite comme par PUT)")
+	}
+	if err := checkID(op, id); err != nil {
+		return nil, err
+	}
+	return s.prepare(op, typ, id, obj)
+}
+
+// importTx writes p unless its current version has the same content.
+func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, error) {
+	cur, deleted, err := current(tx, p.typ, p.id)
+	if err != nil {
+		return ImportFailed, err
+	}
+	exists := cur.VersionID > 0 && !deleted
+	if exists && sameContent(p, cur) {
+		return ImportUnchanged, nil
+	}
+	if _, err := s.commit(tx, op, p, cur, "PUT"); err != nil {
+		return ImportFailed, err
+	}
+	if exists {
+		return ImportUpdated, nil
+	}
+	return ImportCreated, nil
+}
+
+// sameContent compares p with the stored version cur, meta.versionId and
+// meta.lastUpdated aside: p is encoded with cur's meta values and the bytes are
+// compared (fhir.Encode is deterministic: keys sorted, numbers kept as written).
+// Other meta elements (profile, tag, security) count as content.
+func sameContent(p *prepared, cur dsn.Resource) bool {
+	obj := clone(p.obj)
+	fhir.SetMeta(obj, "0", cur.LastUpdated) // versionId fixed below
+	meta := obj["meta"].(map[string]any)
+	if m, err := fhir.Decode(cur.Body); err == nil {
+		if cm, ok := m["meta"].(map[string]any); ok {
+			meta["versionId"] = cm["versionId"]
+			meta["lastUpdated"] = cm["lastUpdated"]
+		}
+	}
+	return bytes.Equal(fhir.Encode(obj), cur.Body)
+}
