@@ -18,6 +18,13 @@ type hookStore struct {
 
 var _ dsn.Store = (*hookStore)(nil)
 
+// WithOnCommit wraps st so that every successful Write reports the versions
+// it stored to fn (see Options.OnCommit). Use it instead of Options.OnCommit
+// when code other than a Service also writes to the store (the demo loader).
+func WithOnCommit(st dsn.Store, fn func([]dsn.Resource)) dsn.Store {
+	return &hookStore{Store: st, onCommit: fn}
+}
+
 // Write records the Puts of fn and hands them to onCommit once Write succeeds.
 // The store may run fn more than once (dsn.Store.Write): the list is reset at
 // each call, so only the last, committed run is reported.

@@ -11,6 +11,7 @@ import (
 
 	"dsn"
 	"dsn/fhirapi"
+	"dsn/mpi"
 	"dsn/repo"
 )
 
@@ -23,6 +24,7 @@ type Main struct {
 	store dsn.Store
 	ln    net.Listener
 	srv   *http.Server
+	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -35,6 +37,10 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		return nil, err
 	}
 	m := &Main{cfg: cfg, log: log, store: st}
+	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
+		st.Close()
+		return nil, err
+	}
 	handler, err := m.routes()
 	if err != nil {
 		st.Close()
@@ -94,6 +100,7 @@ func (m *Main) routes() (http.Handler, error) {
 		Repo:   repo.New(repo.Options{Store: m.store}),
 		Logger: m.log,
 		Prefix: "/fhir",
+		MPI:    m.mpi.Index,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
