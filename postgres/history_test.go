@@ -6,6 +6,9 @@ import (
 	"testing"
 
 	"github.com/jackc/pgx/v5"
+
+	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // The history query of each level reads its own index (instance: UNIQUE (type,
@@ -35,16 +38,25 @@ func TestHistoryPlan(t *testing.T) {
 	if _, err := c.Exec(ctx, "ANALYZE resource_version"); err != nil {
 		t.Fatal(err)
 	}
+	plan := func(q dsn.HistoryQuery) sqlstore.Plan {
+		p, err := sqlstore.History(sqlstore.Postgres, "test", q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	instance := plan(dsn.HistoryQuery{Type: "Patient", ID: "id7", Cursor: sqlstore.EncodeCursor('h', 1<<62)})
+	typ := plan(dsn.HistoryQuery{Type: "Patient", Cursor: sqlstore.EncodeCursor('h', 1<<62)})
 	for _, tc := range []struct {
-		name, query string
-		args        []any
-		want        string
+		name string
+		st   sqlstore.Statement
+		want string
 	}{
-		{"instance page", histInstance.page(2, false), []any{"Patient", "id7", 1 << 62, 51}, "resource_version_type_id_version_key"},
-		{"instance count", histInstance.count(2, false), []any{"Patient", "id7"}, "resource_version_type_id_version_key"},
-		{"type page", histType.page(1, false), []any{"Patient", 1 << 62, 51}, "resource_version_type_seq"},
+		{"instance page", instance.Page, "resource_version_type_id_version_key"},
+		{"instance count", instance.Count, "resource_version_type_id_version_key"},
+		{"type page", typ.Page, "resource_version_type_seq"},
 	} {
-		p := explain(t, c, tc.query, tc.args)
+		p := explain(t, c, tc.st.SQL, tc.st.Args)
 		if !strings.Contains(p, tc.want) || strings.Contains(p, "Sort") {
 			t.Errorf("%s: plan does not seek %s without sorting:\n%s", tc.name, tc.want, p)
 		}

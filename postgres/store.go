@@ -12,6 +12,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Writers is the number of writer connections, each running its own group
@@ -24,9 +25,7 @@ type Store struct {
 	cfg     *pgx.ConnConfig
 	wconns  []*pgx.Conn // one per writer goroutine; wconns[i] is owned by writer i
 	reads   *pool
-	queue   chan *writeReq
-	mu      sync.RWMutex // guards closed against Write
-	closed  bool
+	queue   *sqlstore.Queue
 	writers sync.WaitGroup // done when the writers have drained the queue
 }
 
@@ -53,7 +52,7 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		cfg:    cfg,
 		wconns: []*pgx.Conn{wconn},
 		reads:  newPool(cfg, max(8, 4*runtime.GOMAXPROCS(0))),
-		queue:  make(chan *writeReq, 1024),
+		queue:  sqlstore.NewQueue(1024),
 	}
 	for len(s.wconns) < Writers {
 		c, err := pgx.ConnectConfig(ctx, cfg)
@@ -73,14 +72,9 @@ func Open(ctx context.Context, url string) (*Store, error) {
 // Close stops accepting writes, lets the queued ones commit, and closes the
 // connections. It is safe to call more than once.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	if !s.queue.Close() {
 		return nil
 	}
-	s.closed = true
-	close(s.queue)
-	s.mu.Unlock()
 	s.writers.Wait()
 	return s.closeConns()
 }

@@ -3,12 +3,12 @@ package postgres
 import (
 	"context"
 	"fmt"
-	"sync/atomic"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // maxBatch bounds how many callers' fns share one transaction. Each fn runs in
@@ -16,52 +16,12 @@ import (
 // backend before other sessions' snapshots get slower, hence 64.
 const maxBatch = 64
 
-// Request states: a queued request may still be abandoned by its caller; once the
-// writer has taken it, the caller waits for the commit.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type writeReq struct {
-	ctx   context.Context
-	fn    func(dsn.Tx) error
-	state atomic.Int32
-	done  chan error // receives exactly one result, after COMMIT or ROLLBACK
-}
-
 // Write queues fn for the writer goroutine, which runs the fns of concurrent
 // callers in one transaction, each inside its own savepoint (group commit,
 // docs/decisions/0003-group-commit.md). It returns after the COMMIT that made
 // fn's writes durable, or with fn's error after they were rolled back.
 func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
-	const op = "postgres.Write"
-	if err := ctx.Err(); err != nil {
-		return dsn.Wrap(op, dsn.KindUnavailable, err)
-	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
-	}
-	select {
-	case s.queue <- req:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		if req.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
-		}
-		return <-req.done // already running: its outcome is decided by the commit
-	}
+	return s.queue.Submit(ctx, "postgres.Write", fn)
 }
 
 // writer owns one writer connection. Several writers share the queue: unlike
@@ -70,13 +30,13 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 // queue and form the next batch.
 func (s *Store) writer(i int) {
 	defer s.writers.Done()
-	for req := range s.queue {
+	for req := range s.queue.C {
 		conn := s.writerConn(i)
-		batch := []*writeReq{req}
+		batch := []*sqlstore.Request{req}
 	fill:
 		for len(batch) < maxBatch {
 			select {
-			case r, ok := <-s.queue:
+			case r, ok := <-s.queue.C:
 				if !ok {
 					break fill
 				}
@@ -102,13 +62,8 @@ func (s *Store) writer(i int) {
 // the pass is rolled back and the batch runs again with a savepoint per fn,
 // so that only that fn's writes are undone (the Store.Write contract lets a
 // fn run more than once).
-func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
-	live := batch[:0]
-	for _, r := range batch {
-		if r.state.CompareAndSwap(reqQueued, reqTaken) {
-			live = append(live, r)
-		}
-	}
+func (s *Store) runBatch(conn *pgx.Conn, batch []*sqlstore.Request) {
+	live := sqlstore.Take(batch)
 	if len(live) == 0 {
 		return
 	}
@@ -120,18 +75,18 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*writeReq) {
 		s.abort(conn, live, err)
 		return
 	}
-	reply(live, results, nil)
+	sqlstore.Reply(live, results, nil)
 }
 
 // runPass runs the fns of live in one transaction, each in its own savepoint
 // if savepoints is set. Savepoints are not released (COMMIT releases them; the
 // batch is bounded). retry: a fn failed after writing in a pass without savepoints.
-func (s *Store) runPass(conn *pgx.Conn, live []*writeReq, savepoints bool) (results []error, retry bool, err error) {
+func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints bool) (results []error, retry bool, err error) {
 	ctx := context.Background()
 	results = make([]error, len(live))
 	began := false
 	for i, r := range live {
-		if err := r.ctx.Err(); err != nil {
+		if err := r.Ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
@@ -142,7 +97,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*writeReq, savepoints bool) (resu
 		if savepoints {
 			t.pending = append(t.pending, "SAVEPOINT w")
 		}
-		results[i] = call(r.fn, t)
+		results[i] = sqlstore.Call("postgres.Write", r.Fn, t)
 		t.finished = true
 		if results[i] == nil && t.failed != nil {
 			results[i] = t.failed // the fn ignored a database error
@@ -186,31 +141,9 @@ func (s *Store) writerConn(i int) *pgx.Conn {
 }
 
 // abort rolls the batch back and fails every caller.
-func (s *Store) abort(conn *pgx.Conn, live []*writeReq, err error) {
+func (s *Store) abort(conn *pgx.Conn, live []*sqlstore.Request, err error) {
 	if !conn.IsClosed() && conn.PgConn().TxStatus() != 'I' {
 		conn.Exec(context.Background(), "ROLLBACK")
 	}
-	reply(live, nil, dsn.Wrap("postgres.Write", dsn.KindInternal, err))
-}
-
-// call runs fn, turning a panic into an error so one caller cannot kill the writer.
-func call(fn func(dsn.Tx) error, t dsn.Tx) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = dsn.Errorf("postgres.Write", dsn.KindInternal, "panic in write: %v", p)
-		}
-	}()
-	return fn(t)
-}
-
-// reply answers every caller: with batchErr if the transaction failed, else with
-// the caller's own result.
-func reply(live []*writeReq, results []error, batchErr error) {
-	for i, r := range live {
-		if batchErr != nil {
-			r.done <- batchErr
-		} else {
-			r.done <- results[i]
-		}
-	}
+	sqlstore.Reply(live, nil, dsn.Wrap("postgres.Write", dsn.KindInternal, err))
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // A fn that fails after writing, in the same batch as one that succeeds: the
@@ -25,20 +26,19 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 		}
 	}
 	goodRuns := 0
-	good := &writeReq{ctx: ctx, done: make(chan error, 1),
-		fn: func(tx dsn.Tx) error { goodRuns++; return put("good")(tx) }}
-	bad := &writeReq{ctx: ctx, done: make(chan error, 1), fn: func(tx dsn.Tx) error {
+	good := sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { goodRuns++; return put("good")(tx) })
+	bad := sqlstore.NewRequest(ctx, func(tx dsn.Tx) error {
 		if err := put("bad")(tx); err != nil {
 			return err
 		}
 		return errors.New("boom")
-	}}
+	})
 	// The writers are idle (nothing queued), so the test may use one's connection.
-	s.runBatch(s.writerConn(0), []*writeReq{good, bad})
-	if err := <-good.done; err != nil {
+	s.runBatch(s.writerConn(0), []*sqlstore.Request{good, bad})
+	if err := good.Result(); err != nil {
 		t.Fatalf("good: %v", err)
 	}
-	if err := <-bad.done; err == nil {
+	if err := bad.Result(); err == nil {
 		t.Fatal("bad: no error")
 	}
 	if goodRuns != 2 {

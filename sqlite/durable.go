@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // Durable pipelining (docs/decisions/0005-sqlite-durable-pipelining.md): the
@@ -23,7 +24,7 @@ import (
 // committed is one batch whose COMMIT ran (or failed), waiting for the fsync
 // that makes it durable before its callers are answered.
 type committed struct {
-	live     []*writeReq
+	live     []*sqlstore.Request
 	results  []error
 	batchErr error
 	needSync bool // the batch committed: its WAL frames must reach the disk first
@@ -41,7 +42,7 @@ const maxSyncs = 4
 // commit order, so an fsync covering a batch covers every earlier one too.
 func (s *Store) acknowledge(c committed) {
 	if !c.needSync {
-		reply(c.live, c.results, c.batchErr)
+		sqlstore.Reply(c.live, c.results, c.batchErr)
 		return
 	}
 	s.syncSem <- struct{}{}
@@ -53,7 +54,7 @@ func (s *Store) acknowledge(c committed) {
 		if err != nil && c.batchErr == nil {
 			c.batchErr = err
 		}
-		reply(c.live, c.results, c.batchErr)
+		sqlstore.Reply(c.live, c.results, c.batchErr)
 	}()
 }
 

@@ -134,7 +134,7 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 	go func() {
 		errs <- s.Write(ctx, func(tx dsn.Tx) error { goodRuns.Add(1); return putPatient("good")(tx) })
 	}()
-	for len(s.queue) < 1 {
+	for len(s.queue.C) < 1 {
 		runtime.Gosched() // good is queued first, so it runs before bad in the batch
 	}
 	go func() {
@@ -145,7 +145,7 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 			return errors.New("boom")
 		})
 	}()
-	for len(s.queue) < 2 {
+	for len(s.queue.C) < 2 {
 		runtime.Gosched() // wait until both are queued behind the held batch
 	}
 	close(release)

@@ -8,6 +8,10 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // The history query of each level reads its own index (instance: the unique
@@ -23,22 +27,25 @@ func TestHistoryPlan(t *testing.T) {
 	var out strings.Builder
 	levels := []struct {
 		name string
-		lvl  histLevel
-		args []any
+		q    dsn.HistoryQuery
 	}{
-		{"system", histSystem, nil},
-		{"type", histType, []any{"Patient"}},
-		{"instance", histInstance, []any{"Patient", "x"}},
+		{"system", dsn.HistoryQuery{}},
+		{"type", dsn.HistoryQuery{Type: "Patient"}},
+		{"instance", dsn.HistoryQuery{Type: "Patient", ID: "x"}},
 	}
 	for _, l := range levels {
 		for _, since := range []bool{false, true} {
-			args := l.args
+			q := l.q
 			if since {
-				args = append(args, 0)
+				q.Since = time.Unix(0, 0)
+			}
+			p, err := sqlstore.History(sqlstore.SQLite, "test", q)
+			if err != nil {
+				t.Fatal(err)
 			}
 			name := fmt.Sprintf("%s (since %v)", l.name, since)
-			fmt.Fprintf(&out, "%s page:\n%s\n", name, queryPlan(t, s, l.lvl.page(since), append(args, 0, 0)))
-			fmt.Fprintf(&out, "%s count:\n%s\n", name, queryPlan(t, s, l.lvl.count(since), args))
+			fmt.Fprintf(&out, "%s page:\n%s\n", name, queryPlan(t, s, p.Page.SQL, p.Page.Args))
+			fmt.Fprintf(&out, "%s count:\n%s\n", name, queryPlan(t, s, p.Count.SQL, p.Count.Args))
 		}
 	}
 	golden(t, filepath.Join("testdata", "history_plan.golden"), out.String())

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 
 	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
@@ -34,9 +35,7 @@ type Store struct {
 	rstmt   stmts                // prepared on the read pool
 	cache   stmtCache            // generated search SQL prepared on the read pool
 	inserts map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
-	queue   chan *writeReq
-	mu      sync.RWMutex // guards closed against Write
-	closed  bool
+	queue   *sqlstore.Queue
 	shut    atomic.Bool   // closed, for readers (no lock on the read path)
 	done    chan struct{} // closed when the writer goroutine has drained the queue
 
@@ -65,7 +64,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetMaxIdleConns(1)
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
-	s := &Store{wdb: wdb, queue: make(chan *writeReq, 1024), done: make(chan struct{}),
+	s := &Store{wdb: wdb, queue: sqlstore.NewQueue(1024), done: make(chan struct{}),
 		inserts: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs),
 		walPath: path + "-wal"}
 	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
@@ -171,15 +170,10 @@ func busy(err error) bool {
 // Close stops accepting writes, lets the queued ones commit, and closes the
 // database. It is safe to call more than once.
 func (s *Store) Close() error {
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.shut.Store(true)
+	if !s.queue.Close() {
 		return nil
 	}
-	s.closed = true
-	s.shut.Store(true)
-	close(s.queue)
-	s.mu.Unlock()
 	<-s.done
 	// Refresh the planner's statistics where they drifted, bounded in cost
 	// (sqlite.org/lang_analyze.html#pragopt); a failure here loses nothing.
@@ -209,6 +203,4 @@ func (s *Store) closeDBs() error {
 }
 
 // errClosed is the error of every call on a closed store.
-func errClosed(op string) error {
-	return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
-}
+func errClosed(op string) error { return sqlstore.ErrClosed(op) }

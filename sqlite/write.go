@@ -4,9 +4,9 @@ import (
 	"context"
 	"fmt"
 	"runtime"
-	"sync/atomic"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // maxBatch bounds how many callers' fns share one transaction (and one fsync).
@@ -15,53 +15,13 @@ const maxBatch = 256
 // maxYields bounds how long fill waits for late callers (a few scheduler turns).
 const maxYields = 1
 
-// Request states: a queued request may still be abandoned by its caller; once the
-// writer has taken it, the caller waits for the commit.
-const (
-	reqQueued int32 = iota
-	reqTaken
-	reqAbandoned
-)
-
-type writeReq struct {
-	ctx   context.Context
-	fn    func(dsn.Tx) error
-	state atomic.Int32
-	done  chan error // receives exactly one result, after COMMIT or ROLLBACK
-}
-
 // Write queues fn for the writer goroutine, which runs the fns of concurrent
 // callers in one transaction, each inside its own savepoint (group commit,
 // docs/decisions/0003-group-commit.md). It returns after the COMMIT and the WAL
 // fsync that made fn's writes durable (durable.go), or with fn's error after
 // they were rolled back.
 func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
-	const op = "sqlite.Write"
-	if err := ctx.Err(); err != nil {
-		return dsn.Wrap(op, dsn.KindUnavailable, err)
-	}
-	req := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
-	s.mu.RLock()
-	if s.closed {
-		s.mu.RUnlock()
-		return errClosed(op)
-	}
-	select {
-	case s.queue <- req:
-		s.mu.RUnlock()
-	case <-ctx.Done():
-		s.mu.RUnlock()
-		return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
-	}
-	select {
-	case err := <-req.done:
-		return err
-	case <-ctx.Done():
-		if req.state.CompareAndSwap(reqQueued, reqAbandoned) {
-			return dsn.Wrap(op, dsn.KindUnavailable, ctx.Err())
-		}
-		return <-req.done // already running: its outcome is decided by the commit
-	}
+	return s.queue.Submit(ctx, "sqlite.Write", fn)
 }
 
 // writer is the only goroutine that uses the writer connection. Requests that
@@ -70,8 +30,8 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 // COMMIT, while the writer runs the next batch (durable.go).
 func (s *Store) writer() {
 	defer close(s.done)
-	for req := range s.queue {
-		batch := s.fill([]*writeReq{req})
+	for req := range s.queue.C {
+		batch := s.fill([]*sqlstore.Request{req})
 		if c, ok := s.runBatch(batch); ok {
 			s.acknowledge(c)
 		}
@@ -83,10 +43,10 @@ func (s *Store) writer() {
 // (maxYields times) first: callers answered by the previous commit are runnable but may not
 // have queued their next write yet, and waiting for them costs far less than
 // an extra fsync.
-func (s *Store) fill(batch []*writeReq) []*writeReq {
+func (s *Store) fill(batch []*sqlstore.Request) []*sqlstore.Request {
 	for yields := 0; len(batch) < maxBatch; {
 		select {
-		case r, ok := <-s.queue:
+		case r, ok := <-s.queue.C:
 			if !ok {
 				return batch
 			}
@@ -106,13 +66,8 @@ func (s *Store) fill(batch []*writeReq) []*writeReq {
 // interrupted statement inside an explicit SQLite transaction may roll back the
 // whole transaction, which would take the other callers' writes with it.
 // ok is false when no caller was left to answer.
-func (s *Store) runBatch(batch []*writeReq) (c committed, ok bool) {
-	live := batch[:0]
-	for _, r := range batch {
-		if r.state.CompareAndSwap(reqQueued, reqTaken) {
-			live = append(live, r)
-		}
-	}
+func (s *Store) runBatch(batch []*sqlstore.Request) (c committed, ok bool) {
+	live := sqlstore.Take(batch)
 	if len(live) == 0 {
 		return c, false
 	}
@@ -171,12 +126,12 @@ func (s *Store) runTx(c *committed, savepoints bool) (retry bool) {
 
 // runBare runs one fn without a savepoint. retry means it failed after writing,
 // so the transaction must be rolled back.
-func (s *Store) runBare(r *writeReq) (err error, retry bool) {
-	if err := r.ctx.Err(); err != nil {
+func (s *Store) runBare(r *sqlstore.Request) (err error, retry bool) {
+	if err := r.Ctx.Err(); err != nil {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), false
 	}
 	tx := &tx{s: s}
-	err = call(r.fn, tx)
+	err = sqlstore.Call("sqlite.Write", r.Fn, tx)
 	tx.finished = true
 	if err == nil && tx.failed != nil {
 		err = tx.failed // the fn ignored a database error: its writes are suspect
@@ -186,15 +141,15 @@ func (s *Store) runBare(r *writeReq) (err error, retry bool) {
 
 // runOne runs one fn inside a savepoint. err is the caller's own outcome; fatal
 // means the transaction itself is broken and the whole batch must fail.
-func (s *Store) runOne(ctx context.Context, r *writeReq) (err, fatal error) {
-	if err := r.ctx.Err(); err != nil {
+func (s *Store) runOne(ctx context.Context, r *sqlstore.Request) (err, fatal error) {
+	if err := r.Ctx.Err(); err != nil {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), nil
 	}
 	if _, err := s.wstmt.savepoint.ExecContext(ctx); err != nil {
 		return nil, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("savepoint: %w", err))
 	}
 	tx := &tx{s: s}
-	err = call(r.fn, tx)
+	err = sqlstore.Call("sqlite.Write", r.Fn, tx)
 	tx.finished = true
 	if err == nil && tx.failed != nil {
 		err = tx.failed // the fn ignored a database error: its writes are suspect
@@ -208,26 +163,4 @@ func (s *Store) runOne(ctx context.Context, r *writeReq) (err, fatal error) {
 		return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("release savepoint: %w", rel))
 	}
 	return err, nil
-}
-
-// call runs fn, turning a panic into an error so one caller cannot kill the writer.
-func call(fn func(dsn.Tx) error, t dsn.Tx) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = dsn.Errorf("sqlite.Write", dsn.KindInternal, "panic in write: %v", p)
-		}
-	}()
-	return fn(t)
-}
-
-// reply answers every caller: with batchErr if the transaction failed, else with
-// the caller's own result.
-func reply(live []*writeReq, results []error, batchErr error) {
-	for i, r := range live {
-		if batchErr != nil {
-			r.done <- batchErr
-		} else {
-			r.done <- results[i]
-		}
-	}
 }

@@ -11,6 +11,7 @@ import (
 type Dialect struct {
 	placeholder func(n int) string  // the n-th parameter, 1-based
 	notDeleted  string              // predicate: r's current version is not a tombstone
+	always      string              // the predicate true (system-level history keys)
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
 	// noIndex prefixes r.type and r.rid when an index clause should drive the
 	// query: SQLite's planner, without statistics, would otherwise walk every
@@ -27,6 +28,7 @@ type Dialect struct {
 var SQLite = Dialect{
 	placeholder: func(int) string { return "?" },
 	notDeleted:  "r.deleted = 0",
+	always:      "1",
 	noIndex:     "+",
 	timeArg:     func(t time.Time) any { return Micros(t) },
 	intColumns:  true,
@@ -36,6 +38,7 @@ var SQLite = Dialect{
 var Postgres = Dialect{
 	placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	notDeleted:  "NOT r.deleted",
+	always:      "true",
 	noIndex:     "",
 	timeArg:     func(t time.Time) any { return t.UTC() },
 }
