@@ -16,7 +16,7 @@ import (
 // any other resource is imported alone (line 1). The checkpoint marks the file
 // done once it is through, never half-way.
 func (im *importer) jsonFile(ctx context.Context, f inputFile) error {
-	br, cr, closer, err := openInput(f.Path)
+	br, _, closer, err := openInput(f.Path)
 	if err != nil {
 		return dsn.Wrap("bulk.Import", dsn.KindInvalid, err)
 	}
@@ -27,7 +27,9 @@ func (im *importer) jsonFile(ctx context.Context, f inputFile) error {
 	}
 	obj, err := fhir.Decode(body)
 	if err != nil {
-		if err := im.writeRejects([]ErrorRecord{im.reject(f, 0, err)}); err != nil {
+		im.stats.Records++
+		im.stats.Rejected++
+		if err := im.writeRejects([]ErrorRecord{errorRecord(f, 0, err)}); err != nil {
 			return err
 		}
 		return im.ckpt.mark(f, 0, true)
@@ -41,7 +43,7 @@ func (im *importer) jsonFile(ctx context.Context, f inputFile) error {
 	default:
 		err = im.flush(ctx, f, bundleRecords(obj), 0, true)
 	}
-	im.progress(f.Path, cr.n, false)
+	im.progress(f.Path, f.Size, false)
 	return err
 }
 
@@ -68,7 +70,9 @@ func (im *importer) runBundle(ctx context.Context, f inputFile, body []byte) err
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
-		if err := im.writeRejects([]ErrorRecord{im.reject(f, 0, err)}); err != nil {
+		im.stats.Records++
+		im.stats.Rejected++
+		if err := im.writeRejects([]ErrorRecord{errorRecord(f, 0, err)}); err != nil {
 			return err
 		}
 		return im.ckpt.mark(f, 0, true)

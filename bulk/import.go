@@ -117,12 +117,61 @@ func (im *importer) file(ctx context.Context, f inputFile) error {
 	if f.Kind == "json" {
 		return im.jsonFile(ctx, f)
 	}
+	// Two stages: a goroutine reads, decodes and prepares batch N+1 while
+	// this one commits batch N, in input order (so the checkpoint is exact
+	// and a repeated id ends with its last line's content).
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	ch := make(chan *pending, 1)
+	go im.produce(ctx, f, st.Line, ch)
+	var err error
+	for p := range ch {
+		if err == nil {
+			err = p.err
+		}
+		if err == nil {
+			err = im.commit(ctx, p)
+		}
+		if err != nil {
+			cancel() // the producer stops; drain what it already sent
+		}
+	}
+	return err
+}
+
+// pending is a batch read and prepared, waiting for its commit.
+type pending struct {
+	f       inputFile
+	recs    []record
+	objIdx  []int // the index in recs of each prepared object
+	objs    []fhir.Object
+	batch   *repo.ImportBatch
+	rejects []ErrorRecord // records that did not decode
+	last    int           // every line up to last is in this or an earlier batch
+	done    bool          // the file's last batch
+	bytes   int64         // input bytes read when the batch was cut
+	err     error         // reading failed: stop the import
+}
+
+// produce reads f after line skip and sends its prepared batches on ch, which
+// it closes at the end of the file, on error or when ctx is cancelled.
+func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<- *pending) {
+	defer close(ch)
+	send := func(p *pending) bool {
+		select {
+		case ch <- p:
+			return true
+		case <-ctx.Done():
+			return false
+		}
+	}
 	br, cr, closer, err := openInput(f.Path)
 	if err != nil {
-		return dsn.Wrap("bulk.Import", dsn.KindInvalid, err)
+		send(&pending{err: dsn.Wrap("bulk.Import", dsn.KindInvalid, err)})
+		return
 	}
 	defer closer.Close()
-	var batch []record
+	var recs []record
 	line := 0
 	for {
 		data, err := readLine(br)
@@ -130,61 +179,77 @@ func (im *importer) file(ctx context.Context, f inputFile) error {
 			break
 		}
 		if err != nil {
-			return dsn.Wrap("bulk.Import", dsn.KindInvalid, err)
+			send(&pending{err: dsn.Wrap("bulk.Import", dsn.KindInvalid, err)})
+			return
 		}
 		line++
-		if line <= st.Line || len(data) == 0 {
+		if line <= skip || len(data) == 0 {
 			continue
 		}
-		batch = append(batch, record{line: line, data: append([]byte(nil), data...)})
-		if len(batch) >= im.o.Batch {
-			if err := im.flush(ctx, f, batch, line, false); err != nil {
-				return err
+		recs = append(recs, record{line: line, data: append([]byte(nil), data...)})
+		if len(recs) >= im.o.Batch {
+			p := im.prepare(f, recs, line, false)
+			p.bytes = cr.n
+			if !send(p) {
+				return
 			}
-			batch = batch[:0]
-			im.progress(f.Path, cr.n, false)
+			recs = nil
 		}
 	}
-	if err := im.flush(ctx, f, batch, line, true); err != nil {
-		return err
-	}
-	im.progress(f.Path, cr.n, false)
-	return nil
+	p := im.prepare(f, recs, line, true)
+	p.bytes = cr.n
+	send(p)
 }
 
-// flush decodes and imports batch, reports its rejects and records the
-// checkpoint: every line up to last is then committed or reported.
-func (im *importer) flush(ctx context.Context, f inputFile, batch []record, last int, done bool) error {
+// prepare decodes recs and validates and indexes what decoded (no store access).
+func (im *importer) prepare(f inputFile, recs []record, last int, done bool) *pending {
+	decodeAll(recs)
+	p := &pending{f: f, recs: recs, last: last, done: done}
+	for i, r := range recs {
+		if r.obj == nil {
+			p.rejects = append(p.rejects, errorRecord(f, r.line, decodeErr(r.data)))
+			continue
+		}
+		p.objs = append(p.objs, r.obj)
+		p.objIdx = append(p.objIdx, i)
+	}
+	p.batch = im.o.Service.PrepareImport(p.objs)
+	return p
+}
+
+// flush prepares and commits recs at once (Bundles and single resources).
+func (im *importer) flush(ctx context.Context, f inputFile, recs []record, last int, done bool) error {
+	return im.commit(ctx, im.prepare(f, recs, last, done))
+}
+
+// commit writes p, reports its rejects and records the checkpoint: every
+// line up to p.last is then committed or reported.
+func (im *importer) commit(ctx context.Context, p *pending) error {
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	decodeAll(batch)
-	objs := make([]fhir.Object, 0, len(batch))
-	idx := make([]int, 0, len(batch))
-	var rejects []ErrorRecord
-	for i, r := range batch {
-		if r.obj == nil {
-			rejects = append(rejects, im.reject(f, r.line, decodeErr(r.data)))
-			continue
-		}
-		objs = append(objs, r.obj)
-		idx = append(idx, i)
-	}
-	res, errs := im.o.Service.Import(ctx, objs)
+	rejects := p.rejects
+	res, errs := im.o.Service.CommitImport(ctx, p.batch)
 	for j, err := range errs {
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err() // the batch did not commit: resume will redo it
 		}
 		if err != nil {
-			rejects = append(rejects, im.reject(f, batch[idx[j]].line, err))
+			rejects = append(rejects, errorRecord(p.f, p.recs[p.objIdx[j]].line, err))
 			continue
 		}
-		im.count(objs[j], res[j])
+		im.count(p.objs[j], res[j])
 	}
+	im.stats.Records += len(rejects)
+	im.stats.Rejected += len(rejects)
 	if err := im.writeRejects(rejects); err != nil {
 		return err
 	}
-	return im.ckpt.mark(f, last, done)
+	if err := im.ckpt.mark(p.f, p.last, p.done); err != nil {
+		return err
+	}
+	im.progress(p.f.Path, p.bytes, false)
+	return nil
 }
 
 // decodeErr decodes data again to get its error (decodeAll keeps only objects).
@@ -223,10 +288,8 @@ func (im *importer) count(obj fhir.Object, r repo.ImportResult) {
 	im.stats.ByType[fhir.ResourceType(obj)]++
 }
 
-// reject counts a rejected record and builds its error-report line.
-func (im *importer) reject(f inputFile, line int, err error) ErrorRecord {
-	im.stats.Records++
-	im.stats.Rejected++
+// errorRecord builds the error-report line of a rejected record.
+func errorRecord(f inputFile, line int, err error) ErrorRecord {
 	return ErrorRecord{File: f.Path, Line: line, Outcome: repo.OperationOutcome(err)}
 }
 

@@ -24,7 +24,8 @@ type inputFile struct {
 // listInputs expands paths: a file is taken as it is; a directory is walked
 // recursively in lexical order (filepath.WalkDir), keeping *.ndjson, *.ndjson.gz,
 // *.json and *.json.gz. A Bulk Data export log (log.ndjson) and manifest
-// (manifest.json) are skipped in a directory: they are not resources.
+// (manifest.json), and the identity truth of dsn synth (truth.ndjson), are
+// skipped in a directory: they are not resources.
 func listInputs(paths []string) ([]inputFile, error) {
 	var out []inputFile
 	for _, p := range paths {
@@ -42,7 +43,7 @@ func listInputs(paths []string) ([]inputFile, error) {
 				return err
 			}
 			name := strings.ToLower(d.Name())
-			if name == "log.ndjson" || name == "manifest.json" || !(strings.HasSuffix(name, ".ndjson") || strings.HasSuffix(name, ".ndjson.gz") ||
+			if name == "log.ndjson" || name == "manifest.json" || name == "truth.ndjson" || !(strings.HasSuffix(name, ".ndjson") || strings.HasSuffix(name, ".ndjson.gz") ||
 				strings.HasSuffix(name, ".json") || strings.HasSuffix(name, ".json.gz")) {
 				return nil
 			}

@@ -32,10 +32,30 @@ const (
 // the same data twice creates no new versions. The results and errors are
 // indexed like objs; a nil error means the object is stored.
 func (s *Service) Import(ctx context.Context, objs []fhir.Object) ([]ImportResult, []error) {
+	return s.CommitImport(ctx, s.PrepareImport(objs))
+}
+
+// ImportBatch is a set of objects checked, validated and indexed by
+// PrepareImport, ready for CommitImport. Splitting the two lets a bulk loader
+// prepare the next batch while the store writes this one.
+type ImportBatch struct {
+	preps []*prepared
+	errs  []error
+}
+
+// PrepareImport runs the expensive steps of Import (type and id checks,
+// validation, index extraction) on GOMAXPROCS workers. It does not touch the store.
+func (s *Service) PrepareImport(objs []fhir.Object) *ImportBatch {
+	b := &ImportBatch{errs: make([]error, len(objs))}
+	b.preps = s.prepareAll("repo.Import", objs, b.errs)
+	return b
+}
+
+// CommitImport writes a prepared batch in one Store.Write (see Import).
+func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportResult, []error) {
 	const op = "repo.Import"
-	errs := make([]error, len(objs))
-	preps := s.prepareAll(op, objs, errs)
-	res := make([]ImportResult, len(objs))
+	preps, errs := b.preps, append([]error(nil), b.errs...)
+	res := make([]ImportResult, len(preps))
 	err := s.store.Write(ctx, func(tx dsn.Tx) error {
 		clear(res) // fn may run more than once (store.go)
 		for i, p := range preps {
