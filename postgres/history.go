@@ -7,12 +7,6 @@ import (
 	"dsn/internal/sqlstore"
 )
 
-// Page sizes for history and search (FHIR search.html#count lets the server cap _count).
-const (
-	DefaultCount = sqlstore.DefaultCount
-	MaxCount     = sqlstore.MaxCount
-)
-
 // History lists versions newest first (FHIR R4 http.html#history). The
 // queries come from sqlstore.History, each level on its own index
 // (history_test.go checks the plans).

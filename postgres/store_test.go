@@ -65,24 +65,10 @@ func freshSchema(tb testing.TB) string {
 	return u.String()
 }
 
-// urls gives each test one schema, so reopening within a test finds the same
-// database (storetest.Opener).
-var urls sync.Map // *testing.T -> string
-
-func openTest(t *testing.T) dsn.Store {
-	t.Helper()
-	u, ok := urls.Load(t)
-	if !ok {
-		u, _ = urls.LoadOrStore(t, freshSchema(t))
-		t.Cleanup(func() { urls.Delete(t) })
-	}
-	s, err := Open(context.Background(), u.(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// openTest gives each test one schema, so reopening within a test finds the
+// same database (storetest.Opener).
+var openTest = storetest.PerTest(func(t *testing.T) string { return freshSchema(t) },
+	func(ctx context.Context, u string) (dsn.Store, error) { return Open(ctx, u) })
 
 func TestStore(t *testing.T) { storetest.Run(t, openTest) }
 

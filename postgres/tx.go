@@ -16,23 +16,14 @@ import (
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
 // connection, so it sees the batch's own writes.
 type tx struct {
-	conn     *pgx.Conn
-	ctx      context.Context
-	pending  []string // BEGIN/SAVEPOINT not yet sent; nil once sent
-	began    bool     // this fn opened the batch's transaction
-	failed   error    // first database error, so a fn that ignores it is still rolled back
-	finished bool     // set when fn returned: a kept Tx must not be used again
-	wrote    bool     // dsn_put was sent: undoing the fn needs a rollback
+	conn             *pgx.Conn
+	ctx              context.Context
+	pending          []string // BEGIN/SAVEPOINT not yet sent; nil once sent
+	began            bool     // this fn opened the batch's transaction
+	sqlstore.TxState          // Wrote: dsn_put was sent
 }
 
 var _ dsn.Tx = (*tx)(nil)
-
-func (t *tx) check(op string) error {
-	if t.finished {
-		return dsn.Errorf(op, dsn.KindInternal, "transaction used after its Write returned")
-	}
-	return nil
-}
 
 // fail records a database error and returns it wrapped. A deadlock or
 // serialization failure (SQLSTATE class 40) between writers is a conflict the
@@ -43,16 +34,13 @@ func (t *tx) fail(op string, err error) error {
 	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "40") {
 		e = &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "écriture concurrente sur la même ressource, réessayez", Err: err}
 	}
-	if t.failed == nil {
-		t.failed = e
-	}
-	return e
+	return t.Record(e)
 }
 
 // Read is Store.Read inside the transaction.
 func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 	const op = "postgres.Tx.Read"
-	if err := t.check(op); err != nil {
+	if err := t.Check(op); err != nil {
 		return dsn.Resource{}, err
 	}
 	if err := t.flush(); err != nil {
@@ -68,7 +56,7 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 // Search is Store.Search inside the transaction.
 func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	const op = "postgres.Tx.Search"
-	if err := t.check(op); err != nil {
+	if err := t.Check(op); err != nil {
 		return dsn.SearchResult{}, err
 	}
 	if err := t.flush(); err != nil {
@@ -86,7 +74,7 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 // the version must follow the current one, else KindConflict.
 func (t *tx) Put(w dsn.Write) error {
 	const op = "postgres.Tx.Put"
-	if err := t.check(op); err != nil {
+	if err := t.Check(op); err != nil {
 		return err
 	}
 	var body, index any // nil: SQL NULL
@@ -119,7 +107,7 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	b.Queue(sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body, index)
 	n := len(t.pending)
 	t.sent()
-	t.wrote = true
+	t.Wrote = true
 	br := t.conn.SendBatch(t.ctx, b)
 	defer br.Close()
 	for range n {

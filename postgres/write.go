@@ -98,14 +98,11 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			t.pending = append(t.pending, "SAVEPOINT w")
 		}
 		results[i] = sqlstore.Call("postgres.Write", r.Fn, t)
-		t.finished = true
-		if results[i] == nil && t.failed != nil {
-			results[i] = t.failed // the fn ignored a database error
-		}
+		results[i] = t.Finish(results[i])
 		began = began || t.began
 		switch {
 		case results[i] == nil:
-		case !savepoints && (t.wrote || t.failed != nil):
+		case !savepoints && (t.Wrote || t.Failed != nil):
 			if began {
 				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
 					return nil, false, fmt.Errorf("rollback: %w", err)

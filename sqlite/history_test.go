@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -12,6 +11,7 @@ import (
 
 	"dsn"
 	"dsn/internal/sqlstore"
+	"dsn/storetest"
 )
 
 // The history query of each level reads its own index (instance: the unique
@@ -74,17 +74,5 @@ var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
 
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run with -update if intended):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	storetest.Golden(t, path, got, *update)
 }

@@ -9,24 +9,10 @@ import (
 	"dsn/storetest"
 )
 
-// dirs gives each test one data directory, so reopening within a test finds
-// the same database (storetest.Opener).
-var dirs sync.Map // *testing.T -> string
-
-func openTest(t *testing.T) dsn.Store {
-	t.Helper()
-	d, ok := dirs.Load(t)
-	if !ok {
-		d, _ = dirs.LoadOrStore(t, t.TempDir())
-		t.Cleanup(func() { dirs.Delete(t) })
-	}
-	s, err := Open(context.Background(), d.(string))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { s.Close() })
-	return s
-}
+// openTest gives each test one data directory, so reopening within a test
+// finds the same database (storetest.Opener).
+var openTest = storetest.PerTest(func(t *testing.T) string { return t.TempDir() },
+	func(ctx context.Context, dir string) (dsn.Store, error) { return Open(ctx, dir) })
 
 func TestStore(t *testing.T) { storetest.Run(t, openTest) }
 

@@ -7,38 +7,27 @@ import (
 	"fmt"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
 // connection, so it sees the batch's own writes.
 type tx struct {
-	s        *Store
-	failed   error // first database error, so a fn that ignores it is still rolled back
-	finished bool  // set when fn returned: a kept Tx must not be used again
-	wrote    bool  // a write statement ran: undoing the fn needs a rollback
+	s *Store
+	sqlstore.TxState
 }
 
 var _ dsn.Tx = (*tx)(nil)
 
-func (t *tx) check(op string) error {
-	if t.finished {
-		return dsn.Errorf(op, dsn.KindInternal, "transaction used after its Write returned")
-	}
-	return nil
-}
-
 // fail records a database error and returns it wrapped.
 func (t *tx) fail(op string, err error) error {
 	e := dsn.Wrap(op, dsn.KindInternal, err)
-	if t.failed == nil {
-		t.failed = e
-	}
-	return e
+	return t.Record(e)
 }
 
 // Read is Store.Read inside the transaction.
 func (t *tx) Read(typ, id string) (dsn.Resource, error) {
-	if err := t.check("sqlite.Tx.Read"); err != nil {
+	if err := t.Check("sqlite.Tx.Read"); err != nil {
 		return dsn.Resource{}, err
 	}
 	r, err := readCurrent(context.Background(), t.s.wstmt.readCurrent, "sqlite.Tx.Read", typ, id)
@@ -50,7 +39,7 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 
 // Search is Store.Search inside the transaction.
 func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
-	if err := t.check("sqlite.Tx.Search"); err != nil {
+	if err := t.Check("sqlite.Tx.Search"); err != nil {
 		return dsn.SearchResult{}, err
 	}
 	res, err := search(context.Background(), connQuerier{t.s.wconn}, q)
@@ -64,7 +53,7 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 // (FHIR R4 http.html#update: the version must follow the current one).
 func (t *tx) Put(w dsn.Write) error {
 	const op = "sqlite.Tx.Put"
-	if err := t.check(op); err != nil {
+	if err := t.Check(op); err != nil {
 		return err
 	}
 	ctx := context.Background()
@@ -84,7 +73,7 @@ func (t *tx) Put(w dsn.Write) error {
 		body = nil
 	}
 	lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
-	t.wrote = true
+	t.Wrote = true
 	res, err := st.insertVersion.ExecContext(ctx, w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body)
 	if err != nil {
 		return t.fail(op, fmt.Errorf("insert version: %w", err))

@@ -131,12 +131,8 @@ func (s *Store) runBare(r *sqlstore.Request) (err error, retry bool) {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), false
 	}
 	tx := &tx{s: s}
-	err = sqlstore.Call("sqlite.Write", r.Fn, tx)
-	tx.finished = true
-	if err == nil && tx.failed != nil {
-		err = tx.failed // the fn ignored a database error: its writes are suspect
-	}
-	return err, err != nil && tx.wrote
+	err = tx.Finish(sqlstore.Call("sqlite.Write", r.Fn, tx))
+	return err, err != nil && tx.Wrote
 }
 
 // runOne runs one fn inside a savepoint. err is the caller's own outcome; fatal
@@ -149,11 +145,7 @@ func (s *Store) runOne(ctx context.Context, r *sqlstore.Request) (err, fatal err
 		return nil, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("savepoint: %w", err))
 	}
 	tx := &tx{s: s}
-	err = sqlstore.Call("sqlite.Write", r.Fn, tx)
-	tx.finished = true
-	if err == nil && tx.failed != nil {
-		err = tx.failed // the fn ignored a database error: its writes are suspect
-	}
+	err = tx.Finish(sqlstore.Call("sqlite.Write", r.Fn, tx))
 	if err != nil {
 		if _, rb := s.wstmt.rollbackTo.ExecContext(ctx); rb != nil {
 			return err, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("rollback to savepoint: %w", rb))

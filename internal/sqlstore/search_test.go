@@ -2,7 +2,6 @@ package sqlstore
 
 import (
 	"flag"
-	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -10,6 +9,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/storetest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files in testdata/")
@@ -75,19 +75,7 @@ func TestGoldenSQL(t *testing.T) {
 
 func golden(t *testing.T, path, got string) {
 	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if string(want) != got {
-		t.Errorf("%s differs (run with -update if intended):\n got:\n%s\nwant:\n%s", path, got, want)
-	}
+	storetest.Golden(t, path, got, *update)
 }
 
 // The placeholders and the arguments always agree in number: a mismatch would
