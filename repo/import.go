@@ -138,18 +138,27 @@ func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, err
 }
 
 // sameContent compares p with the stored version cur, meta.versionId and
-// meta.lastUpdated aside: p is encoded with cur's meta values and the bytes are
-// compared (fhir.Encode is deterministic: keys sorted, numbers kept as written).
-// Other meta elements (profile, tag, security) count as content.
+// meta.lastUpdated aside. Both sides are decoded and encoded again by
+// fhir.Encode (keys sorted, numbers kept as written), because a store may hand
+// back a body re-serialised (PostgreSQL jsonb reorders keys). Other meta
+// elements (profile, tag, security) count as content.
 func sameContent(p *prepared, cur dsn.Resource) bool {
-	obj := clone(p.obj)
-	fhir.SetMeta(obj, "0", cur.LastUpdated) // versionId fixed below
-	meta := obj["meta"].(map[string]any)
-	if m, err := fhir.Decode(cur.Body); err == nil {
-		if cm, ok := m["meta"].(map[string]any); ok {
-			meta["versionId"] = cm["versionId"]
-			meta["lastUpdated"] = cm["lastUpdated"]
+	stored, err := fhir.Decode(cur.Body)
+	if err != nil {
+		return false
+	}
+	return bytes.Equal(contentOf(stored), contentOf(clone(p.obj)))
+}
+
+// contentOf encodes obj without meta.versionId and meta.lastUpdated (obj is
+// modified: pass a copy when it is still needed).
+func contentOf(obj fhir.Object) []byte {
+	if m, ok := obj["meta"].(map[string]any); ok {
+		delete(m, "versionId")
+		delete(m, "lastUpdated")
+		if len(m) == 0 {
+			delete(obj, "meta")
 		}
 	}
-	return bytes.Equal(fhir.Encode(obj), cur.Body)
+	return fhir.Encode(obj)
 }
