@@ -106,7 +106,15 @@ func (g *Generator) identify(r rng, p *person) {
 		}
 		return
 	}
-	diff := byte('1' + r.IntN(3)) // most people have differentiator 1; homonyms get the next ones
+	// RAMQ gives differentiator 1 unless a homonym (same letters and birth date)
+	// already holds it: about 95 % have 1, a few 2 or 3 (quebec.md §1.1).
+	diff := byte('1')
+	switch x := r.IntN(100); {
+	case x >= 99:
+		diff = '3'
+	case x >= 95:
+		diff = '2'
+	}
 	nam, err := mpi.MakeNAM(p.family, p.given, p.birth, p.female, diff)
 	if err == nil {
 		p.nam = nam
