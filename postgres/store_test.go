@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"os"
 	"strconv"
-	"sync"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
@@ -76,20 +75,7 @@ func TestStore(t *testing.T) { storetest.Run(t, openTest) }
 // migration is recorded once (the advisory lock serialises them).
 func TestConcurrentOpen(t *testing.T) {
 	u := freshSchema(t)
-	var wg sync.WaitGroup
-	stores := make([]*Store, 4)
-	errs := make([]error, 4)
-	for i := range stores {
-		wg.Add(1)
-		go func() { defer wg.Done(); stores[i], errs[i] = Open(context.Background(), u) }()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("Open %d: %v", i, err)
-		}
-		defer stores[i].Close()
-	}
+	stores := storetest.OpenAtOnce(t, 4, func(ctx context.Context) (*Store, error) { return Open(ctx, u) })
 	var n int
 	err := stores[0].wconns[0].QueryRow(context.Background(), "SELECT count(*) FROM schema_migrations WHERE version = 1").Scan(&n)
 	if err != nil || n != 1 {

@@ -2,7 +2,6 @@ package sqlite
 
 import (
 	"context"
-	"sync"
 	"testing"
 
 	"dsn"
@@ -20,20 +19,7 @@ func TestStore(t *testing.T) { storetest.Run(t, openTest) }
 // succeed and the migration is recorded once.
 func TestConcurrentOpen(t *testing.T) {
 	dir := t.TempDir()
-	var wg sync.WaitGroup
-	stores := make([]*Store, 4)
-	errs := make([]error, 4)
-	for i := range stores {
-		wg.Add(1)
-		go func() { defer wg.Done(); stores[i], errs[i] = Open(context.Background(), dir) }()
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("Open %d: %v", i, err)
-		}
-		defer stores[i].Close()
-	}
+	stores := storetest.OpenAtOnce(t, 4, func(ctx context.Context) (*Store, error) { return Open(ctx, dir) })
 	var n int
 	row := stores[0].rdb.QueryRow("SELECT count(*) FROM schema_migrations WHERE version = 1")
 	if err := row.Scan(&n); err != nil || n != 1 {

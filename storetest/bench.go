@@ -115,14 +115,7 @@ func BenchTx26(b *testing.B, s dsn.Store) {
 		for i := range ws {
 			ws[i] = benchPatient("tx")
 		}
-		err := s.Write(ctx, func(tx dsn.Tx) error {
-			for _, w := range ws {
-				if err := tx.Put(w); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err := s.Write(ctx, putAll(ws))
 		if err != nil {
 			b.Fatal(err)
 		}
@@ -143,14 +136,7 @@ func BenchSearch(b *testing.B, s dsn.Store) {
 			ws[j] = benchPatient("bs")
 			ids[i+j] = ws[j].ID
 		}
-		err := s.Write(ctx, func(tx dsn.Tx) error {
-			for _, w := range ws {
-				if err := tx.Put(w); err != nil {
-					return err
-				}
-			}
-			return nil
-		})
+		err := s.Write(ctx, putAll(ws))
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -39,14 +39,7 @@ func historyStore(b *testing.B, s dsn.Store, n int) []string {
 }
 
 func writeAll(b *testing.B, s dsn.Store, ws []dsn.Write) {
-	err := s.Write(context.Background(), func(tx dsn.Tx) error {
-		for _, w := range ws {
-			if err := tx.Put(w); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
+	err := s.Write(context.Background(), putAll(ws))
 	if err != nil {
 		b.Fatal(err)
 	}

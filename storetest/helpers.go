@@ -48,3 +48,25 @@ func Golden(t testing.TB, path, got string, update bool) {
 		t.Errorf("%s differs (run with -update if intended):\n got:\n%s\nwant:\n%s", path, got, want)
 	}
 }
+
+// OpenAtOnce opens n stores on one database concurrently, as n processes
+// starting together would, and fails the test if any Open fails (their
+// migrations must serialise, not collide). The stores close with the test.
+func OpenAtOnce[S dsn.Store](t *testing.T, n int, open func(ctx context.Context) (S, error)) []S {
+	t.Helper()
+	var wg sync.WaitGroup
+	stores := make([]S, n)
+	errs := make([]error, n)
+	for i := range stores {
+		wg.Add(1)
+		go func() { defer wg.Done(); stores[i], errs[i] = open(context.Background()) }()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("Open %d: %v", i, err)
+		}
+		t.Cleanup(func() { stores[i].Close() })
+	}
+	return stores
+}

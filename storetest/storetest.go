@@ -75,17 +75,22 @@ func tombstone(typ, id string, version int64, when time.Time) dsn.Write {
 	return dsn.Write{Resource: dsn.Resource{Type: typ, ID: id, VersionID: version, LastUpdated: when, Deleted: true, Method: "DELETE"}}
 }
 
-// put writes ws in one Write and fails the test on error.
-func put(t *testing.T, s dsn.Store, ws ...dsn.Write) {
-	t.Helper()
-	err := s.Write(context.Background(), func(tx dsn.Tx) error {
+// putAll is the fn of a Write that puts each of ws in order.
+func putAll(ws []dsn.Write) func(dsn.Tx) error {
+	return func(tx dsn.Tx) error {
 		for _, w := range ws {
 			if err := tx.Put(w); err != nil {
 				return err
 			}
 		}
 		return nil
-	})
+	}
+}
+
+// put writes ws in one Write and fails the test on error.
+func put(t *testing.T, s dsn.Store, ws ...dsn.Write) {
+	t.Helper()
+	err := s.Write(context.Background(), putAll(ws))
 	if err != nil {
 		t.Fatalf("Write: %v", err)
 	}
