@@ -175,9 +175,14 @@ func isTypeName(m string) bool { return m != "" && m[0] >= 'A' && m[0] <= 'Z' }
 
 // values ORs the conditions of each value of c on the index row x.
 func (b *builder) values(c dsn.Clause) (string, error) {
-	parts := make([]string, 0, len(c.Values))
-	for _, v := range c.Values {
-		s, err := b.value(c, v)
+	return orEach(c.Values, func(v dsn.Value) (string, error) { return b.value(c, v) })
+}
+
+// orEach ORs the condition one makes of each value (search.html#combining).
+func orEach(vs []dsn.Value, one func(dsn.Value) (string, error)) (string, error) {
+	parts := make([]string, 0, len(vs))
+	for _, v := range vs {
+		s, err := one(v)
 		if err != nil {
 			return "", err
 		}
@@ -244,18 +249,9 @@ func (b *builder) lastUpdatedClause(c dsn.Clause) (string, error) {
 	if c.Modifier != "" {
 		return "", invalid("le modificateur :%s n'est pas pris en charge pour _lastUpdated", c.Modifier)
 	}
-	parts := make([]string, 0, len(c.Values))
-	for _, v := range c.Values {
-		s, err := b.instant("r.last_updated", v.Prefix, v.Low, v.High)
-		if err != nil {
-			return "", err
-		}
-		parts = append(parts, s)
-	}
-	if len(parts) == 1 {
-		return parts[0], nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", nil
+	return orEach(c.Values, func(v dsn.Value) (string, error) {
+		return b.instant("r.last_updated", v.Prefix, v.Low, v.High)
+	})
 }
 
 // String renders a plan for golden files.
