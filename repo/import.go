@@ -52,24 +52,50 @@ func (s *Service) PrepareImport(objs []fhir.Object) *ImportBatch {
 }
 
 // CommitImport writes a prepared batch in one Store.Write (see Import).
+//
+// The current versions are read and compared first, outside the write and in
+// parallel, so that the store's single writer only Puts: each Put names the
+// version it follows, and if another writer got there in between, Put fails
+// with KindConflict and the batch is written again the careful way, reading
+// every current version inside the transaction.
 func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportResult, []error) {
 	const op = "repo.Import"
 	preps, errs := b.preps, append([]error(nil), b.errs...)
 	res := make([]ImportResult, len(preps))
-	err := s.store.Write(ctx, func(tx dsn.Tx) error {
-		clear(res) // fn may run more than once (store.go)
-		for i, p := range preps {
-			if p == nil {
-				continue
+	pre, ok := s.readCurrent(ctx, preps)
+	var err error = dsn.Errorf(op, dsn.KindConflict, "lecture préalable incomplète")
+	if ok {
+		err = s.store.Write(ctx, func(tx dsn.Tx) error {
+			clear(res) // fn may run more than once (store.go)
+			for i, p := range preps {
+				if p == nil {
+					continue
+				}
+				r, err := s.importKnown(tx, op, p, pre[i])
+				if err != nil {
+					return err
+				}
+				res[i] = r
 			}
-			r, err := s.importTx(tx, op, p)
-			if err != nil {
-				return err
+			return nil
+		})
+	}
+	if dsn.KindOf(err) == dsn.KindConflict {
+		err = s.store.Write(ctx, func(tx dsn.Tx) error {
+			clear(res)
+			for i, p := range preps {
+				if p == nil {
+					continue
+				}
+				r, err := s.importTx(tx, op, p)
+				if err != nil {
+					return err
+				}
+				res[i] = r
 			}
-			res[i] = r
-		}
-		return nil
-	})
+			return nil
+		})
+	}
 	if err != nil {
 		for i, p := range preps {
 			if p != nil {
@@ -78,6 +104,64 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 		}
 	}
 	return res, errs
+}
+
+// known is the state of one resource read before the write.
+type known struct {
+	cur     dsn.Resource // zero if the id never existed
+	deleted bool
+	same    bool // the current version has the content being imported
+}
+
+// readCurrent reads the current version of every prepared resource on 8
+// workers (reads are round trips to PostgreSQL) and compares contents.
+// ok is false if a read failed: the caller then reads inside the transaction.
+func (s *Service) readCurrent(ctx context.Context, preps []*prepared) ([]known, bool) {
+	out := make([]known, len(preps))
+	failed := make([]bool, len(preps))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				cur, deleted, err := current(storeReader{ctx, s.store}, preps[i].typ, preps[i].id)
+				failed[i] = err != nil
+				out[i] = known{cur: cur, deleted: deleted,
+					same: err == nil && cur.VersionID > 0 && !deleted && sameContent(preps[i], cur)}
+			}
+		}()
+	}
+	for i, p := range preps {
+		if p != nil {
+			next <- i
+		}
+	}
+	close(next)
+	wg.Wait()
+	for _, f := range failed {
+		if f {
+			return nil, false
+		}
+	}
+	return out, true
+}
+
+// importKnown writes p after the version read beforehand, unless unchanged.
+// A concurrent write since then makes Put fail with KindConflict.
+func (s *Service) importKnown(tx dsn.Tx, op string, p *prepared, k known) (ImportResult, error) {
+	exists := k.cur.VersionID > 0 && !k.deleted
+	if k.same {
+		return ImportUnchanged, nil
+	}
+	if _, err := s.commit(tx, op, p, k.cur, "PUT"); err != nil {
+		return ImportFailed, err
+	}
+	if exists {
+		return ImportUpdated, nil
+	}
+	return ImportCreated, nil
 }
 
 // prepareAll checks, validates and indexes objs on GOMAXPROCS workers; a

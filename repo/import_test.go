@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"dsn"
@@ -36,5 +37,22 @@ func TestImportUpsertsAndSkipsUnchanged(t *testing.T) {
 	res, _ = s.Import(ctx, []fhir.Object{changed})
 	if res[0] != ImportUpdated || versionCount(t, st) != 2 {
 		t.Fatalf("changed tag: %v, %d versions", res[0], versionCount(t, st))
+	}
+}
+
+// Two lines with one id in a batch: the optimistic write conflicts, the
+// careful one applies them in order (the last line wins, two versions).
+func TestImportSameIDTwiceInOneBatch(t *testing.T) {
+	s, st := newTestService(t)
+	res, errs := s.Import(context.Background(), []fhir.Object{
+		mustDecode(t, []byte(`{"resourceType":"Patient","id":"a","gender":"male"}`)),
+		mustDecode(t, []byte(`{"resourceType":"Patient","id":"a","gender":"female"}`)),
+	})
+	if errs[0] != nil || errs[1] != nil || res[0] != ImportCreated || res[1] != ImportUpdated {
+		t.Fatalf("results %v, errors %v", res, errs)
+	}
+	r, err := st.Read(context.Background(), "Patient", "a")
+	if err != nil || r.VersionID != 2 || !strings.Contains(string(r.Body), `"female"`) {
+		t.Fatalf("read: %v, version %d, %s", err, r.VersionID, r.Body)
 	}
 }
