@@ -88,4 +88,3 @@ func checkNAM(t *testing.T, p fhir.Object) {
 	}
 	t.Error("the Patient has no NAM")
 }
-
