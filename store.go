@@ -101,6 +101,15 @@ type SearchQuery struct {
 	TotalMode   string    // _total as given: "", "none", "estimate" or "accurate"
 	Summary     string    // _summary: "", "true", "text", "data", "count" or "false"
 	Elements    []string  // _elements: element names to keep (search.html#elements)
+
+	// Added for compartment search (http.html#search "Patient/[id]/[type]",
+	// operation-patient-everything.html):
+	// PatientKey, if set, keeps only resources whose patient key (dsn.Write.PatientKey)
+	// is this Patient id: the resources of that patient's compartment, the
+	// Patient itself included.
+	PatientKey string
+	// Types, if Type is "", keeps only resources of these types (none: every type).
+	Types []string
 }
 
 // SortKey is one key of _sort (search.html#sort): a search parameter of the

@@ -44,6 +44,7 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
+		{"Compartment", testCompartment},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

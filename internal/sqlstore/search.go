@@ -57,13 +57,24 @@ func invalid(format string, args ...any) error {
 // (search.html#combining), current non-deleted resources only.
 func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) {
 	b := &builder{d: d, typ: q.Type}
-	driver, hint := driverClause(q.Clauses), ""
+	driver, hint, typeHint := -1, "", ""
+	if q.PatientKey == "" {
+		driver = driverClause(q.Clauses)
+	}
 	if driver >= 0 {
-		hint = d.noIndex
+		hint, typeHint = d.noIndex, d.noIndex
 	}
 	conds := []string{d.notDeleted}
+	if q.PatientKey != "" {
+		// A compartment is small: the (patient_key, rid) index leads and every
+		// other condition is checked per candidate (compartmentdefinition-patient.html).
+		typeHint = d.noIndex
+		conds = append(conds, "r.patient_key = "+b.arg(q.PatientKey))
+	}
 	if q.Type != "" {
-		conds = append(conds, hint+"r.type = "+b.arg(q.Type))
+		conds = append(conds, typeHint+"r.type = "+b.arg(q.Type))
+	} else if len(q.Types) > 0 {
+		conds = append(conds, b.typeList(typeHint, q.Types))
 	}
 	for i, c := range q.Clauses {
 		s, err := b.clause(c, i == driver)
@@ -85,6 +96,15 @@ func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) {
 	sql := "SELECT r.rid, " + VersionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
 		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
 	return Plan{Page: Statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
+}
+
+// typeList restricts the search to several types (_type of $everything).
+func (b *builder) typeList(hint string, types []string) string {
+	ph := make([]string, len(types))
+	for i, t := range types {
+		ph[i] = b.arg(t)
+	}
+	return hint + "r.type IN (" + strings.Join(ph, ", ") + ")"
 }
 
 // driveRank orders the parameter types by how few resources a value usually

@@ -38,7 +38,13 @@ func goldenQueries() map[string]dsn.SearchQuery {
 	prefixes := func(p string) []dsn.Clause {
 		return c("birthdate", dsn.ParamDate, "", dsn.Value{Prefix: p, Low: day, High: next})
 	}
+	compartment := q("Observation", c("code", dsn.ParamToken, "", dsn.Value{Code: "8867-4", AnySystem: true}))
+	compartment.PatientKey = "p1"
+	everything := q("")
+	everything.PatientKey, everything.Types = "p1", []string{"Patient", "Encounter"}
 	return map[string]dsn.SearchQuery{
+		"compartment_type":   compartment,
+		"compartment_types":  everything,
 		"type_only":          q("Patient"),
 		"all_types":          q("", c("subject", dsn.ParamReference, "", dsn.Value{RefType: "Patient", RefID: "p1"})),
 		"id":                 q("Patient", c("_id", dsn.ParamToken, "", dsn.Value{Code: "a"}, dsn.Value{Code: "b"})),

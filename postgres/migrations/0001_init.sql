@@ -35,6 +35,8 @@ CREATE TABLE resource (
     UNIQUE (type, id)
 );
 CREATE INDEX resource_type_rid ON resource (type, rid);
+-- compartment search and Patient/$everything: one patient's resources in rid order
+CREATE INDEX resource_patient_rid ON resource (patient_key, rid);
 
 -- Search-index rows of the CURRENT version of each resource, replaced on every
 -- write and removed on delete; type and patient_key copied for filtering and for
