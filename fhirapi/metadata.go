@@ -28,9 +28,8 @@ func (a *API) capabilityStatement() []byte {
 	var resources []any
 	for _, t := range a.types {
 		rc := resourceCapability(t)
-		if t == "Patient" && a.mpi != nil { // patient-operation-match.html
-			rc["operation"] = []any{map[string]any{"name": "match",
-				"definition": "http://hl7.org/fhir/OperationDefinition/Patient-match"}}
+		if t == "Patient" {
+			rc["operation"] = patientOperations(a.mpi != nil)
 		}
 		resources = append(resources, rc)
 	}
@@ -48,6 +47,8 @@ func (a *API) capabilityStatement() []byte {
 		"rest": []any{map[string]any{
 			"mode":     "server",
 			"resource": resources,
+			// http.html#search: GET Patient/[id]/[type] (compartment.go)
+			"compartment": []any{"http://hl7.org/fhir/CompartmentDefinition/patient"},
 			"interaction": []any{
 				map[string]any{"code": "transaction"},
 				map[string]any{"code": "batch"},
@@ -57,6 +58,19 @@ func (a *API) capabilityStatement() []byte {
 		}},
 	}
 	return fhir.Encode(cs)
+}
+
+// patientOperations are the Patient operations served: $everything
+// (operation-patient-everything.html), and $match (patient-operation-match.html)
+// when an MPI index is configured.
+func patientOperations(match bool) []any {
+	ops := []any{map[string]any{"name": "everything",
+		"definition": "http://hl7.org/fhir/OperationDefinition/Patient-everything"}}
+	if match {
+		ops = append(ops, map[string]any{"name": "match",
+			"definition": "http://hl7.org/fhir/OperationDefinition/Patient-match"})
+	}
+	return ops
 }
 
 func resourceCapability(t string) map[string]any {

@@ -24,6 +24,17 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 			return nil, err
 		}
 	}
+	path := base
+	if typ != "" {
+		path += "/" + typ
+	}
+	return s.search(ctx, op, base, path, dsn.SearchQuery{Type: typ}, params, strict)
+}
+
+// search runs the search that scope (Type, and PatientKey for a compartment)
+// narrows, with the criteria of params; path is the URL of the self link.
+func (s *Service) search(ctx context.Context, op, base, path string, scope dsn.SearchQuery, params url.Values, strict bool) (fhir.Object, error) {
+	typ := scope.Type
 	crit := url.Values{}
 	for k, v := range params {
 		if !controlParams[k] && !isInclude(k) {
@@ -39,7 +50,7 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
-	q.Type = typ
+	q.Type, q.PatientKey, q.Types = typ, scope.PatientKey, scope.Types
 	if countOnly {
 		q.Total, q.Count = true, 1
 	}
@@ -57,10 +68,6 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 		}
 	}
 	issues = append(issues, shapeIssues...)
-	path := base
-	if typ != "" {
-		path += "/" + typ
-	}
 	return searchBundle(base, path, params, res, inc, append(issues, incIssues...)), nil
 }
 

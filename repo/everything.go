@@ -1,0 +1,140 @@
+package repo
+
+import (
+	"context"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// Everything runs Patient/[id]/$everything (operation-patient-everything.html):
+// a searchset Bundle with the Patient first, then every resource of its
+// compartment in the store's order, then (search.mode "include") the
+// resources they reference that live outside any patient compartment
+// (Practitioner, Organization, Location, Medication...), each once per page.
+// params: _since (an instant: only resources updated since), _type (types
+// to return, comma-separated or repeated), _count and the _cursor of the next
+// link. start and end are not supported and reported as a warning.
+func (s *Service) Everything(ctx context.Context, base, id string, params url.Values) (fhir.Object, error) {
+	const op = "repo.Everything"
+	if err := s.checkPatient(ctx, op, id); err != nil {
+		return nil, err
+	}
+	q, issues, err := s.everythingQuery(op, id, params)
+	if err != nil {
+		return nil, err
+	}
+	res, err := s.store.Search(ctx, q)
+	if err != nil {
+		return nil, dsn.Wrap(op, dsn.KindOf(err), err)
+	}
+	res.Matches = patientFirst(res.Matches, id, q.Cursor == "")
+	refs := s.referenced(storeReader{ctx, s.store}, res.Matches, q.Types)
+	path := base + "/Patient/" + id + "/$everything"
+	return searchBundle(base, path, params, res, refs, issues), nil
+}
+
+// everythingQuery reads the parameters of $everything into a compartment query.
+func (s *Service) everythingQuery(op, id string, params url.Values) (dsn.SearchQuery, []dsn.Issue, error) {
+	q := dsn.SearchQuery{PatientKey: id, Total: true, Cursor: params.Get("_cursor")}
+	var issues []dsn.Issue
+	for _, v := range params["_type"] {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); !s.isType(t) || !InPatientCompartment(t) && !referencedType(t) {
+				return q, nil, invalidf(op, "", "_type: %q n'est pas un type du compartiment Patient", t)
+			}
+			q.Types = append(q.Types, t)
+		}
+	}
+	if v := params.Get("_since"); v != "" {
+		since, err := time.Parse(time.RFC3339Nano, v)
+		if err != nil {
+			return q, nil, invalidf(op, "", "_since doit être un instant (AAAA-MM-JJThh:mm:ss+zz:zz): %q", v)
+		}
+		q.Clauses = append(q.Clauses, dsn.Clause{Param: "_lastUpdated", Type: dsn.ParamDate,
+			Values: []dsn.Value{{Prefix: "ge", Low: since, High: since}}})
+	}
+	if v := params.Get("_count"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return q, nil, invalidf(op, "", "_count doit être un entier positif: %q", v)
+		}
+		q.Count = min(n, 1000)
+	}
+	for _, p := range []string{"start", "end"} {
+		if params.Has(p) {
+			issues = append(issues, warning(p+" n'est pas pris en charge par $everything (ignoré)"))
+		}
+	}
+	return q, issues, nil
+}
+
+// patientFirst moves the Patient to the front of the first page and drops it
+// from later ones (it is in its own compartment, at its rid's place).
+func patientFirst(ms []dsn.Resource, id string, first bool) []dsn.Resource {
+	i := slices.IndexFunc(ms, func(r dsn.Resource) bool { return r.Type == "Patient" && r.ID == id })
+	if i < 0 {
+		return ms
+	}
+	p := ms[i]
+	ms = slices.Delete(ms, i, i+1)
+	if first {
+		ms = slices.Insert(ms, 0, p)
+	}
+	return ms
+}
+
+// referencedType: a type that belongs to no patient compartment, so that
+// $everything brings it along when the compartment references it.
+func referencedType(t string) bool { return !InPatientCompartment(t) }
+
+// referenced reads, once each, the resources the page references that are
+// outside the patient compartment (restricted to types when given).
+func (s *Service) referenced(r reader, ms []dsn.Resource, types []string) []dsn.Resource {
+	seen := map[string]bool{}
+	var out []dsn.Resource
+	for _, m := range ms {
+		obj, err := fhir.Decode(m.Body)
+		if err != nil {
+			continue
+		}
+		eachReference(obj, func(ref string) {
+			typ, id, ok := strings.Cut(ref, "/")
+			if !ok || seen[ref] || strings.Contains(id, "/") || !s.isType(typ) || !referencedType(typ) ||
+				len(types) > 0 && !slices.Contains(types, typ) || len(out) >= maxIncluded {
+				return
+			}
+			seen[ref] = true
+			if res, err := r.Read(typ, id); err == nil {
+				out = append(out, res)
+			}
+		})
+	}
+	return out
+}
+
+// eachReference calls fn with every relative Reference.reference ("Type/id")
+// found anywhere in v (references.html#Reference).
+func eachReference(v any, fn func(string)) {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, x := range t {
+			if s, ok := x.(string); ok && k == "reference" {
+				if !strings.Contains(s, ":") && !strings.HasPrefix(s, "#") {
+					fn(s)
+				}
+				continue
+			}
+			eachReference(x, fn)
+		}
+	case []any:
+		for _, x := range t {
+			eachReference(x, fn)
+		}
+	}
+}
