@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"bytes"
 	"context"
 	"net/url"
 	"slices"
@@ -99,11 +100,7 @@ func (s *Service) referenced(r reader, ms []dsn.Resource, types []string) []dsn.
 	seen := map[string]bool{}
 	var out []dsn.Resource
 	for _, m := range ms {
-		obj, err := fhir.Decode(m.Body)
-		if err != nil {
-			continue
-		}
-		eachReference(obj, func(ref string) {
+		eachReference(m.Body, func(ref string) {
 			typ, id, ok := strings.Cut(ref, "/")
 			if !ok || seen[ref] || strings.Contains(id, "/") || !s.isType(typ) || !referencedType(typ) ||
 				len(types) > 0 && !slices.Contains(types, typ) || len(out) >= maxIncluded {
@@ -118,23 +115,38 @@ func (s *Service) referenced(r reader, ms []dsn.Resource, types []string) []dsn.
 	return out
 }
 
-// eachReference calls fn with every relative Reference.reference ("Type/id")
-// found anywhere in v (references.html#Reference).
-func eachReference(v any, fn func(string)) {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, x := range t {
-			if s, ok := x.(string); ok && k == "reference" {
-				if !strings.Contains(s, ":") && !strings.HasPrefix(s, "#") {
-					fn(s)
-				}
-				continue
-			}
-			eachReference(x, fn)
+// refKey is the key of every Reference.reference (references.html#Reference).
+// Inside a JSON string a quote is always escaped, so this byte sequence can
+// only be a key; scanning the stored body for it costs a fraction of decoding
+// the resource. Whitespace around the colon is allowed (PostgreSQL's jsonb
+// writes one space).
+var refKey = []byte(`"reference"`)
+
+// eachReference calls fn with every relative reference ("Type/id") of the
+// stored body: not absolute URLs, urn: or contained (#) references.
+func eachReference(body []byte, fn func(string)) {
+	for {
+		i := bytes.Index(body, refKey)
+		if i < 0 {
+			return
 		}
-	case []any:
-		for _, x := range t {
-			eachReference(x, fn)
+		body = bytes.TrimLeft(body[i+len(refKey):], " \t\r\n")
+		if len(body) == 0 || body[0] != ':' {
+			continue
+		}
+		body = bytes.TrimLeft(body[1:], " \t\r\n")
+		if len(body) == 0 || body[0] != '"' {
+			continue
+		}
+		body = body[1:]
+		end := bytes.IndexByte(body, '"')
+		if end < 0 {
+			return
+		}
+		v := body[:end]
+		body = body[end:]
+		if len(v) > 0 && v[0] != '#' && bytes.IndexAny(v, `:\`) < 0 {
+			fn(string(v))
 		}
 	}
 }
