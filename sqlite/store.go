@@ -44,6 +44,7 @@ type Store struct {
 	walPath string                // the WAL file fsynced before each acknowledgement
 	syncWAL func() error          // fsyncWAL(walPath); tests count its calls
 	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
+	ckpt    *checkpointer         // background WAL checkpoints (checkpoint.go)
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -105,7 +106,11 @@ func (s *Store) open(ctx context.Context, path string) error {
 	s.rdb.SetConnMaxLifetime(0)
 	s.rdb.SetConnMaxIdleTime(0)
 	s.cache.db = s.rdb
-	return s.rstmt.prepare(ctx, s.rdb, false)
+	if err := s.rstmt.prepare(ctx, s.rdb, false); err != nil {
+		return err
+	}
+	s.ckpt, err = startCheckpointer(path)
+	return err
 }
 
 // dataSource builds the driver's connection string. synchronous=NORMAL: COMMIT
@@ -126,6 +131,8 @@ func dataSource(path string, readOnly bool) string {
 		q.Add("_pragma", "temp_store(MEMORY)")
 		// after a checkpoint, truncate a WAL that grew past 64 MiB (bulk imports)
 		q.Add("_pragma", "journal_size_limit(67108864)")
+		// checkpoints run off the writer (checkpoint.go)
+		q.Add("_pragma", "wal_autocheckpoint(0)")
 	}
 	return "file:" + path + "?" + q.Encode()
 }
@@ -183,6 +190,9 @@ func (s *Store) Close() error {
 
 func (s *Store) closeDBs() error {
 	var errs []error
+	if s.ckpt != nil {
+		errs = append(errs, s.ckpt.close())
+	}
 	s.wstmt.close()
 	s.rstmt.close()
 	s.cache.close()

@@ -34,6 +34,10 @@ func (s *Store) writer() {
 		batch := s.fill([]*sqlstore.Request{req})
 		if c, ok := s.runBatch(batch); ok {
 			s.acknowledge(c)
+			if c.needSync {
+				s.ckpt.committed()
+				s.writerCheckpoint()
+			}
 		}
 	}
 	s.syncing.Wait()
