@@ -160,6 +160,10 @@ func interaction(method string, segs []string, hasID bool) string {
 		return "search-system"
 	case last == "_search" || (method == "GET" && !hasID):
 		return "search-type"
+	case len(segs) == 3 && (method == "GET" || method == "HEAD"):
+		// Patient/{id}/{type} or Patient/{id}/*: a search restricted to one
+		// patient's compartment (http.html#search); the audit keeps the patient.
+		return "search-compartment"
 	case method == "POST":
 		return "create"
 	case method == "PUT":

@@ -398,6 +398,8 @@ func TestInteractionNames(t *testing.T) {
 		"GET /fhir/_history": "history-system", "PATCH /fhir/Patient/1": "patch",
 		"DELETE /fhir/Patient/1": "delete", "PUT /fhir/Patient/1": "update", "POST /fhir/Patient": "create",
 		"OPTIONS /fhir/Patient/1": "unknown", "GET /fhir": "search-system", "POST /fhir/_search": "search-system", "HEAD /fhir/Patient/1": "read",
+		"GET /fhir/Patient/1/Observation": "search-compartment", "GET /fhir/Patient/1/*": "search-compartment",
+		"GET /fhir/Patient/1/$everything": "operation",
 	}
 	for in, want := range cases {
 		m, p, _ := strings.Cut(in, " ")
