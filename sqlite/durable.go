@@ -16,8 +16,9 @@ import (
 // the WAL without fsync; a goroutine then fsyncs the WAL while the writer
 // already runs the next batch, and only after that fsync answers the batch's
 // callers. An acknowledged write is therefore as durable as with
-// synchronous=FULL. Checkpoints need nothing from us: with synchronous=NORMAL
-// SQLite fsyncs the WAL before a checkpoint and the database file after it
+// synchronous=FULL. Checkpoints (run off the writer, checkpoint.go) need
+// nothing from us: with synchronous=NORMAL SQLite fsyncs the WAL before a
+// checkpoint and the database file after it
 // (sqlite.org/pragma.html#pragma_synchronous), so frames that a checkpoint
 // copied, or a WAL reset overwrote, are already safe in the database file.
 
