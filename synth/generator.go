@@ -42,8 +42,9 @@ func (o Options) withDefaults() Options {
 // Generator produces the network once and then people one at a time. It is
 // safe for concurrent use: Person(i) depends only on the options and i.
 type Generator struct {
-	opt Options
-	net *network
+	opt  Options
+	net  *network
+	nams namPass // differentiators changed so that no two people share a NAM
 }
 
 // New prepares a generator (it builds the network, whose size depends on Patients).
