@@ -4,7 +4,6 @@ import (
 	"runtime"
 	"slices"
 	"sync"
-
 )
 
 // RAMQ never gives one NAM to two people: when two have the same letters,
@@ -101,4 +100,3 @@ func (g *Generator) separate(group []namKey) {
 		used[d] = true
 	}
 }
-
