@@ -77,6 +77,9 @@ func (w *work) provenance(id, activity string, actor Actor, reason string, ents 
 		p["entity"] = es
 	}
 	res, err := w.tx.Put(p)
+	if err == nil {
+		w.written = append(w.written, res)
+	}
 	return res, err
 }
 

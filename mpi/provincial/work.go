@@ -24,6 +24,11 @@ type work struct {
 	// for the links decided earlier in the same batch (Live learns them only
 	// after the commit).
 	overlay map[string]string
+	// intoProv, when set, is the Provenance a retired golden record's
+	// "replaced-by" link names (a merge of golden records).
+	intoProv string
+	// mergedFrom is the golden record the merged registration left.
+	mergedFrom *patient
 }
 
 // atomic runs fn in one transaction. fn may run more than once: each run
@@ -163,7 +168,11 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 		links = append(links, link("Patient/"+id, "seealso"))
 	}
 	if len(ss) == 0 && into != "" {
-		links = append(links, link("Patient/"+into, "replaced-by"))
+		if w.intoProv != "" {
+			links = append(links, linkWithProvenance("Patient/"+into, "replaced-by", w.intoProv))
+		} else {
+			links = append(links, link("Patient/"+into, "replaced-by"))
+		}
 	}
 	if len(links) > 0 {
 		g["link"] = links
