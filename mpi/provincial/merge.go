@@ -206,8 +206,8 @@ func (w *work) repoint(from, to string) (int, error) {
 			continue
 		}
 		if _, err := w.put(obj); err != nil {
-			return n, dsn.Wrap("provincial.Merge", dsn.KindOf(err),
-				&dsn.Error{Msg: "impossible de réécrire " + r.Type + "/" + r.ID, Err: err})
+			return n, &dsn.Error{Op: "provincial.Merge", Kind: dsn.KindOf(err), Issues: dsn.IssuesOf(err),
+				Msg: "impossible de réécrire " + r.Type + "/" + r.ID + " vers la cible : " + dsn.Message(err)}
 		}
 		n++
 	}

@@ -367,4 +367,3 @@ func setLinks(obj fhir.Object, links []any) {
 		obj["link"] = links
 	}
 }
-
