@@ -202,3 +202,16 @@ func (x *Index) Compare(r Record, id string) (Result, bool) {
 	q := x.recs[n]
 	return x.m.explain(p, q, compareAll(p, q), x), true
 }
+
+// ComparePair scores two indexed records (false if either is not indexed).
+func (x *Index) ComparePair(a, b string) (Result, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok1 := x.byID[a]
+	j, ok2 := x.byID[b]
+	if !ok1 || !ok2 {
+		return Result{}, false
+	}
+	p, q := x.recs[i], x.recs[j]
+	return x.m.explain(p, q, compareAll(p, q), x), true
+}

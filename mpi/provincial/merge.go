@@ -206,7 +206,8 @@ func (w *work) repoint(from, to string) (int, error) {
 			continue
 		}
 		if _, err := w.put(obj); err != nil {
-			return n, &dsn.Error{Op: "provincial.Merge", Kind: dsn.KindOf(err), Issues: dsn.IssuesOf(err),
+			// the request is fine, the stored data is not: 422
+			return n, &dsn.Error{Op: "provincial.Merge", Kind: dsn.KindUnprocessable, Issues: dsn.IssuesOf(err),
 				Msg: "impossible de réécrire " + r.Type + "/" + r.ID + " vers la cible : " + dsn.Message(err)}
 		}
 		n++
