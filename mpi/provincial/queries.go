@@ -157,3 +157,21 @@ func (s *Service) rejectedPairs(ctx context.Context) (map[[2]string]bool, error)
 		q.Cursor = page.Next
 	}
 }
+
+// Find returns the ids of the Patients matching search parameters (at most 100).
+func (s *Service) Find(ctx context.Context, params map[string][]string) ([]string, error) {
+	q, err := s.repo.Parse("Patient", params)
+	if err != nil {
+		return nil, err
+	}
+	q.Count = 100
+	page, err := s.store.Search(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(page.Matches))
+	for i, r := range page.Matches {
+		ids[i] = r.ID
+	}
+	return ids, nil
+}
