@@ -30,7 +30,7 @@ func newRecordsServer(t *testing.T) (*testServer, *provincial.Service) {
 	hooked := repo.WithOnCommit(st, func(rs []dsn.Resource) { live.Apply(rs) })
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := provincial.New(provincial.Options{Store: hooked, Live: live, Logger: log})
-	o := Options{Repo: repo.New(repo.Options{Store: provincial.Enqueue(hooked, nil, nil)}), Logger: log, Records: svc}
+	o := Options{Repo: repo.New(repo.Options{Store: provincial.Enqueue(hooked, provincial.EnqueueOptions{})}), Logger: log, Records: svc}
 	srv := httptest.NewServer(New(o))
 	t.Cleanup(func() { srv.Close(); st.Close() })
 	return &testServer{Server: srv, store: st}, svc

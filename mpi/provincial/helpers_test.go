@@ -69,7 +69,7 @@ func wire(t testing.TB, st dsn.Store) *env {
 	clock := &tickClock{}
 	e.svc = New(Options{Store: e.store, Live: e.live, Clock: clock, IDs: &prefixIDs{prefix: "g"},
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	e.api = repo.New(repo.Options{Store: Enqueue(e.store, clock, nil), Clock: clock, IDs: &prefixIDs{prefix: "c"}})
+	e.api = repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{Clock: clock, IDs: &prefixIDs{prefix: "n"}}), Clock: clock, IDs: &prefixIDs{prefix: "c"}})
 	return e
 }
 

@@ -186,3 +186,35 @@ func TestTwinsNotLinked(t *testing.T) {
 		t.Fatal("twins linked automatically")
 	}
 }
+
+// A new registration belongs to a golden record from its first commit (no
+// version added by the linker when it matches nobody), and a client's PUT
+// without links keeps it there; one deleted and created again before the
+// linker ran ends in exactly one golden record.
+func TestLinkedAtCommit(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	g := e.golden("s1") // before any linking
+	e.put("s1", marie)  // a client body never has the link
+	if e.golden("s1") != g {
+		t.Fatal("the update lost the link")
+	}
+	e.drain()
+	if res, _ := e.raw.Read(e.ctx, "Patient", "s1"); res.VersionID != 2 {
+		t.Fatalf("s1 is at version %d after linking, want 2 (the linker wrote nothing)", res.VersionID)
+	}
+	if _, err := e.api.Delete(e.ctx, "Patient", "s1", 0); err != nil {
+		t.Fatal(err)
+	}
+	e.put("s1", marie)
+	e.drain()
+	n := 0
+	for _, id := range []string{g, e.golden("s1")} {
+		if slices.Contains(mpi.Links(e.read(id), "seealso"), "s1") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("s1 listed by %d golden records", n)
+	}
+}

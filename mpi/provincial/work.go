@@ -88,24 +88,48 @@ func (w *work) put(obj fhir.Object) (dsn.Resource, error) {
 
 // goldenOf returns the golden record that lists source among its "seealso"
 // links (nil if none), searched in the transaction so it sees this
-// transaction's own writes.
+// transaction's own writes. Should several list it (a registration deleted
+// and created again before the linker ran), the one it refers to wins and
+// the others let it go.
 func (w *work) goldenOf(source string) (*patient, error) {
 	found, err := w.tx.Find("Patient", url.Values{
 		"link": {"Patient/" + source}, "_tag": {mpi.System + "|" + mpi.GoldenCode}})
 	if err != nil {
 		return nil, err
 	}
+	var all []*patient
 	for _, res := range found {
 		obj, err := fhir.Decode(res.Body)
 		if err != nil {
 			return nil, dsn.Wrap("provincial.goldenOf", dsn.KindInternal, err)
 		}
-		p := &patient{res: res, obj: obj}
-		if slices.Contains(p.members(), source) {
-			return p, nil
+		if p := (&patient{res: res, obj: obj}); slices.Contains(p.members(), source) {
+			all = append(all, p)
 		}
 	}
-	return nil, nil
+	if len(all) <= 1 {
+		if len(all) == 0 {
+			return nil, nil
+		}
+		return all[0], nil
+	}
+	keep := all[0]
+	if src, err := w.patient("provincial.goldenOf", source); err == nil {
+		for _, g := range all {
+			if slices.Contains(mpi.Links(src.obj, "refer"), g.id()) {
+				keep = g
+			}
+		}
+	}
+	for _, g := range all {
+		if g != keep {
+			rest := slices.DeleteFunc(g.members(), func(x string) bool { return x == source })
+			if _, err := w.refresh(g.id(), g, rest, ""); err != nil {
+				return nil, err
+			}
+		}
+	}
+	return keep, nil
 }
 
 // sources reads the members of a golden record that still count: existing,
@@ -149,8 +173,6 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 	} else {
 		g = survive(ss, w.now)
 	}
-	g["id"] = gid
-	g["meta"] = map[string]any{"tag": goldenTags(ss)}
 	var links []any
 	if prev != nil {
 		for _, l := range objs(prev.obj["link"]) {
@@ -159,14 +181,6 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 			}
 		}
 	}
-	ids := make([]string, len(ss))
-	for i, s := range ss {
-		ids[i] = s.id
-	}
-	slices.Sort(ids)
-	for _, id := range ids {
-		links = append(links, link("Patient/"+id, "seealso"))
-	}
 	if len(ss) == 0 && into != "" {
 		if w.intoProv != "" {
 			links = append(links, linkWithProvenance("Patient/"+into, "replaced-by", w.intoProv))
@@ -174,9 +188,7 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 			links = append(links, link("Patient/"+into, "replaced-by"))
 		}
 	}
-	if len(links) > 0 {
-		g["link"] = links
-	}
+	dress(g, gid, ss, links)
 	if prev != nil && sameContent(prev.obj, g) {
 		return prev, nil
 	}
@@ -185,6 +197,25 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 		return nil, err
 	}
 	return &patient{res: res, obj: g}, nil
+}
+
+// dress makes g the golden record gid of sources ss: the golden tag (and
+// the tags every source shares), extra links, then one "seealso" per source.
+func dress(g fhir.Object, gid string, ss []source, extra []any) {
+	g["id"] = gid
+	g["meta"] = map[string]any{"tag": goldenTags(ss)}
+	links := extra
+	ids := make([]string, len(ss))
+	for i, s := range ss {
+		ids[i] = s.id
+	}
+	slices.Sort(ids)
+	for _, id := range ids {
+		links = append(links, link("Patient/"+id, "seealso"))
+	}
+	if len(links) > 0 {
+		g["link"] = links
+	}
 }
 
 // goldenTags is the golden tag plus the tags every source carries (the
