@@ -16,14 +16,14 @@ const maxProposals = 3
 //   - already in a golden record with other registrations: it stays there
 //     (only an archivist moves it) and the record's demographics are
 //     recomputed — an update never silently moves a registration;
-//   - otherwise (new, or alone in its record): exactly one golden record
-//     with a certain match, none of whose registrations triggers a
-//     protective rule against it → it joins that record (a record it was
-//     alone in is retired, "replaced-by" the one it joined), and the link
-//     is recorded as a Provenance; else it gets (or keeps) a golden record
-//     of its own, and the probable or competing certain candidates go to
-//     the review queue. Golden records an archivist rejected for it are never
-//     proposed again.
+//   - otherwise (new, or alone in its record): the best golden record with
+//     a certain match, none of whose registrations triggers a protective
+//     rule against it → it joins that record (a record it was alone in is
+//     retired, "replaced-by" the one it joined, and the Tasks proposing that
+//     one are cancelled), and the link is recorded as a Provenance; else it
+//     keeps its golden record of its own. Either way the other probable or
+//     certain candidates go to the review queue. Golden records an
+//     archivist rejected for it are never proposed again.
 func (w *work) linkOne(key string, p plan) error {
 	const op = "provincial.link"
 	src, err := w.patient(op, key)
@@ -70,8 +70,12 @@ func (w *work) linkOne(key string, p plan) error {
 			certain = append(certain, c)
 		}
 	}
-	if len(certain) == 1 {
-		return w.join(src, own, certain[0], tasks)
+	if len(certain) > 0 {
+		// The best certain record; the others (often registrations of the
+		// same person whose own link job has not run yet: they will join
+		// too) go to review while they stand apart.
+		rest := slices.DeleteFunc(slices.Clone(cands), func(c candidate) bool { return c.golden == certain[0].golden })
+		return w.join(src, own, certain[0], rest[:min(len(rest), maxProposals)], tasks)
 	}
 	if own == nil {
 		if own, err = w.refresh(w.tx.NewID(), nil, []string{key}, ""); err != nil {
@@ -93,7 +97,7 @@ func (w *work) linkOne(key string, p plan) error {
 // join links src to the golden record of c automatically: its own record
 // (if it was alone there) is retired into it, open reviews are closed, and a
 // Provenance records the score that decided it.
-func (w *work) join(src *patient, own *patient, c candidate, tasks []reviewTask) error {
+func (w *work) join(src *patient, own *patient, c candidate, rest []candidate, tasks []reviewTask) error {
 	mark := len(w.written)
 	target, err := w.patient("provincial.join", c.golden)
 	if err != nil {
@@ -112,7 +116,7 @@ func (w *work) join(src *patient, own *patient, c candidate, tasks []reviewTask)
 		}
 	}
 	w.overlay[src.id()] = c.golden
-	if err := w.cancelOpen(tasks, "liée automatiquement au dossier provincial Patient/"+c.golden); err != nil {
+	if err := w.propose(src, rest, tasks); err != nil {
 		return err
 	}
 	reason := "correspondance certaine avec l'inscription Patient/" + c.source + " :\n" + mpi.Explain(c.result)

@@ -17,8 +17,9 @@ import (
 // (Task?code=urn:dsn:codesystem:mpi|review&status=requested) or
 // Patient/$mpi-queue (best scores first, Patients included):
 //
-//   - code mpi.System|review, intent "proposal", focus and for = the source
-//     Patient (the registration awaiting a decision);
+//   - code mpi.System|review, intent "proposal", focus = the registration
+//     awaiting a decision, for = the golden record proposed (so both are
+//     searchable: Task?focus=Patient/x, Task?subject=Patient/g);
 //   - input "candidate" = the golden record proposed, "candidate-source" =
 //     its registration that scored best, "score" (the $match score), "total"
 //     (bits), "grade", one input per compared field (type.text = the French
@@ -220,7 +221,7 @@ func reviewBody(id, source string, c candidate, now time.Time) fhir.Object {
 		"code": map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": ReviewCode,
 			"display": "Doublon potentiel à réviser"}}},
 		"focus":          map[string]any{"reference": "Patient/" + source},
-		"for":            map[string]any{"reference": "Patient/" + source},
+		"for":            map[string]any{"reference": "Patient/" + c.golden},
 		"businessStatus": map[string]any{"text": "à réviser"},
 	}
 	if id != "" {
@@ -282,4 +283,24 @@ func mpiConcept(code, text string) map[string]any {
 
 func decimal(x float64, prec int) json.Number {
 	return json.Number(strconv.FormatFloat(x, 'f', prec, 64))
+}
+
+// cancelFor cancels the open review Tasks proposing golden record g (it was
+// retired: the question no longer stands as asked).
+func (w *work) cancelFor(g, note string) error {
+	found, err := w.tx.Find("Task", url.Values{"subject": {"Patient/" + g},
+		"code": {mpi.System + "|" + ReviewCode}, "status": {"requested"}})
+	if err != nil {
+		return err
+	}
+	for _, r := range found {
+		obj, err := fhir.Decode(r.Body)
+		if err != nil {
+			return dsn.Wrap("provincial.cancelFor", dsn.KindInternal, err)
+		}
+		if err := w.closeTask(reviewTask{res: r, obj: obj}, "cancelled", note, ""); err != nil {
+			return err
+		}
+	}
+	return nil
 }

@@ -192,6 +192,11 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 	if prev != nil && sameContent(prev.obj, g) {
 		return prev, nil
 	}
+	if len(ss) == 0 && prev != nil {
+		if err := w.cancelFor(gid, "dossier provincial sans inscription (remplacé ou vidé)"); err != nil {
+			return nil, err
+		}
+	}
 	res, err := w.put(g)
 	if err != nil {
 		return nil, err
