@@ -2,6 +2,8 @@ package synth
 
 import (
 	"testing"
+
+	"dsn/fhir"
 )
 
 // No two people share a NAM (RAMQ varies the differentiator of homonyms born
@@ -34,5 +36,22 @@ func TestNAMsUnique(t *testing.T) {
 	t.Logf("%d people, %d NAMs, %d differentiators changed to keep NAMs unique", n, len(owner), changed)
 	if again := New(Options{Seed: 7, Patients: n}).Person(123).NAM; again != g.Person(123).NAM {
 		t.Fatalf("Person(123) NAM differs between generators: %s / %s", again, g.Person(123).NAM)
+	}
+}
+
+// RegistrationsOnly gives exactly the Patient records Person starts with.
+func TestRegistrationsOnly(t *testing.T) {
+	g := New(Options{Seed: 3, Patients: 200, DuplicateRate: 0.3})
+	only := New(Options{Seed: 3, Patients: 200, DuplicateRate: 0.3, RegistrationsOnly: true})
+	for i := 0; i < 200; i++ {
+		full, regs := g.Person(i), only.Person(i)
+		if len(regs.Resources) != len(regs.Truth) || len(regs.Truth) != len(full.Truth) {
+			t.Fatalf("person %d: %d registrations, %d truth lines, Person has %d", i, len(regs.Resources), len(regs.Truth), len(full.Truth))
+		}
+		for k, r := range regs.Resources {
+			if a, b := string(fhir.Encode(r)), string(fhir.Encode(full.Resources[k])); a != b {
+				t.Fatalf("person %d record %d differs:\n%s\n%s", i, k, a, b)
+			}
+		}
 	}
 }
