@@ -8,9 +8,11 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"dsn/fhir"
 	"dsn/mpi"
@@ -162,22 +164,41 @@ func BenchmarkMPILoad(b *testing.B) {
 
 // BenchmarkPatientMatchHTTP measures POST /fhir/Patient/$match over HTTP on
 // the demo population (a copy of a main record each time).
+//
+// MPI_BENCH_DIR runs it on an existing data directory instead: one loaded
+// with `dsn synth --registrations-only --dup-rate 0.2 --seed S --patients N`
+// then `dsn import` and `dsn mpi link`, with MPI_BENCH_PEOPLE=N and
+// MPI_BENCH_SEED=S so the queries are copies of its people.
 func BenchmarkPatientMatchHTTP(b *testing.B) {
 	n := benchPeople()
-	dir, g := seededDir(b, n)
-	_, base, stop := runMain(b, dir)
+	var dir string
+	var g *synth.Generator
+	if dir = os.Getenv("MPI_BENCH_DIR"); dir != "" {
+		seed, _ := strconv.ParseUint(os.Getenv("MPI_BENCH_SEED"), 10, 64)
+		g = synth.New(synth.Options{Seed: seed, Patients: n, DuplicateRate: 0.2, RegistrationsOnly: true})
+	} else {
+		dir, g = seededDir(b, n)
+	}
+	m, base, stop := runMain(b, dir)
 	defer stop()
 	bodies := make([][]byte, 100)
 	for i := range bodies {
 		bodies[i] = matchBody(g.Person(i * n / len(bodies)))
 	}
+	var d []time.Duration
 	i := 0
 	for b.Loop() {
+		t0 := time.Now()
 		if ids, _ := postMatch(b, base, bodies[i%len(bodies)]); len(ids) == 0 {
 			b.Fatal("no candidate for an indexed person")
 		}
+		d = append(d, time.Since(t0))
 		i++
 	}
+	slices.Sort(d)
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "p99-ms")
+	b.ReportMetric(float64(m.mpi.Len()), "registrations")
 }
 
 func benchPeople() int {

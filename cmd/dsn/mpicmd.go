@@ -24,8 +24,9 @@ import (
 //	  report over the whole index, one NDJSON line per pair of registrations
 //	  in different golden records (best first), with scores and the French
 //	  explanation field by field; a summary on stderr.
-//	link: links every registration still queued (after `dsn import` with no
-//	  server running), then exits.
+//	link [--all]: links every registration still queued (after `dsn import`
+//	  with no server running), then exits; --all queues every registration
+//	  again first (after adopting a new model).
 //	config: prints the matching model in JSON (the default, or --config's),
 //	  the file an archivist edits and passes to serve --mpi-config.
 //
@@ -42,6 +43,7 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 	threshold := fs.String("threshold", "probable", "report: probable, certain or a number of bits")
 	out := fs.String("out", "", "report: output file (default stdout)")
 	model := fs.String("config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON); default: the built-in model")
+	all := fs.Bool("all", false, "link: queue every registration again first (after a model change)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -69,6 +71,13 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 	fmt.Fprintf(env.Stderr, "index chargé : %d inscriptions, %d dossiers provinciaux (%s)\n",
 		live.Len(), live.Goldens(), time.Since(start).Round(time.Millisecond))
 	if args[0] == "link" {
+		if *all {
+			n, err := svc.RequeueAll(ctx)
+			if err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stderr, "%d inscriptions remises en file\n", n)
+		}
 		start = time.Now()
 		n, err := svc.Drain(ctx)
 		fmt.Fprintf(env.Stdout, "%d inscriptions liées (%s)\n", n, time.Since(start).Round(time.Millisecond))

@@ -159,24 +159,15 @@ func (w *work) candidates(key string, p plan, excluded map[string]bool, own *pat
 		if match.Result.Class == mpi.NoMatch {
 			continue
 		}
-		gid := w.overlay[match.ID]
-		if gid == "" {
-			gid = w.s.live.GoldenOf(match.ID)
-		}
-		if gid == "" || seen[gid] || excluded[gid] || own != nil && gid == own.id() {
-			continue
-		}
-		seen[gid] = true
-		g, err := w.patient("provincial.candidates", gid)
+		g, err := w.candidateGolden(match.ID)
 		if err != nil {
-			if k := dsn.KindOf(err); k == dsn.KindNotFound || k == dsn.KindGone {
-				continue
-			}
 			return nil, err
 		}
-		if !g.golden() || g.merged() || !slices.Contains(g.members(), match.ID) {
-			continue // the index is behind the store: skip
+		if g == nil || seen[g.id()] || excluded[g.id()] || own != nil && g.id() == own.id() {
+			continue
 		}
+		gid := g.id()
+		seen[gid] = true
 		c := candidate{golden: gid, source: match.ID, result: match.Result, score: m.FHIRScore(match.Result)}
 		if c.result.Class == mpi.Certain && w.conflicts(p.rec, g, key) {
 			c.result.Class = mpi.Probable
@@ -199,4 +190,30 @@ func (w *work) conflicts(rec mpi.Record, g *patient, key string) bool {
 		}
 	}
 	return false
+}
+
+// candidateGolden returns the golden record registration id belongs to:
+// the one this batch gave it, or Live's, checked in the transaction; when
+// Live is behind the store (another process linked or imported it: each
+// process has its own index) the store is searched. nil when it has none
+// in use.
+func (w *work) candidateGolden(id string) (*patient, error) {
+	gid := w.overlay[id]
+	if gid == "" {
+		gid = w.s.live.GoldenOf(id)
+	}
+	if gid != "" {
+		g, err := w.patient("provincial.candidates", gid)
+		if err != nil && dsn.KindOf(err) != dsn.KindNotFound && dsn.KindOf(err) != dsn.KindGone {
+			return nil, err
+		}
+		if err == nil && g.golden() && !g.merged() && slices.Contains(g.members(), id) {
+			return g, nil
+		}
+	}
+	g, err := w.goldenOf(id)
+	if err != nil || g == nil || g.merged() {
+		return nil, err
+	}
+	return g, nil
 }

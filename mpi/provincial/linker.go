@@ -140,3 +140,41 @@ func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
 	})
 	return err
 }
+
+// RequeueAll queues a link job for every registration (every Patient that is
+// not a golden record), so that the next Drain or the running linker links
+// them all again: after adopting a new matching model, or to repair links
+// made while another process worked on the same store. Registrations
+// already in a golden record with others stay there (the policy of
+// linkOne); the others are matched again. It returns how many it queued.
+func (s *Service) RequeueAll(ctx context.Context) (int, error) {
+	q, err := s.repo.Parse("Patient", map[string][]string{"_tag:not": {mpi.System + "|" + mpi.GoldenCode}})
+	if err != nil {
+		return 0, err
+	}
+	q.Count = 1000
+	n := 0
+	for {
+		page, err := s.store.Search(ctx, q)
+		if err != nil {
+			return n, err
+		}
+		err = s.store.Write(ctx, func(tx dsn.Tx) error {
+			for _, r := range page.Matches {
+				if err := tx.AddJob(dsn.Job{Kind: JobLink, Key: r.ID, Created: s.clock.Now()}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += len(page.Matches)
+		if page.Next == "" {
+			s.Notify()
+			return n, nil
+		}
+		q.Cursor = page.Next
+	}
+}

@@ -218,3 +218,31 @@ func TestLinkedAtCommit(t *testing.T) {
 		t.Fatalf("s1 listed by %d golden records", n)
 	}
 }
+
+// Registrations written by another process (dsn import while a server runs:
+// each process has its own index) are still linked: the linker learns them
+// from their jobs and finds their golden records in the store.
+func TestLinkAcrossProcesses(t *testing.T) {
+	st, err := sqlite.Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	server := wire(t, st)
+	importer := wire(t, st)
+	importer.put("s1", marie)
+	server.drain()
+	importer.put("s2", marieB)
+	server.drain()
+	if server.golden("s1") != server.golden("s2") {
+		t.Fatal("registrations from another process were not linked")
+	}
+	n, err := server.svc.RequeueAll(server.ctx)
+	if err != nil || n != 2 {
+		t.Fatalf("RequeueAll = %d, %v", n, err)
+	}
+	server.drain()
+	if server.golden("s1") != server.golden("s2") {
+		t.Fatal("relinking split a record")
+	}
+}
