@@ -13,8 +13,9 @@ import (
 // A new registration gets its own golden record; a second registration of
 // the same person (same NAM) joins it automatically with a Provenance; a
 // different person gets another one.
-func TestLinkOnCreate(t *testing.T) {
-	e := newEnv(t)
+func TestLinkOnCreate(t *testing.T) { linkOnCreate(t, newEnv(t)) }
+
+func linkOnCreate(t *testing.T, e *env) {
 	e.put("s1", marie)
 	e.drain()
 	g1 := e.golden("s1")

@@ -49,8 +49,9 @@ func (e *env) versions() int {
 // retires the source with a replaced-by link, keeps every version; bad
 // requests are refused with nothing written; the unmerge puts back exactly
 // what the merge changed and keeps the two apart from then on.
-func TestMergeUnmergeRegistrations(t *testing.T) {
-	e := newEnv(t)
+func TestMergeUnmergeRegistrations(t *testing.T) { mergeUnmerge(t, newEnv(t)) }
+
+func mergeUnmerge(t *testing.T, e *env) {
 	e.put("s1", marie)
 	e.put("s2", marieB)
 	e.drain()
