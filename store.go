@@ -54,6 +54,20 @@ type Store interface {
 	Close() error
 }
 
+// Reindexer rebuilds the index rows of resources already stored, without
+// writing new versions: after a migration adds index tables (0002), or when
+// extraction changes. Both stores implement it (`dsn reindex`).
+type Reindexer interface {
+	// Reindex calls extract on the current version of every non-deleted
+	// resource of typ ("" for every type), in storage order, and replaces its
+	// index rows and patient key with the result, one write transaction per
+	// batch. progress, if set, is called after each batch with the number of
+	// resources reindexed so far. A resource written meanwhile keeps the rows
+	// its newer version was written with. Errors: extract's error, naming the
+	// resource; KindUnavailable if ctx ends (the batches done remain).
+	Reindex(ctx context.Context, typ string, extract func(Resource) (Index, string, error), progress func(n int)) (int, error)
+}
+
 // Tx is the view of the store inside Store.Write. It sees its own writes.
 type Tx interface {
 	// Read is Store.Read within the transaction.
@@ -214,6 +228,7 @@ type Index struct {
 	// Added for complete search:
 	Composites      []CompositeKey      // composite parameters (search.html#composite)
 	IdentifierTypes []IdentifierTypeKey // Identifier.type + value, for token :of-type
+	RefIdentifiers  []TokenKey          // Reference.identifier (system, value in Code), for :identifier
 }
 
 // TokenKey indexes a Coding, Identifier, ContactPoint, code or boolean.

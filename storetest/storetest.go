@@ -45,6 +45,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
 		{"Compartment", testCompartment},
+		{"Reindex", testReindex},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
