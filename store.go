@@ -131,6 +131,7 @@ type SearchQuery struct {
 type SortKey struct {
 	Param string
 	Desc  bool
+	Type  ParamType // the parameter's type (the store reads the rows of that type)
 }
 
 // Include is one _include or _revinclude value (search.html#include):
@@ -176,6 +177,9 @@ type Clause struct {
 	// Nested _has are clauses of Has. Values is then empty.
 	Has    *SearchQuery
 	HasRef string
+	// Parts, for a composite parameter, is the type of each component in
+	// order (search.html#composite): how each part of Value.Components reads.
+	Parts []ParamType
 }
 
 // Value is one value of a Clause; which fields count depends on the Clause type.

@@ -87,7 +87,7 @@ func TestParseAllValues(t *testing.T) {
 func TestParseAllResultParams(t *testing.T) {
 	q := parseAllQuery(t, "Observation", "_sort=-date,code,_lastUpdated&_include=Observation:subject:Patient&_include:iterate=Patient:general-practitioner"+
 		"&_revinclude=Provenance:target&_include=*&_total=accurate&_summary=count&_elements=status,code")
-	if !reflect.DeepEqual(q.Sort, []dsn.SortKey{{Param: "date", Desc: true}, {Param: "code"}, {Param: "_lastUpdated"}}) {
+	if !reflect.DeepEqual(q.Sort, []dsn.SortKey{{Param: "date", Desc: true, Type: dsn.ParamDate}, {Param: "code", Type: dsn.ParamToken}, {Param: "_lastUpdated", Type: dsn.ParamDate}}) {
 		t.Errorf("sort %+v", q.Sort)
 	}
 	wantInc := []dsn.Include{{Source: "Observation", Param: "subject", Target: "Patient"}, {Source: "Observation", Param: "*"},

@@ -77,6 +77,11 @@ func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 	if len(c.Values) == 0 {
 		return c, bad("aucune valeur")
 	}
+	if d.Type == dsn.ParamComposite && mod == "" {
+		for _, comp := range d.Components {
+			c.Parts = append(c.Parts, p.defs[comp.Param].Type)
+		}
+	}
 	return c, nil
 }
 

@@ -44,6 +44,8 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
+		{"SearchFull", testSearchFull},
+		{"SearchSort", testSearchSort},
 		{"Compartment", testCompartment},
 		{"Reindex", testReindex},
 	}

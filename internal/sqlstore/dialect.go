@@ -10,7 +10,6 @@ import (
 // writes SQL for and reads rows from. The two values below are the only ones.
 type Dialect struct {
 	placeholder func(n int) string  // the n-th parameter, 1-based
-	notDeleted  string              // predicate: r's current version is not a tombstone
 	always      string              // the predicate true (system-level history keys)
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
 	// noIndex prefixes r.type and r.rid when an index clause should drive the
@@ -27,7 +26,6 @@ type Dialect struct {
 // SQLite: "?" parameters, integer booleans, instants as Unix microseconds.
 var SQLite = Dialect{
 	placeholder: func(int) string { return "?" },
-	notDeleted:  "r.deleted = 0",
 	always:      "1",
 	noIndex:     "+",
 	timeArg:     func(t time.Time) any { return Micros(t) },
@@ -37,10 +35,18 @@ var SQLite = Dialect{
 // Postgres: numbered parameters, boolean columns, timestamptz instants.
 var Postgres = Dialect{
 	placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
-	notDeleted:  "NOT r.deleted",
 	always:      "true",
 	noIndex:     "",
 	timeArg:     func(t time.Time) any { return t.UTC() },
+}
+
+// notDeletedOn is the predicate "the current version of the resource alias r
+// is not a tombstone".
+func (d Dialect) notDeletedOn(r string) string {
+	if d.intColumns {
+		return r + ".deleted = 0"
+	}
+	return "NOT " + r + ".deleted"
 }
 
 // Placeholder is the n-th parameter (1-based) of a query in this dialect.
