@@ -20,8 +20,8 @@ func TestExpandValueSet(t *testing.T) {
 			{"system":"urn:a","concept":[{"code":"1"},{"code":"2"}]}],"exclude":[{"system":"urn:a","concept":[{"code":"2"}]}]}}`),
 		"ValueSet urn:vs:whole": obj(`{"resourceType":"ValueSet","url":"urn:vs:whole","compose":{"include":[{"system":"urn:b"}],
 			"exclude":[{"system":"urn:b","concept":[{"code":"x"}]}]}}`),
-		"ValueSet urn:vs:cs": obj(`{"resourceType":"ValueSet","url":"urn:vs:cs","compose":{"include":[{"system":"urn:cs"}]}}`),
-		"CodeSystem urn:cs": obj(`{"resourceType":"CodeSystem","url":"urn:cs","content":"complete","concept":[{"code":"p","concept":[{"code":"q"}]}]}`),
+		"ValueSet urn:vs:cs":     obj(`{"resourceType":"ValueSet","url":"urn:vs:cs","compose":{"include":[{"system":"urn:cs"}]}}`),
+		"CodeSystem urn:cs":      obj(`{"resourceType":"CodeSystem","url":"urn:cs","content":"complete","concept":[{"code":"p","concept":[{"code":"q"}]}]}`),
 		"ValueSet urn:vs:nested": obj(`{"resourceType":"ValueSet","url":"urn:vs:nested","compose":{"include":[{"valueSet":["urn:vs:codes"]}]}}`),
 		"ValueSet urn:vs:expanded": obj(`{"resourceType":"ValueSet","url":"urn:vs:expanded","expansion":{"contains":[
 			{"system":"urn:e","code":"top","abstract":true,"contains":[{"system":"urn:e","code":"leaf"}]}]}}`),
