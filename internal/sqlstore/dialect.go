@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"time"
@@ -77,4 +78,22 @@ func RangeHigh(t time.Time) int64 {
 		return math.MaxInt64
 	}
 	return t.UnixMicro()
+}
+
+// inArray is "col is one of the array parameter ph" (arrayArg makes it):
+// SQLite reads a JSON array with json_each, PostgreSQL a text[].
+func (d Dialect) inArray(col, ph string) string {
+	if d.intColumns {
+		return col + " IN (SELECT value FROM json_each(" + ph + "))"
+	}
+	return col + " = ANY(" + ph + "::text[])"
+}
+
+// arrayArg passes a list of strings as one parameter (see inArray).
+func (d Dialect) arrayArg(vals []string) any {
+	if d.intColumns {
+		b, _ := json.Marshal(vals)
+		return string(b)
+	}
+	return vals
 }

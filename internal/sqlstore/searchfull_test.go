@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"strconv"
 	"testing"
 	"time"
 
@@ -13,6 +14,15 @@ var goldenSets = map[string]search.Expansion{
 	"http://example.org/vs": {Codes: []search.Code{{System: "http://loinc.org", Code: "8480-6"}, {System: "http://loinc.org", Code: "8462-4"},
 		{System: "urn:other", Code: "x"}}, Systems: []search.WholeSystem{{System: "urn:whole", Except: []string{"no"}}}},
 	"http://example.org/empty": {},
+	"http://example.org/big":   {Codes: bigCodes(40)},
+}
+
+func bigCodes(n int) []search.Code {
+	var out []search.Code
+	for i := range n {
+		out = append(out, search.Code{System: "urn:big", Code: "c" + strconv.Itoa(i)})
+	}
+	return out
 }
 
 // fullQueries cover what complete search adds: number precision,
@@ -80,6 +90,7 @@ func fullQueries() map[string]dsn.SearchQuery {
 		"uri_below":         q("ValueSet", c("url", dsn.ParamURI, "below", dsn.Value{Text: "http://hl7.org/fhir/ValueSet/"})),
 		"uri_above":         q("ValueSet", c("url", dsn.ParamURI, "above", dsn.Value{Text: "http://a.b/é/c"})),
 		"token_in":          q("Observation", c("code", T, "in", dsn.Value{Text: "http://example.org/vs"})),
+		"token_in_big":      q("Observation", c("code", T, "in", dsn.Value{Text: "http://example.org/big"})),
 		"token_not_in":      q("Observation", c("code", T, "not-in", dsn.Value{Text: "http://example.org/empty"}), c("status", T, "", dsn.Value{Code: "final", AnySystem: true})),
 		"chain":             q("Observation", chain),
 		"chain_not_driver":  q("Observation", chain, c("code", T, "", tok("http://loinc.org", "8480-6"))),

@@ -9,9 +9,8 @@ import (
 	"dsn/search"
 )
 
-// maxExpansion bounds the codes of one :in / :not-in clause (each is a
-// parameter of the query).
-const maxExpansion = 5000
+// maxExpansion bounds the codes of one :in / :not-in clause.
+const maxExpansion = 100000
 
 // ValueSets expands the ValueSets that the :in and :not-in clauses of q
 // name (chains and _has included), reading ValueSets and CodeSystems stored
@@ -93,13 +92,13 @@ func (b *builder) inValueSet(url string, k cols) (string, error) {
 	}
 	var ors []string
 	for _, sys := range systems {
-		s := "(" + k.code + " IN (" + b.list(bySystem[sys]) + ") AND " + k.system + " IN (" + b.arg(sys) + ", ''))"
+		s := "(" + b.in(k.code, bySystem[sys]) + " AND " + k.system + " IN (" + b.arg(sys) + ", ''))"
 		ors = append(ors, s)
 	}
 	for _, w := range e.Systems {
 		s := "(" + k.system + " = " + b.arg(w.System) + " AND " + k.code + " <> ''"
 		if len(w.Except) > 0 {
-			s += " AND " + k.code + " NOT IN (" + b.list(w.Except) + ")"
+			s += " AND NOT " + b.in(k.code, w.Except)
 		}
 		ors = append(ors, s+")")
 	}
@@ -112,11 +111,18 @@ func (b *builder) inValueSet(url string, k cols) (string, error) {
 	return "(" + strings.Join(ors, " OR ") + ")", nil
 }
 
-// list binds each value and returns the comma-separated placeholders.
-func (b *builder) list(vals []string) string {
+// shortList is the longest list bound value by value; a longer one is one
+// array parameter (a ValueSet may hold thousands of codes).
+const shortList = 32
+
+// in is "col IN (values)".
+func (b *builder) in(col string, vals []string) string {
+	if len(vals) > shortList {
+		return b.d.inArray(col, b.arg(b.d.arrayArg(vals)))
+	}
 	ph := make([]string, len(vals))
 	for i, v := range vals {
 		ph[i] = b.arg(v)
 	}
-	return strings.Join(ph, ", ")
+	return col + " IN (" + strings.Join(ph, ", ") + ")"
 }
