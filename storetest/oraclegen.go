@@ -28,9 +28,9 @@ type queryGen struct {
 
 var prefixes = []string{"", "eq", "ne", "gt", "lt", "ge", "le", "sa", "eb", "ap"}
 
-func (g *queryGen) pick(n int) int         { return g.rng.IntN(n) }
+func (g *queryGen) pick(n int) int        { return g.rng.IntN(n) }
 func (g *queryGen) chance(p float64) bool { return g.rng.Float64() < p }
-func (g *queryGen) prefix() string         { return prefixes[g.pick(len(prefixes))] }
+func (g *queryGen) prefix() string        { return prefixes[g.pick(len(prefixes))] }
 
 // esc escapes a value's separators (search.html#escaping).
 func esc(s string) string {
