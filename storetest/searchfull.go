@@ -156,6 +156,16 @@ func testSearchFull(t *testing.T, open Opener) {
 			t.Errorf("%s: matches %v total %d, want %v", c.name, got, r.Total, want)
 		}
 	}
+	// _summary=count answers the total alone; _total=estimate answers a
+	// number (PostgreSQL's planner estimate, SQLite's count).
+	r, err := s.Search(context.Background(), dsn.SearchQuery{Type: "Observation", Summary: "count", Total: true})
+	if err != nil || len(r.Matches) != 0 || r.Next != "" || r.Total != 4 {
+		t.Errorf("_summary=count: %d matches, total %d, %v", len(r.Matches), r.Total, err)
+	}
+	r, err = s.Search(context.Background(), dsn.SearchQuery{Type: "Observation", TotalMode: "estimate", Total: true})
+	if err != nil || len(r.Matches) != 4 || r.Total < 0 {
+		t.Errorf("_total=estimate: %d matches, total %d, %v", len(r.Matches), r.Total, err)
+	}
 	for name, q := range map[string]dsn.SearchQuery{
 		"unknown ValueSet": {Type: "Observation", Clauses: []dsn.Clause{cl("code", dsn.ParamToken, "in", dsn.Value{Text: "http://nowhere/vs"})}},
 		"filter ValueSet":  {Type: "Observation", Clauses: []dsn.Clause{cl("code", dsn.ParamToken, "in", dsn.Value{Text: "http://example.org/vs/filter"})}},
