@@ -132,12 +132,13 @@ func (b *builder) typeList(hint string, types []string) string {
 }
 
 // driveRank orders the parameter types by how few resources a value usually
-// matches: references and identifiers first, numbers last; a chain or a
-// _has leads only when no plain clause can.
-var driveRank = map[dsn.ParamType]int{dsn.ParamReference: 1, dsn.ParamURI: 2, dsn.ParamToken: 3,
-	dsn.ParamComposite: 3, dsn.ParamString: 4, dsn.ParamDate: 5, dsn.ParamQuantity: 6, dsn.ParamNumber: 7}
+// matches: references and identifiers first, numbers last; a date of a day
+// or less (birthdate=1950-02-03) sits between tokens and strings; a chain or
+// a _has leads only when no plain clause can.
+var driveRank = map[dsn.ParamType]int{dsn.ParamReference: 10, dsn.ParamURI: 20, dsn.ParamToken: 30,
+	dsn.ParamComposite: 30, dsn.ParamString: 40, dsn.ParamDate: 50, dsn.ParamQuantity: 60, dsn.ParamNumber: 70}
 
-const chainRank, hasRank = 8, 9
+const narrowDateRank, chainRank, hasRank = 35, 80, 90
 
 // driverClause picks the clause whose rows lead the query ("r.rid IN"): the
 // positive clause of the best rank; the others are checked per candidate with
@@ -153,12 +154,24 @@ func driverClause(cs []dsn.Clause) int {
 			rank, ok = chainRank, true
 		case c.Param == "_id" || c.Param == "_lastUpdated" || negated(c.Modifier) || c.Modifier == "missing":
 			ok = false
+		case c.Type == dsn.ParamDate && narrowDates(c.Values):
+			rank = narrowDateRank
 		}
 		if ok && (best < 0 || rank < bestRank) {
 			best, bestRank = i, rank
 		}
 	}
 	return best
+}
+
+// narrowDates: every value is an equality on a day or less.
+func narrowDates(vs []dsn.Value) bool {
+	for _, v := range vs {
+		if v.Prefix != "" && v.Prefix != "eq" || v.High.Sub(v.Low) > 24*time.Hour || v.Low.IsZero() {
+			return false
+		}
+	}
+	return true
 }
 
 // negated modifiers match resources WITHOUT a matching row (search.html#token).

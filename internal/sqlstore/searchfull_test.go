@@ -103,6 +103,8 @@ func fullQueries() map[string]dsn.SearchQuery {
 		"sort_multi_cursor": multi,
 		"sort_ref_quantity": refSort,
 		"injection":         nasty,
+		"demographics": q("Patient", c("birthdate", D, "", dsn.Value{Low: day, High: day.AddDate(0, 0, 1)}),
+			c("family", S, "", dsn.Value{Text: "tremblay"}), c("given", S, "", dsn.Value{Text: "marie"})),
 	}
 }
 
