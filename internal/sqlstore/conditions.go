@@ -121,7 +121,12 @@ func (b *builder) composite(v dsn.Value, parts []dsn.ParamType) (string, error) 
 // starts after / ends before; ap is read as "overlaps".
 func (b *builder) dateRange(lo, hi, prefix string, low, high time.Time) (string, error) {
 	vl, vh := RangeLow(low), RangeHigh(high)
-	eq := func() string { return "(" + lo + " >= " + b.arg(vl) + " AND " + hi + " <= " + b.arg(vh) + ")" }
+	// eq also bounds lo from above (implied: a stored range has lo <= hi),
+	// so that an index on lo scans only the value's range.
+	eq := func() string {
+		s := "(" + lo + " >= " + b.arg(vl) + " AND " + lo + " <= " + b.arg(vh)
+		return s + " AND " + hi + " <= " + b.arg(vh) + ")"
+	}
 	switch prefix {
 	case "", "eq":
 		return eq(), nil
