@@ -42,6 +42,10 @@ CREATE INDEX idx_ref_identifier_rid ON idx_ref_identifier (rid);
 ALTER TABLE idx_quantity ADD COLUMN low double precision, ADD COLUMN high double precision;
 UPDATE idx_quantity SET low = value, high = value;
 ALTER TABLE idx_quantity ALTER COLUMN low SET NOT NULL, ALTER COLUMN high SET NOT NULL;
+-- The rid index also holds the span, for "this resource's value above N"
+-- probed once per candidate of a population count (as in ../sqlite).
+DROP INDEX idx_quantity_rid;
+CREATE INDEX idx_quantity_rid ON idx_quantity (rid, param, high, low);
 
 -- dsn_index replaces the index rows of one resource: the only code that writes
 -- them, called by dsn_put (a new version) and dsn_reindex (`dsn reindex`).
