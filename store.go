@@ -50,6 +50,9 @@ type Store interface {
 	// result it builds at the start of each call, and must do all its work through
 	// the Tx (no side effects outside it).
 	Write(ctx context.Context, fn func(Tx) error) error
+	// Jobs returns up to limit queued jobs of kind with Seq > after, oldest
+	// first (Tx.AddJob, Job).
+	Jobs(ctx context.Context, kind string, after int64, limit int) ([]Job, error)
 	// Close releases the database; pending Writes finish first.
 	Close() error
 }
@@ -78,6 +81,23 @@ type Tx interface {
 	// rows. w.VersionID must be the current version + 1 (1 for a new id).
 	// Errors: KindConflict if another version w.VersionID already exists.
 	Put(w Write) error
+	// AddJob queues j (its Seq is assigned by the store) with the
+	// transaction's writes: the job exists if and only if they commit.
+	AddJob(j Job) error
+	// DeleteJobs removes the jobs with these Seqs (done); unknown Seqs are ignored.
+	DeleteJobs(seqs []int64) error
+}
+
+// Job is durable work to do after a commit, queued in the same transaction as
+// the write that needs it, so that a crash between that commit and the work
+// cannot lose it: the worker reads pending jobs (Store.Jobs) after each commit
+// and again at start, and deletes each one in the transaction that does its
+// work (Tx.DeleteJobs). Migration 0003; the MPI links Patients this way.
+type Job struct {
+	Seq     int64     // queue order, assigned by the store
+	Kind    string    // which worker processes it, e.g. "mpi.link"
+	Key     string    // what to process, e.g. a Patient id
+	Created time.Time // when it was queued (UTC, microseconds)
 }
 
 // HistoryQuery selects versions for the history interactions.

@@ -13,6 +13,7 @@ import (
 	"dsn"
 	"dsn/fhir"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -38,6 +39,11 @@ type Options struct {
 	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
 	// live index; without it the operation is neither routed nor declared.
 	MPI *mpi.Index
+	// Records, if set, is the provincial record (golden records, package
+	// mpi/provincial): its operations are routed and declared (mpi_ops.go),
+	// $match answers golden records and $everything on a golden record
+	// gathers its registrations' compartments. MPI defaults to its index.
+	Records *provincial.Service
 }
 
 // API is the FHIR REST handler.
@@ -54,6 +60,7 @@ type API struct {
 	mux     *http.ServeMux
 	caps    []byte // the CapabilityStatement, built once
 	mpi     *mpi.Index
+	records *provincial.Service
 }
 
 var _ http.Handler = (*API)(nil)
@@ -62,7 +69,10 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records}
+	if a.mpi == nil && a.records != nil {
+		a.mpi = a.records.Live().Index
+	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -113,6 +123,7 @@ func (a *API) routes() *http.ServeMux {
 	if a.mpi != nil {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
 	}
+	a.mpiRoutes(m) // mpi_ops.go
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))

@@ -29,7 +29,10 @@ func (a *API) capabilityStatement() []byte {
 	for _, t := range a.types {
 		rc := resourceCapability(t)
 		if t == "Patient" {
-			rc["operation"] = patientOperations(a.mpi != nil)
+			rc["operation"] = append(patientOperations(a.mpi != nil), a.mpiPatientOperations()...)
+		}
+		if ops := a.mpiTaskOperations(); t == "Task" && len(ops) > 0 {
+			rc["operation"] = ops
 		}
 		resources = append(resources, rc)
 	}

@@ -49,6 +49,7 @@ func Run(t *testing.T, open Opener) {
 		{"Oracle", testOracle},
 		{"Compartment", testCompartment},
 		{"Reindex", testReindex},
+		{"Jobs", testJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

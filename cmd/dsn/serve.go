@@ -12,6 +12,7 @@ import (
 	"dsn"
 	"dsn/fhirapi"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -25,6 +26,9 @@ type Main struct {
 	ln    net.Listener
 	srv   *http.Server
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
+	// records is the provincial record; its linker runs until stopLinker (mpi.go)
+	records    *provincial.Service
+	stopLinker func()
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -43,12 +47,12 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	}
 	handler, err := m.routes()
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	m.srv = &http.Server{
@@ -86,8 +90,13 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the store; call it after Run returns.
-func (m *Main) Close() error { return m.store.Close() }
+// Close stops the linker and releases the store; call it after Run returns.
+func (m *Main) Close() error {
+	if m.stopLinker != nil {
+		m.stopLinker()
+	}
+	return m.store.Close()
+}
 
 // routes builds the top-level handler: health probe and the FHIR API.
 func (m *Main) routes() (http.Handler, error) {
@@ -97,10 +106,11 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:   repo.New(repo.Options{Store: m.store}),
-		Logger: m.log,
-		Prefix: "/fhir",
-		MPI:    m.mpi.Index,
+		Repo:    repo.New(repo.Options{Store: m.store}),
+		Logger:  m.log,
+		Prefix:  "/fhir",
+		MPI:     m.mpi.Index,
+		Records: m.records,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
