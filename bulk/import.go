@@ -188,7 +188,7 @@ func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<
 		}
 		recs = append(recs, record{line: line, data: append([]byte(nil), data...)})
 		if len(recs) >= im.o.Batch {
-			p := im.prepare(f, recs, line, false)
+			p := im.prepare(ctx, f, recs, line, false)
 			p.bytes = cr.n
 			if !send(p) {
 				return
@@ -196,13 +196,13 @@ func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<
 			recs = nil
 		}
 	}
-	p := im.prepare(f, recs, line, true)
+	p := im.prepare(ctx, f, recs, line, true)
 	p.bytes = cr.n
 	send(p)
 }
 
 // prepare decodes recs and validates and indexes what decoded (no store access).
-func (im *importer) prepare(f inputFile, recs []record, last int, done bool) *pending {
+func (im *importer) prepare(ctx context.Context, f inputFile, recs []record, last int, done bool) *pending {
 	decodeAll(recs)
 	p := &pending{f: f, recs: recs, last: last, done: done}
 	for i, r := range recs {
@@ -213,13 +213,13 @@ func (im *importer) prepare(f inputFile, recs []record, last int, done bool) *pe
 		p.objs = append(p.objs, r.obj)
 		p.objIdx = append(p.objIdx, i)
 	}
-	p.batch = im.o.Service.PrepareImport(p.objs)
+	p.batch = im.o.Service.PrepareImport(ctx, p.objs)
 	return p
 }
 
 // flush prepares and commits recs at once (Bundles and single resources).
 func (im *importer) flush(ctx context.Context, f inputFile, recs []record, last int, done bool) error {
-	return im.commit(ctx, im.prepare(f, recs, last, done))
+	return im.commit(ctx, im.prepare(ctx, f, recs, last, done))
 }
 
 // commit writes p, reports its rejects and records the checkpoint: every
