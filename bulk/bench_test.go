@@ -42,7 +42,8 @@ func BenchmarkExportSynthea(b *testing.B) {
 
 // BenchmarkImportDir loads the directory named by DSN_BULK_DIR (e.g. the
 // output of `dsn synth --patients 1000`) into a fresh SQLite store per
-// iteration (DSN_BULK_BATCH sets ImportOptions.Batch); metric resources/s.
+// iteration (a fresh PostgreSQL schema with DSN_BULK_PG=1; DSN_BULK_BATCH
+// sets ImportOptions.Batch); metric resources/s.
 // Skipped without the variable.
 func BenchmarkImportDir(b *testing.B) {
 	dir := os.Getenv("DSN_BULK_DIR")
@@ -53,6 +54,9 @@ func BenchmarkImportDir(b *testing.B) {
 	n := 0
 	for b.Loop() {
 		st := openStore(b)
+		if os.Getenv("DSN_BULK_PG") != "" {
+			st = openPostgres(b)
+		}
 		n += importDir(b, st, ImportOptions{Batch: batch}, dir).Created
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")

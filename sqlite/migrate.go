@@ -37,13 +37,15 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 	if _, err := c.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	row := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-	if err := row.Scan(&current); err != nil {
+	// Every migration not recorded yet is applied, not only those above the
+	// highest: areas number theirs apart (0002 search … 0005 bulk), so a
+	// lower number can arrive after a higher one.
+	applied, err := appliedVersions(ctx, c)
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	for _, m := range ms {
-		if m.Version <= current {
+		if applied[m.Version] {
 			continue
 		}
 		if _, err := c.ExecContext(ctx, m.SQL); err != nil {
@@ -58,4 +60,22 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
+}
+
+// appliedVersions reads the numbers recorded in schema_migrations.
+func appliedVersions(ctx context.Context, c *sql.Conn) (map[int]bool, error) {
+	rows, err := c.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	out := map[int]bool{}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			return nil, err
+		}
+		out[v] = true
+	}
+	return out, rows.Err()
 }

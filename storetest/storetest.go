@@ -47,6 +47,7 @@ func Run(t *testing.T, open Opener) {
 		{"Compartment", testCompartment},
 		{"PutAll", testPutAll},
 		{"PutAllConflict", testPutAllConflict},
+		{"ExportJobs", testExportJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
