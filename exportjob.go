@@ -18,6 +18,8 @@ type ExportJob struct {
 	Level   string   `json:"level"`
 	GroupID string   `json:"groupId,omitempty"`
 	Types   []string `json:"types,omitempty"` // _type (none: every type)
+	// Patients is the "patient" parameter (Patient and Group levels).
+	Patients []string `json:"patients,omitempty"`
 	// Since is _since: only resources last updated at or after it (zero: all).
 	Since time.Time `json:"since,omitzero"`
 	// TransactionTime is when the export started reading: resources updated

@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/bulk"
 	"dsn/fhir"
 	"dsn/mpi"
 	"dsn/repo"
@@ -38,22 +39,26 @@ type Options struct {
 	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
 	// live index; without it the operation is neither routed nor declared.
 	MPI *mpi.Index
+	// Exporter, if set, serves FHIR Bulk Data $export (export.go,
+	// exportstatus.go); without it the operation is neither routed nor declared.
+	Exporter *bulk.Exporter
 }
 
 // API is the FHIR REST handler.
 type API struct {
-	repo    *repo.Service
-	log     *slog.Logger
-	prefix  string
-	baseURL string
-	maxBody int64
-	authz   Authorizer
-	audit   Auditor
-	types   []string
-	isType  map[string]bool
-	mux     *http.ServeMux
-	caps    []byte // the CapabilityStatement, built once
-	mpi     *mpi.Index
+	repo     *repo.Service
+	log      *slog.Logger
+	prefix   string
+	baseURL  string
+	maxBody  int64
+	authz    Authorizer
+	audit    Auditor
+	types    []string
+	isType   map[string]bool
+	mux      *http.ServeMux
+	caps     []byte // the CapabilityStatement, built once
+	mpi      *mpi.Index
+	exporter *bulk.Exporter
 }
 
 var _ http.Handler = (*API)(nil)
@@ -62,7 +67,7 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, exporter: o.Exporter}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -112,6 +117,9 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("POST "+p+"/{type}", a.h(a.create))
 	if a.mpi != nil {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
+	}
+	if a.exporter != nil {
+		a.exportRoutes(m)
 	}
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))

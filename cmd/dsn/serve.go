@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi"
 	"dsn/repo"
@@ -25,6 +26,8 @@ type Main struct {
 	ln    net.Listener
 	srv   *http.Server
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
+	// exporter runs the $export jobs (exporter.go)
+	exporter *bulk.Exporter
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -41,14 +44,18 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		st.Close()
 		return nil, err
 	}
+	if err := m.startExporter(st); err != nil {
+		st.Close()
+		return nil, err
+	}
 	handler, err := m.routes()
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	m.srv = &http.Server{
@@ -86,8 +93,14 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the store; call it after Run returns.
-func (m *Main) Close() error { return m.store.Close() }
+// Close stops the export jobs (the next start resumes them) and releases
+// the store; call it after Run returns.
+func (m *Main) Close() error {
+	if m.exporter != nil {
+		m.exporter.Close()
+	}
+	return m.store.Close()
+}
 
 // routes builds the top-level handler: health probe and the FHIR API.
 func (m *Main) routes() (http.Handler, error) {
@@ -97,10 +110,11 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:   repo.New(repo.Options{Store: m.store}),
-		Logger: m.log,
-		Prefix: "/fhir",
-		MPI:    m.mpi.Index,
+		Repo:     repo.New(repo.Options{Store: m.store}),
+		Logger:   m.log,
+		Prefix:   "/fhir",
+		MPI:      m.mpi.Index,
+		Exporter: m.exporter,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
