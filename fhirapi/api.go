@@ -14,6 +14,7 @@ import (
 	"dsn/bulk"
 	"dsn/fhir"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -39,6 +40,11 @@ type Options struct {
 	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
 	// live index; without it the operation is neither routed nor declared.
 	MPI *mpi.Index
+	// Records, if set, is the provincial record (golden records, package
+	// mpi/provincial): its operations are routed and declared (mpi_ops.go),
+	// $match answers golden records and $everything on a golden record
+	// gathers its registrations' compartments. MPI defaults to its index.
+	Records *provincial.Service
 	// Exporter, if set, serves FHIR Bulk Data $export (export.go,
 	// exportstatus.go); without it the operation is neither routed nor declared.
 	Exporter *bulk.Exporter
@@ -58,6 +64,7 @@ type API struct {
 	mux      *http.ServeMux
 	caps     []byte // the CapabilityStatement, built once
 	mpi      *mpi.Index
+	records  *provincial.Service
 	exporter *bulk.Exporter
 }
 
@@ -67,7 +74,11 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, exporter: o.Exporter}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records,
+		exporter: o.Exporter}
+	if a.mpi == nil && a.records != nil {
+		a.mpi = a.records.Live().Index
+	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -118,6 +129,7 @@ func (a *API) routes() *http.ServeMux {
 	if a.mpi != nil {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
 	}
+	a.mpiRoutes(m) // mpi_ops.go
 	if a.exporter != nil {
 		a.exportRoutes(m)
 	}

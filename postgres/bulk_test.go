@@ -52,7 +52,7 @@ func TestPutAllSameRowsAsPut(t *testing.T) {
 		if strings.Join(a, "\n") != strings.Join(b, "\n") {
 			t.Errorf("%s: Put stored %d rows, PutAll %d, or different ones", table, len(a), len(b))
 		}
-		if table == "idx_token" && len(a) == 0 {
+		if (table == "idx_token" || table == "idx_composite") && len(a) == 0 {
 			t.Error("no token rows at all: the comparison proves nothing")
 		}
 	}

@@ -34,9 +34,9 @@ func migrate(ctx context.Context, c *pgx.Conn) error {
 	if _, err := tx.Exec(ctx, sqlMigrationsTable); err != nil {
 		return err
 	}
-	// Every migration not recorded yet is applied, not only those above the
-	// highest: areas number theirs apart (0002 search … 0005 bulk), so a
-	// lower number can arrive after a higher one.
+	// Each area of the code owns its migration numbers (0002 search, 0003 MPI…)
+	// and branches merge in any order: every number not applied yet is
+	// applied, not only those above the highest.
 	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
 	if err != nil {
 		return err

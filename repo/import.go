@@ -76,7 +76,7 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 	res := make([]ImportResult, len(preps))
 	var err error = dsn.Errorf(op, dsn.KindConflict, "lecture préalable incomplète")
 	if b.ok {
-		err = s.store.Write(ctx, func(tx dsn.Tx) error { return putAll(tx, b.writes) })
+		err = s.store.Write(ctx, func(tx dsn.Tx) error { return storeAll(tx, b.writes) })
 		if err == nil {
 			for i, p := range preps {
 				if p != nil {
@@ -111,8 +111,8 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 	return res, errs
 }
 
-// putAll stores ws through dsn.BulkTx when tx has it, else one Put each.
-func putAll(tx dsn.Tx, ws []dsn.Write) error {
+// storeAll stores ws through dsn.BulkTx when tx has it, else one Put each.
+func storeAll(tx dsn.Tx, ws []dsn.Write) error {
 	if len(ws) == 0 {
 		return nil
 	}
@@ -172,7 +172,7 @@ func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, err
 		return ImportFailed, err
 	}
 	exists := cur.VersionID > 0 && !deleted
-	if exists && sameContent(p, cur) {
+	if exists && s.sameContent(p, cur) {
 		return ImportUnchanged, nil
 	}
 	if _, err := s.commit(tx, op, p, cur, "PUT"); err != nil {
@@ -188,13 +188,19 @@ func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, err
 // meta.lastUpdated aside. Both sides are decoded and encoded again by
 // fhir.Encode (keys sorted, numbers kept as written), because a store may hand
 // back a body re-serialised (PostgreSQL jsonb reorders keys). Other meta
-// elements (profile, tag, security) count as content.
-func sameContent(p *prepared, cur dsn.Resource) bool {
+// elements (profile, tag, security) count as content; what the server
+// maintains (Options.Managed) does not.
+func (s *Service) sameContent(p *prepared, cur dsn.Resource) bool {
 	stored, err := fhir.Decode(cur.Body)
 	if err != nil {
 		return false
 	}
-	return bytes.Equal(contentOf(stored), contentOf(clone(p.obj)))
+	in := clone(p.obj)
+	if s.managed != nil {
+		s.managed(stored)
+		s.managed(in)
+	}
+	return bytes.Equal(contentOf(stored), contentOf(in))
 }
 
 // contentOf encodes obj without meta.versionId and meta.lastUpdated (obj is

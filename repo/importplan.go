@@ -63,7 +63,7 @@ func (s *Service) readKnown(ctx context.Context, preps []*prepared) ([]known, bo
 	parallel(len(preps), func(i int) {
 		if p := preps[i]; p != nil {
 			r := cur[[2]string{p.typ, p.id}]
-			out[i] = known{cur: r, same: r.VersionID > 0 && sameContent(p, r)}
+			out[i] = known{cur: r, same: r.VersionID > 0 && s.sameContent(p, r)}
 		}
 	})
 	return out, true

@@ -45,13 +45,13 @@ func TestPutAllSameRowsAsPut(t *testing.T) {
 		rows := func(suffix string) []string {
 			return queryStrings(t, s, fmt.Sprintf(`SELECT substr(r.id, 1, length(r.id) - %d) || '|' || x.type || '|' || x.patient_key || '|' || %s
 				FROM %s x JOIN resource r ON r.rid = x.rid WHERE r.id LIKE '%%%s'`,
-				len(suffix), strings.Join(indexColumns[table], " || '|' || "), table, suffix))
+				len(suffix), "ifnull("+strings.Join(indexColumns[table], ", 'NULL') || '|' || ifnull(")+", 'NULL')", table, suffix))
 		}
 		a, b := rows("-put"), rows("-all")
 		if strings.Join(a, "\n") != strings.Join(b, "\n") {
 			t.Errorf("%s: Put stored %d rows, PutAll %d, or different ones", table, len(a), len(b))
 		}
-		if table == "idx_token" && len(a) == 0 {
+		if (table == "idx_token" || table == "idx_composite") && len(a) == 0 {
 			t.Error("no token rows at all: the comparison proves nothing")
 		}
 	}

@@ -37,13 +37,23 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 	if _, err := c.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	// Every migration not recorded yet is applied, not only those above the
-	// highest: areas number theirs apart (0002 search … 0005 bulk), so a
-	// lower number can arrive after a higher one.
-	applied, err := appliedVersions(ctx, c)
+	// Each area of the code owns its migration numbers (0002 search, 0003 MPI…)
+	// and branches merge in any order: every number not applied yet is
+	// applied, not only those above the highest.
+	applied := map[int]bool{}
+	rows, err := c.QueryContext(ctx, "SELECT version FROM schema_migrations")
 	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
 	for _, m := range ms {
 		if applied[m.Version] {
 			continue
@@ -60,22 +70,4 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 		return fmt.Errorf("migrate: %w", err)
 	}
 	return nil
-}
-
-// appliedVersions reads the numbers recorded in schema_migrations.
-func appliedVersions(ctx context.Context, c *sql.Conn) (map[int]bool, error) {
-	rows, err := c.QueryContext(ctx, "SELECT version FROM schema_migrations")
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int]bool{}
-	for rows.Next() {
-		var v int
-		if err := rows.Scan(&v); err != nil {
-			return nil, err
-		}
-		out[v] = true
-	}
-	return out, rows.Err()
 }

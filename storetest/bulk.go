@@ -69,7 +69,7 @@ func BenchPutAll(b *testing.B, s dsn.Store, ws []dsn.Write, batch int) {
 // IndexRows counts the index rows of ix (every kind of dsn.Index).
 func IndexRows(ix dsn.Index) int {
 	return len(ix.Tokens) + len(ix.Strings) + len(ix.Dates) + len(ix.References) +
-		len(ix.Quantities) + len(ix.Numbers) + len(ix.URIs) + len(ix.Composites) + len(ix.IdentifierTypes)
+		len(ix.Quantities) + len(ix.Numbers) + len(ix.URIs) + len(ix.Composites) + len(ix.IdentifierTypes) + len(ix.RefIdentifiers)
 }
 
 // bulkPut runs one Write whose fn calls PutAll(ws).

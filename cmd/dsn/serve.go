@@ -13,6 +13,7 @@ import (
 	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -26,6 +27,9 @@ type Main struct {
 	ln    net.Listener
 	srv   *http.Server
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
+	// records is the provincial record; its linker runs until stopLinker (mpi.go)
+	records    *provincial.Service
+	stopLinker func()
 	// exporter runs the $export jobs (exporter.go)
 	exporter *bulk.Exporter
 }
@@ -93,11 +97,14 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the export jobs (the next start resumes them) and releases
-// the store; call it after Run returns.
+// Close stops the export jobs (the next start resumes them) and the
+// linker, and releases the store; call it after Run returns.
 func (m *Main) Close() error {
 	if m.exporter != nil {
 		m.exporter.Close()
+	}
+	if m.stopLinker != nil {
+		m.stopLinker()
 	}
 	return m.store.Close()
 }
@@ -114,6 +121,7 @@ func (m *Main) routes() (http.Handler, error) {
 		Logger:   m.log,
 		Prefix:   "/fhir",
 		MPI:      m.mpi.Index,
+		Records:  m.records,
 		Exporter: m.exporter,
 	})
 	mux.Handle("/fhir", api)

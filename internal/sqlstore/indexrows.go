@@ -10,9 +10,13 @@ var IndexColumns = map[string][]string{
 	"idx_string":    {"param", "norm", "exact"},
 	"idx_date":      {"param", "low", "high"},
 	"idx_reference": {"param", "ref_type", "ref_id", "url"},
-	"idx_quantity":  {"param", "value", "system", "code", "unit"},
+	"idx_quantity":  {"param", "value", "system", "code", "unit", "low", "high"},
 	"idx_number":    {"param", "value"},
 	"idx_uri":       {"param", "uri"},
+	// migration 0002
+	"idx_composite":       append([]string{"param"}, CompositeColumns()...),
+	"idx_identifier_type": {"param", "type_system", "type_code", "value"},
+	"idx_ref_identifier":  {"param", "system", "value"},
 }
 
 // IndexRows calls add once per index row of ix with its table and the values
@@ -34,13 +38,25 @@ func IndexRows(ix *dsn.Index, add func(table string, vals ...any)) {
 		add("idx_reference", k.Param, k.Type, k.ID, k.URL)
 	}
 	for _, k := range ix.Quantities {
-		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit)
+		lo, hi := QuantitySpan(k)
+		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi)
 	}
 	for _, k := range ix.Numbers {
 		add("idx_number", k.Param, k.Value)
 	}
 	for _, k := range ix.URIs {
 		add("idx_uri", k.Param, k.URI)
+	}
+	for _, k := range ix.Composites {
+		if a := CompositeArgs(k); a != nil {
+			add("idx_composite", append([]any{k.Param}, a...)...)
+		}
+	}
+	for _, k := range ix.IdentifierTypes {
+		add("idx_identifier_type", k.Param, k.TypeSystem, k.TypeCode, k.Value)
+	}
+	for _, k := range ix.RefIdentifiers {
+		add("idx_ref_identifier", k.Param, k.System, k.Code)
 	}
 }
 
