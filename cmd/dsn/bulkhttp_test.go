@@ -21,6 +21,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dsn/fhir"
+	"dsn/mpi/provincial"
 	"dsn/synth"
 )
 
@@ -137,8 +138,8 @@ func download(t *testing.T, m map[string]any, dir string) map[string]int {
 }
 
 // contents reads the NDJSON files of dirs and returns each resource as
-// fhir.Encode gives it without meta.versionId and meta.lastUpdated (the
-// content a round trip must keep), sorted.
+// fhir.Encode gives it without meta.versionId, meta.lastUpdated and the
+// links the MPI manages (the content a round trip must keep), sorted.
 func contents(t *testing.T, dirs ...string) []string {
 	t.Helper()
 	var out []string
@@ -160,6 +161,7 @@ func contents(t *testing.T, dirs ...string) []string {
 					delete(m, "versionId")
 					delete(m, "lastUpdated")
 				}
+				provincial.StripManaged(obj)
 				out = append(out, string(fhir.Encode(obj)))
 			}
 			fh.Close()

@@ -6,6 +6,7 @@ import (
 
 	"dsn"
 	"dsn/bulk"
+	"dsn/mpi/provincial"
 )
 
 // startExporter starts the Bulk Data export jobs runner behind $export. Its
@@ -17,6 +18,7 @@ func (m *Main) startExporter(jobs dsn.Store) error {
 	if !ok {
 		return fmt.Errorf("the store keeps no export jobs")
 	}
-	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: m.store, Jobs: js, Log: m.log})
+	// golden records are derived data, left out as by dsn export (export.go)
+	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: provincial.WithoutGolden(m.store), Jobs: js, Log: m.log})
 	return m.exporter.Start(context.Background())
 }
