@@ -34,11 +34,15 @@ func (c StoreConfig) Describe() string {
 type Config struct {
 	Store StoreConfig
 	Addr  string // listen address (default 127.0.0.1:8080)
+	// MPIConfig is a matching model in JSON (mpi.Config; `dsn mpi config`
+	// prints the default): "" uses mpi.DefaultConfig.
+	MPIConfig string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
 	c.Store.register(fs, env)
 	fs.StringVar(&c.Addr, "addr", envOr(env, "DSN_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	fs.StringVar(&c.MPIConfig, "mpi-config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON, see dsn mpi config); default: the built-in model")
 }
 
 // validate refuses non-loopback addresses: until access control exists the

@@ -40,7 +40,7 @@ var commands = map[string]command{
 	"version":  {runVersion, "print the version"},
 	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] PATH…"},
 	"reindex":  {runReindex, "rebuild the search index of stored resources (after migration 0002): dsn reindex [--type T]"},
-	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] (duplicate report) | dsn mpi link (link queued registrations)"},
+	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] | link | config [--config FILE]"},
 	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }
 
