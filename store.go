@@ -57,6 +57,20 @@ type Store interface {
 	Close() error
 }
 
+// Reindexer rebuilds the index rows of resources already stored, without
+// writing new versions: after a migration adds index tables (0002), or when
+// extraction changes. Both stores implement it (`dsn reindex`).
+type Reindexer interface {
+	// Reindex calls extract on the current version of every non-deleted
+	// resource of typ ("" for every type), in storage order, and replaces its
+	// index rows and patient key with the result, one write transaction per
+	// batch. progress, if set, is called after each batch with the number of
+	// resources reindexed so far. A resource written meanwhile keeps the rows
+	// its newer version was written with. Errors: extract's error, naming the
+	// resource; KindUnavailable if ctx ends (the batches done remain).
+	Reindex(ctx context.Context, typ string, extract func(Resource) (Index, string, error), progress func(n int)) (int, error)
+}
+
 // Tx is the view of the store inside Store.Write. It sees its own writes.
 type Tx interface {
 	// Read is Store.Read within the transaction.
@@ -84,6 +98,18 @@ type Job struct {
 	Kind    string    // which worker processes it, e.g. "mpi.link"
 	Key     string    // what to process, e.g. a Patient id
 	Created time.Time // when it was queued (UTC, microseconds)
+}
+
+// BulkTx is implemented by the Tx of a store that can write many versions at
+// once faster than one Put each (bulk import, bulk/README.md). Callers find it
+// with a type assertion and fall back to Put.
+type BulkTx interface {
+	Tx
+	// PutAll stores every w of ws as Put would. ws must not name the same
+	// Type/ID twice. Errors: KindConflict if some w.VersionID is not its current
+	// version + 1, or an id repeats; rows already written in this call are then
+	// left for the transaction's rollback, so the fn must return the error.
+	PutAll(ws []Write) error
 }
 
 // HistoryQuery selects versions for the history interactions.
@@ -137,6 +163,7 @@ type SearchQuery struct {
 type SortKey struct {
 	Param string
 	Desc  bool
+	Type  ParamType // the parameter's type (the store reads the rows of that type)
 }
 
 // Include is one _include or _revinclude value (search.html#include):
@@ -182,6 +209,9 @@ type Clause struct {
 	// Nested _has are clauses of Has. Values is then empty.
 	Has    *SearchQuery
 	HasRef string
+	// Parts, for a composite parameter, is the type of each component in
+	// order (search.html#composite): how each part of Value.Components reads.
+	Parts []ParamType
 }
 
 // Value is one value of a Clause; which fields count depends on the Clause type.
@@ -234,6 +264,7 @@ type Index struct {
 	// Added for complete search:
 	Composites      []CompositeKey      // composite parameters (search.html#composite)
 	IdentifierTypes []IdentifierTypeKey // Identifier.type + value, for token :of-type
+	RefIdentifiers  []TokenKey          // Reference.identifier (system, value in Code), for :identifier
 }
 
 // TokenKey indexes a Coding, Identifier, ContactPoint, code or boolean.

@@ -48,10 +48,20 @@ func (a *API) capabilityStatement() []byte {
 		"format":         []any{"application/fhir+json", "json"},
 		"patchFormat":    []any{"application/json-patch+json"},
 		"rest": []any{map[string]any{
-			"mode":     "server",
-			"resource": resources,
+			"mode":          "server",
+			"documentation": searchDocumentation,
+			"resource":      resources,
 			// http.html#search: GET Patient/[id]/[type] (compartment.go)
 			"compartment": []any{"http://hl7.org/fhir/CompartmentDefinition/patient"},
+			// search-system accepts the parameters of every resource (search.html#all)
+			"searchParam": []any{
+				map[string]any{"name": "_id", "type": "token"},
+				map[string]any{"name": "_lastUpdated", "type": "date"},
+				map[string]any{"name": "_tag", "type": "token"},
+				map[string]any{"name": "_profile", "type": "uri"},
+				map[string]any{"name": "_security", "type": "token"},
+				map[string]any{"name": "_source", "type": "uri"},
+			},
 			"interaction": []any{
 				map[string]any{"code": "transaction"},
 				map[string]any{"code": "batch"},
@@ -59,6 +69,9 @@ func (a *API) capabilityStatement() []byte {
 				map[string]any{"code": "search-system"},
 			},
 		}},
+	}
+	if a.exporter != nil {
+		declareExport(cs) // export.go
 	}
 	return fhir.Encode(cs)
 }
@@ -118,6 +131,9 @@ func resourceCapability(t string) map[string]any {
 	}
 	if len(incl) > 0 {
 		rc["searchInclude"] = append(incl, "*")
+	}
+	if rev := searchRevIncludes(t); len(rev) > 0 {
+		rc["searchRevInclude"] = rev
 	}
 	return rc
 }

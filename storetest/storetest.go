@@ -44,8 +44,15 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
+		{"SearchFull", testSearchFull},
+		{"SearchSort", testSearchSort},
+		{"Oracle", testOracle},
 		{"Compartment", testCompartment},
+		{"Reindex", testReindex},
 		{"Jobs", testJobs},
+		{"PutAll", testPutAll},
+		{"PutAllConflict", testPutAllConflict},
+		{"ExportJobs", testExportJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

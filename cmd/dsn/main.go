@@ -39,6 +39,7 @@ var commands = map[string]command{
 	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
 	"version":  {runVersion, "print the version"},
 	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] PATH…"},
+	"reindex":  {runReindex, "rebuild the search index of stored resources (after migration 0002): dsn reindex [--type T]"},
 	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] | link | config [--config FILE]"},
 	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
@@ -29,6 +30,8 @@ type Main struct {
 	// records is the provincial record; its linker runs until stopLinker (mpi.go)
 	records    *provincial.Service
 	stopLinker func()
+	// exporter runs the $export jobs (exporter.go)
+	exporter *bulk.Exporter
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -42,6 +45,10 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	}
 	m := &Main{cfg: cfg, log: log, store: st}
 	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
+		st.Close()
+		return nil, err
+	}
+	if err := m.startExporter(st); err != nil {
 		st.Close()
 		return nil, err
 	}
@@ -90,8 +97,12 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the linker and releases the store; call it after Run returns.
+// Close stops the export jobs (the next start resumes them) and the
+// linker, and releases the store; call it after Run returns.
 func (m *Main) Close() error {
+	if m.exporter != nil {
+		m.exporter.Close()
+	}
 	if m.stopLinker != nil {
 		m.stopLinker()
 	}
@@ -106,11 +117,12 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:    repo.New(repo.Options{Store: m.store}),
-		Logger:  m.log,
-		Prefix:  "/fhir",
-		MPI:     m.mpi.Index,
-		Records: m.records,
+		Repo:     repo.New(repo.Options{Store: m.store}),
+		Logger:   m.log,
+		Prefix:   "/fhir",
+		MPI:      m.mpi.Index,
+		Records:  m.records,
+		Exporter: m.exporter,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
