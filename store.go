@@ -14,16 +14,17 @@ type Resource struct {
 	Deleted     bool      // a deletion tombstone; Body is nil
 	Method      string    // the interaction that made this version: POST, PUT, PATCH or DELETE
 	Body        []byte    // FHIR JSON with meta.versionId and meta.lastUpdated already set
+	// PatientKey is the id of the Patient whose compartment holds the resource
+	// ("" if none). Every patient-compartment row carries it so that the schema can
+	// later be distributed by patient (DESIGN.md §3); stores return it on every
+	// read so that the access policy can tell whose record a resource belongs to.
+	PatientKey string
 }
 
 // Write is one new version to store, with the search-index rows extracted from it.
 type Write struct {
-	Resource
-	// PatientKey is the id of the Patient whose compartment holds the resource
-	// ("" if none). Every patient-compartment row carries it so that the schema can
-	// later be distributed by patient (DESIGN.md §3).
-	PatientKey string
-	Index      Index
+	Resource // Resource.PatientKey is stored with the version and its index rows
+	Index    Index
 }
 
 // Store is the storage contract that the sqlite and postgres adapters fulfil,

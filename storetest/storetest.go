@@ -45,6 +45,8 @@ func Run(t *testing.T, open Opener) {
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
 		{"Compartment", testCompartment},
+		{"Records", testRecords},
+		{"Journal", testJournal},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })
