@@ -18,6 +18,9 @@ type Request struct {
 	Path        string
 	Query       string // the raw query: which patient was searched for matters to the journal
 	RemoteAddr  string
+	// Authorization is the request's Authorization header: read by the
+	// authorizer, never logged nor journaled.
+	Authorization string
 	Interaction string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
 	Type, ID    string // "" when the interaction has none
 }
@@ -27,6 +30,15 @@ type Request struct {
 // KindForbidden to refuse.
 type Authorizer interface {
 	Authorize(ctx context.Context, req Request) error
+}
+
+// ContextAuthorizer is an Authorizer that also authenticates: it returns the
+// context the interaction runs in, carrying who the caller is (the policy
+// behind the repository reads it there). withAccess prefers it when the
+// Authorizer has it.
+type ContextAuthorizer interface {
+	Authorizer
+	AuthorizeContext(ctx context.Context, req Request) (context.Context, error)
 }
 
 // LoopbackOnly allows callers on the loopback interface only: the policy until
@@ -108,9 +120,11 @@ func (a *API) withAccess(next http.Handler) http.Handler {
 		start := time.Now()
 		req := a.describe(r)
 		rec := &recorder{ResponseWriter: w}
-		if err := a.authz.Authorize(r.Context(), req); err != nil {
+		ctx, err := a.authorize(r.Context(), req)
+		if err != nil {
 			a.writeError(rec, r, err)
 		} else {
+			r = r.WithContext(ctx)
 			next.ServeHTTP(rec, r)
 		}
 		a.audit.Audit(r.Context(), Record{Time: start.UTC(), Request: req, Status: rec.status,
@@ -118,9 +132,17 @@ func (a *API) withAccess(next http.Handler) http.Handler {
 	})
 }
 
+func (a *API) authorize(ctx context.Context, req Request) (context.Context, error) {
+	if ca, ok := a.authz.(ContextAuthorizer); ok {
+		return ca.AuthorizeContext(ctx, req)
+	}
+	return ctx, a.authz.Authorize(ctx, req)
+}
+
 // describe names the interaction from the method and path alone (http.html#summary).
 func (a *API) describe(r *http.Request) Request {
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr}
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr,
+		Authorization: r.Header.Get("Authorization")}
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, a.prefix), "/")
 	var segs []string
 	if rest != "" {

@@ -54,6 +54,7 @@ type API struct {
 	mux     *http.ServeMux
 	caps    []byte // the CapabilityStatement, built once
 	mpi     *mpi.Index
+	routed  []string // the patterns of routes(), for the test that walks them all
 }
 
 var _ http.Handler = (*API)(nil)
@@ -98,7 +99,7 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // routes maps the interactions of http.html#summary to their handlers.
 func (a *API) routes() *http.ServeMux {
-	m := http.NewServeMux()
+	m := &recordingMux{ServeMux: http.NewServeMux(), patterns: &a.routed}
 	p := a.prefix
 	m.Handle("GET "+p+"/metadata", a.h(a.metadata))
 	m.Handle("POST "+p, a.h(a.bundle))
@@ -126,9 +127,20 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("GET "+p+"/{type}/{id}/{ctype}", a.h(a.compartment))
 	m.Handle("POST "+p+"/Patient/{id}/$everything", a.h(a.everything))
 	m.Handle("GET "+p+"/{type}/{id}/_history/{vid}", a.h(a.vread))
-	m.Handle(p+"/", a.h(a.notFound(m)))
-	m.Handle(p, a.h(a.notFound(m)))
-	return m
+	m.Handle(p+"/", a.h(a.notFound(m.ServeMux)))
+	m.Handle(p, a.h(a.notFound(m.ServeMux)))
+	return m.ServeMux
+}
+
+// recordingMux keeps the patterns it routes.
+type recordingMux struct {
+	*http.ServeMux
+	patterns *[]string
+}
+
+func (m *recordingMux) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
 }
 
 // handlerFunc is an interaction: it writes a success or returns an error that

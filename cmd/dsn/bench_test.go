@@ -23,6 +23,7 @@ func startBenchServer(t *testing.T) string {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
+	systemToken(t, m)
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -40,7 +41,8 @@ func TestBenchCommand(t *testing.T) {
 	base := startBenchServer(t)
 	var stdout, stderr bytes.Buffer
 	env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	code := run(context.Background(), []string{"bench", "--url", base, "--scenario", "transaction",
+	tok, _ := tokens.Load(strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/fhir"))
+	code := run(context.Background(), []string{"bench", "--url", base, "--token", tok.(string), "--scenario", "transaction",
 		"--concurrency", "2", "--duration", "1s", "--warmup", "0s", "--json"}, env)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -61,7 +63,9 @@ func TestBenchCommand(t *testing.T) {
 		t.Errorf("latency %v", out.Latency)
 	}
 	// Every reported Bundle wrote one Patient with a NAM: count them on the server.
-	resp, err := http.Get(base + "/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_total=accurate&_count=1")
+	req, _ := http.NewRequest("GET", base+"/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_total=accurate&_count=1", nil)
+	authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -76,7 +80,7 @@ func TestBenchCommand(t *testing.T) {
 
 	// The text report of a read run on the same server.
 	stdout.Reset()
-	code = run(context.Background(), []string{"bench", "--url", base, "--scenario", "read", "--seed-size", "5",
+	code = run(context.Background(), []string{"bench", "--url", base, "--token", tok.(string), "--scenario", "read", "--seed-size", "5",
 		"--concurrency", "2", "--duration", "300ms", "--warmup", "100ms"}, env)
 	if code != 0 || !strings.Contains(stdout.String(), "errors     0") || !strings.Contains(stdout.String(), "p99") {
 		t.Errorf("exit %d: %s %s", code, stdout.String(), stderr.String())

@@ -34,26 +34,31 @@ func (c StoreConfig) Describe() string {
 type Config struct {
 	Store StoreConfig
 	Addr  string // listen address (default 127.0.0.1:8080)
+	// TLSCert and TLSKey serve HTTPS (PEM files); without them DSN speaks
+	// plain HTTP, for loopback or behind a TLS-terminating proxy (README.md).
+	TLSCert, TLSKey string
+	// Issuer is the iss of the tokens (default access.DefaultIssuer); the
+	// server and "dsn token" must agree on it (DSN_ISSUER).
+	Issuer string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
 	c.Store.register(fs, env)
 	fs.StringVar(&c.Addr, "addr", envOr(env, "DSN_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	fs.StringVar(&c.TLSCert, "tls-cert", env.Getenv("DSN_TLS_CERT"), "PEM certificate: serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", env.Getenv("DSN_TLS_KEY"), "PEM private key of --tls-cert")
+	fs.StringVar(&c.Issuer, "issuer", env.Getenv("DSN_ISSUER"), "issuer (iss) of the access tokens")
 }
 
-// validate refuses non-loopback addresses: until access control exists the
-// server must not be reachable from the network (issue 2, DESIGN.md §2).
+// validate checks the address and the TLS pair. Every FHIR interaction
+// needs a bearer token, so the server may listen beyond loopback; without
+// --tls-cert it should then sit behind a TLS-terminating proxy (README.md).
 func (c Config) validate() error {
-	host, _, err := net.SplitHostPort(c.Addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: expected HOST:PORT", c.Addr)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--addr %q: until access control is in place DSN listens only on loopback (127.0.0.1, ::1, localhost)", c.Addr)
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	return nil
 }

@@ -201,6 +201,7 @@ func send(c *http.Client, method, url string, body []byte) (int, []byte, error) 
 		req.Header.Set("Content-Type", "application/fhir+json")
 		req.Header.Set("Prefer", "return=minimal")
 	}
+	authorize(req)
 	res, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/access"
+	"dsn/authapi"
 	"dsn/fhirapi"
 	"dsn/mpi"
 	"dsn/repo"
@@ -25,6 +27,8 @@ type Main struct {
 	ln    net.Listener
 	srv   *http.Server
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
+	raw   dsn.Store // the store before the commit hooks: it also keeps the access records
+	auth  *access.Service
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -36,7 +40,11 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{cfg: cfg, log: log, store: st}
+	m := &Main{cfg: cfg, log: log, store: st, raw: st}
+	if m.auth, err = accessService(st, cfg.Issuer); err != nil {
+		st.Close()
+		return nil, err
+	}
 	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
 		st.Close()
 		return nil, err
@@ -67,8 +75,14 @@ func (m *Main) Addr() string { return m.ln.Addr().String() }
 // flight finish (up to 15 s) and returns.
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- m.srv.Serve(m.ln) }()
-	m.log.Info("serving", "url", "http://"+m.Addr(), "fhir", "http://"+m.Addr()+"/fhir", "store", m.cfg.Store.Describe())
+	scheme := "http"
+	if m.cfg.TLSCert != "" {
+		scheme = "https"
+		go func() { errc <- m.srv.ServeTLS(m.ln, m.cfg.TLSCert, m.cfg.TLSKey) }()
+	} else {
+		go func() { errc <- m.srv.Serve(m.ln) }()
+	}
+	m.log.Info("serving", "url", scheme+"://"+m.Addr(), "fhir", scheme+"://"+m.Addr()+"/fhir", "store", m.cfg.Store.Describe())
 	select {
 	case err := <-errc:
 		return err
@@ -97,13 +111,18 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:   repo.New(repo.Options{Store: m.store}),
-		Logger: m.log,
-		Prefix: "/fhir",
-		MPI:    m.mpi.Index,
+		Repo:       repo.New(repo.Options{Store: m.store}),
+		Logger:     m.log,
+		Prefix:     "/fhir",
+		MPI:        m.mpi.Index,
+		Authorizer: fhirapi.Bearer{Auth: m.auth},
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
+	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth"})
+	for _, p := range auth.Patterns() {
+		mux.Handle(p, auth)
+	}
 	return mux, nil
 }
 
