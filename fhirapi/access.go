@@ -14,15 +14,15 @@ import (
 // Request is what the access decision and the audit see of an interaction,
 // derived from the HTTP request independently of routing (DESIGN.md §2).
 type Request struct {
-	Method      string
-	Path        string
-	Query       string // the raw query: which patient was searched for matters to the journal
-	RemoteAddr  string
+	Method     string
+	Path       string
+	Query      string // the raw query: which patient was searched for matters to the journal
+	RemoteAddr string
 	// Authorization is the request's Authorization header: read by the
 	// authorizer, never logged nor journaled.
 	Authorization string
-	Interaction string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
-	Type, ID    string // "" when the interaction has none
+	Interaction   string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
+	Type, ID      string // "" when the interaction has none
 }
 
 // Authorizer is the one access decision every FHIR interaction passes.
