@@ -219,3 +219,13 @@ func (t *guardTx) Put(w dsn.Write) error {
 	*t.written = append(*t.written, r)
 	return nil
 }
+
+// Bases of a decision, as journaled.
+const (
+	BasisBreakGlass = "break-the-glass"
+	BasisRelation   = "care-relationship"
+	BasisOwnRecord  = "own-record"
+	BasisDirectory  = "directory"
+	BasisSystem     = "system"
+	BasisFunction   = "function"
+)

@@ -42,7 +42,7 @@ func (b Bearer) AuthorizeContext(ctx context.Context, req Request) (context.Cont
 	}
 	if typ, perm := scopeNeed(req); perm != 0 {
 		if ok, _ := p.Scopes.Allows(typ, perm); !ok {
-			return ctx, dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden,
+			return access.WithPrincipal(ctx, p), dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden,
 				"portée insuffisante: %s sur %s demande la permission %q", req.Interaction, typOrAll(typ), perm.String())
 		}
 	}

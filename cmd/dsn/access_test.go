@@ -5,9 +5,13 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
+	"database/sql"
 	"net/url"
+	"path/filepath"
 	"strings"
 	"testing"
+
+	"dsn/sqlite"
 )
 
 // cli runs a dsn command in-process and returns its exit code and output.
@@ -95,5 +99,29 @@ func TestAccessEndToEnd(t *testing.T) {
 	}
 	if code, _, errOut = cli(t, "", "token", "--user", "nobody", "--data", dir); code != 1 || !strings.Contains(errOut, "introuvable") {
 		t.Fatalf("unknown user: %d %s", code, errOut)
+	}
+
+	// every request above left its entry, the refused ones included
+	code, out, errOut = cli(t, "", "audit", "verify", "--data", dir)
+	if code != 0 || !strings.Contains(out, "journal intègre") {
+		t.Fatalf("audit verify: %d %s %s", code, out, errOut)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var denied, reads int
+	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE action = 'denied' AND agent = 'anonymous'`).Scan(&denied)
+	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE agent = ?`, "client:"+cred.ClientID).Scan(&reads)
+	if denied == 0 || reads < 2 {
+		t.Fatalf("journal: %d anonymous refusals, %d entries of the client", denied, reads)
+	}
+	if _, err := db.Exec(`UPDATE audit_entry SET body = replace(body, '"status":401', '"status":200') WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = cli(t, "", "audit", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(errOut, "l'entrée 1:") {
+		t.Fatalf("tampered journal: exit %d %s", code, errOut)
 	}
 }

@@ -41,6 +41,7 @@ var commands = map[string]command{
 	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] PATH…"},
 	"client":   {runClient, "register an OAuth client: dsn client create --name N --scope S (prints client_id, client_secret)"},
 	"user":     {runUser, "create a user: dsn user create --username U --role R --establishment E [--password-stdin]"},
+	"audit":    {runAudit, "check the access journal's hash chain and signed checkpoints: dsn audit verify"},
 	"token":    {runToken, "print a short-lived access token: dsn token --user U [--scope S]"},
 	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }

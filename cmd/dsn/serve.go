@@ -11,6 +11,7 @@ import (
 
 	"dsn"
 	"dsn/access"
+	"dsn/audit"
 	"dsn/authapi"
 	"dsn/fhirapi"
 	"dsn/mpi"
@@ -29,6 +30,7 @@ type Main struct {
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
 	raw   dsn.Store // the store before the commit hooks: it also keeps the access records
 	auth  *access.Service
+	audit *audit.Log // the access journal (LRSSS s. 103)
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -45,18 +47,19 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		st.Close()
 		return nil, err
 	}
+	m.audit = openJournal(st, m.auth, log)
 	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	handler, err := m.routes()
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		st.Close()
+		m.Close()
 		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
 	m.srv = &http.Server{
@@ -101,7 +104,12 @@ func (m *Main) Run(ctx context.Context) error {
 }
 
 // Close releases the store; call it after Run returns.
-func (m *Main) Close() error { return m.store.Close() }
+func (m *Main) Close() error {
+	if err := m.audit.Close(); err != nil {
+		m.log.Error("closing the journal", "err", err)
+	}
+	return m.store.Close()
+}
 
 // routes builds the top-level handler: health probe and the FHIR API.
 func (m *Main) routes() (http.Handler, error) {
@@ -111,11 +119,12 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:       repo.New(repo.Options{Store: m.store}),
+		Repo:       repo.New(repo.Options{Store: access.NewGuard(m.store, nil)}),
 		Logger:     m.log,
 		Prefix:     "/fhir",
 		MPI:        m.mpi.Index,
 		Authorizer: fhirapi.Bearer{Auth: m.auth},
+		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
