@@ -3,9 +3,9 @@ package main
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"encoding/json"
 	"net/http"
-	"database/sql"
 	"net/url"
 	"path/filepath"
 	"strings"
