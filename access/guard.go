@@ -155,6 +155,11 @@ func (g *Guard) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 		for _, r := range written {
 			ds.add(r, "write", "")
 		}
+		if f, ok := g.policy.(interface{ Forget(*Principal) }); ok && len(written) > 0 {
+			if p := PrincipalFrom(ctx); p != nil {
+				f.Forget(p) // a new encounter or care team counts at once
+			}
+		}
 	}
 	return err
 }

@@ -38,7 +38,7 @@ var roles = map[Role]RoleInfo{
 	RolePharmacist: {"Pharmacien", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.rs patient/*.rs " +
 		"user/MedicationDispense.cru user/MedicationRequest.u user/MedicationStatement.cru"), true, true},
 	RoleArchivist: {"Archiviste médical", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access user/*.rs " +
-		"user/Patient.cruds user/RelatedPerson.cruds user/Person.cruds user/Consent.cruds"), true, false},
+		"user/Patient.cruds user/RelatedPerson.cruds user/Person.cruds user/Consent.cruds"), false, false},
 	RoleAdmin: {"Administrateur", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " + directory +
 		" user/Organization.cud user/Location.cud user/Practitioner.cud user/PractitionerRole.cud user/HealthcareService.cud user/Endpoint.cud"), false, false},
 	RolePrivacyOfficer: {"Responsable de la protection des renseignements", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " +
