@@ -17,6 +17,31 @@ type Disclosures struct {
 	mu    sync.Mutex
 	items []Disclosure
 	seen  map[string]bool
+	event Event
+}
+
+// Event is a request that is itself an act on a record (a break-the-glass):
+// its journal entry names the act, the patient and the stated reason.
+type Event struct{ Action, Patient, Reason string }
+
+// SetEvent marks the request as an act on patient's record.
+func (d *Disclosures) SetEvent(action, patient, reason string) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.event = Event{action, patient, reason}
+	d.mu.Unlock()
+}
+
+// Event returns the act set by SetEvent (zero if none).
+func (d *Disclosures) Event() Event {
+	if d == nil {
+		return Event{}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.event
 }
 
 // Disclosure is one resource version shown, written or refused.

@@ -27,7 +27,8 @@ import (
 //  8. clinical roles read and write a record on a care relationship (current
 //     encounter, care team, ED or ward assignment, family physician, recent
 //     order), or on an active break-the-glass grant; creating a Patient or
-//     the encounter that starts a relationship needs none.
+//     the encounter that starts a relationship needs none, nor does reading
+//     the Patient resource itself (identification: demographics only).
 
 // ResourceInfo is what the policy sees of one resource.
 type ResourceInfo struct {
@@ -99,6 +100,10 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 		return Decision{Allow: true, Basis: BasisBreakGlass}
 	case perm == PermCreate && r.Type == "Patient":
 		return Decision{Allow: true, Basis: "registration"}
+	case perm&^(PermRead|PermSearch) == 0 && r.Type == "Patient":
+		// identification: finding the right person (demographics only) comes
+		// before any relationship; the journal keeps every such read
+		return Decision{Allow: true, Basis: "identification"}
 	case perm&(PermCreate|PermUpdate) != 0 && r.StartsCare:
 		return Decision{Allow: true, Basis: "starts-care"}
 	}

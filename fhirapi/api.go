@@ -38,6 +38,9 @@ type Options struct {
 	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
 	// live index; without it the operation is neither routed nor declared.
 	MPI *mpi.Index
+	// BreakGlass, if set, serves POST [base]/Patient/[id]/$break-the-glass
+	// (breakglass.go).
+	BreakGlass BreakGlassFunc
 }
 
 // API is the FHIR REST handler.
@@ -55,6 +58,8 @@ type API struct {
 	caps    []byte // the CapabilityStatement, built once
 	mpi     *mpi.Index
 	routed  []string // the patterns of routes(), for the test that walks them all
+
+	breakGlassFn BreakGlassFunc
 }
 
 var _ http.Handler = (*API)(nil)
@@ -63,7 +68,7 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, breakGlassFn: o.BreakGlass}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -126,6 +131,9 @@ func (a *API) routes() *http.ServeMux {
 	// compartment search and Patient/$everything (compartment.go, everything.go)
 	m.Handle("GET "+p+"/{type}/{id}/{ctype}", a.h(a.compartment))
 	m.Handle("POST "+p+"/Patient/{id}/$everything", a.h(a.everything))
+	if a.breakGlassFn != nil {
+		m.Handle("POST "+p+"/Patient/{id}/$break-the-glass", a.h(a.breakGlass))
+	}
 	m.Handle("GET "+p+"/{type}/{id}/_history/{vid}", a.h(a.vread))
 	m.Handle(p+"/", a.h(a.notFound(m.ServeMux)))
 	m.Handle(p, a.h(a.notFound(m.ServeMux)))

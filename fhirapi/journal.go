@@ -44,7 +44,16 @@ func Entries(ctx context.Context, rec Record) []audit.Entry {
 		base.Practitioner, base.Client, base.TokenID = p.Practitioner, p.ClientID, p.TokenID
 		base.Purpose = purpose(p)
 	}
-	items := access.DisclosuresFrom(ctx).Items()
+	ds := access.DisclosuresFrom(ctx)
+	if ev := ds.Event(); ev.Action != "" {
+		e := base
+		e.Action, e.Patient, e.Reason, e.Basis, e.Purpose = ev.Action, ev.Patient, ev.Reason, access.BasisBreakGlass, "ETREAT"
+		if rec.Status >= 400 {
+			e.Action = "denied"
+		}
+		return []audit.Entry{e}
+	}
+	items := ds.Items()
 	byPatient := map[string]*audit.Entry{}
 	var order []string
 	for _, d := range items {

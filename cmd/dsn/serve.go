@@ -31,6 +31,7 @@ type Main struct {
 	raw   dsn.Store // the store before the commit hooks: it also keeps the access records
 	auth  *access.Service
 	audit *audit.Log // the access journal (LRSSS s. 103)
+	pol   *access.Policy
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -48,6 +49,8 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		return nil, err
 	}
 	m.audit = openJournal(st, m.auth, log)
+	m.pol = access.NewPolicy(m.auth, st, log)
+	m.store = repo.WithOnCommit(m.store, m.pol.Observe) // this process's Consents apply at once
 	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
 		m.Close()
 		return nil, err
@@ -119,12 +122,13 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:       repo.New(repo.Options{Store: access.NewGuard(m.store, nil)}),
+		Repo:       repo.New(repo.Options{Store: access.NewGuard(m.store, m.pol)}),
 		Logger:     m.log,
 		Prefix:     "/fhir",
 		MPI:        m.mpi.Index,
 		Authorizer: fhirapi.Bearer{Auth: m.auth},
 		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
+		BreakGlass: m.breakGlass,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
@@ -133,6 +137,19 @@ func (m *Main) routes() (http.Handler, error) {
 		mux.Handle(p, auth)
 	}
 	return mux, nil
+}
+
+// breakGlass opens an existing patient's record (fhirapi.BreakGlassFunc).
+func (m *Main) breakGlass(ctx context.Context, p *access.Principal, patient, reason string) (access.Grant, error) {
+	if _, err := m.store.Read(ctx, "Patient", patient); err != nil {
+		return access.Grant{}, err
+	}
+	g, err := m.auth.BreakGlass(ctx, p, patient, reason)
+	if err == nil {
+		m.pol.Forget(p)
+		m.log.Warn("break-the-glass", "agent", p.Agent(), "patient", patient, "grant", g.ID, "until", g.End)
+	}
+	return g, err
 }
 
 func runServe(ctx context.Context, args []string, env Env) error {

@@ -1,0 +1,153 @@
+package main
+
+import (
+	"context"
+	"io"
+	"strings"
+	"testing"
+	"time"
+
+	"dsn"
+	"dsn/access"
+	"dsn/audit"
+	"dsn/fhir"
+	"dsn/synth"
+)
+
+// people finds, in a small synthetic population, a patient with a family
+// physician, another one, and the id of a youth-protection EpisodeOfCare.
+func people(t *testing.T, g *synth.Generator) (gpPatient, gp, stranger, strangerObs, ypPatient, yp string) {
+	n := g.Options().Patients
+	for i := 0; i < n && gp == ""; i++ {
+		pat := g.Person(i).Resources[0]
+		if gps, ok := pat["generalPractitioner"].([]any); ok {
+			gpPatient = fhir.ID(pat)
+			gp = strings.TrimPrefix(gps[0].(map[string]any)["reference"].(string), "Practitioner/")
+		}
+	}
+	for i := 0; i < n; i++ {
+		p := g.Person(i)
+		id := fhir.ID(p.Resources[0])
+		related := false
+		for _, r := range p.Resources {
+			body := string(fhir.Encode(r))
+			related = related || strings.Contains(body, `"Practitioner/`+gp+`"`)
+			if fhir.ResourceType(r) == "EpisodeOfCare" && strings.Contains(body, `"code":"R"`) && yp == "" {
+				ypPatient, yp = id, fhir.ID(r)
+			}
+		}
+		if stranger == "" && !related && id != gpPatient {
+			for _, r := range p.Resources {
+				if fhir.ResourceType(r) == "Observation" {
+					stranger, strangerObs = id, fhir.ID(r)
+					break
+				}
+			}
+		}
+	}
+	if gp == "" || stranger == "" || strangerObs == "" {
+		t.Fatal("the synthetic population lacks a family physician or observations")
+	}
+	return
+}
+
+// TestPolicyEndToEnd: need to know on synthetic data through the real server.
+func TestPolicyEndToEnd(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	m, base, stop := runMain(t, dir)
+	defer stop()
+	g := synth.New(synth.Options{Seed: 3, Patients: 40})
+	if _, err := seedDemo(ctx, m.store, g, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	gpPatient, gp, stranger, strangerObs, ypPatient, yp := people(t, g)
+	mk := func(username string, role access.Role, practitioner, patient string) string {
+		u, err := m.auth.CreateUser(ctx, access.NewUser{Username: username, Role: role, Establishment: "org-x", Practitioner: practitioner, Patient: patient})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tok, err := userToken(ctx, m.auth, u.Username, "", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	doc := mk("dr.famille", access.RolePhysician, gp, "")
+	citizen := mk("citoyen", access.RoleCitizen, "", stranger)
+	admin := mk("admin", access.RoleAdmin, "", "")
+	as := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+	f := base + "/fhir"
+
+	// the family physician reads their patient's record, not a stranger's
+	if a := call(t, "GET", f+"/Patient/"+gpPatient+"/$everything", "", as(doc)...); a.status != 200 || len(a.obj["entry"].([]any)) < 2 {
+		t.Fatalf("GP's $everything: %d %.300s", a.status, a.raw)
+	}
+	if a := call(t, "GET", f+"/Observation/"+strangerObs, "", as(doc)...); a.status != 403 || !strings.Contains(string(a.raw), "bris de verre") {
+		t.Fatalf("stranger's observation: %d %s", a.status, a.raw)
+	}
+	a := call(t, "GET", f+"/Observation?subject=Patient/"+stranger, "", as(doc)...)
+	if es, _ := a.obj["entry"].([]any); a.status != 200 || len(es) != 0 || a.obj["total"] != nil {
+		t.Fatalf("search of a stranger's observations must come back empty: %d %.300s", a.status, a.raw)
+	}
+	if a := call(t, "GET", f+"/Patient/"+stranger, "", as(doc)...); a.status != 200 {
+		t.Fatalf("identification (Patient read): %d", a.status)
+	}
+	// youth protection: hidden (404), even to the GP, even with break-the-glass
+	if yp != "" {
+		if a := call(t, "GET", f+"/EpisodeOfCare/"+yp, "", as(doc)...); a.status != 404 {
+			t.Fatalf("youth-protection file: %d %s (patient %s)", a.status, a.raw, ypPatient)
+		}
+	}
+	// break-the-glass: a reason is required, then the record opens
+	if a := call(t, "POST", f+"/Patient/"+stranger+"/$break-the-glass", `{"resourceType":"Parameters"}`, as(doc)...); a.status != 400 {
+		t.Fatalf("break-the-glass without a reason: %d %s", a.status, a.raw)
+	}
+	btg := `{"resourceType":"Parameters","parameter":[{"name":"reason","valueString":"Patient inconscient à l'urgence, allergies inconnues"}]}`
+	if a := call(t, "POST", f+"/Patient/"+stranger+"/$break-the-glass", btg, as(doc)...); a.status != 200 {
+		t.Fatalf("break-the-glass: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "GET", f+"/Observation/"+strangerObs, "", as(doc)...); a.status != 200 {
+		t.Fatalf("after break-the-glass: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "POST", f+"/Patient/"+stranger+"/$break-the-glass", btg, as(admin)...); a.status != 403 {
+		t.Fatalf("an administrator breaking the glass: %d", a.status)
+	}
+	// the citizen: own record yes, others' no (404)
+	if a := call(t, "GET", f+"/Observation/"+strangerObs, "", as(citizen)...); a.status != 200 {
+		t.Fatalf("citizen's own observation: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "GET", f+"/Patient/"+gpPatient, "", as(citizen)...); a.status != 404 {
+		t.Fatalf("citizen reading another record: %d", a.status)
+	}
+	if a := call(t, "GET", f+"/Observation?_count=1000", "", as(citizen)...); a.status != 200 {
+		t.Fatalf("citizen's search: %d", a.status)
+	} else {
+		for _, e := range a.obj["entry"].([]any) {
+			ref := e.(map[string]any)["resource"].(map[string]any)["subject"].(map[string]any)["reference"]
+			if ref != "Patient/"+stranger {
+				t.Fatalf("citizen's search returned %v", ref)
+			}
+		}
+	}
+	// the administrator sees no clinical data
+	if a := call(t, "GET", f+"/Observation/"+strangerObs, "", as(admin)...); a.status != 403 {
+		t.Fatalf("administrator: %d", a.status)
+	}
+	// the journal names the break-the-glass and its reason, the refusals,
+	// and what the physician saw under it
+	got, err := m.raw.(dsn.Journal).SearchAudit(ctx, dsn.AuditQuery{Patient: stranger, Count: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sawBTG, sawDenied, sawReadUnderBTG bool
+	for _, e := range got {
+		en, _ := audit.Decode(e)
+		sawBTG = sawBTG || en.Action == "break-glass" && strings.Contains(en.Reason, "inconscient") && en.Role == "physician"
+		sawDenied = sawDenied || en.Action == "denied" && len(en.Denied) == 1 && en.Denied[0] == "Observation/"+strangerObs
+		sawReadUnderBTG = sawReadUnderBTG || en.Action == "read" && en.Basis == access.BasisBreakGlass && en.Purpose == "ETREAT"
+	}
+	if !sawBTG || !sawDenied || !sawReadUnderBTG {
+		t.Fatalf("journal of %s: break-glass %v, refusal %v, read under break-glass %v (%d entries)", stranger, sawBTG, sawDenied, sawReadUnderBTG, len(got))
+	}
+}
