@@ -151,3 +151,38 @@ func TestPolicyEndToEnd(t *testing.T) {
 		t.Fatalf("journal of %s: break-glass %v, refusal %v, read under break-glass %v (%d entries)", stranger, sawBTG, sawDenied, sawReadUnderBTG, len(got))
 	}
 }
+
+// TestDemoAccounts: the demo's physician reads the demo citizen's record on
+// a real care relationship (family physician), the citizen reads it too, and
+// creating the accounts twice is harmless.
+func TestDemoAccounts(t *testing.T) {
+	ctx := context.Background()
+	m, base, stop := runMain(t, t.TempDir())
+	defer stop()
+	g := synth.New(synth.Options{Seed: 1, Patients: 30})
+	if _, err := seedDemo(ctx, m.store, g, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	accounts := demoAccounts(g)
+	for range 2 {
+		if err := ensureDemoAccounts(ctx, m.auth, accounts); err != nil {
+			t.Fatal(err)
+		}
+	}
+	patient := accounts[len(accounts)-1].User.Patient
+	for _, user := range []string{"dre.demo", "citoyen.demo"} {
+		tok, err := userToken(ctx, m.auth, user, "", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		a := call(t, "GET", base+"/fhir/Patient/"+patient+"/$everything", "", "Authorization", "Bearer "+tok)
+		if a.status != 200 || len(a.obj["entry"].([]any)) < 3 {
+			t.Fatalf("%s reading %s: %d %.200s", user, patient, a.status, a.raw)
+		}
+	}
+	var out strings.Builder
+	printDemoAccounts(ctx, &out, m.auth, accounts, "127.0.0.1:8080", "")
+	if !strings.Contains(out.String(), "dre.demo") || !strings.Contains(out.String(), "export TOKEN=ey") || !strings.Contains(out.String(), DemoPassword) {
+		t.Fatalf("banner: %s", out.String())
+	}
+}

@@ -132,11 +132,26 @@ func (m *Main) routes() (http.Handler, error) {
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
-	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth"})
+	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth",
+		Journal: m.journalAuth})
 	for _, p := range auth.Patterns() {
 		mux.Handle(p, auth)
 	}
 	return mux, nil
+}
+
+// journalAuth records an event of the authorisation server (a token issued
+// or refused) in the access journal.
+func (m *Main) journalAuth(r *http.Request, event, agent, outcome string) {
+	action := event
+	if outcome != "" {
+		action = "denied"
+	}
+	err := m.audit.Record(r.Context(), audit.Entry{Time: time.Now().UTC(), Agent: agent, Action: action,
+		Interaction: event, Method: r.Method, Path: r.URL.Path, Outcome: outcome, Remote: r.RemoteAddr})
+	if err != nil {
+		m.log.Error("journal", "err", err)
+	}
 }
 
 // breakGlass opens an existing patient's record (fhirapi.BreakGlassFunc).
