@@ -40,6 +40,8 @@ type Service struct {
 	keys     map[string]*signingKey // by kid
 	current  *signingKey
 	reloaded time.Time // last reload of the keys from the store
+
+	tokens tokenCache
 }
 
 // New makes a Service.

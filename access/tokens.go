@@ -5,6 +5,7 @@ import (
 	"crypto"
 	"encoding/base64"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -77,43 +78,57 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 	if token == "" || len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
 		return nil, errToken("format")
 	}
+	now := s.clock.Now()
+	if p, ok := s.tokens.get(token, now); ok {
+		return p, nil
+	}
+	p, exp, err := s.authenticate(ctx, token)
+	if err == nil {
+		s.tokens.put(token, p, exp)
+	}
+	return p, err
+}
+
+// authenticate verifies a token not seen yet (the ECDSA verification is the
+// costly part: a verified token is cached until it expires).
+func (s *Service) authenticate(ctx context.Context, token string) (*Principal, time.Time, error) {
 	t, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil || len(t.Headers) != 1 {
-		return nil, errToken("format")
+		return nil, time.Time{}, errToken("format")
 	}
 	h := t.Headers[0]
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "at+jwt" {
-		return nil, errToken("type")
+		return nil, time.Time{}, errToken("type")
 	}
 	pub := s.verifier(ctx, h.KeyID)
 	if pub == nil {
-		return nil, errToken("clé inconnue")
+		return nil, time.Time{}, errToken("clé inconnue")
 	}
 	var std jwt.Claims
 	var c claims
 	if err := t.Claims(pub, &std, &c); err != nil {
-		return nil, errToken("signature")
+		return nil, time.Time{}, errToken("signature")
 	}
 	if std.Expiry == nil || std.IssuedAt == nil {
-		return nil, errToken("sans échéance")
+		return nil, time.Time{}, errToken("sans échéance")
 	}
 	err = std.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, AnyAudience: jwt.Audience{s.audience}, Time: s.clock.Now()}, 5*time.Second)
 	if err != nil {
-		return nil, errToken(strings.TrimPrefix(err.Error(), "go-jose/go-jose/jwt: validation failed, "))
+		return nil, time.Time{}, errToken(strings.TrimPrefix(err.Error(), "go-jose/go-jose/jwt: validation failed, "))
 	}
 	sc, err := ParseScopes(c.Scope)
 	if err != nil || std.Subject == "" {
-		return nil, errToken("portées")
+		return nil, time.Time{}, errToken("portées")
 	}
 	info, ok := c.Role.Info()
 	if !ok || info.Realm != c.Realm {
-		return nil, errToken("rôle")
+		return nil, time.Time{}, errToken("rôle")
 	}
 	// the role's ceiling caps what any token may claim, even a well-signed one
 	sc = sc.Narrow(info.Ceiling)
 	return &Principal{Realm: c.Realm, Subject: std.Subject, Name: c.Name, Role: c.Role, Establishment: c.Establishment,
 		Missions: c.Missions, Locations: c.Locations, Practitioner: c.Practitioner, Patient: c.Patient,
-		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID}, nil
+		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID}, std.Expiry.Time(), nil
 }
 
 // UserPrincipal is the principal of a user's token with the given scopes,
@@ -159,4 +174,39 @@ func (s *Service) ClientCredentials(ctx context.Context, id, secret, scope strin
 	}
 	tok, exp, err := s.IssueAccess(ctx, p, 0)
 	return tok, p, exp, err
+}
+
+// tokenCache remembers verified tokens until they expire (bounded: when full,
+// it is emptied; the next requests verify again).
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]cachedToken
+}
+
+type cachedToken struct {
+	p   *Principal
+	exp time.Time
+}
+
+const maxCachedTokens = 10000
+
+func (c *tokenCache) get(tok string, now time.Time) (*Principal, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[tok]
+	if !ok || !now.Before(e.exp) {
+		return nil, false
+	}
+	cp := *e.p // callers may not change the cached principal
+	return &cp, true
+}
+
+func (c *tokenCache) put(tok string, p *Principal, exp time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.m == nil || len(c.m) >= maxCachedTokens {
+		c.m = map[string]cachedToken{}
+	}
+	cp := *p
+	c.m[tok] = cachedToken{&cp, exp}
 }

@@ -26,8 +26,9 @@ type Options struct {
 	Logger  *slog.Logger
 	// CheckpointEvery is the period of signed checkpoints (default 1 minute).
 	CheckpointEvery time.Duration
-	// Writers is how many batches may be in flight at once (default 2): while
-	// one waits for its fsync, the next one forms.
+	// Writers is how many batches may be in flight at once (default 8): while
+	// some wait for their fsync, the next ones form, and the store's group
+	// commit joins those that arrive together into one transaction.
 	Writers int
 }
 
@@ -62,7 +63,7 @@ func Open(o Options) *Log {
 	}
 	n := o.Writers
 	if n <= 0 {
-		n = 2
+		n = 8
 	}
 	for range n {
 		l.wg.Add(1)

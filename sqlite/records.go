@@ -19,6 +19,20 @@ var (
 	_ dsn.Journal = (*Store)(nil)
 )
 
+// stmt returns query prepared on the writer connection (cached; only the
+// writer goroutine calls it, from inside a side fn).
+func (s *Store) stmt(ctx context.Context, c *sql.Conn, query string) (*sql.Stmt, error) {
+	if st := s.sideSt[query]; st != nil {
+		return st, nil
+	}
+	st, err := c.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	s.sideSt[query] = st
+	return st, nil
+}
+
 // side runs fn on the writer connection inside a group commit.
 func (s *Store) side(ctx context.Context, op string, fn func(ctx context.Context, c *sql.Conn) error) error {
 	return s.queue.Submit(ctx, op, func(t dsn.Tx) error {
@@ -119,9 +133,17 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 // for SQLite's write lock, so the tail read here is the real one.
 func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
 	return s.side(ctx, "sqlite.AppendAudit", func(ctx context.Context, c *sql.Conn) error {
+		tail, err := s.stmt(ctx, c, sqlstore.SQLAuditTail)
+		if err != nil {
+			return err
+		}
+		ins, err := s.stmt(ctx, c, sqlstore.SQLAuditInsert)
+		if err != nil {
+			return err
+		}
 		var seq int64
 		var prev []byte
-		err := c.QueryRowContext(ctx, sqlstore.SQLAuditTail).Scan(&seq, &prev)
+		err = tail.QueryRowContext(ctx).Scan(&seq, &prev)
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
@@ -131,7 +153,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 			e.Seq = seq
 			link(prev, e)
 			prev = e.Hash
-			if _, err := c.ExecContext(ctx, sqlstore.SQLAuditInsert, sqlstore.AuditArgs(e)...); err != nil {
+			if _, err := ins.ExecContext(ctx, sqlstore.AuditArgs(e)...); err != nil {
 				return err
 			}
 		}
