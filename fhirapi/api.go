@@ -41,6 +41,9 @@ type Options struct {
 	// BreakGlass, if set, serves POST [base]/Patient/[id]/$break-the-glass
 	// (breakglass.go).
 	BreakGlass BreakGlassFunc
+	// AuditTrail, if set, serves AuditEvent read and search from the access
+	// journal (auditevent.go) instead of the store, and refuses AuditEvent writes.
+	AuditTrail dsn.Journal
 }
 
 // API is the FHIR REST handler.
@@ -60,6 +63,7 @@ type API struct {
 	routed  []string // the patterns of routes(), for the test that walks them all
 
 	breakGlassFn BreakGlassFunc
+	trail        dsn.Journal
 }
 
 var _ http.Handler = (*API)(nil)
@@ -68,7 +72,7 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, breakGlassFn: o.BreakGlass}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, breakGlassFn: o.BreakGlass, trail: o.AuditTrail}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -107,6 +111,15 @@ func (a *API) routes() *http.ServeMux {
 	m := &recordingMux{ServeMux: http.NewServeMux(), patterns: &a.routed}
 	p := a.prefix
 	m.Handle("GET "+p+"/metadata", a.h(a.metadata))
+	if a.trail != nil {
+		m.Handle("GET "+p+"/AuditEvent", a.h(a.auditSearch))
+		m.Handle("POST "+p+"/AuditEvent/_search", a.h(a.auditSearch))
+		for _, pat := range []string{"POST /AuditEvent", "PUT /AuditEvent", "DELETE /AuditEvent", "PATCH /AuditEvent",
+			"PUT /AuditEvent/{id}", "DELETE /AuditEvent/{id}", "PATCH /AuditEvent/{id}"} {
+			method, path, _ := strings.Cut(pat, " ")
+			m.Handle(method+" "+p+path, a.h(a.auditWrite))
+		}
+	}
 	m.Handle("POST "+p, a.h(a.bundle))
 	m.Handle("POST "+p+"/{$}", a.h(a.bundle))
 	m.Handle("GET "+p+"/_history", a.h(a.history))
@@ -123,7 +136,7 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))
 	m.Handle("GET "+p+"/{type}/_history", a.h(a.history))
-	m.Handle("GET "+p+"/{type}/{id}", a.h(a.read))
+	m.Handle("GET "+p+"/{type}/{id}", a.h(a.readOrAudit))
 	m.Handle("PUT "+p+"/{type}/{id}", a.h(a.update))
 	m.Handle("DELETE "+p+"/{type}/{id}", a.h(a.delete))
 	m.Handle("PATCH "+p+"/{type}/{id}", a.h(a.patch))

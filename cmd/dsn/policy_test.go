@@ -150,6 +150,49 @@ func TestPolicyEndToEnd(t *testing.T) {
 	if !sawBTG || !sawDenied || !sawReadUnderBTG {
 		t.Fatalf("journal of %s: break-glass %v, refusal %v, read under break-glass %v (%d entries)", stranger, sawBTG, sawDenied, sawReadUnderBTG, len(got))
 	}
+
+	// the citizen's view: who consulted my record (person, role, date, what)
+	a = call(t, "GET", f+"/AuditEvent?_count=200", "", as(citizen)...)
+	if a.status != 200 {
+		t.Fatalf("citizen's AuditEvent: %d %s", a.status, a.raw)
+	}
+	var byDoctor, btgShown bool
+	for _, e := range a.obj["entry"].([]any) {
+		ev := e.(map[string]any)["resource"].(map[string]any)
+		ag := ev["agent"].([]any)[0].(map[string]any)
+		if ag["who"].(map[string]any)["reference"] == "Practitioner/"+gp && ag["type"].(map[string]any)["text"] == "physician" && ev["recorded"] != nil {
+			byDoctor = true
+			if pu, ok := ag["purposeOfUse"].([]any); ok && strings.Contains(pu[0].(map[string]any)["text"].(string), "inconscient") {
+				btgShown = true
+			}
+		}
+		if ents, ok := ev["entity"].([]any); ok {
+			if ents[0].(map[string]any)["what"].(map[string]any)["reference"] != "Patient/"+stranger {
+				t.Fatalf("citizen sees an entry of another record: %v", ents[0])
+			}
+		}
+	}
+	if !byDoctor || !btgShown {
+		t.Fatalf("the citizen does not see the physician's access (%v) or the break-the-glass reason (%v): %.500s", byDoctor, btgShown, a.raw)
+	}
+	if a := call(t, "GET", f+"/AuditEvent?patient="+gpPatient, "", as(citizen)...); a.status != 403 {
+		t.Fatalf("citizen reading another's journal: %d", a.status)
+	}
+	// staff see their own trail only; the privacy officer sees everyone's
+	a = call(t, "GET", f+"/AuditEvent?_count=500", "", as(doc)...)
+	for _, e := range a.obj["entry"].([]any) {
+		ag := e.(map[string]any)["resource"].(map[string]any)["agent"].([]any)[0].(map[string]any)
+		if !strings.HasPrefix(ag["altId"].(string), "user:") || ag["type"].(map[string]any)["text"] != "physician" {
+			t.Fatalf("physician sees another's entry: %v", ag)
+		}
+	}
+	po := mk("prp", access.RolePrivacyOfficer, "", "")
+	if a := call(t, "GET", f+"/AuditEvent?patient="+stranger, "", as(po)...); a.status != 200 || len(a.obj["entry"].([]any)) < 4 {
+		t.Fatalf("privacy officer: %d %.300s", a.status, a.raw)
+	}
+	if a := call(t, "POST", f+"/AuditEvent", `{"resourceType":"AuditEvent"}`); a.status != 405 { // system token: every scope
+		t.Fatalf("writing the journal through the API: %d", a.status)
+	}
 }
 
 // TestDemoAccounts: the demo's physician reads the demo citizen's record on

@@ -129,6 +129,7 @@ func (m *Main) routes() (http.Handler, error) {
 		Authorizer: fhirapi.Bearer{Auth: m.auth},
 		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
 		BreakGlass: m.breakGlass,
+		AuditTrail: m.raw.(dsn.Journal),
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
