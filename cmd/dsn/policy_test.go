@@ -186,6 +186,38 @@ func TestPolicyEndToEnd(t *testing.T) {
 			t.Fatalf("physician sees another's entry: %v", ag)
 		}
 	}
+	// s. 7: the GP's patient bars their own physician from their observations,
+	// through a Consent they write themselves; read, search and $everything obey
+	gpCitizen := mk("citoyen2", access.RoleCitizen, "", gpPatient)
+	obsOf := func(tok string) (n int) {
+		a := call(t, "GET", f+"/Observation?subject=Patient/"+gpPatient+"&_count=500", "", as(tok)...)
+		es, _ := a.obj["entry"].([]any)
+		return len(es)
+	}
+	before := obsOf(doc)
+	if before == 0 {
+		t.Fatal("the GP's patient has no observation")
+	}
+	consent := `{"resourceType":"Consent","status":"active","scope":{"text":"restriction"},"category":[{"text":"LRSSS art. 7"}],
+	 "patient":{"reference":"Patient/` + gpPatient + `"},
+	 "provision":{"type":"deny","actor":[{"role":{"text":"intervenant"},"reference":{"reference":"Practitioner/` + gp + `"}}],
+	   "class":[{"system":"http://hl7.org/fhir/resource-types","code":"Observation"}]}}`
+	if a := call(t, "POST", f+"/Consent", consent, as(gpCitizen)...); a.status != 201 {
+		t.Fatalf("citizen's Consent: %d %s", a.status, a.raw)
+	}
+	if n := obsOf(doc); n != 0 {
+		t.Fatalf("after the restriction the GP still finds %d observations", n)
+	}
+	ev := call(t, "GET", f+"/Patient/"+gpPatient+"/$everything?_count=1000", "", as(doc)...)
+	if ev.status != 200 || strings.Contains(string(ev.raw), `"resourceType":"Observation"`) {
+		t.Fatalf("$everything after the restriction: %d (observations present: %v)", ev.status, strings.Contains(string(ev.raw), `"Observation"`))
+	}
+	if obsOf(gpCitizen) != before {
+		t.Fatal("the restriction hid the citizen's own observations from them")
+	}
+	if a := call(t, "POST", f+"/Consent", strings.Replace(consent, gpPatient, stranger, 1), as(gpCitizen)...); a.status != 403 && a.status != 404 {
+		t.Fatalf("a citizen restricting another's record: %d", a.status)
+	}
 	po := mk("prp", access.RolePrivacyOfficer, "", "")
 	if a := call(t, "GET", f+"/AuditEvent?patient="+stranger, "", as(po)...); a.status != 200 || len(a.obj["entry"].([]any)) < 4 {
 		t.Fatalf("privacy officer: %d %.300s", a.status, a.raw)
