@@ -23,6 +23,7 @@ type AuditEntry struct {
 type AuditQuery struct {
 	Patient string    // only this patient's record ("" any)
 	Agent   string    // only this agent ("" any)
+	Action  string    // only this action ("" any), e.g. break-glass, denied
 	Since   time.Time // only entries at or after (zero: all)
 	Before  int64     // only Seq < Before (0: no bound): the cursor of the next page
 	Count   int       // page size (0: 100)

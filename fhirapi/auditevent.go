@@ -18,7 +18,7 @@ import (
 // "who consulted my record" (LRSSS s. 18 through the s. 103 log), the
 // privacy officer's review, and each staff member's own trail.
 //
-//	GET [base]/AuditEvent?patient=ID&agent=user:ID&date=geYYYY-MM-DD&_count=N
+//	GET [base]/AuditEvent?patient=ID&agent=user:ID&action=break-glass&date=geYYYY-MM-DD&_count=N
 //	GET [base]/AuditEvent/[seq]
 //
 // Citizens see their own record's entries only; privacy officers and
@@ -94,6 +94,8 @@ func auditQuery(params url.Values) (dsn.AuditQuery, error) {
 			q.Patient = strings.TrimPrefix(v, "Patient/")
 		case "agent", "altid":
 			q.Agent = v
+		case "action", "subtype":
+			q.Action = v // break-glass, denied, read, search, write, token
 		case "date":
 			d, err := time.Parse("2006-01-02", strings.TrimPrefix(v, "ge"))
 			if err != nil || !strings.HasPrefix(v, "ge") {

@@ -151,6 +151,9 @@ func testJournal(t *testing.T, open Opener) {
 	if len(more) != 3 {
 		t.Fatalf("SearchAudit next page = %d, want 3", len(more))
 	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Action: "search", Agent: "agent3"}); len(got) != 5 {
+		t.Fatalf("SearchAudit action = %d, want 5", len(got))
+	}
 	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Since: at(4)}); len(got) != 8 {
 		t.Fatalf("SearchAudit since = %d, want 8", len(got))
 	}

@@ -222,6 +222,10 @@ func TestPolicyEndToEnd(t *testing.T) {
 	if a := call(t, "GET", f+"/AuditEvent?patient="+stranger, "", as(po)...); a.status != 200 || len(a.obj["entry"].([]any)) < 4 {
 		t.Fatalf("privacy officer: %d %.300s", a.status, a.raw)
 	}
+	a = call(t, "GET", f+"/AuditEvent?action=break-glass", "", as(po)...)
+	if es, _ := a.obj["entry"].([]any); a.status != 200 || len(es) != 1 {
+		t.Fatalf("privacy officer's break-the-glass list: %d %.300s", a.status, a.raw)
+	}
 	if a := call(t, "POST", f+"/AuditEvent", `{"resourceType":"AuditEvent"}`); a.status != 405 { // system token: every scope
 		t.Fatalf("writing the journal through the API: %d", a.status)
 	}

@@ -85,6 +85,9 @@ func AuditSearch(q dsn.AuditQuery) (string, []any) {
 	if q.Agent != "" {
 		conds, args = append(conds, "agent = ?"), append(args, q.Agent)
 	}
+	if q.Action != "" {
+		conds, args = append(conds, "action = ?"), append(args, q.Action)
+	}
 	if !q.Since.IsZero() {
 		conds, args = append(conds, "time >= ?"), append(args, Micros(q.Since))
 	}
