@@ -106,6 +106,10 @@ func TestAccessEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "journal intègre") {
 		t.Fatalf("audit verify: %d %s %s", code, out, errOut)
 	}
+	code, out, errOut = cli(t, "", "audit", "report", "--data", dir)
+	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) {
+		t.Fatalf("audit report: %d %s %s", code, out, errOut)
+	}
 	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
 	if err != nil {
 		t.Fatal(err)
