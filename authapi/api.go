@@ -60,6 +60,8 @@ func New(o Options) *API {
 	m.HandleFunc("GET /.well-known/openid-configuration", a.smartConfiguration)
 	m.HandleFunc("GET "+a.prefix+"/jwks", a.jwks)
 	m.HandleFunc("POST "+a.prefix+"/token", a.token)
+	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
+	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
 	a.mux = m
 	return a
 }
@@ -137,8 +139,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		a.note(r, "token", p.Agent(), "")
 		writeJSON(w, http.StatusOK, tokenResponse(tok, exp, p, a.auth))
 	default:
-		if extra, ok := a.otherGrant(w, r, id, secret); ok {
-			_ = extra
+		if _, ok := a.otherGrant(w, r, id, secret); ok {
 			return
 		}
 		a.oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type non pris en charge", nil)
