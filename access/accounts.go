@@ -18,12 +18,14 @@ import (
 
 // Record kinds of dsn.Records used by this package.
 const (
-	kindUser    = "user"
-	kindClient  = "client"
-	kindKey     = "signing-key"
-	kindCode    = "auth-code"
-	kindRefresh = "refresh-token"
-	kindGrant   = "break-glass"
+	kindUser      = "user"
+	kindClient    = "client"
+	kindKey       = "signing-key"
+	kindCode      = "auth-code"
+	kindRefresh   = "refresh-token"
+	kindGrant     = "break-glass"
+	kindFederated = "federated-identity"
+	kindFedState  = "federation-state"
 )
 
 // User is a person who signs in: staff (clinicians, archivists,
@@ -210,4 +212,26 @@ func randomToken(n int) string {
 	b := make([]byte, n)
 	rand.Read(b)
 	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// FederatedUser finds the user an external identity provider vouched for:
+// the staff user already linked to issuer|subject, else the staff user whose
+// username is the provider's preferred_username (then linked, so a later
+// rename at the provider does not move the account). Errors: KindNotFound.
+func (s *Service) FederatedUser(ctx context.Context, issuer, subject, username string) (User, error) {
+	link := issuer + "|" + subject
+	if rs, err := s.records.FindRecords(ctx, kindFederated, link); err == nil && len(rs) > 0 {
+		if u, err := s.User(ctx, string(rs[0].Body)); err == nil && !u.Disabled {
+			return u, nil
+		}
+	}
+	u, err := s.UserByName(ctx, RealmStaff, username)
+	if err != nil || u.Disabled {
+		return User{}, dsn.Errorf("access.FederatedUser", dsn.KindNotFound, "aucun compte DSN pour cette identité externe")
+	}
+	u.Federated = append(u.Federated, link)
+	if err := s.SaveUser(ctx, u); err != nil {
+		return User{}, err
+	}
+	return u, s.records.PutRecord(ctx, dsn.Record{Kind: kindFederated, ID: digest(link), Key: link, Body: []byte(u.ID), Updated: s.clock.Now()})
 }

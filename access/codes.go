@@ -218,3 +218,36 @@ func (s *Service) SignIn(ctx context.Context, realm Realm, username, password st
 
 // dummyHash is checked against when the user does not exist (timing).
 var dummyHash, _ = HashPassword("dsn-no-such-user-password")
+
+// FederationStateTTL bounds a sign-in at an external provider.
+const FederationStateTTL = 10 * time.Minute
+
+type fedState struct {
+	Expires time.Time       `json:"expires"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// SaveFederationState keeps what a sign-in at an external provider must
+// carry back (the app's authorisation request, the PKCE verifier, the nonce),
+// under the random state sent to the provider.
+func (s *Service) SaveFederationState(ctx context.Context, state string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return dsn.Wrap("access.SaveFederationState", dsn.KindInternal, err)
+	}
+	return s.put(ctx, kindFedState, digest(state), "", fedState{Expires: s.clock.Now().Add(FederationStateTTL), Data: b})
+}
+
+// TakeFederationState returns (once) what SaveFederationState kept.
+// Errors: KindNotFound (unknown, used or expired state).
+func (s *Service) TakeFederationState(ctx context.Context, state string, v any) error {
+	rec, err := s.records.TakeRecord(ctx, kindFedState, digest(state))
+	if err != nil {
+		return errGrant("état de connexion fédérée inconnu ou déjà utilisé")
+	}
+	var fs fedState
+	if json.Unmarshal(rec.Body, &fs) != nil || !s.clock.Now().Before(fs.Expires) {
+		return errGrant("état de connexion fédérée expiré")
+	}
+	return json.Unmarshal(fs.Data, v)
+}

@@ -28,6 +28,8 @@ type Options struct {
 	Prefix string
 	// Journal, if set, records token issuance and refusals.
 	Journal func(r *http.Request, event, agent, outcome string)
+	// Federation, if set, offers sign-in at an external OpenID provider.
+	Federation *Federation
 }
 
 // API serves the authorisation endpoints.
@@ -38,11 +40,12 @@ type API struct {
 	prefix string
 	mux    *http.ServeMux
 	note   func(r *http.Request, event, agent, outcome string)
+	fed    *Federation
 }
 
 // New builds the handler; mount it at "/" (it serves only its own paths).
 func New(o Options) *API {
-	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal}
+	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal, fed: o.Federation}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -62,6 +65,10 @@ func New(o Options) *API {
 	m.HandleFunc("POST "+a.prefix+"/token", a.token)
 	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
 	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
+	if a.fed != nil {
+		m.HandleFunc("GET "+a.prefix+"/federated", a.federatedStart)
+		m.HandleFunc("GET "+a.prefix+"/federated/callback", a.federatedCallback)
+	}
 	a.mux = m
 	return a
 }

@@ -36,7 +36,9 @@ var page = template.Must(template.New("login").Parse(`<!doctype html>
 <label>Nom d'utilisateur <input name="username" autocomplete="username" required value="{{.Username}}"></label>
 <label>Mot de passe <input name="password" type="password" autocomplete="current-password" required></label>
 <button type="submit">Se connecter</button>
-</form></main></body></html>`))
+</form>
+{{if .Federated}}<p><a href="{{.Federated}}">{{.FederatedName}}</a></p>{{end}}
+</main></body></html>`))
 
 // authorizeParams are carried from the GET to the POST in hidden fields.
 var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
@@ -111,7 +113,15 @@ func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.Author
 	w.Header().Set("X-Frame-Options", "DENY") // no clickjacking of the sign-in form
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
 	w.WriteHeader(status)
-	page.Execute(w, map[string]any{"Client": ar.Client.Name, "Scope": ar.Scope.String(), "Action": a.prefix + "/authorize",
+	fedURL, fedName := "", ""
+	if a.fed != nil {
+		v := url.Values{}
+		for k, x := range hidden {
+			v.Set(k, x)
+		}
+		fedURL, fedName = a.prefix+"/federated?"+v.Encode(), "Se connecter avec "+a.fed.Name
+	}
+	page.Execute(w, map[string]any{"Federated": fedURL, "FederatedName": fedName, "Client": ar.Client.Name, "Scope": ar.Scope.String(), "Action": a.prefix + "/authorize",
 		"Hidden": hidden, "CSRF": csrf, "Realm": realm, "Username": username, "Error": msg})
 }
 

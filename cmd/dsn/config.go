@@ -40,6 +40,9 @@ type Config struct {
 	// Issuer is the iss of the tokens (default access.DefaultIssuer); the
 	// server and "dsn token" must agree on it (DSN_ISSUER).
 	Issuer string
+	// OIDC configures sign-in at an external OpenID provider (federation);
+	// empty Issuer: none.
+	OIDC struct{ Issuer, ClientID, ClientSecret, Name string }
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
@@ -48,6 +51,11 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.TLSCert, "tls-cert", env.Getenv("DSN_TLS_CERT"), "PEM certificate: serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", env.Getenv("DSN_TLS_KEY"), "PEM private key of --tls-cert")
 	fs.StringVar(&c.Issuer, "issuer", env.Getenv("DSN_ISSUER"), "issuer (iss) of the access tokens")
+	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", env.Getenv("DSN_OIDC_ISSUER"), "external OpenID provider for staff sign-in (issuer URL)")
+	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", env.Getenv("DSN_OIDC_CLIENT_ID"), "DSN's client id at the external provider")
+	// the secret is read from the environment only: flags show in process lists
+	c.OIDC.ClientSecret = env.Getenv("DSN_OIDC_CLIENT_SECRET")
+	fs.StringVar(&c.OIDC.Name, "oidc-name", envOr(env, "DSN_OIDC_NAME", "le fournisseur d'identité de l'établissement"), "name of the provider on the sign-in page")
 }
 
 // validate checks the address and the TLS pair. Every FHIR interaction

@@ -133,8 +133,12 @@ func (m *Main) routes() (http.Handler, error) {
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
+	var fed *authapi.Federation
+	if o := m.cfg.OIDC; o.Issuer != "" {
+		fed = &authapi.Federation{Name: o.Name, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret}
+	}
 	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth",
-		Journal: m.journalAuth})
+		Journal: m.journalAuth, Federation: fed})
 	for _, p := range auth.Patterns() {
 		mux.Handle(p, auth)
 	}
