@@ -49,15 +49,9 @@ type User struct {
 	TrainedAt   time.Time `json:"trainedAt,omitzero"`
 	Undertaking time.Time `json:"undertaking,omitzero"`
 	Federated   []string  `json:"federated,omitempty"` // "issuer|subject" of external identities
-	Passkeys    []Passkey `json:"passkeys,omitempty"`
-}
-
-// Passkey is one WebAuthn credential of a user.
-type Passkey struct {
-	ID        []byte    `json:"id"`
-	PublicKey []byte    `json:"publicKey"` // COSE key
-	SignCount uint32    `json:"signCount"`
-	Created   time.Time `json:"created"`
+	// Passkeys are the user's WebAuthn credential records, as authapi's
+	// WebAuthn library writes them (id, COSE public key, sign count, flags).
+	Passkeys []json.RawMessage `json:"passkeys,omitempty"`
 }
 
 // Client is an OAuth client: a back-end system (confidential, client
@@ -234,4 +228,15 @@ func (s *Service) FederatedUser(ctx context.Context, issuer, subject, username s
 		return User{}, err
 	}
 	return u, s.records.PutRecord(ctx, dsn.Record{Kind: kindFederated, ID: digest(link), Key: link, Body: []byte(u.ID), Updated: s.clock.Now()})
+}
+
+// SaveCeremony keeps a WebAuthn ceremony's session (challenge, user) under a
+// random id for FederationStateTTL, one use.
+func (s *Service) SaveCeremony(ctx context.Context, id string, v any) error {
+	return s.SaveFederationState(ctx, "webauthn:"+id, v)
+}
+
+// TakeCeremony returns (once) what SaveCeremony kept. Errors: KindNotFound.
+func (s *Service) TakeCeremony(ctx context.Context, id string, v any) error {
+	return s.TakeFederationState(ctx, "webauthn:"+id, v)
 }

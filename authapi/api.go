@@ -30,6 +30,8 @@ type Options struct {
 	Journal func(r *http.Request, event, agent, outcome string)
 	// Federation, if set, offers sign-in at an external OpenID provider.
 	Federation *Federation
+	// PublicURL, if set, enables passkeys with this origin as relying party.
+	PublicURL PublicURL
 }
 
 // API serves the authorisation endpoints.
@@ -41,11 +43,13 @@ type API struct {
 	mux    *http.ServeMux
 	note   func(r *http.Request, event, agent, outcome string)
 	fed    *Federation
+
+	publicURL PublicURL
 }
 
 // New builds the handler; mount it at "/" (it serves only its own paths).
 func New(o Options) *API {
-	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal, fed: o.Federation}
+	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal, fed: o.Federation, publicURL: o.PublicURL}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -65,6 +69,12 @@ func New(o Options) *API {
 	m.HandleFunc("POST "+a.prefix+"/token", a.token)
 	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
 	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
+	if a.publicURL != nil {
+		m.HandleFunc("POST "+a.prefix+"/passkeys/register/begin", a.registerBegin)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/register/finish", a.registerFinish)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/login/begin", a.loginBegin)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/login/finish", a.loginFinish)
+	}
 	if a.fed != nil {
 		m.HandleFunc("GET "+a.prefix+"/federated", a.federatedStart)
 		m.HandleFunc("GET "+a.prefix+"/federated/callback", a.federatedCallback)

@@ -43,6 +43,9 @@ type Config struct {
 	// OIDC configures sign-in at an external OpenID provider (federation);
 	// empty Issuer: none.
 	OIDC struct{ Issuer, ClientID, ClientSecret, Name string }
+	// PublicURL is the origin users reach the server at (https://dsn.example.ca):
+	// the relying party of passkeys (default: http://ADDR).
+	PublicURL string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
@@ -51,6 +54,7 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.TLSCert, "tls-cert", env.Getenv("DSN_TLS_CERT"), "PEM certificate: serve HTTPS")
 	fs.StringVar(&c.TLSKey, "tls-key", env.Getenv("DSN_TLS_KEY"), "PEM private key of --tls-cert")
 	fs.StringVar(&c.Issuer, "issuer", env.Getenv("DSN_ISSUER"), "issuer (iss) of the access tokens")
+	fs.StringVar(&c.PublicURL, "public-url", env.Getenv("DSN_PUBLIC_URL"), "origin users reach the server at (passkeys' relying party)")
 	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", env.Getenv("DSN_OIDC_ISSUER"), "external OpenID provider for staff sign-in (issuer URL)")
 	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", env.Getenv("DSN_OIDC_CLIENT_ID"), "DSN's client id at the external provider")
 	// the secret is read from the environment only: flags show in process lists

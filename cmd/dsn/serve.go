@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"dsn"
@@ -138,11 +139,28 @@ func (m *Main) routes() (http.Handler, error) {
 		fed = &authapi.Federation{Name: o.Name, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret}
 	}
 	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth",
-		Journal: m.journalAuth, Federation: fed})
+		Journal: m.journalAuth, Federation: fed, PublicURL: m.publicURL})
 	for _, p := range auth.Patterns() {
 		mux.Handle(p, auth)
 	}
 	return mux, nil
+}
+
+// publicURL is the server's public origin (--public-url), else the address
+// it listens on: the relying party of passkeys.
+func (m *Main) publicURL() string {
+	if m.cfg.PublicURL != "" {
+		return strings.TrimSuffix(m.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if m.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(m.Addr())
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		host = "localhost" // a WebAuthn relying party is a domain, never an IP
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
 }
 
 // journalAuth records an event of the authorisation server (a token issued
