@@ -11,6 +11,7 @@ import (
 
 	"dsn"
 	"dsn/access"
+	"dsn/audit"
 )
 
 // Access control from the command line (DESIGN.md §4): dsn client create,
@@ -142,14 +143,29 @@ func runToken(ctx context.Context, args []string, env Env) error {
 	if *ttl <= 0 || *ttl > 12*time.Hour {
 		return dsn.Errorf("token", dsn.KindInvalid, "--ttl doit être entre 1s et 12h")
 	}
-	return withAccessStore(ctx, sc, func(svc *access.Service) error {
-		tok, err := userToken(ctx, svc, *user, *scope, *ttl)
-		if err != nil {
-			return err
-		}
-		fmt.Fprintln(env.Stdout, tok)
-		return nil
-	})
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := accessService(st, "")
+	if err != nil {
+		return err
+	}
+	tok, err := userToken(ctx, svc, *user, *scope, *ttl)
+	if err != nil {
+		return err
+	}
+	// an operator minting a token for someone is journaled before it is shown
+	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
+	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
+		Action: "token", Interaction: "dsn token", Query: "user=" + *user + " scope=" + *scope + " ttl=" + ttl.String(), Purpose: "HOPERAT"})
+	j.Close()
+	if err != nil {
+		return fmt.Errorf("journal des accès indisponible, jeton refusé: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, tok)
+	return nil
 }
 
 // userToken mints an access token for a user, as "dsn token" does.

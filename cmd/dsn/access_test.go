@@ -107,7 +107,7 @@ func TestAccessEndToEnd(t *testing.T) {
 		t.Fatalf("audit verify: %d %s %s", code, out, errOut)
 	}
 	code, out, errOut = cli(t, "", "audit", "report", "--data", dir)
-	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) {
+	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) || !strings.Contains(out, `"token"`) {
 		t.Fatalf("audit report: %d %s %s", code, out, errOut)
 	}
 	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
