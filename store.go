@@ -23,8 +23,14 @@ type Resource struct {
 
 // Write is one new version to store, with the search-index rows extracted from it.
 type Write struct {
-	Resource // Resource.PatientKey is stored with the version and its index rows
-	Index    Index
+	Resource
+	// PatientKey is the id of the Patient whose compartment holds the resource
+	// ("" if none). Every patient-compartment row carries it so that the schema can
+	// later be distributed by patient (DESIGN.md §3). It is what the store keeps
+	// (and returns as Resource.PatientKey on reads); Resource.PatientKey of a
+	// Write is ignored.
+	PatientKey string
+	Index      Index
 }
 
 // Store is the storage contract that the sqlite and postgres adapters fulfil,
@@ -51,8 +57,25 @@ type Store interface {
 	// result it builds at the start of each call, and must do all its work through
 	// the Tx (no side effects outside it).
 	Write(ctx context.Context, fn func(Tx) error) error
+	// Jobs returns up to limit queued jobs of kind with Seq > after, oldest
+	// first (Tx.AddJob, Job).
+	Jobs(ctx context.Context, kind string, after int64, limit int) ([]Job, error)
 	// Close releases the database; pending Writes finish first.
 	Close() error
+}
+
+// Reindexer rebuilds the index rows of resources already stored, without
+// writing new versions: after a migration adds index tables (0002), or when
+// extraction changes. Both stores implement it (`dsn reindex`).
+type Reindexer interface {
+	// Reindex calls extract on the current version of every non-deleted
+	// resource of typ ("" for every type), in storage order, and replaces its
+	// index rows and patient key with the result, one write transaction per
+	// batch. progress, if set, is called after each batch with the number of
+	// resources reindexed so far. A resource written meanwhile keeps the rows
+	// its newer version was written with. Errors: extract's error, naming the
+	// resource; KindUnavailable if ctx ends (the batches done remain).
+	Reindex(ctx context.Context, typ string, extract func(Resource) (Index, string, error), progress func(n int)) (int, error)
 }
 
 // Tx is the view of the store inside Store.Write. It sees its own writes.
@@ -65,6 +88,23 @@ type Tx interface {
 	// rows. w.VersionID must be the current version + 1 (1 for a new id).
 	// Errors: KindConflict if another version w.VersionID already exists.
 	Put(w Write) error
+	// AddJob queues j (its Seq is assigned by the store) with the
+	// transaction's writes: the job exists if and only if they commit.
+	AddJob(j Job) error
+	// DeleteJobs removes the jobs with these Seqs (done); unknown Seqs are ignored.
+	DeleteJobs(seqs []int64) error
+}
+
+// Job is durable work to do after a commit, queued in the same transaction as
+// the write that needs it, so that a crash between that commit and the work
+// cannot lose it: the worker reads pending jobs (Store.Jobs) after each commit
+// and again at start, and deletes each one in the transaction that does its
+// work (Tx.DeleteJobs). Migration 0003; the MPI links Patients this way.
+type Job struct {
+	Seq     int64     // queue order, assigned by the store
+	Kind    string    // which worker processes it, e.g. "mpi.link"
+	Key     string    // what to process, e.g. a Patient id
+	Created time.Time // when it was queued (UTC, microseconds)
 }
 
 // HistoryQuery selects versions for the history interactions.
@@ -118,6 +158,7 @@ type SearchQuery struct {
 type SortKey struct {
 	Param string
 	Desc  bool
+	Type  ParamType // the parameter's type (the store reads the rows of that type)
 }
 
 // Include is one _include or _revinclude value (search.html#include):
@@ -163,6 +204,9 @@ type Clause struct {
 	// Nested _has are clauses of Has. Values is then empty.
 	Has    *SearchQuery
 	HasRef string
+	// Parts, for a composite parameter, is the type of each component in
+	// order (search.html#composite): how each part of Value.Components reads.
+	Parts []ParamType
 }
 
 // Value is one value of a Clause; which fields count depends on the Clause type.
@@ -215,6 +259,7 @@ type Index struct {
 	// Added for complete search:
 	Composites      []CompositeKey      // composite parameters (search.html#composite)
 	IdentifierTypes []IdentifierTypeKey // Identifier.type + value, for token :of-type
+	RefIdentifiers  []TokenKey          // Reference.identifier (system, value in Code), for :identifier
 }
 
 // TokenKey indexes a Coding, Identifier, ContactPoint, code or boolean.

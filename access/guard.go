@@ -205,6 +205,8 @@ func (t *guardTx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 
 // Put checks the new version (create, update or delete of its patient's record).
 func (t *guardTx) Put(w dsn.Write) error {
+	r := w.Resource
+	r.PatientKey = w.PatientKey // what the store keeps
 	perm := PermUpdate
 	switch {
 	case w.Deleted:
@@ -212,14 +214,13 @@ func (t *guardTx) Put(w dsn.Write) error {
 	case w.VersionID == 1:
 		perm = PermCreate
 	}
-	if d := t.g.decide(t.ctx, perm, w.Resource); !d.Allow {
-		DisclosuresFrom(t.ctx).add(w.Resource, "denied", d.Basis)
-		return refusal("access.Tx.Put", w.Resource, d)
+	if d := t.g.decide(t.ctx, perm, r); !d.Allow {
+		DisclosuresFrom(t.ctx).add(r, "denied", d.Basis)
+		return refusal("access.Tx.Put", r, d)
 	}
 	if err := t.Tx.Put(w); err != nil {
 		return err
 	}
-	r := w.Resource
 	r.Body = nil
 	*t.written = append(*t.written, r)
 	return nil
@@ -234,3 +235,9 @@ const (
 	BasisSystem     = "system"
 	BasisFunction   = "function"
 )
+
+// Jobs passes through: the job queue holds work keys, not records, and only
+// workers read it.
+func (g *Guard) Jobs(ctx context.Context, kind string, after int64, limit int) ([]dsn.Job, error) {
+	return g.store.Jobs(ctx, kind, after, limit)
+}

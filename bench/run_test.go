@@ -68,6 +68,11 @@ func (f *fakeFHIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "PUT" && strings.HasPrefix(path, "/Patient/"):
 		f.versions[strings.TrimPrefix(path, "/Patient/")]++
 		fmt.Fprint(w, `{"resourceType":"Patient"}`)
+	case r.Method == "GET" && path == "/Patient" && r.URL.Query().Has("birthdate"): // sampling of the loaded scenarios
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"s1",`+
+			`"name":[{"family":"Côté","given":["Marie"]}],"birthDate":"1950-02-03","identifier":[{"system":"urn:x","value":"1"}]}}]}`)
+	case r.Method == "GET" && strings.HasSuffix(path, "/$everything"):
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
 	case r.Method == "GET" && strings.HasSuffix(path, "/_history"):
 		id := strings.TrimSuffix(strings.TrimPrefix(path, "/Patient/"), "/_history")
 		if f.versions[id] != 5 {

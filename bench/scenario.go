@@ -36,7 +36,7 @@ func newScenario(name string) scenario {
 	case "search":
 		return &searchScenario{}
 	}
-	return nil
+	return newLoadedScenario(name)
 }
 
 type createScenario struct{}

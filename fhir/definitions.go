@@ -50,6 +50,7 @@ type elemDef struct {
 	System  bool     `json:"sys"` // a FHIRPath System primitive: no "_name" extension allowed
 	Targets []string `json:"tg"`  // Reference target types
 	VS      string   `json:"vs"`  // required binding with an expandable value set
+	Summary bool     `json:"sum"` // isSummary (search.html#summary)
 
 	keys []string // JSON names, with and without "_", that make the element present
 }

@@ -13,6 +13,7 @@ import (
 	"dsn"
 	"dsn/fhir"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -44,6 +45,11 @@ type Options struct {
 	// AuditTrail, if set, serves AuditEvent read and search from the access
 	// journal (auditevent.go) instead of the store, and refuses AuditEvent writes.
 	AuditTrail dsn.Journal
+	// Records, if set, is the provincial record (golden records, package
+	// mpi/provincial): its operations are routed and declared (mpi_ops.go),
+	// $match answers golden records and $everything on a golden record
+	// gathers its registrations' compartments. MPI defaults to its index.
+	Records *provincial.Service
 }
 
 // API is the FHIR REST handler.
@@ -64,6 +70,7 @@ type API struct {
 
 	breakGlassFn BreakGlassFunc
 	trail        dsn.Journal
+	records *provincial.Service
 }
 
 var _ http.Handler = (*API)(nil)
@@ -72,7 +79,11 @@ var _ http.Handler = (*API)(nil)
 func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
-		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, breakGlassFn: o.BreakGlass, trail: o.AuditTrail}
+		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records,
+		breakGlassFn: o.BreakGlass, trail: o.AuditTrail}
+	if a.mpi == nil && a.records != nil {
+		a.mpi = a.records.Live().Index
+	}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -132,6 +143,7 @@ func (a *API) routes() *http.ServeMux {
 	if a.mpi != nil {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
 	}
+	a.mpiRoutes(m) // mpi_ops.go
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))
@@ -202,3 +214,6 @@ func (a *API) base(r *http.Request) string {
 	}
 	return scheme + "://" + r.Host + a.prefix
 }
+
+// router is what route registration needs (a ServeMux, or recordingMux).
+type router interface{ Handle(pattern string, h http.Handler) }

@@ -27,7 +27,14 @@ func (a *API) everything(w http.ResponseWriter, r *http.Request) error {
 			}
 		}
 	}
-	b, err := a.repo.Everything(r.Context(), a.base(r), r.PathValue("id"), params)
+	id := r.PathValue("id")
+	var b fhir.Object
+	var err error
+	if golden, members := a.goldenMembers(r, id); golden {
+		b, err = a.repo.EverythingOf(r.Context(), a.base(r), id, members, params)
+	} else {
+		b, err = a.repo.Everything(r.Context(), a.base(r), id, params)
+	}
 	if err != nil {
 		return err
 	}
@@ -67,4 +74,17 @@ func everythingParameters(body []byte, params url.Values) error {
 		}
 	}
 	return nil
+}
+
+// goldenMembers tells whether Patient id is a golden record of the
+// provincial record and lists its registrations: $everything on a golden
+// record gathers the compartments of all of them (the whole record of the
+// person, every establishment); on a registration it stays that
+// registration's compartment.
+func (a *API) goldenMembers(r *http.Request, id string) (bool, []string) {
+	if a.records == nil {
+		return false, nil
+	}
+	golden, members, err := a.records.Members(r.Context(), id)
+	return err == nil && golden, members
 }

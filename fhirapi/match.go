@@ -35,6 +35,7 @@ type matchInput struct {
 // bare Patient body is accepted too. Output: a searchset Bundle of the
 // candidates from the live MPI index, best first, each with search.mode =
 // match, search.score, the match-grade extension and DSN's explanation.
+// With the provincial record, candidates are golden records (matchTarget).
 func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 	body, err := a.readBody(w, r)
 	if err != nil {
@@ -47,6 +48,7 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 	rec := mpi.FromPatient(in.patient)
 	m := a.mpi.Matcher()
 	var entries []any
+	seen := map[string]bool{}
 	for _, c := range a.mpi.Match(rec, matchMaxCount) {
 		if len(entries) == in.count {
 			break
@@ -55,19 +57,24 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 		if grade == "certainly-not" || (in.onlyCertain && grade != "certain") {
 			continue
 		}
-		res, err := a.repo.Read(r.Context(), "Patient", c.ID)
+		id, why := a.matchTarget(c.ID)
+		if seen[id] {
+			continue // one entry per person: its best registration speaks for it
+		}
+		seen[id] = true
+		res, err := a.repo.Read(r.Context(), "Patient", id)
 		if err != nil { // deleted since the index saw it: not a candidate any more
 			continue
 		}
 		entries = append(entries, map[string]any{
-			"fullUrl":  a.base(r) + "/Patient/" + c.ID,
+			"fullUrl":  a.base(r) + "/Patient/" + id,
 			"resource": json.RawMessage(res.Body),
 			"search": map[string]any{
 				"mode":  "match",
 				"score": m.FHIRScore(c.Result),
 				"extension": []any{
 					map[string]any{"url": matchGradeURL, "valueCode": grade},
-					map[string]any{"url": matchExplainURL, "valueString": mpi.Explain(c.Result)},
+					map[string]any{"url": matchExplainURL, "valueString": why + mpi.Explain(c.Result)},
 				},
 			},
 		})
@@ -145,4 +152,20 @@ func invalidInput(expr, msg string) error {
 	e := dsn.Errorf("fhirapi.Match", dsn.KindInvalid, "%s", msg)
 	e.Issues = []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: msg, Expression: expr}}
 	return e
+}
+
+// matchTarget is what $match returns for an indexed registration: with the
+// provincial record, its golden record (one entry per person, what a
+// clinician looking for a patient expects), and the explanation says which
+// registration matched; without it, or while the registration waits for its
+// link, the registration itself.
+func (a *API) matchTarget(source string) (id, why string) {
+	if a.records == nil {
+		return source, ""
+	}
+	g := a.records.Live().GoldenOf(source)
+	if g == "" {
+		return source, ""
+	}
+	return g, "Dossier provincial Patient/" + g + ", par l'inscription Patient/" + source + " :\n"
 }

@@ -29,7 +29,10 @@ func (a *API) capabilityStatement() []byte {
 	for _, t := range a.types {
 		rc := resourceCapability(t)
 		if t == "Patient" {
-			rc["operation"] = patientOperations(a.mpi != nil)
+			rc["operation"] = append(patientOperations(a.mpi != nil), a.mpiPatientOperations()...)
+		}
+		if ops := a.mpiTaskOperations(); t == "Task" && len(ops) > 0 {
+			rc["operation"] = ops
 		}
 		resources = append(resources, rc)
 	}
@@ -45,10 +48,20 @@ func (a *API) capabilityStatement() []byte {
 		"format":         []any{"application/fhir+json", "json"},
 		"patchFormat":    []any{"application/json-patch+json"},
 		"rest": []any{map[string]any{
-			"mode":     "server",
-			"resource": resources,
+			"mode":          "server",
+			"documentation": searchDocumentation,
+			"resource":      resources,
 			// http.html#search: GET Patient/[id]/[type] (compartment.go)
 			"compartment": []any{"http://hl7.org/fhir/CompartmentDefinition/patient"},
+			// search-system accepts the parameters of every resource (search.html#all)
+			"searchParam": []any{
+				map[string]any{"name": "_id", "type": "token"},
+				map[string]any{"name": "_lastUpdated", "type": "date"},
+				map[string]any{"name": "_tag", "type": "token"},
+				map[string]any{"name": "_profile", "type": "uri"},
+				map[string]any{"name": "_security", "type": "token"},
+				map[string]any{"name": "_source", "type": "uri"},
+			},
 			"interaction": []any{
 				map[string]any{"code": "transaction"},
 				map[string]any{"code": "batch"},
@@ -115,6 +128,9 @@ func resourceCapability(t string) map[string]any {
 	}
 	if len(incl) > 0 {
 		rc["searchInclude"] = append(incl, "*")
+	}
+	if rev := searchRevIncludes(t); len(rev) > 0 {
+		rc["searchRevInclude"] = rev
 	}
 	return rc
 }

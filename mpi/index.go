@@ -188,3 +188,30 @@ func (x *Index) Match(r Record, n int) []Match {
 	}
 	return out
 }
+
+// Compare scores r against the indexed record id (false if id is not
+// indexed), with population frequencies, as Match would.
+func (x *Index) Compare(r Record, id string) (Result, bool) {
+	p := prepare(&r)
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n, ok := x.byID[id]
+	if !ok {
+		return Result{}, false
+	}
+	q := x.recs[n]
+	return x.m.explain(p, q, compareAll(p, q), x), true
+}
+
+// ComparePair scores two indexed records (false if either is not indexed).
+func (x *Index) ComparePair(a, b string) (Result, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	i, ok1 := x.byID[a]
+	j, ok2 := x.byID[b]
+	if !ok1 || !ok2 {
+		return Result{}, false
+	}
+	p, q := x.recs[i], x.recs[j]
+	return x.m.explain(p, q, compareAll(p, q), x), true
+}

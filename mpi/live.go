@@ -14,15 +14,46 @@ import (
 // store is the durable source — then kept current by Apply, which the server
 // wires to repo.Options.OnCommit so that every committed create, update,
 // patch, delete and Bundle entry reaches it.
+//
+// Golden Patients (IsGolden) are not indexed — matching compares
+// registrations — but Live remembers which golden record each source belongs
+// to (the golden's "seealso" links), for $match and the linker. Sources
+// merged into another (a "replaced-by" link, R5 patient-operation-merge) are
+// taken out of the index: their data now live under the target.
 type Live struct {
 	*Index
-	mu       sync.Mutex
-	versions map[string]int64 // Patient id → last version applied
+	mu       sync.RWMutex
+	versions map[string]int64    // Patient id → last version applied
+	golden   map[string]string   // source id → golden id
+	members  map[string][]string // golden id → source ids
 }
 
 // NewLive returns an empty live index scoring with m.
 func NewLive(m *Matcher) *Live {
-	return &Live{Index: NewIndex(m), versions: map[string]int64{}}
+	return &Live{Index: NewIndex(m), versions: map[string]int64{},
+		golden: map[string]string{}, members: map[string][]string{}}
+}
+
+// GoldenOf returns the golden Patient a source belongs to ("" if none yet).
+func (l *Live) GoldenOf(source string) string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return l.golden[source]
+}
+
+// IsGolden tells whether id is a golden Patient Live has seen.
+func (l *Live) IsGolden(id string) bool {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	_, ok := l.members[id]
+	return ok
+}
+
+// Goldens is the number of golden Patients seen.
+func (l *Live) Goldens() int {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return len(l.members)
 }
 
 // Load adds every current Patient of st, one search page at a time, and
@@ -75,11 +106,39 @@ func (l *Live) apply(res dsn.Resource) error {
 	l.versions[res.ID] = res.VersionID
 	if res.Deleted {
 		l.Remove(res.ID)
+		l.setMembers(res.ID, nil, false)
 		return nil
 	}
 	obj, err := fhir.Decode(res.Body)
 	if err != nil {
 		return dsn.Wrap("mpi.Live.Apply", dsn.KindInternal, fmt.Errorf("Patient/%s: %w", res.ID, err))
 	}
+	if IsGolden(obj) {
+		l.Remove(res.ID)
+		l.setMembers(res.ID, Links(obj, "seealso"), true)
+		return nil
+	}
+	if len(Links(obj, "replaced-by")) > 0 {
+		l.Remove(res.ID)
+		return nil
+	}
 	return l.Add(FromPatient(obj))
+}
+
+// setMembers records the sources of golden record g (l.mu held); keep is
+// false when g is gone.
+func (l *Live) setMembers(g string, sources []string, keep bool) {
+	for _, s := range l.members[g] {
+		if l.golden[s] == g {
+			delete(l.golden, s)
+		}
+	}
+	delete(l.members, g)
+	if !keep {
+		return
+	}
+	for _, s := range sources {
+		l.golden[s] = g
+	}
+	l.members[g] = sources
 }

@@ -34,12 +34,23 @@ func migrate(ctx context.Context, c *pgx.Conn) error {
 	if _, err := tx.Exec(ctx, sqlMigrationsTable); err != nil {
 		return err
 	}
-	var current int
-	if err := tx.QueryRow(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&current); err != nil {
+	// Each area of the code owns its migration numbers (0002 search, 0003 MPI…)
+	// and branches merge in any order: every number not applied yet is
+	// applied, not only those above the highest.
+	rows, err := tx.Query(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return err
 	}
+	versions, err := pgx.CollectRows(rows, pgx.RowTo[int32])
+	if err != nil {
+		return err
+	}
+	applied := map[int]bool{}
+	for _, v := range versions {
+		applied[int(v)] = true
+	}
 	for _, m := range ms {
-		if m.Version <= current {
+		if applied[m.Version] {
 			continue
 		}
 		// No arguments: pgx uses the simple protocol, which runs a whole script.

@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"strings"
 
@@ -137,78 +136,4 @@ func (t *tx) flush() error {
 func (t *tx) sent() {
 	t.began = t.began || len(t.pending) > 0 && t.pending[0] == "BEGIN"
 	t.pending = nil
-}
-
-// indexJSON encodes the index rows in the shape dsn_put unpacks with
-// json_to_recordset; empty kinds are omitted (NULL: no rows).
-func indexJSON(ix *dsn.Index) (string, error) {
-	type tok struct {
-		P string `json:"p"`
-		S string `json:"s"`
-		C string `json:"c"`
-		X string `json:"x"`
-	}
-	type str struct {
-		P string `json:"p"`
-		N string `json:"n"`
-		E string `json:"e"`
-	}
-	type date struct {
-		P string `json:"p"`
-		L int64  `json:"l"`
-		H int64  `json:"h"`
-	}
-	type ref struct {
-		P string `json:"p"`
-		T string `json:"t"`
-		I string `json:"i"`
-		U string `json:"u"`
-	}
-	type qty struct {
-		P string  `json:"p"`
-		V float64 `json:"v"`
-		S string  `json:"s"`
-		C string  `json:"c"`
-		U string  `json:"u"`
-	}
-	type num struct {
-		P string  `json:"p"`
-		V float64 `json:"v"`
-	}
-	type uri struct {
-		P string `json:"p"`
-		U string `json:"u"`
-	}
-	var doc struct {
-		T []tok  `json:"t,omitempty"`
-		S []str  `json:"s,omitempty"`
-		D []date `json:"d,omitempty"`
-		R []ref  `json:"r,omitempty"`
-		Q []qty  `json:"q,omitempty"`
-		N []num  `json:"n,omitempty"`
-		U []uri  `json:"u,omitempty"`
-	}
-	for _, k := range ix.Tokens {
-		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, sqlstore.Normalize(k.Text)})
-	}
-	for _, k := range ix.Strings {
-		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})
-	}
-	for _, k := range ix.Dates {
-		doc.D = append(doc.D, date{k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High)})
-	}
-	for _, k := range ix.References {
-		doc.R = append(doc.R, ref{k.Param, k.Type, k.ID, k.URL})
-	}
-	for _, k := range ix.Quantities {
-		doc.Q = append(doc.Q, qty{k.Param, k.Value, k.System, k.Code, k.Unit})
-	}
-	for _, k := range ix.Numbers {
-		doc.N = append(doc.N, num{k.Param, k.Value})
-	}
-	for _, k := range ix.URIs {
-		doc.U = append(doc.U, uri{k.Param, k.URI})
-	}
-	b, err := json.Marshal(doc)
-	return string(b), err
 }

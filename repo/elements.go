@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"net/url"
 	"strings"
 
 	"dsn"
@@ -12,30 +11,42 @@ import (
 // (search.html#elements, valueset-common-tags: SUBSETTED).
 var subsetted = map[string]any{"system": "http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "code": "SUBSETTED"}
 
-// shaper trims returned resources for _elements and _summary=data
-// (search.html#elements, #summary); nil when the whole resource is wanted.
-type shaper func(body []byte) []byte
+// shaper trims a returned resource of type typ for _summary and _elements
+// (search.html#summary, #elements); nil when the whole resource is wanted.
+type shaper func(typ string, body []byte) []byte
 
-// shaperOf reads _elements and _summary from params. _summary=count is handled
-// by Search; true and text need the summary flags of the definitions and are
-// not supported (reported).
-func shaperOf(params url.Values) (shaper, []dsn.Issue) {
-	var issues []dsn.Issue
-	switch v := params.Get("_summary"); v {
-	case "", "false", "count":
+// always are the members every shaped resource keeps.
+func always(k string) bool { return k == "resourceType" || k == "id" || k == "meta" }
+
+// shaperOf reads q.Summary and q.Elements. _summary=count is answered by
+// the search itself (no resources); true keeps the summary elements of the R4
+// definitions (isSummary); text keeps text and the mandatory elements; data
+// drops text. _elements keeps the named top-level elements ("name" or
+// "Patient.name") and the mandatory ones.
+func shaperOf(q dsn.SearchQuery) shaper {
+	var keep func(typ, k string) bool
+	switch q.Summary {
+	case "true":
+		keep = func(typ, k string) bool { return always(k) || fhir.IsSummary(typ, k) }
+	case "text":
+		keep = func(typ, k string) bool { return always(k) || k == "text" || fhir.IsMandatory(typ, k) }
 	case "data":
-		return func(b []byte) []byte { return reshape(b, func(k string) bool { return k != "text" }) }, nil
-	default:
-		issues = append(issues, warning("_summary="+v+" n'est pas pris en charge (ressources complètes)"))
+		keep = func(_, k string) bool { return k != "text" }
 	}
-	if els := params.Get("_elements"); els != "" {
-		keep := map[string]bool{"resourceType": true, "id": true, "meta": true}
-		for _, e := range strings.Split(els, ",") {
-			keep[strings.TrimSpace(e)] = true
+	if len(q.Elements) > 0 && keep == nil {
+		names := map[string]bool{}
+		for _, e := range q.Elements {
+			names[e] = true
 		}
-		return func(b []byte) []byte { return reshape(b, func(k string) bool { return keep[k] }) }, issues
+		keep = func(typ, k string) bool {
+			base := strings.TrimPrefix(k, "_")
+			return always(k) || names[base] || names[typ+"."+base] || fhir.IsMandatory(typ, k)
+		}
 	}
-	return nil, issues
+	if keep == nil {
+		return nil
+	}
+	return func(typ string, b []byte) []byte { return reshape(b, func(k string) bool { return keep(typ, k) }) }
 }
 
 // reshape keeps the top-level elements keep accepts and tags the result SUBSETTED.

@@ -52,18 +52,16 @@ func (s *Service) execGet(r reader, base string, e *entry) error {
 		e.out.Resource, e.get = res, json.RawMessage(res.Body)
 		return nil
 	}
-	crit := e.query
-	q, issues, err := s.parse(e.typ, withoutControl(crit), false)
+	q, issues, err := s.parse(e.typ, e.query, false)
 	if err != nil {
 		return dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	q.Type = e.typ
-	res, err := r.Search(q)
+	b, err := s.answer(r, op, base, base+"/"+e.typ, q, e.query, issues)
 	if err != nil {
-		return dsn.Wrap(op, dsn.KindInternal, err)
+		return err
 	}
-	inc, incIssues := s.includes(r, res.Matches, crit)
-	e.get = searchBundle(base, base+"/"+e.typ, crit, res, inc, append(issues, incIssues...))
+	e.get = b
 	return nil
 }
 
@@ -80,14 +78,4 @@ func (s *Service) execStoreGet(ctx context.Context, base string, e *entry) error
 	b, err := s.History(ctx, base, e.typ, e.id, e.query)
 	e.get = b
 	return err
-}
-
-func withoutControl(p map[string][]string) map[string][]string {
-	out := map[string][]string{}
-	for k, v := range p {
-		if !controlParams[k] && !isInclude(k) {
-			out[k] = v
-		}
-	}
-	return out
 }

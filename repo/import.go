@@ -129,7 +129,7 @@ func (s *Service) readCurrent(ctx context.Context, preps []*prepared) ([]known, 
 				cur, deleted, err := current(storeReader{ctx, s.store}, preps[i].typ, preps[i].id)
 				failed[i] = err != nil
 				out[i] = known{cur: cur, deleted: deleted,
-					same: err == nil && cur.VersionID > 0 && !deleted && sameContent(preps[i], cur)}
+					same: err == nil && cur.VersionID > 0 && !deleted && s.sameContent(preps[i], cur)}
 			}
 		}()
 	}
@@ -209,7 +209,7 @@ func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, err
 		return ImportFailed, err
 	}
 	exists := cur.VersionID > 0 && !deleted
-	if exists && sameContent(p, cur) {
+	if exists && s.sameContent(p, cur) {
 		return ImportUnchanged, nil
 	}
 	if _, err := s.commit(tx, op, p, cur, "PUT"); err != nil {
@@ -225,13 +225,19 @@ func (s *Service) importTx(tx dsn.Tx, op string, p *prepared) (ImportResult, err
 // meta.lastUpdated aside. Both sides are decoded and encoded again by
 // fhir.Encode (keys sorted, numbers kept as written), because a store may hand
 // back a body re-serialised (PostgreSQL jsonb reorders keys). Other meta
-// elements (profile, tag, security) count as content.
-func sameContent(p *prepared, cur dsn.Resource) bool {
+// elements (profile, tag, security) count as content; what the server
+// maintains (Options.Managed) does not.
+func (s *Service) sameContent(p *prepared, cur dsn.Resource) bool {
 	stored, err := fhir.Decode(cur.Body)
 	if err != nil {
 		return false
 	}
-	return bytes.Equal(contentOf(stored), contentOf(clone(p.obj)))
+	in := clone(p.obj)
+	if s.managed != nil {
+		s.managed(stored)
+		s.managed(in)
+	}
+	return bytes.Equal(contentOf(stored), contentOf(in))
 }
 
 // contentOf encodes obj without meta.versionId and meta.lastUpdated (obj is

@@ -2,72 +2,87 @@ package repo
 
 import (
 	"fmt"
-	"net/url"
-	"strings"
+	"slices"
 
 	"dsn"
 	"dsn/fhir"
 )
 
-// maxIncluded bounds the resources _include and _revinclude add to one page.
-const maxIncluded = 1000
+// Bounds of _include and _revinclude (search.html#include lets a server
+// limit them, and say so): the resources added to one page, and the rounds of
+// :iterate after the first.
+const (
+	maxIncluded       = 1000
+	maxIterateRounds  = 3
+	maxRefsPerSearch  = 500 // reference values of one _revinclude or _id query
+	incompleteInclude = "inclusions limitées à %d ressources et %d itérations : la liste peut être incomplète"
+)
 
-// includes answers _include and _revinclude (search.html#include) for one page
-// of matches: _include=Source:param[:Target] reads the resources the matches
-// reference through param (from their index rows, so exactly what search
-// sees; "*" for every reference); _revinclude=Source:param searches Source
-// resources whose param references a match. :iterate is not supported.
-func (s *Service) includes(r reader, matches []dsn.Resource, params url.Values) ([]dsn.Resource, []dsn.Issue) {
+// includes answers q.Includes and q.RevIncludes for one page of matches. The
+// first round applies every _include (Source:param[:Target], "*" for every
+// reference parameter) to the matches, reading the references from their
+// index rows (exactly what search sees), and every _revinclude (Source
+// resources whose param refers to a match); each later round applies the
+// :iterate ones to the resources the previous round added, up to
+// maxIterateRounds rounds and maxIncluded resources (then an issue says so).
+func (s *Service) includes(r reader, matches []dsn.Resource, q dsn.SearchQuery) ([]dsn.Resource, []dsn.Issue) {
+	if len(q.Includes) == 0 && len(q.RevIncludes) == 0 {
+		return nil, nil
+	}
 	seen := map[string]bool{}
 	for _, m := range matches {
 		seen[m.Type+"/"+m.ID] = true
 	}
 	var out []dsn.Resource
 	var issues []dsn.Issue
+	full := false
 	add := func(res dsn.Resource) {
-		if k := res.Type + "/" + res.ID; !seen[k] && len(out) < maxIncluded {
+		k := res.Type + "/" + res.ID
+		switch {
+		case seen[k]:
+		case len(out) >= maxIncluded:
+			full = true
+		default:
 			seen[k] = true
 			out = append(out, res)
 		}
 	}
-	for key, vals := range params {
-		name, mod, _ := strings.Cut(key, ":")
-		if name != "_include" && name != "_revinclude" {
-			continue
+	frontier := matches
+	for round := 0; len(frontier) > 0; round++ {
+		if round > maxIterateRounds {
+			full = true
+			break
 		}
-		if mod != "" {
-			issues = append(issues, warning(fmt.Sprintf("%s non pris en charge (ignoré)", key)))
-			continue
-		}
-		for _, v := range vals {
-			var err error
-			if name == "_include" {
-				err = s.include(r, matches, v, add)
-			} else {
-				err = s.revinclude(r, matches, v, add)
-			}
-			if err != nil {
-				issues = append(issues, warning(fmt.Sprintf("%s=%s ignoré: %v", name, v, err)))
+		before := len(out)
+		for _, inc := range q.Includes {
+			if round == 0 || inc.Iterate {
+				if err := s.include(r, frontier, inc, add); err != nil {
+					issues = append(issues, warning(fmt.Sprintf("_include=%s:%s ignoré : %v", inc.Source, inc.Param, err)))
+				}
 			}
 		}
+		for _, inc := range q.RevIncludes {
+			if round == 0 || inc.Iterate {
+				if err := s.revinclude(r, frontier, inc, add); err != nil {
+					issues = append(issues, warning(fmt.Sprintf("_revinclude=%s:%s ignoré : %v", inc.Source, inc.Param, err)))
+				}
+			}
+		}
+		frontier = out[before:]
+	}
+	if full {
+		issues = append(issues, warning(fmt.Sprintf(incompleteInclude, maxIncluded, maxIterateRounds)))
 	}
 	return out, issues
 }
 
-func (s *Service) include(r reader, matches []dsn.Resource, spec string, add func(dsn.Resource)) error {
-	parts := strings.Split(spec, ":")
-	if len(parts) < 2 || len(parts) > 3 || !s.isType(parts[0]) {
-		return fmt.Errorf("forme attendue Type:paramètre[:Cible]")
-	}
-	src, param, target := parts[0], parts[1], ""
-	if len(parts) == 3 {
-		target = parts[2]
-	}
-	if p, ok := fhir.SearchParams(src)[param]; param != "*" && (!ok || p.Type != dsn.ParamReference) {
-		return fmt.Errorf("%s n'est pas un paramètre référence de %s", param, src)
-	}
-	for _, m := range matches {
-		if m.Type != src || m.Body == nil {
+// include adds the resources that the frontier's Source resources reference
+// through inc.Param (or any reference parameter for "*"), read by _id per type.
+func (s *Service) include(r reader, frontier []dsn.Resource, inc dsn.Include, add func(dsn.Resource)) error {
+	ids := map[string][]string{} // type -> ids, in order of discovery
+	var types []string
+	for _, m := range frontier {
+		if m.Type != inc.Source || m.Body == nil {
 			continue
 		}
 		obj, err := fhir.Decode(m.Body)
@@ -79,34 +94,68 @@ func (s *Service) include(r reader, matches []dsn.Resource, spec string, add fun
 			continue
 		}
 		for _, ref := range idx.References {
-			if (param == "*" || ref.Param == param) && ref.Type != "" && ref.ID != "" && (target == "" || ref.Type == target) {
-				if res, err := r.Read(ref.Type, ref.ID); err == nil {
-					add(res)
+			if (inc.Param == "*" || ref.Param == inc.Param) && ref.Type != "" && ref.ID != "" &&
+				(inc.Target == "" || ref.Type == inc.Target) && !slices.Contains(ids[ref.Type], ref.ID) {
+				if ids[ref.Type] == nil {
+					types = append(types, ref.Type)
 				}
+				ids[ref.Type] = append(ids[ref.Type], ref.ID)
 			}
+		}
+	}
+	for _, typ := range types {
+		for list := ids[typ]; len(list) > 0; {
+			n := min(len(list), maxRefsPerSearch)
+			c := dsn.Clause{Param: "_id", Type: dsn.ParamToken}
+			for _, id := range list[:n] {
+				c.Values = append(c.Values, dsn.Value{Code: id, AnySystem: true})
+			}
+			res, err := r.Search(dsn.SearchQuery{Type: typ, Clauses: []dsn.Clause{c}, Count: n})
+			if err != nil {
+				return err
+			}
+			for _, m := range res.Matches {
+				add(m)
+			}
+			list = list[n:]
 		}
 	}
 	return nil
 }
 
-func (s *Service) revinclude(r reader, matches []dsn.Resource, spec string, add func(dsn.Resource)) error {
-	src, param, ok := strings.Cut(spec, ":")
-	if p, found := fhir.SearchParams(src)[param]; !ok || !s.isType(src) || !found || p.Type != dsn.ParamReference {
-		return fmt.Errorf("forme attendue Type:paramètre (un paramètre référence de Type)")
+// revinclude adds the Source resources whose inc.Param (every reference
+// parameter of Source for "*") refers to a frontier resource (of type
+// inc.Target, if given).
+func (s *Service) revinclude(r reader, frontier []dsn.Resource, inc dsn.Include, add func(dsn.Resource)) error {
+	params := []string{inc.Param}
+	if inc.Param == "*" {
+		params = params[:0]
+		for code, p := range fhir.SearchParams(inc.Source) {
+			if p.Type == dsn.ParamReference {
+				params = append(params, code)
+			}
+		}
+		slices.Sort(params)
 	}
-	if len(matches) == 0 {
-		return nil
+	var targets []dsn.Value
+	for _, m := range frontier {
+		if inc.Target == "" || m.Type == inc.Target {
+			targets = append(targets, dsn.Value{RefType: m.Type, RefID: m.ID})
+		}
 	}
-	c := dsn.Clause{Param: param, Type: dsn.ParamReference}
-	for _, m := range matches {
-		c.Values = append(c.Values, dsn.Value{RefType: m.Type, RefID: m.ID})
-	}
-	res, err := r.Search(dsn.SearchQuery{Type: src, Clauses: []dsn.Clause{c}, Count: maxIncluded})
-	if err != nil {
-		return err
-	}
-	for _, m := range res.Matches {
-		add(m)
+	for _, param := range params {
+		for list := targets; len(list) > 0; {
+			n := min(len(list), maxRefsPerSearch)
+			c := dsn.Clause{Param: param, Type: dsn.ParamReference, Values: list[:n]}
+			res, err := r.Search(dsn.SearchQuery{Type: inc.Source, Clauses: []dsn.Clause{c}, Count: maxIncluded})
+			if err != nil {
+				return err
+			}
+			for _, m := range res.Matches {
+				add(m)
+			}
+			list = list[n:]
+		}
 	}
 	return nil
 }

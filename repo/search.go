@@ -3,14 +3,10 @@ package repo
 import (
 	"context"
 	"net/url"
-	"strings"
 
 	"dsn"
 	"dsn/fhir"
 )
-
-// controlParams belong to the HTTP layer (http.html#parameters), not to search.
-var controlParams = map[string]bool{"_format": true, "_pretty": true}
 
 // Search runs a type-level search (http.html#search, GET or POST _search), or
 // a system-level one when typ is "" (only the parameters common to all
@@ -34,46 +30,32 @@ func (s *Service) Search(ctx context.Context, base, typ string, params url.Value
 // search runs the search that scope (Type, and PatientKey for a compartment)
 // narrows, with the criteria of params; path is the URL of the self link.
 func (s *Service) search(ctx context.Context, op, base, path string, scope dsn.SearchQuery, params url.Values, strict bool) (fhir.Object, error) {
-	typ := scope.Type
-	crit := url.Values{}
-	for k, v := range params {
-		if !controlParams[k] && !isInclude(k) {
-			crit[k] = v
-		}
-	}
-	// search.html#summary: _summary=count answers the total alone.
-	countOnly := params.Get("_summary") == "count"
-	crit.Del("_summary")
-	crit.Del("_elements")
-	shape, shapeIssues := shaperOf(params)
-	q, issues, err := s.parse(typ, crit, strict)
+	q, issues, err := s.parse(scope.Type, params, strict)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
-	q.Type, q.PatientKey, q.Types = typ, scope.PatientKey, scope.Types
-	if countOnly {
-		q.Total, q.Count = true, 1
-	}
-	res, err := s.store.Search(ctx, q)
+	q.Type, q.PatientKey, q.Types = scope.Type, scope.PatientKey, scope.Types
+	return s.answer(storeReader{ctx, s.store}, op, base, path, q, params, issues)
+}
+
+// answer runs q on r and builds the searchset (bundle.html#searchset): the
+// matches shaped by _summary and _elements, the resources of _include and
+// _revinclude, and the issues of the parameters in an OperationOutcome entry.
+func (s *Service) answer(r reader, op, base, path string, q dsn.SearchQuery, params url.Values, issues []dsn.Issue) (fhir.Object, error) {
+	res, err := r.Search(q)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	if countOnly {
+	if q.Summary == "count" { // search.html#summary: the total alone
 		res.Matches, res.Next = nil, ""
 	}
-	inc, incIssues := s.includes(storeReader{ctx, s.store}, res.Matches, params)
-	if shape != nil {
+	inc, incIssues := s.includes(r, res.Matches, q)
+	if shape := shaperOf(q); shape != nil {
 		for i := range res.Matches {
-			res.Matches[i].Body = shape(res.Matches[i].Body)
+			res.Matches[i].Body = shape(res.Matches[i].Type, res.Matches[i].Body)
 		}
 	}
-	issues = append(issues, shapeIssues...)
 	return searchBundle(base, path, params, res, inc, append(issues, incIssues...)), nil
-}
-
-// isInclude tells the parameters answered by includes, not by the search parser.
-func isInclude(k string) bool {
-	return k == "_include" || k == "_revinclude" || strings.HasPrefix(k, "_include:") || strings.HasPrefix(k, "_revinclude:")
 }
 
 // searchBundle builds a searchset (bundle.html#searchset); Total < 0 is omitted.

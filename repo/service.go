@@ -37,6 +37,11 @@ type Options struct {
 	// goroutine, in commit order per caller only: it must be quick and
 	// safe for concurrent use. The MPI's live index uses it.
 	OnCommit func([]dsn.Resource)
+	// Managed, if set, removes in place what the server itself maintains in
+	// a resource (the MPI's links: mpi/provincial.StripManaged), so that
+	// Import finds a resource unchanged when only those parts differ from
+	// the imported copy.
+	Managed func(fhir.Object)
 }
 
 // Service runs the FHIR interactions over a dsn.Store. Safe for concurrent use.
@@ -50,13 +55,14 @@ type Service struct {
 	isType   func(string) bool
 	maxEntry int
 	workers  int
+	managed  func(fhir.Object)
 }
 
 // New makes a Service from o, filling defaults.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, clock: o.Clock, ids: o.IDs, validate: o.Validate,
 		extract: o.Extract, parse: o.ParseSearch, isType: o.IsResourceType,
-		maxEntry: o.MaxBundleEntries, workers: o.BatchWorkers}
+		maxEntry: o.MaxBundleEntries, workers: o.BatchWorkers, managed: o.Managed}
 	if o.OnCommit != nil {
 		s.store = &hookStore{Store: o.Store, onCommit: o.OnCommit}
 	}

@@ -60,7 +60,8 @@ func (s *Service) commit(tx dsn.Tx, op string, p *prepared, cur dsn.Resource, me
 	w := dsn.Write{
 		Resource: dsn.Resource{Type: p.typ, ID: p.id, VersionID: v, LastUpdated: now,
 			Method: method, Body: fhir.Encode(p.obj), PatientKey: p.patient},
-		Index: p.idx,
+		PatientKey: p.patient,
+		Index:      p.idx,
 	}
 	if err := tx.Put(w); err != nil {
 		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)

@@ -37,9 +37,8 @@ func TestR4Coverage(t *testing.T) {
 	t.Logf("extracted %d of %d R4 search parameters (%.1f%%), %d of the %d with an expression (%.2f%%); not extracted: %d composite, %d without expression (_text, _content, _filter...), %d other (special)",
 		total-unsupported, total, 100*float64(total-unsupported)/float64(total), total-unsupported, withExpr,
 		100*float64(total-unsupported)/float64(withExpr), composite, noExpr, unsupported-composite-noExpr)
-	// Composites are extracted, but Parse (and so the CapabilityStatement)
-	// leaves them out until the stores evaluate them.
-	if !slices.Contains(Unsupported("Observation"), "code-value-quantity") || slices.Contains(NotExtracted("Observation"), "code-value-quantity") {
+	// Composites are extracted and searched (the CapabilityStatement lists them).
+	if slices.Contains(Unsupported("Observation"), "code-value-quantity") || slices.Contains(NotExtracted("Observation"), "code-value-quantity") {
 		t.Errorf("Observation code-value-quantity: Unsupported %v, NotExtracted %v", Unsupported("Observation"), NotExtracted("Observation"))
 	}
 	if composite != 0 || unsupported-composite-noExpr > 1 {
@@ -134,4 +133,38 @@ func examplesDir() string {
 		return dir
 	}
 	return filepath.Join(os.Getenv("HOME"), ".cache/dsn/hl7.fhir.r4.examples-4.0.1/package")
+}
+
+// The parameters every resource has from meta (search.html#all) are
+// extracted with the R4 definitions: _tag, _profile, _security, _source.
+func TestMetaParameters(t *testing.T) {
+	obj, err := fhir.Decode([]byte(`{"resourceType":"Observation","id":"o","meta":{"source":"urn:src:lab#1",
+		"profile":["http://x/StructureDefinition/p"],"tag":[{"system":"urn:t","code":"demo"}],
+		"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},
+		"status":"final","code":{"text":"x"}}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, _, err := Extract(obj)
+	if err != nil {
+		t.Fatal(err)
+	}
+	has := func(param, code string) bool {
+		for _, k := range ix.Tokens {
+			if k.Param == param && k.Code == code {
+				return true
+			}
+		}
+		for _, k := range ix.URIs {
+			if k.Param == param && k.URI == code {
+				return true
+			}
+		}
+		return false
+	}
+	for param, v := range map[string]string{"_tag": "demo", "_security": "R", "_profile": "http://x/StructureDefinition/p", "_source": "urn:src:lab#1"} {
+		if !has(param, v) {
+			t.Errorf("%s=%s not extracted: %+v %+v", param, v, ix.Tokens, ix.URIs)
+		}
+	}
 }

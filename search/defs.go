@@ -5,7 +5,6 @@
 package search
 
 import (
-	"slices"
 	"sort"
 	"sync"
 
@@ -202,20 +201,10 @@ func extractable(t dsn.ParamType) bool {
 }
 
 // Unsupported lists, sorted, the search parameters of resourceType that
-// Parse does not accept: those NotExtracted returns, plus the composite
-// parameters, which are extracted and read by ParseAll but not evaluated by
-// the stores yet. The CapabilityStatement leaves them out.
-func Unsupported(resourceType string) []string {
-	p := std.plan(resourceType)
-	out := append([]string(nil), p.unsupported...)
-	for code, d := range p.defs {
-		if d.Type == dsn.ParamComposite && !slices.Contains(out, code) {
-			out = append(out, code)
-		}
-	}
-	sort.Strings(out)
-	return out
-}
+// search does not answer: those NotExtracted returns (Location near and the
+// parameters without expression: _text, _content, _filter...). The
+// CapabilityStatement leaves them out.
+func Unsupported(resourceType string) []string { return NotExtracted(resourceType) }
 
 // NotExtracted lists, sorted, the search parameters of resourceType whose
 // values are not extracted: special parameters (Location near) and those

@@ -98,6 +98,7 @@ func addRows(ix *dsn.Index, code string, typ dsn.ParamType, vals []node) {
 			if k, ok := refRow(code, n.v); ok && !hasRef(ix.References[start:], k) {
 				ix.References = append(ix.References, k)
 			}
+			ix.RefIdentifiers = refIdentifierRow(ix.RefIdentifiers, code, n.v)
 		}
 	case dsn.ParamQuantity:
 		for _, n := range vals {
@@ -371,6 +372,17 @@ func identifierTypeRows(rows []dsn.IdentifierTypeKey, code string, n node) []dsn
 		if tc := str(cm, "code"); tc != "" {
 			rows = append(rows, dsn.IdentifierTypeKey{Param: code, TypeSystem: str(cm, "system"), TypeCode: tc, Value: value})
 		}
+	}
+	return rows
+}
+
+// refIdentifierRow indexes Reference.identifier for the :identifier modifier
+// (search.html#reference): its system and value (in Code).
+func refIdentifierRow(rows []dsn.TokenKey, code string, v any) []dsn.TokenKey {
+	m, _ := v.(map[string]any)
+	id, _ := m["identifier"].(map[string]any)
+	if value := str(id, "value"); value != "" {
+		rows = append(rows, dsn.TokenKey{Param: code, System: str(id, "system"), Code: value})
 	}
 	return rows
 }

@@ -9,7 +9,6 @@ import (
 
 	"dsn"
 	"dsn/fhir"
-	"dsn/fhir/fhirpath"
 )
 
 // The brute-force evaluator: the oracle the SQL translators are checked
@@ -46,7 +45,7 @@ type values struct {
 // NewSet builds the Set of objs (later objects with the same Type/id win).
 func NewSet(objs ...fhir.Object) *Set {
 	s := &Set{r: oracle, byKey: map[string]fhir.Object{}, byType: map[string][]fhir.Object{}, memo: map[memoKey]values{}}
-	var sets []map[string]any
+	canon := map[string]fhir.Object{} // "Type url" and "Type url|version"
 	for _, o := range objs {
 		rt := fhir.ResourceType(o)
 		if rt == "" {
@@ -55,11 +54,30 @@ func NewSet(objs ...fhir.Object) *Set {
 		s.all = append(s.all, o)
 		s.byType[rt] = append(s.byType[rt], o)
 		s.byKey[rt+"/"+fhir.ID(o)] = o
-		if rt == "ValueSet" {
-			sets = append(sets, o)
+		if u, ok := o["url"].(string); ok && (rt == "ValueSet" || rt == "CodeSystem") {
+			canon[rt+" "+u] = o
+			if v, ok := o["version"].(string); ok {
+				canon[rt+" "+u+"|"+v] = o
+			}
 		}
 	}
-	s.memberOf = fhirpath.LocalValueSets(sets...)
+	lookup := func(typ, url string) (fhir.Object, bool) { o, ok := canon[typ+" "+url]; return o, ok }
+	type expanded struct {
+		e   Expansion
+		err error
+	}
+	var mu sync.Mutex
+	cache := map[string]expanded{}
+	s.memberOf = func(system, code, url string) (bool, error) {
+		mu.Lock()
+		x, ok := cache[url]
+		if !ok {
+			x.e, x.err = ExpandValueSet(url, lookup)
+			cache[url] = x
+		}
+		mu.Unlock()
+		return x.e.Contains(system, code), x.err
+	}
 	return s
 }
 

@@ -145,7 +145,8 @@ func refMatch(c dsn.Clause, v dsn.Value, ix dsn.Index, nodes []node) (bool, erro
 		for _, n := range nodes {
 			ref, _ := n.v.(map[string]any)
 			id, _ := ref["identifier"].(map[string]any)
-			if id != nil && str(id, "value") == v.Code && (v.AnySystem || str(id, "system") == v.System) {
+			// the identifier is a token: system|value, |value, value, system|
+			if k := (dsn.TokenKey{System: str(id, "system"), Code: str(id, "value")}); k.Code != "" && tokenMatch("", k, v) {
 				return true, nil
 			}
 		}

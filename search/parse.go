@@ -16,30 +16,25 @@ const MaxCount = 1000
 // Parse turns the parameters of a search URL into a dsn.SearchQuery
 // (search.html): each parameter is a clause and repeated parameters are ANDed,
 // comma-separated values are ORed (search.html#combining), values are read by
-// the parameter's type with its prefixes and modifiers.
+// the parameter's type with its prefixes and modifiers. It reads the whole of
+// search: chained parameters (Clause.Chain, several levels), reverse chains
+// (_has, Clause.Has), composite values (Value.Components), the modifiers
+// :of-type, :identifier, :in, :not-in, :above, :below, and the result
+// parameters _sort, _include, _revinclude (with :iterate and *), _total,
+// _summary and _elements into the SearchQuery fields.
 //
 // strict follows the Prefer: handling header (search.html#errors): when false
 // (lenient) an unknown, unsupported or malformed parameter is ignored and
 // reported as a warning Issue; when true it fails the whole search with a
-// *dsn.Error of KindInvalid listing every problem. Result parameters that are
-// accepted but not applied yet (_sort, _include, _elements, ...) are
-// reported as warnings in both modes.
-//
-// Parse emits only what the stores evaluate today; ParseAll reads the whole
-// of search (chains, _has, composites, every modifier, result parameters).
+// *dsn.Error of KindInvalid listing every problem.
 func Parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
 	return std.parse(resourceType, params, strict)
 }
 
-// ParseAll is Parse for the complete search of search.html: chained
-// parameters (Clause.Chain, several levels), reverse chains (_has,
-// Clause.Has), composite values (Value.Components), the modifiers :of-type,
-// :identifier, :in, :not-in, :above, :below, and the result parameters
-// _sort, _include, _revinclude (with :iterate and *), _total, _summary and
-// _elements into the SearchQuery fields. Matches evaluates any such query on
-// a resource; the SQL translators follow.
+// ParseAll is Parse; the name remains from when Parse read only what the
+// stores evaluated.
 func ParseAll(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
-	return std.parseAll(resourceType, params, strict)
+	return std.parse(resourceType, params, strict)
 }
 
 // parser collects the clauses and the problems of one search.
@@ -51,16 +46,11 @@ type parser struct {
 	q       dsn.SearchQuery
 	issues  []dsn.Issue
 	refused bool // a problem that strict handling turns into an error
-	full    bool // ParseAll: the complete search, not only what the stores evaluate
 	depth   int  // chain and _has nesting of this parser (sub-queries)
 }
 
 func (r *registry) parse(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
 	return r.parseWith(&parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}}, params)
-}
-
-func (r *registry) parseAll(resourceType string, params url.Values, strict bool) (dsn.SearchQuery, []dsn.Issue, error) {
-	return r.parseWith(&parser{r: r, rt: resourceType, strict: strict, q: dsn.SearchQuery{Type: resourceType}, full: true}, params)
 }
 
 func (r *registry) parseWith(p *parser, params url.Values) (dsn.SearchQuery, []dsn.Issue, error) {
@@ -91,7 +81,7 @@ func (r *registry) parseWith(p *parser, params url.Values) (dsn.SearchQuery, []d
 // param handles one occurrence of one URL parameter.
 func (p *parser) param(key, value string) {
 	name, mod, _ := strings.Cut(key, ":")
-	if p.full && p.fullParam(key, name, mod, value) {
+	if p.fullParam(key, name, mod, value) {
 		return
 	}
 	switch name {
@@ -114,21 +104,11 @@ func (p *parser) param(key, value string) {
 			p.refuse(key, "value", "valeur de _total inconnue: %q (none, estimate, accurate)", value)
 		}
 		return
-	case "_summary":
-		if value == "count" {
-			p.q.Total = true
-		}
+	case "_contained", "_containedType":
 		p.later(key)
 		return
-	case "_sort", "_include", "_revinclude", "_elements", "_contained", "_containedType":
-		p.later(key)
-		return
-	case "_has", "_filter", "_text", "_content", "_query", "_list", "_type":
-		p.refuse(key, "not-supported", "le paramètre %s n'est pas encore pris en charge", key)
-		return
-	}
-	if strings.Contains(name, ".") {
-		p.refuse(key, "not-supported", "les paramètres chaînés (%s) ne sont pas encore pris en charge", key)
+	case "_filter", "_text", "_content", "_query", "_list", "_type":
+		p.refuse(key, "not-supported", "le paramètre %s n'est pas pris en charge", key)
 		return
 	}
 	d, ok := p.lookup(name)
@@ -162,18 +142,30 @@ func (p *parser) lookup(name string) (def, bool) {
 	case "_lastUpdated":
 		return def{Code: "_lastUpdated", Type: dsn.ParamDate}, true
 	}
+	if p.rt == "" && resourceParams[name] {
+		// search across types: the parameters every resource has
+		// (search.html#all), defined once on Resource, hence on Patient too
+		d, ok := p.r.params("Patient")[name]
+		return d, ok
+	}
 	d, ok := p.defs[name]
 	return d, ok
 }
+
+// resourceParams are the parameters of Resource besides _id and
+// _lastUpdated, which a search across every type accepts.
+var resourceParams = map[string]bool{"_tag": true, "_profile": true, "_security": true, "_source": true}
 
 func (p *parser) count(value string) {
 	n, err := strconv.Atoi(value)
 	switch {
 	case err != nil || n < 0:
 		p.refuse("_count", "value", "_count doit être un entier positif: %q", value)
-	case n == 0:
+	case n == 0: // search.html#count: the total alone, as _summary=count
 		p.q.Total = true
-		p.later("_count=0")
+		if p.q.Summary == "" {
+			p.q.Summary = "count"
+		}
 	case n > MaxCount:
 		p.q.Count = MaxCount
 		p.note("_count", fmt.Sprintf("_count ramené à %d", MaxCount))

@@ -10,8 +10,8 @@ import (
 // sub-query in the store).
 const maxDepth = 4
 
-// fullParam reads what only ParseAll understands; false lets param go on
-// with the parameters both parsers share.
+// fullParam reads chains, _has and the result parameters; false lets param
+// go on with plain parameters.
 func (p *parser) fullParam(key, name, mod, value string) bool {
 	switch {
 	case name == "_has":
@@ -35,7 +35,7 @@ func (p *parser) fullParam(key, name, mod, value string) bool {
 // child is a parser for a sub-query on another type (chain target, _has source).
 func (p *parser) child(resourceType string) *parser {
 	return &parser{r: p.r, rt: resourceType, defs: p.r.plan(resourceType).defs, strict: p.strict,
-		full: true, depth: p.depth + 1, q: dsn.SearchQuery{Type: resourceType}}
+		depth: p.depth + 1, q: dsn.SearchQuery{Type: resourceType}}
 }
 
 // sub parses one parameter in a child parser and returns its single clause;

@@ -74,7 +74,6 @@ func TestParseAllValues(t *testing.T) {
 		{"Observation", "code:not-in=http://x/vs", "not-in", dsn.Value{Text: "http://x/vs"}},
 		{"ValueSet", "url:below=http://acme.org/fhir/", "below", dsn.Value{Text: "http://acme.org/fhir/"}},
 		{"ValueSet", "url:above=http://acme.org/fhir/ValueSet/123/_history/5", "above", dsn.Value{Text: "http://acme.org/fhir/ValueSet/123/_history/5"}},
-		{"Observation", "code:below=http://snomed.info/sct|235862008", "below", dsn.Value{System: "http://snomed.info/sct", Code: "235862008"}},
 	}
 	for _, c := range cases {
 		q := parseAllQuery(t, c.typ, c.query)
@@ -87,7 +86,7 @@ func TestParseAllValues(t *testing.T) {
 func TestParseAllResultParams(t *testing.T) {
 	q := parseAllQuery(t, "Observation", "_sort=-date,code,_lastUpdated&_include=Observation:subject:Patient&_include:iterate=Patient:general-practitioner"+
 		"&_revinclude=Provenance:target&_include=*&_total=accurate&_summary=count&_elements=status,code")
-	if !reflect.DeepEqual(q.Sort, []dsn.SortKey{{Param: "date", Desc: true}, {Param: "code"}, {Param: "_lastUpdated"}}) {
+	if !reflect.DeepEqual(q.Sort, []dsn.SortKey{{Param: "date", Desc: true, Type: dsn.ParamDate}, {Param: "code", Type: dsn.ParamToken}, {Param: "_lastUpdated", Type: dsn.ParamDate}}) {
 		t.Errorf("sort %+v", q.Sort)
 	}
 	wantInc := []dsn.Include{{Source: "Observation", Param: "subject", Target: "Patient"}, {Source: "Observation", Param: "*"},

@@ -19,7 +19,7 @@ func (p *parser) sortKeys(value string) {
 			p.refuse("_sort", "value", "_sort: %q n'est pas un paramètre triable de %s", k, p.typeName())
 			return
 		}
-		keys = append(keys, dsn.SortKey{Param: k, Desc: desc})
+		keys = append(keys, dsn.SortKey{Param: k, Desc: desc, Type: d.Type})
 	}
 	p.q.Sort = append(p.q.Sort, keys...)
 }

@@ -19,24 +19,12 @@ func unsupported(format string, args ...any) *valueErr {
 	return &valueErr{code: "not-supported", msg: sprintf(format, args...)}
 }
 
-// modifiers lists the modifiers applied for each type (search.html#modifiers);
-// the others are known to the standard but not applied yet.
-var modifiers = map[dsn.ParamType][]string{
-	dsn.ParamString:    {"", "missing", "exact", "contains"},
-	dsn.ParamToken:     {"", "missing", "text", "not"},
-	dsn.ParamReference: {"", "missing"},
-	dsn.ParamDate:      {"", "missing"},
-	dsn.ParamNumber:    {"", "missing"},
-	dsn.ParamQuantity:  {"", "missing"},
-	dsn.ParamURI:       {"", "missing"},
-}
-
-// fullModifiers are the modifiers ParseAll reads (search.html#modifiers);
+// fullModifiers are the modifiers Parse reads (search.html#modifiers);
 // a reference also takes :[type].
 var fullModifiers = map[dsn.ParamType][]string{
 	dsn.ParamString:    {"", "missing", "exact", "contains"},
-	dsn.ParamToken:     {"", "missing", "text", "not", "of-type", "in", "not-in", "above", "below"},
-	dsn.ParamReference: {"", "missing", "identifier", "above", "below"},
+	dsn.ParamToken:     {"", "missing", "text", "not", "of-type", "in", "not-in"},
+	dsn.ParamReference: {"", "missing", "identifier"},
 	dsn.ParamDate:      {"", "missing"},
 	dsn.ParamNumber:    {"", "missing"},
 	dsn.ParamQuantity:  {"", "missing"},
@@ -47,20 +35,19 @@ var fullModifiers = map[dsn.ParamType][]string{
 // clause reads one occurrence of a parameter: its modifier and ORed values.
 func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 	c := dsn.Clause{Param: d.Code, Type: d.Type, Modifier: mod}
-	mods := modifiers
-	if p.full {
-		mods = fullModifiers
-	}
+	mods := fullModifiers
 	if _, ok := mods[d.Type]; !ok {
 		return c, unsupported("les paramètres de type %s ne sont pas encore pris en charge", d.Type)
 	}
-	if p.full && d.Type == dsn.ParamComposite && len(d.Components) == 0 {
+	if d.Type == dsn.ParamComposite && len(d.Components) == 0 {
 		return c, unsupported("paramètre composite sans composantes: %s", d.Code)
 	}
 	if d.Type == dsn.ParamReference && mod != "" && !contains(mods[d.Type], mod) {
 		if err := refTypeModifier(d, mod); err != nil {
 			return c, err
 		}
+	} else if d.Type == dsn.ParamToken && (mod == "above" || mod == "below") {
+		return c, unsupported("le modificateur :%s sur un jeton demande un serveur de terminologie (non pris en charge)", mod)
 	} else if !contains(mods[d.Type], mod) {
 		return c, unsupported("le modificateur :%s n'est pas pris en charge pour un paramètre %s", mod, d.Type)
 	}
@@ -77,14 +64,19 @@ func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 	if len(c.Values) == 0 {
 		return c, bad("aucune valeur")
 	}
+	if d.Type == dsn.ParamComposite && mod == "" {
+		for _, comp := range d.Components {
+			c.Parts = append(c.Parts, p.defs[comp.Param].Type)
+		}
+	}
 	return c, nil
 }
 
 // refTypeModifier checks a :[type] modifier on a reference (search.html#reference).
 func refTypeModifier(d def, mod string) *valueErr {
 	switch mod {
-	case "identifier", "above", "below":
-		return unsupported("le modificateur :%s n'est pas encore pris en charge", mod)
+	case "above", "below":
+		return unsupported("le modificateur :%s sur une référence demande une hiérarchie de ressources (non pris en charge)", mod)
 	}
 	if !isName(mod) || mod[0] < 'A' || mod[0] > 'Z' {
 		return unsupported("modificateur inconnu :%s", mod)
@@ -102,10 +94,8 @@ func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
 		}
 		return dsn.Value{Text: raw}, nil
 	}
-	if p.full {
-		if v, err, ok := p.fullValue(d, mod, raw); ok {
-			return v, err
-		}
+	if v, err, ok := p.fullValue(d, mod, raw); ok {
+		return v, err
 	}
 	switch d.Type {
 	case dsn.ParamString:

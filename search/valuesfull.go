@@ -13,14 +13,10 @@ func (p *parser) fullValue(d def, mod, raw string) (v dsn.Value, err *valueErr, 
 		v, err = ofTypeValue(raw)
 	case mod == "in" || mod == "not-in":
 		v.Text = unescape(raw) // the ValueSet's canonical URL
-	case d.Type == dsn.ParamToken && (mod == "above" || mod == "below"):
-		v, err = tokenValue(d, "", raw)
 	case d.Type == dsn.ParamURI && (mod == "above" || mod == "below"):
 		v.Text = unescape(raw)
 	case d.Type == dsn.ParamReference && mod == "identifier":
 		v, err = tokenValue(d, "", raw) // system|value of Reference.identifier
-	case d.Type == dsn.ParamReference && (mod == "above" || mod == "below"):
-		v, err = refValue(d, "", raw)
 	default:
 		return v, nil, false
 	}

@@ -22,9 +22,13 @@ var indexColumns = map[string][]string{
 	"idx_string":    {"param", "norm", "exact"},
 	"idx_date":      {"param", "low", "high"},
 	"idx_reference": {"param", "ref_type", "ref_id", "url"},
-	"idx_quantity":  {"param", "value", "system", "code", "unit"},
+	"idx_quantity":  {"param", "value", "system", "code", "unit", "low", "high"},
 	"idx_number":    {"param", "value"},
 	"idx_uri":       {"param", "uri"},
+	// migration 0002
+	"idx_composite":       append([]string{"param"}, sqlstore.CompositeColumns()...),
+	"idx_identifier_type": {"param", "type_system", "type_code", "value"},
+	"idx_ref_identifier":  {"param", "system", "value"},
 }
 
 // insertIndex writes the index rows of w for resource rid.
@@ -45,13 +49,25 @@ func (t *tx) insertIndex(ctx context.Context, rid int64, w dsn.Write) error {
 		add("idx_reference", k.Param, k.Type, k.ID, k.URL)
 	}
 	for _, k := range ix.Quantities {
-		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit)
+		lo, hi := sqlstore.QuantitySpan(k)
+		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi)
 	}
 	for _, k := range ix.Numbers {
 		add("idx_number", k.Param, k.Value)
 	}
 	for _, k := range ix.URIs {
 		add("idx_uri", k.Param, k.URI)
+	}
+	for _, k := range ix.Composites {
+		if a := sqlstore.CompositeArgs(k); a != nil {
+			add("idx_composite", append([]any{k.Param}, a...)...)
+		}
+	}
+	for _, k := range ix.IdentifierTypes {
+		add("idx_identifier_type", k.Param, k.TypeSystem, k.TypeCode, k.Value)
+	}
+	for _, k := range ix.RefIdentifiers {
+		add("idx_ref_identifier", k.Param, k.System, k.Code)
 	}
 	for table, rs := range rows {
 		for len(rs) > 0 {

@@ -37,13 +37,25 @@ func migrate(ctx context.Context, c *sql.Conn) (err error) {
 	if _, err := c.ExecContext(ctx, ddl); err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
-	var current int
-	row := c.QueryRowContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations")
-	if err := row.Scan(&current); err != nil {
+	// Each area of the code owns its migration numbers (0002 search, 0003 MPI…)
+	// and branches merge in any order: every number not applied yet is
+	// applied, not only those above the highest.
+	applied := map[int]bool{}
+	rows, err := c.QueryContext(ctx, "SELECT version FROM schema_migrations")
+	if err != nil {
 		return fmt.Errorf("migrate: %w", err)
 	}
+	for rows.Next() {
+		var v int
+		if err := rows.Scan(&v); err != nil {
+			rows.Close()
+			return fmt.Errorf("migrate: %w", err)
+		}
+		applied[v] = true
+	}
+	rows.Close()
 	for _, m := range ms {
-		if m.Version <= current {
+		if applied[m.Version] {
 			continue
 		}
 		if _, err := c.ExecContext(ctx, m.SQL); err != nil {

@@ -29,7 +29,7 @@ const (
 
 // indexTables are the typed index tables, cleared for a resource on each write.
 var indexTables = []string{"idx_token", "idx_string", "idx_date", "idx_reference",
-	"idx_quantity", "idx_number", "idx_uri"}
+	"idx_quantity", "idx_number", "idx_uri", "idx_composite", "idx_identifier_type", "idx_ref_identifier"}
 
 // stmts holds prepared statements; reads are prepared on both the read pool and
 // the writer (Tx.Read must see the transaction's own writes), writes on the

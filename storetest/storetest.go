@@ -44,9 +44,14 @@ func Run(t *testing.T, open Opener) {
 		{"Search", testSearch},
 		{"SearchInvalid", testSearchInvalid},
 		{"SearchPaging", testSearchPaging},
+		{"SearchFull", testSearchFull},
+		{"SearchSort", testSearchSort},
+		{"Oracle", testOracle},
 		{"Compartment", testCompartment},
 		{"Records", testRecords},
 		{"Journal", testJournal},
+		{"Reindex", testReindex},
+		{"Jobs", testJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -20,6 +20,10 @@ type Options struct {
 	DuplicateRate float64   // share of people with extra Patient records (default 0.05; negative: none)
 	NoNAMRate     float64   // share of people without a NAM (default 0.03)
 	HistoryYears  int       // length of the clinical history (default 3)
+	// RegistrationsOnly leaves the clinical history out: each person is its
+	// Patient records only, exactly as with the history (identity work at a
+	// million records, where generating the history would dominate).
+	RegistrationsOnly bool
 }
 
 func (o Options) withDefaults() Options {
@@ -42,8 +46,9 @@ func (o Options) withDefaults() Options {
 // Generator produces the network once and then people one at a time. It is
 // safe for concurrent use: Person(i) depends only on the options and i.
 type Generator struct {
-	opt Options
-	net *network
+	opt  Options
+	net  *network
+	nams namPass // differentiators changed so that no two people share a NAM
 }
 
 // New prepares a generator (it builds the network, whose size depends on Patients).
@@ -109,7 +114,9 @@ func (g *Generator) Person(i int) *Person {
 		b.emit(b.patientResource(rec))
 		out.Truth = append(out.Truth, Truth{Record: "Patient/" + rec.id, Person: p.id, Noise: rec.noise})
 	}
-	b.life()
+	if !g.opt.RegistrationsOnly {
+		b.life()
+	}
 	for _, res := range b.out {
 		out.Resources = append(out.Resources, tagged(res))
 	}

@@ -48,6 +48,19 @@ func femaleShare(age int) float64 {
 }
 
 func (g *Generator) newPerson(r rng, i int) *person {
+	p := g.identity(r, i, true)
+	if p.age >= 1 && r.chance(0.8) {
+		gp := g.net.pickStaff(r, p.territory, "medecine-familiale")
+		p.gp = &gp
+	}
+	p.conditions = drawConditions(r, p)
+	return p
+}
+
+// identity draws the person's demographics and NAM: the first part of
+// newPerson, also run alone by the NAM pass (nams.go) with unique false,
+// which then keeps the differentiator as drawn.
+func (g *Generator) identity(r rng, i int, unique bool) *person {
 	p := &person{idx: i, id: fmt.Sprintf("P%07d", i+1)}
 	p.territory = "mcq"
 	if r.chance(0.45) {
@@ -72,19 +85,14 @@ func (g *Generator) newPerson(r rng, i int) *person {
 	p.address = address(r, p.area)
 	p.phone = phone(r, p.territory)
 	p.language = p.origin.languages[r.weighted(p.origin.langWeights)]
-	g.identify(r, p)
-	if p.age >= 1 && r.chance(0.8) {
-		gp := g.net.pickStaff(r, p.territory, "medecine-familiale")
-		p.gp = &gp
-	}
-	p.conditions = drawConditions(r, p)
+	g.identify(r, p, unique)
 	return p
 }
 
 // identify gives the person a NAM, or (about 3 %) none: babies under one year
 // still served on a parent's card, new arrivals in the RAMQ waiting period,
 // visitors and people from other provinces (quebec.md §1.1).
-func (g *Generator) identify(r rng, p *person) {
+func (g *Generator) identify(r rng, p *person, unique bool) {
 	switch {
 	case p.age < 1 && r.chance(0.8):
 		p.noNAMReason = "nouveau-né, carte à venir"
@@ -114,6 +122,10 @@ func (g *Generator) identify(r rng, p *person) {
 		diff = '3'
 	case x >= 95:
 		diff = '2'
+	}
+	if unique {
+		// …and never gives one NAM to two people (nams.go).
+		diff = g.uniqueDiff(p.idx, diff)
 	}
 	nam, err := mpi.MakeNAM(p.family, p.given, p.birth, p.female, diff)
 	if err == nil {

@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -62,8 +63,9 @@ func TestBenchCommand(t *testing.T) {
 	if out.Latency["p50"] <= 0 || out.Latency["max"] < out.Latency["p99"] {
 		t.Errorf("latency %v", out.Latency)
 	}
-	// Every reported Bundle wrote one Patient with a NAM: count them on the server.
-	req, _ := http.NewRequest("GET", base+"/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_total=accurate&_count=1", nil)
+	// Every reported Bundle wrote one Patient with a NAM: count them on the
+	// server (registrations only: each also got a golden record, mpi/provincial).
+	req, _ := http.NewRequest("GET", base+"/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_tag:not=urn:dsn:codesystem:mpi|golden&_total=accurate&_count=1", nil)
 	authorize(req)
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
@@ -93,5 +95,40 @@ func TestBenchRefusesRemoteURL(t *testing.T) {
 	code := run(context.Background(), []string{"bench", "--url", "http://example.org/fhir", "--duration", "1s"}, env)
 	if code != 1 || !strings.Contains(stderr.String(), "boucle locale") {
 		t.Errorf("exit %d, stderr %q", code, stderr.String())
+	}
+}
+
+// The search scenarios of issue 3 run against a store loaded with dsn synth
+// and dsn import, through the real server: every request is answered 2xx.
+func TestBenchLoadedScenarios(t *testing.T) {
+	if testing.Short() {
+		t.Skip("-short")
+	}
+	pop, data := t.TempDir(), t.TempDir()
+	if code, out, errs := runCmd(t, "synth", "--patients", "30", "--out", pop); code != 0 {
+		t.Fatalf("synth: %d %s %s", code, out, errs)
+	}
+	if code, out, errs := runCmd(t, "import", "--data", data, "--errors", filepath.Join(t.TempDir(), "e.ndjson"), pop); code != 0 {
+		t.Fatalf("import: %d %s %s", code, out, errs)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := NewMain(ctx, Config{Store: StoreConfig{DataDir: data}, Addr: "127.0.0.1:0"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	defer func() { cancel(); <-done; m.Close() }()
+	base := "http://" + m.Addr() + "/fhir"
+	for _, sc := range []string{"search-observation", "search-encounter", "search-medication", "search-demographics",
+		"search-identifier", "everything", "population-count"} {
+		code, out, errs := runCmd(t, "bench", "--url", base, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
+			"--warmup", "0s", "--max-requests", "30", "--seed-size", "20", "--json")
+		var res struct {
+			Requests, Errors int
+		}
+		if code != 0 || json.Unmarshal([]byte(out), &res) != nil || res.Requests == 0 || res.Errors != 0 {
+			t.Errorf("%s: exit %d, %s %s", sc, code, out, errs)
+		}
 	}
 }

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"dsn/fhir"
+	"dsn/mpi/provincial"
 )
 
 // examplesDir finds the unpacked official R4 examples package: $DSN_FHIR_PACKAGE
@@ -221,7 +222,9 @@ func send(c *http.Client, method, url string, body []byte) (int, []byte, error) 
 }
 
 // sameModuloMeta compares two resources as JSON, ignoring meta.versionId and
-// meta.lastUpdated (which the server sets) and an emptied meta.
+// meta.lastUpdated (which the server sets), an emptied meta, and the Patient
+// links the MPI manages (every Patient gets a "refer" link to its golden
+// record, mpi/provincial).
 func sameModuloMeta(a, b []byte) bool {
 	oa, err1 := fhir.Decode(a)
 	ob, err2 := fhir.Decode(b)
@@ -229,6 +232,7 @@ func sameModuloMeta(a, b []byte) bool {
 		return false
 	}
 	for _, o := range []fhir.Object{oa, ob} {
+		provincial.StripManaged(o)
 		if m, ok := o["meta"].(map[string]any); ok {
 			delete(m, "versionId")
 			delete(m, "lastUpdated")

@@ -9,6 +9,7 @@ import (
 	"dsn"
 	"dsn/audit"
 	"dsn/bulk"
+	"dsn/mpi/provincial"
 )
 
 // runExport writes the current resources as one NDJSON file per type plus a
@@ -52,7 +53,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return fmt.Errorf("journal des accès indisponible, export refusé: %w", err)
 	}
-	o.Store = st
+	o.Store = provincial.WithoutGolden(st) // derived: rebuilt by linking where it is imported
 	m, err := bulk.Export(ctx, o)
 	if err != nil {
 		return err

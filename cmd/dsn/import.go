@@ -11,6 +11,7 @@ import (
 
 	"dsn"
 	"dsn/bulk"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -47,7 +48,11 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer report.Close()
-	stats, err := bulk.Import(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{Store: st}),
+	// Patients queue their link job with the import's own transactions; a
+	// running server's linker picks them up (it polls), else the next start
+	// or `dsn mpi link` does.
+	stats, err := bulk.Import(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{
+		Store: provincial.Enqueue(st, provincial.EnqueueOptions{}), Managed: provincial.StripManaged}),
 		Batch: *batch, Errors: report, State: *state,
 		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "import")}, fs.Args())
 	if err != nil {

@@ -43,6 +43,8 @@ var commands = map[string]command{
 	"user":     {runUser, "create a user: dsn user create --username U --role R --establishment E [--password-stdin]"},
 	"audit":    {runAudit, "check the access journal's hash chain and signed checkpoints: dsn audit verify"},
 	"token":    {runToken, "print a short-lived access token: dsn token --user U [--scope S]"},
+	"reindex":  {runReindex, "rebuild the search index of stored resources (after migration 0002): dsn reindex [--type T]"},
+	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] (duplicate report) | dsn mpi link (link queued registrations)"},
 	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }
 

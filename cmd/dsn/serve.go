@@ -16,6 +16,7 @@ import (
 	"dsn/authapi"
 	"dsn/fhirapi"
 	"dsn/mpi"
+	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
@@ -33,6 +34,9 @@ type Main struct {
 	auth  *access.Service
 	audit *audit.Log // the access journal (LRSSS s. 103)
 	pol   *access.Policy
+	// records is the provincial record; its linker runs until stopLinker (mpi.go)
+	records    *provincial.Service
+	stopLinker func()
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -107,8 +111,12 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close releases the store; call it after Run returns.
+// Close stops the linker, closes the journal and releases the store; call it
+// after Run returns.
 func (m *Main) Close() error {
+	if m.stopLinker != nil {
+		m.stopLinker()
+	}
 	if err := m.audit.Close(); err != nil {
 		m.log.Error("closing the journal", "err", err)
 	}
@@ -127,6 +135,7 @@ func (m *Main) routes() (http.Handler, error) {
 		Logger:     m.log,
 		Prefix:     "/fhir",
 		MPI:        m.mpi.Index,
+		Records:    m.records,
 		Authorizer: fhirapi.Bearer{Auth: m.auth},
 		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
 		BreakGlass: m.breakGlass,

@@ -41,6 +41,7 @@ func synthFlags(fs interface {
 	IntVar(*int, string, int, string)
 	Uint64Var(*uint64, string, uint64, string)
 	Float64Var(*float64, string, float64, string)
+	BoolVar(*bool, string, bool, string)
 	String(string, string, string) *string
 }) (*synth.Options, *string) {
 	o := &synth.Options{}
@@ -48,6 +49,7 @@ func synthFlags(fs interface {
 	fs.Uint64Var(&o.Seed, "seed", 1, "random seed (same seed, same output)")
 	fs.Float64Var(&o.DuplicateRate, "dup-rate", 0.05, "share of people registered more than once (negative: none)")
 	ref := fs.String("ref-date", "2026-11-01", "reference date of the population (YYYY-MM-DD)")
+	fs.BoolVar(&o.RegistrationsOnly, "registrations-only", false, "Patient records only, no clinical history (identity benchmarks)")
 	return o, ref
 }
 

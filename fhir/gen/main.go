@@ -54,8 +54,9 @@ type ElemOut struct {
 	Max     int      `json:"max"`          // -1 for *
 	Choice  bool     `json:"ch,omitempty"` // value[x]
 	System  bool     `json:"sys,omitempty"`
-	Targets []string `json:"tg,omitempty"` // Reference/canonical target types
-	VS      string   `json:"vs,omitempty"` // required binding whose codes are in ValueSets
+	Targets []string `json:"tg,omitempty"`  // Reference/canonical target types
+	VS      string   `json:"vs,omitempty"`  // required binding whose codes are in ValueSets
+	Summary bool     `json:"sum,omitempty"` // isSummary: kept by _summary=true (search.html#summary)
 }
 
 // ValueSetOut maps a code system URL to the codes the value set includes from it.

@@ -92,6 +92,7 @@ func elemOf(e map[string]any, last string) (*ElemOut, error) {
 	if m, ok := e["min"].(float64); ok {
 		el.Min = int(m)
 	}
+	el.Summary, _ = e["isSummary"].(bool)
 	switch mx := str(e, "max"); mx {
 	case "*":
 		el.Max = -1

@@ -1,18 +1,118 @@
 package sqlstore
 
-// The conditions of each parameter type, on the index row x (or a resource
-// column), for the search translator (search.go). FHIR R4 search.html is the
-// reference for each rule.
+// The conditions of each parameter type, on the columns of an index row (or
+// of a composite part, or a resource column), for the search translator.
+// FHIR R4 search.html is the reference for each rule; search/matchrules.go
+// states the same rules for the oracle.
 
 import (
+	"strconv"
 	"strings"
 	"time"
 
 	"dsn"
 )
 
+// cols names the columns one value condition reads.
+type cols struct {
+	system, code, text  string // token (text: the normalised display)
+	norm, exact         string // string
+	low, high           string // date bounds; number and quantity spans
+	refType, refID, url string // reference
+	uri, unit           string
+}
+
+// rowCols are the columns of the index row x of table.
+func rowCols(table string) cols {
+	switch table {
+	case "idx_number":
+		return cols{low: "x.value", high: "x.value"}
+	case "idx_identifier_type":
+		return cols{system: "x.type_system", code: "x.type_code", text: "x.value"}
+	case "idx_ref_identifier":
+		return cols{system: "x.system", code: "x.value"}
+	}
+	return cols{system: "x.system", code: "x.code", text: "x.text", norm: "x.norm", exact: "x.exact",
+		low: "x.low", high: "x.high", refType: "x.ref_type", refID: "x.ref_id", url: "x.url", uri: "x.uri", unit: "x.unit"}
+}
+
+// partCols are the columns of part n (1-based) of an idx_composite row x
+// (composite.go says which type uses which).
+func partCols(n int, typ dsn.ParamType) cols {
+	p := strconv.Itoa(n)
+	s, c, u := "x.s"+p, "x.c"+p, "x.u"+p
+	lo, hi := "x.lo"+p, "x.hi"+p
+	if typ == dsn.ParamDate {
+		lo, hi = "x.dlo"+p, "x.dhi"+p
+	}
+	return cols{system: s, code: c, norm: s, exact: c, low: lo, high: hi, refType: s, refID: c, url: u, uri: c, unit: u}
+}
+
 func prefixError(p string) error {
 	return invalid("le préfixe %q n'est pas pris en charge", p)
+}
+
+// values ORs the conditions of each value of c on its index row x.
+func (b *builder) values(c dsn.Clause) (string, error) {
+	table, _ := tableOf(c)
+	k := rowCols(table)
+	return orEach(c.Values, func(v dsn.Value) (string, error) { return b.value(c.Type, c.Modifier, v, k, c.Parts) })
+}
+
+// orEach ORs the condition one makes of each value (search.html#combining).
+func orEach(vs []dsn.Value, one func(dsn.Value) (string, error)) (string, error) {
+	parts := make([]string, 0, len(vs))
+	for _, v := range vs {
+		s, err := one(v)
+		if err != nil {
+			return "", err
+		}
+		parts = append(parts, s)
+	}
+	if len(parts) == 1 {
+		return parts[0], nil
+	}
+	return "(" + strings.Join(parts, " OR ") + ")", nil
+}
+
+// value is the condition of one value of a parameter of type typ.
+func (b *builder) value(typ dsn.ParamType, mod string, v dsn.Value, k cols, parts []dsn.ParamType) (string, error) {
+	switch typ {
+	case dsn.ParamToken:
+		return b.token(mod, v, k)
+	case dsn.ParamString:
+		return b.str(mod, v, k), nil
+	case dsn.ParamDate:
+		return b.dateRange(k.low, k.high, v.Prefix, v.Low, v.High)
+	case dsn.ParamReference:
+		return b.reference(mod, v, k)
+	case dsn.ParamNumber:
+		return b.number(k.low, k.high, v)
+	case dsn.ParamQuantity:
+		return b.quantity(v, k)
+	case dsn.ParamURI:
+		return b.uri(mod, v.Text, k.uri), nil
+	case dsn.ParamComposite:
+		return b.composite(v, parts)
+	}
+	return "", invalid("type de paramètre %s non pris en charge", typ)
+}
+
+// composite (search.html#composite): every part of one row matches its
+// component value, each by its own type's rule (no modifiers).
+func (b *builder) composite(v dsn.Value, parts []dsn.ParamType) (string, error) {
+	if len(v.Components) != len(parts) || len(parts) > MaxCompositeParts {
+		return "", invalid("valeur composite: %d parties pour %d composantes", len(v.Components), len(parts))
+	}
+	conds := make([]string, len(parts))
+	for i, typ := range parts {
+		s, err := b.value(typ, "", v.Components[i], partCols(i+1, typ), nil)
+		if err != nil {
+			return "", err
+		}
+		conds[i] = s
+	}
+	return "(" + strings.Join(conds, " AND ") + ")", nil
 }
 
 // dateRange compares a stored range [lo, hi) with the value's range [vl, vh)
@@ -21,7 +121,12 @@ func prefixError(p string) error {
 // starts after / ends before; ap is read as "overlaps".
 func (b *builder) dateRange(lo, hi, prefix string, low, high time.Time) (string, error) {
 	vl, vh := RangeLow(low), RangeHigh(high)
-	eq := func() string { return "(" + lo + " >= " + b.arg(vl) + " AND " + hi + " <= " + b.arg(vh) + ")" }
+	// eq also bounds lo from above (implied: a stored range has lo <= hi),
+	// so that an index on lo scans only the value's range.
+	eq := func() string {
+		s := "(" + lo + " >= " + b.arg(vl) + " AND " + lo + " <= " + b.arg(vh)
+		return s + " AND " + hi + " <= " + b.arg(vh) + ")"
+	}
 	switch prefix {
 	case "", "eq":
 		return eq(), nil
@@ -71,37 +176,58 @@ func (b *builder) instant(col, prefix string, low, high time.Time) (string, erro
 	return "", prefixError(prefix)
 }
 
-// number compares a decimal by value; ap is ±10 % (search.html#prefix).
-func (b *builder) number(col, prefix string, n float64) (string, error) {
-	ops := map[string]string{"": "=", "eq": "=", "ne": "<>", "gt": ">", "lt": "<",
-		"ge": ">=", "le": "<=", "sa": ">", "eb": "<"}
-	if op, ok := ops[prefix]; ok {
-		return col + " " + op + " " + b.arg(n), nil
+// number compares a stored span [lo, hi] (a plain value has lo = hi) with a
+// number (search.html#number): eq and ne use the range [NumLow, NumHigh)
+// the value's significant figures imply ("100" is [99.5, 100.5)), so eq
+// holds when the span reaches into it; gt lt ge le sa eb compare with the
+// number itself, the span reaching above or below it; ap is ±10 %.
+func (b *builder) number(lo, hi string, v dsn.Value) (string, error) {
+	n, nl, nh := v.Number, v.NumLow, v.NumHigh
+	if nl == 0 && nh == 0 { // a value built without its precision
+		nl, nh = n, n
 	}
-	if prefix == "ap" {
-		lo, hi := min(n*0.9, n*1.1), max(n*0.9, n*1.1)
-		s := "(" + col + " >= " + b.arg(lo)
-		return s + " AND " + col + " <= " + b.arg(hi) + ")", nil
+	eq := func() string {
+		if nl == nh {
+			return "(" + lo + " <= " + b.arg(nl) + " AND " + hi + " >= " + b.arg(nl) + ")"
+		}
+		return "(" + lo + " < " + b.arg(nh) + " AND " + hi + " >= " + b.arg(nl) + ")"
 	}
-	return "", prefixError(prefix)
+	switch v.Prefix {
+	case "", "eq":
+		return eq(), nil
+	case "ne":
+		return "NOT " + eq(), nil
+	case "gt", "sa":
+		return hi + " > " + b.arg(n), nil
+	case "lt", "eb":
+		return lo + " < " + b.arg(n), nil
+	case "ge":
+		return hi + " >= " + b.arg(n), nil
+	case "le":
+		return lo + " <= " + b.arg(n), nil
+	case "ap":
+		a, z := min(n*0.9, n*1.1), max(n*0.9, n*1.1)
+		return "(" + lo + " <= " + b.arg(z) + " AND " + hi + " >= " + b.arg(a) + ")", nil
+	}
+	return "", prefixError(v.Prefix)
 }
 
 // quantity: number[|system|code]; without a system the code matches the
 // code or the unit (search.html#quantity).
-func (b *builder) quantity(v dsn.Value) (string, error) {
-	s, err := b.number("x.value", v.Prefix, v.Number)
+func (b *builder) quantity(v dsn.Value, k cols) (string, error) {
+	s, err := b.number(k.low, k.high, v)
 	if err != nil || v.Code == "" && v.System == "" {
 		return s, err
 	}
 	if v.System != "" {
-		s += " AND x.system = " + b.arg(v.System)
+		s += " AND " + k.system + " = " + b.arg(v.System)
 	}
 	if v.Code != "" {
 		if v.System != "" {
-			s += " AND x.code = " + b.arg(v.Code)
+			s += " AND " + k.code + " = " + b.arg(v.Code)
 		} else {
 			c := b.arg(v.Code)
-			s += " AND (x.code = " + c + " OR x.unit = " + b.arg(v.Code) + ")"
+			s += " AND (" + k.code + " = " + c + " OR " + k.unit + " = " + b.arg(v.Code) + ")"
 		}
 	}
 	return "(" + s + ")", nil
@@ -109,63 +235,104 @@ func (b *builder) quantity(v dsn.Value) (string, error) {
 
 // token: system|code, |code (no system), code (any system), system| (any code);
 // :text is a case- and accent-insensitive starts-with on the display text,
-// stored normalised (search.html#token).
-func (b *builder) token(c dsn.Clause, v dsn.Value) (string, error) {
-	if c.Modifier == "text" {
-		return b.startsWith("x.text", v.Text), nil
+// stored normalised; :of-type is system|code of Identifier.type and the
+// value (text); :in and :not-in read the ValueSet's expansion (search.html#token).
+func (b *builder) token(mod string, v dsn.Value, k cols) (string, error) {
+	switch mod {
+	case "text":
+		return b.startsWith(k.text, Normalize(v.Text)), nil
+	case "of-type":
+		s := "(" + k.text + " = " + b.arg(v.Text) + " AND " + k.code + " = " + b.arg(v.Code)
+		if v.System != "" {
+			s += " AND " + k.system + " = " + b.arg(v.System)
+		}
+		return s + ")", nil
+	case "in", "not-in":
+		return b.inValueSet(v.Text, k)
 	}
 	switch {
 	case v.AnySystem && v.Code != "":
-		return "x.code = " + b.arg(v.Code), nil
+		return k.code + " = " + b.arg(v.Code), nil
 	case v.System != "" && v.Code != "":
-		s := "(x.system = " + b.arg(v.System)
-		return s + " AND x.code = " + b.arg(v.Code) + ")", nil
+		s := "(" + k.system + " = " + b.arg(v.System)
+		return s + " AND " + k.code + " = " + b.arg(v.Code) + ")", nil
 	case v.System != "":
-		return "x.system = " + b.arg(v.System), nil
+		return k.system + " = " + b.arg(v.System), nil
 	case v.Code != "":
-		return "(x.system = '' AND x.code = " + b.arg(v.Code) + ")", nil
+		return "(" + k.system + " = '' AND " + k.code + " = " + b.arg(v.Code) + ")", nil
 	}
-	return "", invalid("valeur vide pour %s", c.Param)
+	return "", invalid("valeur de jeton vide")
 }
 
 // str: by default a case- and accent-insensitive starts-with on the normalised
 // text, as a range so the B-tree index serves it; :exact compares the original
 // text; :contains looks anywhere (search.html#string).
-func (b *builder) str(c dsn.Clause, v dsn.Value) string {
-	switch c.Modifier {
+func (b *builder) str(mod string, v dsn.Value, k cols) string {
+	switch mod {
 	case "exact":
-		return "x.exact = " + b.arg(v.Text)
+		return k.exact + " = " + b.arg(v.Text)
 	case "contains":
-		return "x.norm LIKE " + b.arg("%"+escapeLike(Normalize(v.Text))+"%") + ` ESCAPE '\'`
+		return k.norm + " LIKE " + b.arg("%"+escapeLike(Normalize(v.Text))+"%") + ` ESCAPE '\'`
 	}
-	return b.startsWith("x.norm", v.Text)
+	return b.startsWith(k.norm, Normalize(v.Text))
 }
 
-// startsWith matches a normalised column starting with the normalised text, as
-// a range so that a B-tree index serves it.
+// startsWith matches a column starting with text, as a range so that a
+// B-tree index serves it (byte order: SQLite's BINARY, PostgreSQL's "C").
 func (b *builder) startsWith(col, text string) string {
-	n := Normalize(text)
-	s := "(" + col + " >= " + b.arg(n)
-	return s + " AND " + col + " < " + b.arg(n+"\U0010FFFF") + ")"
+	s := "(" + col + " >= " + b.arg(text)
+	return s + " AND " + col + " < " + b.arg(text+"\U0010FFFF") + ")"
+}
+
+// maxAbovePrefixes bounds the IN list of uri :above; a longer value is
+// compared with substr (no index).
+const maxAbovePrefixes = 256
+
+// uri (search.html#uri): equality; :below the stored uri starts with the
+// value; :above the value starts with the stored uri (an IN list of the
+// value's prefixes, so the index serves it).
+func (b *builder) uri(mod, value, col string) string {
+	switch mod {
+	case "below":
+		return b.startsWith(col, value)
+	case "above":
+		var ph []string
+		for i := range value {
+			if i > 0 {
+				ph = append(ph, b.arg(value[:i]))
+			}
+		}
+		ph = append(ph, b.arg(value))
+		if len(ph) > maxAbovePrefixes {
+			b.args = b.args[:len(b.args)-len(ph)]
+			return "(" + col + " <> '' AND substr(" + b.arg(value) + ", 1, length(" + col + ")) = " + col + ")"
+		}
+		return col + " IN (" + strings.Join(ph, ", ") + ")"
+	}
+	return col + " = " + b.arg(value)
 }
 
 // reference: Type/id or a bare id (any type), or an absolute URL
-// (search.html#reference); a type modifier (subject:Patient) sets the type.
-func (b *builder) reference(c dsn.Clause, v dsn.Value) (string, error) {
+// (search.html#reference); a type modifier (subject:Patient) sets the type;
+// :identifier matches Reference.identifier (system|value, in idx_ref_identifier).
+func (b *builder) reference(mod string, v dsn.Value, k cols) (string, error) {
+	if mod == "identifier" {
+		return b.token("", v, k)
+	}
 	typ := v.RefType
-	if isTypeName(c.Modifier) {
-		typ = c.Modifier
+	if isTypeName(mod) {
+		typ = mod
 	}
 	switch {
 	case v.RefID != "" && typ != "":
-		s := "(x.ref_type = " + b.arg(typ)
-		return s + " AND x.ref_id = " + b.arg(v.RefID) + ")", nil
+		s := "(" + k.refType + " = " + b.arg(typ)
+		return s + " AND " + k.refID + " = " + b.arg(v.RefID) + ")", nil
 	case v.RefID != "":
-		return "x.ref_id = " + b.arg(v.RefID), nil
+		return k.refID + " = " + b.arg(v.RefID), nil
 	case v.Text != "":
-		return "x.url = " + b.arg(v.Text), nil
+		return k.url + " = " + b.arg(v.Text), nil
 	}
-	return "", invalid("référence vide pour %s", c.Param)
+	return "", invalid("référence vide")
 }
 
 // escapeLike protects LIKE's wildcards in user text.

@@ -1,6 +1,7 @@
 package sqlstore
 
 import (
+	"encoding/json"
 	"math"
 	"strconv"
 	"time"
@@ -10,7 +11,6 @@ import (
 // writes SQL for and reads rows from. The two values below are the only ones.
 type Dialect struct {
 	placeholder func(n int) string  // the n-th parameter, 1-based
-	notDeleted  string              // predicate: r's current version is not a tombstone
 	always      string              // the predicate true (system-level history keys)
 	timeArg     func(time.Time) any // how an instant is passed (resource.last_updated)
 	// noIndex prefixes r.type and r.rid when an index clause should drive the
@@ -27,7 +27,6 @@ type Dialect struct {
 // SQLite: "?" parameters, integer booleans, instants as Unix microseconds.
 var SQLite = Dialect{
 	placeholder: func(int) string { return "?" },
-	notDeleted:  "r.deleted = 0",
 	always:      "1",
 	noIndex:     "+",
 	timeArg:     func(t time.Time) any { return Micros(t) },
@@ -37,10 +36,18 @@ var SQLite = Dialect{
 // Postgres: numbered parameters, boolean columns, timestamptz instants.
 var Postgres = Dialect{
 	placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
-	notDeleted:  "NOT r.deleted",
 	always:      "true",
 	noIndex:     "",
 	timeArg:     func(t time.Time) any { return t.UTC() },
+}
+
+// notDeletedOn is the predicate "the current version of the resource alias r
+// is not a tombstone".
+func (d Dialect) notDeletedOn(r string) string {
+	if d.intColumns {
+		return r + ".deleted = 0"
+	}
+	return "NOT " + r + ".deleted"
 }
 
 // Placeholder is the n-th parameter (1-based) of a query in this dialect.
@@ -71,4 +78,22 @@ func RangeHigh(t time.Time) int64 {
 		return math.MaxInt64
 	}
 	return t.UnixMicro()
+}
+
+// inArray is "col is one of the array parameter ph" (arrayArg makes it):
+// SQLite reads a JSON array with json_each, PostgreSQL a text[].
+func (d Dialect) inArray(col, ph string) string {
+	if d.intColumns {
+		return col + " IN (SELECT value FROM json_each(" + ph + "))"
+	}
+	return col + " = ANY(" + ph + "::text[])"
+}
+
+// arrayArg passes a list of strings as one parameter (see inArray).
+func (d Dialect) arrayArg(vals []string) any {
+	if d.intColumns {
+		b, _ := json.Marshal(vals)
+		return string(b)
+	}
+	return vals
 }

@@ -1,6 +1,10 @@
 package sqlstore
 
-import "dsn"
+import (
+	"time"
+
+	"dsn"
+)
 
 // Scanner is one row: *sql.Row, *sql.Rows, pgx.Row and pgx.Rows all have Scan.
 type Scanner interface{ Scan(dest ...any) error }
@@ -97,3 +101,59 @@ func ReadResult(op, typ, id string, version int64, r dsn.Resource, err error, no
 	}
 	return r, nil
 }
+
+// ScanSorted reads up to n resources of a sorted page (rid, the sort values
+// of p.Sort, then VersionCols); an (n+1)th row means a next page, whose
+// cursor carries the last returned row's sort values and rid.
+func (d Dialect) ScanSorted(rows Rows, p Plan) (dsn.SearchResult, error) {
+	var res dsn.SearchResult
+	keys := len(p.Sort)
+	var last []any
+	var lastRID int64
+	for rows.Next() {
+		if len(res.Matches) == p.Size {
+			res.Next = EncodeSortCursor(p.Sort, last, lastRID)
+			break
+		}
+		var rid int64
+		vals := make([]any, keys)
+		dest := []any{&rid}
+		for i := range vals {
+			dest = append(dest, &vals[i])
+		}
+		r, err := d.ScanResource(prefixScanner{rows, dest})
+		if err != nil {
+			return res, err
+		}
+		for i, v := range vals {
+			vals[i] = cursorValue(v, p.Sort[i])
+		}
+		last, lastRID = vals, rid
+		res.Matches = append(res.Matches, r)
+	}
+	return res, rows.Err()
+}
+
+// cursorValue normalises a scanned sort value for the cursor: text as
+// string, instants as Unix microseconds, numbers of number and quantity keys as float64.
+func cursorValue(v any, k dsn.SortKey) any {
+	switch x := v.(type) {
+	case []byte:
+		return string(x)
+	case time.Time:
+		return Micros(x)
+	case int64:
+		if k.Type == dsn.ParamNumber || k.Type == dsn.ParamQuantity {
+			return float64(x)
+		}
+	}
+	return v
+}
+
+// prefixScanner reads leading columns into dest before the VersionCols.
+type prefixScanner struct {
+	rows Scanner
+	dest []any
+}
+
+func (s prefixScanner) Scan(dest ...any) error { return s.rows.Scan(append(s.dest, dest...)...) }

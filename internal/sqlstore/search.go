@@ -7,11 +7,11 @@ package sqlstore
 
 import (
 	"fmt"
-	"slices"
 	"strings"
 	"time"
 
 	"dsn"
+	"dsn/search"
 )
 
 const searchOp = "search"
@@ -20,7 +20,7 @@ const searchOp = "search"
 var indexTable = map[dsn.ParamType]string{
 	dsn.ParamToken: "idx_token", dsn.ParamString: "idx_string", dsn.ParamDate: "idx_date",
 	dsn.ParamReference: "idx_reference", dsn.ParamQuantity: "idx_quantity",
-	dsn.ParamNumber: "idx_number", dsn.ParamURI: "idx_uri",
+	dsn.ParamNumber: "idx_number", dsn.ParamURI: "idx_uri", dsn.ParamComposite: "idx_composite",
 }
 
 // Statement is one generated query and its arguments.
@@ -30,17 +30,18 @@ type Statement struct {
 }
 
 // Plan is the translation of a dsn.SearchQuery: the page query (keyset: rows
-// after the cursor's rid, one more than the page size to detect a next page)
-// and the count query for Total.
+// after the cursor, one more than the page size to detect a next page), the
+// count query for Total, and the sort keys the page rows carry after rid.
 type Plan struct {
 	Page, Count Statement
 	Size        int
+	Sort        []dsn.SortKey
 }
 
 type builder struct {
 	d    Dialect
-	typ  string
 	args []any
+	sets map[string]search.Expansion // :in and :not-in, by ValueSet URL
 }
 
 // arg adds a parameter and returns its placeholder.
@@ -54,21 +55,59 @@ func invalid(format string, args ...any) error {
 }
 
 // Translate turns q into SQL for dialect d: clauses ANDed, values of a clause ORed
-// (search.html#combining), current non-deleted resources only.
-func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) {
-	b := &builder{d: d, typ: q.Type}
-	driver, hint, typeHint := -1, "", ""
+// (search.html#combining), current non-deleted resources only. A query with
+// :in or :not-in needs TranslateWith and the expanded ValueSets.
+func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) { return TranslateWith(d, q, nil) }
+
+// TranslateWith is Translate with the expansions of the ValueSets that the
+// :in and :not-in clauses of q name (ValueSets resolves them).
+func TranslateWith(d Dialect, q dsn.SearchQuery, sets map[string]search.Expansion) (Plan, error) {
+	size := PageSize(q.Count)
+	plan := Plan{Size: size, Sort: q.Sort}
+	cb := &builder{d: d, sets: sets}
+	where, err := cb.where(q)
+	if err != nil {
+		return Plan{}, err
+	}
+	plan.Count = Statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: cb.args}
+	b := &builder{d: d, sets: sets}
+	if len(q.Sort) > 0 {
+		plan.Page, err = b.sortedPage(q, size)
+		return plan, err
+	}
+	if where, err = b.where(q); err != nil {
+		return Plan{}, err
+	}
+	var after int64
+	if q.Cursor != "" {
+		if after, err = DecodeCursor(searchOp, 's', q.Cursor); err != nil {
+			return Plan{}, err
+		}
+	}
+	hint := ""
+	if q.PatientKey == "" && driverClause(q.Clauses) >= 0 {
+		hint = d.noIndex
+	}
+	sql := "SELECT r.rid, " + VersionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
+		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
+	plan.Page = Statement{SQL: sql, Args: b.args}
+	return plan, nil
+}
+
+// where is the WHERE clause of the searched resources (alias r).
+func (b *builder) where(q dsn.SearchQuery) (string, error) {
+	driver, typeHint := -1, ""
 	if q.PatientKey == "" {
 		driver = driverClause(q.Clauses)
 	}
 	if driver >= 0 {
-		hint, typeHint = d.noIndex, d.noIndex
+		typeHint = b.d.noIndex
 	}
-	conds := []string{d.notDeleted}
+	conds := []string{b.d.notDeletedOn("r")}
 	if q.PatientKey != "" {
 		// A compartment is small: the (patient_key, rid) index leads and every
 		// other condition is checked per candidate (compartmentdefinition-patient.html).
-		typeHint = d.noIndex
+		typeHint = b.d.noIndex
 		conds = append(conds, "r.patient_key = "+b.arg(q.PatientKey))
 	}
 	if q.Type != "" {
@@ -76,26 +115,11 @@ func Translate(d Dialect, q dsn.SearchQuery) (Plan, error) {
 	} else if len(q.Types) > 0 {
 		conds = append(conds, b.typeList(typeHint, q.Types))
 	}
-	for i, c := range q.Clauses {
-		s, err := b.clause(c, i == driver)
-		if err != nil {
-			return Plan{}, err
-		}
-		conds = append(conds, s)
+	cs, err := b.clauses(q.Clauses, scope{r: "r", typ: q.Type}, driver)
+	if err != nil {
+		return "", err
 	}
-	where := "WHERE " + strings.Join(conds, "\n  AND ")
-	count := Statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: slices.Clone(b.args)}
-	var after int64
-	if q.Cursor != "" {
-		var err error
-		if after, err = DecodeCursor(searchOp, 's', q.Cursor); err != nil {
-			return Plan{}, err
-		}
-	}
-	size := PageSize(q.Count)
-	sql := "SELECT r.rid, " + VersionCols + "\nFROM resource r JOIN resource_version v ON v.seq = r.seq\n" +
-		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
-	return Plan{Page: Statement{SQL: sql, Args: b.args}, Count: count, Size: size}, nil
+	return "WHERE " + strings.Join(append(conds, cs...), "\n  AND "), nil
 }
 
 // typeList restricts the search to several types (_type of $everything).
@@ -108,171 +132,50 @@ func (b *builder) typeList(hint string, types []string) string {
 }
 
 // driveRank orders the parameter types by how few resources a value usually
-// matches: references and identifiers first, numbers last.
-var driveRank = map[dsn.ParamType]int{dsn.ParamReference: 1, dsn.ParamURI: 2, dsn.ParamToken: 3,
-	dsn.ParamString: 4, dsn.ParamDate: 5, dsn.ParamQuantity: 6, dsn.ParamNumber: 7}
+// matches: references and identifiers first, numbers last; a date of a day
+// or less (birthdate=1950-02-03) sits between tokens and strings; a chain or
+// a _has leads only when no plain clause can.
+var driveRank = map[dsn.ParamType]int{dsn.ParamReference: 10, dsn.ParamURI: 20, dsn.ParamToken: 30,
+	dsn.ParamComposite: 30, dsn.ParamString: 40, dsn.ParamDate: 50, dsn.ParamQuantity: 60, dsn.ParamNumber: 70}
 
-// driverClause picks the clause whose index rows lead the query ("r.rid IN"):
-// the positive index clause of the best rank; the others are checked per
-// candidate with EXISTS on the rid index. -1 if there is none.
+const narrowDateRank, chainRank, hasRank = 35, 80, 90
+
+// driverClause picks the clause whose rows lead the query ("r.rid IN"): the
+// positive clause of the best rank; the others are checked per candidate with
+// EXISTS on the rid index. -1 if there is none.
 func driverClause(cs []dsn.Clause) int {
-	best := -1
+	best, bestRank := -1, 0
 	for i, c := range cs {
-		_, indexed := indexTable[c.Type]
-		if !indexed || c.Param == "_id" || c.Param == "_lastUpdated" || c.Modifier == "missing" || c.Modifier == "not" {
-			continue
+		rank, ok := driveRank[c.Type]
+		switch {
+		case c.Has != nil:
+			rank, ok = hasRank, true
+		case c.Chain != nil:
+			rank, ok = chainRank, true
+		case c.Param == "_id" || c.Param == "_lastUpdated" || negated(c.Modifier) || c.Modifier == "missing":
+			ok = false
+		case c.Type == dsn.ParamDate && narrowDates(c.Values):
+			rank = narrowDateRank
 		}
-		if best < 0 || driveRank[c.Type] < driveRank[cs[best].Type] {
-			best = i
+		if ok && (best < 0 || rank < bestRank) {
+			best, bestRank = i, rank
 		}
 	}
 	return best
 }
 
-// clause translates one parameter with its ORed values; drive makes it the
-// clause that produces the candidates.
-func (b *builder) clause(c dsn.Clause, drive bool) (string, error) {
-	if len(c.Values) == 0 {
-		return "", invalid("le paramètre %s n'a pas de valeur", c.Param)
-	}
-	switch c.Param {
-	case "_id":
-		return b.idClause(c)
-	case "_lastUpdated":
-		return b.lastUpdatedClause(c)
-	}
-	table, ok := indexTable[c.Type]
-	if !ok {
-		return "", invalid("le paramètre %s de type %s n'est pas pris en charge", c.Param, c.Type)
-	}
-	if c.Modifier == "missing" {
-		return b.missing(table, c)
-	}
-	if err := checkModifier(c); err != nil {
-		return "", err
-	}
-	if c.Modifier == "not" {
-		// search.html#token: :not matches resources without a matching token,
-		// including those with no value at all.
-		head := "NOT EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param)
-		ors, err := b.values(c)
-		return head + " AND " + ors + ")", err
-	}
-	if !drive {
-		head := "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param)
-		ors, err := b.values(c)
-		return head + " AND " + ors + ")", err
-	}
-	head := "r.rid IN (SELECT x.rid FROM " + table + " x WHERE "
-	if b.typ != "" {
-		head += "x.type = " + b.arg(b.typ) + " AND "
-	}
-	head += "x.param = " + b.arg(c.Param)
-	ors, err := b.values(c)
-	return head + " AND " + ors + ")", err
-}
-
-// checkModifier refuses the modifiers the store cannot evaluate yet.
-func checkModifier(c dsn.Clause) error {
-	m := c.Modifier
-	ok := m == ""
-	switch c.Type {
-	case dsn.ParamToken:
-		ok = ok || m == "not" || m == "text"
-	case dsn.ParamString:
-		ok = ok || m == "exact" || m == "contains"
-	case dsn.ParamReference:
-		ok = ok || isTypeName(m)
-	}
-	if !ok {
-		return invalid("le modificateur :%s n'est pas pris en charge pour %s", m, c.Param)
-	}
-	return nil
-}
-
-// isTypeName tells a reference's type modifier (subject:Patient) from others.
-func isTypeName(m string) bool { return m != "" && m[0] >= 'A' && m[0] <= 'Z' }
-
-// values ORs the conditions of each value of c on the index row x.
-func (b *builder) values(c dsn.Clause) (string, error) {
-	return orEach(c.Values, func(v dsn.Value) (string, error) { return b.value(c, v) })
-}
-
-// orEach ORs the condition one makes of each value (search.html#combining).
-func orEach(vs []dsn.Value, one func(dsn.Value) (string, error)) (string, error) {
-	parts := make([]string, 0, len(vs))
+// narrowDates: every value is an equality on a day or less.
+func narrowDates(vs []dsn.Value) bool {
 	for _, v := range vs {
-		s, err := one(v)
-		if err != nil {
-			return "", err
+		if v.Prefix != "" && v.Prefix != "eq" || v.High.Sub(v.Low) > 24*time.Hour || v.Low.IsZero() {
+			return false
 		}
-		parts = append(parts, s)
 	}
-	if len(parts) == 1 {
-		return parts[0], nil
-	}
-	return "(" + strings.Join(parts, " OR ") + ")", nil
+	return true
 }
 
-func (b *builder) value(c dsn.Clause, v dsn.Value) (string, error) {
-	switch c.Type {
-	case dsn.ParamToken:
-		return b.token(c, v)
-	case dsn.ParamString:
-		return b.str(c, v), nil
-	case dsn.ParamDate:
-		return b.dateRange("x.low", "x.high", v.Prefix, v.Low, v.High)
-	case dsn.ParamReference:
-		return b.reference(c, v)
-	case dsn.ParamNumber:
-		return b.number("x.value", v.Prefix, v.Number)
-	case dsn.ParamQuantity:
-		return b.quantity(v)
-	case dsn.ParamURI:
-		return "x.uri = " + b.arg(v.Text), nil
-	}
-	return "", invalid("type de paramètre %s non pris en charge", c.Type)
-}
-
-// missing: search.html#modifiers, :missing=true matches resources with no row
-// for the parameter, :missing=false those with at least one.
-func (b *builder) missing(table string, c dsn.Clause) (string, error) {
-	var not string
-	switch c.Values[0].Text {
-	case "true":
-		not = "NOT "
-	case "false":
-	default:
-		return "", invalid("%s:missing attend true ou false", c.Param)
-	}
-	return not + "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(c.Param) + ")", nil
-}
-
-// idClause: _id matches the logical id (search.html#id).
-func (b *builder) idClause(c dsn.Clause) (string, error) {
-	if c.Modifier != "" {
-		return "", invalid("le modificateur :%s n'est pas pris en charge pour _id", c.Modifier)
-	}
-	ph := make([]string, len(c.Values))
-	for i, v := range c.Values {
-		id := v.Code
-		if id == "" {
-			id = v.Text
-		}
-		ph[i] = b.arg(id)
-	}
-	return "r.id IN (" + strings.Join(ph, ", ") + ")", nil
-}
-
-// lastUpdatedClause: _lastUpdated compares meta.lastUpdated, an instant.
-func (b *builder) lastUpdatedClause(c dsn.Clause) (string, error) {
-	if c.Modifier != "" {
-		return "", invalid("le modificateur :%s n'est pas pris en charge pour _lastUpdated", c.Modifier)
-	}
-	return orEach(c.Values, func(v dsn.Value) (string, error) {
-		return b.instant("r.last_updated", v.Prefix, v.Low, v.High)
-	})
-}
+// negated modifiers match resources WITHOUT a matching row (search.html#token).
+func negated(m string) bool { return m == "not" || m == "not-in" }
 
 // String renders a plan for golden files.
 func (p Plan) String() string {

@@ -42,7 +42,7 @@ func goldenQueries() map[string]dsn.SearchQuery {
 	compartment.PatientKey = "p1"
 	everything := q("")
 	everything.PatientKey, everything.Types = "p1", []string{"Patient", "Encounter"}
-	return map[string]dsn.SearchQuery{
+	m := map[string]dsn.SearchQuery{
 		"compartment_type":   compartment,
 		"compartment_types":  everything,
 		"type_only":          q("Patient"),
@@ -65,12 +65,16 @@ func goldenQueries() map[string]dsn.SearchQuery {
 		"uri":                q("ValueSet", c("url", dsn.ParamURI, "", dsn.Value{Text: "http://hl7.org/fhir/ValueSet/x"})),
 		"and_paged":          paged,
 	}
+	for k, v := range fullQueries() {
+		m[k] = v
+	}
+	return m
 }
 
 func TestGoldenSQL(t *testing.T) {
 	for dname, d := range dialects {
 		for name, q := range goldenQueries() {
-			p, err := Translate(d, q)
+			p, err := TranslateWith(d, q, goldenSets)
 			if err != nil {
 				t.Fatalf("%s %s: %v", dname, name, err)
 			}
@@ -88,7 +92,7 @@ func golden(t *testing.T, path, got string) {
 // bind values to the wrong columns.
 func TestPlaceholdersMatchArgsSQLite(t *testing.T) {
 	for name, q := range goldenQueries() {
-		p, _ := Translate(SQLite, q)
+		p, _ := TranslateWith(SQLite, q, goldenSets)
 		for _, st := range []Statement{p.Page, p.Count} {
 			if n := countRunes(st.SQL, '?'); n != len(st.Args) {
 				t.Errorf("%s: %d placeholders, %d args", name, n, len(st.Args))
@@ -111,7 +115,7 @@ func countRunes(s string, r rune) int {
 // parameter it cannot type, and a gap would bind values to the wrong columns.
 func TestPlaceholdersMatchArgsPostgres(t *testing.T) {
 	for name, q := range goldenQueries() {
-		p, _ := Translate(Postgres, q)
+		p, _ := TranslateWith(Postgres, q, goldenSets)
 		for _, st := range []Statement{p.Page, p.Count} {
 			for i := 1; i <= len(st.Args); i++ {
 				if !regexp.MustCompile(`\$` + strconv.Itoa(i) + `\b`).MatchString(st.SQL) {

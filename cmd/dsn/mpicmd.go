@@ -1,0 +1,137 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/mpi"
+	"dsn/mpi/provincial"
+	"dsn/repo"
+)
+
+// runMPI: dsn mpi report|link [--data DIR | --db URL] …
+//
+//	report [--threshold probable|certain|BITS] [--out FILE]: the duplicate
+//	  report over the whole index, one NDJSON line per pair of registrations
+//	  in different golden records (best first), with scores and the French
+//	  explanation field by field; a summary on stderr.
+//	link: links every registration still queued (after `dsn import` with no
+//	  server running), then exits.
+func runMPI(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || (args[0] != "report" && args[0] != "link") {
+		fmt.Fprintln(env.Stderr, "dsn mpi: report ou link attendu (dsn mpi report --out pairs.ndjson | dsn mpi link)")
+		return errUsage
+	}
+	fs := newFlags("mpi "+args[0], env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	threshold := fs.String("threshold", "probable", "report: probable, certain or a number of bits")
+	out := fs.String("out", "", "report: output file (default stdout)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	matcher, err := mpi.NewMatcher(mpi.DefaultConfig())
+	if err != nil {
+		return err
+	}
+	live := mpi.NewLive(matcher)
+	hooked := repo.WithOnCommit(st, func(rs []dsn.Resource) { live.Apply(rs) }) // the linker's links reach the index
+	start := time.Now()
+	if _, err := live.Load(ctx, hooked); err != nil {
+		return err
+	}
+	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	svc := provincial.New(provincial.Options{Store: hooked, Live: live, Logger: log})
+	fmt.Fprintf(env.Stderr, "index chargé : %d inscriptions, %d dossiers provinciaux (%s)\n",
+		live.Len(), live.Goldens(), time.Since(start).Round(time.Millisecond))
+	if args[0] == "link" {
+		start = time.Now()
+		n, err := svc.Drain(ctx)
+		fmt.Fprintf(env.Stdout, "%d inscriptions liées (%s)\n", n, time.Since(start).Round(time.Millisecond))
+		return err
+	}
+	bits, err := parseThreshold(*threshold, matcher.Config())
+	if err != nil {
+		return err
+	}
+	w := env.Stdout
+	if *out != "" {
+		f, err := os.Create(*out)
+		if err != nil {
+			return dsn.Wrap("mpi report", dsn.KindInvalid, err)
+		}
+		defer f.Close()
+		w = f
+	}
+	start = time.Now()
+	dups, n, err := svc.Duplicates(ctx, bits, 0)
+	if err != nil {
+		return err
+	}
+	if err := writeReport(w, dups); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stderr, "%d paires au-dessus de %.1f bits (balayage complet en %s)\n", n, bits, time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+func parseThreshold(s string, cfg *mpi.Config) (float64, error) {
+	switch s {
+	case "probable":
+		return cfg.Probable, nil
+	case "certain":
+		return cfg.Certain, nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return 0, dsn.Errorf("mpi report", dsn.KindInvalid, "--threshold: probable, certain ou un nombre de bits, reçu %q", s)
+	}
+	return f, nil
+}
+
+// reportLine is one pair of the duplicate report.
+type reportLine struct {
+	A           string   `json:"a"`
+	B           string   `json:"b"`
+	GoldenA     string   `json:"goldenA,omitempty"`
+	GoldenB     string   `json:"goldenB,omitempty"`
+	Score       float64  `json:"score"`
+	Total       float64  `json:"total"`
+	Grade       string   `json:"grade"`
+	Rules       []string `json:"rules,omitempty"`
+	Explanation []string `json:"explanation"`
+}
+
+func writeReport(w io.Writer, dups []provincial.Duplicate) error {
+	bw := bufio.NewWriter(w)
+	enc := json.NewEncoder(bw)
+	for _, d := range dups {
+		line := reportLine{A: "Patient/" + d.A, B: "Patient/" + d.B, Score: d.Score,
+			Total: float64(int(d.Result.Total*10)) / 10, Grade: mpi.FHIRGrade(d.Result), Rules: d.Result.Rules,
+			Explanation: strings.Split(mpi.Explain(d.Result), "\n")}
+		if d.GoldenA != "" {
+			line.GoldenA = "Patient/" + d.GoldenA
+		}
+		if d.GoldenB != "" {
+			line.GoldenB = "Patient/" + d.GoldenB
+		}
+		if err := enc.Encode(line); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}

@@ -1,0 +1,122 @@
+package provincial
+
+import (
+	"os"
+	"slices"
+	"strconv"
+	"testing"
+	"time"
+
+	"dsn/fhir"
+	"dsn/repo"
+	"dsn/synth"
+)
+
+// benchEnv loads the Patients of MPI_BENCH_PEOPLE synthetic people (default
+// 2,000) into a linked provincial record and returns it with Patients of
+// other people to create during the benchmark.
+func benchEnv(b *testing.B) (*env, []fhir.Object) {
+	b.Helper()
+	n := 2000
+	if s, err := strconv.Atoi(os.Getenv("MPI_BENCH_PEOPLE")); err == nil && s > 0 {
+		n = s
+	}
+	e := newEnv(b)
+	g := synth.New(synth.Options{Seed: 5, Patients: n + 2000, DuplicateRate: 0.2, HistoryYears: 1})
+	var load, fresh []fhir.Object
+	for i := 0; i < n+2000; i++ {
+		for _, r := range g.Person(i).Resources {
+			if fhir.ResourceType(r) != "Patient" {
+				continue
+			}
+			if i < n {
+				load = append(load, r)
+			} else {
+				delete(r, "id")
+				fresh = append(fresh, r)
+			}
+		}
+		if len(load) >= 500 || i == n-1 {
+			if _, errs := e.api.Import(e.ctx, load); slices.ContainsFunc(errs, func(err error) bool { return err != nil }) {
+				b.Fatalf("import: %v", errs)
+			}
+			load = load[:0]
+		}
+	}
+	e.drain()
+	return e, fresh
+}
+
+// latencies reports p50 and p99 of the durations of each op.
+func latencies(b *testing.B, d []time.Duration) {
+	slices.Sort(d)
+	if len(d) == 0 {
+		return
+	}
+	b.ReportMetric(float64(d[len(d)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "p99-ms")
+}
+
+// BenchmarkPatientCreate measures what linking adds to a Patient create
+// (FHIR create through repo, one client, real SQLite with fsync): "plain"
+// writes through the store alone, "linked" through Enqueue (golden record,
+// refer link and link job in the same transaction). The difference is the
+// cost on the create's path; matching runs after the commit (see
+// BenchmarkCreateThenLink).
+func BenchmarkPatientCreate(b *testing.B) {
+	e, fresh := benchEnv(b)
+	for _, mode := range []string{"plain", "linked"} {
+		b.Run(mode, func(b *testing.B) {
+			st := e.store
+			if mode == "linked" {
+				st = Enqueue(e.store, EnqueueOptions{})
+			}
+			svc := repo.New(repo.Options{Store: st})
+			var d []time.Duration
+			i := 0
+			for b.Loop() {
+				body := fhir.Encode(fresh[i%len(fresh)])
+				i++
+				t0 := time.Now()
+				if _, err := svc.Create(e.ctx, "Patient", body, ""); err != nil {
+					b.Fatal(err)
+				}
+				d = append(d, time.Since(t0))
+			}
+			latencies(b, d)
+			if mode == "linked" {
+				e.drain() // the jobs do not pile up into the next benchmark
+			}
+		})
+	}
+}
+
+// BenchmarkCreateThenLink measures a registration from its create to its
+// link committed: create through Enqueue, then the linker (match against the
+// index, decide, write, delete the job) in its own transaction.
+func BenchmarkCreateThenLink(b *testing.B) {
+	e, fresh := benchEnv(b)
+	svc := repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{})})
+	var d, link []time.Duration
+	i := 0
+	for b.Loop() {
+		body := fhir.Encode(fresh[i%len(fresh)])
+		i++
+		t0 := time.Now()
+		if _, err := svc.Create(e.ctx, "Patient", body, ""); err != nil {
+			b.Fatal(err)
+		}
+		t1 := time.Now()
+		if n, err := e.svc.Drain(e.ctx); err != nil || n != 1 {
+			b.Fatalf("drain: %d, %v", n, err)
+		}
+		d = append(d, time.Since(t0))
+		link = append(link, time.Since(t1))
+	}
+	latencies(b, d)
+	slices.Sort(link)
+	if len(link) > 0 {
+		b.ReportMetric(float64(link[len(link)/2].Microseconds())/1000, "link-p50-ms")
+	}
+	b.ReportMetric(float64(e.live.Len()), "registrations")
+}

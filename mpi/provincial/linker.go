@@ -1,0 +1,142 @@
+package provincial
+
+import (
+	"context"
+	"time"
+
+	"dsn"
+	"dsn/fhir"
+	"dsn/mpi"
+)
+
+// Run links registrations until ctx ends: the jobs pending at start first
+// (so a crash between a Patient's commit and its linking loses nothing),
+// then after each Notify, and every Poll for jobs that other processes
+// (dsn import) queued.
+func (s *Service) Run(ctx context.Context) {
+	t := time.NewTicker(s.poll)
+	defer t.Stop()
+	for {
+		if _, err := s.Drain(ctx); err != nil && ctx.Err() == nil {
+			s.log.Error("mpi linking", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-s.wake:
+		case <-t.C:
+		}
+	}
+}
+
+// maxAttempts bounds how often one Patient's linking is retried after
+// failures before the linker leaves its job for the next start.
+const maxAttempts = 5
+
+// jobGroup is the jobs of one Patient taken together.
+type jobGroup struct {
+	key  string
+	seqs []int64
+}
+
+// Drain processes every queued link job and returns how many Patients it
+// handled. Jobs of one Patient are taken together; a Patient whose linking
+// keeps failing is retried maxAttempts times, then left queued (and logged).
+func (s *Service) Drain(ctx context.Context) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	var after int64
+	for !ctxDone(ctx) {
+		jobs, err := s.store.Jobs(ctx, JobLink, after, 4*s.batch)
+		if err != nil || len(jobs) == 0 {
+			return n, err
+		}
+		after = jobs[len(jobs)-1].Seq
+		groups := s.group(jobs)
+		for start := 0; start < len(groups); start += s.batch {
+			chunk := groups[start:min(start+s.batch, len(groups))]
+			if err := s.linkBatch(ctx, chunk); err != nil {
+				if ctxDone(ctx) {
+					return n, err
+				}
+				s.isolate(ctx, chunk) // one Patient's failure must not hold back the others
+			}
+			n += len(chunk)
+		}
+	}
+	return n, ctx.Err()
+}
+
+// group gathers jobs by Patient, in queue order, leaving out the Patients
+// that failed too often.
+func (s *Service) group(jobs []dsn.Job) []jobGroup {
+	at := map[string]int{}
+	var out []jobGroup
+	for _, j := range jobs {
+		if s.failed[j.Key] >= maxAttempts {
+			continue
+		}
+		i, ok := at[j.Key]
+		if !ok {
+			i = len(out)
+			at[j.Key] = i
+			out = append(out, jobGroup{key: j.Key})
+		}
+		out[i].seqs = append(out[i].seqs, j.Seq)
+	}
+	return out
+}
+
+func (s *Service) isolate(ctx context.Context, chunk []jobGroup) {
+	for _, g := range chunk {
+		if err := s.linkBatch(ctx, []jobGroup{g}); err != nil && !ctxDone(ctx) {
+			s.failed[g.key]++
+			s.log.Error("mpi linking failed", "patient", g.key, "attempt", s.failed[g.key], "err", err)
+		}
+	}
+}
+
+// plan is what is known of one Patient before its transaction: its record
+// and its best candidates in the index (matching runs outside the writer).
+type plan struct {
+	rec     mpi.Record
+	matches []mpi.Match
+	ok      bool // a live registration: match it
+}
+
+// maxCandidates is how many index candidates a new registration is checked against.
+const maxCandidates = 20
+
+// linkBatch links the Patients of chunk in one transaction, which also
+// deletes their jobs.
+func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
+	plans := make([]plan, len(chunk))
+	for i, g := range chunk {
+		res, err := s.store.Read(ctx, "Patient", g.key)
+		if err != nil || res.Deleted {
+			continue
+		}
+		obj, err := fhir.Decode(res.Body)
+		if err != nil || mpi.IsGolden(obj) || len(mpi.Links(obj, "replaced-by")) > 0 {
+			continue
+		}
+		// Another process (dsn import) may have written it: the index
+		// learns it here if the commit hook did not report it.
+		s.live.Apply([]dsn.Resource{res})
+		rec := mpi.FromPatient(obj)
+		plans[i] = plan{rec: rec, matches: s.live.Match(rec, maxCandidates), ok: true}
+	}
+	_, err := s.atomic(ctx, func(w *work) error {
+		for i, g := range chunk {
+			if err := w.linkOne(g.key, plans[i]); err != nil {
+				return err
+			}
+			if err := w.tx.Store().DeleteJobs(g.seqs); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return err
+}

@@ -1,0 +1,220 @@
+package provincial
+
+import (
+	"context"
+	"slices"
+	"testing"
+
+	"dsn"
+	"dsn/mpi"
+	"dsn/sqlite"
+)
+
+// A new registration gets its own golden record; a second registration of
+// the same person (same NAM) joins it automatically with a Provenance; a
+// different person gets another one.
+func TestLinkOnCreate(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	e.drain()
+	g1 := e.golden("s1")
+	e.put("s2", marieB)
+	e.put("s3", pierre)
+	e.drain()
+	if g := e.golden("s2"); g != g1 {
+		t.Fatalf("s2 linked to %s, want s1's golden record %s", g, g1)
+	}
+	if g := e.golden("s3"); g == g1 {
+		t.Fatalf("Pierre joined Marie's golden record %s", g1)
+	}
+	gold := e.read(g1)
+	if got := mpi.Links(gold, "seealso"); !slices.Equal(got, []string{"s1", "s2"}) {
+		t.Fatalf("golden seealso = %v, want [s1 s2]", got)
+	}
+	// survivorship: s2 (newer) has no phone, so the phone comes from s1
+	tel, _ := gold["telecom"].([]any)
+	if len(tel) != 1 || tel[0].(map[string]any)["value"] != "819-555-0101" {
+		t.Fatalf("golden telecom = %v, want s1's phone", gold["telecom"])
+	}
+	q, _ := e.api.Parse("Provenance", map[string][]string{"target": {"Patient/s2"}})
+	provs, err := e.raw.Search(e.ctx, q)
+	if err != nil || len(provs.Matches) != 1 {
+		t.Fatalf("Provenance of the automatic link: %v, %v", provs.Matches, err)
+	}
+	if e.live.GoldenOf("s2") != g1 || !e.live.IsGolden(g1) {
+		t.Fatalf("live index: GoldenOf(s2) = %q, IsGolden(%s) = %v", e.live.GoldenOf("s2"), g1, e.live.IsGolden(g1))
+	}
+}
+
+// A probable match (day and month swapped, no NAM on one side) gets a
+// golden record of its own and a review Task with the per-field explanation.
+func TestProbableGoesToReview(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", pierreN)
+	e.drain()
+	swapped := person{family: "Tremblay", given: "Pierre", birth: "1965-05-03", gender: "male"}
+	e.put("s2", swapped)
+	e.drain()
+	if e.golden("s2") == e.golden("s1") {
+		t.Fatal("a probable match was linked automatically")
+	}
+	open := e.tasks("s2")["requested"]
+	if len(open) != 1 {
+		t.Fatalf("review Tasks for s2: %s", pretty(e.tasks("s2")))
+	}
+	task := open[0]
+	if inputRef(task, "candidate") != e.golden("s1") || inputRef(task, "candidate-source") != "s1" {
+		t.Fatalf("Task proposes %s via %s, want %s via s1", inputRef(task, "candidate"), inputRef(task, "candidate-source"), e.golden("s1"))
+	}
+	var explained bool
+	for _, in := range objs(task["input"]) {
+		if inputCode(in) == "field-birthDate" && str(in["valueString"]) != "" {
+			explained = true
+			t.Logf("%s", in["valueString"])
+		}
+	}
+	if !explained {
+		t.Fatalf("no birth-date explanation in %s", pretty(task))
+	}
+	// linking again (an update) does not open a second Task
+	e.put("s2", swapped)
+	e.drain()
+	if n := len(e.tasks("s2")["requested"]); n != 1 {
+		t.Fatalf("%d open Tasks after re-linking, want 1", n)
+	}
+}
+
+// A job queued with a Patient write survives a crash before linking: the
+// next start links it.
+func TestLinkSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := wire(t, st)
+	e.put("s1", marie)
+	st.Close() // "crash" before the linker ran
+	st, err = sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	e = wire(t, st)
+	if jobs, _ := st.Jobs(e.ctx, JobLink, 0, 10); len(jobs) != 1 || jobs[0].Key != "s1" {
+		t.Fatalf("pending jobs after restart = %+v, want s1's", jobs)
+	}
+	e.drain()
+	e.golden("s1")
+}
+
+// An update keeps the registration in its golden record even when the client
+// drops the link, and the record's demographics follow.
+func TestUpdateKeepsLink(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	e.put("s2", marieB)
+	e.drain()
+	g := e.golden("s1")
+	moved := marieB
+	moved.postal, moved.phone = "H2X 1Y4", "514-555-0123"
+	e.put("s2", moved) // a client body has no link
+	e.drain()
+	if e.golden("s2") != g {
+		t.Fatal("the update moved s2 out of its golden record")
+	}
+	addr, _ := e.read(g)["address"].([]any)
+	if len(addr) != 1 || addr[0].(map[string]any)["postalCode"] != "H2X 1Y4" {
+		t.Fatalf("golden address = %v, want the most recent one", addr)
+	}
+}
+
+// Deleting a registration takes it out of its golden record; deleting the
+// last one retires the record.
+func TestDeleteLeaves(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	e.put("s2", marieB)
+	e.drain()
+	g := e.golden("s1")
+	if _, err := e.api.Delete(e.ctx, "Patient", "s2", 0); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	if got := mpi.Links(e.read(g), "seealso"); !slices.Equal(got, []string{"s1"}) {
+		t.Fatalf("golden seealso after delete = %v", got)
+	}
+	if _, err := e.api.Delete(e.ctx, "Patient", "s1", 0); err != nil {
+		t.Fatal(err)
+	}
+	e.drain()
+	if gold := e.read(g); gold["active"] != false || len(mpi.Links(gold, "seealso")) != 0 {
+		t.Fatalf("golden record without registration: %s", pretty(gold))
+	}
+}
+
+// Golden records are written by the MPI only: a client create, update or
+// delete of one is refused with 422 and writes nothing.
+func TestGoldenIsReadOnly(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	e.drain()
+	g := e.golden("s1")
+	_, err := e.api.Update(e.ctx, "Patient", g, marie.body(g), 0)
+	wantKind(t, err, dsn.KindUnprocessable)
+	_, err = e.api.Delete(e.ctx, "Patient", g, 0)
+	wantKind(t, err, dsn.KindUnprocessable)
+	body := []byte(`{"resourceType":"Patient","meta":{"tag":[{"system":"` + mpi.System + `","code":"golden"}]}}`)
+	_, err = e.api.Create(e.ctx, "Patient", body, "")
+	wantKind(t, err, dsn.KindUnprocessable)
+	if !mpi.IsGolden(e.read(g)) {
+		t.Fatal("the golden record changed")
+	}
+}
+
+// Twins (same family name, birth date and NAM letters but different given
+// names) are never linked automatically, whatever else they share.
+func TestTwinsNotLinked(t *testing.T) {
+	e := newEnv(t)
+	a := person{family: "Côté", given: "Marie-Ève", birth: "2001-04-10", gender: "female", phone: "819-555-0144", postal: "G9A 5H7"}
+	b := a
+	b.given = "Marie-Josée"
+	e.put("s1", a)
+	e.put("s2", b)
+	e.drain()
+	if e.golden("s1") == e.golden("s2") {
+		t.Fatal("twins linked automatically")
+	}
+}
+
+// A new registration belongs to a golden record from its first commit (no
+// version added by the linker when it matches nobody), and a client's PUT
+// without links keeps it there; one deleted and created again before the
+// linker ran ends in exactly one golden record.
+func TestLinkedAtCommit(t *testing.T) {
+	e := newEnv(t)
+	e.put("s1", marie)
+	g := e.golden("s1") // before any linking
+	e.put("s1", marie)  // a client body never has the link
+	if e.golden("s1") != g {
+		t.Fatal("the update lost the link")
+	}
+	e.drain()
+	if res, _ := e.raw.Read(e.ctx, "Patient", "s1"); res.VersionID != 2 {
+		t.Fatalf("s1 is at version %d after linking, want 2 (the linker wrote nothing)", res.VersionID)
+	}
+	if _, err := e.api.Delete(e.ctx, "Patient", "s1", 0); err != nil {
+		t.Fatal(err)
+	}
+	e.put("s1", marie)
+	e.drain()
+	n := 0
+	for _, id := range []string{g, e.golden("s1")} {
+		if slices.Contains(mpi.Links(e.read(id), "seealso"), "s1") {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("s1 listed by %d golden records", n)
+	}
+}

@@ -1,0 +1,118 @@
+package postgres
+
+import (
+	"encoding/json"
+
+	"dsn"
+	"dsn/internal/sqlstore"
+)
+
+// The index rows of a version travel as one JSONB document to dsn_put (and
+// dsn_reindex), whose dsn_index (migration 0002) unpacks them: the only place
+// this adapter writes index rows.
+
+// indexJSON encodes the index rows in the shape dsn_put unpacks with
+// json_to_recordset; empty kinds are omitted (NULL: no rows).
+func indexJSON(ix *dsn.Index) (string, error) {
+	type tok struct {
+		P string `json:"p"`
+		S string `json:"s"`
+		C string `json:"c"`
+		X string `json:"x"`
+	}
+	type str struct {
+		P string `json:"p"`
+		N string `json:"n"`
+		E string `json:"e"`
+	}
+	type date struct {
+		P string `json:"p"`
+		L int64  `json:"l"`
+		H int64  `json:"h"`
+	}
+	type ref struct {
+		P string `json:"p"`
+		T string `json:"t"`
+		I string `json:"i"`
+		U string `json:"u"`
+	}
+	type qty struct {
+		P  string  `json:"p"`
+		V  float64 `json:"v"`
+		S  string  `json:"s"`
+		C  string  `json:"c"`
+		U  string  `json:"u"`
+		Lo float64 `json:"lo"`
+		Hi float64 `json:"hi"`
+	}
+	type num struct {
+		P string  `json:"p"`
+		V float64 `json:"v"`
+	}
+	type uri struct {
+		P string `json:"p"`
+		U string `json:"u"`
+	}
+	type comp struct { // migration 0002
+		P string `json:"p"`
+		A []any  `json:"a"` // sqlstore.CompositeArgs
+	}
+	type idType struct {
+		P string `json:"p"`
+		S string `json:"s"`
+		C string `json:"c"`
+		V string `json:"v"`
+	}
+	type refID struct {
+		P string `json:"p"`
+		S string `json:"s"`
+		V string `json:"v"`
+	}
+	var doc struct {
+		T []tok    `json:"t,omitempty"`
+		S []str    `json:"s,omitempty"`
+		D []date   `json:"d,omitempty"`
+		R []ref    `json:"r,omitempty"`
+		Q []qty    `json:"q,omitempty"`
+		N []num    `json:"n,omitempty"`
+		U []uri    `json:"u,omitempty"`
+		C []comp   `json:"c,omitempty"`
+		I []idType `json:"i,omitempty"`
+		X []refID  `json:"x,omitempty"`
+	}
+	for _, k := range ix.Tokens {
+		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, sqlstore.Normalize(k.Text)})
+	}
+	for _, k := range ix.Strings {
+		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})
+	}
+	for _, k := range ix.Dates {
+		doc.D = append(doc.D, date{k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High)})
+	}
+	for _, k := range ix.References {
+		doc.R = append(doc.R, ref{k.Param, k.Type, k.ID, k.URL})
+	}
+	for _, k := range ix.Quantities {
+		lo, hi := sqlstore.QuantitySpan(k)
+		doc.Q = append(doc.Q, qty{k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi})
+	}
+	for _, k := range ix.Numbers {
+		doc.N = append(doc.N, num{k.Param, k.Value})
+	}
+	for _, k := range ix.URIs {
+		doc.U = append(doc.U, uri{k.Param, k.URI})
+	}
+	for _, k := range ix.Composites {
+		if a := sqlstore.CompositeArgs(k); a != nil {
+			doc.C = append(doc.C, comp{k.Param, a})
+		}
+	}
+	for _, k := range ix.IdentifierTypes {
+		doc.I = append(doc.I, idType{k.Param, k.TypeSystem, k.TypeCode, k.Value})
+	}
+	for _, k := range ix.RefIdentifiers {
+		doc.X = append(doc.X, refID{k.Param, k.System, k.Code})
+	}
+	b, err := json.Marshal(doc)
+	return string(b), err
+}
