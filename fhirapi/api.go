@@ -70,7 +70,7 @@ type API struct {
 
 	breakGlassFn BreakGlassFunc
 	trail        dsn.Journal
-	records *provincial.Service
+	records      *provincial.Service
 }
 
 var _ http.Handler = (*API)(nil)
@@ -216,4 +216,6 @@ func (a *API) base(r *http.Request) string {
 }
 
 // router is what route registration needs (a ServeMux, or recordingMux).
-type router interface{ Handle(pattern string, h http.Handler) }
+type router interface {
+	Handle(pattern string, h http.Handler)
+}
