@@ -120,9 +120,10 @@ func TestBenchLoadedScenarios(t *testing.T) {
 	go func() { done <- m.Run(ctx) }()
 	defer func() { cancel(); <-done; m.Close() }()
 	base := "http://" + m.Addr() + "/fhir"
+	tok := systemToken(t, m)
 	for _, sc := range []string{"search-observation", "search-encounter", "search-medication", "search-demographics",
 		"search-identifier", "everything", "population-count"} {
-		code, out, errs := runCmd(t, "bench", "--url", base, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
+		code, out, errs := runCmd(t, "bench", "--url", base, "--token", tok, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
 			"--warmup", "0s", "--max-requests", "30", "--seed-size", "20", "--json")
 		var res struct {
 			Requests, Errors int
