@@ -107,6 +107,18 @@ type Job struct {
 	Created time.Time // when it was queued (UTC, microseconds)
 }
 
+// BulkTx is implemented by the Tx of a store that can write many versions at
+// once faster than one Put each (bulk import, bulk/README.md). Callers find it
+// with a type assertion and fall back to Put.
+type BulkTx interface {
+	Tx
+	// PutAll stores every w of ws as Put would. ws must not name the same
+	// Type/ID twice. Errors: KindConflict if some w.VersionID is not its current
+	// version + 1, or an id repeats; rows already written in this call are then
+	// left for the transaction's rollback, so the fn must return the error.
+	PutAll(ws []Write) error
+}
+
 // HistoryQuery selects versions for the history interactions.
 type HistoryQuery struct {
 	Type   string    // "" for the whole system

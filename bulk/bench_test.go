@@ -2,6 +2,8 @@ package bulk
 
 import (
 	"context"
+	"os"
+	"strconv"
 	"testing"
 )
 
@@ -34,6 +36,28 @@ func BenchmarkExportSynthea(b *testing.B) {
 		for _, o := range m.Output {
 			n += o.Count
 		}
+	}
+	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
+}
+
+// BenchmarkImportDir loads the directory named by DSN_BULK_DIR (e.g. the
+// output of `dsn synth --patients 1000`) into a fresh SQLite store per
+// iteration (a fresh PostgreSQL schema with DSN_BULK_PG=1; DSN_BULK_BATCH
+// sets ImportOptions.Batch); metric resources/s.
+// Skipped without the variable.
+func BenchmarkImportDir(b *testing.B) {
+	dir := os.Getenv("DSN_BULK_DIR")
+	if dir == "" {
+		b.Skip("DSN_BULK_DIR not set")
+	}
+	batch, _ := strconv.Atoi(os.Getenv("DSN_BULK_BATCH"))
+	n := 0
+	for b.Loop() {
+		st := openStore(b)
+		if os.Getenv("DSN_BULK_PG") != "" {
+			st = openPostgres(b)
+		}
+		n += importDir(b, st, ImportOptions{Batch: batch}, dir).Created
 	}
 	b.ReportMetric(float64(n)/b.Elapsed().Seconds(), "resources/s")
 }

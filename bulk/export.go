@@ -6,10 +6,10 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"sort"
 	"time"
 
 	"dsn"
-	"dsn/fhir"
 )
 
 // ExportOptions configures Export. Store and Dir are required.
@@ -18,10 +18,11 @@ type ExportOptions struct {
 	Dir   string    // output directory (created if needed)
 	Types []string  // resource types to export (nil: every R4 type)
 	Since time.Time // only resources last updated at or after Since (zero: all)
+	// Level and GroupID choose the Patient or Group level (default: system).
+	Level, GroupID string
 	// Request is recorded in the manifest (the command line, for a CLI export).
 	Request  string
 	Progress func(Progress)
-	PageSize int // resources per Store.Search page (default 1000)
 }
 
 // Manifest is the export's manifest.json, shaped like the FHIR Bulk Data
@@ -43,44 +44,43 @@ type ManifestOutput struct {
 	Count int    `json:"count"`
 }
 
-// Export writes the current, non-deleted version of every resource of the
-// chosen types to Dir/<Type>.ndjson (one resource per line, as stored, meta
+// Export writes the current, non-deleted version of every resource the
+// options select to Dir/<Type>.ndjson (one resource per line, as stored, meta
 // included), then Dir/manifest.json. Types with no resource get no file.
+// Resources updated after the export began are left out (they are for the
+// next export with --since = this one's transactionTime).
 func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 	const op = "bulk.Export"
-	if o.PageSize <= 0 {
-		o.PageSize = 1000
-	}
-	types := o.Types
-	if len(types) == 0 {
-		types = fhir.ResourceTypes()
-	}
-	for _, t := range types {
-		if !fhir.IsResourceType(t) {
-			return Manifest{}, dsn.Errorf(op, dsn.KindInvalid, "type de ressource inconnu: %q", t)
-		}
+	start := time.Now().UTC()
+	q := Query{Level: o.Level, GroupID: o.GroupID, Types: o.Types, Since: o.Since, Until: start}
+	if err := q.Check(ctx, o.Store); err != nil {
+		return Manifest{}, err
 	}
 	if err := os.MkdirAll(o.Dir, 0o755); err != nil {
 		return Manifest{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	start := time.Now()
-	m := Manifest{TransactionTime: dsn.FormatInstant(start.UTC()), Request: o.Request,
+	m := Manifest{TransactionTime: dsn.FormatInstant(start), Request: o.Request,
 		Output: []ManifestOutput{}, Error: []ManifestOutput{}}
+	d := &dirSink{dir: o.Dir, files: map[string]*typeFile{}}
+	defer d.close()
 	total := 0
-	for _, t := range types {
-		n, err := exportType(ctx, o, t, func(k int) {
-			if o.Progress != nil {
-				o.Progress(Progress{File: t, Records: total + k, Elapsed: time.Since(start)})
-			}
-		})
-		if err != nil {
-			return m, err
+	err := q.each(ctx, o.Store, func(r dsn.Resource) error {
+		if err := d.write(r); err != nil {
+			return err
 		}
-		total += n
-		if n > 0 {
-			m.Output = append(m.Output, ManifestOutput{Type: t, URL: t + ".ndjson", Count: n})
+		total++
+		if o.Progress != nil && total%pageSize == 0 {
+			o.Progress(Progress{File: r.Type, Records: total, Elapsed: time.Since(start)})
 		}
+		return nil
+	})
+	if err == nil {
+		err = d.close()
 	}
+	if err != nil {
+		return m, err
+	}
+	m.Output = d.outputs()
 	b, _ := json.MarshalIndent(m, "", "  ")
 	if err := os.WriteFile(filepath.Join(o.Dir, "manifest.json"), append(b, '\n'), 0o644); err != nil {
 		return m, dsn.Wrap(op, dsn.KindInternal, err)
@@ -91,49 +91,60 @@ func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 	return m, nil
 }
 
-// exportType pages through the current resources of typ and writes them;
-// the file is created only when there is something to write.
-func exportType(ctx context.Context, o ExportOptions, typ string, progress func(int)) (int, error) {
-	const op = "bulk.Export"
-	var f *os.File
-	var w *bufio.Writer
-	n := 0
-	q := dsn.SearchQuery{Type: typ, Count: o.PageSize}
-	for {
-		page, err := o.Store.Search(ctx, q)
+// dirSink writes one NDJSON file per type, created at its first resource.
+type dirSink struct {
+	dir   string
+	files map[string]*typeFile
+}
+
+type typeFile struct {
+	f *os.File
+	w *bufio.Writer
+	n int
+}
+
+func (d *dirSink) write(r dsn.Resource) error {
+	tf, ok := d.files[r.Type]
+	if !ok {
+		f, err := os.Create(filepath.Join(d.dir, r.Type+".ndjson"))
 		if err != nil {
-			return n, err
+			return dsn.Wrap("bulk.Export", dsn.KindInternal, err)
 		}
-		for _, r := range page.Matches {
-			if r.Deleted || r.LastUpdated.Before(o.Since) {
-				continue
-			}
-			if f == nil {
-				if f, err = os.Create(filepath.Join(o.Dir, typ+".ndjson")); err != nil {
-					return n, dsn.Wrap(op, dsn.KindInternal, err)
-				}
-				defer f.Close()
-				w = bufio.NewWriterSize(f, 1<<20)
-			}
-			w.Write(r.Body)
-			w.WriteByte('\n')
-			n++
-		}
-		if n > 0 {
-			progress(n)
-		}
-		if page.Next == "" {
-			break
-		}
-		q.Cursor = page.Next
+		tf = &typeFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+		d.files[r.Type] = tf
 	}
-	if w != nil {
-		if err := w.Flush(); err != nil {
-			return n, dsn.Wrap(op, dsn.KindInternal, err)
+	tf.w.Write(r.Body)
+	tf.n++
+	return tf.w.WriteByte('\n')
+}
+
+// close flushes and closes every file (once); the first error is returned.
+func (d *dirSink) close() error {
+	var first error
+	for _, tf := range d.files {
+		if tf.f == nil {
+			continue
 		}
-		if err := f.Close(); err != nil {
-			return n, dsn.Wrap(op, dsn.KindInternal, err)
+		if err := tf.w.Flush(); err != nil && first == nil {
+			first = err
 		}
+		if err := tf.f.Close(); err != nil && first == nil {
+			first = err
+		}
+		tf.f = nil
 	}
-	return n, nil
+	if first != nil {
+		return dsn.Wrap("bulk.Export", dsn.KindInternal, first)
+	}
+	return nil
+}
+
+// outputs lists the files written, by type name.
+func (d *dirSink) outputs() []ManifestOutput {
+	out := []ManifestOutput{}
+	for t, tf := range d.files {
+		out = append(out, ManifestOutput{Type: t, URL: t + ".ndjson", Count: tf.n})
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Type < out[j].Type })
+	return out
 }

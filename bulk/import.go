@@ -5,6 +5,7 @@
 package bulk
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"io"
@@ -80,20 +81,13 @@ type record struct {
 // what stops the whole import (I/O, cancellation, a failed commit). On
 // cancellation the checkpoint holds the last committed line of each file.
 func Import(ctx context.Context, o ImportOptions, paths []string) (Stats, error) {
-	if o.Batch <= 0 {
-		o.Batch = 500
-	}
 	files, err := listInputs(paths)
 	if err != nil {
 		return Stats{}, err
 	}
-	ckpt, err := loadCheckpoint(o.State)
+	im, err := newImporter(o)
 	if err != nil {
 		return Stats{}, err
-	}
-	im := &importer{o: o, ckpt: ckpt, start: time.Now(), stats: Stats{ByType: map[string]int{}}}
-	if o.Errors != nil {
-		im.report = json.NewEncoder(o.Errors)
 	}
 	for _, f := range files {
 		im.total += f.Size
@@ -105,7 +99,23 @@ func Import(ctx context.Context, o ImportOptions, paths []string) (Stats, error)
 		im.done += f.Size
 	}
 	im.progress("", 0, true)
-	return im.stats, ckpt.remove()
+	return im.stats, im.ckpt.remove()
+}
+
+// newImporter fills o's defaults and loads the checkpoint of o.State.
+func newImporter(o ImportOptions) (*importer, error) {
+	if o.Batch <= 0 {
+		o.Batch = 500
+	}
+	ckpt, err := loadCheckpoint(o.State)
+	if err != nil {
+		return nil, err
+	}
+	im := &importer{o: o, ckpt: ckpt, start: time.Now(), stats: Stats{ByType: map[string]int{}}}
+	if o.Errors != nil {
+		im.report = json.NewEncoder(o.Errors)
+	}
+	return im, nil
 }
 
 // file imports one input, from its checkpoint on.
@@ -117,13 +127,18 @@ func (im *importer) file(ctx context.Context, f inputFile) error {
 	if f.Kind == "json" {
 		return im.jsonFile(ctx, f)
 	}
+	return im.lines(ctx, f, openFile, st.Line)
+}
+
+// lines imports the lines of one input after line skip.
+func (im *importer) lines(ctx context.Context, f inputFile, open func(inputFile) (lineSource, io.Closer, error), skip int) error {
 	// Two stages: a goroutine reads, decodes and prepares batch N+1 while
 	// this one commits batch N, in input order (so the checkpoint is exact
 	// and a repeated id ends with its last line's content).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan *pending, 1)
-	go im.produce(ctx, f, st.Line, ch)
+	go im.produce(ctx, f, open, skip, ch)
 	var err error
 	for p := range ch {
 		if err == nil {
@@ -153,9 +168,35 @@ type pending struct {
 	err     error         // reading failed: stop the import
 }
 
-// produce reads f after line skip and sends its prepared batches on ch, which
-// it closes at the end of the file, on error or when ctx is cancelled.
-func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<- *pending) {
+// lineSource gives the lines of one input, and how many input bytes it
+// has read so far (for progress).
+type lineSource interface {
+	next() ([]byte, error) // io.EOF at the end
+	read() int64
+}
+
+// fileLines reads a file (gunzipped if needed) line by line.
+type fileLines struct {
+	br *bufio.Reader
+	cr *countingReader
+}
+
+func (f fileLines) next() ([]byte, error) { return readLine(f.br) }
+func (f fileLines) read() int64           { return f.cr.n }
+
+// openFile opens f as a lineSource.
+func openFile(f inputFile) (lineSource, io.Closer, error) {
+	br, cr, closer, err := openInput(f.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return fileLines{br, cr}, closer, nil
+}
+
+// produce reads the input opened by open after line skip and sends its
+// prepared batches on ch, which it closes at the end of the input, on error
+// or when ctx is cancelled.
+func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFile) (lineSource, io.Closer, error), skip int, ch chan<- *pending) {
 	defer close(ch)
 	send := func(p *pending) bool {
 		select {
@@ -165,7 +206,7 @@ func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<
 			return false
 		}
 	}
-	br, cr, closer, err := openInput(f.Path)
+	src, closer, err := open(f)
 	if err != nil {
 		send(&pending{err: dsn.Wrap("bulk.Import", dsn.KindInvalid, err)})
 		return
@@ -174,7 +215,7 @@ func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<
 	var recs []record
 	line := 0
 	for {
-		data, err := readLine(br)
+		data, err := src.next()
 		if err == io.EOF {
 			break
 		}
@@ -188,21 +229,21 @@ func (im *importer) produce(ctx context.Context, f inputFile, skip int, ch chan<
 		}
 		recs = append(recs, record{line: line, data: append([]byte(nil), data...)})
 		if len(recs) >= im.o.Batch {
-			p := im.prepare(f, recs, line, false)
-			p.bytes = cr.n
+			p := im.prepare(ctx, f, recs, line, false)
+			p.bytes = src.read()
 			if !send(p) {
 				return
 			}
 			recs = nil
 		}
 	}
-	p := im.prepare(f, recs, line, true)
-	p.bytes = cr.n
+	p := im.prepare(ctx, f, recs, line, true)
+	p.bytes = src.read()
 	send(p)
 }
 
 // prepare decodes recs and validates and indexes what decoded (no store access).
-func (im *importer) prepare(f inputFile, recs []record, last int, done bool) *pending {
+func (im *importer) prepare(ctx context.Context, f inputFile, recs []record, last int, done bool) *pending {
 	decodeAll(recs)
 	p := &pending{f: f, recs: recs, last: last, done: done}
 	for i, r := range recs {
@@ -213,13 +254,13 @@ func (im *importer) prepare(f inputFile, recs []record, last int, done bool) *pe
 		p.objs = append(p.objs, r.obj)
 		p.objIdx = append(p.objIdx, i)
 	}
-	p.batch = im.o.Service.PrepareImport(p.objs)
+	p.batch = im.o.Service.PrepareImport(ctx, p.objs)
 	return p
 }
 
 // flush prepares and commits recs at once (Bundles and single resources).
 func (im *importer) flush(ctx context.Context, f inputFile, recs []record, last int, done bool) error {
-	return im.commit(ctx, im.prepare(f, recs, last, done))
+	return im.commit(ctx, im.prepare(ctx, f, recs, last, done))
 }
 
 // commit writes p, reports its rejects and records the checkpoint: every

@@ -17,7 +17,7 @@ import (
 // openPostgres opens a store in a fresh schema of the test server
 // (DSN_TEST_POSTGRES, default the local "test" database), dropped at the end;
 // the test is skipped when no server answers.
-func openPostgres(t *testing.T) dsn.Store {
+func openPostgres(t testing.TB) dsn.Store {
 	t.Helper()
 	base := os.Getenv("DSN_TEST_POSTGRES")
 	if base == "" {

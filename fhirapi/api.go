@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/bulk"
 	"dsn/fhir"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
@@ -50,27 +51,31 @@ type Options struct {
 	// $match answers golden records and $everything on a golden record
 	// gathers its registrations' compartments. MPI defaults to its index.
 	Records *provincial.Service
+	// Exporter, if set, serves FHIR Bulk Data $export (export.go,
+	// exportstatus.go); without it the operation is neither routed nor declared.
+	Exporter *bulk.Exporter
 }
 
 // API is the FHIR REST handler.
 type API struct {
-	repo    *repo.Service
-	log     *slog.Logger
-	prefix  string
-	baseURL string
-	maxBody int64
-	authz   Authorizer
-	audit   Auditor
-	types   []string
-	isType  map[string]bool
-	mux     *http.ServeMux
-	caps    []byte // the CapabilityStatement, built once
-	mpi     *mpi.Index
-	routed  []string // the patterns of routes(), for the test that walks them all
+	repo     *repo.Service
+	log      *slog.Logger
+	prefix   string
+	baseURL  string
+	maxBody  int64
+	authz    Authorizer
+	audit    Auditor
+	types    []string
+	isType   map[string]bool
+	mux      *http.ServeMux
+	caps     []byte // the CapabilityStatement, built once
+	mpi      *mpi.Index
+	records  *provincial.Service
+	exporter *bulk.Exporter
+	routed   []string // the patterns of routes(), for the test that walks them all
 
 	breakGlassFn BreakGlassFunc
 	trail        dsn.Journal
-	records      *provincial.Service
 }
 
 var _ http.Handler = (*API)(nil)
@@ -80,7 +85,7 @@ func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
 		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records,
-		breakGlassFn: o.BreakGlass, trail: o.AuditTrail}
+		breakGlassFn: o.BreakGlass, trail: o.AuditTrail, exporter: o.Exporter}
 	if a.mpi == nil && a.records != nil {
 		a.mpi = a.records.Live().Index
 	}
@@ -144,6 +149,9 @@ func (a *API) routes() *http.ServeMux {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
 	}
 	a.mpiRoutes(m) // mpi_ops.go
+	if a.exporter != nil {
+		a.exportRoutes(m)
+	}
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))

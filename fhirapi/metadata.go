@@ -70,6 +70,9 @@ func (a *API) capabilityStatement() []byte {
 			},
 		}},
 	}
+	if a.exporter != nil {
+		declareExport(cs) // export.go
+	}
 	return fhir.Encode(cs)
 }
 

@@ -2,6 +2,7 @@ package postgres
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"dsn/storetest"
@@ -24,3 +25,12 @@ func BenchmarkTx26(b *testing.B)            { storetest.BenchTx26(b, benchStore(
 func BenchmarkSearch(b *testing.B)          { storetest.BenchSearch(b, benchStore(b)) }
 func BenchmarkHistoryInstance(b *testing.B) { storetest.BenchHistoryInstance(b, benchStore(b)) }
 func BenchmarkHistoryType(b *testing.B)     { storetest.BenchHistoryType(b, benchStore(b)) }
+
+// go test -run X -bench PutAll ./postgres: the bulk path (COPY) on 100
+// synthetic people.
+func BenchmarkPutAll(b *testing.B) {
+	ws := storetest.SynthWrites(b, 100)
+	for _, batch := range []int{500, 2000} {
+		b.Run(fmt.Sprint(batch), func(b *testing.B) { storetest.BenchPutAll(b, benchStore(b), ws, batch) })
+	}
+}

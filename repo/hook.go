@@ -46,12 +46,24 @@ type recordingTx struct {
 	written *[]dsn.Resource
 }
 
-var _ dsn.Tx = recordingTx{}
+var _ dsn.BulkTx = recordingTx{}
 
 func (r recordingTx) Put(w dsn.Write) error {
 	if err := r.Tx.Put(w); err != nil {
 		return err
 	}
 	*r.written = append(*r.written, w.Resource)
+	return nil
+}
+
+// PutAll passes ws to the store's PutAll when it has one (else one Put each)
+// and notes them all once it succeeded.
+func (r recordingTx) PutAll(ws []dsn.Write) error {
+	if err := storeAll(r.Tx, ws); err != nil {
+		return err
+	}
+	for _, w := range ws {
+		*r.written = append(*r.written, w.Resource)
+	}
 	return nil
 }

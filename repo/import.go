@@ -25,64 +25,69 @@ const (
 )
 
 // Import is the fast bulk path (no HTTP): each object is upserted with its own
-// id, as a PUT would (http.html#update, update as create). Validation and index
-// extraction run first in parallel workers; then every valid object is written
-// in ONE Store.Write. An object whose content equals its current version,
-// meta.versionId and meta.lastUpdated aside, is not written again, so importing
-// the same data twice creates no new versions. The results and errors are
+// id, as a PUT would (http.html#update, update as create). Validation, index
+// extraction, reading the current versions and encoding run first, in
+// parallel workers; then every changed object is written in ONE Store.Write,
+// with one dsn.BulkTx.PutAll when the store has it. An object whose content
+// equals its current version, meta.versionId and meta.lastUpdated aside, is
+// not written again, so importing the same data twice creates no new versions. The results and errors are
 // indexed like objs; a nil error means the object is stored.
 func (s *Service) Import(ctx context.Context, objs []fhir.Object) ([]ImportResult, []error) {
-	return s.CommitImport(ctx, s.PrepareImport(objs))
+	return s.CommitImport(ctx, s.PrepareImport(ctx, objs))
 }
 
-// ImportBatch is a set of objects checked, validated and indexed by
-// PrepareImport, ready for CommitImport. Splitting the two lets a bulk loader
-// prepare the next batch while the store writes this one.
+// ImportBatch is a set of objects checked, validated, indexed and compared
+// with their current versions by PrepareImport, ready for CommitImport.
+// Splitting the two lets a bulk loader prepare the next batch while the store
+// writes this one.
 type ImportBatch struct {
-	preps []*prepared
-	errs  []error
+	preps  []*prepared
+	errs   []error
+	known  []known     // the current version of each prepared object
+	writes []dsn.Write // the versions to store (unchanged objects left out)
+	ok     bool        // known was read: the optimistic write can be tried
 }
 
-// PrepareImport runs the expensive steps of Import (type and id checks,
-// validation, index extraction) on GOMAXPROCS workers. It does not touch the store.
-func (s *Service) PrepareImport(objs []fhir.Object) *ImportBatch {
+// PrepareImport runs the steps of Import that do not write: type and id
+// checks, validation and index extraction on GOMAXPROCS workers; the current
+// versions, read with one search by _id per type and 1,000 ids; comparison,
+// and encoding of the new versions.
+func (s *Service) PrepareImport(ctx context.Context, objs []fhir.Object) *ImportBatch {
 	b := &ImportBatch{errs: make([]error, len(objs))}
 	b.preps = s.prepareAll("repo.Import", objs, b.errs)
+	b.known, b.ok = s.readKnown(ctx, b.preps)
+	if b.ok {
+		b.writes = s.planWrites(b.preps, b.known)
+	}
 	return b
 }
 
 // CommitImport writes a prepared batch in one Store.Write (see Import).
 //
-// The current versions are read and compared first, outside the write and in
-// parallel, so that the store's single writer only Puts: each Put names the
-// version it follows, and if another writer got there in between, Put fails
-// with KindConflict and the batch is written again the careful way, reading
-// every current version inside the transaction.
+// The versions planned by PrepareImport are stored with one dsn.BulkTx.PutAll
+// when the store has it (one Put each otherwise); each names the version it
+// follows. If another writer got there in between, or an id repeats in the
+// batch, the store answers KindConflict, nothing of the batch remains, and it
+// is written again the careful way: every current version read inside the
+// transaction, one Put at a time, in input order.
 func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportResult, []error) {
 	const op = "repo.Import"
 	preps, errs := b.preps, append([]error(nil), b.errs...)
 	res := make([]ImportResult, len(preps))
-	pre, ok := s.readCurrent(ctx, preps)
 	var err error = dsn.Errorf(op, dsn.KindConflict, "lecture préalable incomplète")
-	if ok {
-		err = s.store.Write(ctx, func(tx dsn.Tx) error {
-			clear(res) // fn may run more than once (store.go)
+	if b.ok {
+		err = s.store.Write(ctx, func(tx dsn.Tx) error { return storeAll(tx, b.writes) })
+		if err == nil {
 			for i, p := range preps {
-				if p == nil {
-					continue
+				if p != nil {
+					res[i] = b.known[i].result()
 				}
-				r, err := s.importKnown(tx, op, p, pre[i])
-				if err != nil {
-					return err
-				}
-				res[i] = r
 			}
-			return nil
-		})
+		}
 	}
 	if dsn.KindOf(err) == dsn.KindConflict {
 		err = s.store.Write(ctx, func(tx dsn.Tx) error {
-			clear(res)
+			clear(res) // fn may run more than once (store.go)
 			for i, p := range preps {
 				if p == nil {
 					continue
@@ -106,62 +111,20 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 	return res, errs
 }
 
-// known is the state of one resource read before the write.
-type known struct {
-	cur     dsn.Resource // zero if the id never existed
-	deleted bool
-	same    bool // the current version has the content being imported
-}
-
-// readCurrent reads the current version of every prepared resource on 8
-// workers (reads are round trips to PostgreSQL) and compares contents.
-// ok is false if a read failed: the caller then reads inside the transaction.
-func (s *Service) readCurrent(ctx context.Context, preps []*prepared) ([]known, bool) {
-	out := make([]known, len(preps))
-	failed := make([]bool, len(preps))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range 8 {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				cur, deleted, err := current(storeReader{ctx, s.store}, preps[i].typ, preps[i].id)
-				failed[i] = err != nil
-				out[i] = known{cur: cur, deleted: deleted,
-					same: err == nil && cur.VersionID > 0 && !deleted && s.sameContent(preps[i], cur)}
-			}
-		}()
+// storeAll stores ws through dsn.BulkTx when tx has it, else one Put each.
+func storeAll(tx dsn.Tx, ws []dsn.Write) error {
+	if len(ws) == 0 {
+		return nil
 	}
-	for i, p := range preps {
-		if p != nil {
-			next <- i
+	if b, ok := tx.(dsn.BulkTx); ok {
+		return b.PutAll(ws)
+	}
+	for _, w := range ws {
+		if err := tx.Put(w); err != nil {
+			return err
 		}
 	}
-	close(next)
-	wg.Wait()
-	for _, f := range failed {
-		if f {
-			return nil, false
-		}
-	}
-	return out, true
-}
-
-// importKnown writes p after the version read beforehand, unless unchanged.
-// A concurrent write since then makes Put fail with KindConflict.
-func (s *Service) importKnown(tx dsn.Tx, op string, p *prepared, k known) (ImportResult, error) {
-	exists := k.cur.VersionID > 0 && !k.deleted
-	if k.same {
-		return ImportUnchanged, nil
-	}
-	if _, err := s.commit(tx, op, p, k.cur, "PUT"); err != nil {
-		return ImportFailed, err
-	}
-	if exists {
-		return ImportUpdated, nil
-	}
-	return ImportCreated, nil
+	return nil
 }
 
 // prepareAll checks, validates and indexes objs on GOMAXPROCS workers; a

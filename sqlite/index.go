@@ -17,58 +17,14 @@ import (
 // json_each cost 35 % more CPU per create, measured.)
 const maxRowsPerInsert = 32
 
-var indexColumns = map[string][]string{
-	"idx_token":     {"param", "system", "code", "text"},
-	"idx_string":    {"param", "norm", "exact"},
-	"idx_date":      {"param", "low", "high"},
-	"idx_reference": {"param", "ref_type", "ref_id", "url"},
-	"idx_quantity":  {"param", "value", "system", "code", "unit", "low", "high"},
-	"idx_number":    {"param", "value"},
-	"idx_uri":       {"param", "uri"},
-	// migration 0002
-	"idx_composite":       append([]string{"param"}, sqlstore.CompositeColumns()...),
-	"idx_identifier_type": {"param", "type_system", "type_code", "value"},
-	"idx_ref_identifier":  {"param", "system", "value"},
-}
+// indexColumns are the columns of each index table after rid, type and
+// patient_key (shared with PostgreSQL).
+var indexColumns = sqlstore.IndexColumns
 
 // insertIndex writes the index rows of w for resource rid.
 func (t *tx) insertIndex(ctx context.Context, rid int64, w dsn.Write) error {
-	ix := &w.Index
 	rows := map[string][][]any{}
-	add := func(table string, vals ...any) { rows[table] = append(rows[table], vals) }
-	for _, k := range ix.Tokens {
-		add("idx_token", k.Param, k.System, k.Code, sqlstore.Normalize(k.Text))
-	}
-	for _, k := range ix.Strings {
-		add("idx_string", k.Param, k.Norm, k.Exact)
-	}
-	for _, k := range ix.Dates {
-		add("idx_date", k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High))
-	}
-	for _, k := range ix.References {
-		add("idx_reference", k.Param, k.Type, k.ID, k.URL)
-	}
-	for _, k := range ix.Quantities {
-		lo, hi := sqlstore.QuantitySpan(k)
-		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi)
-	}
-	for _, k := range ix.Numbers {
-		add("idx_number", k.Param, k.Value)
-	}
-	for _, k := range ix.URIs {
-		add("idx_uri", k.Param, k.URI)
-	}
-	for _, k := range ix.Composites {
-		if a := sqlstore.CompositeArgs(k); a != nil {
-			add("idx_composite", append([]any{k.Param}, a...)...)
-		}
-	}
-	for _, k := range ix.IdentifierTypes {
-		add("idx_identifier_type", k.Param, k.TypeSystem, k.TypeCode, k.Value)
-	}
-	for _, k := range ix.RefIdentifiers {
-		add("idx_ref_identifier", k.Param, k.System, k.Code)
-	}
+	indexRows(&w.Index, func(table string, vals ...any) { rows[table] = append(rows[table], vals) })
 	for table, rs := range rows {
 		for len(rs) > 0 {
 			n := min(len(rs), maxRowsPerInsert)
@@ -80,6 +36,9 @@ func (t *tx) insertIndex(ctx context.Context, rid int64, w dsn.Write) error {
 	}
 	return nil
 }
+
+// indexRows is sqlstore.IndexRows: the one list of which row goes to which table.
+var indexRows = sqlstore.IndexRows
 
 // insertRows runs the n-row INSERT of table, preparing it on first use. Only
 // the writer goroutine calls it, so the cache needs no lock.

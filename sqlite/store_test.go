@@ -34,3 +34,29 @@ func TestConcurrentOpen(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A migration not recorded is applied even when a higher number is (areas
+// number theirs apart, so 0002 may land after 0005): here 0001 and 0005 are
+// recorded, 0005 is forgotten and its tables dropped, and opening again
+// applies it again.
+func TestMigrationBelowHighestIsApplied(t *testing.T) {
+	dir := t.TempDir()
+	s, err := Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = s.wconn.ExecContext(context.Background(), `DROP TABLE export_part; DROP TABLE export_job;
+		DELETE FROM schema_migrations WHERE version = 5; INSERT INTO schema_migrations VALUES (9999, 'later', 'x')`)
+	s.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err = Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.ExportJobList(context.Background()); err != nil {
+		t.Fatalf("migration 0005 was not applied again: %v", err)
+	}
+}

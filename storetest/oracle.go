@@ -179,7 +179,7 @@ func compareOracle(t *testing.T, s dsn.Store, d *oracleData, gq genQuery, rng *r
 	if rng.IntN(4) == 0 {
 		q.Count = 1000
 	}
-	got, err := allPages(s, q)
+	got, total, err := allPages(s, q)
 	if undecidable(d, q) {
 		if dsn.KindOf(err) != dsn.KindInvalid {
 			t.Errorf("%s?%s: store %v, want KindInvalid (ValueSet not expandable)", gq.typ, gq.query, err)
@@ -201,26 +201,35 @@ func compareOracle(t *testing.T, s dsn.Store, d *oracleData, gq genQuery, rng *r
 	if !slices.Equal(got, w) {
 		t.Errorf("%s?%s (%s, pages of %d):\n store  %v\n oracle %v", gq.typ, gq.query, gq.kind, q.Count, head(got), head(w))
 	}
+	if total != len(w) {
+		t.Errorf("%s?%s: total %d, oracle %d", gq.typ, gq.query, total, len(w))
+	}
 	return len(w) > 0
 }
 
-// allPages follows the cursors and returns the matches as "Type/id".
-func allPages(s dsn.Store, q dsn.SearchQuery) ([]string, error) {
+// allPages follows the cursors and returns the matches as "Type/id", and
+// the total the first page reported (_total=accurate).
+func allPages(s dsn.Store, q dsn.SearchQuery) ([]string, int, error) {
 	var out []string
+	total := -1
+	q.Total = true
 	for pages := 0; pages < 1000; pages++ {
 		r, err := s.Search(context.Background(), q)
 		if err != nil {
-			return nil, err
+			return nil, 0, err
+		}
+		if pages == 0 {
+			total = r.Total
 		}
 		for _, m := range r.Matches {
 			out = append(out, m.Type+"/"+m.ID)
 		}
 		if r.Next == "" {
-			return out, nil
+			return out, total, nil
 		}
-		q.Cursor = r.Next
+		q.Cursor, q.Total = r.Next, false
 	}
-	return out, fmt.Errorf("paging does not end")
+	return out, total, fmt.Errorf("paging does not end")
 }
 
 // undecidable tells whether q has an :in or :not-in whose ValueSet the
@@ -273,7 +282,7 @@ func checkHostile(t *testing.T, s dsn.Store, d *oracleData) {
 		if err != nil {
 			t.Fatalf("%s: %v", query, err)
 		}
-		got, err := allPages(s, q)
+		got, _, err := allPages(s, q)
 		want, _ := d.set.Search(q)
 		if err != nil || len(got) != len(want) {
 			t.Errorf("hostile %s: %d matches (%v), oracle %d", query, len(got), err, len(want))

@@ -52,6 +52,9 @@ func Run(t *testing.T, open Opener) {
 		{"Journal", testJournal},
 		{"Reindex", testReindex},
 		{"Jobs", testJobs},
+		{"PutAll", testPutAll},
+		{"PutAllConflict", testPutAllConflict},
+		{"ExportJobs", testExportJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -46,6 +46,9 @@ type Config struct {
 	// PublicURL is the origin users reach the server at (https://dsn.example.ca):
 	// the relying party of passkeys (default: http://ADDR).
 	PublicURL string
+	// MPIConfig is a matching model in JSON (mpi.Config; `dsn mpi config`
+	// prints the default): "" uses mpi.DefaultConfig.
+	MPIConfig string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
@@ -60,6 +63,7 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 	// the secret is read from the environment only: flags show in process lists
 	c.OIDC.ClientSecret = env.Getenv("DSN_OIDC_CLIENT_SECRET")
 	fs.StringVar(&c.OIDC.Name, "oidc-name", envOr(env, "DSN_OIDC_NAME", "le fournisseur d'identité de l'établissement"), "name of the provider on the sign-in page")
+	fs.StringVar(&c.MPIConfig, "mpi-config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON, see dsn mpi config); default: the built-in model")
 }
 
 // validate checks the address and the TLS pair. Every FHIR interaction

@@ -1,14 +1,17 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
 	"log/slog"
-	"sync"
+	"runtime"
 	"sync/atomic"
 
 	"dsn"
+	"dsn/bulk"
+	"dsn/fhir"
 	"dsn/mpi"
 	"dsn/repo"
 	"dsn/synth"
@@ -58,8 +61,9 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 
 // seedDemo loads the generated population when the store holds no resource at
 // all, and reports how many resources it wrote (0 when the store was not
-// empty). The network goes first (everyone refers to it), then one transaction
-// Bundle per person from a few workers: the store group-commits them.
+// empty). People are generated on every core and streamed, as NDJSON lines,
+// through the bulk import pipeline (bulk.ImportStream: batched writes with
+// dsn.BulkTx.PutAll); the network goes first, since everyone refers to it.
 func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io.Writer) (int, error) {
 	page, err := st.History(ctx, dsn.HistoryQuery{Count: 1})
 	if err != nil {
@@ -68,54 +72,76 @@ func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io
 	if len(page.Entries) > 0 {
 		return 0, nil
 	}
-	svc := repo.New(repo.Options{Store: st})
-	net := g.Network()
-	if _, err := svc.Bundle(ctx, "", synth.TransactionBundle(net), false); err != nil {
-		return 0, fmt.Errorf("loading the demo network: %w", err)
-	}
-	total := g.Options().Patients
-	var written, done atomic.Int64
-	written.Add(int64(len(net)))
-	jobs := make(chan int)
-	errs := make(chan error, 1)
-	var wg sync.WaitGroup
-	for w := 0; w < 4; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				p := g.Person(i)
-				if _, err := svc.Bundle(ctx, "", synth.TransactionBundle(p.Resources), false); err != nil {
-					select {
-					case errs <- fmt.Errorf("loading demo person %s: %w", p.ID, err):
-					default:
-					}
-					continue
-				}
-				written.Add(int64(len(p.Resources)))
-				if d := done.Add(1); d%int64(max(total/10, 1)) == 0 || int(d) == total {
-					fmt.Fprintf(progress, "  génération et chargement : %d/%d usagers\n", d, total)
+	lines := make(chan []byte, 1024)
+	var people atomic.Int64
+	genErr := make(chan error, 1)
+	gctx, stop := context.WithCancel(ctx)
+	defer stop()
+	go func() {
+		defer close(lines)
+		send := func(b []byte) error {
+			select {
+			case lines <- b:
+				return nil
+			case <-gctx.Done():
+				return gctx.Err()
+			}
+		}
+		for _, r := range g.Network() {
+			if err := send(fhir.Encode(r)); err != nil {
+				genErr <- err
+				return
+			}
+		}
+		genErr <- g.EachParallel(runtime.GOMAXPROCS(0), func(p *synth.Person) error {
+			for _, b := range p.Encoded() {
+				if err := send(b); err != nil {
+					return err
 				}
 			}
-		}()
+			people.Add(1)
+			return nil
+		})
+	}()
+	next := func() ([]byte, error) {
+		if b, ok := <-lines; ok {
+			return b, nil
+		}
+		return nil, io.EOF
 	}
-	for i := 0; i < total; i++ {
-		select {
-		case jobs <- i:
-		case err := <-errs:
-			close(jobs)
-			wg.Wait()
-			return int(written.Load()), err
+	var rejects bytes.Buffer
+	stats, err := bulk.ImportStream(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{Store: st}),
+		Batch: 2000, Errors: &rejects, Progress: demoProgress(progress, g.Options().Patients)},
+		"démo", int64(g.Options().Patients), next, people.Load)
+	stop()
+	for range lines { // let the generator see the stop
+	}
+	if err == nil {
+		if gerr := <-genErr; gerr != nil && ctx.Err() == nil {
+			err = gerr
 		}
 	}
-	close(jobs)
-	wg.Wait()
-	select {
-	case err := <-errs:
-		return int(written.Load()), err
-	default:
+	if err == nil && stats.Rejected > 0 {
+		first, _, _ := bytes.Cut(rejects.Bytes(), []byte("\n"))
+		err = fmt.Errorf("loading the demo: %d resources rejected, first: %s", stats.Rejected, first)
 	}
-	return int(written.Load()), nil
+	return stats.Created + stats.Updated + stats.Unchanged, err
+}
+
+// demoProgress prints "génération et chargement : n/total usagers" at every
+// tenth of the population and at the end.
+func demoProgress(w io.Writer, total int) func(bulk.Progress) {
+	step, next := int64(max(total/10, 1)), int64(0)
+	return func(p bulk.Progress) {
+		done := p.Bytes
+		if p.Final {
+			done = int64(total)
+		}
+		if done >= next || p.Final {
+			fmt.Fprintf(w, "  génération et chargement : %d/%d usagers (%d ressources)\n", done, total, p.Records)
+			next = done/step*step + step
+		}
+	}
 }
 
 // exampleNAM is a NAM of the generated population to show in the banner.

@@ -44,7 +44,7 @@ var commands = map[string]command{
 	"audit":    {runAudit, "check the access journal's hash chain and signed checkpoints: dsn audit verify"},
 	"token":    {runToken, "print a short-lived access token: dsn token --user U [--scope S]"},
 	"reindex":  {runReindex, "rebuild the search index of stored resources (after migration 0002): dsn reindex [--type T]"},
-	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] (duplicate report) | dsn mpi link (link queued registrations)"},
+	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] | link | config [--config FILE]"},
 	"export":   {runExport, "write one NDJSON file per type and a manifest: dsn export [--type T,…] [--since INSTANT] OUTDIR"},
 }
 

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"os"
 	"time"
 
 	"dsn"
@@ -24,7 +25,7 @@ import (
 //   - the linker goroutine, which first links what a previous run left
 //     queued (a crash between a commit and its link loses nothing).
 func (m *Main) startMPI() error {
-	matcher, err := mpi.NewMatcher(mpi.DefaultConfig())
+	matcher, err := loadMatcher(m.cfg.MPIConfig)
 	if err != nil {
 		return err
 	}
@@ -51,4 +52,20 @@ func (m *Main) startMPI() error {
 	}()
 	m.stopLinker = func() { cancel(); <-done }
 	return nil
+}
+
+// loadMatcher reads the matching model: the file at path (mpi.ParseConfig),
+// or the default model when path is "".
+func loadMatcher(path string) (*mpi.Matcher, error) {
+	cfg := mpi.DefaultConfig()
+	if path != "" {
+		b, err := os.ReadFile(path)
+		if err != nil {
+			return nil, dsn.Errorf("mpi", dsn.KindInvalid, "modèle d'appariement %s illisible: %v", path, err)
+		}
+		if cfg, err = mpi.ParseConfig(b); err != nil {
+			return nil, dsn.Wrap("mpi "+path, dsn.KindInvalid, err)
+		}
+	}
+	return mpi.NewMatcher(cfg)
 }

@@ -26,9 +26,14 @@ import (
 //	  explanation field by field; a summary on stderr.
 //	link: links every registration still queued (after `dsn import` with no
 //	  server running), then exits.
+//	config: prints the matching model in JSON (the default, or --config's),
+//	  the file an archivist edits and passes to serve --mpi-config.
+//
+// --config FILE scores with that model instead of the built-in one: a report
+// with a candidate model shows which pairs it would link or send to review.
 func runMPI(ctx context.Context, args []string, env Env) error {
-	if len(args) == 0 || (args[0] != "report" && args[0] != "link") {
-		fmt.Fprintln(env.Stderr, "dsn mpi: report ou link attendu (dsn mpi report --out pairs.ndjson | dsn mpi link)")
+	if len(args) == 0 || (args[0] != "report" && args[0] != "link" && args[0] != "config") {
+		fmt.Fprintln(env.Stderr, "dsn mpi: report, link ou config attendu (dsn mpi report --out pairs.ndjson | dsn mpi link | dsn mpi config)")
 		return errUsage
 	}
 	fs := newFlags("mpi "+args[0], env)
@@ -36,7 +41,16 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 	sc.register(fs, env)
 	threshold := fs.String("threshold", "probable", "report: probable, certain or a number of bits")
 	out := fs.String("out", "", "report: output file (default stdout)")
+	model := fs.String("config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON); default: the built-in model")
 	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	matcher, err := loadMatcher(*model)
+	if err != nil {
+		return err
+	}
+	if args[0] == "config" {
+		_, err := env.Stdout.Write(append(matcher.Config().JSON(), '\n'))
 		return err
 	}
 	st, err := openStore(ctx, sc)
@@ -44,10 +58,6 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer st.Close()
-	matcher, err := mpi.NewMatcher(mpi.DefaultConfig())
-	if err != nil {
-		return err
-	}
 	live := mpi.NewLive(matcher)
 	hooked := repo.WithOnCommit(st, func(rs []dsn.Resource) { live.Apply(rs) }) // the linker's links reach the index
 	start := time.Now()

@@ -130,6 +130,13 @@ func TestPolicyEndToEnd(t *testing.T) {
 			}
 		}
 	}
+	// bulk export and identity operations bypass the guard: systems and archivists only
+	if a := call(t, "GET", f+"/$export", "", as(doc)...); a.status != 403 {
+		t.Fatalf("a physician's bulk export: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "POST", f+"/Patient/$mpi-duplicates", `{"resourceType":"Parameters"}`, as(doc)...); a.status != 403 {
+		t.Fatalf("a physician's identity operation: %d %s", a.status, a.raw)
+	}
 	// the administrator sees no clinical data
 	if a := call(t, "GET", f+"/Observation/"+strangerObs, "", as(admin)...); a.status != 403 {
 		t.Fatalf("administrator: %d", a.status)

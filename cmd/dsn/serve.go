@@ -14,6 +14,7 @@ import (
 	"dsn/access"
 	"dsn/audit"
 	"dsn/authapi"
+	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
@@ -37,6 +38,8 @@ type Main struct {
 	// records is the provincial record; its linker runs until stopLinker (mpi.go)
 	records    *provincial.Service
 	stopLinker func()
+	// exporter runs the $export jobs (exporter.go)
+	exporter *bulk.Exporter
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -57,6 +60,10 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	m.pol = access.NewPolicy(m.auth, st, log)
 	m.store = repo.WithOnCommit(m.store, m.pol.Observe) // this process's Consents apply at once
 	if err := m.startMPI(); err != nil {                // wraps m.store: every write reaches the index
+		m.Close()
+		return nil, err
+	}
+	if err := m.startExporter(st); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -111,9 +118,12 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the linker, closes the journal and releases the store; call it
-// after Run returns.
+// Close stops the export jobs (the next start resumes them) and the linker,
+// closes the journal and releases the store; call it after Run returns.
 func (m *Main) Close() error {
+	if m.exporter != nil {
+		m.exporter.Close()
+	}
 	if m.stopLinker != nil {
 		m.stopLinker()
 	}
@@ -140,6 +150,7 @@ func (m *Main) routes() (http.Handler, error) {
 		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
 		BreakGlass: m.breakGlass,
 		AuditTrail: m.raw.(dsn.Journal),
+		Exporter:   m.exporter,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)

@@ -65,12 +65,13 @@ func TranslateWith(d Dialect, q dsn.SearchQuery, sets map[string]search.Expansio
 	size := PageSize(q.Count)
 	plan := Plan{Size: size, Sort: q.Sort}
 	cb := &builder{d: d, sets: sets}
-	where, err := cb.where(q)
+	count, err := cb.count(q)
 	if err != nil {
 		return Plan{}, err
 	}
-	plan.Count = Statement{SQL: "SELECT count(*) FROM resource r\n" + where, Args: cb.args}
+	plan.Count = Statement{SQL: count, Args: cb.args}
 	b := &builder{d: d, sets: sets}
+	var where string
 	if len(q.Sort) > 0 {
 		plan.Page, err = b.sortedPage(q, size)
 		return plan, err
@@ -92,6 +93,54 @@ func TranslateWith(d Dialect, q dsn.SearchQuery, sets map[string]search.Expansio
 		where + "\n  AND " + hint + "r.rid > " + b.arg(after) + "\nORDER BY r.rid\nLIMIT " + b.arg(size+1)
 	plan.Page = Statement{SQL: sql, Args: b.args}
 	return plan, nil
+}
+
+// count is the count query of q. When a plain index clause leads and no
+// other condition reads a column of resource, the candidates come from the
+// index rows alone: index rows exist only for the current, non-deleted
+// version of a resource of their type, so resource need not be read
+// (population counts: Observation?code=…&value-quantity=gt…&_summary=count).
+func (b *builder) count(q dsn.SearchQuery) (string, error) {
+	driver := -1
+	if q.PatientKey == "" && len(q.Types) == 0 && q.Type != "" {
+		driver = driverClause(q.Clauses)
+	}
+	if driver < 0 || !indexOnly(q.Clauses, driver) {
+		where, err := b.where(q)
+		return "SELECT count(*) FROM resource r\n" + where, err
+	}
+	c := q.Clauses[driver]
+	table, _ := tableOf(c)
+	head := "SELECT DISTINCT x.rid FROM " + table + " x WHERE x.type = " + b.arg(q.Type) + " AND x.param = " + b.arg(c.Param)
+	ors, err := b.values(c)
+	if err != nil {
+		return "", err
+	}
+	rest := append(append([]dsn.Clause{}, q.Clauses[:driver]...), q.Clauses[driver+1:]...)
+	conds, err := b.clauses(rest, scope{r: "r", typ: q.Type}, -1)
+	if err != nil {
+		return "", err
+	}
+	sql := "SELECT count(*) FROM (" + head + " AND " + ors + ") r"
+	if len(conds) > 0 {
+		sql += "\nWHERE " + strings.Join(conds, "\n  AND ")
+	}
+	return sql, nil
+}
+
+// indexOnly tells whether the clauses other than the driver read only r.rid
+// (no _id, _lastUpdated or _has, which read other columns of resource), and
+// the driver is a plain index clause.
+func indexOnly(cs []dsn.Clause, driver int) bool {
+	for i, c := range cs {
+		switch {
+		case c.Param == "_id" || c.Param == "_lastUpdated" || c.Has != nil:
+			return false
+		case i == driver && c.Chain != nil:
+			return false
+		}
+	}
+	return true
 }
 
 // where is the WHERE clause of the searched resources (alias r).

@@ -1,0 +1,242 @@
+package bulk
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"sync"
+	"time"
+
+	"dsn"
+)
+
+// ExporterOptions configures an Exporter. Store and Jobs are required.
+type ExporterOptions struct {
+	Store dsn.Store
+	Jobs  dsn.ExportJobs
+	Clock dsn.Clock    // default dsn.SystemClock
+	IDs   dsn.IDSource // default dsn.RandomIDs
+	Log   *slog.Logger // default slog.Default()
+	// PartSize is the size in bytes of the parts files are stored in
+	// (default 1 MiB: a Patient-level export holds one open part per type).
+	PartSize int
+	// FileMax is the most resources in one file (default 250,000); a type
+	// with more gets several files, as export.html#response---complete-status allows.
+	FileMax int
+	Workers int           // jobs running at once (default 2); the others wait, accepted
+	Keep    time.Duration // how long finished jobs are kept (default 24 h)
+}
+
+// Exporter runs FHIR Bulk Data export jobs in the background
+// (https://hl7.org/fhir/uv/bulkdata/export.html): Submit stores a job and
+// returns at once; the job reads the store and writes its NDJSON files into
+// the job store, where Job and WriteFile find them. Jobs are kept in the
+// store: Start, at server start, begins again every job a stop or crash left
+// unfinished (its files so far are discarded; Restarts counts it).
+type Exporter struct {
+	o     ExporterOptions
+	slots chan struct{}
+
+	mu      sync.Mutex
+	running map[string]context.CancelFunc
+	ctx     context.Context // ends with Close
+	stop    context.CancelFunc
+	wg      sync.WaitGroup
+}
+
+// NewExporter makes an Exporter from o, filling defaults; call Start.
+func NewExporter(o ExporterOptions) *Exporter {
+	if o.Clock == nil {
+		o.Clock = dsn.SystemClock{}
+	}
+	if o.IDs == nil {
+		o.IDs = dsn.RandomIDs{}
+	}
+	if o.Log == nil {
+		o.Log = slog.Default()
+	}
+	if o.PartSize <= 0 {
+		o.PartSize = 1 << 20
+	}
+	if o.FileMax <= 0 {
+		o.FileMax = 250000
+	}
+	if o.Workers <= 0 {
+		o.Workers = 2
+	}
+	if o.Keep <= 0 {
+		o.Keep = 24 * time.Hour
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	return &Exporter{o: o, slots: make(chan struct{}, o.Workers), running: map[string]context.CancelFunc{},
+		ctx: ctx, stop: stop}
+}
+
+// Start deletes the jobs finished more than Keep ago and begins again the
+// jobs left accepted or in progress by an earlier run.
+func (e *Exporter) Start(ctx context.Context) error {
+	jobs, err := e.o.Jobs.ExportJobList(ctx)
+	if err != nil {
+		return err
+	}
+	now := e.o.Clock.Now()
+	for _, j := range jobs {
+		switch j.Status {
+		case dsn.ExportAccepted, dsn.ExportRunning:
+			if j.Status == dsn.ExportRunning {
+				j.Restarts++
+			}
+			e.o.Log.Info("export resumed from the start", "job", j.ID, "status", j.Status, "restarts", j.Restarts)
+			e.launch(j)
+		default:
+			if now.Sub(j.Updated) > e.o.Keep {
+				e.o.Jobs.DeleteExportJob(ctx, j.ID)
+			}
+		}
+	}
+	return nil
+}
+
+// Close stops the running jobs and waits for them. They stay in the store as
+// they were, and the next Start begins them again.
+func (e *Exporter) Close() {
+	e.stop()
+	e.wg.Wait()
+}
+
+// Submit checks q, stores a new job for it and starts it in the background.
+// Errors: those of Query.Check (KindInvalid, KindNotFound for a missing Group).
+func (e *Exporter) Submit(ctx context.Context, q Query, request string) (dsn.ExportJob, error) {
+	if err := q.Check(ctx, e.o.Store); err != nil {
+		return dsn.ExportJob{}, err
+	}
+	now := e.o.Clock.Now()
+	j := dsn.ExportJob{ID: e.o.IDs.NewID(), Status: dsn.ExportAccepted, Request: request,
+		Level: q.Level, GroupID: q.GroupID, Types: q.Types, Patients: q.Patients, Since: q.Since,
+		Created: now, Updated: now}
+	if j.Level == "" {
+		j.Level = LevelSystem
+	}
+	if err := e.o.Jobs.CreateExportJob(ctx, j); err != nil {
+		return j, err
+	}
+	e.launch(j)
+	return j, nil
+}
+
+// Keep is how long a finished job is kept.
+func (e *Exporter) Keep() time.Duration { return e.o.Keep }
+
+// Job returns a job as stored. Errors: KindNotFound.
+func (e *Exporter) Job(ctx context.Context, id string) (dsn.ExportJob, error) {
+	return e.o.Jobs.ExportJob(ctx, id)
+}
+
+// Cancel stops a job if it runs, and deletes it and its files
+// (export.html#bulk-data-delete-request). Errors: KindNotFound.
+func (e *Exporter) Cancel(ctx context.Context, id string) error {
+	e.mu.Lock()
+	if cancel, ok := e.running[id]; ok {
+		cancel()
+	}
+	e.mu.Unlock()
+	return e.o.Jobs.DeleteExportJob(ctx, id)
+}
+
+// WriteFile writes file n of a completed job to w, part by part.
+// Errors: KindNotFound if the job or the file does not exist or the job is
+// not completed.
+func (e *Exporter) WriteFile(ctx context.Context, id string, n int, w io.Writer) error {
+	j, err := e.o.Jobs.ExportJob(ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.Status != dsn.ExportCompleted || n < 1 || n > len(j.Output) {
+		return dsn.Errorf("bulk.WriteFile", dsn.KindNotFound, "fichier %d de l'export %s introuvable", n, id)
+	}
+	return e.o.Jobs.ExportParts(ctx, id, j.Output[n-1].N, func(b []byte) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// launch runs j in a goroutine once a slot is free.
+func (e *Exporter) launch(j dsn.ExportJob) {
+	ctx, cancel := context.WithCancel(e.ctx)
+	e.mu.Lock()
+	e.running[j.ID] = cancel
+	e.mu.Unlock()
+	e.wg.Add(1)
+	go func() {
+		defer e.wg.Done()
+		defer func() {
+			e.mu.Lock()
+			delete(e.running, j.ID)
+			e.mu.Unlock()
+			cancel()
+		}()
+		select {
+		case e.slots <- struct{}{}:
+			defer func() { <-e.slots }()
+		case <-ctx.Done():
+			return
+		}
+		e.run(ctx, j)
+	}()
+}
+
+// run performs j from the beginning and records how it ended. A job deleted
+// meanwhile (KindNotFound from the job store) or stopped by Close ends
+// quietly; any other error fails the job, with its message.
+func (e *Exporter) run(ctx context.Context, j dsn.ExportJob) {
+	j.Status, j.Done, j.Output, j.Error = dsn.ExportRunning, 0, nil, ""
+	j.TransactionTime = e.o.Clock.Now()
+	j.Updated = j.TransactionTime
+	err := e.o.Jobs.ClearExportParts(ctx, j.ID)
+	if err == nil {
+		err = e.o.Jobs.UpdateExportJob(ctx, j)
+	}
+	if err == nil {
+		err = e.fill(ctx, &j)
+	}
+	switch {
+	case err == nil:
+		j.Status = dsn.ExportCompleted
+	case ctx.Err() != nil || dsn.KindOf(err) == dsn.KindNotFound:
+		return // cancelled (deleted) or stopped: nothing to record
+	default:
+		e.o.Log.Error("export failed", "job", j.ID, "err", err)
+		j.Status, j.Error, j.Output = dsn.ExportFailed, dsn.Message(err), nil
+		e.o.Jobs.ClearExportParts(context.Background(), j.ID)
+	}
+	j.Updated = e.o.Clock.Now()
+	if err := e.o.Jobs.UpdateExportJob(context.Background(), j); err != nil && dsn.KindOf(err) != dsn.KindNotFound {
+		e.o.Log.Error("export: recording the end of the job failed", "job", j.ID, "err", err)
+	}
+}
+
+// fill reads what j selects into its files, recording progress every 2 s.
+func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
+	q := Query{Level: j.Level, GroupID: j.GroupID, Types: j.Types, Patients: j.Patients, Since: j.Since,
+		Until: j.TransactionTime}
+	s := &jobSink{ctx: ctx, jobs: e.o.Jobs, job: j.ID, partSize: e.o.PartSize, fileMax: e.o.FileMax,
+		open: map[string]*jobFile{}}
+	last := time.Now()
+	err := q.each(ctx, e.o.Store, func(r dsn.Resource) error {
+		if err := s.write(r); err != nil {
+			return err
+		}
+		j.Done++
+		if time.Since(last) > 2*time.Second {
+			last = time.Now()
+			j.Updated = e.o.Clock.Now()
+			return e.o.Jobs.UpdateExportJob(ctx, *j)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	j.Output, err = s.finish()
+	return err
+}

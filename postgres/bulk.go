@@ -1,0 +1,222 @@
+package postgres
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"dsn"
+	"dsn/internal/sqlstore"
+)
+
+var _ dsn.BulkTx = (*tx)(nil)
+
+// The fixed SQL of the bulk path. Seqs and rids are taken from the identity
+// sequences beforehand, so that COPY can write the rows with their keys
+// (COPY FROM writes identity columns as given, like OVERRIDING SYSTEM VALUE:
+// postgresql.org/docs/15/sql-copy.html).
+const (
+	sqlNextSeqs = `SELECT nextval(pg_get_serial_sequence('resource_version', 'seq'))
+		FROM generate_series(1, $1)`
+	sqlNextRids = `SELECT nextval(pg_get_serial_sequence('resource', 'rid'))
+		FROM generate_series(1, $1)`
+	sqlLockCurrent = `SELECT r.rid, r.version, u.i FROM resource r
+		JOIN unnest($1::text[], $2::text[]) WITH ORDINALITY AS u(type, id, i)
+		ON r.type = u.type AND r.id = u.id ORDER BY r.rid FOR UPDATE OF r`
+	sqlBulkUpdate = `UPDATE resource r SET version = u.version, seq = u.seq,
+		last_updated = u.last_updated, deleted = u.deleted, patient_key = u.patient_key
+		FROM unnest($1::bigint[], $2::bigint[], $3::bigint[], $4::timestamptz[], $5::boolean[], $6::text[])
+		AS u(rid, version, seq, last_updated, deleted, patient_key) WHERE r.rid = u.rid`
+)
+
+var (
+	versionCopyCols  = []string{"seq", "type", "id", "version", "last_updated", "deleted", "method", "patient_key", "body"}
+	resourceCopyCols = []string{"rid", "type", "id", "version", "seq", "last_updated", "deleted", "patient_key"}
+)
+
+// PutAll stores ws with COPY (dsn.BulkTx): the versions, the new resources
+// and every index table's rows, one COPY each, in the writer's transaction.
+// Resources that already exist are locked and checked first, their rows
+// updated and their index rows deleted with one statement per table. A new id
+// that exists by now breaks the UNIQUE (type, id) constraint: KindConflict,
+// and the transaction is rolled back by the store.
+func (t *tx) PutAll(ws []dsn.Write) error {
+	const op = "postgres.Tx.PutAll"
+	if err := t.Check(op); err != nil {
+		return err
+	}
+	if err := sqlstore.Distinct(op, ws); err != nil {
+		return err
+	}
+	if err := t.flush(); err != nil {
+		return t.fail(op, err)
+	}
+	seqs, err := t.nextvals(sqlNextSeqs, len(ws))
+	if err != nil {
+		return t.fail(op, err)
+	}
+	rids := make([]int64, len(ws))
+	var fresh []int
+	var old []int
+	for i, w := range ws {
+		if w.VersionID == 1 {
+			fresh = append(fresh, i)
+		} else {
+			old = append(old, i)
+		}
+	}
+	newRids, err := t.nextvals(sqlNextRids, len(fresh))
+	if err != nil {
+		return t.fail(op, err)
+	}
+	for k, i := range fresh {
+		rids[i] = newRids[k]
+	}
+	t.Wrote = true // row locks from here on
+	if err := t.updateOld(op, ws, old, seqs, rids); err != nil {
+		return err
+	}
+	if err := t.copyRows(op, "resource", resourceCopyCols, len(fresh), func(k int) []any {
+		i := fresh[k]
+		w := ws[i]
+		return []any{rids[i], w.Type, w.ID, w.VersionID, seqs[i], w.LastUpdated, w.Deleted, w.PatientKey}
+	}); err != nil {
+		return err
+	}
+	if err := t.copyRows(op, "resource_version", versionCopyCols, len(ws), func(i int) []any {
+		w := ws[i]
+		var body any
+		if !w.Deleted {
+			body = w.Body
+		}
+		return []any{seqs[i], w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body}
+	}); err != nil {
+		return err
+	}
+	return t.copyIndex(op, ws, rids)
+}
+
+// updateOld locks the existing resources of ws (indexes old), checks that
+// each is at the version before its new one, points them at their new
+// version and deletes their index rows.
+func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64) error {
+	if len(old) == 0 {
+		return nil
+	}
+	types, ids := make([]string, len(old)), make([]string, len(old))
+	for k, i := range old {
+		types[k], ids[k] = ws[i].Type, ws[i].ID
+	}
+	rows, err := t.conn.Query(t.ctx, sqlLockCurrent, types, ids)
+	if err != nil {
+		return t.fail(op, err)
+	}
+	cur := make([]int64, len(old))
+	for rows.Next() {
+		var rid, version, k int64
+		if err := rows.Scan(&rid, &version, &k); err != nil {
+			rows.Close()
+			return t.fail(op, err)
+		}
+		rids[old[k-1]], cur[k-1] = rid, version
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return t.fail(op, err)
+	}
+	for k, i := range old {
+		if cur[k] != ws[i].VersionID-1 {
+			return dsn.Errorf(op, dsn.KindConflict, "conflit de version pour %s/%s : version courante %d, version proposée %d",
+				ws[i].Type, ws[i].ID, cur[k], ws[i].VersionID)
+		}
+	}
+	n := len(old)
+	urid, uver, useq := make([]int64, n), make([]int64, n), make([]int64, n)
+	ulu, udel, upk := make([]time.Time, n), make([]bool, n), make([]string, n)
+	for k, i := range old {
+		w := ws[i]
+		urid[k], uver[k], useq[k], ulu[k], udel[k], upk[k] = rids[i], w.VersionID, seqs[i], w.LastUpdated, w.Deleted, w.PatientKey
+	}
+	b := &pgx.Batch{}
+	b.Queue(sqlBulkUpdate, urid, uver, useq, ulu, udel, upk)
+	for _, table := range indexTableNames() {
+		b.Queue("DELETE FROM "+table+" WHERE rid = ANY($1)", urid)
+	}
+	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
+
+// copyIndex copies the index rows of ws (tombstones have none), one COPY per
+// table, in the rows sqlstore.IndexRows makes.
+func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
+	rows := map[string][][]any{}
+	for i, w := range ws {
+		if w.Deleted {
+			continue
+		}
+		sqlstore.IndexRows(&w.Index, func(table string, vals ...any) {
+			rows[table] = append(rows[table], append([]any{rids[i], w.Type, w.PatientKey}, vals...))
+		})
+	}
+	for _, table := range indexTableNames() {
+		rs := rows[table]
+		cols := append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
+		if err := t.copyRows(op, table, cols, len(rs), func(k int) []any { return rs[k] }); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// copyRows COPYs n rows made by row into table.
+func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	k := 0
+	src := pgx.CopyFromFunc(func() ([]any, error) {
+		if k == n {
+			return nil, nil
+		}
+		k++
+		return row(k - 1), nil
+	})
+	if _, err := t.conn.CopyFrom(t.ctx, pgx.Identifier{table}, cols, src); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
+			return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
+				Msg: "une ressource du lot a été créée entre-temps", Err: err})
+		}
+		return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
+	}
+	return nil
+}
+
+// nextvals runs one of the nextval queries for n values.
+func (t *tx) nextvals(sql string, n int) ([]int64, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	rows, err := t.conn.Query(t.ctx, sql, n)
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, pgx.RowTo[int64])
+}
+
+// indexTableNames lists the index tables of sqlstore.IndexColumns in a fixed
+// order (locks and COPYs always in the same order).
+func indexTableNames() []string {
+	names := make([]string, 0, len(sqlstore.IndexColumns))
+	for t := range sqlstore.IndexColumns {
+		names = append(names, t)
+	}
+	sort.Strings(names)
+	return names
+}

@@ -1,0 +1,161 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"dsn"
+)
+
+var _ dsn.ExportJobs = (*Store)(nil)
+
+// The export jobs' SQL (migration 0005). Job rows are written outside the
+// resource writers, each statement in its own transaction.
+const (
+	sqlJobInsert  = `INSERT INTO export_job (id, status, created, doc) VALUES ($1, $2, $3, $4)`
+	sqlJobUpdate  = `UPDATE export_job SET status = $1, doc = $2 WHERE id = $3`
+	sqlJobGet     = `SELECT doc FROM export_job WHERE id = $1`
+	sqlJobList    = `SELECT doc FROM export_job ORDER BY created, id`
+	sqlJobDelete  = `DELETE FROM export_job WHERE id = $1` // parts: ON DELETE CASCADE
+	sqlPartsClear = `DELETE FROM export_part WHERE job = $1`
+	sqlPartInsert = `INSERT INTO export_part (job, file, part, data) VALUES ($1, $2, $3, $4)`
+	sqlParts      = `SELECT data FROM export_part WHERE job = $1 AND file = $2 ORDER BY part`
+)
+
+// CreateExportJob stores a new job (dsn.ExportJobs).
+func (s *Store) CreateExportJob(ctx context.Context, j dsn.ExportJob) error {
+	doc, _ := json.Marshal(j)
+	return s.jobExec(ctx, "postgres.CreateExportJob", sqlJobInsert, j.ID, j.Status, j.Created, string(doc))
+}
+
+// UpdateExportJob replaces a job; KindNotFound if it was deleted.
+func (s *Store) UpdateExportJob(ctx context.Context, j dsn.ExportJob) error {
+	doc, _ := json.Marshal(j)
+	return s.jobExec(ctx, "postgres.UpdateExportJob", sqlJobUpdate, j.Status, string(doc), j.ID)
+}
+
+// DeleteExportJob removes a job and its parts; KindNotFound if there is none.
+func (s *Store) DeleteExportJob(ctx context.Context, id string) error {
+	return s.jobExec(ctx, "postgres.DeleteExportJob", sqlJobDelete, id)
+}
+
+// AddExportPart appends a part of a file; KindNotFound if the job was deleted
+// (the foreign key refuses the part).
+func (s *Store) AddExportPart(ctx context.Context, job string, file, part int, data []byte) error {
+	return s.jobExec(ctx, "postgres.AddExportPart", sqlPartInsert, job, file, part, data)
+}
+
+// ClearExportParts removes every part of a job.
+func (s *Store) ClearExportParts(ctx context.Context, job string) error {
+	err := s.jobExec(ctx, "postgres.ClearExportParts", sqlPartsClear, job)
+	if dsn.KindOf(err) == dsn.KindNotFound {
+		return nil // there was nothing to clear
+	}
+	return err
+}
+
+// ExportJob returns a job; KindNotFound if there is none.
+func (s *Store) ExportJob(ctx context.Context, id string) (dsn.ExportJob, error) {
+	const op = "postgres.ExportJob"
+	var j dsn.ExportJob
+	err := s.withConn(ctx, op, func(c *pgx.Conn) error {
+		var doc string
+		if err := c.QueryRow(ctx, sqlJobGet, id).Scan(&doc); err != nil {
+			return err
+		}
+		return json.Unmarshal([]byte(doc), &j)
+	})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return j, dsn.Errorf(op, dsn.KindNotFound, "export %q inconnu", id)
+	}
+	return j, err
+}
+
+// ExportJobList returns every job, oldest first.
+func (s *Store) ExportJobList(ctx context.Context) ([]dsn.ExportJob, error) {
+	var out []dsn.ExportJob
+	err := s.withConn(ctx, "postgres.ExportJobList", func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, sqlJobList)
+		if err != nil {
+			return err
+		}
+		docs, err := pgx.CollectRows(rows, pgx.RowTo[string])
+		if err != nil {
+			return err
+		}
+		for _, d := range docs {
+			var j dsn.ExportJob
+			if err := json.Unmarshal([]byte(d), &j); err != nil {
+				return err
+			}
+			out = append(out, j)
+		}
+		return nil
+	})
+	return out, err
+}
+
+// ExportParts calls fn with each part of a file, in order, one at a time.
+func (s *Store) ExportParts(ctx context.Context, job string, file int, fn func([]byte) error) error {
+	var fnErr error
+	err := s.withConn(ctx, "postgres.ExportParts", func(c *pgx.Conn) error {
+		rows, err := c.Query(ctx, sqlParts, job, file)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var data []byte
+			if err := rows.Scan(&data); err != nil {
+				return err
+			}
+			if fnErr = fn(data); fnErr != nil {
+				return nil
+			}
+		}
+		return rows.Err()
+	})
+	if fnErr != nil {
+		return fnErr
+	}
+	return err
+}
+
+// jobExec runs one statement on a pooled connection; no row affected, or a
+// part whose job is gone (foreign key), is KindNotFound.
+func (s *Store) jobExec(ctx context.Context, op, sql string, args ...any) error {
+	return s.withConn(ctx, op, func(c *pgx.Conn) error {
+		tag, err := c.Exec(ctx, sql, args...)
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23503" { // foreign_key_violation
+			return dsn.Errorf(op, dsn.KindNotFound, "export inconnu ou supprimé")
+		}
+		if err != nil {
+			return err
+		}
+		if tag.RowsAffected() == 0 {
+			return dsn.Errorf(op, dsn.KindNotFound, "export inconnu ou supprimé")
+		}
+		return nil
+	})
+}
+
+// withConn runs fn on a pooled connection; errors other than dsn.Error and
+// pgx.ErrNoRows come back as KindInternal.
+func (s *Store) withConn(ctx context.Context, op string, fn func(*pgx.Conn) error) error {
+	c, err := s.reads.acquire(ctx)
+	if err != nil {
+		return dsn.Wrap(op, dsn.KindUnavailable, err)
+	}
+	defer s.reads.release(c)
+	err = fn(c)
+	var de *dsn.Error
+	if err == nil || errors.As(err, &de) || errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	return dsn.Wrap(op, dsn.KindInternal, err)
+}

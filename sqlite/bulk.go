@@ -1,0 +1,179 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+
+	"dsn"
+	"dsn/internal/sqlstore"
+
+	msqlite "modernc.org/sqlite"
+)
+
+// bulkRows is the largest row count of one multi-row INSERT on the bulk path;
+// smaller remainders are cut in powers of two, so each table has at most nine
+// prepared shapes.
+const bulkRows = 256
+
+var _ dsn.BulkTx = (*tx)(nil)
+
+// PutAll stores ws in the writer's transaction with multi-row INSERTs: one
+// statement per 256 versions, resources and index rows of each table, instead
+// of a handful of statements per resource (dsn.BulkTx). New seqs and rids are
+// allocated here (the writer is the only one writing); a new id that already
+// exists hits the UNIQUE constraints and is reported as KindConflict.
+func (t *tx) PutAll(ws []dsn.Write) error {
+	const op = "sqlite.Tx.PutAll"
+	if err := t.Check(op); err != nil {
+		return err
+	}
+	if err := sqlstore.Distinct(op, ws); err != nil {
+		return err
+	}
+	ctx := context.Background()
+	b, err := t.plan(ctx, op, ws)
+	if err != nil {
+		return err
+	}
+	t.Wrote = true
+	if err := t.s.insertMany(ctx, "resource_version", versionCols9, b.versions); err != nil {
+		return t.bulkFail(op, "insert versions", err)
+	}
+	if err := t.s.insertMany(ctx, "resource", resourceCols8, b.resources); err != nil {
+		return t.bulkFail(op, "insert resources", err)
+	}
+	for _, u := range b.updates {
+		if _, err := t.s.wstmt.updateResource.ExecContext(ctx, u...); err != nil {
+			return t.fail(op, fmt.Errorf("update resource: %w", err))
+		}
+		rid := u[len(u)-1]
+		for _, c := range t.s.wstmt.clear {
+			if _, err := c.ExecContext(ctx, rid); err != nil {
+				return t.fail(op, fmt.Errorf("clear index: %w", err))
+			}
+		}
+	}
+	for table, rows := range b.index {
+		if err := t.s.insertMany(ctx, table, indexInsertCols(table), rows); err != nil {
+			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
+		}
+	}
+	return nil
+}
+
+// bulkPlan is the rows PutAll inserts, built before the first write.
+type bulkPlan struct {
+	versions, resources [][]any
+	updates             [][]any // arguments of sqlUpdateResource (rid last)
+	index               map[string][][]any
+}
+
+// plan numbers the new versions and resources and reads the rid of the
+// resources that already exist (a version conflict is found here, before
+// anything is written).
+func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, error) {
+	var seq, rid int64
+	err := t.s.wconn.QueryRowContext(ctx, `SELECT
+		COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'resource_version'), 0),
+		COALESCE((SELECT MAX(rid) FROM resource), 0)`).Scan(&seq, &rid)
+	if err != nil {
+		return nil, t.fail(op, err)
+	}
+	b := &bulkPlan{index: map[string][][]any{}}
+	for _, w := range ws {
+		seq++
+		lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
+		var body any
+		if !w.Deleted {
+			body = w.Body
+		}
+		b.versions = append(b.versions, []any{seq, w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body})
+		r := int64(0)
+		if w.VersionID == 1 {
+			rid++
+			r = rid
+			b.resources = append(b.resources, []any{r, w.Type, w.ID, w.VersionID, seq, lu, del, w.PatientKey})
+		} else {
+			var cur int64
+			if err := t.s.wstmt.current.QueryRowContext(ctx, w.Type, w.ID).Scan(&r, &cur); err != nil || cur != w.VersionID-1 {
+				if err != nil && !errors.Is(err, sql.ErrNoRows) {
+					return nil, t.fail(op, err)
+				}
+				return nil, dsn.Errorf(op, dsn.KindConflict,
+					"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+			}
+			b.updates = append(b.updates, []any{w.VersionID, seq, lu, del, w.PatientKey, r})
+		}
+		if !w.Deleted {
+			indexRows(&w.Index, func(table string, vals ...any) {
+				b.index[table] = append(b.index[table], append([]any{r, w.Type, w.PatientKey}, vals...))
+			})
+		}
+	}
+	return b, nil
+}
+
+// bulkFail reports a UNIQUE violation (an id created since the caller read
+// it) as a version conflict, anything else as a database error.
+func (t *tx) bulkFail(op, what string, err error) error {
+	var e *msqlite.Error
+	if errors.As(err, &e) && e.Code()&0xff == 19 { // SQLITE_CONSTRAINT
+		return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
+			Msg: "une ressource du lot a été créée entre-temps", Err: err})
+	}
+	return t.fail(op, fmt.Errorf("%s: %w", what, err))
+}
+
+var (
+	versionCols9  = []string{"seq", "type", "id", "version", "last_updated", "deleted", "method", "patient_key", "body"}
+	resourceCols8 = []string{"rid", "type", "id", "version", "seq", "last_updated", "deleted", "patient_key"}
+)
+
+// indexInsertCols are the columns of an index table in the order indexRows
+// fills them, after rid, type and patient_key.
+func indexInsertCols(table string) []string {
+	return append([]string{"rid", "type", "patient_key"}, indexColumns[table]...)
+}
+
+// insertMany inserts rows into table, bulkRows per statement.
+func (s *Store) insertMany(ctx context.Context, table string, cols []string, rows [][]any) error {
+	for len(rows) > 0 {
+		n := bulkRows
+		for n > len(rows) {
+			n /= 2
+		}
+		key := "bulk/" + table + "/" + fmt.Sprint(n)
+		stmt, ok := s.inserts[key]
+		if !ok {
+			var err error
+			if stmt, err = s.wconn.PrepareContext(ctx, multiInsertSQL(table, cols, n)); err != nil {
+				return err
+			}
+			s.inserts[key] = stmt
+		}
+		args := make([]any, 0, n*len(cols))
+		for _, r := range rows[:n] {
+			args = append(args, r...)
+		}
+		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// multiInsertSQL is the n-row INSERT of cols into table. Index tables use
+// INSERT OR IGNORE like Put (identical rows of one resource collapse); the
+// resource tables a plain INSERT, so that an existing id is an error.
+func multiInsertSQL(table string, cols []string, n int) string {
+	verb := "INSERT INTO "
+	if strings.HasPrefix(table, "idx_") {
+		verb = "INSERT OR IGNORE INTO "
+	}
+	row := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+	return verb + table + " (" + strings.Join(cols, ", ") + ") VALUES " + strings.Repeat(row+", ", n-1) + row
+}
