@@ -46,10 +46,20 @@ func demoAccounts(g *synth.Generator) []demoAccount {
 					}
 				}
 				for _, l := range asList(r["location"]) {
-					ref, _ := l.(map[string]any)["location"].(map[string]any)["reference"].(string)
+					ref := locationRef(l)
 					if id := strings.TrimPrefix(ref, "Location/"); strings.HasSuffix(id, "-urgence") && len(units) == 0 {
 						units = append(units, id)
 					}
+				}
+			}
+		}
+	}
+	for i := 0; i < min(g.Options().Patients, 300) && len(units) == 0; i++ {
+		for _, r := range g.Person(i).Resources {
+			for _, l := range asList(r["location"]) {
+				ref := locationRef(l)
+				if id := strings.TrimPrefix(ref, "Location/"); strings.HasSuffix(id, "-urgence") && len(units) == 0 {
+					units = append(units, id)
 				}
 			}
 		}
@@ -71,6 +81,14 @@ func demoAccounts(g *synth.Generator) []demoAccount {
 }
 
 func asList(v any) []any { l, _ := v.([]any); return l }
+
+// locationRef reads Encounter.location[].location.reference.
+func locationRef(v any) string {
+	m, _ := v.(map[string]any)
+	loc, _ := m["location"].(map[string]any)
+	ref, _ := loc["reference"].(string)
+	return ref
+}
 
 // ensureDemoAccounts creates the demo accounts that do not exist yet.
 func ensureDemoAccounts(ctx context.Context, svc *access.Service, accounts []demoAccount) error {
