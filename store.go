@@ -14,6 +14,11 @@ type Resource struct {
 	Deleted     bool      // a deletion tombstone; Body is nil
 	Method      string    // the interaction that made this version: POST, PUT, PATCH or DELETE
 	Body        []byte    // FHIR JSON with meta.versionId and meta.lastUpdated already set
+	// PatientKey is the id of the Patient whose compartment holds the resource
+	// ("" if none). Every patient-compartment row carries it so that the schema can
+	// later be distributed by patient (DESIGN.md §3); stores return it on every
+	// read so that the access policy can tell whose record a resource belongs to.
+	PatientKey string
 }
 
 // Write is one new version to store, with the search-index rows extracted from it.
@@ -21,7 +26,9 @@ type Write struct {
 	Resource
 	// PatientKey is the id of the Patient whose compartment holds the resource
 	// ("" if none). Every patient-compartment row carries it so that the schema can
-	// later be distributed by patient (DESIGN.md §3).
+	// later be distributed by patient (DESIGN.md §3). It is what the store keeps
+	// (and returns as Resource.PatientKey on reads); Resource.PatientKey of a
+	// Write is ignored.
 	PatientKey string
 	Index      Index
 }

@@ -17,8 +17,9 @@ const fhirJSON = "application/fhir+json"
 // run: as many idle keep-alive connections as workers, so that every worker
 // reuses its connection instead of opening one per request.
 type client struct {
-	hc   *http.Client
-	base string
+	hc    *http.Client
+	base  string
+	token string // Authorization: Bearer, when set
 }
 
 func newClient(base string, concurrency int) *client {
@@ -54,6 +55,9 @@ func (c *client) do(ctx context.Context, method, path string, body []byte, keep 
 		return response{}, err
 	}
 	req.Header.Set("Accept", fhirJSON)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", fhirJSON)
 	}

@@ -37,6 +37,7 @@ type Config struct {
 	MaxRequests int           // stop after this many requests (0: MaxRequests)
 	Seed        uint64        // seed of the synthetic data (same seed, same data)
 	SeedSize    int           // resources the scenario creates first (0: scenario default)
+	Token       string        // bearer token sent with every request ("" none)
 }
 
 // validate checks the bounds and that the URL points at this machine.

@@ -51,6 +51,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	sc := newScenario(cfg.Scenario)
 	c := newClient(cfg.URL, cfg.Concurrency)
+	c.token = cfg.Token
 	defer c.close()
 	if err := sc.seed(ctx, c, cfg); err != nil {
 		return Result{}, err

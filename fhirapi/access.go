@@ -1,6 +1,7 @@
 package fhirapi
 
 import (
+	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -9,17 +10,21 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/access"
 )
 
 // Request is what the access decision and the audit see of an interaction,
 // derived from the HTTP request independently of routing (DESIGN.md §2).
 type Request struct {
-	Method      string
-	Path        string
-	Query       string // the raw query: which patient was searched for matters to the journal
-	RemoteAddr  string
-	Interaction string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
-	Type, ID    string // "" when the interaction has none
+	Method     string
+	Path       string
+	Query      string // the raw query: which patient was searched for matters to the journal
+	RemoteAddr string
+	// Authorization is the request's Authorization header: read by the
+	// authorizer, never logged nor journaled.
+	Authorization string
+	Interaction   string // read, vread, update, patch, delete, create, search-type, search-system, history-*, batch/transaction, capabilities, operation, unknown
+	Type, ID      string // "" when the interaction has none
 }
 
 // Authorizer is the one access decision every FHIR interaction passes.
@@ -27,6 +32,15 @@ type Request struct {
 // KindForbidden to refuse.
 type Authorizer interface {
 	Authorize(ctx context.Context, req Request) error
+}
+
+// ContextAuthorizer is an Authorizer that also authenticates: it returns the
+// context the interaction runs in, carrying who the caller is (the policy
+// behind the repository reads it there). withAccess prefers it when the
+// Authorizer has it.
+type ContextAuthorizer interface {
+	Authorizer
+	AuthorizeContext(ctx context.Context, req Request) (context.Context, error)
 }
 
 // LoopbackOnly allows callers on the loopback interface only: the policy until
@@ -102,25 +116,99 @@ func (r *recorder) Write(b []byte) (int, error) {
 }
 
 // withAccess is the route-independent seam: one decision before, one audit
-// record after, for every request under the FHIR base.
+// record after, for every request under the FHIR base. With a CommitAuditor
+// (the journal) the response is held until its entry is durable: no entry,
+// no data (the caller then gets 503 and nothing of the answer).
 func (a *API) withAccess(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		req := a.describe(r)
-		rec := &recorder{ResponseWriter: w}
-		if err := a.authz.Authorize(r.Context(), req); err != nil {
+		ctx, _ := access.WithDisclosures(r.Context())
+		commit, holds := a.audit.(CommitAuditor)
+		var held *heldResponse
+		out := w
+		if holds {
+			held = &heldResponse{header: http.Header{}}
+			out = held
+		}
+		rec := &recorder{ResponseWriter: out}
+		ctx, err := a.authorize(ctx, req)
+		r = r.WithContext(ctx)
+		if err != nil {
 			a.writeError(rec, r, err)
 		} else {
 			next.ServeHTTP(rec, r)
 		}
-		a.audit.Audit(r.Context(), Record{Time: start.UTC(), Request: req, Status: rec.status,
-			Outcome: rec.kind, Duration: time.Since(start)})
+		record := Record{Time: start.UTC(), Request: req, Status: rec.status, Outcome: rec.kind, Duration: time.Since(start)}
+		if !holds {
+			a.audit.Audit(r.Context(), record)
+			return
+		}
+		if err := commit.Commit(r.Context(), record); err != nil {
+			a.log.Error("journal unavailable: response withheld", "path", req.Path, "err", err)
+			a.writeError(w, r, dsn.Errorf("fhirapi", dsn.KindUnavailable,
+				"le journal des accès est indisponible: la réponse est retenue, réessayez"))
+			return
+		}
+		held.sendTo(w)
 	})
+}
+
+// CommitAuditor is an Auditor whose records must be durable before the
+// response leaves (the access journal, LRSSS s. 103). Commit returns once
+// the record is durable, or an error (the response is then withheld).
+type CommitAuditor interface {
+	Auditor
+	Commit(ctx context.Context, rec Record) error
+}
+
+// heldResponse keeps a response in memory until its journal entry is durable.
+// Responses are built whole in memory already (Bundles), so holding them
+// costs one copy.
+type heldResponse struct {
+	header http.Header
+	status int
+	body   bytes.Buffer
+}
+
+func (h *heldResponse) Header() http.Header { return h.header }
+
+func (h *heldResponse) WriteHeader(code int) {
+	if h.status == 0 {
+		h.status = code
+	}
+}
+
+func (h *heldResponse) Write(b []byte) (int, error) {
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	return h.body.Write(b)
+}
+
+func (h *heldResponse) sendTo(w http.ResponseWriter) {
+	dst := w.Header()
+	for k, v := range h.header {
+		dst[k] = v
+	}
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	w.WriteHeader(h.status)
+	w.Write(h.body.Bytes())
+}
+
+func (a *API) authorize(ctx context.Context, req Request) (context.Context, error) {
+	if ca, ok := a.authz.(ContextAuthorizer); ok {
+		return ca.AuthorizeContext(ctx, req)
+	}
+	return ctx, a.authz.Authorize(ctx, req)
 }
 
 // describe names the interaction from the method and path alone (http.html#summary).
 func (a *API) describe(r *http.Request) Request {
-	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr}
+	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr,
+		Authorization: r.Header.Get("Authorization")}
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, a.prefix), "/")
 	var segs []string
 	if rest != "" {

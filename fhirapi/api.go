@@ -40,6 +40,12 @@ type Options struct {
 	// MPI, if set, serves POST [base]/Patient/$match (match.go) from this
 	// live index; without it the operation is neither routed nor declared.
 	MPI *mpi.Index
+	// BreakGlass, if set, serves POST [base]/Patient/[id]/$break-the-glass
+	// (breakglass.go).
+	BreakGlass BreakGlassFunc
+	// AuditTrail, if set, serves AuditEvent read and search from the access
+	// journal (auditevent.go) instead of the store, and refuses AuditEvent writes.
+	AuditTrail dsn.Journal
 	// Records, if set, is the provincial record (golden records, package
 	// mpi/provincial): its operations are routed and declared (mpi_ops.go),
 	// $match answers golden records and $everything on a golden record
@@ -66,6 +72,10 @@ type API struct {
 	mpi      *mpi.Index
 	records  *provincial.Service
 	exporter *bulk.Exporter
+	routed   []string // the patterns of routes(), for the test that walks them all
+
+	breakGlassFn BreakGlassFunc
+	trail        dsn.Journal
 }
 
 var _ http.Handler = (*API)(nil)
@@ -75,7 +85,7 @@ func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
 		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records,
-		exporter: o.Exporter}
+		breakGlassFn: o.BreakGlass, trail: o.AuditTrail, exporter: o.Exporter}
 	if a.mpi == nil && a.records != nil {
 		a.mpi = a.records.Live().Index
 	}
@@ -114,9 +124,18 @@ func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 
 // routes maps the interactions of http.html#summary to their handlers.
 func (a *API) routes() *http.ServeMux {
-	m := http.NewServeMux()
+	m := &recordingMux{ServeMux: http.NewServeMux(), patterns: &a.routed}
 	p := a.prefix
 	m.Handle("GET "+p+"/metadata", a.h(a.metadata))
+	if a.trail != nil {
+		m.Handle("GET "+p+"/AuditEvent", a.h(a.auditSearch))
+		m.Handle("POST "+p+"/AuditEvent/_search", a.h(a.auditSearch))
+		for _, pat := range []string{"POST /AuditEvent", "PUT /AuditEvent", "DELETE /AuditEvent", "PATCH /AuditEvent",
+			"PUT /AuditEvent/{id}", "DELETE /AuditEvent/{id}", "PATCH /AuditEvent/{id}"} {
+			method, path, _ := strings.Cut(pat, " ")
+			m.Handle(method+" "+p+path, a.h(a.auditWrite))
+		}
+	}
 	m.Handle("POST "+p, a.h(a.bundle))
 	m.Handle("POST "+p+"/{$}", a.h(a.bundle))
 	m.Handle("GET "+p+"/_history", a.h(a.history))
@@ -137,7 +156,7 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))
 	m.Handle("PATCH "+p+"/{type}", a.h(a.conditionalPatch))
 	m.Handle("GET "+p+"/{type}/_history", a.h(a.history))
-	m.Handle("GET "+p+"/{type}/{id}", a.h(a.read))
+	m.Handle("GET "+p+"/{type}/{id}", a.h(a.readOrAudit))
 	m.Handle("PUT "+p+"/{type}/{id}", a.h(a.update))
 	m.Handle("DELETE "+p+"/{type}/{id}", a.h(a.delete))
 	m.Handle("PATCH "+p+"/{type}/{id}", a.h(a.patch))
@@ -145,10 +164,24 @@ func (a *API) routes() *http.ServeMux {
 	// compartment search and Patient/$everything (compartment.go, everything.go)
 	m.Handle("GET "+p+"/{type}/{id}/{ctype}", a.h(a.compartment))
 	m.Handle("POST "+p+"/Patient/{id}/$everything", a.h(a.everything))
+	if a.breakGlassFn != nil {
+		m.Handle("POST "+p+"/Patient/{id}/$break-the-glass", a.h(a.breakGlass))
+	}
 	m.Handle("GET "+p+"/{type}/{id}/_history/{vid}", a.h(a.vread))
-	m.Handle(p+"/", a.h(a.notFound(m)))
-	m.Handle(p, a.h(a.notFound(m)))
-	return m
+	m.Handle(p+"/", a.h(a.notFound(m.ServeMux)))
+	m.Handle(p, a.h(a.notFound(m.ServeMux)))
+	return m.ServeMux
+}
+
+// recordingMux keeps the patterns it routes.
+type recordingMux struct {
+	*http.ServeMux
+	patterns *[]string
+}
+
+func (m *recordingMux) Handle(pattern string, h http.Handler) {
+	*m.patterns = append(*m.patterns, pattern)
+	m.ServeMux.Handle(pattern, h)
 }
 
 // handlerFunc is an interaction: it writes a success or returns an error that
@@ -188,4 +221,9 @@ func (a *API) base(r *http.Request) string {
 		scheme = "https"
 	}
 	return scheme + "://" + r.Host + a.prefix
+}
+
+// router is what route registration needs (a ServeMux, or recordingMux).
+type router interface {
+	Handle(pattern string, h http.Handler)
 }

@@ -18,6 +18,10 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		a.log.Error("fhir request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	}
 	setOutcome(w, k)
+	if k == dsn.KindUnauthorized {
+		// RFC 6750 §3: a request without (or with a bad) bearer token
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn", error="invalid_token"`)
+	}
 	a.send(w, r, status, repo.OperationOutcome(err))
 }
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/access"
 	"dsn/bulk"
 	"dsn/fhir"
 	"dsn/repo"
@@ -149,16 +150,29 @@ func preferHas(r *http.Request, token string) bool {
 }
 
 // exportRoutes adds the Bulk Data routes (api.go calls it when an Exporter is set).
-func (a *API) exportRoutes(m *http.ServeMux) {
+func (a *API) exportRoutes(m router) {
 	p := a.prefix
+	sys := a.systemOnly
 	for _, method := range []string{"GET ", "POST "} {
-		m.Handle(method+p+"/$export", a.h(a.exportKickoff(bulk.LevelSystem)))
-		m.Handle(method+p+"/Patient/$export", a.h(a.exportKickoff(bulk.LevelPatient)))
-		m.Handle(method+p+"/Group/{id}/$export", a.h(a.exportKickoff(bulk.LevelGroup)))
+		m.Handle(method+p+"/$export", a.h(sys(a.exportKickoff(bulk.LevelSystem))))
+		m.Handle(method+p+"/Patient/$export", a.h(sys(a.exportKickoff(bulk.LevelPatient))))
+		m.Handle(method+p+"/Group/{id}/$export", a.h(sys(a.exportKickoff(bulk.LevelGroup))))
 	}
-	m.Handle("GET "+p+"/$export-status", a.h(a.exportStatus))
-	m.Handle("DELETE "+p+"/$export-status", a.h(a.exportDelete))
-	m.Handle("GET "+p+"/$export-file", a.download(a.exportFile))
+	m.Handle("GET "+p+"/$export-status", a.h(sys(a.exportStatus)))
+	m.Handle("DELETE "+p+"/$export-status", a.h(sys(a.exportDelete)))
+	m.Handle("GET "+p+"/$export-file", a.download(sys(a.exportFile)))
+}
+
+// systemOnly: bulk export runs in the background on the store itself, past
+// the per-resource guard, so with access control it is for back-end systems
+// only (SMART Backend Services, system/ scopes), each request journaled.
+func (a *API) systemOnly(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if p := access.PrincipalFrom(r.Context()); p != nil && p.Role != access.RoleSystem {
+			return dsn.Errorf("fhirapi.export", dsn.KindForbidden, "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)")
+		}
+		return next(w, r)
+	}
 }
 
 // download is a.h for routes that answer something else than FHIR JSON (the

@@ -3,6 +3,8 @@ package fhirapi
 import (
 	"net/http"
 
+	"dsn"
+	"dsn/access"
 	"dsn/mpi/provincial"
 )
 
@@ -13,26 +15,46 @@ import (
 // ends in). Every route passes the access seam like any other (access.go).
 
 // mpiRoutes adds the provincial record's operations when a Service is configured.
-func (a *API) mpiRoutes(m *http.ServeMux) {
+func (a *API) mpiRoutes(m router) {
 	if a.records == nil {
 		return
 	}
 	p := a.prefix
-	m.Handle("POST "+p+"/Patient/$merge", a.h(a.merge))
-	m.Handle("POST "+p+"/Patient/$unmerge", a.h(a.unmerge))
-	m.Handle("POST "+p+"/Patient/$mpi-link", a.h(a.mpiLink))
-	m.Handle("POST "+p+"/Patient/$mpi-unlink", a.h(a.mpiUnlink))
-	m.Handle("GET "+p+"/Patient/$mpi-queue", a.h(a.mpiQueue))
-	m.Handle("GET "+p+"/Patient/$mpi-duplicates", a.h(a.mpiDuplicates))
-	m.Handle("POST "+p+"/Patient/$mpi-duplicates", a.h(a.mpiDuplicates))
-	m.Handle("POST "+p+"/Task/{id}/$mpi-accept", a.h(a.mpiAccept))
-	m.Handle("POST "+p+"/Task/{id}/$mpi-reject", a.h(a.mpiReject))
+	id := a.identityOnly
+	m.Handle("POST "+p+"/Patient/$merge", a.h(id(a.merge)))
+	m.Handle("POST "+p+"/Patient/$unmerge", a.h(id(a.unmerge)))
+	m.Handle("POST "+p+"/Patient/$mpi-link", a.h(id(a.mpiLink)))
+	m.Handle("POST "+p+"/Patient/$mpi-unlink", a.h(id(a.mpiUnlink)))
+	m.Handle("GET "+p+"/Patient/$mpi-queue", a.h(id(a.mpiQueue)))
+	m.Handle("GET "+p+"/Patient/$mpi-duplicates", a.h(id(a.mpiDuplicates)))
+	m.Handle("POST "+p+"/Patient/$mpi-duplicates", a.h(id(a.mpiDuplicates)))
+	m.Handle("POST "+p+"/Task/{id}/$mpi-accept", a.h(id(a.mpiAccept)))
+	m.Handle("POST "+p+"/Task/{id}/$mpi-reject", a.h(id(a.mpiReject)))
 }
 
-// actorOf names who asks, for the Provenance. Until access control lands
-// the caller is only known by its (loopback) address; the access layer will
-// put the authenticated user here.
+// identityOnly: the identity operations work on the provincial record
+// directly (not through the repository's guard), so they are reserved to
+// the function that needs them — archivists (health-information staff) and
+// back-end systems — whenever the request is authenticated.
+func (a *API) identityOnly(next handlerFunc) handlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) error {
+		if p := access.PrincipalFrom(r.Context()); p != nil && p.Role != access.RoleArchivist && p.Role != access.RoleSystem {
+			return dsn.Errorf("fhirapi.mpi", dsn.KindForbidden, "les opérations d'identité sont réservées aux archivistes")
+		}
+		return next(w, r)
+	}
+}
+
+// actorOf names who asks, for the Provenance: the authenticated user or
+// system, else (in-process use without access control) the caller's address.
 func actorOf(r *http.Request) provincial.Actor {
+	if p := access.PrincipalFrom(r.Context()); p != nil {
+		act := provincial.Actor{Display: p.Name + " (" + string(p.Role) + ", " + p.Agent() + ")"}
+		if p.Practitioner != "" {
+			act.Reference = "Practitioner/" + p.Practitioner
+		}
+		return act
+	}
 	return provincial.Actor{Display: "appel local " + r.RemoteAddr}
 }
 

@@ -62,7 +62,7 @@ func (s *Service) deleteTx(tx dsn.Tx, typ, id string, ifMatch int64) (Outcome, e
 		return Outcome{Resource: cur, Noop: true}, nil
 	}
 	w := dsn.Write{Resource: dsn.Resource{Type: typ, ID: id, VersionID: cur.VersionID + 1,
-		LastUpdated: s.now(cur), Deleted: true, Method: "DELETE"}}
+		LastUpdated: s.now(cur), Deleted: true, Method: "DELETE", PatientKey: cur.PatientKey}, PatientKey: cur.PatientKey}
 	if err := tx.Put(w); err != nil {
 		return Outcome{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}

@@ -59,7 +59,7 @@ func (s *Service) commit(tx dsn.Tx, op string, p *prepared, cur dsn.Resource, me
 	fhir.SetMeta(p.obj, strconv.FormatInt(v, 10), now)
 	w := dsn.Write{
 		Resource: dsn.Resource{Type: p.typ, ID: p.id, VersionID: v, LastUpdated: now,
-			Method: method, Body: fhir.Encode(p.obj)},
+			Method: method, Body: fhir.Encode(p.obj), PatientKey: p.patient},
 		PatientKey: p.patient,
 		Index:      p.idx,
 	}

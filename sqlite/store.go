@@ -35,6 +35,7 @@ type Store struct {
 	rstmt   stmts                // prepared on the read pool
 	cache   stmtCache            // generated search SQL prepared on the read pool
 	inserts map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
+	sideSt  map[string]*sql.Stmt // records and journal statements on the writer (records.go)
 	queue   *sqlstore.Queue
 	shut    atomic.Bool   // closed, for readers (no lock on the read path)
 	done    chan struct{} // closed when the writer goroutine has drained the queue
@@ -66,7 +67,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{wdb: wdb, queue: sqlstore.NewQueue(1024), done: make(chan struct{}),
-		inserts: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs),
+		inserts: map[string]*sql.Stmt{}, sideSt: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs),
 		walPath: path + "-wal"}
 	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
 	if err := s.open(ctx, path); err != nil {
@@ -201,6 +202,7 @@ func (s *Store) closeDBs() error {
 	s.rstmt.close()
 	s.cache.close()
 	closeAll(s.inserts)
+	closeAll(s.sideSt)
 	if s.wconn != nil {
 		errs = append(errs, s.wconn.Close())
 	}

@@ -29,7 +29,7 @@ func benchPatient(prefix string) dsn.Write {
 		id, dsn.FormatInstant(now), "<div xmlns=\"http://www.w3.org/1999/xhtml\">"+strings.Repeat("Marie Gagnon ", 40)+"</div>")
 	lo := time.Date(1980, 1, 1, 0, 0, 0, 0, time.UTC)
 	return dsn.Write{
-		Resource:   dsn.Resource{Type: "Patient", ID: id, VersionID: 1, LastUpdated: now, Method: "POST", Body: []byte(body)},
+		Resource:   dsn.Resource{Type: "Patient", ID: id, VersionID: 1, LastUpdated: now, Method: "POST", Body: []byte(body), PatientKey: id},
 		PatientKey: id,
 		Index: dsn.Index{
 			Tokens: []dsn.TokenKey{{Param: "identifier", System: "https://www.ramq.gouv.qc.ca/nam", Code: id},

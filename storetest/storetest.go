@@ -48,6 +48,8 @@ func Run(t *testing.T, open Opener) {
 		{"SearchSort", testSearchSort},
 		{"Oracle", testOracle},
 		{"Compartment", testCompartment},
+		{"Records", testRecords},
+		{"Journal", testJournal},
 		{"Reindex", testReindex},
 		{"Jobs", testJobs},
 		{"PutAll", testPutAll},

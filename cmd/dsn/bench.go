@@ -16,6 +16,7 @@ func runBench(ctx context.Context, args []string, env Env) error {
 	var asJSON bool
 	fs.StringVar(&cfg.URL, "url", envOr(env, "DSN_URL", "http://127.0.0.1:8080/fhir"), "FHIR base URL of the server (loopback only)")
 	fs.StringVar(&cfg.Scenario, "scenario", "read", "load shape: "+strings.Join(bench.Scenarios, "|"))
+	fs.StringVar(&cfg.Token, "token", env.Getenv("DSN_TOKEN"), "bearer token for every request (dsn token or dsn client create + the token endpoint)")
 	fs.IntVar(&cfg.Concurrency, "concurrency", 16, "workers sending requests back to back")
 	fs.DurationVar(&cfg.Duration, "duration", 10*time.Second, "measured time")
 	fs.DurationVar(&cfg.Warmup, "warmup", 2*time.Second, "time before measuring")

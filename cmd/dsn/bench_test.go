@@ -24,6 +24,7 @@ func startBenchServer(t *testing.T) string {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
+	systemToken(t, m)
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -41,7 +42,8 @@ func TestBenchCommand(t *testing.T) {
 	base := startBenchServer(t)
 	var stdout, stderr bytes.Buffer
 	env := Env{Stdout: &stdout, Stderr: &stderr, Getenv: func(string) string { return "" }}
-	code := run(context.Background(), []string{"bench", "--url", base, "--scenario", "transaction",
+	tok, _ := tokens.Load(strings.TrimSuffix(strings.TrimPrefix(base, "http://"), "/fhir"))
+	code := run(context.Background(), []string{"bench", "--url", base, "--token", tok.(string), "--scenario", "transaction",
 		"--concurrency", "2", "--duration", "1s", "--warmup", "0s", "--json"}, env)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr.String())
@@ -63,7 +65,9 @@ func TestBenchCommand(t *testing.T) {
 	}
 	// Every reported Bundle wrote one Patient with a NAM: count them on the
 	// server (registrations only: each also got a golden record, mpi/provincial).
-	resp, err := http.Get(base + "/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_tag:not=urn:dsn:codesystem:mpi|golden&_total=accurate&_count=1")
+	req, _ := http.NewRequest("GET", base+"/Patient?identifier=https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id|&_tag:not=urn:dsn:codesystem:mpi|golden&_total=accurate&_count=1", nil)
+	authorize(req)
+	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -78,7 +82,7 @@ func TestBenchCommand(t *testing.T) {
 
 	// The text report of a read run on the same server.
 	stdout.Reset()
-	code = run(context.Background(), []string{"bench", "--url", base, "--scenario", "read", "--seed-size", "5",
+	code = run(context.Background(), []string{"bench", "--url", base, "--token", tok.(string), "--scenario", "read", "--seed-size", "5",
 		"--concurrency", "2", "--duration", "300ms", "--warmup", "100ms"}, env)
 	if code != 0 || !strings.Contains(stdout.String(), "errors     0") || !strings.Contains(stdout.String(), "p99") {
 		t.Errorf("exit %d: %s %s", code, stdout.String(), stderr.String())
@@ -116,9 +120,10 @@ func TestBenchLoadedScenarios(t *testing.T) {
 	go func() { done <- m.Run(ctx) }()
 	defer func() { cancel(); <-done; m.Close() }()
 	base := "http://" + m.Addr() + "/fhir"
+	tok := systemToken(t, m)
 	for _, sc := range []string{"search-observation", "search-encounter", "search-medication", "search-demographics",
 		"search-identifier", "everything", "population-count"} {
-		code, out, errs := runCmd(t, "bench", "--url", base, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
+		code, out, errs := runCmd(t, "bench", "--url", base, "--token", tok, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
 			"--warmup", "0s", "--max-requests", "30", "--seed-size", "20", "--json")
 		var res struct {
 			Requests, Errors int

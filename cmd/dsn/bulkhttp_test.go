@@ -42,6 +42,7 @@ func startOn(t *testing.T, sc StoreConfig) *server {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
+	systemToken(t, m) // bulk export is for back-end systems
 	stopped := false
 	s := &server{base: "http://" + m.Addr() + "/fhir"}
 	s.stop = func() {
@@ -115,7 +116,9 @@ func download(t *testing.T, m map[string]any, dir string) map[string]int {
 	got := map[string]int{}
 	for i, o := range m["output"].([]any) {
 		f := o.(map[string]any)
-		res, err := http.Get(f["url"].(string)) // the Go client asks for gzip and inflates it
+		req, _ := http.NewRequest("GET", f["url"].(string), nil)
+		authorize(req)
+		res, err := http.DefaultClient.Do(req) // the Go client asks for gzip and inflates it
 		if err != nil {
 			t.Fatal(err)
 		}

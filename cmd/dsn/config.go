@@ -34,6 +34,18 @@ func (c StoreConfig) Describe() string {
 type Config struct {
 	Store StoreConfig
 	Addr  string // listen address (default 127.0.0.1:8080)
+	// TLSCert and TLSKey serve HTTPS (PEM files); without them DSN speaks
+	// plain HTTP, for loopback or behind a TLS-terminating proxy (README.md).
+	TLSCert, TLSKey string
+	// Issuer is the iss of the tokens (default access.DefaultIssuer); the
+	// server and "dsn token" must agree on it (DSN_ISSUER).
+	Issuer string
+	// OIDC configures sign-in at an external OpenID provider (federation);
+	// empty Issuer: none.
+	OIDC struct{ Issuer, ClientID, ClientSecret, Name string }
+	// PublicURL is the origin users reach the server at (https://dsn.example.ca):
+	// the relying party of passkeys (default: http://ADDR).
+	PublicURL string
 	// MPIConfig is a matching model in JSON (mpi.Config; `dsn mpi config`
 	// prints the default): "" uses mpi.DefaultConfig.
 	MPIConfig string
@@ -42,22 +54,27 @@ type Config struct {
 func (c *Config) register(fs *flag.FlagSet, env Env) {
 	c.Store.register(fs, env)
 	fs.StringVar(&c.Addr, "addr", envOr(env, "DSN_ADDR", "127.0.0.1:8080"), "listen address HOST:PORT")
+	fs.StringVar(&c.TLSCert, "tls-cert", env.Getenv("DSN_TLS_CERT"), "PEM certificate: serve HTTPS")
+	fs.StringVar(&c.TLSKey, "tls-key", env.Getenv("DSN_TLS_KEY"), "PEM private key of --tls-cert")
+	fs.StringVar(&c.Issuer, "issuer", env.Getenv("DSN_ISSUER"), "issuer (iss) of the access tokens")
+	fs.StringVar(&c.PublicURL, "public-url", env.Getenv("DSN_PUBLIC_URL"), "origin users reach the server at (passkeys' relying party)")
+	fs.StringVar(&c.OIDC.Issuer, "oidc-issuer", env.Getenv("DSN_OIDC_ISSUER"), "external OpenID provider for staff sign-in (issuer URL)")
+	fs.StringVar(&c.OIDC.ClientID, "oidc-client-id", env.Getenv("DSN_OIDC_CLIENT_ID"), "DSN's client id at the external provider")
+	// the secret is read from the environment only: flags show in process lists
+	c.OIDC.ClientSecret = env.Getenv("DSN_OIDC_CLIENT_SECRET")
+	fs.StringVar(&c.OIDC.Name, "oidc-name", envOr(env, "DSN_OIDC_NAME", "le fournisseur d'identité de l'établissement"), "name of the provider on the sign-in page")
 	fs.StringVar(&c.MPIConfig, "mpi-config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON, see dsn mpi config); default: the built-in model")
 }
 
-// validate refuses non-loopback addresses: until access control exists the
-// server must not be reachable from the network (issue 2, DESIGN.md §2).
+// validate checks the address and the TLS pair. Every FHIR interaction
+// needs a bearer token, so the server may listen beyond loopback; without
+// --tls-cert it should then sit behind a TLS-terminating proxy (README.md).
 func (c Config) validate() error {
-	host, _, err := net.SplitHostPort(c.Addr)
-	if err != nil {
+	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
 		return fmt.Errorf("--addr %q: expected HOST:PORT", c.Addr)
 	}
-	if host == "localhost" {
-		return nil
-	}
-	ip := net.ParseIP(host)
-	if ip == nil || !ip.IsLoopback() {
-		return fmt.Errorf("--addr %q: until access control is in place DSN listens only on loopback (127.0.0.1, ::1, localhost)", c.Addr)
+	if (c.TLSCert == "") != (c.TLSKey == "") {
+		return fmt.Errorf("--tls-cert and --tls-key go together")
 	}
 	return nil
 }

@@ -43,7 +43,19 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
+	accounts := demoAccounts(g)
+	if err := ensureDemoAccounts(ctx, m.auth, accounts); err != nil {
+		return err
+	}
 	printDemoBanner(env.Stdout, m.Addr(), cfg.Store.Describe(), seeded, exampleNAM(g))
+	storeFlag := ""
+	if cfg.Store.DBURL != "" {
+		storeFlag = "--db '" + cfg.Store.DBURL + "' "
+	} else if cfg.Store.DataDir != "./dsn-data" {
+		storeFlag = "--data " + cfg.Store.DataDir + " "
+	}
+	printDemoAccounts(ctx, env.Stdout, m.auth, accounts, m.Addr(), storeFlag)
+	fmt.Fprintf(env.Stdout, "  Ctrl-C pour arrêter.\n")
 	return m.Run(ctx)
 }
 
@@ -151,10 +163,8 @@ func printDemoBanner(w io.Writer, addr, store string, seeded int, nam string) {
 	}
 	fmt.Fprintf(w, "  API FHIR R4 :  http://%s/fhir\n", addr)
 	fmt.Fprintf(w, "  Santé :        http://%s/healthz\n", addr)
+	fmt.Fprintf(w, "  Découverte :   http://%s/fhir/.well-known/smart-configuration\n", addr)
 	if nam != "" {
-		fmt.Fprintf(w, "  Exemple :      curl 'http://%s/fhir/Patient?identifier=%s|%s'\n\n", addr, mpi.NAMSystem, nam)
+		fmt.Fprintf(w, "  Exemple :      curl -H \"Authorization: Bearer $TOKEN\" 'http://%s/fhir/Patient?identifier=%s|%s'\n\n", addr, mpi.NAMSystem, nam)
 	}
-	fmt.Fprintf(w, "  Comptes de démonstration : aucun pour l'instant — tant que le contrôle d'accès\n")
-	fmt.Fprintf(w, "  n'est pas livré, le serveur n'écoute que sur la boucle locale et accepte ses appels.\n")
-	fmt.Fprintf(w, "  Ctrl-C pour arrêter.\n")
 }

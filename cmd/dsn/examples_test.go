@@ -141,6 +141,14 @@ func TestExamplesRoundTrip(t *testing.T) {
 // roundTrip checks one example; "" means it passed.
 func roundTrip(c *http.Client, base string, ex example, i int, first map[string]string) string {
 	url := base + "/" + ex.typ + "/" + ex.id
+	if ex.typ == "AuditEvent" {
+		// AuditEvent is the read-only view of the access journal
+		// (docs/decisions/0007-journal-durability.md): writes answer 405.
+		if st, body, err := send(c, "PUT", url, ex.body); err != nil || st != http.StatusMethodNotAllowed {
+			return fmt.Sprintf("%s: PUT %d (want 405) %v %.300s", ex.file, st, err, body)
+		}
+		return ""
+	}
 	if ex.invalid != "" {
 		return refused(c, url, ex.body, ex.file+" ("+ex.invalid+")")
 	}
@@ -202,6 +210,7 @@ func send(c *http.Client, method, url string, body []byte) (int, []byte, error) 
 		req.Header.Set("Content-Type", "application/fhir+json")
 		req.Header.Set("Prefer", "return=minimal")
 	}
+	authorize(req)
 	res, err := c.Do(req)
 	if err != nil {
 		return 0, nil, err

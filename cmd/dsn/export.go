@@ -6,6 +6,8 @@ import (
 	"strings"
 	"time"
 
+	"dsn"
+	"dsn/audit"
 	"dsn/bulk"
 	"dsn/mpi/provincial"
 )
@@ -42,6 +44,15 @@ func runExport(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	defer st.Close()
+	// LRSSS s. 103: a communication is journaled before any data leaves; no
+	// journal, no export. The operator is whoever runs the command.
+	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
+	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
+		Action: "export", Interaction: "export", Query: o.Request, Purpose: "HOPERAT"})
+	j.Close()
+	if err != nil {
+		return fmt.Errorf("journal des accès indisponible, export refusé: %w", err)
+	}
 	o.Store = provincial.WithoutGolden(st) // derived: rebuilt by linking where it is imported
 	m, err := bulk.Export(ctx, o)
 	if err != nil {

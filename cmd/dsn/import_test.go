@@ -47,6 +47,10 @@ func TestImportExportCommands(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(exp, "manifest.json")); err != nil {
 		t.Fatal(err)
 	}
+	// the export is journaled (LRSSS s. 103: every communication)
+	if code, out, _ = runCmd(t, "audit", "report", "--data", data); code != 0 || !strings.Contains(out, `"export": 1`) {
+		t.Fatalf("export not in the journal: %d %s", code, out)
+	}
 	code, out, _ = runCmd(t, "import", "--data", t.TempDir(), "--errors", filepath.Join(t.TempDir(), "e.ndjson"), exp)
 	if code != 0 || !strings.Contains(out, "2 créées") {
 		t.Fatalf("import of the export: %d %q", code, out)

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"testing"
 )
 
@@ -25,6 +26,7 @@ func startMain(t *testing.T) string {
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
 	base := "http://" + m.Addr()
+	systemToken(t, m)
 	t.Cleanup(func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -38,6 +40,34 @@ func startMain(t *testing.T) string {
 		}
 	})
 	return base
+}
+
+// tokens maps a test server's host:port to a bearer token of a back-end
+// client with every scope (system/*.cruds): the tests that are not about
+// access control call the API as such a system would.
+var tokens sync.Map
+
+// systemToken registers that client on m's store and keeps its token.
+func systemToken(t testing.TB, m *Main) string {
+	t.Helper()
+	ctx := context.Background()
+	c, secret, err := m.auth.CreateClient(ctx, "tests", "system/*.cruds", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, _, err := m.auth.ClientCredentials(ctx, c.ID, secret, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tokens.Store(m.Addr(), tok)
+	return tok
+}
+
+// authorize adds the system token of the request's server, if it has one.
+func authorize(req *http.Request) {
+	if tok, ok := tokens.Load(req.URL.Host); ok && req.Header.Get("Authorization") == "" {
+		req.Header.Set("Authorization", "Bearer "+tok.(string))
+	}
 }
 
 type answer struct {
@@ -60,6 +90,7 @@ func call(t *testing.T, method, url, body string, hdr ...string) answer {
 	if body != "" {
 		req.Header.Set("Content-Type", "application/fhir+json")
 	}
+	authorize(req)
 	for i := 0; i+1 < len(hdr); i += 2 {
 		req.Header.Set(hdr[i], hdr[i+1])
 	}

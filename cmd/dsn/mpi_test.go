@@ -31,6 +31,7 @@ func runMain(tb testing.TB, dir string) (*Main, string, func()) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- m.Run(ctx) }()
+	systemToken(tb, m)
 	return m, "http://" + m.Addr(), func() {
 		cancel()
 		if err := <-done; err != nil {
@@ -56,7 +57,10 @@ func matchBody(p *synth.Person) []byte {
 // postMatch returns the ids and grades of the $match answer.
 func postMatch(tb testing.TB, base string, body []byte) (ids, grades []string) {
 	tb.Helper()
-	res, err := http.Post(base+"/fhir/Patient/$match", "application/fhir+json", bytes.NewReader(body))
+	req, _ := http.NewRequest("POST", base+"/fhir/Patient/$match", bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/fhir+json")
+	authorize(req)
+	res, err := http.DefaultClient.Do(req)
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -7,9 +7,13 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"time"
 
 	"dsn"
+	"dsn/access"
+	"dsn/audit"
+	"dsn/authapi"
 	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi"
@@ -27,6 +31,10 @@ type Main struct {
 	ln    net.Listener
 	srv   *http.Server
 	mpi   *mpi.Live // the MPI index, rebuilt from the store at start (mpi.go)
+	raw   dsn.Store // the store before the commit hooks: it also keeps the access records
+	auth  *access.Service
+	audit *audit.Log // the access journal (LRSSS s. 103)
+	pol   *access.Policy
 	// records is the provincial record; its linker runs until stopLinker (mpi.go)
 	records    *provincial.Service
 	stopLinker func()
@@ -43,13 +51,20 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	if err != nil {
 		return nil, err
 	}
-	m := &Main{cfg: cfg, log: log, store: st}
-	if err := m.startMPI(); err != nil { // wraps m.store: every write reaches the index
+	m := &Main{cfg: cfg, log: log, store: st, raw: st}
+	if m.auth, err = accessService(st, cfg.Issuer); err != nil {
 		st.Close()
 		return nil, err
 	}
+	m.audit = openJournal(st, m.auth, log)
+	m.pol = access.NewPolicy(m.auth, st, log)
+	m.store = repo.WithOnCommit(m.store, m.pol.Observe) // this process's Consents apply at once
+	if err := m.startMPI(); err != nil {                // wraps m.store: every write reaches the index
+		m.Close()
+		return nil, err
+	}
 	if err := m.startExporter(st); err != nil {
-		st.Close()
+		m.Close()
 		return nil, err
 	}
 	handler, err := m.routes()
@@ -78,8 +93,14 @@ func (m *Main) Addr() string { return m.ln.Addr().String() }
 // flight finish (up to 15 s) and returns.
 func (m *Main) Run(ctx context.Context) error {
 	errc := make(chan error, 1)
-	go func() { errc <- m.srv.Serve(m.ln) }()
-	m.log.Info("serving", "url", "http://"+m.Addr(), "fhir", "http://"+m.Addr()+"/fhir", "store", m.cfg.Store.Describe())
+	scheme := "http"
+	if m.cfg.TLSCert != "" {
+		scheme = "https"
+		go func() { errc <- m.srv.ServeTLS(m.ln, m.cfg.TLSCert, m.cfg.TLSKey) }()
+	} else {
+		go func() { errc <- m.srv.Serve(m.ln) }()
+	}
+	m.log.Info("serving", "url", scheme+"://"+m.Addr(), "fhir", scheme+"://"+m.Addr()+"/fhir", "store", m.cfg.Store.Describe())
 	select {
 	case err := <-errc:
 		return err
@@ -97,14 +118,17 @@ func (m *Main) Run(ctx context.Context) error {
 	return nil
 }
 
-// Close stops the export jobs (the next start resumes them) and the
-// linker, and releases the store; call it after Run returns.
+// Close stops the export jobs (the next start resumes them) and the linker,
+// closes the journal and releases the store; call it after Run returns.
 func (m *Main) Close() error {
 	if m.exporter != nil {
 		m.exporter.Close()
 	}
 	if m.stopLinker != nil {
 		m.stopLinker()
+	}
+	if err := m.audit.Close(); err != nil {
+		m.log.Error("closing the journal", "err", err)
 	}
 	return m.store.Close()
 }
@@ -117,16 +141,73 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:     repo.New(repo.Options{Store: m.store}),
-		Logger:   m.log,
-		Prefix:   "/fhir",
-		MPI:      m.mpi.Index,
-		Records:  m.records,
-		Exporter: m.exporter,
+		Repo:       repo.New(repo.Options{Store: access.NewGuard(m.store, m.pol)}),
+		Logger:     m.log,
+		Prefix:     "/fhir",
+		MPI:        m.mpi.Index,
+		Records:    m.records,
+		Authorizer: fhirapi.Bearer{Auth: m.auth},
+		Auditor:    fhirapi.Journal{Log: m.audit, Logger: m.log},
+		BreakGlass: m.breakGlass,
+		AuditTrail: m.raw.(dsn.Journal),
+		Exporter:   m.exporter,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
+	var fed *authapi.Federation
+	if o := m.cfg.OIDC; o.Issuer != "" {
+		fed = &authapi.Federation{Name: o.Name, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret}
+	}
+	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth",
+		Journal: m.journalAuth, Federation: fed, PublicURL: m.publicURL})
+	for _, p := range auth.Patterns() {
+		mux.Handle(p, auth)
+	}
 	return mux, nil
+}
+
+// publicURL is the server's public origin (--public-url), else the address
+// it listens on: the relying party of passkeys.
+func (m *Main) publicURL() string {
+	if m.cfg.PublicURL != "" {
+		return strings.TrimSuffix(m.cfg.PublicURL, "/")
+	}
+	scheme := "http"
+	if m.cfg.TLSCert != "" {
+		scheme = "https"
+	}
+	host, port, _ := net.SplitHostPort(m.Addr())
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		host = "localhost" // a WebAuthn relying party is a domain, never an IP
+	}
+	return scheme + "://" + net.JoinHostPort(host, port)
+}
+
+// journalAuth records an event of the authorisation server (a token issued
+// or refused) in the access journal.
+func (m *Main) journalAuth(r *http.Request, event, agent, outcome string) {
+	action := event
+	if outcome != "" {
+		action = "denied"
+	}
+	err := m.audit.Record(r.Context(), audit.Entry{Time: time.Now().UTC(), Agent: agent, Action: action,
+		Interaction: event, Method: r.Method, Path: r.URL.Path, Outcome: outcome, Remote: r.RemoteAddr})
+	if err != nil {
+		m.log.Error("journal", "err", err)
+	}
+}
+
+// breakGlass opens an existing patient's record (fhirapi.BreakGlassFunc).
+func (m *Main) breakGlass(ctx context.Context, p *access.Principal, patient, reason string) (access.Grant, error) {
+	if _, err := m.store.Read(ctx, "Patient", patient); err != nil {
+		return access.Grant{}, err
+	}
+	g, err := m.auth.BreakGlass(ctx, p, patient, reason)
+	if err == nil {
+		m.pol.Forget(p)
+		m.log.Warn("break-the-glass", "agent", p.Agent(), "patient", patient, "grant", g.ID, "until", g.End)
+	}
+	return g, err
 }
 
 func runServe(ctx context.Context, args []string, env Env) error {

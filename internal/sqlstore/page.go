@@ -15,7 +15,7 @@ const (
 )
 
 // VersionCols are the columns of resource_version v that ScanResource reads.
-const VersionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body`
+const VersionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body, v.patient_key`
 
 // PageSize applies the default and the cap to a requested count.
 func PageSize(n int) int {

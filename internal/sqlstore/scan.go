@@ -24,10 +24,10 @@ func (d Dialect) ScanResource(row Scanner) (dsn.Resource, error) {
 	if d.intColumns {
 		var lu int64
 		var deleted int
-		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &lu, &deleted, &r.Method, &r.Body)
+		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &lu, &deleted, &r.Method, &r.Body, &r.PatientKey)
 		r.LastUpdated, r.Deleted = FromMicros(lu), deleted != 0
 	} else {
-		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.Body)
+		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.Body, &r.PatientKey)
 		r.LastUpdated = r.LastUpdated.UTC()
 	}
 	if err != nil {

@@ -1,0 +1,253 @@
+package access
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"slices"
+	"time"
+
+	"github.com/go-jose/go-jose/v4"
+	"github.com/go-jose/go-jose/v4/jwt"
+
+	"dsn"
+)
+
+// The authorization code grant with PKCE (RFC 6749 §4.1, RFC 7636, SMART App
+// Launch 2 "standalone launch") and refresh tokens (RFC 6749 §6). Codes and
+// refresh tokens are random; only their SHA-256 is stored, and each is taken
+// (deleted) atomically when used, so it works once.
+
+// CodeTTL is the life of an authorization code; RefreshTTL of a refresh
+// token (offline_access; online_access: OnlineTTL).
+const (
+	CodeTTL    = time.Minute
+	RefreshTTL = 30 * 24 * time.Hour
+	OnlineTTL  = 12 * time.Hour
+)
+
+// grantState is what a code or a refresh token stands for.
+type grantState struct {
+	Client      string    `json:"client"`
+	RedirectURI string    `json:"redirectUri,omitempty"`
+	User        string    `json:"user"`
+	Scope       string    `json:"scope"`
+	Challenge   string    `json:"challenge,omitempty"`
+	Nonce       string    `json:"nonce,omitempty"`
+	Expires     time.Time `json:"expires"`
+}
+
+func digest(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
+}
+
+// AuthorizeRequest is a checked /authorize request.
+type AuthorizeRequest struct {
+	Client      Client
+	RedirectURI string
+	Scope       Scopes
+	State       string
+	Challenge   string // PKCE S256 code_challenge
+	Nonce       string
+}
+
+// CheckAuthorize validates the client and redirect URI (errors there must
+// not redirect: RFC 6749 §4.1.2.1) and the rest. Errors: KindNotFound (unknown
+// client or redirect URI), KindInvalid (the rest: redirect with the error).
+func (s *Service) CheckAuthorize(ctx context.Context, clientID, redirectURI, responseType, scope, challenge, method string) (AuthorizeRequest, error) {
+	const op = "access.CheckAuthorize"
+	c, err := s.Client(ctx, clientID)
+	if err != nil || !slices.Contains(c.RedirectURIs, redirectURI) {
+		return AuthorizeRequest{}, dsn.Errorf(op, dsn.KindNotFound, "client inconnu ou adresse de retour non enregistrée")
+	}
+	r := AuthorizeRequest{Client: c, RedirectURI: redirectURI}
+	if responseType != "code" {
+		return r, dsn.Errorf(op, dsn.KindInvalid, "unsupported_response_type")
+	}
+	if challenge == "" || method != "S256" || len(challenge) != 43 {
+		return r, dsn.Errorf(op, dsn.KindInvalid, "invalid_request: PKCE S256 requis (code_challenge, code_challenge_method=S256)")
+	}
+	if r.Scope, err = ParseScopes(scope); err != nil {
+		return r, dsn.Errorf(op, dsn.KindInvalid, "invalid_scope")
+	}
+	r.Challenge = challenge
+	return r, nil
+}
+
+// IssueCode makes the one-time code for u after they signed in.
+func (s *Service) IssueCode(ctx context.Context, ar AuthorizeRequest, u User) (string, error) {
+	code := randomToken(32)
+	st := grantState{Client: ar.Client.ID, RedirectURI: ar.RedirectURI, User: u.ID,
+		Scope: ar.Scope.String(), Challenge: ar.Challenge, Nonce: ar.Nonce, Expires: s.clock.Now().Add(CodeTTL)}
+	return code, s.put(ctx, kindCode, digest(code), "", st)
+}
+
+// Tokens is the answer of the token endpoint for a user.
+type Tokens struct {
+	Access    string
+	Expires   time.Time
+	Refresh   string // "" without offline_access or online_access
+	IDToken   string // "" without openid
+	Principal *Principal
+}
+
+func errGrant(msg string) error {
+	return dsn.Errorf("access.grant", dsn.KindNotFound, "%s", msg) // invalid_grant
+}
+
+// RedeemCode exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). client is the
+// authenticated client (or the client_id of a public client).
+func (s *Service) RedeemCode(ctx context.Context, client Client, code, redirectURI, verifier string) (Tokens, error) {
+	rec, err := s.records.TakeRecord(ctx, kindCode, digest(code))
+	if err != nil {
+		return Tokens{}, errGrant("code inconnu, expiré ou déjà utilisé")
+	}
+	var st grantState
+	if json.Unmarshal(rec.Body, &st) != nil || st.Client != client.ID || st.RedirectURI != redirectURI ||
+		!s.clock.Now().Before(st.Expires) {
+		return Tokens{}, errGrant("code invalide pour ce client ou cette adresse de retour")
+	}
+	h := sha256.Sum256([]byte(verifier))
+	if len(verifier) < 43 || len(verifier) > 128 ||
+		subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(h[:])), []byte(st.Challenge)) != 1 {
+		return Tokens{}, errGrant("code_verifier ne correspond pas au code_challenge (PKCE)")
+	}
+	return s.userTokens(ctx, client, st)
+}
+
+// Refresh exchanges a refresh token for new tokens; the old one is spent
+// (rotation: a stolen refresh token works at most once).
+func (s *Service) Refresh(ctx context.Context, client Client, token string) (Tokens, error) {
+	rec, err := s.records.TakeRecord(ctx, kindRefresh, digest(token))
+	if err != nil {
+		return Tokens{}, errGrant("jeton de rafraîchissement inconnu, expiré ou déjà utilisé")
+	}
+	var st grantState
+	if json.Unmarshal(rec.Body, &st) != nil || st.Client != client.ID || !s.clock.Now().Before(st.Expires) {
+		return Tokens{}, errGrant("jeton de rafraîchissement invalide pour ce client")
+	}
+	return s.userTokens(ctx, client, st)
+}
+
+// userTokens issues the tokens of a grant, re-reading the user (a disabled
+// account or a changed role takes effect at the next refresh).
+func (s *Service) userTokens(ctx context.Context, client Client, st grantState) (Tokens, error) {
+	u, err := s.User(ctx, st.User)
+	if err != nil || u.Disabled {
+		return Tokens{}, errGrant("compte inconnu ou désactivé")
+	}
+	sc := MustScopesLoose(st.Scope).Narrow(MustScopesLoose(client.Scope))
+	p := UserPrincipal(u, sc, client.ID)
+	t := Tokens{Principal: p}
+	if t.Access, t.Expires, err = s.IssueAccess(ctx, p, 0); err != nil {
+		return Tokens{}, err
+	}
+	if p.Scopes.Has("offline_access") || p.Scopes.Has("online_access") {
+		ttl := OnlineTTL
+		if p.Scopes.Has("offline_access") {
+			ttl = RefreshTTL
+		}
+		t.Refresh = randomToken(32)
+		rs := grantState{Client: client.ID, User: u.ID, Scope: st.Scope, Expires: s.clock.Now().Add(ttl)}
+		if err := s.put(ctx, kindRefresh, digest(t.Refresh), u.ID, rs); err != nil {
+			return Tokens{}, err
+		}
+	}
+	if p.Scopes.Has("openid") {
+		if t.IDToken, err = s.idToken(ctx, u, client, st.Nonce); err != nil {
+			return Tokens{}, err
+		}
+	}
+	return t, nil
+}
+
+// idToken is the OpenID Connect ID token, with SMART's fhirUser claim
+// (app-launch/scopes-and-launch-context.html#fhiruser): a relative reference
+// to the user's Practitioner or Patient.
+func (s *Service) idToken(ctx context.Context, u User, c Client, nonce string) (string, error) {
+	k, err := s.signer(ctx)
+	if err != nil {
+		return "", err
+	}
+	sig, err := jose.NewSigner(jose.SigningKey{Algorithm: jose.ES256, Key: jose.JSONWebKey{Key: k.Private, KeyID: k.ID}}, (&jose.SignerOptions{}).WithType("JWT"))
+	if err != nil {
+		return "", dsn.Wrap("access.idToken", dsn.KindInternal, err)
+	}
+	now := s.clock.Now()
+	std := jwt.Claims{Issuer: s.issuer, Subject: u.ID, Audience: jwt.Audience{c.ID}, IssuedAt: jwt.NewNumericDate(now),
+		Expiry: jwt.NewNumericDate(now.Add(s.accessTTL))}
+	extra := map[string]any{"name": u.Name, "preferred_username": u.Username}
+	if nonce != "" {
+		extra["nonce"] = nonce
+	}
+	switch {
+	case u.Practitioner != "":
+		extra["fhirUser"] = "Practitioner/" + u.Practitioner
+	case u.Patient != "":
+		extra["fhirUser"] = "Patient/" + u.Patient
+	}
+	tok, err := jwt.Signed(sig).Claims(std).Claims(extra).Serialize()
+	return tok, dsn.Wrap("access.idToken", dsn.KindInternal, err)
+}
+
+// MustScopesLoose parses a stored scope string, dropping what no longer parses.
+func MustScopesLoose(s string) Scopes {
+	sc, err := ParseScopes(s)
+	if err != nil {
+		return Scopes{}
+	}
+	return sc
+}
+
+// SignIn checks a user's password in realm. Errors: KindUnauthorized (one
+// message for unknown user and wrong password).
+func (s *Service) SignIn(ctx context.Context, realm Realm, username, password string) (User, error) {
+	u, err := s.UserByName(ctx, realm, username)
+	if err != nil || u.Disabled || u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) {
+		if err != nil {
+			CheckPassword(dummyHash, password) // same time whether the user exists or not
+		}
+		return User{}, dsn.Errorf("access.SignIn", dsn.KindUnauthorized, "nom d'utilisateur ou mot de passe invalide")
+	}
+	return u, nil
+}
+
+// dummyHash is checked against when the user does not exist (timing).
+var dummyHash, _ = HashPassword("dsn-no-such-user-password")
+
+// FederationStateTTL bounds a sign-in at an external provider.
+const FederationStateTTL = 10 * time.Minute
+
+type fedState struct {
+	Expires time.Time       `json:"expires"`
+	Data    json.RawMessage `json:"data"`
+}
+
+// SaveFederationState keeps what a sign-in at an external provider must
+// carry back (the app's authorisation request, the PKCE verifier, the nonce),
+// under the random state sent to the provider.
+func (s *Service) SaveFederationState(ctx context.Context, state string, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return dsn.Wrap("access.SaveFederationState", dsn.KindInternal, err)
+	}
+	return s.put(ctx, kindFedState, digest(state), "", fedState{Expires: s.clock.Now().Add(FederationStateTTL), Data: b})
+}
+
+// TakeFederationState returns (once) what SaveFederationState kept.
+// Errors: KindNotFound (unknown, used or expired state).
+func (s *Service) TakeFederationState(ctx context.Context, state string, v any) error {
+	rec, err := s.records.TakeRecord(ctx, kindFedState, digest(state))
+	if err != nil {
+		return errGrant("état de connexion fédérée inconnu ou déjà utilisé")
+	}
+	var fs fedState
+	if json.Unmarshal(rec.Body, &fs) != nil || !s.clock.Now().Before(fs.Expires) {
+		return errGrant("état de connexion fédérée expiré")
+	}
+	return json.Unmarshal(fs.Data, v)
+}

@@ -1,0 +1,95 @@
+package access
+
+import (
+	"context"
+	"strconv"
+	"sync"
+
+	"dsn"
+)
+
+// Disclosures collects, for one request, every resource that left the store
+// through the guard (read, returned by a search, written) and every refusal:
+// the journal's entry for the request is made from it (LRSSS s. 103: which
+// information, who, when). Safe for concurrent use (batch entries run in
+// parallel).
+type Disclosures struct {
+	mu    sync.Mutex
+	items []Disclosure
+	seen  map[string]bool
+	event Event
+}
+
+// Event is a request that is itself an act on a record (a break-the-glass):
+// its journal entry names the act, the patient and the stated reason.
+type Event struct{ Action, Patient, Reason string }
+
+// SetEvent marks the request as an act on patient's record.
+func (d *Disclosures) SetEvent(action, patient, reason string) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.event = Event{action, patient, reason}
+	d.mu.Unlock()
+}
+
+// Event returns the act set by SetEvent (zero if none).
+func (d *Disclosures) Event() Event {
+	if d == nil {
+		return Event{}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.event
+}
+
+// Disclosure is one resource version shown, written or refused.
+type Disclosure struct {
+	Ref     string // Type/id/_history/version ("Type/id" for a refusal)
+	Type    string
+	Patient string // the patient key of the resource
+	Action  string // "read", "write" or "denied"
+	Basis   string // why it was allowed (policy basis) or refused
+}
+
+type disclosuresKey struct{}
+
+// WithDisclosures returns ctx carrying a new, empty collector.
+func WithDisclosures(ctx context.Context) (context.Context, *Disclosures) {
+	d := &Disclosures{seen: map[string]bool{}}
+	return context.WithValue(ctx, disclosuresKey{}, d), d
+}
+
+// DisclosuresFrom returns the collector of ctx, or nil.
+func DisclosuresFrom(ctx context.Context) *Disclosures {
+	d, _ := ctx.Value(disclosuresKey{}).(*Disclosures)
+	return d
+}
+
+// add records r once per action.
+func (d *Disclosures) add(r dsn.Resource, action, basis string) {
+	if d == nil {
+		return
+	}
+	ref := r.Type + "/" + r.ID
+	if r.VersionID > 0 && action != "denied" {
+		ref += "/_history/" + strconv.FormatInt(r.VersionID, 10)
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if k := action + " " + ref; !d.seen[k] {
+		d.seen[k] = true
+		d.items = append(d.items, Disclosure{Ref: ref, Type: r.Type, Patient: r.PatientKey, Action: action, Basis: basis})
+	}
+}
+
+// Items returns what was collected, in order.
+func (d *Disclosures) Items() []Disclosure {
+	if d == nil {
+		return nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return append([]Disclosure(nil), d.items...)
+}

@@ -1,0 +1,55 @@
+// Package access is who may see what in DSN: users and clients, their tokens
+// (OAuth 2.0 / SMART App Launch 2), and the authorisation policy of the LRSSS
+// (need to know, break-the-glass, citizen restrictions). It speaks neither
+// HTTP nor SQL: fhirapi and authapi carry it over HTTP, the stores keep its
+// records (dsn.Records).
+package access
+
+import "context"
+
+// Realm separates the staff from the citizens (separate accounts, separate
+// login pages, separate token audiences of claims).
+type Realm string
+
+const (
+	RealmStaff   Realm = "staff"
+	RealmCitizen Realm = "citizen"
+	RealmSystem  Realm = "system" // a back-end client (client_credentials)
+)
+
+// Principal is the authenticated caller of one request, read from its token.
+type Principal struct {
+	Realm         Realm
+	Subject       string   // user id, or client id for a back-end system
+	Name          string   // display name, for the journal and the citizen's view
+	Role          Role     // RoleSystem for back-end clients
+	Establishment string   // the établissement (Organization id) the user works for
+	Missions      []string // missions of the user's installations (CH, CLSC, CHSLD, CPEJ, CR)
+	Locations     []string // Location ids of the units (ED, ward) the user is assigned to
+	Practitioner  string   // the user's Practitioner id ("" if none)
+	Patient       string   // for citizens, and the launch patient of a patient/ token
+	ClientID      string   // the OAuth client the token was issued to
+	Scopes        Scopes
+	TokenID       string // jti, for the journal
+}
+
+// Agent is the journal's name for the principal: "user:ID" or "client:ID".
+func (p *Principal) Agent() string {
+	if p.Realm == RealmSystem {
+		return "client:" + p.Subject
+	}
+	return "user:" + p.Subject
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// PrincipalFrom returns the principal of ctx, or nil.
+func PrincipalFrom(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}

@@ -1,0 +1,144 @@
+package audit_test
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"dsn/access"
+	"dsn/audit"
+	"dsn/sqlite"
+
+	_ "modernc.org/sqlite"
+)
+
+func openLog(t testing.TB) (*sqlite.Store, *audit.Log, *access.Service, string) {
+	t.Helper()
+	dir := t.TempDir()
+	st, err := sqlite.Open(context.Background(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := access.New(access.Options{Records: st})
+	l := audit.Open(audit.Options{Journal: st, Records: st, Signer: svc, CheckpointEvery: time.Hour})
+	t.Cleanup(func() { l.Close(); st.Close() })
+	return st, l, svc, dir
+}
+
+// tamper runs SQL on the store's file from outside, as an attacker with
+// file access would.
+func tamper(t *testing.T, dir, query string, args ...any) {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(query, args...); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func entry(i int) audit.Entry {
+	return audit.Entry{Time: time.Date(2026, 5, 9, 3, 0, i, 0, time.UTC), Agent: "user:u1", Role: "physician",
+		Action: "read", Patient: fmt.Sprintf("pat-%d", i%7), Resources: []string{fmt.Sprintf("Observation/o%d/_history/1", i)}}
+}
+
+func fill(t *testing.T, l *audit.Log, n int) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += 8 {
+				if err := l.Record(context.Background(), entry(i)); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+}
+
+func TestVerifyIntactAndTampered(t *testing.T) {
+	ctx := context.Background()
+	st, l, svc, dir := openLog(t)
+	fill(t, l, 200)
+	if err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	fill(t, l, 50)
+	rep, err := audit.Verify(ctx, st, st, svc)
+	if err != nil || !rep.OK() || rep.Entries != 250 || rep.Checkpoints != 1 {
+		t.Fatalf("intact journal: %+v, %v", rep, err)
+	}
+	got, _ := st.SearchAudit(ctx, dsnQuery("pat-3"))
+	if len(got) == 0 {
+		t.Fatal("no entry for pat-3")
+	}
+
+	// changing one entry's body is found at that entry
+	tamper(t, dir, `UPDATE audit_entry SET body = replace(body, 'physician', 'nurse') WHERE seq = 120`)
+	rep, _ = audit.Verify(ctx, st, st, svc)
+	if rep.Broken != 120 || !strings.Contains(rep.Problem, "altérée") {
+		t.Fatalf("altered entry: %+v", rep)
+	}
+}
+
+func TestVerifyFindsRemovalTruncationAndForgery(t *testing.T) {
+	ctx := context.Background()
+	st, l, svc, dir := openLog(t)
+	fill(t, l, 30)
+	if err := l.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	tamper(t, dir, `DELETE FROM audit_entry WHERE seq = 29 OR seq = 30`) // cut the tail
+	rep, _ := audit.Verify(ctx, st, st, svc)
+	if rep.Broken != 30 || !strings.Contains(rep.Problem, "tronqué") {
+		t.Fatalf("truncated: %+v", rep)
+	}
+	tamper(t, dir, `DELETE FROM audit_entry WHERE seq = 7`)
+	rep, _ = audit.Verify(ctx, st, st, svc)
+	if rep.Broken != 7 || !strings.Contains(rep.Problem, "manquante") {
+		t.Fatalf("removed: %+v", rep)
+	}
+	// a checkpoint whose signature does not match its content
+	tamper(t, dir, `UPDATE access_record SET body = replace(body, '"seq":30', '"seq":3') WHERE kind = 'audit-checkpoint'`)
+	tamper(t, dir, `UPDATE access_record SET id = '00000000000000000003' WHERE kind = 'audit-checkpoint'`)
+	tamper(t, dir, `DELETE FROM audit_entry WHERE seq > 5`)
+	rep, _ = audit.Verify(ctx, st, st, svc)
+	if rep.Broken != 3 || rep.OK() {
+		t.Fatalf("forged checkpoint: %+v", rep)
+	}
+}
+
+func TestRecordAfterReopenContinuesTheChain(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	for round := range 3 {
+		st, err := sqlite.Open(ctx, dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := audit.Open(audit.Options{Journal: st})
+		for i := range 10 {
+			if err := l.Record(ctx, entry(round*10+i)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		l.Close()
+		st.Close()
+	}
+	st, _ := sqlite.Open(ctx, dir)
+	defer st.Close()
+	rep, err := audit.Verify(ctx, st, st, nil)
+	if err != nil || !rep.OK() || rep.Entries != 30 {
+		t.Fatalf("%+v %v", rep, err)
+	}
+}

@@ -1,0 +1,77 @@
+// Package audit is the access journal of the LRSSS (s. 103: every access,
+// use and communication — which information, who, when): an append-only
+// chain of entries, each hashed with the previous one, with periodic
+// checkpoints signed by the server's key, verified by "dsn audit verify",
+// and shown as FHIR AuditEvent to citizens and privacy officers. Storage is
+// dsn.Journal (both store adapters); this package holds no SQL.
+package audit
+
+import (
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"time"
+
+	"dsn"
+)
+
+// Entry is one journal entry: one request's access to one patient's record
+// (or to no record at all). It is stored as JSON; the chain hashes those bytes.
+type Entry struct {
+	Time          time.Time `json:"time"`
+	Agent         string    `json:"agent"`          // user:ID, client:ID, or anonymous
+	Name          string    `json:"name,omitempty"` // the person's or system's name
+	Role          string    `json:"role,omitempty"`
+	Establishment string    `json:"est,omitempty"`
+	Practitioner  string    `json:"practitioner,omitempty"`
+	Client        string    `json:"client,omitempty"` // OAuth client
+	TokenID       string    `json:"jti,omitempty"`
+	Remote        string    `json:"remote,omitempty"` // the caller's address
+
+	Action      string   `json:"action"`                // read, search, write, denied, export, token, break-glass, review, ...
+	Interaction string   `json:"interaction,omitempty"` // the FHIR interaction (read, search-type, ...)
+	Method      string   `json:"method,omitempty"`
+	Path        string   `json:"path,omitempty"`
+	Query       string   `json:"query,omitempty"` // the search's parameters
+	Status      int      `json:"status,omitempty"`
+	Outcome     string   `json:"outcome,omitempty"` // "" success, else the error kind
+	Patient     string   `json:"patient,omitempty"` // whose record
+	Resources   []string `json:"resources,omitempty"`
+	Denied      []string `json:"denied,omitempty"` // resources refused by the policy
+	Basis       string   `json:"basis,omitempty"`  // why allowed: care-relationship, break-the-glass, own-record...
+	Purpose     string   `json:"purpose,omitempty"`
+	Reason      string   `json:"reason,omitempty"` // the stated reason of a break-the-glass
+}
+
+// row turns e into the stored form.
+func (e *Entry) row() (dsn.AuditEntry, error) {
+	b, err := json.Marshal(e)
+	if err != nil {
+		return dsn.AuditEntry{}, err
+	}
+	return dsn.AuditEntry{Time: e.Time, Patient: e.Patient, Agent: e.Agent, Action: e.Action, Body: b}, nil
+}
+
+// Decode reads a stored entry.
+func Decode(a dsn.AuditEntry) (Entry, error) {
+	var e Entry
+	err := json.Unmarshal(a.Body, &e)
+	return e, err
+}
+
+// Link sets a.Hash = SHA-256(prev ‖ seq as 8 bytes big-endian ‖ body): each
+// entry commits to its position and to every entry before it, so changing,
+// removing or inserting one breaks every later hash.
+func Link(prev []byte, a *dsn.AuditEntry) {
+	a.Hash = chainHash(prev, a.Seq, a.Body)
+}
+
+func chainHash(prev []byte, seq int64, body []byte) []byte {
+	h := sha256.New()
+	h.Write(prev)
+	var n [8]byte
+	binary.BigEndian.PutUint64(n[:], uint64(seq))
+	h.Write(n[:])
+	h.Write(body)
+	return h.Sum(nil)
+}

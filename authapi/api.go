@@ -1,0 +1,205 @@
+// Package authapi is the OAuth 2.0 / SMART App Launch 2 authorisation server
+// over HTTP: discovery (/fhir/.well-known/smart-configuration), the token
+// endpoint, the key set, and (login.go) the authorisation endpoint with its
+// French login page. The decisions live in package access; this package only
+// speaks HTTP.
+package authapi
+
+import (
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/access"
+)
+
+// Options configures the handler.
+type Options struct {
+	Auth   *access.Service // required
+	Logger *slog.Logger
+	// FHIRBase is the path of the FHIR base ("/fhir"): discovery is served at
+	// FHIRBase + "/.well-known/smart-configuration".
+	FHIRBase string
+	// Prefix is the path of the authorisation server's endpoints ("/auth").
+	Prefix string
+	// Journal, if set, records token issuance and refusals.
+	Journal func(r *http.Request, event, agent, outcome string)
+	// Federation, if set, offers sign-in at an external OpenID provider.
+	Federation *Federation
+	// PublicURL, if set, enables passkeys with this origin as relying party.
+	PublicURL PublicURL
+}
+
+// API serves the authorisation endpoints.
+type API struct {
+	auth   *access.Service
+	log    *slog.Logger
+	fhir   string
+	prefix string
+	mux    *http.ServeMux
+	note   func(r *http.Request, event, agent, outcome string)
+	fed    *Federation
+
+	publicURL PublicURL
+}
+
+// New builds the handler; mount it at "/" (it serves only its own paths).
+func New(o Options) *API {
+	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal, fed: o.Federation, publicURL: o.PublicURL}
+	if a.log == nil {
+		a.log = slog.Default()
+	}
+	if a.fhir == "" {
+		a.fhir = "/fhir"
+	}
+	if a.prefix == "" {
+		a.prefix = "/auth"
+	}
+	if a.note == nil {
+		a.note = func(*http.Request, string, string, string) {}
+	}
+	m := http.NewServeMux()
+	m.HandleFunc("GET "+a.fhir+"/.well-known/smart-configuration", a.smartConfiguration)
+	m.HandleFunc("GET /.well-known/openid-configuration", a.smartConfiguration)
+	m.HandleFunc("GET "+a.prefix+"/jwks", a.jwks)
+	m.HandleFunc("POST "+a.prefix+"/token", a.token)
+	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
+	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
+	if a.publicURL != nil {
+		m.HandleFunc("POST "+a.prefix+"/passkeys/register/begin", a.registerBegin)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/register/finish", a.registerFinish)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/login/begin", a.loginBegin)
+		m.HandleFunc("POST "+a.prefix+"/passkeys/login/finish", a.loginFinish)
+	}
+	if a.fed != nil {
+		m.HandleFunc("GET "+a.prefix+"/federated", a.federatedStart)
+		m.HandleFunc("GET "+a.prefix+"/federated/callback", a.federatedCallback)
+	}
+	a.mux = m
+	return a
+}
+
+// Patterns are the paths the handler serves, for the caller's mux.
+func (a *API) Patterns() []string {
+	return []string{"GET " + a.fhir + "/.well-known/smart-configuration", "GET /.well-known/openid-configuration", a.prefix + "/"}
+}
+
+func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
+
+// origin is the absolute URL of the server, from the request.
+func origin(r *http.Request) string {
+	scheme := "http"
+	if r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https" {
+		scheme = "https"
+	}
+	return scheme + "://" + r.Host
+}
+
+// smartConfiguration is the SMART App Launch 2 discovery document
+// (app-launch/conformance.html#metadata).
+func (a *API) smartConfiguration(w http.ResponseWriter, r *http.Request) {
+	o := origin(r)
+	doc := map[string]any{
+		"issuer":                                a.auth.Issuer(),
+		"jwks_uri":                              o + a.prefix + "/jwks",
+		"authorization_endpoint":                o + a.prefix + "/authorize",
+		"token_endpoint":                        o + a.prefix + "/token",
+		"grant_types_supported":                 []string{"authorization_code", "client_credentials", "refresh_token"},
+		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"scopes_supported": []string{"openid", "fhirUser", "launch", "launch/patient", "offline_access", "online_access",
+			"patient/*.rs", "user/*.cruds", "system/*.cruds"},
+		"response_types_supported":         []string{"code"},
+		"code_challenge_methods_supported": []string{"S256"},
+		"capabilities": []string{"launch-ehr", "launch-standalone", "client-public", "client-confidential-symmetric",
+			"context-standalone-patient", "context-ehr-patient", "permission-v1", "permission-v2", "permission-patient",
+			"permission-user", "permission-offline", "sso-openid-connect", "authorize-post"},
+	}
+	writeJSON(w, http.StatusOK, doc)
+}
+
+func (a *API) jwks(w http.ResponseWriter, r *http.Request) {
+	set, err := a.auth.JWKS(r.Context())
+	if err != nil {
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "clés indisponibles", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, set)
+}
+
+// maxForm bounds the token endpoint's form body.
+const maxForm = 64 << 10
+
+// token is the token endpoint (RFC 6749 §3.2): client_credentials here;
+// authorization_code and refresh_token in login.go.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", "formulaire illisible", nil)
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	switch r.PostForm.Get("grant_type") {
+	case "client_credentials":
+		tok, p, exp, err := a.auth.ClientCredentials(r.Context(), id, secret, r.PostForm.Get("scope"))
+		if err != nil {
+			a.grantError(w, r, "client:"+id, err)
+			return
+		}
+		a.note(r, "token", p.Agent(), "")
+		writeJSON(w, http.StatusOK, tokenResponse(tok, exp, p, a.auth))
+	default:
+		if _, ok := a.otherGrant(w, r, id, secret); ok {
+			return
+		}
+		a.oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type non pris en charge", nil)
+	}
+}
+
+// tokenResponse is RFC 6749 §5.1 with the SMART launch context.
+func tokenResponse(tok string, exp time.Time, p *access.Principal, _ *access.Service) map[string]any {
+	resp := map[string]any{"access_token": tok, "token_type": "Bearer",
+		"expires_in": int(time.Until(exp).Seconds()), "scope": p.Scopes.String()}
+	if p.Patient != "" && p.Realm != access.RealmSystem {
+		resp["patient"] = p.Patient
+	}
+	return resp
+}
+
+// grantError maps an access error to RFC 6749 §5.2.
+func (a *API) grantError(w http.ResponseWriter, r *http.Request, agent string, err error) {
+	a.note(r, "token", agent, dsn.KindOf(err).String())
+	switch dsn.KindOf(err) {
+	case dsn.KindUnauthorized:
+		w.Header().Set("WWW-Authenticate", `Basic realm="dsn"`)
+		a.oauthError(w, http.StatusUnauthorized, "invalid_client", dsn.Message(err), nil)
+	case dsn.KindInvalid:
+		a.oauthError(w, http.StatusBadRequest, "invalid_scope", dsn.Message(err), nil)
+	case dsn.KindForbidden:
+		a.oauthError(w, http.StatusBadRequest, "invalid_scope", dsn.Message(err), nil)
+	case dsn.KindNotFound:
+		a.oauthError(w, http.StatusBadRequest, "invalid_grant", dsn.Message(err), nil)
+	default:
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+	}
+}
+
+func (a *API) oauthError(w http.ResponseWriter, status int, code, desc string, cause error) {
+	if cause != nil && !errors.Is(cause, http.ErrBodyNotAllowed) {
+		a.log.Error("auth request failed", "error", code, "err", cause)
+	}
+	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,172 @@
+package authapi
+
+import (
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/base64"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"dsn"
+	"dsn/access"
+)
+
+// The authorisation endpoint (RFC 6749 §3.1) with DSN's minimal French
+// sign-in page (the UI issue will restyle it). GET shows the form; POST checks
+// the CSRF token (double submit: a SameSite=Strict cookie and a hidden field
+// that must match, plus the Origin header when the browser sends one), signs
+// the user in and redirects to the client with a one-time code.
+
+var page = template.Must(template.New("login").Parse(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Connexion — DSN</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>Dossier santé numérique</h1>
+<p>L'application <strong>{{.Client}}</strong> demande l'accès : <code>{{.Scope}}</code></p>
+{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<input type="hidden" name="csrf" value="{{.CSRF}}">
+<fieldset><legend>Je suis</legend>
+<label><input type="radio" name="realm" value="staff" {{if ne .Realm "citizen"}}checked{{end}}> membre du personnel</label>
+<label><input type="radio" name="realm" value="citizen" {{if eq .Realm "citizen"}}checked{{end}}> usager (citoyen)</label>
+</fieldset>
+<label>Nom d'utilisateur <input name="username" autocomplete="username" required value="{{.Username}}"></label>
+<label>Mot de passe <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Se connecter</button>
+</form>
+{{if .Federated}}<p><a href="{{.Federated}}">{{.FederatedName}}</a></p>{{end}}
+</main></body></html>`))
+
+// authorizeParams are carried from the GET to the POST in hidden fields.
+var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
+	"code_challenge_method", "aud", "nonce", "launch"}
+
+const csrfCookie = "dsn_csrf"
+
+func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
+	ar, ok := a.checkAuthorize(w, r, r.URL.Query())
+	if !ok {
+		return
+	}
+	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", http.StatusOK)
+}
+
+// checkAuthorize validates the request; on failure it answers (an error page
+// for a bad client or redirect URI, else a redirect with the error).
+func (a *API) checkAuthorize(w http.ResponseWriter, r *http.Request, q url.Values) (access.AuthorizeRequest, bool) {
+	ar, err := a.auth.CheckAuthorize(r.Context(), q.Get("client_id"), q.Get("redirect_uri"), q.Get("response_type"),
+		q.Get("scope"), q.Get("code_challenge"), q.Get("code_challenge_method"))
+	if dsn.KindOf(err) == dsn.KindNotFound {
+		http.Error(w, "Demande d'autorisation refusée : "+dsn.Message(err), http.StatusBadRequest)
+		return ar, false
+	}
+	if err != nil {
+		code, desc, _ := strings.Cut(dsn.Message(err), ": ")
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), code, desc)
+		return ar, false
+	}
+	// SMART: aud must name this FHIR server
+	if aud := q.Get("aud"); aud != "" && strings.TrimSuffix(aud, "/") != origin(r)+a.fhir {
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "aud ne désigne pas ce serveur FHIR")
+		return ar, false
+	}
+	ar.State, ar.Nonce = q.Get("state"), q.Get("nonce")
+	return ar, true
+}
+
+func redirectError(w http.ResponseWriter, r *http.Request, redirect, state, code, desc string) {
+	v := url.Values{"error": {code}}
+	if desc != "" {
+		v.Set("error_description", desc)
+	}
+	if state != "" {
+		v.Set("state", state)
+	}
+	http.Redirect(w, r, withQuery(redirect, v), http.StatusFound)
+}
+
+func withQuery(u string, v url.Values) string {
+	sep := "?"
+	if strings.Contains(u, "?") {
+		sep = "&"
+	}
+	return u + sep + v.Encode()
+}
+
+func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg string, status int) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	csrf := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: a.prefix + "/authorize", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 600})
+	hidden := map[string]string{}
+	for _, k := range authorizeParams {
+		if v := q.Get(k); v != "" {
+			hidden[k] = v
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY") // no clickjacking of the sign-in form
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	w.WriteHeader(status)
+	fedURL, fedName := "", ""
+	if a.fed != nil {
+		v := url.Values{}
+		for k, x := range hidden {
+			v.Set(k, x)
+		}
+		fedURL, fedName = a.prefix+"/federated?"+v.Encode(), "Se connecter avec "+a.fed.Name
+	}
+	page.Execute(w, map[string]any{"Federated": fedURL, "FederatedName": fedName, "Client": ar.Client.Name, "Scope": ar.Scope.String(), "Action": a.prefix + "/authorize",
+		"Hidden": hidden, "CSRF": csrf, "Realm": realm, "Username": username, "Error": msg})
+}
+
+// sameOrigin: a browser's cross-site POST carries its own Origin.
+func sameOrigin(r *http.Request) bool {
+	o := r.Header.Get("Origin")
+	return o == "" || o == origin(r)
+}
+
+func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		http.Error(w, "Formulaire illisible.", http.StatusBadRequest)
+		return
+	}
+	f := r.PostForm
+	c, err := r.Cookie(csrfCookie)
+	if err != nil || f.Get("csrf") == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("csrf"))) != 1 || !sameOrigin(r) {
+		a.note(r, "sign-in", "anonymous", "csrf")
+		http.Error(w, "Requête refusée : jeton anti-falsification (CSRF) absent ou invalide. Rechargez la page de connexion.", http.StatusForbidden)
+		return
+	}
+	ar, ok := a.checkAuthorize(w, r, f)
+	if !ok {
+		return
+	}
+	realm := access.RealmStaff
+	if f.Get("realm") == "citizen" {
+		realm = access.RealmCitizen
+	}
+	u, err := a.auth.SignIn(r.Context(), realm, f.Get("username"), f.Get("password"))
+	if err != nil {
+		a.note(r, "sign-in", "user:"+f.Get("username"), "unauthorized")
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "Nom d'utilisateur ou mot de passe invalide.", http.StatusUnauthorized)
+		return
+	}
+	code, err := a.auth.IssueCode(r.Context(), ar, u)
+	if err != nil {
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		return
+	}
+	a.note(r, "sign-in", "user:"+u.ID, "")
+	v := url.Values{"code": {code}}
+	if ar.State != "" {
+		v.Set("state", ar.State)
+	}
+	http.Redirect(w, r, withQuery(ar.RedirectURI, v), http.StatusFound)
+}

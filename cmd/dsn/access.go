@@ -1,0 +1,193 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/access"
+	"dsn/audit"
+)
+
+// Access control from the command line (DESIGN.md §4): dsn client create,
+// dsn user create, dsn token. They write to the store the server reads, so
+// their results work at once on a server running on the same store.
+
+// accessService opens the access service on st (which must keep dsn.Records).
+func accessService(st dsn.Store, issuer string) (*access.Service, error) {
+	rs, ok := st.(dsn.Records)
+	if !ok {
+		return nil, fmt.Errorf("the store %T keeps no access records", st)
+	}
+	return access.New(access.Options{Records: rs, Issuer: issuer}), nil
+}
+
+// withAccessStore opens the store named by the flags and its access service.
+func withAccessStore(ctx context.Context, sc StoreConfig, fn func(*access.Service) error) error {
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	svc, err := accessService(st, "")
+	if err == nil {
+		err = fn(svc)
+	}
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	return err
+}
+
+func runClient(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--redirect-uri URI] [--public] [--data DIR | --db URL]")
+		return errUsage
+	}
+	fs := newFlags("client create", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	name := fs.String("name", "", "the client's name")
+	scope := fs.String("scope", "", "the most its tokens may carry, e.g. 'system/*.rs' (SMART v2 scopes)")
+	redirect := fs.String("redirect-uri", "", "redirect URIs of an app (comma-separated), for the authorization code flow")
+	public := fs.Bool("public", false, "a public app (PKCE, no secret)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	var uris []string
+	if *redirect != "" {
+		uris = strings.Split(*redirect, ",")
+	}
+	return withAccessStore(ctx, sc, func(svc *access.Service) error {
+		c, secret, err := svc.CreateClient(ctx, *name, *scope, uris, *public)
+		if err != nil {
+			return err
+		}
+		out := map[string]string{"client_id": c.ID}
+		if secret != "" {
+			out["client_secret"] = secret
+		}
+		return json.NewEncoder(env.Stdout).Encode(out)
+	})
+}
+
+func runUser(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || args[0] != "create" {
+		fmt.Fprintln(env.Stderr, "usage: dsn user create --username U --role R --establishment E [--practitioner ID] [--patient ID] [--password-stdin]")
+		return errUsage
+	}
+	fs := newFlags("user create", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	var nu access.NewUser
+	fs.StringVar(&nu.Username, "username", "", "sign-in name")
+	role := fs.String("role", "", "physician, nurse, pharmacist, archivist, admin, privacy-officer, researcher or citizen")
+	fs.StringVar(&nu.Establishment, "establishment", "", "the Organization id of the user's établissement (staff)")
+	fs.StringVar(&nu.Practitioner, "practitioner", "", "the user's Practitioner id (clinicians)")
+	fs.StringVar(&nu.Patient, "patient", "", "the citizen's own Patient id (role citizen)")
+	fs.StringVar(&nu.Name, "name", "", "display name")
+	missions := fs.String("missions", "", "missions of the user's installations, comma-separated (CH, CLSC, CHSLD, CPEJ, CR)")
+	locations := fs.String("locations", "", "Location ids of the units the user is assigned to (ED, ward), comma-separated")
+	stdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	r, err := access.ParseRole(*role)
+	if err != nil {
+		return dsn.Errorf("user", dsn.KindInvalid, "%v", err)
+	}
+	nu.Role, nu.Missions, nu.Locations = r, splitList(*missions), splitList(*locations)
+	if *stdin {
+		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return err
+		}
+		nu.Password = strings.TrimRight(line, "\r\n")
+	}
+	return withAccessStore(ctx, sc, func(svc *access.Service) error {
+		u, err := svc.CreateUser(ctx, nu)
+		if err != nil {
+			return err
+		}
+		return json.NewEncoder(env.Stdout).Encode(map[string]string{"id": u.ID, "username": u.Username, "role": string(u.Role), "realm": string(u.Realm)})
+	})
+}
+
+func splitList(s string) []string {
+	var out []string
+	for _, f := range strings.Split(s, ",") {
+		if f = strings.TrimSpace(f); f != "" {
+			out = append(out, f)
+		}
+	}
+	return out
+}
+
+func runToken(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("token", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	user := fs.String("user", "", "the username (staff, else citizen) the token is for")
+	scope := fs.String("scope", "", "the scopes, narrowed to what the role allows (default: all of them)")
+	ttl := fs.Duration("ttl", 15*time.Minute, "lifetime of the token (at most 12h)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *user == "" {
+		return dsn.Errorf("token", dsn.KindInvalid, "--user est requis")
+	}
+	if *ttl <= 0 || *ttl > 12*time.Hour {
+		return dsn.Errorf("token", dsn.KindInvalid, "--ttl doit être entre 1s et 12h")
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := accessService(st, "")
+	if err != nil {
+		return err
+	}
+	tok, err := userToken(ctx, svc, *user, *scope, *ttl)
+	if err != nil {
+		return err
+	}
+	// an operator minting a token for someone is journaled before it is shown
+	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
+	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
+		Action: "token", Interaction: "dsn token", Query: "user=" + *user + " scope=" + *scope + " ttl=" + ttl.String(), Purpose: "HOPERAT"})
+	j.Close()
+	if err != nil {
+		return fmt.Errorf("journal des accès indisponible, jeton refusé: %w", err)
+	}
+	fmt.Fprintln(env.Stdout, tok)
+	return nil
+}
+
+// userToken mints an access token for a user, as "dsn token" does.
+func userToken(ctx context.Context, svc *access.Service, username, scope string, ttl time.Duration) (string, error) {
+	u, err := svc.UserByName(ctx, access.RealmStaff, username)
+	if dsn.KindOf(err) == dsn.KindNotFound {
+		u, err = svc.UserByName(ctx, access.RealmCitizen, username)
+	}
+	if err != nil {
+		return "", err
+	}
+	info, _ := u.Role.Info()
+	sc := info.Ceiling
+	if scope != "" {
+		if sc, err = access.ParseScopes(scope); err != nil {
+			return "", dsn.Errorf("token", dsn.KindInvalid, "%v", err)
+		}
+	}
+	p := access.UserPrincipal(u, sc, "dsn-cli")
+	if len(p.Scopes.Resources) == 0 {
+		return "", dsn.Errorf("token", dsn.KindForbidden, "le rôle %s n'accorde aucune des portées demandées (%s)", u.Role, scope)
+	}
+	tok, _, err := svc.IssueAccess(ctx, p, ttl)
+	return tok, err
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"dsn/sqlite"
+)
+
+// cli runs a dsn command in-process and returns its exit code and output.
+func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	env := Env{Stdin: strings.NewReader(stdin), Stdout: &out, Stderr: &errb, Getenv: func(string) string { return "" }}
+	code := run(context.Background(), args, env)
+	return code, out.String(), errb.String()
+}
+
+// TestAccessEndToEnd: clients, users and tokens made by the command line
+// while the server runs on the same store work on it at once.
+func TestAccessEndToEnd(t *testing.T) {
+	dir := t.TempDir()
+	_, base, stop := runMain(t, dir)
+	defer stop()
+	bearer := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+
+	req, _ := http.NewRequest("GET", base+"/fhir/Patient", nil)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil || res.StatusCode != 401 || !strings.HasPrefix(res.Header.Get("WWW-Authenticate"), "Bearer") {
+		t.Fatalf("no token: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+
+	sc := call(t, "GET", base+"/fhir/.well-known/smart-configuration", "", "Authorization", "")
+	if sc.status != 200 || sc.obj["token_endpoint"] != base+"/auth/token" || sc.obj["issuer"] == nil {
+		t.Fatalf("smart-configuration: %d %s", sc.status, sc.raw)
+	}
+
+	code, out, errOut := cli(t, "", "client", "create", "--name", "labo", "--scope", "system/*.rs", "--data", dir)
+	if code != 0 {
+		t.Fatalf("client create: %d %s", code, errOut)
+	}
+	var cred struct{ ClientID, ClientSecret string }
+	json.Unmarshal([]byte(strings.ReplaceAll(strings.ReplaceAll(out, "client_id", "ClientID"), "client_secret", "ClientSecret")), &cred)
+	if cred.ClientID == "" || len(cred.ClientSecret) < 40 {
+		t.Fatalf("client create printed %q", out)
+	}
+	form := url.Values{"grant_type": {"client_credentials"}, "scope": {"system/Patient.rs system/Observation.cruds"}}
+	treq, _ := http.NewRequest("POST", base+"/auth/token", strings.NewReader(form.Encode()))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	treq.SetBasicAuth(cred.ClientID, cred.ClientSecret)
+	tres, err := http.DefaultClient.Do(treq)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok map[string]any
+	json.NewDecoder(tres.Body).Decode(&tok)
+	tres.Body.Close()
+	// scope escalation: Observation.cruds is narrowed to rs, the client's registration
+	if tres.StatusCode != 200 || tok["token_type"] != "Bearer" || tok["scope"] != "system/Patient.rs system/Observation.rs" {
+		t.Fatalf("token endpoint: %d %v", tres.StatusCode, tok)
+	}
+	at := tok["access_token"].(string)
+	if a := call(t, "GET", base+"/fhir/Patient", "", bearer(at)...); a.status != 200 {
+		t.Fatalf("search with the client's token: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "POST", base+"/fhir/Observation", `{"resourceType":"Observation","status":"final","code":{"text":"x"}}`, bearer(at)...); a.status != 403 {
+		t.Fatalf("create with a read-only token: %d %s", a.status, a.raw)
+	}
+	treq, _ = http.NewRequest("POST", base+"/auth/token", strings.NewReader("grant_type=client_credentials"))
+	treq.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	treq.SetBasicAuth(cred.ClientID, cred.ClientSecret+"x")
+	if tres, _ = http.DefaultClient.Do(treq); tres.StatusCode != 401 {
+		t.Fatalf("wrong secret: %d", tres.StatusCode)
+	}
+	tres.Body.Close()
+
+	code, out, errOut = cli(t, "un mot de passe assez long\n", "user", "create", "--username", "dr.bouchard", "--role", "physician",
+		"--establishment", "org-ciusss-mcq", "--practitioner", "prac-1", "--password-stdin", "--data", dir)
+	if code != 0 || !strings.Contains(out, `"role":"physician"`) || strings.Contains(out+errOut, "mot de passe assez") {
+		t.Fatalf("user create: %d %s %s", code, out, errOut)
+	}
+	if code, _, errOut = cli(t, "", "user", "create", "--username", "x", "--role", "wizard", "--establishment", "e", "--data", dir); code != 1 || !strings.Contains(errOut, "rôle inconnu") {
+		t.Fatalf("bad role: %d %s", code, errOut)
+	}
+	code, out, errOut = cli(t, "", "token", "--user", "dr.bouchard", "--scope", "user/*.rs", "--data", dir)
+	if code != 0 {
+		t.Fatalf("token: %d %s", code, errOut)
+	}
+	if a := call(t, "GET", base+"/fhir/Practitioner", "", bearer(strings.TrimSpace(out))...); a.status != 200 {
+		t.Fatalf("search with dsn token: %d %s", a.status, a.raw)
+	}
+	if code, _, errOut = cli(t, "", "token", "--user", "nobody", "--data", dir); code != 1 || !strings.Contains(errOut, "introuvable") {
+		t.Fatalf("unknown user: %d %s", code, errOut)
+	}
+
+	// every request above left its entry, the refused ones included
+	code, out, errOut = cli(t, "", "audit", "verify", "--data", dir)
+	if code != 0 || !strings.Contains(out, "journal intègre") {
+		t.Fatalf("audit verify: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "", "audit", "report", "--data", dir)
+	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) || !strings.Contains(out, `"token"`) {
+		t.Fatalf("audit report: %d %s %s", code, out, errOut)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var denied, reads int
+	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE action = 'denied' AND agent = 'anonymous'`).Scan(&denied)
+	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE agent = ?`, "client:"+cred.ClientID).Scan(&reads)
+	if denied == 0 || reads < 2 {
+		t.Fatalf("journal: %d anonymous refusals, %d entries of the client", denied, reads)
+	}
+	if _, err := db.Exec(`UPDATE audit_entry SET body = replace(body, '"status":401', '"status":200') WHERE seq = 1`); err != nil {
+		t.Fatal(err)
+	}
+	code, _, errOut = cli(t, "", "audit", "verify", "--data", dir)
+	if code != 1 || !strings.Contains(errOut, "l'entrée 1:") {
+		t.Fatalf("tampered journal: exit %d %s", code, errOut)
+	}
+}

@@ -1,0 +1,120 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"dsn"
+	"dsn/access"
+	"dsn/audit"
+)
+
+// openJournal starts the access journal of the server on st.
+func openJournal(st dsn.Store, auth *access.Service, log *slog.Logger) *audit.Log {
+	j, _ := st.(dsn.Journal)
+	rs, _ := st.(dsn.Records)
+	return audit.Open(audit.Options{Journal: j, Records: rs, Signer: auth, Logger: log})
+}
+
+// runAudit: dsn audit verify | dsn audit report.
+func runAudit(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "report" {
+		return runAuditReport(ctx, args[1:], env)
+	}
+	if len(args) == 0 || args[0] != "verify" {
+		fmt.Fprintln(env.Stderr, "usage: dsn audit verify | dsn audit report [--from DATE] [--to DATE] [--data DIR | --db URL]")
+		return errUsage
+	}
+	fs := newFlags("audit verify", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := accessService(st, "")
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	rep, err := audit.Verify(ctx, st.(dsn.Journal), st.(dsn.Records), svc)
+	if err != nil {
+		return err
+	}
+	if !rep.OK() {
+		return dsn.Errorf("audit", dsn.KindConflict, "journal NON INTÈGRE à l'entrée %d: %s (%d entrées vérifiées avant)", rep.Broken, rep.Problem, rep.Entries)
+	}
+	el := time.Since(start)
+	fmt.Fprintf(env.Stdout, "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)\n",
+		rep.Entries, rep.Checkpoints, el.Round(time.Millisecond), float64(rep.Entries)/max(el.Minutes(), 1e-9))
+	return nil
+}
+
+// runAuditReport prints the access report of a period as JSON (the annual
+// report of LRSSS s. 103 and the privacy officer's unusual patterns).
+func runAuditReport(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("audit report", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	now := time.Now().UTC()
+	fromS := fs.String("from", now.AddDate(-1, 0, 0).Format("2006-01-02"), "first day (YYYY-MM-DD)")
+	toS := fs.String("to", now.AddDate(0, 0, 1).Format("2006-01-02"), "day after the last (YYYY-MM-DD)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	from, err1 := time.Parse("2006-01-02", *fromS)
+	to, err2 := time.Parse("2006-01-02", *toS)
+	if err1 != nil || err2 != nil || !from.Before(to) {
+		return dsn.Errorf("audit", dsn.KindInvalid, "--from et --to: deux dates AAAA-MM-JJ, --from avant --to")
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	rep, err := audit.Build(ctx, st.(dsn.Journal), from, to, patientFacts(st))
+	if err != nil {
+		return err
+	}
+	enc := json.NewEncoder(env.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(rep)
+}
+
+// patientFacts reads a patient's family names and whether the record is
+// flagged (confidentiality V: a public figure's record) for the report.
+func patientFacts(st dsn.Store) audit.PatientFacts {
+	return func(ctx context.Context, id string) ([]string, bool) {
+		r, err := st.Read(ctx, "Patient", id)
+		if err != nil {
+			return nil, false
+		}
+		var doc struct {
+			Name []struct{ Family string }
+			Meta struct {
+				Security []struct{ System, Code string }
+			}
+		}
+		if json.Unmarshal(r.Body, &doc) != nil {
+			return nil, false
+		}
+		var fams []string
+		for _, n := range doc.Name {
+			if n.Family != "" {
+				fams = append(fams, n.Family)
+			}
+		}
+		flagged := false
+		for _, s := range doc.Meta.Security {
+			flagged = flagged || s.Code == "V"
+		}
+		return fams, flagged
+	}
+}

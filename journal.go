@@ -1,0 +1,46 @@
+package dsn
+
+import (
+	"context"
+	"time"
+)
+
+// AuditEntry is one entry of the access journal (package audit, LRSSS s. 103):
+// who did what to whose record, when. Body is the whole entry as JSON; the
+// other fields are copies kept in columns for search. Seq and Hash are set by
+// Journal.AppendAudit.
+type AuditEntry struct {
+	Seq     int64
+	Time    time.Time
+	Patient string // the Patient id whose record was touched ("" if none)
+	Agent   string // who: the user or client id
+	Action  string // read, search, create, update, delete, export, denied, ...
+	Body    []byte
+	Hash    []byte // SHA-256 chaining this entry to the previous one
+}
+
+// AuditQuery selects journal entries, newest first.
+type AuditQuery struct {
+	Patient string    // only this patient's record ("" any)
+	Agent   string    // only this agent ("" any)
+	Action  string    // only this action ("" any), e.g. break-glass, denied
+	Since   time.Time // only entries at or after (zero: all)
+	Before  int64     // only Seq < Before (0: no bound): the cursor of the next page
+	Count   int       // page size (0: 100)
+}
+
+// Journal is the append-only storage of the access journal, fulfilled by both
+// store adapters on the database of the records.
+type Journal interface {
+	// AppendAudit appends entries after the current tail, in order, in one
+	// durable transaction: inside it, it reads the last entry's Hash (nil for
+	// an empty journal), gives each entry the next Seq and calls link(prev, e)
+	// to set e.Hash from the previous hash. It returns once the entries are
+	// durable. Concurrent appenders (another process) are serialised.
+	AppendAudit(ctx context.Context, entries []AuditEntry, link func(prev []byte, e *AuditEntry)) error
+	// ScanAudit calls fn with every entry of Seq >= from, in Seq order, until fn
+	// returns an error (returned as is).
+	ScanAudit(ctx context.Context, from int64, fn func(AuditEntry) error) error
+	// SearchAudit returns the entries q selects, newest first.
+	SearchAudit(ctx context.Context, q AuditQuery) ([]AuditEntry, error)
+}

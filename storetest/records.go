@@ -1,0 +1,170 @@
+package storetest
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"sync"
+	"testing"
+
+	"dsn"
+)
+
+// The dsn.Records and dsn.Journal contracts (migration 0004), run by the
+// adapters that fulfil them beside dsn.Store.
+
+func records(t *testing.T, s dsn.Store) (dsn.Records, dsn.Journal) {
+	r, ok1 := s.(dsn.Records)
+	j, ok2 := s.(dsn.Journal)
+	if !ok1 || !ok2 {
+		t.Fatalf("%T does not fulfil dsn.Records and dsn.Journal", s)
+	}
+	return r, j
+}
+
+func testRecords(t *testing.T, open Opener) {
+	ctx := context.Background()
+	rs, _ := records(t, open(t))
+	put := func(kind, id, key, body string) {
+		t.Helper()
+		if err := rs.PutRecord(ctx, dsn.Record{Kind: kind, ID: id, Key: key, Body: []byte(body), Updated: at(1)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	put("user", "u2", "bob", `{"n":2}`)
+	put("user", "u1", "alice", `{"n":1}`)
+	put("user", "u3", "alice", `{"n":3}`)
+	put("client", "u1", "x", `{}`)
+	put("user", "u3", "carol", `{"n":33}`) // replace: new key and body
+	got, err := rs.GetRecord(ctx, "user", "u3")
+	if err != nil || got.Key != "carol" || string(got.Body) != `{"n":33}` || !got.Updated.Equal(at(1)) {
+		t.Fatalf("GetRecord = %+v, %v", got, err)
+	}
+	if _, err := rs.GetRecord(ctx, "user", "nobody"); dsn.KindOf(err) != dsn.KindNotFound {
+		t.Fatalf("GetRecord missing: %v, want not-found", err)
+	}
+	found, err := rs.FindRecords(ctx, "user", "alice")
+	if err != nil || len(found) != 1 || found[0].ID != "u1" {
+		t.Fatalf("FindRecords alice = %+v, %v", found, err)
+	}
+	all, err := rs.ListRecords(ctx, "user")
+	if err != nil || len(all) != 3 || all[0].ID != "u1" || all[2].ID != "u3" {
+		t.Fatalf("ListRecords = %+v, %v", all, err)
+	}
+	// Take is one-time even when raced.
+	var wins sync.WaitGroup
+	var mu sync.Mutex
+	taken := 0
+	for range 8 {
+		wins.Add(1)
+		go func() {
+			defer wins.Done()
+			if r, err := rs.TakeRecord(ctx, "user", "u2"); err == nil && r.Key == "bob" {
+				mu.Lock()
+				taken++
+				mu.Unlock()
+			} else if dsn.KindOf(err) != dsn.KindNotFound {
+				t.Errorf("TakeRecord: %v", err)
+			}
+		}()
+	}
+	wins.Wait()
+	if taken != 1 {
+		t.Fatalf("TakeRecord succeeded %d times, want 1", taken)
+	}
+	if err := rs.DeleteRecord(ctx, "user", "u1"); err != nil {
+		t.Fatal(err)
+	}
+	if err := rs.DeleteRecord(ctx, "user", "u1"); err != nil {
+		t.Fatalf("deleting nothing: %v", err)
+	}
+	if all, _ := rs.ListRecords(ctx, "user"); len(all) != 1 {
+		t.Fatalf("after take and delete: %+v", all)
+	}
+	if c, err := rs.GetRecord(ctx, "client", "u1"); err != nil || c.Key != "x" {
+		t.Fatalf("kinds are separate: %+v, %v", c, err)
+	}
+}
+
+// chain is the link function of the tests: SHA-256(prev || body).
+func chain(prev []byte, e *dsn.AuditEntry) {
+	h := sha256.New()
+	h.Write(prev)
+	h.Write(e.Body)
+	e.Hash = h.Sum(nil)
+}
+
+func testJournal(t *testing.T, open Opener) {
+	ctx := context.Background()
+	s := open(t)
+	_, j := records(t, s)
+	// concurrent appenders: every entry once, one unbroken chain
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 5 {
+				es := []dsn.AuditEntry{
+					{Time: at(i), Patient: fmt.Sprintf("p%d", w), Agent: "a", Action: "read", Body: []byte(fmt.Sprintf(`{"w":%d,"i":%d,"k":0}`, w, i))},
+					{Time: at(i), Patient: "", Agent: fmt.Sprintf("agent%d", w), Action: "search", Body: []byte(fmt.Sprintf(`{"w":%d,"i":%d,"k":1}`, w, i))},
+				}
+				if err := j.AppendAudit(ctx, es, chain); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	var prev []byte
+	n := int64(0)
+	err := j.ScanAudit(ctx, 1, func(e dsn.AuditEntry) error {
+		n++
+		if e.Seq != n {
+			return fmt.Errorf("seq %d, want %d", e.Seq, n)
+		}
+		want := dsn.AuditEntry{Body: e.Body}
+		chain(prev, &want)
+		if string(want.Hash) != string(e.Hash) {
+			return fmt.Errorf("entry %d: chain broken", e.Seq)
+		}
+		prev = e.Hash
+		return nil
+	})
+	if err != nil || n != 40 {
+		t.Fatalf("scan: %v after %d entries, want 40", err, n)
+	}
+	stop := errors.New("stop")
+	if err := j.ScanAudit(ctx, 39, func(dsn.AuditEntry) error { return stop }); err != stop {
+		t.Fatalf("ScanAudit returns fn's error: %v", err)
+	}
+	got, err := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p2"})
+	if err != nil || len(got) != 5 || got[0].Seq < got[4].Seq || got[0].Patient != "p2" || !got[0].Time.Equal(at(4)) {
+		t.Fatalf("SearchAudit patient = %d entries, %v", len(got), err)
+	}
+	got, _ = j.SearchAudit(ctx, dsn.AuditQuery{Agent: "agent1", Count: 2})
+	if len(got) != 2 {
+		t.Fatalf("SearchAudit agent count 2 = %d", len(got))
+	}
+	more, _ := j.SearchAudit(ctx, dsn.AuditQuery{Agent: "agent1", Before: got[1].Seq})
+	if len(more) != 3 {
+		t.Fatalf("SearchAudit next page = %d, want 3", len(more))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Action: "search", Agent: "agent3"}); len(got) != 5 {
+		t.Fatalf("SearchAudit action = %d, want 5", len(got))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Since: at(4)}); len(got) != 8 {
+		t.Fatalf("SearchAudit since = %d, want 8", len(got))
+	}
+	// durable: a new store on the same database sees the chain
+	s.Close()
+	_, j2 := records(t, open(t))
+	if err := j2.AppendAudit(ctx, []dsn.AuditEntry{{Time: at(9), Action: "read", Body: []byte(`{}`)}}, chain); err != nil {
+		t.Fatal(err)
+	}
+	last, _ := j2.SearchAudit(ctx, dsn.AuditQuery{Count: 1})
+	if len(last) != 1 || last[0].Seq != 41 {
+		t.Fatalf("after reopen, tail = %+v", last)
+	}
+}
