@@ -8,7 +8,7 @@ import (
 )
 
 // Restriction is one person's s. 7 restriction or s. 8 refusal, read from a
-// FHIR Consent (docs/decisions/0006-access-policy.md):
+// FHIR Consent (docs/decisions/0010-access-policy.md):
 //
 //	Consent.status = active, Consent.patient = the person,
 //	provision (and each nested provision) of type "deny":

@@ -9,7 +9,7 @@ import (
 // no clock, every input given. Policy (facts.go) gathers the facts; Guard
 // applies the decision to every resource that leaves the store.
 //
-// Rules, in order (LRSSS ss. 7, 8 and r. 1 s. 8; docs/decisions/0006-access-policy.md):
+// Rules, in order (LRSSS ss. 7, 8 and r. 1 s. 8; docs/decisions/0010-access-policy.md):
 //  1. the token's scopes must grant the permission on the type; patient/
 //     scopes only on the token's patient;
 //  2. resources outside any patient's record (the network's directory,
