@@ -18,7 +18,7 @@ import (
 var Scenarios = []string{"create", "read", "transaction", "history", "search",
 	// over a store loaded first (searchload.go): they write nothing
 	"search-observation", "search-encounter", "search-medication", "search-demographics",
-	"search-identifier", "everything", "population-count"}
+	"search-identifier", "everything", "population-count", "match"}
 
 // Limits keep a run bounded whatever the flags say.
 const (

@@ -71,6 +71,12 @@ func (f *fakeFHIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.Method == "GET" && path == "/Patient" && r.URL.Query().Has("birthdate"): // sampling of the loaded scenarios
 		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[{"resource":{"resourceType":"Patient","id":"s1",`+
 			`"name":[{"family":"Côté","given":["Marie"]}],"birthDate":"1950-02-03","identifier":[{"system":"urn:x","value":"1"}]}}]}`)
+	case r.Method == "POST" && path == "/Patient/$match":
+		if !bytes.Contains(body, []byte(`"name":"resource"`)) || !bytes.Contains(body, []byte(`"family":"Côté"`)) {
+			http.Error(w, "bad $match input", 400)
+			return
+		}
+		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
 	case r.Method == "GET" && strings.HasSuffix(path, "/$everything"):
 		fmt.Fprint(w, `{"resourceType":"Bundle","type":"searchset","entry":[]}`)
 	case r.Method == "GET" && strings.HasSuffix(path, "/_history"):

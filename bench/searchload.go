@@ -18,9 +18,18 @@ import (
 
 // sampled is what a search scenario knows of one patient.
 type sampled struct {
-	id, family, given, birthDate string
-	identifier                   string // system|value of the first identifier with a system
+	id, family, given, birthDate, gender string
+	identifier                           string // system|value of the first identifier with a system
+	nam                                  string // value of the Québec health number, if any
 }
+
+// namSystem is the Québec health number's system (mpi.NAMSystem; bench does
+// not import the engine it measures).
+const namSystem = "https://fhir.infoway-inforoute.ca/NamingSystem/ca-qc-patient-healthcare-id"
+
+// goldenTag marks the provincial record's golden Patients: the sample leaves
+// them out, since clinical data point at the registrations.
+const goldenTag = "urn:dsn:codesystem:mpi|golden"
 
 // sample reads up to n patients (the --seed-size; default 500).
 func sample(ctx context.Context, c *client, cfg Config, n int) ([]sampled, error) {
@@ -29,7 +38,7 @@ func sample(ctx context.Context, c *client, cfg Config, n int) ([]sampled, error
 	var mu sync.Mutex
 	for tries := 0; len(out) < n && tries < 40*n/50+40; tries++ {
 		month := fmt.Sprintf("%04d-%02d", 1930+g.r.IntN(95), 1+g.r.IntN(12))
-		r, err := c.do(ctx, "GET", "/Patient?birthdate="+month+"&_count=50", nil, true)
+		r, err := c.do(ctx, "GET", "/Patient?birthdate="+month+"&_tag:not="+url.QueryEscape(goldenTag)+"&_count=50", nil, true)
 		if err := seedErr("GET /Patient?birthdate="+month, r, err); err != nil {
 			return nil, err
 		}
@@ -42,6 +51,7 @@ func sample(ctx context.Context, c *client, cfg Config, n int) ([]sampled, error
 						Given  []string `json:"given"`
 					} `json:"name"`
 					BirthDate  string `json:"birthDate"`
+					Gender     string `json:"gender"`
 					Identifier []struct{ System, Value string }
 				} `json:"resource"`
 			} `json:"entry"`
@@ -52,7 +62,7 @@ func sample(ctx context.Context, c *client, cfg Config, n int) ([]sampled, error
 		mu.Lock()
 		for _, e := range b.Entry {
 			p := e.Resource
-			s := sampled{id: p.ID, birthDate: p.BirthDate}
+			s := sampled{id: p.ID, birthDate: p.BirthDate, gender: p.Gender}
 			if len(p.Name) > 0 {
 				s.family = p.Name[0].Family
 				if len(p.Name[0].Given) > 0 {
@@ -60,9 +70,11 @@ func sample(ctx context.Context, c *client, cfg Config, n int) ([]sampled, error
 				}
 			}
 			for _, id := range p.Identifier {
-				if id.System != "" && id.Value != "" {
+				if id.System != "" && id.Value != "" && s.identifier == "" {
 					s.identifier = id.System + "|" + id.Value
-					break
+				}
+				if id.System == namSystem && s.nam == "" {
+					s.nam = id.Value
 				}
 			}
 			if s.id != "" && len(out) < n {
@@ -84,7 +96,8 @@ type loadedScenario struct {
 	what     string
 	patients []sampled
 	build    func(g *gen, p sampled) string
-	need     func(p sampled) bool // which sampled patients the request can use (nil: all)
+	body     func(g *gen, p sampled) []byte // non-nil: the request is a POST of this body
+	need     func(p sampled) bool           // which sampled patients the request can use (nil: all)
 }
 
 func (s *loadedScenario) seed(ctx context.Context, c *client, cfg Config) error {
@@ -100,7 +113,11 @@ func (s *loadedScenario) seed(ctx context.Context, c *client, cfg Config) error 
 	return err
 }
 func (s *loadedScenario) next(g *gen) (string, string, []byte) {
-	return "GET", s.build(g, s.patients[g.r.IntN(len(s.patients))]), nil
+	p := s.patients[g.r.IntN(len(s.patients))]
+	if s.body != nil {
+		return "POST", s.build(g, p), s.body(g, p)
+	}
+	return "GET", s.build(g, p), nil
 }
 func (*loadedScenario) perRequest() int    { return 0 }
 func (s *loadedScenario) describe() string { return s.what }
@@ -140,6 +157,11 @@ func newLoadedScenario(name string) scenario {
 	case "everything":
 		return &loadedScenario{what: "GET Patient/{id}/$everything (first page)",
 			build: func(_ *gen, p sampled) string { return "/Patient/" + p.id + "/$everything" }}
+	case "match":
+		return &loadedScenario{what: "POST Patient/$match (a sampled registration, NAM left out one time in two)",
+			build: func(*gen, sampled) string { return "/Patient/$match" },
+			body:  matchBody,
+			need:  func(p sampled) bool { return p.family != "" && p.given != "" && p.birthDate != "" }}
 	case "population-count":
 		return &loadedScenario{what: "GET Observation?code=http://loinc.org|…&value-quantity=gt…&_summary=count",
 			build: func(g *gen, _ sampled) string {
@@ -148,4 +170,21 @@ func newLoadedScenario(name string) scenario {
 			}}
 	}
 	return nil
+}
+
+// matchBody is the Parameters of a $match for a sampled registration: its
+// name, birth date and sex, with its NAM one time in two (a clerk searching
+// for a patient without the card).
+func matchBody(g *gen, p sampled) []byte {
+	pat := map[string]any{"resourceType": "Patient",
+		"name": []any{map[string]any{"family": p.family, "given": []string{p.given}}}, "birthDate": p.birthDate}
+	if p.gender != "" {
+		pat["gender"] = p.gender
+	}
+	if p.nam != "" && g.r.IntN(2) == 0 {
+		pat["identifier"] = []any{map[string]any{"system": namSystem, "value": p.nam}}
+	}
+	b, _ := json.Marshal(map[string]any{"resourceType": "Parameters",
+		"parameter": []any{map[string]any{"name": "resource", "resource": pat}}})
+	return b
 }

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -139,11 +140,30 @@ func TestPatientMatchOverHTTP(t *testing.T) {
 			t.Fatalf("twins linked as certain: %v %v", ids, grades)
 		}
 	}
-	// onlyCertainMatches and count.
+	// Without the flags the twin A is proposed too (probable), so the flags below have something to remove.
+	if len(ids) < 2 || !slices.Contains(ids, idA) {
+		t.Fatalf("twin query should propose both twins: %v %v", ids, grades)
+	}
+	// onlyCertainMatches keeps the certain candidate only.
 	ids, grades, _, _ = s.matchEntries(t, matchParams(patientJSON("Tremblay", "Marie-Josée", "1980-03-04", "female", namC, "G9A 5H7"),
 		`,{"name":"onlyCertainMatches","valueBoolean":true},{"name":"count","valueInteger":5}`))
 	if len(ids) != 1 || ids[0] != idC || grades[0] != "certain" {
 		t.Fatalf("onlyCertainMatches: %v %v", ids, grades)
+	}
+	// count bounds the answer to the best candidates (Bundle.total says how many were returned).
+	ids, _, _, _ = s.matchEntries(t, matchParams(patientJSON("Tremblay", "Marie-Josée", "1980-03-04", "female", namC, "G9A 5H7"),
+		`,{"name":"count","valueInteger":1}`))
+	if len(ids) != 1 || ids[0] != idC {
+		t.Fatalf("count=1: %v", ids)
+	}
+	if b := s.do(t, "POST", "/fhir/Patient/$match", matchParams(patientJSON("Tremblay", "Marie-Josée", "1980-03-04", "female", namC, "G9A 5H7"),
+		`,{"name":"count","valueInteger":1}`)).obj(t); b["total"] != float64(1) {
+		t.Fatalf("count=1: total %v", b["total"])
+	}
+	// count above the maximum is capped, not refused.
+	if ids, _, _, _ = s.matchEntries(t, matchParams(patientJSON("Tremblay", "Marie-Josée", "1980-03-04", "female", namC, "G9A 5H7"),
+		`,{"name":"count","valueInteger":100000}`)); len(ids) < 2 {
+		t.Fatalf("count=100000: %v", ids)
 	}
 }
 
@@ -200,5 +220,47 @@ func TestPatientMatchErrors(t *testing.T) {
 	}
 	if !strings.Contains(string(s.do(t, "GET", "/fhir/metadata", "").body), `"definition":"http://hl7.org/fhir/OperationDefinition/Patient-match","name":"match"`) {
 		t.Fatal("metadata does not declare $match")
+	}
+}
+
+// A Patient whose NAM disagrees with its demographics is written all the
+// same (a warning, never a block: quebec.md §1.1); with Prefer:
+// return=OperationOutcome (http.html#return) the answer carries the
+// warnings, and a consistent NAM gives none.
+func TestPatientNAMInconsistentIsAWarning(t *testing.T) {
+	s := newMatchServer(t)
+	nam := mustNAM(t, "Tremblay", "Pierre", "1965-03-05", false, '1')
+	bad := patientJSON("Gagnon", "Pierre", "1965-05-03", "male", nam, "G9A 5H7") // other surname, day/month swapped
+	r := s.do(t, "POST", "/fhir/Patient", bad, "Prefer", "return=OperationOutcome")
+	if r.status != 201 {
+		t.Fatalf("create with an inconsistent NAM: %d %s", r.status, r.body)
+	}
+	var warnings []string
+	for _, is := range r.obj(t)["issue"].([]any) {
+		is := is.(map[string]any)
+		if is["severity"] == "warning" {
+			warnings = append(warnings, is["diagnostics"].(string))
+		}
+	}
+	if len(warnings) != 2 || !strings.Contains(warnings[0], "lettres TRE") || !strings.Contains(warnings[1], "date de naissance") {
+		t.Fatalf("warnings: %q", warnings)
+	}
+	// The write happened: the Patient reads back with its NAM as given.
+	loc := r.header.Get("Location")
+	id := strings.Split(loc[strings.Index(loc, "/Patient/")+len("/Patient/"):], "/")[0]
+	if got := s.do(t, "GET", "/fhir/Patient/"+id, ""); got.status != 200 || !strings.Contains(string(got.body), nam) {
+		t.Fatalf("read back: %d %s", got.status, got.body)
+	}
+	// An update keeping the inconsistency warns again; the default answer is the resource.
+	if up := s.do(t, "PUT", "/fhir/Patient/"+id, strings.Replace(bad, `{"resourceType":"Patient",`, `{"resourceType":"Patient","id":"`+id+`",`, 1),
+		"Prefer", "return=OperationOutcome"); up.status != 200 || !strings.Contains(string(up.body), `"severity":"warning"`) {
+		t.Fatalf("update: %d %s", up.status, up.body)
+	}
+	if def := s.do(t, "POST", "/fhir/Patient", bad); def.status != 201 || def.obj(t)["resourceType"] != "Patient" {
+		t.Fatalf("default return: %d %s", def.status, def.body)
+	}
+	good := s.do(t, "POST", "/fhir/Patient", patientJSON("Tremblay", "Pierre", "1965-03-05", "male", nam, "G9A 5H7"), "Prefer", "return=OperationOutcome")
+	if good.status != 201 || strings.Contains(string(good.body), `"warning"`) {
+		t.Fatalf("consistent NAM: %d %s", good.status, good.body)
 	}
 }

@@ -10,6 +10,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/mpi"
 	"dsn/repo"
 )
 
@@ -79,7 +80,7 @@ func (a *API) sendWrite(w http.ResponseWriter, r *http.Request, status int, res 
 	case "minimal":
 		w.WriteHeader(status)
 	case "OperationOutcome":
-		a.send(w, r, status, repo.Information(msg))
+		a.send(w, r, status, writeOutcome(res, msg))
 	default:
 		a.send(w, r, status, res.Body)
 	}
@@ -96,4 +97,27 @@ func ifMatch(r *http.Request) (int64, error) {
 		return 0, dsn.Errorf("fhirapi", dsn.KindInvalid, "If-Match illisible: %q (attendu W/\"n\")", v)
 	}
 	return n, nil
+}
+
+// writeOutcome is the OperationOutcome of a successful write (Prefer:
+// return=OperationOutcome, http.html#return: "hints and warnings about the
+// operation"): the information line, then for a Patient one warning per
+// disagreement between its NAM and its demographics (mpi.NAMWarnings,
+// quebec.md §1.1) — a warning, never a refusal.
+func writeOutcome(res dsn.Resource, msg string) fhir.Object {
+	oo := repo.Information(msg)
+	if res.Type != "Patient" || res.Deleted {
+		return oo
+	}
+	p, err := fhir.Decode(res.Body)
+	if err != nil {
+		return oo
+	}
+	issues := oo["issue"].([]any)
+	for _, w := range mpi.NAMWarnings(p, res.LastUpdated) {
+		issues = append(issues, map[string]any{"severity": "warning", "code": "business-rule", "diagnostics": w,
+			"expression": []any{"Patient.identifier"}})
+	}
+	oo["issue"] = issues
+	return oo
 }

@@ -46,8 +46,8 @@ func DefaultConfig() *Config {
 			field("phone", "téléphone",
 				lv("same", "un numéro en commun", 0.6, 0.0005),
 				lv("different", "aucun numéro en commun", 0.4, 0.9995)),
-			field("mrn", "numéro de dossier local",
-				lv("same", "même numéro de dossier du même établissement", 0.5, 0.000001),
+			field("mrn", "numéro de dossier local ou carte d'une autre province",
+				lv("same", "même numéro de dossier du même établissement, ou même carte d'assurance maladie d'une autre province", 0.5, 0.000001),
 				lv("different", "aucun numéro de dossier en commun", 0.5, 0.999999)),
 		},
 	}

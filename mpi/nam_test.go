@@ -1,10 +1,12 @@
 package mpi
 
 import (
+	"strings"
 	"testing"
 	"time"
 
 	"dsn"
+	"dsn/fhir"
 )
 
 var today = time.Date(2026, 11, 25, 0, 0, 0, 0, time.UTC)
@@ -91,5 +93,37 @@ func TestParseNAMRejects(t *testing.T) {
 	}
 	if _, err := MakeNAM("Roy", "Sophie", day(1989, 6, 30), true, 'O'); err == nil {
 		t.Error("differentiator O must be refused")
+	}
+}
+
+// A NAM disagreeing with the demographics gives one warning per
+// disagreement, in French; an agreeing one gives none.
+func TestNAMWarnings(t *testing.T) {
+	now := time.Date(2026, 12, 6, 0, 0, 0, 0, time.UTC)
+	nam := "TREP65030512" // Pierre Tremblay, M, 1965-03-05 (quebec.md §1.1)
+	pat := func(family, given, birth, gender, nam string) fhir.Object {
+		return fhir.Object{"resourceType": "Patient", "name": []any{map[string]any{"family": family, "given": []any{given}}},
+			"birthDate": birth, "gender": gender, "identifier": []any{map[string]any{"system": NAMSystem, "value": nam}}}
+	}
+	if w := NAMWarnings(pat("Tremblay", "Pierre", "1965-03-05", "male", nam), now); len(w) != 0 {
+		t.Fatalf("consistent NAM: %v", w)
+	}
+	if w := NAMWarnings(fhir.Object{"resourceType": "Patient"}, now); w != nil {
+		t.Fatalf("no NAM: %v", w)
+	}
+	w := NAMWarnings(pat("Gagnon", "Marc", "1965-05-03", "female", nam), now)
+	want := []string{"lettres TRE", "lettre P", "date de naissance encodée", "sexe inscrit à la RAMQ (M)"}
+	if len(w) != len(want) {
+		t.Fatalf("want %d warnings, got %q", len(want), w)
+	}
+	for i, s := range want {
+		if !strings.Contains(w[i], s) {
+			t.Errorf("warning %d = %q, want it to say %q", i, w[i], s)
+		}
+	}
+	// A bad check digit is a warning too, with the parser's reason.
+	w = NAMWarnings(pat("Tremblay", "Pierre", "1965-03-05", "male", "TREP65030513"), now)
+	if len(w) != 1 || !strings.Contains(w[0], "chiffre de contrôle") || strings.Contains(w[0], "mpi.ParseNAM") {
+		t.Fatalf("bad check digit: %q", w)
 	}
 }

@@ -25,7 +25,8 @@ type prepared struct {
 	streetNo  []string // civic number of each address, aligned with postal
 	city      []string
 	phones    []string // last 10 digits
-	mrns      []string // assigner|value
+	mrns      []string // assigner|system|VALUE (chart numbers; other provinces' health numbers with no assigner)
+	temp      bool     // Record.Temporary
 }
 
 // refDate bounds the century guessed when parsing NAMs. Matching is not
@@ -33,7 +34,7 @@ type prepared struct {
 var refDate = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func prepare(r *Record) *prepared {
-	p := &prepared{rec: r}
+	p := &prepared{rec: r, temp: r.Temporary}
 	for _, f := range r.Family {
 		n := NormalizeName(f)
 		if n.Full == "" {
@@ -84,7 +85,7 @@ func (p *prepared) prepareIDs(r *Record) {
 		}
 	}
 	for _, id := range r.Identifiers {
-		if id.Type == "MR" || id.Assigner != "" {
+		if id.Type == "MR" || id.Assigner != "" || id.Jurisdictional {
 			p.mrns = append(p.mrns, id.Assigner+"|"+id.System+"|"+strings.ToUpper(id.Value))
 		}
 	}

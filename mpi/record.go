@@ -20,6 +20,11 @@ type Record struct {
 	Identifiers []Identifier // every other identifier, MRNs included
 	Addresses   []Address
 	Phones      []string // telecom with system phone, as entered
+	// Temporary: an unknown patient or a newborn before its NAM — every
+	// name is a placeholder (HumanName.use temp/anonymous, « Inconnu »,
+	// « Bébé ») or there is none. Placeholder names are not in Family/Given,
+	// and such a record is never linked automatically (rules.go).
+	Temporary bool
 }
 
 // Identifier is one Patient.identifier other than the NAM.
@@ -28,6 +33,19 @@ type Identifier struct {
 	Value    string
 	Type     string // v2-0203 code when present (MR, JHN…)
 	Assigner string // assigner.reference or assigner.display: the site of an MRN
+	// Jurisdictional: another province's health number (type JHN, or an
+	// Infoway ca-XX-patient-hcn / -healthcare-id system): compared like a
+	// chart number, the system standing for the site.
+	Jurisdictional bool
+}
+
+// otherProvinceSystem recognises Infoway's naming systems for the other
+// provinces' health numbers (quebec.md §1.1: ca-on-patient-hcn,
+// ca-XX-patient-healthcare-id); the NAM's own system is handled apart.
+func otherProvinceSystem(sys string) bool {
+	const infoway = "https://fhir.infoway-inforoute.ca/NamingSystem/ca-"
+	return strings.HasPrefix(sys, infoway) && sys != NAMSystem &&
+		(strings.HasSuffix(sys, "-patient-hcn") || strings.HasSuffix(sys, "-patient-healthcare-id"))
 }
 
 // Address is the part of Patient.address matching compares.
@@ -46,7 +64,9 @@ func FromPatient(p fhir.Object) Record {
 		r.BirthDate = ""
 	}
 	r.Sex = str(p["gender"])
-	for i, n := range objs(p["name"]) {
+	names, temporary := realNames(p)
+	r.Temporary = temporary
+	for i, n := range names {
 		if f := str(n["family"]); f != "" {
 			r.Family = append(r.Family, f)
 		}
@@ -85,13 +105,16 @@ func (r *Record) addIdentifier(id fhir.Object) {
 		r.NAM = val
 		return
 	}
-	x := Identifier{System: sys, Value: val}
+	x := Identifier{System: sys, Value: val, Jurisdictional: otherProvinceSystem(sys)}
 	if t, ok := id["type"].(map[string]any); ok {
 		for _, c := range objs(t["coding"]) {
 			if code := str(c["code"]); code != "" {
 				x.Type = code
 				break
 			}
+		}
+		if x.Type == "JHN" {
+			x.Jurisdictional = true
 		}
 	}
 	if a, ok := id["assigner"].(map[string]any); ok {

@@ -6,6 +6,10 @@ package mpi
 // pair can still reach the review queue, where a person decides.
 func protect(a, b *prepared, l Levels) []string {
 	var rules []string
+	if a.temp || b.temp {
+		rules = append(rules, "identité temporaire (patient inconnu, nouveau-né sans NAM): "+
+			"jamais de lien automatique sur un nom provisoire ou une date estimée")
+	}
 	if l[FieldNAM] == 4 && a.namOK && b.namOK {
 		rules = append(rules, "deux NAM valides et différents: la RAMQ les a attribués à deux personnes")
 	}

@@ -98,7 +98,7 @@ func TestBenchRefusesRemoteURL(t *testing.T) {
 	}
 }
 
-// The search scenarios of issue 3 run against a store loaded with dsn synth
+// The search scenarios of issue 3 (and $match, issue 5) run against a store loaded with dsn synth
 // and dsn import, through the real server: every request is answered 2xx.
 func TestBenchLoadedScenarios(t *testing.T) {
 	if testing.Short() {
@@ -122,7 +122,7 @@ func TestBenchLoadedScenarios(t *testing.T) {
 	base := "http://" + m.Addr() + "/fhir"
 	tok := systemToken(t, m)
 	for _, sc := range []string{"search-observation", "search-encounter", "search-medication", "search-demographics",
-		"search-identifier", "everything", "population-count"} {
+		"search-identifier", "everything", "population-count", "match"} {
 		code, out, errs := runCmd(t, "bench", "--url", base, "--token", tok, "--scenario", sc, "--concurrency", "2", "--duration", "2s",
 			"--warmup", "0s", "--max-requests", "30", "--seed-size", "20", "--json")
 		var res struct {

@@ -1,0 +1,88 @@
+package mpi
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/fhir"
+)
+
+// NAMWarnings checks the Patient's NAM against its own demographics
+// (quebec.md §1.1): format and check digit, the 3 letters of the surname at
+// birth, the first letter of the given name, the birth date and the sex
+// recorded at RAMQ. Each disagreement is one French sentence for a warning —
+// never a reason to refuse the write: RAMQ does not publish the check-digit
+// rule, a married name differs from the surname at birth, and the CAM may
+// carry the marker X. nil when the Patient has no NAM or everything agrees.
+func NAMWarnings(p fhir.Object, now time.Time) []string {
+	r := FromPatient(p)
+	if r.NAM == "" {
+		return nil
+	}
+	n, err := ParseNAM(r.NAM, now)
+	if err != nil {
+		return []string{fmt.Sprintf("NAM %s: %s (vérifiez la carte d'assurance maladie)", r.NAM, errText(err))}
+	}
+	var out []string
+	if len(r.Family) > 0 && !namFamilyAgrees(n, r.Family) {
+		out = append(out, fmt.Sprintf("NAM %s: les lettres %s ne correspondent à aucun nom de famille du dossier (%s) — "+
+			"le NAM porte le nom à la naissance", n.Value, n.Letters[:3], strings.Join(r.Family, ", ")))
+	}
+	if given := append(append([]string{}, r.Given...), r.OtherGiven...); len(given) > 0 && !namGivenAgrees(n, given) {
+		out = append(out, fmt.Sprintf("NAM %s: la lettre %s ne correspond à l'initiale d'aucun prénom du dossier (%s)",
+			n.Value, n.Letters[3:], strings.Join(given, ", ")))
+	}
+	if r.BirthDate != "" && !namBirthAgrees(n, r.BirthDate) {
+		out = append(out, fmt.Sprintf("NAM %s: la date de naissance encodée (jour %02d, mois %02d, année en %s) diffère de celle du dossier (%s)",
+			n.Value, n.BirthDate.Day(), int(n.BirthDate.Month()), n.Value[4:6], r.BirthDate))
+	}
+	if (r.Sex == "male" && n.Female) || (r.Sex == "female" && !n.Female) {
+		out = append(out, fmt.Sprintf("NAM %s: le sexe inscrit à la RAMQ (%s) diffère du genre du dossier (%s)",
+			n.Value, map[bool]string{true: "F", false: "M"}[n.Female], r.Sex))
+	}
+	return out
+}
+
+// namFamilyAgrees: some family name (usual, official, maiden…) gives the
+// NAM's 3 letters.
+func namFamilyAgrees(n NAM, families []string) bool {
+	for _, f := range families {
+		if NAMLetters(f, "X")[:3] == n.Letters[:3] {
+			return true
+		}
+	}
+	return false
+}
+
+// namGivenAgrees: some given name starts with the NAM's 4th letter (the
+// usual first name on the card may be any of them).
+func namGivenAgrees(n NAM, given []string) bool {
+	for _, g := range given {
+		if NAMLetters("XXX", g)[3] == n.Letters[3] {
+			return true
+		}
+	}
+	return false
+}
+
+// namBirthAgrees compares year modulo 100, month and day: the century is
+// not in the NAM.
+func namBirthAgrees(n NAM, birthDate string) bool {
+	d, err := time.Parse("2006-01-02", birthDate)
+	if err != nil {
+		return true
+	}
+	return d.Year()%100 == n.BirthDate.Year()%100 && d.Month() == n.BirthDate.Month() && d.Day() == n.BirthDate.Day()
+}
+
+// errText is the French message of a dsn.Error without its operation prefix.
+func errText(err error) string {
+	var e *dsn.Error
+	if errors.As(err, &e) && e.Msg != "" {
+		return e.Msg
+	}
+	return err.Error()
+}
