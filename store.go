@@ -119,6 +119,15 @@ type BulkTx interface {
 	PutAll(ws []Write) error
 }
 
+// BulkJobsTx is implemented by the Tx of a store that can queue many jobs
+// with one statement (the bulk import queues a link job per new Patient).
+// Callers find it with a type assertion and fall back to AddJob.
+type BulkJobsTx interface {
+	Tx
+	// AddJobs queues every j of js as AddJob would, in order.
+	AddJobs(js []Job) error
+}
+
 // HistoryQuery selects versions for the history interactions.
 type HistoryQuery struct {
 	Type   string    // "" for the whole system

@@ -65,7 +65,13 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	for i := range workers {
 		w := &workers[i]
 		w.init(newGen(cfg.Seed, i))
-		wg.Go(func() { w.loop(ctx, c, sc, measureFrom, end, &sent, int64(cfg.MaxRequests)) })
+		w.lean = newLean(cfg.URL, cfg.Token)
+		wg.Go(func() {
+			w.loop(ctx, c, sc, measureFrom, end, &sent, int64(cfg.MaxRequests))
+			if w.lean != nil {
+				w.lean.close()
+			}
+		})
 	}
 	wg.Wait()
 	finished := time.Now()
@@ -101,6 +107,7 @@ type worker struct {
 	ok       int
 	errors   map[string]int
 	lat      Latencies
+	lean     *leanConn // the measured requests' connection (nil: https, net/http)
 }
 
 func (w *worker) init(g *gen) {
@@ -115,7 +122,13 @@ func (w *worker) loop(ctx context.Context, c *client, sc scenario, measureFrom, 
 		if !t0.Before(end) || sent.Add(1) > max {
 			return
 		}
-		r, err := c.do(ctx, method, path, body, false)
+		var r response
+		var err error
+		if w.lean != nil {
+			r, err = w.lean.do(ctx, method, path, body)
+		} else {
+			r, err = c.do(ctx, method, path, body, false)
+		}
 		d := time.Since(t0)
 		if t0.Before(measureFrom) {
 			continue

@@ -13,7 +13,40 @@ import (
 	"dsn/internal/sqlstore"
 )
 
-var _ dsn.BulkTx = (*tx)(nil)
+var (
+	_ dsn.BulkTx     = (*tx)(nil)
+	_ dsn.BulkJobsTx = (*tx)(nil)
+)
+
+// sqlAddJobs queues many jobs with one statement (dsn.BulkJobsTx).
+const sqlAddJobs = `INSERT INTO job (kind, key, created)
+	SELECT * FROM unnest($1::text[], $2::text[], $3::timestamptz[])`
+
+// AddJobs queues js in one statement, after the pending Puts (dsn.BulkJobsTx).
+func (t *tx) AddJobs(js []dsn.Job) error {
+	const op = "postgres.Tx.AddJobs"
+	if err := t.Check(op); err != nil {
+		return err
+	}
+	if len(js) == 0 {
+		return nil
+	}
+	kinds, keys, created := make([]string, len(js)), make([]string, len(js)), make([]time.Time, len(js))
+	for i, j := range js {
+		kinds[i], keys[i], created[i] = j.Kind, j.Key, j.Created
+	}
+	b := &pgx.Batch{}
+	for _, p := range t.pending {
+		b.Queue(p)
+	}
+	b.Queue(sqlAddJobs, kinds, keys, created)
+	t.sent()
+	t.Wrote = true
+	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
+		return t.fail(op, err)
+	}
+	return nil
+}
 
 // The fixed SQL of the bulk path. Seqs and rids are taken from the identity
 // sequences beforehand, so that COPY can write the rows with their keys

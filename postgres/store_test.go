@@ -2,67 +2,22 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"net/url"
-	"os"
 	"strconv"
 	"testing"
 
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/pgtest"
 	"dsn/storetest"
 )
 
 // testURL is the server the tests use; each test gets its own schema in it.
-func testURL() string {
-	if u := os.Getenv("DSN_TEST_POSTGRES"); u != "" {
-		return u
-	}
-	return "postgres://postgres@127.0.0.1:5432/test?sslmode=disable"
-}
+func testURL() string { return pgtest.URL() }
 
 // freshSchema creates an empty schema, dropped when tb ends, and returns the
 // URL that selects it (search_path), so tests and packages run in parallel.
-// Without a server the test is skipped, or fails under CI=true.
-func freshSchema(tb testing.TB) string {
-	tb.Helper()
-	ctx := context.Background()
-	admin, err := pgx.Connect(ctx, testURL())
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("PostgreSQL is required under CI=true: %v", err)
-		}
-		tb.Skipf("PostgreSQL unreachable (%v); set DSN_TEST_POSTGRES", err)
-	}
-	defer admin.Close(ctx)
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "dsn_test_" + hex.EncodeToString(b[:])
-	if _, err := admin.Exec(ctx, "CREATE SCHEMA "+schema); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		c, err := pgx.Connect(context.Background(), testURL())
-		if err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-			return
-		}
-		defer c.Close(context.Background())
-		if _, err := c.Exec(context.Background(), "DROP SCHEMA "+schema+" CASCADE"); err != nil {
-			tb.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(testURL())
-	if err != nil {
-		tb.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
-}
+func freshSchema(tb testing.TB) string { return pgtest.Schema(tb, "dsn_test") }
 
 // openTest gives each test one schema, so reopening within a test finds the
 // same database (storetest.Opener).

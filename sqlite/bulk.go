@@ -18,7 +18,29 @@ import (
 // prepared shapes.
 const bulkRows = 256
 
-var _ dsn.BulkTx = (*tx)(nil)
+var (
+	_ dsn.BulkTx     = (*tx)(nil)
+	_ dsn.BulkJobsTx = (*tx)(nil)
+)
+
+// AddJobs queues js with multi-row INSERTs (dsn.BulkJobsTx).
+func (t *tx) AddJobs(js []dsn.Job) error {
+	const op = "sqlite.Tx.AddJobs"
+	if err := t.Check(op); err != nil {
+		return err
+	}
+	rows := make([][]any, len(js))
+	for i, j := range js {
+		rows[i] = []any{j.Kind, j.Key, micros(j.Created)}
+	}
+	t.Wrote = true
+	if err := t.s.insertMany(context.Background(), "job", jobCols, rows); err != nil {
+		return t.fail(op, fmt.Errorf("insert jobs: %w", err))
+	}
+	return nil
+}
+
+var jobCols = []string{"kind", "key", "created"}
 
 // PutAll stores ws in the writer's transaction with multi-row INSERTs: one
 // statement per 256 versions, resources and index rows of each table, instead
@@ -57,6 +79,7 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 		}
 	}
 	for table, rows := range b.index {
+		sortIndexRows(table, rows)
 		if err := t.s.insertMany(ctx, table, indexInsertCols(table), rows); err != nil {
 			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
 		}

@@ -15,17 +15,49 @@ type querier interface {
 	count(ctx context.Context, query string, args ...any) (int, error)
 }
 
-// connQuerier runs generated SQL on the writer connection (rare: conditional
-// operations), without caching.
-type connQuerier struct{ c *sql.Conn }
+// writerQuerier runs generated SQL on the writer connection inside a
+// transaction (conditional operations, and the MPI's candidate search on
+// every Patient create), with the statements prepared once on that
+// connection: parsing and planning took ~10 % of the writer's CPU per create.
+type writerQuerier struct{ s *Store }
 
-func (q connQuerier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	return q.c.QueryContext(ctx, query, args...)
+// prepared returns the cached statement of query, or nil past maxCached
+// shapes (the caller then runs query unprepared: a statement bound to the
+// connection cannot be closed while its rows are read).
+func (q writerQuerier) prepared(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st := q.s.sideSt[query]; st != nil || len(q.s.sideSt) >= maxCached {
+		return st, nil
+	}
+	st, err := q.s.wconn.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	q.s.sideSt[query] = st
+	return st, nil
 }
 
-func (q connQuerier) count(ctx context.Context, query string, args ...any) (int, error) {
+func (q writerQuerier) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := q.prepared(ctx, query)
+	switch {
+	case err != nil:
+		return nil, err
+	case st == nil:
+		return q.s.wconn.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (q writerQuerier) count(ctx context.Context, query string, args ...any) (int, error) {
+	st, err := q.prepared(ctx, query)
+	if err != nil {
+		return 0, err
+	}
 	var n int
-	err := q.c.QueryRowContext(ctx, query, args...).Scan(&n)
+	if st == nil {
+		err = q.s.wconn.QueryRowContext(ctx, query, args...).Scan(&n)
+	} else {
+		err = st.QueryRowContext(ctx, args...).Scan(&n)
+	}
 	return n, err
 }
 

@@ -42,7 +42,7 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	if err := t.Check("sqlite.Tx.Search"); err != nil {
 		return dsn.SearchResult{}, err
 	}
-	res, err := search(context.Background(), connQuerier{t.s.wconn}, q)
+	res, err := search(context.Background(), writerQuerier{t.s}, q)
 	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
 		t.fail("sqlite.Tx.Search", err)
 	}

@@ -160,3 +160,34 @@ func testPutAllConflict(t *testing.T, open Opener) {
 		t.Fatalf("p changed: v%d %v", got.VersionID, err)
 	}
 }
+
+// AddJobs (dsn.BulkJobsTx) queues many jobs in order, after a single AddJob
+// of the same transaction, readable by Jobs once committed.
+func testAddJobs(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	err := s.Write(ctx, func(tx dsn.Tx) error {
+		b, ok := tx.(dsn.BulkJobsTx)
+		if !ok {
+			return dsn.Errorf("storetest", dsn.KindInternal, "the store's Tx has no AddJobs")
+		}
+		if err := tx.AddJob(dsn.Job{Kind: "k", Key: "first", Created: at(0)}); err != nil {
+			return err
+		}
+		var js []dsn.Job
+		for i := range 300 {
+			js = append(js, dsn.Job{Kind: "k", Key: strconv.Itoa(i), Created: at(i)})
+		}
+		return b.AddJobs(js)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	jobs, err := s.Jobs(ctx, "k", 0, 1000)
+	if err != nil || len(jobs) != 301 {
+		t.Fatalf("%d jobs (%v), want 301", len(jobs), err)
+	}
+	if jobs[0].Key != "first" || jobs[300].Key != "299" || !jobs[300].Created.Equal(at(299)) {
+		t.Fatalf("jobs out of order or altered: first %+v, last %+v", jobs[0], jobs[300])
+	}
+}

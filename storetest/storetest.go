@@ -54,6 +54,7 @@ func Run(t *testing.T, open Opener) {
 		{"Jobs", testJobs},
 		{"PutAll", testPutAll},
 		{"PutAllConflict", testPutAllConflict},
+		{"AddJobs", testAddJobs},
 		{"ExportJobs", testExportJobs},
 	}
 	for _, tc := range tests {

@@ -25,8 +25,16 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	batch := fs.Int("batch", 500, "resources per store transaction")
 	errFile := fs.String("errors", "", "error report (NDJSON: file, line, outcome); default import-errors.ndjson in the current directory")
 	state := fs.String("state", "", "checkpoint file for resumption (default <data>/import-state, or <errors>.state with --db)")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the import to FILE")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if fs.NArg() == 0 {
 		fmt.Fprintln(env.Stderr, "dsn import: PATH… attendu (fichiers .ndjson, .ndjson.gz, .json ou répertoires)")

@@ -218,6 +218,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
+	startPprof(env.Getenv("DSN_PPROF"), log)
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		return err

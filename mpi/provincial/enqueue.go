@@ -155,16 +155,26 @@ func (t enqueueTx) withGolden(w dsn.Write) (dsn.Write, error) {
 // putGolden writes the golden record of a new registration (version 1, the
 // registration's time), built by the survivorship rules from it alone.
 func (t enqueueTx) putGolden(gid string, w dsn.Write, obj fhir.Object) error {
+	g, err := goldenWrite(gid, w, obj)
+	if err != nil {
+		return err
+	}
+	return t.Tx.Put(g)
+}
+
+// goldenWrite builds version 1 of the golden record gid of registration w
+// (decoded as obj) by the survivorship rules from it alone.
+func goldenWrite(gid string, w dsn.Write, obj fhir.Object) (dsn.Write, error) {
 	ss := []source{{id: w.ID, updated: w.LastUpdated, obj: obj}}
 	g := survive(ss, w.LastUpdated)
 	dress(g, gid, ss, nil)
 	fhir.SetMeta(g, "1", w.LastUpdated)
 	ix, key, err := search.Extract(g)
 	if err != nil {
-		return dsn.Wrap("provincial.Enqueue", dsn.KindInternal, err)
+		return dsn.Write{}, dsn.Wrap("provincial.Enqueue", dsn.KindInternal, err)
 	}
-	return t.Tx.Put(dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: gid, VersionID: 1,
-		LastUpdated: w.LastUpdated, Method: "POST", Body: fhir.Encode(g)}, PatientKey: key, Index: ix})
+	return dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: gid, VersionID: 1,
+		LastUpdated: w.LastUpdated, Method: "POST", Body: fhir.Encode(g)}, PatientKey: key, Index: ix}, nil
 }
 
 // rewrite re-encodes w's body and re-extracts its index rows.
