@@ -58,7 +58,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		st.Close()
 		return nil, err
 	}
-	m.audit = openJournal(st, m.auth, log)
+	m.audit = openJournal(st, m.auth, log, cfg.AuditSync)
 	m.pol = access.NewPolicy(m.auth, st, log)
 	m.store = repo.WithOnCommit(m.store, m.pol.Observe) // this process's Consents apply at once
 	if err := m.startMPI(); err != nil {                // wraps m.store: every write reaches the index
