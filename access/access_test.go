@@ -200,3 +200,45 @@ func FuzzAuthenticate(f *testing.F) {
 		}
 	})
 }
+
+// Disabling a user stops their tokens at once in this process and within
+// RevocationTTL in another one (a second Service on the same store).
+func TestDisableUserRevokesTokens(t *testing.T) {
+	ctx := context.Background()
+	svc, st, clk := newService(t)
+	other := access.New(access.Options{Records: st, Clock: clk})
+	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.partie", Role: access.RolePhysician, Establishment: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := svc.IssueAccess(ctx, access.UserPrincipal(u, access.MustScopes("user/*.rs"), ""), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*access.Service{svc, other} {
+		if _, err := s.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("before: %v", err)
+		}
+	}
+	if _, err := svc.DisableUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, tok); dsn.KindOf(err) != dsn.KindUnauthorized || !strings.Contains(err.Error(), "désactivé") {
+		t.Fatalf("same process after disable: %v", err)
+	}
+	clk.t = clk.t.Add(access.RevocationTTL + time.Second)
+	refused := false
+	for range 200 { // the stale set is reloaded in the background
+		if _, err := other.Authenticate(ctx, tok); dsn.KindOf(err) == dsn.KindUnauthorized {
+			refused = true
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !refused {
+		t.Fatal("another process still accepts the token after RevocationTTL")
+	}
+	if _, err := svc.SignIn(ctx, access.RealmStaff, "dr.partie", "x"); err == nil {
+		t.Fatal("a disabled user signs in")
+	}
+}

@@ -165,9 +165,8 @@ func (s *Service) CreateClient(ctx context.Context, name, scope string, redirect
 // SetClientUse records a client's purpose of use and missions; they apply
 // to its next token. Errors: KindInvalid (unknown purpose), KindNotFound.
 func (s *Service) SetClientUse(ctx context.Context, id, purpose string, missions []string) (Client, error) {
-	const op = "access.SetClientUse"
-	if purpose != "" && !purposes[purpose] {
-		return Client{}, dsn.Errorf(op, dsn.KindInvalid, "finalité inconnue %q: HOPERAT, TREAT, HRESCH ou PUBHLTH", purpose)
+	if err := CheckPurpose(purpose); err != nil {
+		return Client{}, err
 	}
 	c, err := s.Client(ctx, id)
 	if err != nil {
@@ -175,6 +174,15 @@ func (s *Service) SetClientUse(ctx context.Context, id, purpose string, missions
 	}
 	c.Purpose, c.Missions = purpose, missions
 	return c, s.put(ctx, kindClient, c.ID, "", c)
+}
+
+// CheckPurpose accepts "" and the purposes of use a client may be registered
+// with. Errors: KindInvalid.
+func CheckPurpose(purpose string) error {
+	if purpose != "" && !purposes[purpose] {
+		return dsn.Errorf("access.CheckPurpose", dsn.KindInvalid, "finalité inconnue %q: HOPERAT, TREAT, HRESCH ou PUBHLTH", purpose)
+	}
+	return nil
 }
 
 // Client returns a client by id. Errors: KindNotFound.

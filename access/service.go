@@ -42,6 +42,7 @@ type Service struct {
 	reloaded time.Time // last reload of the keys from the store
 
 	tokens tokenCache
+	rev    revoked // disabled users, whose tokens are refused (revoke.go)
 }
 
 // New makes a Service.

@@ -81,14 +81,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, errToken("format")
 	}
 	now := s.clock.Now()
-	if p, ok := s.tokens.get(token, now); ok {
-		return p, nil
-	}
-	p, exp, err := s.authenticate(ctx, token)
-	if err == nil {
+	p, ok := s.tokens.get(token, now)
+	if !ok {
+		var exp time.Time
+		var err error
+		if p, exp, err = s.authenticate(ctx, token); err != nil {
+			return nil, err
+		}
 		s.tokens.put(token, p, exp)
 	}
-	return p, err
+	if s.isRevoked(ctx, p) {
+		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "compte désactivé: ses jetons ne sont plus acceptés")
+	}
+	return p, nil
 }
 
 // authenticate verifies a token not seen yet (the ECDSA verification is the
