@@ -2,6 +2,8 @@ package access_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -240,5 +242,39 @@ func TestDisableUserRevokesTokens(t *testing.T) {
 	}
 	if _, err := svc.SignIn(ctx, access.RealmStaff, "dr.partie", "x"); err == nil {
 		t.Fatal("a disabled user signs in")
+	}
+}
+
+// Failed sign-ins are throttled per account and per address; the right
+// password does not get through a throttled account; the window frees it.
+func TestSignInThrottle(t *testing.T) {
+	ctx := context.Background()
+	svc, _, clk := newService(t)
+	if _, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.cible", Role: access.RolePhysician, Establishment: "e", Password: "un mot de passe solide"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range access.AccountFailures {
+		if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "mauvais", fmt.Sprintf("10.0.0.%d", i)); dsn.KindOf(err) != dsn.KindUnauthorized {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	_, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "10.0.1.1")
+	if !errors.Is(err, access.ErrThrottled) || !strings.Contains(dsn.Message(err), "réessayez dans 15 minutes") {
+		t.Fatalf("throttled account, right password: %v", err)
+	}
+	clk.t = clk.t.Add(access.ThrottleWindow)
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "10.0.1.1"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+
+	// one address trying many accounts
+	for i := range access.AddressFailures {
+		svc.SignInFrom(ctx, access.RealmStaff, fmt.Sprintf("inconnu%d", i), "x", "192.0.2.7")
+	}
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "192.0.2.7"); !errors.Is(err, access.ErrThrottled) {
+		t.Fatalf("throttled address: %v", err)
+	}
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "192.0.2.8"); err != nil {
+		t.Fatalf("another address: %v", err)
 	}
 }
