@@ -111,4 +111,3 @@ func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
 	}
 	s.rev.subjects, s.rev.loadedAt = set, now
 }
-
