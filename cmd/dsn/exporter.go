@@ -12,6 +12,7 @@ import (
 	"dsn/bulk"
 	"dsn/fhirapi"
 	"dsn/mpi/provincial"
+	"dsn/repo"
 )
 
 // startExporter starts the Bulk Data export jobs runner behind $export. Its
@@ -29,6 +30,19 @@ func (m *Main) startExporter(jobs dsn.Store) error {
 	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: st, Jobs: js, Log: m.log,
 		Access: exportAccess{auth: m.auth, journal: m.audit}})
 	return m.exporter.Start(context.Background())
+}
+
+// startImporter starts the runner of $import jobs. They write through
+// m.store like `dsn import` (new registrations get their golden record, the
+// linker is woken), and are kept in memory: a restart forgets them.
+func (m *Main) startImporter() error {
+	im, err := bulk.NewImporter(bulk.ImporterOptions{Log: m.log,
+		Service: repo.New(repo.Options{Store: m.store, Managed: provincial.StripManaged})})
+	if err != nil {
+		return err
+	}
+	m.importer = im
+	return nil
 }
 
 // exportAccess applies the access policy to $export jobs (bulk.ExportAccess):

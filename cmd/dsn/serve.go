@@ -40,6 +40,8 @@ type Main struct {
 	stopLinker func()
 	// exporter runs the $export jobs (exporter.go)
 	exporter *bulk.Exporter
+	// importer runs the $import jobs (exporter.go)
+	importer *bulk.Importer
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -64,6 +66,10 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		return nil, err
 	}
 	if err := m.startExporter(st); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if err := m.startImporter(); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -124,6 +130,9 @@ func (m *Main) Close() error {
 	if m.exporter != nil {
 		m.exporter.Close()
 	}
+	if m.importer != nil {
+		m.importer.Close()
+	}
 	if m.stopLinker != nil {
 		m.stopLinker()
 	}
@@ -151,6 +160,7 @@ func (m *Main) routes() (http.Handler, error) {
 		BreakGlass: m.breakGlass,
 		AuditTrail: m.raw.(dsn.Journal),
 		Exporter:   m.exporter,
+		Importer:   m.importer,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
