@@ -46,10 +46,34 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rec := mpi.FromPatient(in.patient)
+	// Explaining a candidate costs more than scoring it: ask the index for a
+	// few times count, and for the maximum only when filtering (grades,
+	// one entry per person) left the answer short.
+	var entries []any
+	for limit := min(matchMaxCount, 4*in.count); ; limit = matchMaxCount {
+		cands := a.mpi.Match(rec, limit)
+		entries = a.matchEntries(r, in, cands)
+		if len(entries) == in.count || len(cands) < limit || limit == matchMaxCount ||
+			mpi.FHIRGrade(cands[len(cands)-1].Result) == "certainly-not" { // sorted by total: the rest is too
+			break
+		}
+	}
+	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
+	if len(entries) > 0 {
+		b["entry"] = entries
+	}
+	a.send(w, r, http.StatusOK, b)
+	return nil
+}
+
+// matchEntries turns the index's candidates, best first, into at most
+// in.count Bundle entries: certainly-not left out, probable ones too under
+// onlyCertainMatches, one entry per person (matchTarget).
+func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []any {
 	m := a.mpi.Matcher()
 	var entries []any
 	seen := map[string]bool{}
-	for _, c := range a.mpi.Match(rec, matchMaxCount) {
+	for _, c := range cands {
 		if len(entries) == in.count {
 			break
 		}
@@ -79,12 +103,7 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 			},
 		})
 	}
-	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
-	if len(entries) > 0 {
-		b["entry"] = entries
-	}
-	a.send(w, r, http.StatusOK, b)
-	return nil
+	return entries
 }
 
 // parseMatchInput reads the Parameters of $match and validates the Patient.

@@ -4,9 +4,11 @@ import (
 	"bytes"
 	"compress/gzip"
 	"encoding/json"
+	"io"
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 
 	"dsn"
 	"dsn/fhir"
@@ -16,6 +18,15 @@ import (
 
 // gzipMin is the size below which compressing costs more than it saves.
 const gzipMin = 1024
+
+// gzipWriters are reused: a new flate writer allocates and clears ~1 MB of
+// tables, 15 % of the CPU of a patient-scoped search answered with gzip
+// (pprof, docs/benchmarks.md 2026-12-06). BestSpeed: bodies are built per
+// request, speed over ratio.
+var gzipWriters = sync.Pool{New: func() any {
+	zw, _ := gzip.NewWriterLevel(io.Discard, gzip.BestSpeed)
+	return zw
+}}
 
 // send writes v (a fhir.Object, or stored JSON bytes) as FHIR JSON with status,
 // indented if _pretty=true, gzip-compressed if the client accepts it.
@@ -39,9 +50,11 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	if len(body) >= gzipMin && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
-		zw, _ := gzip.NewWriterLevel(w, gzip.BestSpeed) // speed over ratio: bodies are built per request
+		zw := gzipWriters.Get().(*gzip.Writer)
+		zw.Reset(w)
 		zw.Write(body)
 		zw.Close()
+		gzipWriters.Put(zw)
 		return
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))

@@ -110,7 +110,7 @@ func TestAccessEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) || !strings.Contains(out, `"token"`) {
 		t.Fatalf("audit report: %d %s %s", code, out, errOut)
 	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.JournalFileName)) // the journal's own file
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,5 +127,18 @@ func TestAccessEndToEnd(t *testing.T) {
 	code, _, errOut = cli(t, "", "audit", "verify", "--data", dir)
 	if code != 1 || !strings.Contains(errOut, "l'entrée 1:") {
 		t.Fatalf("tampered journal: exit %d %s", code, errOut)
+	}
+}
+
+// --audit-sync takes strict or grouped; anything else stops the server at once.
+func TestAuditSyncFlag(t *testing.T) {
+	code, _, errOut := cli(t, "", "serve", "--audit-sync", "lazy", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	if code == 0 || !strings.Contains(errOut, "strict ou grouped") {
+		t.Fatalf("serve --audit-sync lazy: exit %d %s", code, errOut)
+	}
+	for _, mode := range []string{"strict", "grouped"} {
+		if err := (Config{Addr: "127.0.0.1:0", AuditSync: mode}).validate(); err != nil {
+			t.Errorf("--audit-sync %s: %v", mode, err)
+		}
 	}
 }

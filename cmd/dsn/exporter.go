@@ -7,6 +7,7 @@ import (
 	"dsn"
 	"dsn/bulk"
 	"dsn/mpi/provincial"
+	"dsn/repo"
 )
 
 // startExporter starts the Bulk Data export jobs runner behind $export. Its
@@ -21,4 +22,17 @@ func (m *Main) startExporter(jobs dsn.Store) error {
 	// golden records are derived data, left out as by dsn export (export.go)
 	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: provincial.WithoutGolden(m.store), Jobs: js, Log: m.log})
 	return m.exporter.Start(context.Background())
+}
+
+// startImporter starts the runner of $import jobs. They write through
+// m.store like `dsn import` (new registrations get their golden record, the
+// linker is woken), and are kept in memory: a restart forgets them.
+func (m *Main) startImporter() error {
+	im, err := bulk.NewImporter(bulk.ImporterOptions{Log: m.log,
+		Service: repo.New(repo.Options{Store: m.store, Managed: provincial.StripManaged})})
+	if err != nil {
+		return err
+	}
+	m.importer = im
+	return nil
 }
