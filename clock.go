@@ -31,6 +31,38 @@ func (RandomIDs) NewID() string {
 	}
 	b[6] = b[6]&0x0f | 0x40
 	b[8] = b[8]&0x3f | 0x80
+	return uuidText(&b)
+}
+
+// TimeOrderedIDs makes version-7 UUID strings (RFC 9562 §5.7): 48 bits of
+// Unix milliseconds, then 12 bits of sub-millisecond time (§6.2, method 3),
+// then 62 random bits. Their text sorts by creation time, so new resources
+// land at the right end of the (type, id) B-trees instead of at random
+// pages: fewer page splits and fewer dirty pages per commit
+// (docs/decisions/0009-time-ordered-ids.md). The default id source of the
+// repository.
+type TimeOrderedIDs struct{}
+
+// NewID returns a version-7 UUID for the current time.
+func (TimeOrderedIDs) NewID() string { return uuid7(time.Now()) }
+
+func uuid7(t time.Time) string {
+	var b [16]byte
+	if _, err := rand.Read(b[8:]); err != nil {
+		panic("dsn: no randomness: " + err.Error())
+	}
+	ns := t.UnixNano()
+	ms := uint64(ns / 1e6)
+	sub := uint64(ns%1e6) * 4096 / 1e6 // the fraction of the millisecond in 12 bits
+	b[0], b[1], b[2] = byte(ms>>40), byte(ms>>32), byte(ms>>24)
+	b[3], b[4], b[5] = byte(ms>>16), byte(ms>>8), byte(ms)
+	b[6] = 0x70 | byte(sub>>8)
+	b[7] = byte(sub)
+	b[8] = b[8]&0x3f | 0x80
+	return uuidText(&b)
+}
+
+func uuidText(b *[16]byte) string {
 	var s [36]byte
 	hex.Encode(s[0:8], b[0:4])
 	s[8] = '-'

@@ -62,6 +62,33 @@ func TestRandomIDsAreValidFHIRIds(t *testing.T) {
 	}
 }
 
+func TestTimeOrderedIDs(t *testing.T) {
+	idRE := regexp.MustCompile(`^[A-Za-z0-9\-\.]{1,64}$`) // datatypes.html#id
+	uuidRE := regexp.MustCompile(`^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$`)
+	seen := map[string]bool{}
+	prev := ""
+	for i := range 1000 {
+		// 1 µs apart: ids of different instants sort in time order
+		id := uuid7(time.Unix(1_780_000_000, int64(i)*1000))
+		if !idRE.MatchString(id) || !uuidRE.MatchString(id) || seen[id] {
+			t.Fatalf("bad or repeated id %q", id)
+		}
+		if id <= prev { // 1 µs apart: 4 steps of the 12-bit fraction
+			t.Fatalf("id %q sorts before the earlier %q", id, prev)
+		}
+		seen[id] = true
+		prev = id
+	}
+	// the first 48 bits are the Unix milliseconds (RFC 9562 §5.7)
+	if got := uuid7(time.UnixMilli(0x0123456789ab)); got[:13] != "01234567-89ab" {
+		t.Fatalf("timestamp field of %q", got)
+	}
+	a, b := TimeOrderedIDs{}.NewID(), TimeOrderedIDs{}.NewID()
+	if a == b || a[14] != '7' {
+		t.Fatalf("NewID: %q, %q", a, b)
+	}
+}
+
 func TestFormatInstant(t *testing.T) {
 	ts := time.Date(2026, 5, 9, 3, 12, 0, 123456789, time.FixedZone("EDT", -4*3600))
 	if got := FormatInstant(ts); got != "2026-05-09T07:12:00.123456Z" {

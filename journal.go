@@ -30,14 +30,22 @@ type AuditQuery struct {
 }
 
 // Journal is the append-only storage of the access journal, fulfilled by both
-// store adapters on the database of the records.
+// store adapters (SQLite: a database file of its own beside the records;
+// PostgreSQL: the records' database). Durability comes in two steps
+// (docs/decisions/0007-journal-durability.md): AppendAudit writes, SyncAudit
+// makes durable.
 type Journal interface {
 	// AppendAudit appends entries after the current tail, in order, in one
-	// durable transaction: inside it, it reads the last entry's Hash (nil for
-	// an empty journal), gives each entry the next Seq and calls link(prev, e)
-	// to set e.Hash from the previous hash. It returns once the entries are
-	// durable. Concurrent appenders (another process) are serialised.
+	// transaction: it gives each entry the next Seq and calls link(prev, e)
+	// to set e.Hash from the previous entry's Hash (nil for an empty
+	// journal). It returns once the entries are written outside this process
+	// (they survive its crash), not necessarily on disk: SyncAudit does that.
+	// Concurrent appenders (another process) are serialised; the chain never
+	// forks.
 	AppendAudit(ctx context.Context, entries []AuditEntry, link func(prev []byte, e *AuditEntry)) error
+	// SyncAudit returns once every entry this process appended before the
+	// call is durable (it survives a power loss).
+	SyncAudit(ctx context.Context) error
 	// ScanAudit calls fn with every entry of Seq >= from, in Seq order, until fn
 	// returns an error (returned as is).
 	ScanAudit(ctx context.Context, from int64, fn func(AuditEntry) error) error

@@ -205,6 +205,21 @@ func (t *guardTx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 
 // Put checks the new version (create, update or delete of its patient's record).
 func (t *guardTx) Put(w dsn.Write) error {
+	r, err := t.check(w)
+	if err != nil {
+		return err
+	}
+	if err := t.Tx.Put(w); err != nil {
+		return err
+	}
+	r.Body = nil
+	*t.written = append(*t.written, r)
+	return nil
+}
+
+// check decides whether the caller may write w (create, update or delete
+// of its patient's record).
+func (t *guardTx) check(w dsn.Write) (dsn.Resource, error) {
 	r := w.Resource
 	r.PatientKey = w.PatientKey // what the store keeps
 	perm := PermUpdate
@@ -216,13 +231,39 @@ func (t *guardTx) Put(w dsn.Write) error {
 	}
 	if d := t.g.decide(t.ctx, perm, r); !d.Allow {
 		DisclosuresFrom(t.ctx).add(r, "denied", d.Basis)
-		return refusal("access.Tx.Put", r, d)
+		return r, refusal("access.Tx.Put", r, d)
 	}
-	if err := t.Tx.Put(w); err != nil {
+	return r, nil
+}
+
+var _ dsn.BulkTx = (*guardTx)(nil)
+
+// PutAll checks every version as Put does, then stores them with the
+// store's PutAll when it has one (a transaction Bundle's writes, the bulk
+// import), else one Put each. A refusal stops before anything is stored.
+func (t *guardTx) PutAll(ws []dsn.Write) error {
+	b, ok := t.Tx.(dsn.BulkTx)
+	if !ok {
+		for _, w := range ws {
+			if err := t.Put(w); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	rs := make([]dsn.Resource, len(ws))
+	for i, w := range ws {
+		r, err := t.check(w)
+		if err != nil {
+			return err
+		}
+		r.Body = nil
+		rs[i] = r
+	}
+	if err := b.PutAll(ws); err != nil {
 		return err
 	}
-	r.Body = nil
-	*t.written = append(*t.written, r)
+	*t.written = append(*t.written, rs...)
 	return nil
 }
 

@@ -30,11 +30,15 @@ func openLog(t testing.TB) (*sqlite.Store, *audit.Log, *access.Service, string) 
 	return st, l, svc, dir
 }
 
-// tamper runs SQL on the store's file from outside, as an attacker with
-// file access would.
+// tamper runs SQL on the store's files from outside, as an attacker with
+// file access would: the journal's file for audit_entry, else the records'.
 func tamper(t *testing.T, dir, query string, args ...any) {
 	t.Helper()
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
+	file := sqlite.FileName
+	if strings.Contains(query, "audit_entry") {
+		file = sqlite.JournalFileName
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, file))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,7 +6,9 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"dsn"
@@ -63,17 +65,26 @@ func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 		Output: []ManifestOutput{}, Error: []ManifestOutput{}}
 	d := &dirSink{dir: o.Dir, files: map[string]*typeFile{}}
 	defer d.close()
+	var mu sync.Mutex // total and Progress, shared by the type workers
 	total := 0
-	err := q.each(ctx, o.Store, func(r dsn.Resource) error {
+	emit := func(r dsn.Resource) error {
 		if err := d.write(r); err != nil {
 			return err
 		}
+		mu.Lock()
+		defer mu.Unlock()
 		total++
 		if o.Progress != nil && total%pageSize == 0 {
 			o.Progress(Progress{File: r.Type, Records: total, Elapsed: time.Since(start)})
 		}
 		return nil
-	})
+	}
+	var err error
+	if q.Level == "" || q.Level == LevelSystem {
+		err = q.eachTypeParallel(ctx, o.Store, runtime.GOMAXPROCS(0), emit)
+	} else {
+		err = q.each(ctx, o.Store, emit)
+	}
 	if err == nil {
 		err = d.close()
 	}
@@ -92,8 +103,10 @@ func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 }
 
 // dirSink writes one NDJSON file per type, created at its first resource.
+// Writers of different types may run at once (one type per goroutine).
 type dirSink struct {
 	dir   string
+	mu    sync.Mutex // files
 	files map[string]*typeFile
 }
 
@@ -104,15 +117,18 @@ type typeFile struct {
 }
 
 func (d *dirSink) write(r dsn.Resource) error {
+	d.mu.Lock()
 	tf, ok := d.files[r.Type]
 	if !ok {
 		f, err := os.Create(filepath.Join(d.dir, r.Type+".ndjson"))
 		if err != nil {
+			d.mu.Unlock()
 			return dsn.Wrap("bulk.Export", dsn.KindInternal, err)
 		}
 		tf = &typeFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}
 		d.files[r.Type] = tf
 	}
+	d.mu.Unlock()
 	tf.w.Write(r.Body)
 	tf.n++
 	return tf.w.WriteByte('\n')

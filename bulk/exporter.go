@@ -25,6 +25,21 @@ type ExporterOptions struct {
 	FileMax int
 	Workers int           // jobs running at once (default 2); the others wait, accepted
 	Keep    time.Duration // how long finished jobs are kept (default 24 h)
+	// Access, if set, makes each job read as its requester (Store is then the
+	// policy's guard) and journal what left before the job completes.
+	Access ExportAccess
+}
+
+// ExportAccess is the access policy of export jobs (LRSSS ss. 7, 8, 103):
+// the requester is recorded with the job at Submit, and each run reads in
+// the requester's context and journals what it disclosed.
+type ExportAccess interface {
+	// Requester names the caller of ctx, to keep with the job.
+	Requester(ctx context.Context) (string, error)
+	// Begin returns the context a run of j reads in, and done, to be called
+	// once every file is written: it journals what the run read (durably:
+	// without it the job fails and nothing is served).
+	Begin(ctx context.Context, j dsn.ExportJob) (run context.Context, done func(context.Context) error, err error)
 }
 
 // Exporter runs FHIR Bulk Data export jobs in the background
@@ -110,10 +125,17 @@ func (e *Exporter) Submit(ctx context.Context, q Query, request string) (dsn.Exp
 	if err := q.Check(ctx, e.o.Store); err != nil {
 		return dsn.ExportJob{}, err
 	}
+	requester := ""
+	if e.o.Access != nil {
+		var err error
+		if requester, err = e.o.Access.Requester(ctx); err != nil {
+			return dsn.ExportJob{}, err
+		}
+	}
 	now := e.o.Clock.Now()
 	j := dsn.ExportJob{ID: e.o.IDs.NewID(), Status: dsn.ExportAccepted, Request: request,
 		Level: q.Level, GroupID: q.GroupID, Types: q.Types, Patients: q.Patients, Since: q.Since,
-		Created: now, Updated: now}
+		Created: now, Updated: now, Requester: requester}
 	if j.Level == "" {
 		j.Level = LevelSystem
 	}
@@ -221,8 +243,15 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 		Until: j.TransactionTime}
 	s := &jobSink{ctx: ctx, jobs: e.o.Jobs, job: j.ID, partSize: e.o.PartSize, fileMax: e.o.FileMax,
 		open: map[string]*jobFile{}}
+	read, done := ctx, func(context.Context) error { return nil }
+	if e.o.Access != nil {
+		var err error
+		if read, done, err = e.o.Access.Begin(ctx, *j); err != nil {
+			return err
+		}
+	}
 	last := time.Now()
-	err := q.each(ctx, e.o.Store, func(r dsn.Resource) error {
+	err := q.each(read, e.o.Store, func(r dsn.Resource) error {
 		if err := s.write(r); err != nil {
 			return err
 		}
@@ -237,6 +266,8 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 	if err != nil {
 		return err
 	}
-	j.Output, err = s.finish()
-	return err
+	if j.Output, err = s.finish(); err != nil {
+		return err
+	}
+	return done(read)
 }

@@ -86,16 +86,50 @@ func (q Query) each(ctx context.Context, st dsn.Store, emit func(dsn.Resource) e
 		}
 		return q.eachPatient(ctx, st, ids, emit)
 	}
+	return q.eachTypeParallel(ctx, st, 1, emit)
+}
+
+// eachTypeParallel emits the resources of the system level, type by type,
+// with workers types read at once (emit is then called from several
+// goroutines, never for the same type at once). Reading is mostly the
+// database's work (PostgreSQL turns each jsonb body back into text): a
+// second reader keeps a second core busy. The first error stops the rest.
+func (q Query) eachTypeParallel(ctx context.Context, st dsn.Store, workers int, emit func(dsn.Resource) error) error {
 	types := q.Types
 	if len(types) == 0 {
 		types = fhir.ResourceTypes()
 	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	next := make(chan string)
+	errs := make(chan error, workers)
+	for range max(workers, 1) {
+		go func() {
+			var first error
+			for t := range next {
+				if first == nil {
+					if first = q.scan(ctx, st, q.filtered(dsn.SearchQuery{Type: t}), emit); first != nil {
+						cancel()
+					}
+				}
+			}
+			errs <- first
+		}()
+	}
 	for _, t := range types {
-		if err := q.scan(ctx, st, q.filtered(dsn.SearchQuery{Type: t}), emit); err != nil {
-			return err
+		if ctx.Err() != nil {
+			break
+		}
+		next <- t
+	}
+	close(next)
+	var first error
+	for range max(workers, 1) {
+		if err := <-errs; err != nil && first == nil {
+			first = err
 		}
 	}
-	return nil
+	return first
 }
 
 // eachPatient emits the compartment of each patient of ids.

@@ -23,6 +23,9 @@ type ImportOptions struct {
 	Service *repo.Service
 	Batch   int       // resources per Store.Write (default 500)
 	Errors  io.Writer // the error report, one NDJSON line per rejected record (nil: none)
+	// Reject, if set, is also called with each rejected record ($import
+	// writes them as OperationOutcomes).
+	Reject func(ErrorRecord) error
 	// State is the checkpoint file ("" disables resumption). It is removed once
 	// every input is imported to its end.
 	State    string
@@ -335,12 +338,16 @@ func errorRecord(f inputFile, line int, err error) ErrorRecord {
 }
 
 func (im *importer) writeRejects(rs []ErrorRecord) error {
-	if im.report == nil {
-		return nil
-	}
 	for _, r := range rs {
-		if err := im.report.Encode(r); err != nil {
-			return dsn.Wrap("bulk.Import", dsn.KindInternal, err)
+		if im.report != nil {
+			if err := im.report.Encode(r); err != nil {
+				return dsn.Wrap("bulk.Import", dsn.KindInternal, err)
+			}
+		}
+		if im.o.Reject != nil {
+			if err := im.o.Reject(r); err != nil {
+				return dsn.Wrap("bulk.Import", dsn.KindInternal, err)
+			}
 		}
 	}
 	return nil

@@ -93,6 +93,7 @@ func BenchmarkAccessOverhead(b *testing.B) {
 				url, tok := benchAccessServer(b, mode == "guarded")
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 				b.SetParallelism(8) // 16 clients on 2 cores
+				cpu0 := cpuTime()
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
@@ -100,6 +101,10 @@ func BenchmarkAccessOverhead(b *testing.B) {
 					}
 				})
 				b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "req/s")
+				// CPU time (client and server, user and system) per request:
+				// what throughput costs, unlike req/s little moved by other
+				// processes on the machine
+				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
 			})
 		}
 	}

@@ -54,6 +54,9 @@ type Options struct {
 	// Exporter, if set, serves FHIR Bulk Data $export (export.go,
 	// exportstatus.go); without it the operation is neither routed nor declared.
 	Exporter *bulk.Exporter
+	// Importer, if set, serves $import (import.go); without it the
+	// operation is neither routed nor declared.
+	Importer *bulk.Importer
 }
 
 // API is the FHIR REST handler.
@@ -72,6 +75,7 @@ type API struct {
 	mpi      *mpi.Index
 	records  *provincial.Service
 	exporter *bulk.Exporter
+	importer *bulk.Importer
 	routed   []string // the patterns of routes(), for the test that walks them all
 
 	breakGlassFn BreakGlassFunc
@@ -85,7 +89,7 @@ func New(o Options) http.Handler {
 	a := &API{repo: o.Repo, log: o.Logger, prefix: strings.TrimSuffix(o.Prefix, "/"),
 		baseURL: strings.TrimSuffix(o.BaseURL, "/"), maxBody: o.MaxBody,
 		authz: o.Authorizer, audit: o.Auditor, types: o.ResourceTypes, mpi: o.MPI, records: o.Records,
-		breakGlassFn: o.BreakGlass, trail: o.AuditTrail, exporter: o.Exporter}
+		breakGlassFn: o.BreakGlass, trail: o.AuditTrail, exporter: o.Exporter, importer: o.Importer}
 	if a.mpi == nil && a.records != nil {
 		a.mpi = a.records.Live().Index
 	}
@@ -151,6 +155,9 @@ func (a *API) routes() *http.ServeMux {
 	a.mpiRoutes(m) // mpi_ops.go
 	if a.exporter != nil {
 		a.exportRoutes(m)
+	}
+	if a.importer != nil {
+		a.importRoutes(m)
 	}
 	m.Handle("PUT "+p+"/{type}", a.h(a.conditionalUpdate))
 	m.Handle("DELETE "+p+"/{type}", a.h(a.conditionalDelete))

@@ -73,6 +73,9 @@ func (a *API) capabilityStatement() []byte {
 	if a.exporter != nil {
 		declareExport(cs) // export.go
 	}
+	if a.importer != nil {
+		declareImport(cs) // import.go
+	}
 	return fhir.Encode(cs)
 }
 

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 
+	"dsn"
 	"dsn/storetest"
 )
 
@@ -33,4 +34,9 @@ func BenchmarkPutAll(b *testing.B) {
 	for _, batch := range []int{500, 2000} {
 		b.Run(fmt.Sprint(batch), func(b *testing.B) { storetest.BenchPutAll(b, benchStore(b), ws, batch) })
 	}
+}
+
+// go test -run X -bench PutIDs ./postgres (DSN_BENCH_PREFILL=N Patients first)
+func BenchmarkPutIDs(b *testing.B) {
+	storetest.BenchPutIDs(b, func(b *testing.B) dsn.Store { return benchStore(b) })
 }

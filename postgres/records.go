@@ -10,14 +10,11 @@ import (
 	"dsn/internal/sqlstore"
 )
 
-// dsn.Records and dsn.Journal on the same database (migration 0004), on
+// dsn.Records on the records' database (migration 0004), on
 // connections of the read pool: PostgreSQL flushes concurrent commits
 // together by itself, so these small writes need no queue of their own.
 
-var (
-	_ dsn.Records = (*Store)(nil)
-	_ dsn.Journal = (*Store)(nil)
-)
+var _ dsn.Records = (*Store)(nil)
 
 var (
 	sqlPutRecord    = sqlstore.Rebind(sqlstore.SQLPutRecord)
@@ -26,10 +23,6 @@ var (
 	sqlListRecords  = sqlstore.Rebind(sqlstore.SQLListRecords)
 	sqlTakeRecord   = sqlstore.Rebind(sqlstore.SQLTakeRecord)
 	sqlDeleteRecord = sqlstore.Rebind(sqlstore.SQLDeleteRecord)
-	sqlAuditInsert  = sqlstore.Rebind(sqlstore.SQLAuditInsert)
-	sqlAuditScan    = sqlstore.Rebind(sqlstore.SQLAuditScan)
-	// appenders of the journal, in this process or another, take turns
-	sqlAuditLock = `SELECT pg_advisory_xact_lock(hashtext('dsn.audit.' || current_schema()))`
 )
 
 // conn runs fn on a pooled connection.
@@ -114,93 +107,4 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 		_, err := c.Exec(ctx, sqlDeleteRecord, kind, id)
 		return err
 	})
-}
-
-// AppendAudit appends journal entries after the tail in one transaction
-// holding the journal's advisory lock (contract: dsn.Journal).
-func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
-	return s.conn(ctx, "postgres.AppendAudit", func(c *pgx.Conn) error {
-		tx, err := c.Begin(ctx)
-		if err != nil {
-			return err
-		}
-		defer tx.Rollback(context.Background())
-		if _, err := tx.Exec(ctx, sqlAuditLock); err != nil {
-			return err
-		}
-		var seq int64
-		var prev []byte
-		err = tx.QueryRow(ctx, sqlstore.SQLAuditTail).Scan(&seq, &prev)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
-			return err
-		}
-		b := &pgx.Batch{}
-		for i := range entries {
-			e := &entries[i]
-			seq++
-			e.Seq = seq
-			link(prev, e)
-			prev = e.Hash
-			b.Queue(sqlAuditInsert, sqlstore.AuditArgs(e)...)
-		}
-		if err := tx.SendBatch(ctx, b).Close(); err != nil {
-			return err
-		}
-		return tx.Commit(ctx)
-	})
-}
-
-// ScanAudit calls fn with the entries from Seq from on (contract: dsn.Journal).
-func (s *Store) ScanAudit(ctx context.Context, from int64, fn func(dsn.AuditEntry) error) error {
-	const chunk = 20000
-	for {
-		n := 0
-		var fnErr error
-		err := s.conn(ctx, "postgres.ScanAudit", func(c *pgx.Conn) error {
-			rows, err := c.Query(ctx, sqlAuditScan, from, chunk)
-			if err != nil {
-				return err
-			}
-			defer rows.Close()
-			for rows.Next() {
-				e, err := sqlstore.ScanAuditEntry(rows)
-				if err != nil {
-					return err
-				}
-				n, from = n+1, e.Seq+1
-				if fnErr = fn(e); fnErr != nil {
-					return nil
-				}
-			}
-			return rows.Err()
-		})
-		if fnErr != nil {
-			return fnErr
-		}
-		if err != nil || n < chunk {
-			return err
-		}
-	}
-}
-
-// SearchAudit returns the entries q selects, newest first (contract: dsn.Journal).
-func (s *Store) SearchAudit(ctx context.Context, q dsn.AuditQuery) (out []dsn.AuditEntry, err error) {
-	query, args := sqlstore.AuditSearch(q)
-	query = sqlstore.Rebind(query)
-	err = s.conn(ctx, "postgres.SearchAudit", func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, query, args...)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			e, err := sqlstore.ScanAuditEntry(rows)
-			if err != nil {
-				return err
-			}
-			out = append(out, e)
-		}
-		return rows.Err()
-	})
-	return out, err
 }

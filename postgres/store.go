@@ -27,6 +27,7 @@ type Store struct {
 	reads   *pool
 	queue   *sqlstore.Queue
 	writers sync.WaitGroup // done when the writers have drained the queue
+	tail    journalTail    // the access journal's chain tail (journal.go)
 }
 
 var _ dsn.Store = (*Store)(nil)

@@ -17,7 +17,7 @@ import (
 type Options struct {
 	Store dsn.Store
 	Clock dsn.Clock    // default dsn.SystemClock
-	IDs   dsn.IDSource // default dsn.RandomIDs
+	IDs   dsn.IDSource // default dsn.TimeOrderedIDs
 	// Validate checks a decoded resource (default fhir.Validate): KindInvalid with
 	// Issues whose Expression points at the faulty element.
 	Validate func(fhir.Object) error
@@ -70,7 +70,7 @@ func New(o Options) *Service {
 		s.clock = dsn.SystemClock{}
 	}
 	if s.ids == nil {
-		s.ids = dsn.RandomIDs{}
+		s.ids = dsn.TimeOrderedIDs{}
 	}
 	if s.validate == nil {
 		s.validate = defaultValidate

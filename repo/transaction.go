@@ -48,7 +48,8 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 	order := make([]*entry, len(entries))
 	copy(order, entries)
 	sort.SliceStable(order, func(a, b int) bool { return order[a].rank() < order[b].rank() })
-	return s.store.Write(ctx, func(tx dsn.Tx) error {
+	return s.store.Write(ctx, func(stx dsn.Tx) error {
+		tx := newDeferredTx(stx) // the writes go to the store together (deferredtx.go)
 		for _, e := range order {
 			e.reset()
 		}
@@ -60,7 +61,7 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 				return entryFailure(e, err)
 			}
 		}
-		return nil
+		return tx.flush()
 	})
 }
 

@@ -56,6 +56,9 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 		return err
 	}
 	ctx := context.Background()
+	if err := t.s.bulkCache(ctx); err != nil {
+		return t.fail(op, err)
+	}
 	b, err := t.plan(ctx, op, ws)
 	if err != nil {
 		return err
@@ -78,8 +81,8 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 			}
 		}
 	}
+	sortAll(b.index)
 	for table, rows := range b.index {
-		sortIndexRows(table, rows)
 		if err := t.s.insertMany(ctx, table, indexInsertCols(table), rows); err != nil {
 			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
 		}

@@ -2,8 +2,49 @@ package sqlite
 
 import (
 	"cmp"
+	"context"
+	"fmt"
 	"slices"
+	"sync"
 )
+
+// bulkCacheKiB is the writer's page cache for bulk writes into a store
+// larger than it (PRAGMA cache_size, negative: KiB). The index B-trees of a
+// large store do not fit the 64 MiB of ordinary writes: every batch of a
+// bulk load touches leaves all over them, and each miss is a read(2) plus a
+// page parse (sqlite.org/pragma.html#pragma_cache_size). A smaller store
+// keeps the ordinary cache: each cache page is a separate allocation of the
+// Go SQLite's allocator, given back page by page when the store closes.
+const bulkCacheKiB = 256 << 10
+
+// bulkCache raises the writer's page cache to bulkCacheKiB once the
+// database file is larger than that (it then stays for the connection's life).
+func (s *Store) bulkCache(ctx context.Context) error {
+	var kib, pages, pageSize int64
+	err := s.wconn.QueryRowContext(ctx, "SELECT * FROM pragma_cache_size, pragma_page_count, pragma_page_size").Scan(&kib, &pages, &pageSize)
+	if err != nil {
+		return err
+	}
+	if kib < 0 && -kib >= bulkCacheKiB || pages*pageSize < bulkCacheKiB<<10 {
+		return nil
+	}
+	_, err = s.wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size(-%d)", bulkCacheKiB))
+	return err
+}
+
+// sortAll sorts the rows of every table (sortIndexRows), one goroutine per
+// table: the writer waits, but the sorting is spread over the cores.
+func sortAll(index map[string][][]any) {
+	var wg sync.WaitGroup
+	for table, rows := range index {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sortIndexRows(table, rows)
+		}()
+	}
+	wg.Wait()
+}
 
 // indexKeys are the columns of each index table's primary key (the
 // composite table's first index), from migrations 0002 and 0007.

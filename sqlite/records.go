@@ -9,15 +9,12 @@ import (
 	"dsn/internal/sqlstore"
 )
 
-// dsn.Records and dsn.Journal on the same file (migration 0004). Reads use the
-// read pool; writes go through the writer goroutine like resource writes, so
-// they share its group commit and WAL fsync and never wait on SQLite's busy
-// handler behind the writer.
+// dsn.Records on the records' file (migration 0004). Reads use the read pool;
+// writes go through the writer goroutine like resource writes, so they share
+// its group commit and WAL fsync and never wait on SQLite's busy handler
+// behind the writer. The journal has a file of its own (journal.go).
 
-var (
-	_ dsn.Records = (*Store)(nil)
-	_ dsn.Journal = (*Store)(nil)
-)
+var _ dsn.Records = (*Store)(nil)
 
 // stmt returns query prepared on the writer connection (cached; only the
 // writer goroutine calls it, from inside a side fn).
@@ -126,98 +123,4 @@ func (s *Store) DeleteRecord(ctx context.Context, kind, id string) error {
 		_, err := c.ExecContext(ctx, sqlstore.SQLDeleteRecord, kind, id)
 		return err
 	})
-}
-
-// AppendAudit appends journal entries after the tail (contract: dsn.Journal).
-// The writer goroutine runs one transaction at a time and other processes wait
-// for SQLite's write lock, so the tail read here is the real one.
-func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
-	return s.side(ctx, "sqlite.AppendAudit", func(ctx context.Context, c *sql.Conn) error {
-		tail, err := s.stmt(ctx, c, sqlstore.SQLAuditTail)
-		if err != nil {
-			return err
-		}
-		ins, err := s.stmt(ctx, c, sqlstore.SQLAuditInsert)
-		if err != nil {
-			return err
-		}
-		var seq int64
-		var prev []byte
-		err = tail.QueryRowContext(ctx).Scan(&seq, &prev)
-		if err != nil && !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		for i := range entries {
-			e := &entries[i]
-			seq++
-			e.Seq = seq
-			link(prev, e)
-			prev = e.Hash
-			if _, err := ins.ExecContext(ctx, sqlstore.AuditArgs(e)...); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-}
-
-// scanChunk bounds the rows one ScanAudit query reads, so that a long scan
-// does not pin one WAL snapshot (and block checkpoints) for its whole run.
-const scanChunk = 20000
-
-// ScanAudit calls fn with the entries from Seq from on (contract: dsn.Journal).
-func (s *Store) ScanAudit(ctx context.Context, from int64, fn func(dsn.AuditEntry) error) error {
-	const op = "sqlite.ScanAudit"
-	for {
-		if s.shut.Load() {
-			return errClosed(op)
-		}
-		n, last, err := s.scanAuditChunk(ctx, from, fn)
-		if err != nil || n < scanChunk {
-			return err
-		}
-		from = last + 1
-	}
-}
-
-func (s *Store) scanAuditChunk(ctx context.Context, from int64, fn func(dsn.AuditEntry) error) (n int, last int64, err error) {
-	rows, err := s.rdb.QueryContext(ctx, sqlstore.SQLAuditScan, from, scanChunk)
-	if err != nil {
-		return 0, 0, dsn.Wrap("sqlite.ScanAudit", dsn.KindInternal, err)
-	}
-	defer rows.Close()
-	for rows.Next() {
-		e, err := sqlstore.ScanAuditEntry(rows)
-		if err != nil {
-			return n, last, dsn.Wrap("sqlite.ScanAudit", dsn.KindInternal, err)
-		}
-		n, last = n+1, e.Seq
-		if err := fn(e); err != nil {
-			return n, last, err
-		}
-	}
-	return n, last, dsn.Wrap("sqlite.ScanAudit", dsn.KindInternal, rows.Err())
-}
-
-// SearchAudit returns the entries q selects, newest first (contract: dsn.Journal).
-func (s *Store) SearchAudit(ctx context.Context, q dsn.AuditQuery) ([]dsn.AuditEntry, error) {
-	const op = "sqlite.SearchAudit"
-	if s.shut.Load() {
-		return nil, errClosed(op)
-	}
-	query, args := sqlstore.AuditSearch(q)
-	rows, err := s.rdb.QueryContext(ctx, query, args...)
-	if err != nil {
-		return nil, dsn.Wrap(op, dsn.KindInternal, err)
-	}
-	defer rows.Close()
-	var out []dsn.AuditEntry
-	for rows.Next() {
-		e, err := sqlstore.ScanAuditEntry(rows)
-		if err != nil {
-			return nil, dsn.Wrap(op, dsn.KindInternal, err)
-		}
-		out = append(out, e)
-	}
-	return out, dsn.Wrap(op, dsn.KindInternal, rows.Err())
 }

@@ -46,6 +46,7 @@ type Store struct {
 	syncWAL func() error          // fsyncWAL(walPath); tests count its calls
 	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
 	ckpt    *checkpointer         // background WAL checkpoints (checkpoint.go)
+	journal *journal              // the access journal's own file (journal.go)
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -73,6 +74,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if err := s.open(ctx, path); err != nil {
 		s.closeDBs()
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir la base SQLite " + path, Err: err}
+	}
+	if s.journal, err = openJournal(ctx, dir); err != nil {
+		s.closeDBs()
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir le journal des accès", Err: err}
 	}
 	go s.writer()
 	return s, nil
@@ -203,6 +208,9 @@ func (s *Store) closeDBs() error {
 	var errs []error
 	if s.ckpt != nil {
 		errs = append(errs, s.ckpt.close())
+	}
+	if s.journal != nil {
+		errs = append(errs, s.journal.close())
 	}
 	s.wstmt.close()
 	s.rstmt.close()

@@ -8,6 +8,8 @@ import (
 
 	"dsn"
 	"dsn/internal/sqlstore"
+
+	msqlite "modernc.org/sqlite"
 )
 
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
@@ -59,22 +61,35 @@ func (t *tx) Put(w dsn.Write) error {
 	ctx := context.Background()
 	st := &t.s.wstmt
 	var rid, cur int64
-	err := st.current.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &cur)
-	exists := err == nil
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return t.fail(op, err)
-	}
-	if w.VersionID != cur+1 {
-		return dsn.Errorf(op, dsn.KindConflict,
-			"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+	exists := false
+	// A first version needs no lookup: if the id exists after all, the
+	// version insert below breaks UNIQUE (type, id, version) and SQLite
+	// backs out that statement alone (sqlite.org/lang_conflict.html, ABORT).
+	if w.VersionID != 1 {
+		err := st.current.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &cur)
+		exists = err == nil
+		if err != nil && !errors.Is(err, sql.ErrNoRows) {
+			return t.fail(op, err)
+		}
+		if w.VersionID != cur+1 {
+			return versionConflict(op, w, cur)
+		}
 	}
 	body := w.Body
 	if w.Deleted {
 		body = nil
 	}
 	lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
-	t.Wrote = true
 	res, err := st.insertVersion.ExecContext(ctx, w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body)
+	if err != nil && w.VersionID == 1 && constraint(err) {
+		// nothing of this Put was written: the transaction goes on
+		err = st.current.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &cur)
+		if err != nil {
+			return t.fail(op, err)
+		}
+		return versionConflict(op, w, cur)
+	}
+	t.Wrote = true
 	if err != nil {
 		return t.fail(op, fmt.Errorf("insert version: %w", err))
 	}
@@ -107,4 +122,15 @@ func (t *tx) Put(w dsn.Write) error {
 		return t.fail(op, fmt.Errorf("insert index: %w", err))
 	}
 	return nil
+}
+
+func versionConflict(op string, w dsn.Write, cur int64) error {
+	return dsn.Errorf(op, dsn.KindConflict,
+		"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+}
+
+// constraint tells a constraint violation (SQLITE_CONSTRAINT, sqlite.org/rescode.html).
+func constraint(err error) bool {
+	var e *msqlite.Error
+	return errors.As(err, &e) && e.Code()&0xff == 19
 }

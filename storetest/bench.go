@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"os"
 	"runtime"
 	"strings"
 	"sync/atomic"
@@ -158,4 +159,61 @@ func BenchSearch(b *testing.B, s dsn.Store) {
 		}
 	})
 	rate(b, b.N, "searches/s")
+}
+
+// BenchPutIDs measures how the id source shapes write cost on a store that
+// already holds DSN_BENCH_PREFILL Patients (default 50,000, written first
+// with ids of the same source): each op is one Write of 26 new Patients,
+// like a transaction Bundle. Random ids insert at random pages of every
+// B-tree keyed by id; time-ordered ones at the right edge
+// (docs/decisions/0009-time-ordered-ids.md).
+func BenchPutIDs(b *testing.B, open func(b *testing.B) dsn.Store) {
+	prefill := 50_000
+	if v := os.Getenv("DSN_BENCH_PREFILL"); v != "" {
+		fmt.Sscan(v, &prefill)
+	}
+	for _, src := range []struct {
+		name string
+		ids  dsn.IDSource
+	}{{"random", dsn.RandomIDs{}}, {"time-ordered", dsn.TimeOrderedIDs{}}} {
+		b.Run(src.name, func(b *testing.B) {
+			s := open(b)
+			ctx := context.Background()
+			put := func(n int) {
+				ws := make([]dsn.Write, n)
+				for i := range ws {
+					ws[i] = benchPatientID(src.ids.NewID())
+				}
+				err := s.Write(ctx, func(tx dsn.Tx) error {
+					for _, w := range ws {
+						if err := tx.Put(w); err != nil {
+							return err
+						}
+					}
+					return nil
+				})
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+			for done := 0; done < prefill; done += 1000 {
+				put(min(1000, prefill-done))
+			}
+			b.ResetTimer()
+			for b.Loop() {
+				put(26)
+			}
+			rate(b, 26*b.N, "writes/s")
+		})
+	}
+}
+
+// benchPatientID is benchPatient with the given id.
+func benchPatientID(id string) dsn.Write {
+	w := benchPatient("x")
+	old := w.ID
+	w.ID, w.PatientKey, w.Resource.PatientKey = id, id, id
+	w.Body = []byte(strings.Replace(string(w.Body), old, id, 1))
+	w.Index.Tokens[0].Code = id
+	return w
 }

@@ -117,22 +117,10 @@ func testJournal(t *testing.T, open Opener) {
 		}()
 	}
 	wg.Wait()
-	var prev []byte
-	n := int64(0)
-	err := j.ScanAudit(ctx, 1, func(e dsn.AuditEntry) error {
-		n++
-		if e.Seq != n {
-			return fmt.Errorf("seq %d, want %d", e.Seq, n)
-		}
-		want := dsn.AuditEntry{Body: e.Body}
-		chain(prev, &want)
-		if string(want.Hash) != string(e.Hash) {
-			return fmt.Errorf("entry %d: chain broken", e.Seq)
-		}
-		prev = e.Hash
-		return nil
-	})
-	if err != nil || n != 40 {
+	if err := j.SyncAudit(ctx); err != nil {
+		t.Fatalf("SyncAudit: %v", err)
+	}
+	if n, err := checkChain(ctx, j); err != nil || n != 40 {
 		t.Fatalf("scan: %v after %d entries, want 40", err, n)
 	}
 	stop := errors.New("stop")
@@ -167,4 +155,44 @@ func testJournal(t *testing.T, open Opener) {
 	if len(last) != 1 || last[0].Seq != 41 {
 		t.Fatalf("after reopen, tail = %+v", last)
 	}
+	// two processes appending at once (dsn serve and dsn export): the chain
+	// does not fork, whatever each one remembers of the tail
+	_, j3 := records(t, open(t))
+	for _, jj := range []dsn.Journal{j2, j3} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 10 {
+				e := []dsn.AuditEntry{{Time: at(i), Action: "read", Body: []byte(fmt.Sprintf(`{"i":%d}`, i))}}
+				if err := jj.AppendAudit(ctx, e, chain); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	if n, err := checkChain(ctx, j2); err != nil || n != 61 {
+		t.Fatalf("two appenders: %v after %d entries, want 61", err, n)
+	}
+}
+
+// checkChain scans the whole journal: seq 1, 2, … and every hash chained to
+// the previous one. It returns the number of entries.
+func checkChain(ctx context.Context, j dsn.Journal) (int64, error) {
+	var prev []byte
+	n := int64(0)
+	err := j.ScanAudit(ctx, 1, func(e dsn.AuditEntry) error {
+		n++
+		if e.Seq != n {
+			return fmt.Errorf("seq %d, want %d", e.Seq, n)
+		}
+		want := dsn.AuditEntry{Body: e.Body}
+		chain(prev, &want)
+		if string(want.Hash) != string(e.Hash) {
+			return fmt.Errorf("entry %d: chain broken", e.Seq)
+		}
+		prev = e.Hash
+		return nil
+	})
+	return n, err
 }

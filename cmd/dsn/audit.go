@@ -12,11 +12,13 @@ import (
 	"dsn/audit"
 )
 
-// openJournal starts the access journal of the server on st.
-func openJournal(st dsn.Store, auth *access.Service, log *slog.Logger) *audit.Log {
+// openJournal starts the access journal of the server on st (mode: validated
+// by Config.validate).
+func openJournal(st dsn.Store, auth *access.Service, log *slog.Logger, mode string) *audit.Log {
 	j, _ := st.(dsn.Journal)
 	rs, _ := st.(dsn.Records)
-	return audit.Open(audit.Options{Journal: j, Records: rs, Signer: auth, Logger: log})
+	sync, _ := audit.ParseSyncMode(mode)
+	return audit.Open(audit.Options{Journal: j, Records: rs, Signer: auth, Logger: log, Sync: sync})
 }
 
 // runAudit: dsn audit verify | dsn audit report.

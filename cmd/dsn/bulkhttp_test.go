@@ -25,6 +25,7 @@ import (
 type server struct {
 	base string
 	stop func()
+	m    *Main
 }
 
 // startOn runs the real Main on store sc and a free loopback port.
@@ -40,7 +41,7 @@ func startOn(t *testing.T, sc StoreConfig) *server {
 	go func() { done <- m.Run(ctx) }()
 	systemToken(t, m) // bulk export is for back-end systems
 	stopped := false
-	s := &server{base: "http://" + m.Addr() + "/fhir"}
+	s := &server{base: "http://" + m.Addr() + "/fhir", m: m}
 	s.stop = func() {
 		if stopped {
 			return

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"net"
 	"strings"
+
+	"dsn/audit"
 )
 
 // StoreConfig chooses the database: every command that touches the store takes
@@ -49,6 +51,9 @@ type Config struct {
 	// MPIConfig is a matching model in JSON (mpi.Config; `dsn mpi config`
 	// prints the default): "" uses mpi.DefaultConfig.
 	MPIConfig string
+	// AuditSync is the durability of the journal entries of reads and
+	// searches: "grouped" (default) or "strict" (audit.SyncMode).
+	AuditSync string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
@@ -63,6 +68,8 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 	// the secret is read from the environment only: flags show in process lists
 	c.OIDC.ClientSecret = env.Getenv("DSN_OIDC_CLIENT_SECRET")
 	fs.StringVar(&c.OIDC.Name, "oidc-name", envOr(env, "DSN_OIDC_NAME", "le fournisseur d'identité de l'établissement"), "name of the provider on the sign-in page")
+	fs.StringVar(&c.AuditSync, "audit-sync", envOr(env, "DSN_AUDIT_SYNC", string(audit.SyncGrouped)),
+		"journal entries of reads: grouped (written before the answer, on disk within 20 ms) or strict (on disk before the answer)")
 	fs.StringVar(&c.MPIConfig, "mpi-config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON, see dsn mpi config); default: the built-in model")
 }
 
@@ -75,6 +82,9 @@ func (c Config) validate() error {
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
 		return fmt.Errorf("--tls-cert and --tls-key go together")
+	}
+	if _, err := audit.ParseSyncMode(c.AuditSync); err != nil {
+		return err
 	}
 	return nil
 }

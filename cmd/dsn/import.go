@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sort"
 	"strings"
 
@@ -29,6 +30,11 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	// The import allocates a lot of short-lived garbage (decoded JSON, index
+	// rows, encoded bodies) over a live heap of a few batches: collecting
+	// at 4× the live heap instead of 2× halves the GC's share of the CPU
+	// for a few hundred MB more memory.
+	debug.SetGCPercent(400)
 	if *cpuProfile != "" {
 		stop, err := startCPUProfile(*cpuProfile)
 		if err != nil {

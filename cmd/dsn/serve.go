@@ -40,6 +40,8 @@ type Main struct {
 	stopLinker func()
 	// exporter runs the $export jobs (exporter.go)
 	exporter *bulk.Exporter
+	// importer runs the $import jobs (exporter.go)
+	importer *bulk.Importer
 }
 
 // NewMain opens the store (applying migrations) and binds the listener.
@@ -56,7 +58,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		st.Close()
 		return nil, err
 	}
-	m.audit = openJournal(st, m.auth, log)
+	m.audit = openJournal(st, m.auth, log, cfg.AuditSync)
 	m.pol = access.NewPolicy(m.auth, st, log)
 	m.store = repo.WithOnCommit(m.store, m.pol.Observe) // this process's Consents apply at once
 	if err := m.startMPI(); err != nil {                // wraps m.store: every write reaches the index
@@ -64,6 +66,10 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		return nil, err
 	}
 	if err := m.startExporter(st); err != nil {
+		m.Close()
+		return nil, err
+	}
+	if err := m.startImporter(); err != nil {
 		m.Close()
 		return nil, err
 	}
@@ -124,6 +130,9 @@ func (m *Main) Close() error {
 	if m.exporter != nil {
 		m.exporter.Close()
 	}
+	if m.importer != nil {
+		m.importer.Close()
+	}
 	if m.stopLinker != nil {
 		m.stopLinker()
 	}
@@ -151,6 +160,7 @@ func (m *Main) routes() (http.Handler, error) {
 		BreakGlass: m.breakGlass,
 		AuditTrail: m.raw.(dsn.Journal),
 		Exporter:   m.exporter,
+		Importer:   m.importer,
 	})
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)

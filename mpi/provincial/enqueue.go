@@ -16,7 +16,7 @@ import (
 // EnqueueOptions configures Enqueue; every field has a default.
 type EnqueueOptions struct {
 	Clock dsn.Clock    // job times (default dsn.SystemClock)
-	IDs   dsn.IDSource // ids of new golden records (default dsn.RandomIDs)
+	IDs   dsn.IDSource // ids of new golden records (default dsn.TimeOrderedIDs)
 	// Notify is called after a commit that queued jobs: Service.Notify wakes
 	// the linker. nil in another process (dsn import): the linker polls.
 	Notify func()
@@ -47,7 +47,7 @@ func Enqueue(st dsn.Store, o EnqueueOptions) dsn.Store {
 		o.Clock = dsn.SystemClock{}
 	}
 	if o.IDs == nil {
-		o.IDs = dsn.RandomIDs{}
+		o.IDs = dsn.TimeOrderedIDs{}
 	}
 	return &enqueueStore{Store: st, o: o}
 }

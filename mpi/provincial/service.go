@@ -33,7 +33,7 @@ type Options struct {
 	Store dsn.Store
 	Live  *mpi.Live
 	Clock dsn.Clock    // default dsn.SystemClock
-	IDs   dsn.IDSource // default dsn.RandomIDs
+	IDs   dsn.IDSource // default dsn.TimeOrderedIDs
 	// Trust ranks sources for survivorship by Patient.meta.source (a URI
 	// naming the sending system): higher wins; absent means 0.
 	Trust  map[string]int
@@ -70,7 +70,7 @@ func New(o Options) *Service {
 		s.clock = dsn.SystemClock{}
 	}
 	if s.ids == nil {
-		s.ids = dsn.RandomIDs{}
+		s.ids = dsn.TimeOrderedIDs{}
 	}
 	if s.log == nil {
 		s.log = slog.Default()
