@@ -1,8 +1,10 @@
 package fhirapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"dsn"
 	"dsn/fhir"
@@ -47,14 +49,20 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 	}
 	rec := mpi.FromPatient(in.patient)
 	// Explaining a candidate costs more than scoring it: ask the index for a
-	// few times count, and for the maximum only when filtering (grades,
-	// one entry per person) left the answer short.
+	// few times count, and for the maximum when filtering (grades, one entry
+	// per person) left the answer short, or when a protective rule capped a
+	// candidate's score (the index orders by total, the answer by score: a
+	// certain candidate further down may outrank it).
 	var entries []any
 	for limit := min(matchMaxCount, 4*in.count); ; limit = matchMaxCount {
 		cands := a.mpi.Match(rec, limit)
+		capped := sortByScore(a.mpi.Matcher(), cands)
 		entries = a.matchEntries(r, in, cands)
-		if len(entries) == in.count || len(cands) < limit || limit == matchMaxCount ||
-			mpi.FHIRGrade(cands[len(cands)-1].Result) == "certainly-not" { // sorted by total: the rest is too
+		if limit == matchMaxCount || len(cands) < limit {
+			break
+		}
+		last := mpi.FHIRGrade(cands[len(cands)-1].Result)
+		if !capped && (len(entries) == in.count || last == "certainly-not") { // sorted: the rest is certainly-not too
 			break
 		}
 	}
@@ -64,6 +72,21 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 	}
 	a.send(w, r, http.StatusOK, b)
 	return nil
+}
+
+// sortByScore orders candidates by FHIR score, highest first (stable: ties
+// keep the index's order), and says whether a protective rule capped a
+// candidate whose total reached the certain threshold: the index orders by
+// total, so a certain candidate beyond the ones asked for may outrank it.
+func sortByScore(m *mpi.Matcher, cands []mpi.Match) (capped bool) {
+	for _, c := range cands {
+		if c.Result.Class != mpi.Certain && c.Result.Total >= m.Config().Certain {
+			capped = true
+		}
+	}
+	score := func(c mpi.Match) float64 { return m.FHIRScore(c.Result) }
+	slices.SortStableFunc(cands, func(a, b mpi.Match) int { return cmp.Compare(score(b), score(a)) })
+	return capped
 }
 
 // matchEntries turns the index's candidates, best first, into at most
