@@ -1,6 +1,7 @@
 package access
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -219,8 +220,49 @@ func FuzzEvaluate(f *testing.F) {
 		if d.Allow && r == RoleCitizen && patient != "" && patient != own {
 			t.Fatalf("citizen saw another record")
 		}
-		if d.Allow && conf && patient != "" && r != RoleSystem && r != RoleCitizen {
+		if d.Allow && conf && patient != "" && r != RoleCitizen {
 			t.Fatalf("confidential file opened: %+v", d)
+		}
+	})
+}
+
+// FuzzRestrictionsOf: any Consent body is read without panic; only an
+// active Consent restricts, only its own patient, and a refusal bars only
+// research.
+func FuzzRestrictionsOf(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Consent","id":"c1","status":"active","patient":{"reference":"Patient/p1"},"provision":{"type":"deny","purpose":[{"code":"HRESCH"}]}}`))
+	f.Add([]byte(`{"resourceType":"Consent","status":"active","patient":{"reference":"Patient/p1"},"provision":{"type":"permit","provision":[{"type":"deny","actor":[{"reference":{"identifier":{"system":"urn:dsn:categorie-intervenant","value":"nurse"}}}],"class":[{"code":"Observation"}]}]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		xs := RestrictionsOf(body)
+		if len(xs) == 0 {
+			return
+		}
+		var doc struct{ Status string }
+		if json.Unmarshal(body, &doc) != nil || doc.Status != "active" {
+			t.Fatalf("restrictions from a Consent that is not active: %+v", xs)
+		}
+		for _, x := range xs {
+			if x.Refusal && x.Targets(principal(RolePhysician)) {
+				t.Fatalf("a research refusal bars a physician: %+v", x)
+			}
+		}
+	})
+}
+
+// FuzzParseScopes: what parses prints back to a string that parses to the
+// same scopes.
+func FuzzParseScopes(f *testing.F) {
+	for _, s := range []string{"patient/Observation.rs", "user/*.cruds openid fhirUser", "system/*.*", "launch/patient offline_access"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		sc, err := ParseScopes(in)
+		if err != nil {
+			return
+		}
+		again, err := ParseScopes(sc.String())
+		if err != nil || again.String() != sc.String() {
+			t.Fatalf("%q → %q → %q, %v", in, sc.String(), again.String(), err)
 		}
 	})
 }

@@ -40,6 +40,9 @@ type ExportAccess interface {
 	// once every file is written: it journals what the run read (durably:
 	// without it the job fails and nothing is served).
 	Begin(ctx context.Context, j dsn.ExportJob) (run context.Context, done func(context.Context) error, err error)
+	// Owns tells whether the caller of ctx is j's requester: only they see
+	// its status and files, or cancel it.
+	Owns(ctx context.Context, j dsn.ExportJob) bool
 }
 
 // Exporter runs FHIR Bulk Data export jobs in the background
@@ -149,14 +152,22 @@ func (e *Exporter) Submit(ctx context.Context, q Query, request string) (dsn.Exp
 // Keep is how long a finished job is kept.
 func (e *Exporter) Keep() time.Duration { return e.o.Keep }
 
-// Job returns a job as stored. Errors: KindNotFound.
+// Job returns a job as stored, to its requester only (with Access: another
+// caller gets KindNotFound, as for a job that does not exist).
 func (e *Exporter) Job(ctx context.Context, id string) (dsn.ExportJob, error) {
-	return e.o.Jobs.ExportJob(ctx, id)
+	j, err := e.o.Jobs.ExportJob(ctx, id)
+	if err == nil && e.o.Access != nil && !e.o.Access.Owns(ctx, j) {
+		return dsn.ExportJob{}, dsn.Errorf("bulk.Job", dsn.KindNotFound, "export %s introuvable", id)
+	}
+	return j, err
 }
 
 // Cancel stops a job if it runs, and deletes it and its files
 // (export.html#bulk-data-delete-request). Errors: KindNotFound.
 func (e *Exporter) Cancel(ctx context.Context, id string) error {
+	if _, err := e.Job(ctx, id); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	if cancel, ok := e.running[id]; ok {
 		cancel()
@@ -169,7 +180,7 @@ func (e *Exporter) Cancel(ctx context.Context, id string) error {
 // Errors: KindNotFound if the job or the file does not exist or the job is
 // not completed.
 func (e *Exporter) WriteFile(ctx context.Context, id string, n int, w io.Writer) error {
-	j, err := e.o.Jobs.ExportJob(ctx, id)
+	j, err := e.Job(ctx, id)
 	if err != nil {
 		return err
 	}

@@ -10,10 +10,15 @@ import (
 // NewProgressPrinter returns a Progress callback writing to w: on a terminal a
 // bar redrawn in place (at most 5 times a second), otherwise a plain line every
 // 5 seconds, so that logs stay readable. Rates are resources per second; the
-// ETA comes from the input bytes read against the total size.
+// ETA comes from the input bytes read since the first report against what is
+// left (a resumed import starts far into its input: its own pace counts).
 func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) {
 	var last time.Time
+	var first *Progress
 	return func(p Progress) {
+		if first == nil {
+			first = &p
+		}
 		every := 5 * time.Second
 		if terminal {
 			every = 200 * time.Millisecond
@@ -29,7 +34,8 @@ func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) 
 		line := fmt.Sprintf("%s: %d ressources, %.0f/s", verb, p.Records, rate)
 		if p.TotalBytes > 0 {
 			frac := float64(p.Bytes) / float64(p.TotalBytes)
-			line = fmt.Sprintf("%s %3.0f%% %s, reste %s", bar(frac), frac*100, line, eta(p.Elapsed, frac))
+			line = fmt.Sprintf("%s %3.0f%% %s, reste %s", bar(frac), frac*100, line,
+				eta(p.Elapsed-first.Elapsed, p.Bytes-first.Bytes, p.TotalBytes-p.Bytes))
 		}
 		switch {
 		case terminal && p.Final:
@@ -48,10 +54,10 @@ func bar(frac float64) string {
 	return "[" + strings.Repeat("#", n) + strings.Repeat(".", width-n) + "]"
 }
 
-func eta(elapsed time.Duration, frac float64) string {
-	if frac <= 0 || frac >= 1 {
-		return "0s"
+// eta is the time to read left bytes at the pace of done bytes in elapsed.
+func eta(elapsed time.Duration, done, left int64) string {
+	if done <= 0 || left <= 0 {
+		return "?"
 	}
-	left := time.Duration(float64(elapsed) * (1 - frac) / frac)
-	return left.Round(time.Second).String()
+	return time.Duration(float64(elapsed) * float64(left) / float64(done)).Round(time.Second).String()
 }

@@ -72,6 +72,12 @@ func (x exportAccess) Requester(ctx context.Context) (string, error) {
 	return string(b), err
 }
 
+func (x exportAccess) Owns(ctx context.Context, j dsn.ExportJob) bool {
+	var r exportRequester
+	p := access.PrincipalFrom(ctx)
+	return p != nil && json.Unmarshal([]byte(j.Requester), &r) == nil && r.Client != "" && r.Client == p.ClientID
+}
+
 func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Context, func(context.Context) error, error) {
 	const op = "export"
 	var r exportRequester

@@ -5,8 +5,11 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"dsn"
 )
@@ -17,7 +20,8 @@ import (
 // patient whose resources left, none for the refusing citizen.
 func TestExportAppliesThePolicy(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DataDir: t.TempDir()}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	dir := t.TempDir()
+	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DataDir: dir}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		cancel()
 		t.Fatal(err)
@@ -42,7 +46,7 @@ func TestExportAppliesThePolicy(t *testing.T) {
 		put("Observation/o-"+p, obs("o-"+p, p, ""))
 	}
 	// youth protection files are written by a system of the CPEJ mission only
-	dpj := clientToken(t, m, "dpj", "system/*.cruds", "", []string{"CPEJ"})
+	_, dpj := clientToken(t, m, "dpj", "system/*.cruds", "", []string{"CPEJ"})
 	if a := call(t, "PUT", f+"/Observation/o-exp-youth-dpj", obs("o-exp-youth-dpj", "exp-youth",
 		`"meta":{"security":[{"system":"http://terminology.hl7.org/CodeSystem/v3-Confidentiality","code":"R"}]},`),
 		"Authorization", "Bearer "+dpj); a.status != 201 {
@@ -55,13 +59,18 @@ func TestExportAppliesThePolicy(t *testing.T) {
 		t.Fatalf("refusal: %d %s", a.status, a.raw)
 	}
 
-	tok := clientToken(t, m, "recherche", "system/*.rs", "HRESCH", nil)
+	researchID, tok := clientToken(t, m, "recherche", "system/*.rs", "HRESCH", nil)
 	research := []string{"Authorization", "Bearer " + tok}
 	a := call(t, "GET", f+"/$export?_type=Patient,Observation", "", append(research, "Prefer", "respond-async", "Accept", "application/fhir+json")...)
 	if a.status != 202 {
 		t.Fatalf("kick-off: %d %s", a.status, a.raw)
 	}
-	manifest := poll(t, &server{base: f}, strings.TrimPrefix(a.header.Get("Content-Location"), f))
+	status := strings.TrimPrefix(a.header.Get("Content-Location"), f)
+	// the job is the research client's: the operations client does not see it
+	if b := call(t, "GET", f+status, ""); b.status != 404 {
+		t.Fatalf("another client's export status: %d %s", b.status, b.raw)
+	}
+	manifest := pollAs(t, f+status, tok)
 	var all strings.Builder
 	for _, o := range manifest["output"].([]any) {
 		req, _ := http.NewRequest("GET", o.(map[string]any)["url"].(string), nil)
@@ -97,11 +106,34 @@ func TestExportAppliesThePolicy(t *testing.T) {
 	if es, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "exp-refuses", Action: "export"}); len(es) != 0 {
 		t.Errorf("the refusing citizen's record is journaled as exported: %d entries", len(es))
 	}
+
+	// dsn export --client: the same policy, the same journal
+	out := t.TempDir()
+	if code, _, errOut := cli(t, "", "export", "--client", researchID, "--type", "Patient,Observation", "--data", dir, out); code != 0 {
+		t.Fatalf("dsn export --client: %d %s", code, errOut)
+	}
+	var files strings.Builder
+	for _, name := range []string{"Patient.ndjson", "Observation.ndjson"} {
+		b, err := os.ReadFile(filepath.Join(out, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		files.Write(b)
+	}
+	if s := files.String(); !strings.Contains(s, `"id":"o-exp-agrees"`) || strings.Contains(s, "exp-refuses") || strings.Contains(s, "o-exp-youth-dpj") {
+		t.Errorf("dsn export --client wrote:\n%s", s)
+	}
+	if es, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "exp-agrees", Action: "export"}); len(es) != 2 {
+		t.Errorf("journal after dsn export --client: %d export entries of the exported patient, want 2", len(es))
+	}
+	if code, _, errOut := cli(t, "", "export", "--client", "inconnu", "--data", dir, t.TempDir()); code != 1 || !strings.Contains(errOut, "client inconnu") {
+		t.Errorf("unknown client: %d %s", code, errOut)
+	}
 }
 
 // clientToken registers a back-end client with a purpose of use and missions
-// and returns a token of it.
-func clientToken(t *testing.T, m *Main, name, scope, purpose string, missions []string) string {
+// and returns its id and a token of it.
+func clientToken(t *testing.T, m *Main, name, scope, purpose string, missions []string) (string, string) {
 	t.Helper()
 	ctx := context.Background()
 	c, secret, err := m.auth.CreateClient(ctx, name, scope, nil, false)
@@ -115,5 +147,23 @@ func clientToken(t *testing.T, m *Main, name, scope, purpose string, missions []
 	if err != nil {
 		t.Fatal(err)
 	}
-	return tok
+	return c.ID, tok
+}
+
+// pollAs asks for an export's status with token tok until the manifest comes.
+func pollAs(t *testing.T, url, tok string) map[string]any {
+	t.Helper()
+	for range 1000 {
+		a := call(t, "GET", url, "", "Authorization", "Bearer "+tok)
+		switch a.status {
+		case 200:
+			return a.obj
+		case 202:
+			time.Sleep(20 * time.Millisecond)
+		default:
+			t.Fatalf("status: %d %s", a.status, a.raw)
+		}
+	}
+	t.Fatal("the export never completes")
+	return nil
 }
