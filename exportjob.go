@@ -31,6 +31,9 @@ type ExportJob struct {
 	Restarts        int          `json:"restarts"`        // times a server restart began it again
 	Error           string       `json:"error,omitempty"` // why it failed (ExportFailed)
 	Output          []ExportFile `json:"output,omitempty"`
+	// Requester is who asked, as bulk.ExportAccess recorded it (opaque here):
+	// the job reads through the policy as that requester, even after a restart.
+	Requester string `json:"requester,omitempty"`
 }
 
 // The states of an ExportJob.

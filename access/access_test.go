@@ -2,6 +2,8 @@ package access_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -199,4 +201,80 @@ func FuzzAuthenticate(f *testing.F) {
 			t.Fatalf("accepted a token that was not issued: %q (%+v)", s, p)
 		}
 	})
+}
+
+// Disabling a user stops their tokens at once in this process and within
+// RevocationTTL in another one (a second Service on the same store).
+func TestDisableUserRevokesTokens(t *testing.T) {
+	ctx := context.Background()
+	svc, st, clk := newService(t)
+	other := access.New(access.Options{Records: st, Clock: clk})
+	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.partie", Role: access.RolePhysician, Establishment: "e"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, _, err := svc.IssueAccess(ctx, access.UserPrincipal(u, access.MustScopes("user/*.rs"), ""), time.Hour)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []*access.Service{svc, other} {
+		if _, err := s.Authenticate(ctx, tok); err != nil {
+			t.Fatalf("before: %v", err)
+		}
+	}
+	if _, err := svc.DisableUser(ctx, u.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, tok); dsn.KindOf(err) != dsn.KindUnauthorized || !strings.Contains(err.Error(), "désactivé") {
+		t.Fatalf("same process after disable: %v", err)
+	}
+	clk.t = clk.t.Add(access.RevocationTTL + time.Second)
+	refused := false
+	for range 200 { // the stale set is reloaded in the background
+		if _, err := other.Authenticate(ctx, tok); dsn.KindOf(err) == dsn.KindUnauthorized {
+			refused = true
+			break
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	if !refused {
+		t.Fatal("another process still accepts the token after RevocationTTL")
+	}
+	if _, err := svc.SignIn(ctx, access.RealmStaff, "dr.partie", "x"); err == nil {
+		t.Fatal("a disabled user signs in")
+	}
+}
+
+// Failed sign-ins are throttled per account and per address; the right
+// password does not get through a throttled account; the window frees it.
+func TestSignInThrottle(t *testing.T) {
+	ctx := context.Background()
+	svc, _, clk := newService(t)
+	if _, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.cible", Role: access.RolePhysician, Establishment: "e", Password: "un mot de passe solide"}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range access.AccountFailures {
+		if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "mauvais", fmt.Sprintf("10.0.0.%d", i)); dsn.KindOf(err) != dsn.KindUnauthorized {
+			t.Fatalf("failure %d: %v", i, err)
+		}
+	}
+	_, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "10.0.1.1")
+	if !errors.Is(err, access.ErrThrottled) || !strings.Contains(dsn.Message(err), "réessayez dans 15 minutes") {
+		t.Fatalf("throttled account, right password: %v", err)
+	}
+	clk.t = clk.t.Add(access.ThrottleWindow)
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "10.0.1.1"); err != nil {
+		t.Fatalf("after the window: %v", err)
+	}
+
+	// one address trying many accounts
+	for i := range access.AddressFailures {
+		svc.SignInFrom(ctx, access.RealmStaff, fmt.Sprintf("inconnu%d", i), "x", "192.0.2.7")
+	}
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "192.0.2.7"); !errors.Is(err, access.ErrThrottled) {
+		t.Fatalf("throttled address: %v", err)
+	}
+	if _, err := svc.SignInFrom(ctx, access.RealmStaff, "dr.cible", "un mot de passe solide", "192.0.2.8"); err != nil {
+		t.Fatalf("another address: %v", err)
+	}
 }

@@ -63,6 +63,12 @@ type Client struct {
 	Scope        string    `json:"scope"`                // the most its tokens may carry
 	RedirectURIs []string  `json:"redirectUris,omitempty"`
 	Created      time.Time `json:"created"`
+	// Purpose is the purpose of use of a back-end client (v3 PurposeOfUse;
+	// "" = HOPERAT) and Missions the missions it serves (CPEJ opens youth
+	// protection files): the policy applies both to its every access,
+	// $export included (SetClientUse).
+	Purpose  string   `json:"purpose,omitempty"`
+	Missions []string `json:"missions,omitempty"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
@@ -154,6 +160,29 @@ func (s *Service) CreateClient(ctx context.Context, name, scope string, redirect
 		c.SecretHash = hashSecret(secret)
 	}
 	return c, secret, s.put(ctx, kindClient, c.ID, "", c)
+}
+
+// SetClientUse records a client's purpose of use and missions; they apply
+// to its next token. Errors: KindInvalid (unknown purpose), KindNotFound.
+func (s *Service) SetClientUse(ctx context.Context, id, purpose string, missions []string) (Client, error) {
+	if err := CheckPurpose(purpose); err != nil {
+		return Client{}, err
+	}
+	c, err := s.Client(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	c.Purpose, c.Missions = purpose, missions
+	return c, s.put(ctx, kindClient, c.ID, "", c)
+}
+
+// CheckPurpose accepts "" and the purposes of use a client may be registered
+// with. Errors: KindInvalid.
+func CheckPurpose(purpose string) error {
+	if purpose != "" && !purposes[purpose] {
+		return dsn.Errorf("access.CheckPurpose", dsn.KindInvalid, "finalité inconnue %q: HOPERAT, TREAT, HRESCH ou PUBHLTH", purpose)
+	}
+	return nil
 }
 
 // Client returns a client by id. Errors: KindNotFound.

@@ -206,13 +206,29 @@ func MustScopesLoose(s string) Scopes {
 // SignIn checks a user's password in realm. Errors: KindUnauthorized (one
 // message for unknown user and wrong password).
 func (s *Service) SignIn(ctx context.Context, realm Realm, username, password string) (User, error) {
+	return s.SignInFrom(ctx, realm, username, password, "")
+}
+
+// SignInFrom is SignIn from the network address addr (an IP; "" unknown),
+// throttled per account and per address (throttle.go). Errors:
+// KindUnauthorized; KindForbidden wrapping ErrThrottled, with a French
+// message saying when to try again.
+func (s *Service) SignInFrom(ctx context.Context, realm Realm, username, password, addr string) (User, error) {
+	const op = "access.SignIn"
+	account := string(realm) + ":" + username
+	now := s.clock.Now()
+	if wait := s.throttle.wait(now, account, addr); wait > 0 {
+		return User{}, &dsn.Error{Op: op, Kind: dsn.KindForbidden, Msg: throttledMessage(wait), Err: ErrThrottled}
+	}
 	u, err := s.UserByName(ctx, realm, username)
 	if err != nil || u.Disabled || u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) {
 		if err != nil {
 			CheckPassword(dummyHash, password) // same time whether the user exists or not
 		}
-		return User{}, dsn.Errorf("access.SignIn", dsn.KindUnauthorized, "nom d'utilisateur ou mot de passe invalide")
+		s.throttle.failed(now, account, addr)
+		return User{}, dsn.Errorf(op, dsn.KindUnauthorized, "nom d'utilisateur ou mot de passe invalide")
 	}
+	s.throttle.succeeded(account)
 	return u, nil
 }
 

@@ -34,6 +34,10 @@ type Restriction struct {
 // CategorySystem names a category of providers in Consent.provision.actor.
 const CategorySystem = "urn:dsn:categorie-intervenant"
 
+// ClientSystem names a back-end client (its client_id) in
+// Consent.provision.actor.reference.identifier: a restriction on one system.
+const ClientSystem = "urn:dsn:client"
+
 // Covers tells whether the restriction applies to r.
 func (x Restriction) Covers(r ResourceInfo) bool {
 	if len(x.Types) == 0 && len(x.Items) == 0 {
@@ -45,12 +49,13 @@ func (x Restriction) Covers(r ResourceInfo) bool {
 // Targets tells whether p is one of those the restriction bars.
 func (x Restriction) Targets(p *Principal) bool {
 	if x.Refusal {
-		return p.Role == RoleResearcher
+		return p.Role == RoleResearcher || p.Purpose == PurposeResearch
 	}
 	if len(x.Providers) == 0 && len(x.Roles) == 0 {
 		return p.Role != RoleCitizen && p.Role != RoleSystem
 	}
 	return slices.Contains(x.Roles, p.Role) ||
+		p.Realm == RealmSystem && slices.Contains(x.Providers, "client:"+p.ClientID) ||
 		p.Practitioner != "" && slices.Contains(x.Providers, "Practitioner/"+p.Practitioner) ||
 		p.Establishment != "" && slices.Contains(x.Providers, "Organization/"+p.Establishment)
 }
@@ -119,6 +124,8 @@ func RestrictionsOf(body []byte) []Restriction {
 			for _, a := range p.Actor {
 				if id := a.Reference.Identifier; id != nil && id.System == CategorySystem {
 					x.Roles = append(x.Roles, Role(id.Value))
+				} else if id != nil && id.System == ClientSystem {
+					x.Providers = append(x.Providers, "client:"+id.Value)
 				} else if a.Reference.Reference != "" {
 					x.Providers = append(x.Providers, a.Reference.Reference)
 				}

@@ -68,7 +68,7 @@ func (pol *Policy) Decide(ctx context.Context, p *Principal, perm Perm, r dsn.Re
 		info.StartsCare = names(r.Body, p)
 	}
 	f := Facts{Now: pol.clock.Now()}
-	if info.Patient != "" && p.Role != RoleCitizen && p.Role != RoleSystem {
+	if info.Patient != "" && p.Role != RoleCitizen {
 		f.Restrictions = pol.restrictions(ctx, info.Patient)
 		if role, _ := p.Role.Info(); role.Clinical && p.Role != RoleResearcher {
 			pn := pol.panel(ctx, p)

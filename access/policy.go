@@ -15,7 +15,10 @@ import (
 //  2. resources outside any patient's record (the network's directory,
 //     definitions) need nothing more;
 //  3. a citizen sees and manages their own record, no one else's (404);
-//  4. a back-end system is trusted within its scopes (the journal names it);
+//  4. a back-end system is trusted within its scopes (the journal names it),
+//     except for youth-protection files (only with the CPEJ mission), the
+//     refusals of its purpose of use (s. 8: a research client) and the
+//     restrictions that name it or the system category (s. 7);
 //  5. confidential files (youth protection: confidentiality R or V) are
 //     secret beyond the CPEJ mission: 404 without a CPEJ mission and a care
 //     relationship; break-the-glass does not open them;
@@ -75,7 +78,7 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 		}
 		return Decision{Hide: true, Basis: "other-record", Reason: "ce dossier n'est pas le vôtre"}
 	case RoleSystem:
-		return Decision{Allow: true, Basis: BasisSystem}
+		return system(p, r, f)
 	}
 	info, _ := p.Role.Info()
 	if r.Confidential && !(slices.Contains(p.Missions, "CPEJ") && f.Relationship != "") {
@@ -108,6 +111,17 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 		return Decision{Allow: true, Basis: "starts-care"}
 	}
 	return deny("no-relationship", "aucun lien de soins avec cet usager: bris de verre requis (Patient/"+r.Patient+"/$break-the-glass, motif obligatoire)")
+}
+
+// system decides for a back-end system (rule 4).
+func system(p *Principal, r ResourceInfo, f Facts) Decision {
+	if r.Confidential && !slices.Contains(p.Missions, "CPEJ") {
+		return Decision{Hide: true, Basis: "confidential", Reason: "dossier confidentiel (protection de la jeunesse)"}
+	}
+	if d, barred := restricted(p, r, f); barred {
+		return d
+	}
+	return Decision{Allow: true, Basis: BasisSystem}
 }
 
 func deny(basis, reason string) Decision { return Decision{Basis: basis, Reason: reason} }

@@ -1,6 +1,7 @@
 package access
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 	"time"
@@ -75,7 +76,7 @@ func TestPolicyMatrix(t *testing.T) {
 		// youth protection: secret beyond the CPEJ mission, even with break-the-glass
 		{RolePhysician, PermRead, yp, rel, false, true},
 		{RolePhysician, PermRead, yp, Facts{Now: now, Grant: grant}, false, true},
-		{RoleSystem, PermRead, yp, none, true, false},
+		{RoleSystem, PermRead, yp, none, false, true}, // without the CPEJ mission (below: with it)
 		// non-clinical roles
 		{RoleArchivist, PermRead, pat, none, true, false},
 		{RoleArchivist, PermUpdate, pat, none, true, false},
@@ -94,6 +95,41 @@ func TestPolicyMatrix(t *testing.T) {
 		// systems: within their scopes
 		{RoleSystem, PermRead, obs, none, true, false},
 		{RoleSystem, PermDelete, obs, none, true, false},
+		{RoleSystem, PermRead, obs, Facts{Now: now, Restrictions: research}, true, false}, // not a research client
+		{RoleSystem, PermRead, obs, Facts{Now: now, Restrictions: nurseObs}, true, false},
+		{RoleSystem, PermRead, obs, Facts{Now: now, Restrictions: namedDoc}, true, false},
+	}
+	// back-end systems by registration: purpose of use, missions, named in a restriction
+	sys := func(edit func(*Principal)) *Principal {
+		p := principal(RoleSystem)
+		p.ClientID = "cl1"
+		edit(p)
+		return p
+	}
+	researchClient := sys(func(p *Principal) { p.Purpose = PurposeResearch })
+	cpej := sys(func(p *Principal) { p.Missions = []string{"CPEJ"} })
+	plain := sys(func(*Principal) {})
+	namedClient := []Restriction{{Patient: "p1", Providers: []string{"client:cl1"}, Types: []string{"Observation"}}}
+	systemCategory := []Restriction{{Patient: "p1", Roles: []Role{RoleSystem}}}
+	for _, c := range []struct {
+		name        string
+		p           *Principal
+		r           ResourceInfo
+		f           Facts
+		allow, hide bool
+	}{
+		{"research client, refusal", researchClient, obs, Facts{Now: now, Restrictions: research}, false, false},
+		{"research client, no refusal", researchClient, obs, none, true, false},
+		{"CPEJ client, youth protection", cpej, yp, none, true, false},
+		{"plain client, youth protection", plain, yp, none, false, true},
+		{"client named", plain, obs, Facts{Now: now, Restrictions: namedClient}, false, false},
+		{"client named, other type", plain, pat, Facts{Now: now, Restrictions: namedClient}, true, false},
+		{"system category", plain, obs, Facts{Now: now, Restrictions: systemCategory}, false, false},
+	} {
+		d := Evaluate(c.p, PermRead, c.r, c.f)
+		if d.Allow != c.allow || d.Hide != c.hide {
+			t.Errorf("%s: %+v, want allow=%v hide=%v", c.name, d, c.allow, c.hide)
+		}
 	}
 	for _, c := range cases {
 		p := principal(c.role)
@@ -184,8 +220,65 @@ func FuzzEvaluate(f *testing.F) {
 		if d.Allow && r == RoleCitizen && patient != "" && patient != own {
 			t.Fatalf("citizen saw another record")
 		}
-		if d.Allow && conf && patient != "" && r != RoleSystem && r != RoleCitizen {
+		if d.Allow && conf && patient != "" && r != RoleCitizen {
 			t.Fatalf("confidential file opened: %+v", d)
 		}
 	})
+}
+
+// FuzzRestrictionsOf: any Consent body is read without panic; only an
+// active Consent restricts, only its own patient, and a refusal bars only
+// research.
+func FuzzRestrictionsOf(f *testing.F) {
+	f.Add([]byte(`{"resourceType":"Consent","id":"c1","status":"active","patient":{"reference":"Patient/p1"},"provision":{"type":"deny","purpose":[{"code":"HRESCH"}]}}`))
+	f.Add([]byte(`{"resourceType":"Consent","status":"active","patient":{"reference":"Patient/p1"},"provision":{"type":"permit","provision":[{"type":"deny","actor":[{"reference":{"identifier":{"system":"urn:dsn:categorie-intervenant","value":"nurse"}}}],"class":[{"code":"Observation"}]}]}}`))
+	f.Fuzz(func(t *testing.T, body []byte) {
+		xs := RestrictionsOf(body)
+		if len(xs) == 0 {
+			return
+		}
+		var doc struct{ Status string }
+		if json.Unmarshal(body, &doc) != nil || doc.Status != "active" {
+			t.Fatalf("restrictions from a Consent that is not active: %+v", xs)
+		}
+		for _, x := range xs {
+			if x.Refusal && x.Targets(principal(RolePhysician)) {
+				t.Fatalf("a research refusal bars a physician: %+v", x)
+			}
+		}
+	})
+}
+
+// FuzzParseScopes: what parses prints back to a string that parses to the
+// same scopes.
+func FuzzParseScopes(f *testing.F) {
+	for _, s := range []string{"patient/Observation.rs", "user/*.cruds openid fhirUser", "system/*.*", "launch/patient offline_access"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		sc, err := ParseScopes(in)
+		if err != nil {
+			return
+		}
+		again, err := ParseScopes(sc.String())
+		if err != nil || again.String() != sc.String() {
+			t.Fatalf("%q → %q → %q, %v", in, sc.String(), again.String(), err)
+		}
+	})
+}
+
+// A Consent may name one back-end client by its client_id (urn:dsn:client).
+func TestRestrictionNamingAClient(t *testing.T) {
+	xs := RestrictionsOf([]byte(`{"resourceType":"Consent","id":"c9","status":"active","patient":{"reference":"Patient/p1"},
+		"provision":{"type":"deny","actor":[{"reference":{"identifier":{"system":"urn:dsn:client","value":"cl1"}}}]}}`))
+	if len(xs) != 1 || len(xs[0].Providers) != 1 || xs[0].Providers[0] != "client:cl1" {
+		t.Fatalf("restrictions = %+v", xs)
+	}
+	p := &Principal{Realm: RealmSystem, Role: RoleSystem, ClientID: "cl1"}
+	if !xs[0].Targets(p) {
+		t.Fatal("the named client is not targeted")
+	}
+	if p.ClientID = "cl2"; xs[0].Targets(p) {
+		t.Fatal("another client is targeted")
+	}
 }

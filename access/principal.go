@@ -31,7 +31,18 @@ type Principal struct {
 	ClientID      string   // the OAuth client the token was issued to
 	Scopes        Scopes
 	TokenID       string // jti, for the journal
+	// Purpose is a back-end client's registered purpose of use (v3
+	// PurposeOfUse, e.g. HRESCH for research; "" = HOPERAT): s. 8 refusals
+	// of research bar a research client.
+	Purpose string
 }
+
+// PurposeResearch is the v3 PurposeOfUse of research (HRESCH).
+const PurposeResearch = "HRESCH"
+
+// purposes are the purposes of use a client may be registered with
+// (v3-PurposeOfUse): operations, treatment, research, public health.
+var purposes = map[string]bool{"HOPERAT": true, "TREAT": true, PurposeResearch: true, "PUBHLTH": true}
 
 // Agent is the journal's name for the principal: "user:ID" or "client:ID".
 func (p *Principal) Agent() string {

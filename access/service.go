@@ -41,7 +41,9 @@ type Service struct {
 	current  *signingKey
 	reloaded time.Time // last reload of the keys from the store
 
-	tokens tokenCache
+	tokens   tokenCache
+	rev      revoked  // disabled users, whose tokens are refused (revoke.go)
+	throttle throttle // failed sign-ins (throttle.go)
 }
 
 // New makes a Service.

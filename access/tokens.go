@@ -31,6 +31,7 @@ type claims struct {
 	Locations     []string `json:"dsn_locations,omitempty"`
 	Practitioner  string   `json:"dsn_practitioner,omitempty"`
 	Patient       string   `json:"patient,omitempty"` // SMART launch context, also in the token response
+	Purpose       string   `json:"dsn_pou,omitempty"` // a back-end client's purpose of use
 }
 
 // maxTokenLen refuses absurd bearer tokens before any parsing.
@@ -58,7 +59,8 @@ func (s *Service) IssueAccess(ctx context.Context, p *Principal, ttl time.Durati
 		Expiry: jwt.NewNumericDate(exp), IssuedAt: jwt.NewNumericDate(now), NotBefore: jwt.NewNumericDate(now.Add(-time.Second)),
 		ID: newID()}
 	c := claims{Scope: p.Scopes.String(), ClientID: p.ClientID, Realm: p.Realm, Role: p.Role, Name: p.Name,
-		Establishment: p.Establishment, Missions: p.Missions, Locations: p.Locations, Practitioner: p.Practitioner, Patient: p.Patient}
+		Establishment: p.Establishment, Missions: p.Missions, Locations: p.Locations, Practitioner: p.Practitioner, Patient: p.Patient,
+		Purpose: p.Purpose}
 	tok, err := jwt.Signed(sig).Claims(std).Claims(c).Serialize()
 	if err != nil {
 		return "", time.Time{}, dsn.Wrap(op, dsn.KindInternal, err)
@@ -79,14 +81,19 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		return nil, errToken("format")
 	}
 	now := s.clock.Now()
-	if p, ok := s.tokens.get(token, now); ok {
-		return p, nil
-	}
-	p, exp, err := s.authenticate(ctx, token)
-	if err == nil {
+	p, ok := s.tokens.get(token, now)
+	if !ok {
+		var exp time.Time
+		var err error
+		if p, exp, err = s.authenticate(ctx, token); err != nil {
+			return nil, err
+		}
 		s.tokens.put(token, p, exp)
 	}
-	return p, err
+	if s.isRevoked(ctx, p) {
+		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "compte désactivé: ses jetons ne sont plus acceptés")
+	}
+	return p, nil
 }
 
 // authenticate verifies a token not seen yet (the ECDSA verification is the
@@ -128,7 +135,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Principal, t
 	sc = sc.Narrow(info.Ceiling)
 	return &Principal{Realm: c.Realm, Subject: std.Subject, Name: c.Name, Role: c.Role, Establishment: c.Establishment,
 		Missions: c.Missions, Locations: c.Locations, Practitioner: c.Practitioner, Patient: c.Patient,
-		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID}, std.Expiry.Time(), nil
+		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID, Purpose: c.Purpose}, std.Expiry.Time(), nil
 }
 
 // UserPrincipal is the principal of a user's token with the given scopes,
@@ -150,6 +157,7 @@ func UserPrincipal(u User, scopes Scopes, clientID string) *Principal {
 // ClientPrincipal is the principal of a back-end client's token.
 func ClientPrincipal(c Client, scopes Scopes) *Principal {
 	return &Principal{Realm: RealmSystem, Subject: c.ID, Name: c.Name, Role: RoleSystem, ClientID: c.ID,
+		Missions: c.Missions, Purpose: c.Purpose,
 		Scopes: scopes.Narrow(MustScopes(c.Scope)).Narrow(roles[RoleSystem].Ceiling)}
 }
 

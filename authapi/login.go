@@ -4,7 +4,9 @@ import (
 	"crypto/rand"
 	"crypto/subtle"
 	"encoding/base64"
+	"errors"
 	"html/template"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -152,7 +154,12 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	if f.Get("realm") == "citizen" {
 		realm = access.RealmCitizen
 	}
-	u, err := a.auth.SignIn(r.Context(), realm, f.Get("username"), f.Get("password"))
+	u, err := a.auth.SignInFrom(r.Context(), realm, f.Get("username"), f.Get("password"), remoteIP(r))
+	if errors.Is(err, access.ErrThrottled) {
+		a.note(r, "sign-in", "user:"+f.Get("username"), "throttled")
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), dsn.Message(err), http.StatusTooManyRequests)
+		return
+	}
 	if err != nil {
 		a.note(r, "sign-in", "user:"+f.Get("username"), "unauthorized")
 		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "Nom d'utilisateur ou mot de passe invalide.", http.StatusUnauthorized)
@@ -169,4 +176,15 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 		v.Set("state", ar.State)
 	}
 	http.Redirect(w, r, withQuery(ar.RedirectURI, v), http.StatusFound)
+}
+
+// remoteIP is the caller's address without its port: the key of the
+// per-address sign-in throttle. Behind a proxy every caller shares the
+// proxy's address (X-Forwarded-For is not trusted: anyone can set it).
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }

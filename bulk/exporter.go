@@ -25,6 +25,24 @@ type ExporterOptions struct {
 	FileMax int
 	Workers int           // jobs running at once (default 2); the others wait, accepted
 	Keep    time.Duration // how long finished jobs are kept (default 24 h)
+	// Access, if set, makes each job read as its requester (Store is then the
+	// policy's guard) and journal what left before the job completes.
+	Access ExportAccess
+}
+
+// ExportAccess is the access policy of export jobs (LRSSS ss. 7, 8, 103):
+// the requester is recorded with the job at Submit, and each run reads in
+// the requester's context and journals what it disclosed.
+type ExportAccess interface {
+	// Requester names the caller of ctx, to keep with the job.
+	Requester(ctx context.Context) (string, error)
+	// Begin returns the context a run of j reads in, and done, to be called
+	// once every file is written: it journals what the run read (durably:
+	// without it the job fails and nothing is served).
+	Begin(ctx context.Context, j dsn.ExportJob) (run context.Context, done func(context.Context) error, err error)
+	// Owns tells whether the caller of ctx is j's requester: only they see
+	// its status and files, or cancel it.
+	Owns(ctx context.Context, j dsn.ExportJob) bool
 }
 
 // Exporter runs FHIR Bulk Data export jobs in the background
@@ -110,10 +128,17 @@ func (e *Exporter) Submit(ctx context.Context, q Query, request string) (dsn.Exp
 	if err := q.Check(ctx, e.o.Store); err != nil {
 		return dsn.ExportJob{}, err
 	}
+	requester := ""
+	if e.o.Access != nil {
+		var err error
+		if requester, err = e.o.Access.Requester(ctx); err != nil {
+			return dsn.ExportJob{}, err
+		}
+	}
 	now := e.o.Clock.Now()
 	j := dsn.ExportJob{ID: e.o.IDs.NewID(), Status: dsn.ExportAccepted, Request: request,
 		Level: q.Level, GroupID: q.GroupID, Types: q.Types, Patients: q.Patients, Since: q.Since,
-		Created: now, Updated: now}
+		Created: now, Updated: now, Requester: requester}
 	if j.Level == "" {
 		j.Level = LevelSystem
 	}
@@ -127,14 +152,22 @@ func (e *Exporter) Submit(ctx context.Context, q Query, request string) (dsn.Exp
 // Keep is how long a finished job is kept.
 func (e *Exporter) Keep() time.Duration { return e.o.Keep }
 
-// Job returns a job as stored. Errors: KindNotFound.
+// Job returns a job as stored, to its requester only (with Access: another
+// caller gets KindNotFound, as for a job that does not exist).
 func (e *Exporter) Job(ctx context.Context, id string) (dsn.ExportJob, error) {
-	return e.o.Jobs.ExportJob(ctx, id)
+	j, err := e.o.Jobs.ExportJob(ctx, id)
+	if err == nil && e.o.Access != nil && !e.o.Access.Owns(ctx, j) {
+		return dsn.ExportJob{}, dsn.Errorf("bulk.Job", dsn.KindNotFound, "export %s introuvable", id)
+	}
+	return j, err
 }
 
 // Cancel stops a job if it runs, and deletes it and its files
 // (export.html#bulk-data-delete-request). Errors: KindNotFound.
 func (e *Exporter) Cancel(ctx context.Context, id string) error {
+	if _, err := e.Job(ctx, id); err != nil {
+		return err
+	}
 	e.mu.Lock()
 	if cancel, ok := e.running[id]; ok {
 		cancel()
@@ -147,7 +180,7 @@ func (e *Exporter) Cancel(ctx context.Context, id string) error {
 // Errors: KindNotFound if the job or the file does not exist or the job is
 // not completed.
 func (e *Exporter) WriteFile(ctx context.Context, id string, n int, w io.Writer) error {
-	j, err := e.o.Jobs.ExportJob(ctx, id)
+	j, err := e.Job(ctx, id)
 	if err != nil {
 		return err
 	}
@@ -221,8 +254,15 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 		Until: j.TransactionTime}
 	s := &jobSink{ctx: ctx, jobs: e.o.Jobs, job: j.ID, partSize: e.o.PartSize, fileMax: e.o.FileMax,
 		open: map[string]*jobFile{}}
+	read, done := ctx, func(context.Context) error { return nil }
+	if e.o.Access != nil {
+		var err error
+		if read, done, err = e.o.Access.Begin(ctx, *j); err != nil {
+			return err
+		}
+	}
 	last := time.Now()
-	err := q.each(ctx, e.o.Store, func(r dsn.Resource) error {
+	err := q.each(read, e.o.Store, func(r dsn.Resource) error {
 		if err := s.write(r); err != nil {
 			return err
 		}
@@ -237,6 +277,8 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 	if err != nil {
 		return err
 	}
-	j.Output, err = s.finish()
-	return err
+	if j.Output, err = s.finish(); err != nil {
+		return err
+	}
+	return done(read)
 }

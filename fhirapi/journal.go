@@ -110,6 +110,9 @@ func purpose(p *access.Principal) string {
 	case access.RoleResearcher:
 		return "HRESCH"
 	case access.RoleSystem:
+		if p.Purpose != "" {
+			return p.Purpose // the client's registered purpose (research: HRESCH)
+		}
 		return "HOPERAT"
 	case access.RoleArchivist, access.RoleAdmin, access.RolePrivacyOfficer:
 		return "HOPERAT"

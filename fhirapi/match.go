@@ -1,8 +1,10 @@
 package fhirapi
 
 import (
+	"cmp"
 	"encoding/json"
 	"net/http"
+	"slices"
 
 	"dsn"
 	"dsn/fhir"
@@ -46,10 +48,55 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rec := mpi.FromPatient(in.patient)
+	// Explaining a candidate costs more than scoring it: ask the index for a
+	// few times count, and for the maximum when filtering (grades, one entry
+	// per person) left the answer short, or when a protective rule capped a
+	// candidate's score (the index orders by total, the answer by score: a
+	// certain candidate further down may outrank it).
+	var entries []any
+	for limit := min(matchMaxCount, 4*in.count); ; limit = matchMaxCount {
+		cands := a.mpi.Match(rec, limit)
+		capped := sortByScore(a.mpi.Matcher(), cands)
+		entries = a.matchEntries(r, in, cands)
+		if limit == matchMaxCount || len(cands) < limit {
+			break
+		}
+		last := mpi.FHIRGrade(cands[len(cands)-1].Result)
+		if !capped && (len(entries) == in.count || last == "certainly-not") { // sorted: the rest is certainly-not too
+			break
+		}
+	}
+	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
+	if len(entries) > 0 {
+		b["entry"] = entries
+	}
+	a.send(w, r, http.StatusOK, b)
+	return nil
+}
+
+// sortByScore orders candidates by FHIR score, highest first (stable: ties
+// keep the index's order), and says whether a protective rule capped a
+// candidate whose total reached the certain threshold: the index orders by
+// total, so a certain candidate beyond the ones asked for may outrank it.
+func sortByScore(m *mpi.Matcher, cands []mpi.Match) (capped bool) {
+	for _, c := range cands {
+		if c.Result.Class != mpi.Certain && c.Result.Total >= m.Config().Certain {
+			capped = true
+		}
+	}
+	score := func(c mpi.Match) float64 { return m.FHIRScore(c.Result) }
+	slices.SortStableFunc(cands, func(a, b mpi.Match) int { return cmp.Compare(score(b), score(a)) })
+	return capped
+}
+
+// matchEntries turns the index's candidates, best first, into at most
+// in.count Bundle entries: certainly-not left out, probable ones too under
+// onlyCertainMatches, one entry per person (matchTarget).
+func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []any {
 	m := a.mpi.Matcher()
 	var entries []any
 	seen := map[string]bool{}
-	for _, c := range a.mpi.Match(rec, matchMaxCount) {
+	for _, c := range cands {
 		if len(entries) == in.count {
 			break
 		}
@@ -79,12 +126,7 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 			},
 		})
 	}
-	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
-	if len(entries) > 0 {
-		b["entry"] = entries
-	}
-	a.send(w, r, http.StatusOK, b)
-	return nil
+	return entries
 }
 
 // parseMatchInput reads the Parameters of $match and validates the Patient.

@@ -264,3 +264,35 @@ func TestPatientNAMInconsistentIsAWarning(t *testing.T) {
 		t.Fatalf("consistent NAM: %d %s", good.status, good.body)
 	}
 }
+
+// The index is asked for 4 × count candidates first; when filtering leaves
+// the answer short (here: four twins outrank the certain match but are held
+// back by the twin rule), the operation asks again for the maximum.
+func TestPatientMatchLooksFurtherWhenFiltered(t *testing.T) {
+	s := newMatchServer(t)
+	families := []string{"Bélanger", "Cloutier", "Fortin", "Gauthier", "Lavoie", "Morin", "Ouellet", "Pelletier", "Roy", "Simard"}
+	for i := 0; i < 60; i++ { // other people, so that the family name is not the whole index
+		s.do(t, "POST", "/fhir/Patient", patientJSON(families[i%10], fmt.Sprintf("Prénom%c", 'A'+i/10), fmt.Sprintf("19%02d-02-03", 30+i), "female", "", "H2X 1Y4"))
+	}
+	for _, g := range []string{"Marie-Ève", "Louise", "Gisèle", "Thérèse"} { // twins of the query: same everything but the given name
+		s.do(t, "POST", "/fhir/Patient", patientJSON("Zylberberg", g, "1980-03-04", "female", "", "G9A 5H7"))
+	}
+	same := `{"resourceType":"Patient","name":[{"family":"Zylberberg","given":["Rosalie"]}],"birthDate":"1980-03-04","gender":"female"}`
+	id := s.do(t, "POST", "/fhir/Patient", same).obj(t)["id"].(string)
+	query := patientJSON("Zylberberg", "Rosalie", "1980-03-04", "female", "", "G9A 5H7")
+
+	// Ordered by score: the certain match first, the twins (capped just under 0.9) after it.
+	ids, grades, _, _ := s.matchEntries(t, matchParams(query, ""))
+	if len(ids) != 5 || ids[0] != id || grades[0] != "certain" || grades[1] != "probable" {
+		t.Fatalf("want the certain match, then the four twins: %v %v", ids, grades)
+	}
+	// The four twins have the higher totals: the first 4 candidates asked for
+	// count=1 are all twins; the certain match is found by asking again.
+	for _, extra := range []string{`,{"name":"count","valueInteger":1}`,
+		`,{"name":"onlyCertainMatches","valueBoolean":true},{"name":"count","valueInteger":1}`} {
+		ids, grades, _, _ = s.matchEntries(t, matchParams(query, extra))
+		if len(ids) != 1 || ids[0] != id || grades[0] != "certain" {
+			t.Fatalf("%s: %v %v", extra, ids, grades)
+		}
+	}
+}

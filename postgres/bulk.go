@@ -36,11 +36,8 @@ func (t *tx) AddJobs(js []dsn.Job) error {
 		kinds[i], keys[i], created[i] = j.Kind, j.Key, j.Created
 	}
 	b := &pgx.Batch{}
-	for _, p := range t.pending {
-		b.Queue(p)
-	}
+	t.queueUnsent(b)
 	b.Queue(sqlAddJobs, kinds, keys, created)
-	t.sent()
 	t.Wrote = true
 	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
 		return t.fail(op, err)

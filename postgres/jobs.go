@@ -3,8 +3,6 @@ package postgres
 import (
 	"context"
 
-	"github.com/jackc/pgx/v5"
-
 	"dsn"
 )
 
@@ -15,23 +13,21 @@ const (
 	sqlJobs       = `SELECT seq, kind, key, created FROM job WHERE kind = $1 AND seq > $2 ORDER BY seq LIMIT $3`
 )
 
-// AddJob queues j with the transaction's writes (dsn.Tx.AddJob). The pending
-// BEGIN/SAVEPOINT travel in the same round trip.
+// AddJob queues j with the transaction's writes (dsn.Tx.AddJob). The INSERT
+// waits in the tx and travels with the next round trip — the fn's next
+// statement, or the next fn's first one, or the COMMIT (runPass) — instead
+// of costing one of its own: a Patient create's link job is the fn's last
+// statement, so this saves one round trip per create. A failure there is the
+// failure of whatever statement it travelled with, and fails the batch like
+// a failed COMMIT would; the savepoint pass sends each fn's jobs before the
+// next fn's savepoint.
 func (t *tx) AddJob(j dsn.Job) error {
 	const op = "postgres.Tx.AddJob"
 	if err := t.Check(op); err != nil {
 		return err
 	}
-	b := &pgx.Batch{}
-	for _, p := range t.pending {
-		b.Queue(p)
-	}
-	b.Queue(sqlAddJob, j.Kind, j.Key, j.Created)
-	t.sent()
+	t.jobs = append(t.jobs, j)
 	t.Wrote = true
-	if err := t.conn.SendBatch(t.ctx, b).Close(); err != nil {
-		return t.fail(op, err)
-	}
 	return nil
 }
 

@@ -17,9 +17,10 @@ import (
 type tx struct {
 	conn             *pgx.Conn
 	ctx              context.Context
-	pending          []string // BEGIN/SAVEPOINT not yet sent; nil once sent
-	began            bool     // this fn opened the batch's transaction
-	sqlstore.TxState          // Wrote: dsn_put was sent
+	pending          []string  // BEGIN/SAVEPOINT not yet sent; nil once sent
+	jobs             []dsn.Job // AddJob inserts not yet sent, after pending
+	began            bool      // this fn opened the batch's transaction
+	sqlstore.TxState           // Wrote: dsn_put was sent
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -100,12 +101,8 @@ func (t *tx) Put(w dsn.Write) error {
 // trip (a pgx batch).
 func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	b := &pgx.Batch{}
-	for _, p := range t.pending {
-		b.Queue(p)
-	}
+	n := t.queueUnsent(b)
 	b.Queue(sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body, index)
-	n := len(t.pending)
-	t.sent()
 	t.Wrote = true
 	br := t.conn.SendBatch(t.ctx, b)
 	defer br.Close()
@@ -122,15 +119,35 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	return cur, err
 }
 
-// flush sends the pending BEGIN/SAVEPOINT before a read.
+// flush sends the pending BEGIN/SAVEPOINT and queued jobs before a read.
 func (t *tx) flush() error {
-	if len(t.pending) == 0 {
+	switch {
+	case len(t.pending) == 0 && len(t.jobs) == 0:
 		return nil
+	case len(t.jobs) == 0:
+		sql := strings.Join(t.pending, "; ")
+		t.sent()
+		_, err := t.conn.Exec(t.ctx, sql)
+		return err
 	}
-	sql := strings.Join(t.pending, "; ")
+	b := &pgx.Batch{}
+	t.queueUnsent(b)
+	return t.conn.SendBatch(t.ctx, b).Close()
+}
+
+// queueUnsent puts the pending BEGIN/SAVEPOINT and the queued job inserts at
+// the head of b, marks them sent and returns how many they are.
+func (t *tx) queueUnsent(b *pgx.Batch) int {
+	for _, p := range t.pending {
+		b.Queue(p)
+	}
+	for _, j := range t.jobs {
+		b.Queue(sqlAddJob, j.Kind, j.Key, j.Created)
+	}
+	n := len(t.pending) + len(t.jobs)
 	t.sent()
-	_, err := t.conn.Exec(t.ctx, sql)
-	return err
+	t.jobs = nil
+	return n
 }
 
 func (t *tx) sent() {

@@ -85,12 +85,13 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	ctx := context.Background()
 	results = make([]error, len(live))
 	began := false
+	var carried []dsn.Job // job inserts of earlier fns not sent yet (tx.AddJob)
 	for i, r := range live {
 		if err := r.Ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx}
+		t := &tx{conn: conn, ctx: ctx, jobs: carried}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
@@ -98,8 +99,20 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			t.pending = append(t.pending, "SAVEPOINT w")
 		}
 		results[i] = sqlstore.Call("postgres.Write", r.Fn, t)
+		if results[i] == nil && savepoints && len(t.jobs) > 0 {
+			// inside this fn's savepoint, before the next one opens
+			if err := t.flush(); err != nil {
+				results[i] = t.fail("postgres.Write", err)
+			}
+		}
 		results[i] = t.Finish(results[i])
 		began = began || t.began
+		// what is still unsent goes on with the next fn: earlier fns' jobs,
+		// and this fn's if it succeeded (a failure that wrote reruns the pass)
+		carried = t.jobs
+		if savepoints && results[i] != nil {
+			carried = nil // rolled back to its savepoint with the fn
+		}
 		switch {
 		case results[i] == nil:
 		case !savepoints && (t.Wrote || t.Failed != nil):
@@ -114,6 +127,19 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 				return nil, false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
+	}
+	if len(carried) > 0 { // the last fns' jobs travel with the COMMIT
+		t := &tx{conn: conn, ctx: ctx, jobs: carried}
+		if !began {
+			t.pending = []string{"BEGIN"}
+		}
+		b := &pgx.Batch{}
+		t.queueUnsent(b)
+		b.Queue("COMMIT")
+		if err := conn.SendBatch(ctx, b).Close(); err != nil {
+			return nil, false, fmt.Errorf("commit: %w", err)
+		}
+		return results, false, nil
 	}
 	if began {
 		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {

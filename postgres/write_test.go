@@ -3,7 +3,9 @@ package postgres
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
+	"time"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -49,5 +51,80 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 	}
 	if _, err := s.Read(ctx, "Patient", "bad"); dsn.KindOf(err) != dsn.KindNotFound {
 		t.Fatalf("failed write left a resource: %v", err)
+	}
+}
+
+// Job inserts wait for the next round trip (tx.AddJob): the next fn's first
+// statement or the COMMIT. In one batch, a job of a fn followed by a fn that
+// fails without writing, by a fn that writes, and by the COMMIT must all be
+// stored; a failing fn's own job must not, also when the batch reruns with
+// savepoints.
+func TestJobsTravelWithNextStatement(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, freshSchema(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	job := func(key string) dsn.Job { return dsn.Job{Kind: "test", Key: key, Created: time.Now().UTC()} }
+	put := func(tx dsn.Tx, id string) error {
+		return tx.Put(dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: id, VersionID: 1,
+			Method: "POST", Body: []byte(`{"resourceType":"Patient"}`)}})
+	}
+	keys := func() []string {
+		js, err := s.Jobs(ctx, "test", 0, 100)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, j := range js {
+			out = append(out, j.Key)
+		}
+		return out
+	}
+	// bare pass: a → (refused without writing) → b writes → c's job with the COMMIT
+	reqs := []*sqlstore.Request{
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("a")) }),
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return errors.New("refused") }),
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error {
+			if err := put(tx, "p1"); err != nil {
+				return err
+			}
+			return tx.AddJob(job("b"))
+		}),
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("c")) }),
+	}
+	s.runBatch(s.writerConn(0), reqs)
+	for i, want := range []bool{true, false, true, true} {
+		if err := reqs[i].Result(); (err == nil) != want {
+			t.Fatalf("fn %d: %v", i, err)
+		}
+	}
+	if got := strings.Join(keys(), ","); got != "a,b,c" {
+		t.Fatalf("jobs %q, want a,b,c", got)
+	}
+	// savepoint pass: e fails after writing and queuing its job
+	reqs = []*sqlstore.Request{
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("d")) }),
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error {
+			if err := tx.AddJob(job("e")); err != nil {
+				return err
+			}
+			if err := put(tx, "p2"); err != nil {
+				return err
+			}
+			return errors.New("boom")
+		}),
+		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("f")) }),
+	}
+	s.runBatch(s.writerConn(0), reqs)
+	if reqs[0].Result() != nil || reqs[1].Result() == nil || reqs[2].Result() != nil {
+		t.Fatalf("results: %v %v %v", reqs[0].Result(), reqs[1].Result(), reqs[2].Result())
+	}
+	if got := strings.Join(keys(), ","); got != "a,b,c,d,f" {
+		t.Fatalf("jobs %q, want a,b,c,d,f", got)
+	}
+	if _, err := s.Read(ctx, "Patient", "p2"); dsn.KindOf(err) != dsn.KindNotFound {
+		t.Fatalf("failed fn's write kept: %v", err)
 	}
 }

@@ -56,8 +56,10 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 		return err
 	}
 	ctx := context.Background()
-	if err := t.s.bulkCache(ctx); err != nil {
-		return t.fail(op, err)
+	if len(ws) >= bulkCacheMinBatch {
+		if err := t.s.bulkCache(ctx); err != nil {
+			return t.fail(op, err)
+		}
 	}
 	b, err := t.plan(ctx, op, ws)
 	if err != nil {

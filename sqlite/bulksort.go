@@ -17,6 +17,12 @@ import (
 // Go SQLite's allocator, given back page by page when the store closes.
 const bulkCacheKiB = 256 << 10
 
+// bulkCacheMinBatch is the smallest PutAll that counts as a bulk load (an
+// import batch is 500 or more): a transaction Bundle's few dozen writes also
+// go through PutAll and must not grow a serving process by 256 MiB (issue 2
+// keeps the server under 300 MB RSS).
+const bulkCacheMinBatch = 256
+
 // bulkCache raises the writer's page cache to bulkCacheKiB once the
 // database file is larger than that (it then stays for the connection's life).
 func (s *Store) bulkCache(ctx context.Context) error {

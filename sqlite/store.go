@@ -132,14 +132,14 @@ func dataSource(path string, readOnly bool) string {
 	if readOnly {
 		q.Add("_pragma", "query_only(ON)")
 		// No memory map (sqlite.org/mmap.html): in WAL mode a reader whose
-		// snapshot moved since its last transaction — after ANY commit, and
-		// with access control every request commits a journal entry — resets
-		// its cache and unmaps the whole file (pager.c,
-		// pagerBeginReadTransaction), so each read paid munmap (a TLB
-		// shootdown across threads), mmap and a page fault per page: reads
-		// by id and searches took ~2× the CPU they take with pread
-		// (docs/benchmarks.md, 2026-12-06 perf). The map only paid off for
-		// large scans on a store nobody writes to.
+		// snapshot moved since its last transaction — after ANY commit —
+		// resets its cache and unmaps the whole file (pager.c,
+		// pagerBeginReadTransaction), so under writes each read paid munmap
+		// (a TLB shootdown across threads), mmap and a page fault per page:
+		// reads by id and searches took ~2× the CPU they take with pread
+		// while the access journal still committed in this file for every
+		// request (docs/benchmarks.md, 2026-12-06 perf). The map only paid
+		// off for large scans on a store nobody writes to.
 		q.Add("_pragma", "mmap_size(0)")
 	} else {
 		q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer

@@ -45,7 +45,7 @@ func withAccessStore(ctx context.Context, sc StoreConfig, fn func(*access.Servic
 
 func runClient(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--redirect-uri URI] [--public] [--data DIR | --db URL]")
+		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--data DIR | --db URL]")
 		return errUsage
 	}
 	fs := newFlags("client create", env)
@@ -55,6 +55,8 @@ func runClient(ctx context.Context, args []string, env Env) error {
 	scope := fs.String("scope", "", "the most its tokens may carry, e.g. 'system/*.rs' (SMART v2 scopes)")
 	redirect := fs.String("redirect-uri", "", "redirect URIs of an app (comma-separated), for the authorization code flow")
 	public := fs.Bool("public", false, "a public app (PKCE, no secret)")
+	purpose := fs.String("purpose", "", "a back-end system's purpose of use: HOPERAT (default), TREAT, HRESCH (research: citizens' refusals apply) or PUBHLTH")
+	missions := fs.String("missions", "", "missions the system serves (comma-separated); CPEJ opens youth protection files")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -62,10 +64,22 @@ func runClient(ctx context.Context, args []string, env Env) error {
 	if *redirect != "" {
 		uris = strings.Split(*redirect, ",")
 	}
+	if err := access.CheckPurpose(*purpose); err != nil {
+		return err
+	}
 	return withAccessStore(ctx, sc, func(svc *access.Service) error {
 		c, secret, err := svc.CreateClient(ctx, *name, *scope, uris, *public)
 		if err != nil {
 			return err
+		}
+		if *purpose != "" || *missions != "" {
+			var ms []string
+			if *missions != "" {
+				ms = strings.Split(*missions, ",")
+			}
+			if _, err := svc.SetClientUse(ctx, c.ID, *purpose, ms); err != nil {
+				return err
+			}
 		}
 		out := map[string]string{"client_id": c.ID}
 		if secret != "" {
@@ -76,8 +90,11 @@ func runClient(ctx context.Context, args []string, env Env) error {
 }
 
 func runUser(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "disable" {
+		return runUserDisable(ctx, args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn user create --username U --role R --establishment E [--practitioner ID] [--patient ID] [--password-stdin]")
+		fmt.Fprintln(env.Stderr, "usage: dsn user create --username U --role R --establishment E [--practitioner ID] [--patient ID] [--password-stdin]\n       dsn user disable --username U")
 		return errUsage
 	}
 	fs := newFlags("user create", env)
@@ -115,6 +132,42 @@ func runUser(ctx context.Context, args []string, env Env) error {
 		}
 		return json.NewEncoder(env.Stdout).Encode(map[string]string{"id": u.ID, "username": u.Username, "role": string(u.Role), "realm": string(u.Realm)})
 	})
+}
+
+// runUserDisable: dsn user disable --username U. The user can no longer sign
+// in nor get a token, and the tokens already issued stop working (at once in
+// a server on the same store, within access.RevocationTTL).
+func runUserDisable(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("user disable", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	username := fs.String("username", "", "the user's sign-in name (staff, else citizen)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *username == "" {
+		return dsn.Errorf("user", dsn.KindInvalid, "--username attendu")
+	}
+	return withAccessStore(ctx, sc, func(svc *access.Service) error {
+		u, err := findUser(ctx, svc, *username)
+		if err != nil {
+			return err
+		}
+		if _, err := svc.DisableUser(ctx, u.ID); err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "compte %s désactivé: ses jetons cessent de fonctionner d'ici %s\n", u.Username, access.RevocationTTL)
+		return nil
+	})
+}
+
+// findUser looks a username up among the staff, then the citizens.
+func findUser(ctx context.Context, svc *access.Service, username string) (access.User, error) {
+	u, err := svc.UserByName(ctx, access.RealmStaff, username)
+	if dsn.KindOf(err) == dsn.KindNotFound {
+		u, err = svc.UserByName(ctx, access.RealmCitizen, username)
+	}
+	return u, err
 }
 
 func splitList(s string) []string {
@@ -170,12 +223,12 @@ func runToken(ctx context.Context, args []string, env Env) error {
 
 // userToken mints an access token for a user, as "dsn token" does.
 func userToken(ctx context.Context, svc *access.Service, username, scope string, ttl time.Duration) (string, error) {
-	u, err := svc.UserByName(ctx, access.RealmStaff, username)
-	if dsn.KindOf(err) == dsn.KindNotFound {
-		u, err = svc.UserByName(ctx, access.RealmCitizen, username)
-	}
+	u, err := findUser(ctx, svc, username)
 	if err != nil {
 		return "", err
+	}
+	if u.Disabled {
+		return "", dsn.Errorf("token", dsn.KindForbidden, "compte %s désactivé", username)
 	}
 	info, _ := u.Role.Info()
 	sc := info.Ceiling

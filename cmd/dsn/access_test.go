@@ -5,12 +5,16 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
+	"dsn/access"
 	"dsn/sqlite"
 )
 
@@ -140,5 +144,53 @@ func TestAuditSyncFlag(t *testing.T) {
 		if err := (Config{Addr: "127.0.0.1:0", AuditSync: mode}).validate(); err != nil {
 			t.Errorf("--audit-sync %s: %v", mode, err)
 		}
+	}
+}
+
+// dsn user disable: the user's token, already issued, stops working in the
+// running server within access.RevocationTTL; dsn token refuses them.
+func TestUserDisableRevokesTokens(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DataDir: dir}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; m.Close() })
+	if code, _, errOut := cli(t, "a long enough password\n", "user", "create", "--username", "dr.depart", "--role", "physician",
+		"--establishment", "e", "--password-stdin", "--data", dir); code != 0 {
+		t.Fatalf("user create: %s", errOut)
+	}
+	code, out, errOut := cli(t, "", "token", "--user", "dr.depart", "--data", dir)
+	if code != 0 {
+		t.Fatalf("token: %s", errOut)
+	}
+	auth := []string{"Authorization", "Bearer " + strings.TrimSpace(out)}
+	url := "http://" + m.Addr() + "/fhir/Practitioner"
+	if a := call(t, "GET", url, "", auth...); a.status != 200 {
+		t.Fatalf("before: %d %s", a.status, a.raw)
+	}
+	if code, out, errOut = cli(t, "", "user", "disable", "--username", "dr.depart", "--data", dir); code != 0 || !strings.Contains(out, "désactivé") {
+		t.Fatalf("user disable: %d %s %s", code, out, errOut)
+	}
+	deadline := time.Now().Add(access.RevocationTTL + 5*time.Second)
+	for {
+		a := call(t, "GET", url, "", auth...)
+		if a.status == 401 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the disabled user's token still works: %d", a.status)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	if code, _, errOut = cli(t, "", "token", "--user", "dr.depart", "--data", dir); code != 1 || !strings.Contains(errOut, "désactivé") {
+		t.Fatalf("token for a disabled user: %d %s", code, errOut)
+	}
+	if code, _, errOut = cli(t, "", "user", "disable", "--username", "personne", "--data", dir); code != 1 {
+		t.Fatalf("disable an unknown user: %d %s", code, errOut)
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"dsn"
 	"dsn/access"
 )
 
@@ -156,5 +157,21 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 	q.Set("redirect_uri", "http://evil.example/cb")
 	if res, err := browser().Get(base + "/auth/authorize?" + q.Encode()); err != nil || res.StatusCode != 400 {
 		t.Fatalf("unregistered redirect_uri: %v %v", res.StatusCode, err)
+	}
+	// failed sign-ins are throttled: after access.AccountFailures, even the
+	// right password gets 429 and a French sentence, and the refusal is journaled
+	q.Set("aud", base+"/fhir")
+	q.Set("redirect_uri", cb)
+	for range access.AccountFailures {
+		if res, _ := signIn(browser(), "mauvais mot de passe"); res.StatusCode != 401 {
+			t.Fatalf("wrong password: %d", res.StatusCode)
+		}
+	}
+	if res, code := signIn(browser(), "un mot de passe solide"); res.StatusCode != 429 || code != "" {
+		t.Fatalf("throttled sign-in: %d %q", res.StatusCode, code)
+	}
+	es, _ := m.raw.(dsn.Journal).SearchAudit(ctx, dsn.AuditQuery{Action: "denied", Count: 1})
+	if len(es) != 1 || !strings.Contains(string(es[0].Body), `"outcome":"throttled"`) || !strings.Contains(string(es[0].Body), `"interaction":"sign-in"`) {
+		t.Fatalf("journal of the throttled sign-in: %v", es)
 	}
 }

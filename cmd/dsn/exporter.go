@@ -2,10 +2,15 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"time"
 
 	"dsn"
+	"dsn/access"
+	"dsn/audit"
 	"dsn/bulk"
+	"dsn/fhirapi"
 	"dsn/mpi/provincial"
 	"dsn/repo"
 )
@@ -13,14 +18,17 @@ import (
 // startExporter starts the Bulk Data export jobs runner behind $export. Its
 // jobs live in the store (migration 0005): the ones a previous run left
 // unfinished begin again now. jobs is the store as opened (m.store may be
-// wrapped by the MPI hook, which only wraps resource writes).
+// wrapped by the MPI hook, which only wraps resource writes). Jobs read
+// through the policy's guard as the client that asked (exportAccess).
 func (m *Main) startExporter(jobs dsn.Store) error {
 	js, ok := jobs.(dsn.ExportJobs)
 	if !ok {
 		return fmt.Errorf("the store keeps no export jobs")
 	}
 	// golden records are derived data, left out as by dsn export (export.go)
-	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: provincial.WithoutGolden(m.store), Jobs: js, Log: m.log})
+	st := access.NewGuard(provincial.WithoutGolden(m.store), m.pol)
+	m.exporter = bulk.NewExporter(bulk.ExporterOptions{Store: st, Jobs: js, Log: m.log,
+		Access: exportAccess{auth: m.auth, journal: m.audit}})
 	return m.exporter.Start(context.Background())
 }
 
@@ -35,4 +43,65 @@ func (m *Main) startImporter() error {
 	}
 	m.importer = im
 	return nil
+}
+
+// exportAccess applies the access policy to $export jobs (bulk.ExportAccess):
+// the job remembers the client and the scopes of the token that asked; each
+// run rebuilds that client's principal from its registration as it is then
+// (purpose of use, missions), so the guard leaves out what the client may
+// not see (s. 8 refusals of its purpose, s. 7 restrictions naming it or the
+// system category, youth protection without the CPEJ mission), and journals
+// one export entry per patient whose resources left (LRSSS s. 103).
+type exportAccess struct {
+	auth    *access.Service
+	journal *audit.Log
+}
+
+// exportRequester is what a job keeps of who asked.
+type exportRequester struct {
+	Client string `json:"client"`
+	Scope  string `json:"scope"`
+}
+
+func (x exportAccess) Requester(ctx context.Context) (string, error) {
+	p := access.PrincipalFrom(ctx)
+	if p == nil || p.Realm != access.RealmSystem {
+		return "", dsn.Errorf("export", dsn.KindForbidden, "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)")
+	}
+	b, err := json.Marshal(exportRequester{Client: p.ClientID, Scope: p.Scopes.String()})
+	return string(b), err
+}
+
+func (x exportAccess) Owns(ctx context.Context, j dsn.ExportJob) bool {
+	var r exportRequester
+	p := access.PrincipalFrom(ctx)
+	return p != nil && json.Unmarshal([]byte(j.Requester), &r) == nil && r.Client != "" && r.Client == p.ClientID
+}
+
+func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Context, func(context.Context) error, error) {
+	const op = "export"
+	var r exportRequester
+	if err := json.Unmarshal([]byte(j.Requester), &r); err != nil || r.Client == "" {
+		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "export %s sans demandeur connu: refusé", j.ID)
+	}
+	c, err := x.auth.Client(ctx, r.Client)
+	if err != nil {
+		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "le client %s qui a demandé l'export n'existe plus", r.Client)
+	}
+	sc, err := access.ParseScopes(r.Scope)
+	if err != nil {
+		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "portées de l'export illisibles: %v", err)
+	}
+	run := access.WithPrincipal(ctx, access.ClientPrincipal(c, sc))
+	run, _ = access.WithDisclosures(run)
+	done := func(ctx context.Context) error {
+		rec := fhirapi.Record{Time: time.Now().UTC(), Status: 200,
+			Request: fhirapi.Request{Method: "GET", Path: j.Request, Interaction: "export"}}
+		entries := fhirapi.Entries(ctx, rec)
+		for i := range entries {
+			entries[i].Action, entries[i].Query = "export", "job="+j.ID
+		}
+		return x.journal.Record(ctx, entries...)
+	}
+	return run, done, nil
 }

@@ -47,14 +47,28 @@ func startMain(t *testing.T) string {
 // access control call the API as such a system would.
 var tokens sync.Map
 
-// systemToken registers that client on m's store and keeps its token.
+// clients maps a store (its Describe) to the tests' client registered on it
+// ([2]string{id, secret}): a server restarted on the same store keeps the
+// same client, so that it still owns the export jobs it asked for.
+var clients sync.Map
+
+// systemToken registers that client on m's store (once) and keeps its token.
 func systemToken(t testing.TB, m *Main) string {
 	t.Helper()
 	ctx := context.Background()
+	key := m.cfg.Store.Describe()
+	if cred, ok := clients.Load(key); ok {
+		tok, _, _, err := m.auth.ClientCredentials(ctx, cred.([2]string)[0], cred.([2]string)[1], "")
+		if err == nil { // else a new store at the same place: register again
+			tokens.Store(m.Addr(), tok)
+			return tok
+		}
+	}
 	c, secret, err := m.auth.CreateClient(ctx, "tests", "system/*.cruds", nil, false)
 	if err != nil {
 		t.Fatal(err)
 	}
+	clients.Store(key, [2]string{c.ID, secret})
 	tok, _, _, err := m.auth.ClientCredentials(ctx, c.ID, secret, "")
 	if err != nil {
 		t.Fatal(err)
