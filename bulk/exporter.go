@@ -233,10 +233,14 @@ func (e *Exporter) run(ctx context.Context, j dsn.ExportJob) {
 		err = e.fill(ctx, &j)
 	}
 	switch {
+	case ctx.Err() != nil || dsn.KindOf(err) == dsn.KindNotFound:
+		// Cancelled (deleted) or stopped: nothing to record, even when the
+		// read loop ended without an error — a search cut short by the stop
+		// must not be recorded as a complete export; the job runs again
+		// after the restart.
+		return
 	case err == nil:
 		j.Status = dsn.ExportCompleted
-	case ctx.Err() != nil || dsn.KindOf(err) == dsn.KindNotFound:
-		return // cancelled (deleted) or stopped: nothing to record
 	default:
 		e.o.Log.Error("export failed", "job", j.ID, "err", err)
 		j.Status, j.Error, j.Output = dsn.ExportFailed, dsn.Message(err), nil
