@@ -18,9 +18,10 @@ const searchDocumentation = "Recherche FHIR R4 complète (search.html) : tous le
 	"(ValueSets et CodeSystems stockés localement), :above :below sur les uri ; chaînage sur 3 niveaux, _has imbriqué ; " +
 	"_sort sur plusieurs clés, _count (1000 au plus), pagination par curseur ; _include et _revinclude avec * et " +
 	":iterate (3 itérations, 1000 ressources incluses au plus) ; _total=none|estimate|accurate ; " +
-	"_summary=true|text|data|count|false ; _elements ; POST _search ; Prefer: handling=strict|lenient. " +
+	"_summary=true|text|data|count|false ; _elements ; POST _search ; Prefer: handling=strict|lenient ; " +
+	"Location near=latitude|longitude|distance|unités (km par défaut, rectangle englobant la distance). " +
 	"Non pris en charge : :above/:below sur les jetons et références (serveur de terminologie), _text, _content, " +
-	"_filter, _query, _list, _contained, Location near."
+	"_filter, _query, _list, _contained."
 
 var (
 	revOnce     sync.Once

@@ -99,6 +99,9 @@ func (r *registry) compile(resourceType string) *plan {
 			continue // columns of the resource table, not index rows
 		}
 		c, ok := r.compileParam(resourceType, d, defs)
+		if !ok && resourceType == nearLocation && code == nearParam {
+			continue // extracted and parsed apart (near.go)
+		}
 		if !ok {
 			p.unsupported = append(p.unsupported, code)
 			continue

@@ -52,6 +52,9 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 			addRows(&ix, c.code, c.typ, buf)
 		}
 	}
+	if rt == nearLocation {
+		nearRows(&ix, obj) // the special parameter near (near.go)
+	}
 	return ix, patientKey(rt, obj, p, &ix), nil
 }
 

@@ -252,7 +252,13 @@ func sameObject(a, b fhir.Object) bool {
 // rows and the raw values (for :identifier). ok is false for a parameter the
 // type does not have or that has no expression.
 func (r *registry) paramValues(obj fhir.Object, code string) (dsn.Index, []node, bool) {
-	p := r.plan(fhir.ResourceType(obj))
+	rt := fhir.ResourceType(obj)
+	if rt == nearLocation && code == nearParam {
+		var ix dsn.Index
+		nearRows(&ix, obj) // special parameter, extracted apart (near.go)
+		return ix, nil, true
+	}
+	p := r.plan(rt)
 	i := sort.Search(len(p.params), func(i int) bool { return p.params[i].code >= code })
 	if i == len(p.params) || p.params[i].code != code {
 		// Known but compiled to nothing for this type: no values.

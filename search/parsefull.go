@@ -24,6 +24,8 @@ func (p *parser) fullParam(key, name, mod, value string) bool {
 		p.summaryParam(value)
 	case name == "_elements":
 		p.elements(value)
+	case name == nearParam && p.rt == nearLocation:
+		p.near(key, mod, value)
 	case strings.Contains(key, ".") && !strings.HasPrefix(key, "_"):
 		p.chain(key, value)
 	default:

@@ -46,6 +46,7 @@ func Run(t *testing.T, open Opener) {
 		{"SearchPaging", testSearchPaging},
 		{"SearchFull", testSearchFull},
 		{"SearchSort", testSearchSort},
+		{"SearchNear", testSearchNear},
 		{"Oracle", testOracle},
 		{"Compartment", testCompartment},
 		{"Records", testRecords},
