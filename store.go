@@ -119,6 +119,24 @@ type BulkTx interface {
 	PutAll(ws []Write) error
 }
 
+// PutAll stores ws with tx's PutAll when tx is a BulkTx, else one Put each
+// (the import, a transaction Bundle's deferred writes, the provincial record's
+// golden records share this fallback).
+func PutAll(tx Tx, ws []Write) error {
+	if len(ws) == 0 {
+		return nil
+	}
+	if b, ok := tx.(BulkTx); ok {
+		return b.PutAll(ws)
+	}
+	for _, w := range ws {
+		if err := tx.Put(w); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // BulkJobsTx is implemented by the Tx of a store that can queue many jobs
 // with one statement (the bulk import queues a link job per new Patient).
 // Callers find it with a type assertion and fall back to AddJob.

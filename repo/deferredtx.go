@@ -61,5 +61,5 @@ func (t *deferredTx) flush() error {
 	ws := t.pending
 	t.pending = nil
 	clear(t.held)
-	return storeAll(t.Tx, ws)
+	return dsn.PutAll(t.Tx, ws)
 }

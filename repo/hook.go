@@ -59,7 +59,7 @@ func (r recordingTx) Put(w dsn.Write) error {
 // PutAll passes ws to the store's PutAll when it has one (else one Put each)
 // and notes them all once it succeeded.
 func (r recordingTx) PutAll(ws []dsn.Write) error {
-	if err := storeAll(r.Tx, ws); err != nil {
+	if err := dsn.PutAll(r.Tx, ws); err != nil {
 		return err
 	}
 	for _, w := range ws {

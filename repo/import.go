@@ -76,7 +76,7 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 	res := make([]ImportResult, len(preps))
 	var err error = dsn.Errorf(op, dsn.KindConflict, "lecture préalable incomplète")
 	if b.ok {
-		err = s.store.Write(ctx, func(tx dsn.Tx) error { return storeAll(tx, b.writes) })
+		err = s.store.Write(ctx, func(tx dsn.Tx) error { return dsn.PutAll(tx, b.writes) })
 		if err == nil {
 			for i, p := range preps {
 				if p != nil {
@@ -109,22 +109,6 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 		}
 	}
 	return res, errs
-}
-
-// storeAll stores ws through dsn.BulkTx when tx has it, else one Put each.
-func storeAll(tx dsn.Tx, ws []dsn.Write) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	if b, ok := tx.(dsn.BulkTx); ok {
-		return b.PutAll(ws)
-	}
-	for _, w := range ws {
-		if err := tx.Put(w); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // prepareAll checks, validates and indexes objs on GOMAXPROCS workers; a

@@ -45,7 +45,7 @@ func (t enqueueTx) PutAll(ws []dsn.Write) error {
 			all = append(all, w)
 		}
 	}
-	if err := putAll(t.Tx, all); err != nil {
+	if err := dsn.PutAll(t.Tx, all); err != nil {
 		return err
 	}
 	if len(jobs) > 0 {
@@ -122,22 +122,6 @@ func registration(w dsn.Write, gid string) ([]dsn.Write, error) {
 		return nil, err
 	}
 	return []dsn.Write{g, w}, nil
-}
-
-// putAll stores ws with the store's PutAll when it has one, else one Put each.
-func putAll(tx dsn.Tx, ws []dsn.Write) error {
-	if len(ws) == 0 {
-		return nil
-	}
-	if b, ok := tx.(dsn.BulkTx); ok {
-		return b.PutAll(ws)
-	}
-	for _, w := range ws {
-		if err := tx.Put(w); err != nil {
-			return err
-		}
-	}
-	return nil
 }
 
 // addJobs queues js with the store's AddJobs when it has one (one statement),
