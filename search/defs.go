@@ -99,7 +99,7 @@ func (r *registry) compile(resourceType string) *plan {
 			continue // columns of the resource table, not index rows
 		}
 		c, ok := r.compileParam(resourceType, d, defs)
-		if !ok && resourceType == nearLocation && code == nearParam {
+		if _, sp := specialOf(resourceType, code); !ok && sp {
 			continue // extracted and parsed apart (near.go)
 		}
 		if !ok {

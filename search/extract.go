@@ -52,8 +52,8 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 			addRows(&ix, c.code, c.typ, buf)
 		}
 	}
-	if rt == nearLocation {
-		nearRows(&ix, obj) // the special parameter near (near.go)
+	for _, sp := range specials[rt] {
+		sp.rows(&ix, obj) // special parameters (near.go)
 	}
 	return ix, patientKey(rt, obj, p, &ix), nil
 }

@@ -253,9 +253,9 @@ func sameObject(a, b fhir.Object) bool {
 // type does not have or that has no expression.
 func (r *registry) paramValues(obj fhir.Object, code string) (dsn.Index, []node, bool) {
 	rt := fhir.ResourceType(obj)
-	if rt == nearLocation && code == nearParam {
+	if sp, ok := specialOf(rt, code); ok {
 		var ix dsn.Index
-		nearRows(&ix, obj) // special parameter, extracted apart (near.go)
+		sp.rows(&ix, obj) // extracted apart (near.go)
 		return ix, nil, true
 	}
 	p := r.plan(rt)

@@ -20,14 +20,29 @@ import (
 // that is the accuracy the spec allows, and it stays an index range scan.
 
 const (
-	nearSystem     = "urn:dsn:geo"
-	kmPerDegree    = 111.2 // one degree of latitude (mean Earth radius 6,371 km)
-	nearDefaultKm  = 10.0  // distance when none is given ("the server's discretion")
-	nearParam      = "near"
-	nearLocation   = "Location"
-	nearPrecision  = 'f'
-	nearDecimalsOf = 7 // ~1 cm: the box's ends are not widened by precision
+	nearSystem    = "urn:dsn:geo"
+	kmPerDegree   = 111.2 // one degree of latitude (mean Earth radius 6,371 km)
+	nearDefaultKm = 10.0  // distance when none is given ("the server's discretion")
+	nearParam     = "near"
+	nearLocation  = "Location"
 )
+
+// special is a special parameter (search.html#special) DSN answers: the rows
+// it indexes and how it parses a search value. The generic plan skips it.
+type special struct {
+	rows  func(ix *dsn.Index, obj map[string]any)
+	parse func(p *parser, key, mod, value string)
+}
+
+// specials lists them by resource type and code.
+var specials = map[string]map[string]special{
+	nearLocation: {nearParam: {rows: nearRows, parse: (*parser).near}},
+}
+
+func specialOf(resourceType, code string) (special, bool) {
+	sp, ok := specials[resourceType][code]
+	return sp, ok
+}
 
 // nearUnits are the UCUM units accepted for the distance, in kilometres.
 var nearUnits = map[string]float64{"": 1, "km": 1, "m": 0.001, "[mi_i]": 1.609344, "mi": 1.609344}
@@ -77,7 +92,9 @@ func (p *parser) near(key, mod, value string) {
 	}
 }
 
-func nearNum(f float64) string { return strconv.FormatFloat(f, nearPrecision, nearDecimalsOf, 64) }
+// nearNum writes a box end with 7 decimals (~1 cm), so that the precision
+// range search.html#number gives the value does not widen the box.
+func nearNum(f float64) string { return strconv.FormatFloat(f, 'f', 7, 64) }
 
 // parseNear reads "lat|long[|distance[|units]]"; msg is the French reason of a refusal.
 func parseNear(value string) (lat, lng, km float64, msg string) {

@@ -13,6 +13,10 @@ const maxDepth = 4
 // fullParam reads chains, _has and the result parameters; false lets param
 // go on with plain parameters.
 func (p *parser) fullParam(key, name, mod, value string) bool {
+	if sp, ok := specialOf(p.rt, name); ok {
+		sp.parse(p, key, mod, value)
+		return true
+	}
 	switch {
 	case name == "_has":
 		p.has(key, value)
@@ -24,8 +28,6 @@ func (p *parser) fullParam(key, name, mod, value string) bool {
 		p.summaryParam(value)
 	case name == "_elements":
 		p.elements(value)
-	case name == nearParam && p.rt == nearLocation:
-		p.near(key, mod, value)
 	case strings.Contains(key, ".") && !strings.HasPrefix(key, "_"):
 		p.chain(key, value)
 	default:
