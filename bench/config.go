@@ -15,7 +15,7 @@ import (
 )
 
 // Scenarios lists the load shapes Run knows.
-var Scenarios = []string{"create", "read", "transaction", "history", "search",
+var Scenarios = []string{"create", "create-observation", "read", "transaction", "history", "search",
 	// over a store loaded first (searchload.go): they write nothing
 	"search-observation", "search-encounter", "search-medication", "search-demographics",
 	"search-identifier", "everything", "population-count", "match"}

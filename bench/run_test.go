@@ -65,6 +65,19 @@ func (f *fakeFHIR) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Location", "http://"+r.Host+"/fhir/Patient/"+id+"/_history/1")
 		w.WriteHeader(http.StatusCreated)
 		fmt.Fprintf(w, `{"resourceType":"Patient","id":"%s"}`, id)
+	case r.Method == "POST" && path == "/Observation":
+		var o struct {
+			ResourceType string
+			Subject      struct{ Reference string }
+		}
+		if json.Unmarshal(body, &o) != nil || o.ResourceType != "Observation" ||
+			f.versions[strings.TrimPrefix(o.Subject.Reference, "Patient/")] == 0 {
+			http.Error(w, "not an observation of a seeded patient", 400)
+			return
+		}
+		f.next++
+		w.Header().Set("Location", fmt.Sprintf("http://%s/fhir/Observation/%d/_history/1", r.Host, f.next))
+		w.WriteHeader(http.StatusCreated)
 	case r.Method == "PUT" && strings.HasPrefix(path, "/Patient/"):
 		f.versions[strings.TrimPrefix(path, "/Patient/")]++
 		fmt.Fprint(w, `{"resourceType":"Patient"}`)
@@ -121,7 +134,7 @@ func TestRunScenarios(t *testing.T) {
 			if int(f.requests.Load()) < res.Requests {
 				t.Errorf("server saw %d requests, bench counted %d", f.requests.Load(), res.Requests)
 			}
-			wantRes := map[string]int{"create": 1, "transaction": 26}[sc] * res.Requests
+			wantRes := map[string]int{"create": 1, "create-observation": 1, "transaction": 26}[sc] * res.Requests
 			if res.Resources != wantRes {
 				t.Errorf("resources %d, want %d", res.Resources, wantRes)
 			}

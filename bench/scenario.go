@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"dsn"
 )
@@ -27,6 +28,8 @@ func newScenario(name string) scenario {
 	switch name {
 	case "create":
 		return &createScenario{}
+	case "create-observation":
+		return &createObservationScenario{}
 	case "read":
 		return &readScenario{}
 	case "transaction":
@@ -47,6 +50,28 @@ func (*createScenario) next(g *gen) (string, string, []byte) {
 }
 func (*createScenario) perRequest() int  { return 1 }
 func (*createScenario) describe() string { return "POST /Patient (one synthetic Patient)" }
+
+// createObservationScenario creates one vital sign or lab result per request
+// for patients created first (default 200): the everyday clinical write, which
+// unlike a Patient create involves no identity linking (mpi/README.md).
+type createObservationScenario struct{ ids []string }
+
+func (s *createObservationScenario) seed(ctx context.Context, c *client, cfg Config) error {
+	var err error
+	s.ids, err = seedPatients(ctx, c, cfg, or(cfg.SeedSize, 200))
+	return err
+}
+func (s *createObservationScenario) next(g *gen) (string, string, []byte) {
+	pat := "Patient/" + s.ids[g.r.IntN(len(s.ids))]
+	at := g.base.Add(-time.Duration(g.r.IntN(5*365*24)) * time.Hour)
+	obs := g.observation(pat, "", at)
+	delete(obs, "encounter")
+	return "POST", "/Observation", marshal(obs)
+}
+func (*createObservationScenario) perRequest() int { return 1 }
+func (*createObservationScenario) describe() string {
+	return "POST /Observation (one vital sign or lab result of a seeded Patient)"
+}
 
 type transactionScenario struct{}
 
