@@ -1,17 +1,23 @@
 package fhirapi
 
-import "net/http"
+import (
+	"net/http"
+
+	"dsn/repo"
+)
 
 // bundle: POST [base] with a batch or transaction Bundle (http.html#transaction).
 // A transaction that fails answers with the failing entry's status and an
-// OperationOutcome; nothing of it is written.
+// OperationOutcome; nothing of it is written. A successful write's warnings
+// (a Patient's NAM disagreeing with its demographics: namHints) go in its
+// entry's response.outcome.
 func (a *API) bundle(w http.ResponseWriter, r *http.Request) error {
 	body, err := a.readBody(w, r)
 	if err != nil {
 		return err
 	}
-	withResources := parsePrefer(r).ret == "representation"
-	b, err := a.repo.Bundle(r.Context(), a.base(r), body, withResources)
+	b, err := a.repo.BundleWith(r.Context(), a.base(r), body, repo.BundleOptions{
+		Resources: parsePrefer(r).ret == "representation", Hints: namHints})
 	if err != nil {
 		return err
 	}

@@ -114,23 +114,33 @@ func ifMatch(r *http.Request) (int64, error) {
 
 // writeOutcome is the OperationOutcome of a successful write (Prefer:
 // return=OperationOutcome, http.html#return: "hints and warnings about the
-// operation"): the information line, then for a Patient one warning per
-// disagreement between its NAM and its demographics (mpi.NAMWarnings,
-// quebec.md §1.1) — a warning, never a refusal.
+// operation"): the information line, then the write's warnings (namHints).
 func writeOutcome(res dsn.Resource, msg string) fhir.Object {
 	oo := repo.Information(msg)
-	if res.Type != "Patient" || res.Deleted {
-		return oo
-	}
-	p, err := fhir.Decode(res.Body)
-	if err != nil {
-		return oo
-	}
 	issues := oo["issue"].([]any)
-	for _, w := range mpi.NAMWarnings(p, res.LastUpdated) {
-		issues = append(issues, map[string]any{"severity": "warning", "code": "business-rule", "diagnostics": w,
-			"expression": []any{"Patient.identifier"}})
+	for _, h := range namHints(res) {
+		issues = append(issues, map[string]any{"severity": h.Severity, "code": h.Code, "diagnostics": h.Diagnostics,
+			"expression": []any{h.Expression}})
 	}
 	oo["issue"] = issues
 	return oo
+}
+
+// namHints gives, for a Patient, one warning per disagreement between its
+// NAM and its demographics (mpi.NAMWarnings, quebec.md §1.1) — a warning,
+// never a refusal. Single writes put them in their OperationOutcome,
+// batch and transaction entries in their response.outcome.
+func namHints(res dsn.Resource) []dsn.Issue {
+	if res.Type != "Patient" || res.Deleted {
+		return nil
+	}
+	p, err := fhir.Decode(res.Body)
+	if err != nil {
+		return nil
+	}
+	var out []dsn.Issue
+	for _, w := range mpi.NAMWarnings(p, res.LastUpdated) {
+		out = append(out, dsn.Issue{Severity: "warning", Code: "business-rule", Diagnostics: w, Expression: "Patient.identifier"})
+	}
+	return out
 }

@@ -10,17 +10,17 @@ import (
 
 // responseBundle builds a batch-response or transaction-response Bundle
 // (bundle.html#transaction-response): one entry per request entry, same order.
-func responseBundle(typ, base string, entries []*entry, withResources bool) fhir.Object {
+func responseBundle(typ, base string, entries []*entry, o BundleOptions) fhir.Object {
 	b := newBundle(typ, -1)
 	list := make([]any, 0, len(entries))
 	for _, e := range entries {
-		list = append(list, entryResponse(base, e, withResources))
+		list = append(list, entryResponse(base, e, o))
 	}
 	b["entry"] = list
 	return b
 }
 
-func entryResponse(base string, e *entry, withResources bool) map[string]any {
+func entryResponse(base string, e *entry, o BundleOptions) map[string]any {
 	if e.err != nil {
 		return map[string]any{"response": map[string]any{
 			"status":  StatusText(Status(dsn.KindOf(e.err))),
@@ -42,8 +42,13 @@ func entryResponse(base string, e *entry, withResources bool) map[string]any {
 		if e.out.Created {
 			status = http.StatusCreated
 		}
-		if withResources && r.Body != nil {
+		if o.Resources && r.Body != nil {
 			out["resource"] = json.RawMessage(r.Body)
+		}
+		if o.Hints != nil && r.Body != nil && !r.Deleted {
+			if hints := o.Hints(r); len(hints) > 0 {
+				resp["outcome"] = hintOutcome(hints)
+			}
 		}
 	}
 	if r.ID != "" {
@@ -57,4 +62,16 @@ func entryResponse(base string, e *entry, withResources bool) map[string]any {
 	resp["status"] = StatusText(status)
 	out["response"] = resp
 	return out
+}
+
+// hintOutcome is the OperationOutcome of a successful entry's warnings.
+func hintOutcome(hints []dsn.Issue) fhir.Object {
+	issues := make([]any, 0, len(hints))
+	for _, h := range hints {
+		if h.Severity == "" {
+			h.Severity = "warning"
+		}
+		issues = append(issues, issueObject(h, dsn.KindInvalid))
+	}
+	return fhir.Object{"resourceType": "OperationOutcome", "issue": issues}
 }

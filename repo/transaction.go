@@ -17,6 +17,24 @@ import (
 // runs each entry alone and reports each outcome in its entry. withResources
 // puts the written resources in the response (Prefer: return=representation).
 func (s *Service) Bundle(ctx context.Context, base string, body []byte, withResources bool) (fhir.Object, error) {
+	return s.BundleWith(ctx, base, body, BundleOptions{Resources: withResources})
+}
+
+// BundleOptions says how Bundle answers.
+type BundleOptions struct {
+	// Resources puts the written resources in the response (Prefer:
+	// return=representation).
+	Resources bool
+	// Hints, if set, gives the warnings about one successful write
+	// (http.html#return: "hints and warnings about the operation"), e.g. a
+	// NAM that disagrees with the Patient's demographics. Non-empty, they
+	// go in that entry's response.outcome as an OperationOutcome
+	// (Bundle.entry.response.outcome, bundle.html); the write stands.
+	Hints func(dsn.Resource) []dsn.Issue
+}
+
+// BundleWith is Bundle with its options.
+func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o BundleOptions) (fhir.Object, error) {
 	const op = "repo.Bundle"
 	btype, entries, err := s.parseBundle(op, body)
 	if err != nil {
@@ -24,7 +42,7 @@ func (s *Service) Bundle(ctx context.Context, base string, body []byte, withReso
 	}
 	if btype == "batch" {
 		s.batch(ctx, base, entries)
-		return responseBundle("batch-response", base, entries, withResources), nil
+		return responseBundle("batch-response", base, entries, o), nil
 	}
 	for _, e := range entries {
 		if e.parseErr != nil {
@@ -39,7 +57,7 @@ func (s *Service) Bundle(ctx context.Context, base string, body []byte, withReso
 	if err := s.transaction(ctx, base, entries); err != nil {
 		return nil, err
 	}
-	return responseBundle("transaction-response", base, entries, withResources), nil
+	return responseBundle("transaction-response", base, entries, o), nil
 }
 
 // transaction runs every entry in one Store.Write, in the order of
