@@ -149,6 +149,8 @@ func (a *API) routes() *http.ServeMux {
 	m.Handle("GET "+p+"/{type}", a.h(a.search))
 	m.Handle("POST "+p+"/{type}/_search", a.h(a.search))
 	m.Handle("POST "+p+"/{type}", a.h(a.create))
+	m.Handle("POST "+p+"/{type}/$validate", a.h(a.validate)) // validate.go
+	m.Handle("POST "+p+"/{type}/{id}/$validate", a.h(a.validate))
 	if a.mpi != nil {
 		m.Handle("POST "+p+"/Patient/$match", a.h(a.match))
 	}

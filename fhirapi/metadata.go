@@ -28,12 +28,15 @@ func (a *API) capabilityStatement() []byte {
 	var resources []any
 	for _, t := range a.types {
 		rc := resourceCapability(t)
+		// Every type: $validate (validate.go, resource-operations.html#validate).
+		ops := []any{map[string]any{"name": "validate", "definition": validateOpURL}}
 		if t == "Patient" {
-			rc["operation"] = append(patientOperations(a.mpi != nil), a.mpiPatientOperations()...)
+			ops = append(append(ops, patientOperations(a.mpi != nil)...), a.mpiPatientOperations()...)
 		}
-		if ops := a.mpiTaskOperations(); t == "Task" && len(ops) > 0 {
-			rc["operation"] = ops
+		if t == "Task" {
+			ops = append(ops, a.mpiTaskOperations()...)
 		}
+		rc["operation"] = ops
 		resources = append(resources, rc)
 	}
 	cs := fhir.Object{

@@ -25,6 +25,12 @@ func newRecordsServer(t *testing.T) (*testServer, *provincial.Service) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return newRecordsServerOn(t, st)
+}
+
+// newRecordsServerOn is newRecordsServer over st (closed at the end).
+func newRecordsServerOn(t *testing.T, st dsn.Store) (*testServer, *provincial.Service) {
+	t.Helper()
 	m, _ := mpi.NewMatcher(mpi.DefaultConfig())
 	live := mpi.NewLive(m)
 	hooked := repo.WithOnCommit(st, func(rs []dsn.Resource) { live.Apply(rs) })

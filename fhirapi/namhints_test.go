@@ -26,22 +26,23 @@ func newServerOn(t *testing.T, st dsn.Store) *testServer {
 	return &testServer{Server: srv, audit: aud, store: st}
 }
 
-// bothStores runs f on a server over SQLite and over PostgreSQL (skipped
-// without a PostgreSQL server, fatal under CI=true: internal/pgtest).
-func bothStores(t *testing.T, f func(t *testing.T, s *testServer)) {
+// bothStores runs f on a fresh SQLite store and on a fresh PostgreSQL
+// schema (skipped without a PostgreSQL server, fatal under CI=true:
+// internal/pgtest).
+func bothStores(t *testing.T, f func(t *testing.T, st dsn.Store)) {
 	t.Run("SQLite", func(t *testing.T) {
 		st, err := sqlite.Open(context.Background(), t.TempDir())
 		if err != nil {
 			t.Fatal(err)
 		}
-		f(t, newServerOn(t, st))
+		f(t, st)
 	})
 	t.Run("PostgreSQL", func(t *testing.T) {
 		st, err := postgres.Open(context.Background(), pgtest.Schema(t, "dsn_fhirapi"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		f(t, newServerOn(t, st))
+		f(t, st)
 	})
 }
 
@@ -80,7 +81,8 @@ func entryWarnings(t *testing.T, r resp) (status []string, warnings [][]string) 
 // http.html#return): the entry is written, the warning names the
 // disagreement, consistent Patients and other types carry none.
 func TestBundleNAMInconsistentIsAWarning(t *testing.T) {
-	bothStores(t, func(t *testing.T, s *testServer) {
+	bothStores(t, func(t *testing.T, st dsn.Store) {
+		s := newServerOn(t, st)
 		nam := mustNAM(t, "Tremblay", "Pierre", "1965-03-05", false, '1')
 		bad := patientJSON("Gagnon", "Pierre", "1965-05-03", "male", nam, "G9A 5H7") // other surname, day/month swapped
 		good := patientJSON("Tremblay", "Pierre", "1965-03-05", "male", nam, "G9A 5H7")
