@@ -30,6 +30,23 @@ type ImportOptions struct {
 	// every input is imported to its end.
 	State    string
 	Progress func(Progress) // called after each batch (nil: none)
+	// Skip is a number of lines of each NDJSON input already imported (an
+	// $import job resuming from the checkpoint it keeps in the store).
+	Skip int
+	// Committed, if set, is called after each batch is committed, with the
+	// batch's rejected records: $import stores them and its checkpoint in
+	// one transaction. An error stops the import.
+	Committed func(Committed) error
+}
+
+// Committed tells where an import stands after a batch: every line of File
+// up to Line is committed or in Rejects or an earlier batch's.
+type Committed struct {
+	File    string
+	Line    int
+	Done    bool // the file is done
+	Rejects []ErrorRecord
+	Stats   Stats // the import's counts so far
 }
 
 // Stats counts what an import did.
@@ -130,7 +147,7 @@ func (im *importer) file(ctx context.Context, f inputFile) error {
 	if f.Kind == "json" {
 		return im.jsonFile(ctx, f)
 	}
-	return im.lines(ctx, f, openFile, st.Line)
+	return im.lines(ctx, f, openFile, max(st.Line, im.o.Skip))
 }
 
 // lines imports the lines of one input after line skip.
@@ -291,6 +308,11 @@ func (im *importer) commit(ctx context.Context, p *pending) error {
 	}
 	if err := im.ckpt.mark(p.f, p.last, p.done); err != nil {
 		return err
+	}
+	if im.o.Committed != nil {
+		if err := im.o.Committed(Committed{File: p.f.Path, Line: p.last, Done: p.done, Rejects: rejects, Stats: im.stats}); err != nil {
+			return err
+		}
 	}
 	im.progress(p.f.Path, p.bytes, false)
 	return nil

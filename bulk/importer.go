@@ -2,13 +2,13 @@ package bulk
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
-	"path/filepath"
-	"strconv"
 	"sync"
 	"time"
 
@@ -16,17 +16,10 @@ import (
 	"dsn/repo"
 )
 
-// The states of an ImportJob (the same words as an export's).
-const (
-	ImportAccepted  = "accepted"
-	ImportRunning   = "in-progress"
-	ImportCompleted = "completed"
-	ImportFailed    = "failed"
-)
-
-// ImporterOptions configures an Importer. Service is required.
+// ImporterOptions configures an Importer. Service and Jobs are required.
 type ImporterOptions struct {
 	Service *repo.Service
+	Jobs    dsn.ImportJobs // where jobs, their checkpoints and errors are kept
 	// Fetch opens an input named by URL (default FetchLoopback).
 	Fetch func(ctx context.Context, url string) (io.ReadCloser, error)
 	Clock dsn.Clock    // default dsn.SystemClock
@@ -37,70 +30,47 @@ type ImporterOptions struct {
 	// a larger upload or download fails that input.
 	MaxInput int64
 	Keep     time.Duration // how long finished jobs are kept (default 24 h)
+	MaxQueue int           // jobs that may wait (default 64)
 }
 
 // ImportInput is one NDJSON input of an $import kick-off: named by URL
-// (fetched by the job) or uploaded (Body, already staged by Stage).
+// (fetched by the job) or uploaded (staged by Stage).
 type ImportInput struct {
 	Type string // the type the manifest declares ("" if none)
-	URL  string // the input's URL, or "upload" for a body sent with the kick-off
-	path string // the staged file (uploads), "" until fetched
+	URL  string // the input's URL, or dsn.ImportUpload for a body sent with the kick-off
+	path string // the staged file (uploads)
 }
 
-// ImportJob is one $import job, kept in memory: a restart of the server
-// forgets it (what it committed stays, and running the same kick-off again
-// is harmless: the import is idempotent).
-type ImportJob struct {
-	ID              string
-	Status          string
-	Request         string
-	TransactionTime time.Time // when the job began writing
-	Created         time.Time
-	Updated         time.Time
-	Done            int    // records done so far (all inputs)
-	Error           string // why it failed (ImportFailed)
-	Inputs          []ImportInputResult
-}
+// uploadGone is why a job fed by an upload fails after a restart.
+const uploadGone = "le serveur a redémarré pendant l'import et le corps NDJSON envoyé avec la demande " +
+	"n'a pas été conservé : les lots déjà validés restent enregistrés ; renvoyez le même fichier " +
+	"(l'import est idempotent : ce qui est déjà là ne sera pas dupliqué)"
 
-// ImportInputResult is what became of one input.
-type ImportInputResult struct {
-	Type  string
-	URL   string
-	Stats Stats
-	// Error says why the input could not be read at all (fetch refused or
-	// failed, too large); its records are then not imported.
-	Error string
-	// ErrorLines counts the OperationOutcomes of the input's error file: one
-	// per rejected record, and one for Error.
-	ErrorLines int
-}
-
-// Importer runs FHIR Bulk Data import jobs ($import) in the background, one
-// at a time (they share the store's single writer): each input is staged in
-// a private directory, then loaded by Import like `dsn import` (validation,
-// index rows, idempotence, golden records), its rejected records written to
-// an error file of OperationOutcomes.
+// Importer runs $import jobs in the background, one at a time (they share
+// the store's single writer). Jobs live in the store (dsn.ImportJobs) with a
+// checkpoint per input, written in the same transaction as the rejected
+// records of each batch: Start, at server start, resumes the jobs a stop or
+// a crash interrupted. An input named by URL is fetched again and resumes
+// after its checkpoint (from the start if its content changed); an uploaded
+// body does not survive a restart, so its job fails with a message saying
+// so. Each input is staged in a private directory, then loaded by Import
+// like `dsn import` (validation, index rows, idempotence, golden records).
 type Importer struct {
 	o   ImporterOptions
 	dir string
 
-	mu      sync.Mutex
-	jobs    map[string]*importJob
-	queue   chan *importJob
-	ctx     context.Context
-	stop    context.CancelFunc
-	stopped sync.WaitGroup
+	mu        sync.Mutex
+	queue     []string // ids of the jobs waiting, in order
+	current   string   // the job running
+	cancelCur context.CancelFunc
+	wake      chan struct{}
+	ctx       context.Context
+	stop      context.CancelFunc
+	stopped   sync.WaitGroup
 }
 
-type importJob struct {
-	ImportJob
-	inputs []ImportInput
-	cancel context.CancelFunc
-	ctx    context.Context
-}
-
-// NewImporter makes an Importer and starts its worker; Close stops it and
-// removes its files.
+// NewImporter makes an Importer from o, filling defaults; call Start, then
+// Close to stop it (and remove its staged files).
 func NewImporter(o ImporterOptions) (*Importer, error) {
 	if o.Fetch == nil {
 		o.Fetch = FetchLoopback
@@ -120,19 +90,70 @@ func NewImporter(o ImporterOptions) (*Importer, error) {
 	if o.Keep <= 0 {
 		o.Keep = 24 * time.Hour
 	}
+	if o.MaxQueue <= 0 {
+		o.MaxQueue = 64
+	}
 	dir, err := os.MkdirTemp("", "dsn-import-")
 	if err != nil {
 		return nil, dsn.Wrap("bulk.NewImporter", dsn.KindInternal, err)
 	}
 	ctx, stop := context.WithCancel(context.Background())
-	im := &Importer{o: o, dir: dir, jobs: map[string]*importJob{}, queue: make(chan *importJob, 64), ctx: ctx, stop: stop}
-	im.stopped.Add(1)
-	go im.work()
-	return im, nil
+	return &Importer{o: o, dir: dir, wake: make(chan struct{}, 1), ctx: ctx, stop: stop}, nil
 }
 
-// Close cancels the jobs, waits for the one running (its batch in flight
-// commits or not at all) and removes the staged inputs and error files.
+// Start deletes the jobs finished more than Keep ago, queues again the jobs
+// a previous run left accepted or in progress (failing those whose upload is
+// gone), and starts the worker.
+func (im *Importer) Start(ctx context.Context) error {
+	jobs, err := im.o.Jobs.ImportJobList(ctx)
+	if err != nil {
+		return err
+	}
+	now := im.o.Clock.Now()
+	for _, j := range jobs {
+		switch j.Status {
+		case dsn.ImportAccepted, dsn.ImportRunning:
+			if uploadLost(j) {
+				im.o.Log.Warn("import failed: its upload did not survive the restart", "job", j.ID)
+				j.Status, j.Error, j.Updated = dsn.ImportFailed, uploadGone, now
+			} else if j.Status == dsn.ImportRunning {
+				j.Restarts++
+				im.o.Log.Info("import resumed from its checkpoint", "job", j.ID, "done", j.Done, "restarts", j.Restarts)
+			}
+			if err := im.o.Jobs.UpdateImportJob(ctx, j); err != nil {
+				return err
+			}
+			if j.Status != dsn.ImportFailed {
+				im.queue = append(im.queue, j.ID)
+			}
+		default:
+			if now.Sub(j.Updated) > im.o.Keep {
+				im.o.Jobs.DeleteImportJob(ctx, j.ID)
+			}
+		}
+	}
+	im.stopped.Add(1)
+	go im.work()
+	im.signal()
+	return nil
+}
+
+// uploadLost tells whether j has an uploaded input, not done, whose staged
+// file is gone (a clean stop removes them; a crash may leave them).
+func uploadLost(j dsn.ImportJob) bool {
+	for _, in := range j.Inputs {
+		if in.URL == dsn.ImportUpload && !in.Done {
+			if _, err := os.Stat(in.Staged); in.Staged == "" || err != nil {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// Close stops the worker (the batch in flight commits or not at all; the job
+// stays in the store as it was and the next Start resumes it) and removes
+// the staged inputs.
 func (im *Importer) Close() {
 	im.stop()
 	im.stopped.Wait()
@@ -147,96 +168,126 @@ func (im *Importer) Stage(body io.Reader) (ImportInput, error) {
 		return ImportInput{}, dsn.Wrap("bulk.Stage", dsn.KindInternal, err)
 	}
 	defer f.Close()
-	if err := copyMax(f, body, im.o.MaxInput); err != nil {
+	if _, err := copyMax(f, body, im.o.MaxInput); err != nil {
 		os.Remove(f.Name())
 		return ImportInput{}, err
 	}
-	return ImportInput{URL: "upload", path: f.Name()}, nil
+	return ImportInput{URL: dsn.ImportUpload, path: f.Name()}, nil
 }
 
 // Submit stores a new job for inputs and queues it. Errors: KindInvalid if
-// there is no input; KindTooLarge (429-like) if 64 jobs already wait.
-func (im *Importer) Submit(request string, inputs []ImportInput) (ImportJob, error) {
+// there is no input; KindConflict if MaxQueue jobs already wait.
+func (im *Importer) Submit(ctx context.Context, request string, inputs []ImportInput) (dsn.ImportJob, error) {
+	const op = "bulk.Submit"
 	if len(inputs) == 0 {
-		return ImportJob{}, dsn.Errorf("bulk.Submit", dsn.KindInvalid, "$import sans entrée : au moins un input (type, url) ou un corps NDJSON")
+		return dsn.ImportJob{}, dsn.Errorf(op, dsn.KindInvalid, "$import sans entrée : au moins un input (type, url) ou un corps NDJSON")
+	}
+	im.expire(ctx)
+	im.mu.Lock()
+	waiting := len(im.queue)
+	im.mu.Unlock()
+	if waiting >= im.o.MaxQueue {
+		return dsn.ImportJob{}, dsn.Errorf(op, dsn.KindConflict, "trop d'imports en attente ; réessayez plus tard")
 	}
 	now := im.o.Clock.Now()
-	ctx, cancel := context.WithCancel(im.ctx)
-	j := &importJob{ImportJob: ImportJob{ID: im.o.IDs.NewID(), Status: ImportAccepted, Request: request,
-		Created: now, Updated: now}, inputs: inputs, ctx: ctx, cancel: cancel}
+	j := dsn.ImportJob{ID: im.o.IDs.NewID(), Status: dsn.ImportAccepted, Request: request, Created: now, Updated: now}
 	for _, in := range inputs {
-		j.Inputs = append(j.Inputs, ImportInputResult{Type: in.Type, URL: in.URL})
+		j.Inputs = append(j.Inputs, dsn.ImportInput{Type: in.Type, URL: in.URL, Staged: in.path})
+	}
+	if err := im.o.Jobs.CreateImportJob(ctx, j); err != nil {
+		return dsn.ImportJob{}, err
 	}
 	im.mu.Lock()
-	defer im.mu.Unlock()
-	im.expire(now)
-	select {
-	case im.queue <- j:
-	default:
-		cancel()
-		return ImportJob{}, dsn.Errorf("bulk.Submit", dsn.KindConflict, "trop d'imports en attente ; réessayez plus tard")
-	}
-	im.jobs[j.ID] = j
-	return j.ImportJob, nil
+	im.queue = append(im.queue, j.ID)
+	im.mu.Unlock()
+	im.signal()
+	return j, nil
 }
 
-// Job returns a copy of a job. Errors: KindNotFound.
-func (im *Importer) Job(id string) (ImportJob, error) {
-	im.mu.Lock()
-	defer im.mu.Unlock()
-	j, ok := im.jobs[id]
-	if !ok {
-		return ImportJob{}, dsn.Errorf("bulk.Job", dsn.KindNotFound, "import %q introuvable", id)
-	}
-	out := j.ImportJob
-	out.Inputs = append([]ImportInputResult(nil), j.Inputs...)
-	return out, nil
+// Job returns a job as stored. Errors: KindNotFound.
+func (im *Importer) Job(ctx context.Context, id string) (dsn.ImportJob, error) {
+	return im.o.Jobs.ImportJob(ctx, id)
 }
 
 // Keep is how long a finished job is kept.
 func (im *Importer) Keep() time.Duration { return im.o.Keep }
 
-// Cancel stops a job (what it committed stays) and forgets it and its
-// files. Errors: KindNotFound.
-func (im *Importer) Cancel(id string) error {
-	im.mu.Lock()
-	j, ok := im.jobs[id]
-	if ok {
-		delete(im.jobs, id)
-	}
-	im.mu.Unlock()
-	if !ok {
-		return dsn.Errorf("bulk.Cancel", dsn.KindNotFound, "import %q introuvable", id)
-	}
-	j.cancel()
-	return nil
-}
-
-// WriteErrors writes the error file of input n (from 1) of a finished job:
-// one OperationOutcome per rejected record (NDJSON). Errors: KindNotFound.
-func (im *Importer) WriteErrors(id string, n int, w io.Writer) error {
-	j, err := im.Job(id)
+// Cancel stops a job if it waits or runs (what it committed stays) and
+// deletes it and its errors. Errors: KindNotFound.
+func (im *Importer) Cancel(ctx context.Context, id string) error {
+	j, err := im.o.Jobs.ImportJob(ctx, id)
 	if err != nil {
 		return err
 	}
-	if j.Status != ImportCompleted || n < 1 || n > len(j.Inputs) || j.Inputs[n-1].ErrorLines == 0 {
-		return dsn.Errorf("bulk.WriteErrors", dsn.KindNotFound, "fichier d'erreurs %d de l'import %s introuvable", n, id)
+	im.mu.Lock()
+	if im.current == id {
+		im.cancelCur()
 	}
-	f, err := os.Open(im.errorPath(id, n))
-	if err != nil {
-		return dsn.Wrap("bulk.WriteErrors", dsn.KindNotFound, err)
+	for i, q := range im.queue {
+		if q == id {
+			im.queue = append(im.queue[:i], im.queue[i+1:]...)
+			break
+		}
 	}
-	defer f.Close()
-	_, err = io.Copy(w, f)
-	return err
+	im.mu.Unlock()
+	removeStaged(j)
+	return im.o.Jobs.DeleteImportJob(ctx, id)
 }
 
-// expire forgets the jobs finished more than Keep ago (im.mu held).
-func (im *Importer) expire(now time.Time) {
-	for id, j := range im.jobs {
-		if (j.Status == ImportCompleted || j.Status == ImportFailed) && now.Sub(j.Updated) > im.o.Keep {
-			delete(im.jobs, id)
-			im.removeFiles(id, len(j.Inputs))
+// WriteErrors writes the error file of input n (from 1) of a completed job:
+// one OperationOutcome per rejected record (NDJSON). Errors: KindNotFound.
+func (im *Importer) WriteErrors(ctx context.Context, id string, n int, w io.Writer) error {
+	j, err := im.Job(ctx, id)
+	if err != nil {
+		return err
+	}
+	if j.Status != dsn.ImportCompleted || n < 1 || n > len(j.Inputs) || j.Inputs[n-1].ErrorLines == 0 {
+		return dsn.Errorf("bulk.WriteErrors", dsn.KindNotFound, "fichier d'erreurs %d de l'import %s introuvable", n, id)
+	}
+	return im.o.Jobs.ImportErrors(ctx, id, n, func(b []byte) error {
+		_, err := w.Write(append(b, '\n'))
+		return err
+	})
+}
+
+// expire deletes the jobs finished more than Keep ago.
+func (im *Importer) expire(ctx context.Context) {
+	jobs, err := im.o.Jobs.ImportJobList(ctx)
+	if err != nil {
+		return
+	}
+	now := im.o.Clock.Now()
+	for _, j := range jobs {
+		if (j.Status == dsn.ImportCompleted || j.Status == dsn.ImportFailed) && now.Sub(j.Updated) > im.o.Keep {
+			im.o.Jobs.DeleteImportJob(ctx, j.ID)
+		}
+	}
+}
+
+func (im *Importer) signal() {
+	select {
+	case im.wake <- struct{}{}:
+	default:
+	}
+}
+
+// next takes the first waiting job and makes it current; false once stopped.
+func (im *Importer) next() (string, context.Context, bool) {
+	for {
+		im.mu.Lock()
+		if len(im.queue) > 0 {
+			id := im.queue[0]
+			im.queue = im.queue[1:]
+			ctx, cancel := context.WithCancel(im.ctx)
+			im.current, im.cancelCur = id, cancel
+			im.mu.Unlock()
+			return id, ctx, true
+		}
+		im.mu.Unlock()
+		select {
+		case <-im.ctx.Done():
+			return "", nil, false
+		case <-im.wake:
 		}
 	}
 }
@@ -245,130 +296,156 @@ func (im *Importer) expire(now time.Time) {
 func (im *Importer) work() {
 	defer im.stopped.Done()
 	for {
-		select {
-		case <-im.ctx.Done():
+		id, ctx, ok := im.next()
+		if !ok {
 			return
-		case j := <-im.queue:
-			if j.ctx.Err() == nil {
-				im.run(j)
-			}
-			im.removeInputs(j)
+		}
+		im.run(ctx, id)
+		im.mu.Lock()
+		im.cancelCur()
+		im.current, im.cancelCur = "", nil
+		im.mu.Unlock()
+		if im.ctx.Err() != nil {
+			return
 		}
 	}
 }
 
-// run imports each input of j in order and records the outcome.
-func (im *Importer) run(j *importJob) {
-	im.update(j, func(j *importJob) { j.Status, j.TransactionTime = ImportRunning, im.o.Clock.Now() })
-	for n := range j.inputs {
-		res := im.input(j, n+1)
-		if j.ctx.Err() != nil {
-			im.removeFiles(j.ID, len(j.inputs)) // cancelled (forgotten) or server stopping
-			return
-		}
-		im.update(j, func(j *importJob) { j.Inputs[n] = res })
-	}
-	im.update(j, func(j *importJob) { j.Status = ImportCompleted })
-}
-
-// input stages (fetches) input n of j if needed and imports it.
-func (im *Importer) input(j *importJob, n int) ImportInputResult {
-	in := &j.inputs[n-1]
-	res := ImportInputResult{Type: in.Type, URL: in.URL}
-	errs, err := os.Create(im.errorPath(j.ID, n))
+// run imports each input of job id not done yet, in order, from its
+// checkpoint, and records the outcome. A job deleted meanwhile or stopped by
+// Close ends quietly (stopped: the next Start resumes it); a failure to
+// record its progress fails it.
+func (im *Importer) run(ctx context.Context, id string) {
+	j, err := im.o.Jobs.ImportJob(ctx, id)
 	if err != nil {
-		res.Error = err.Error()
-		return res
+		return // deleted while it waited
 	}
-	defer errs.Close()
-	failed := func(err error) ImportInputResult {
-		res.Error = dsn.Message(err)
-		if writeOutcome(errs, ErrorRecord{Outcome: repo.OperationOutcome(err)}) == nil {
-			res.ErrorLines++
+	if j.TransactionTime.IsZero() {
+		j.TransactionTime = im.o.Clock.Now()
+	}
+	j.Status = dsn.ImportRunning
+	err = im.save(ctx, &j)
+	for n := 0; err == nil && n < len(j.Inputs); n++ {
+		if !j.Inputs[n].Done {
+			err = im.input(ctx, &j, n)
 		}
-		return res
 	}
-	if in.path == "" {
-		path, err := im.fetch(j.ctx, in.URL)
-		if err != nil {
-			return failed(err)
-		}
-		in.path = path
+	switch {
+	case ctx.Err() != nil || dsn.KindOf(err) == dsn.KindNotFound:
+		return
+	case err == nil:
+		j.Status = dsn.ImportCompleted
+	default:
+		im.o.Log.Error("import failed", "job", j.ID, "err", err)
+		j.Status, j.Error = dsn.ImportFailed, dsn.Message(err)
 	}
-	base := j.Done
-	st, err := Import(j.ctx, ImportOptions{Service: im.o.Service, Batch: im.o.Batch,
-		Reject: func(r ErrorRecord) error { res.ErrorLines++; return writeOutcome(errs, r) },
-		Progress: func(p Progress) {
-			im.update(j, func(j *importJob) { j.Done = base + p.Records })
-		}}, []string{in.path})
-	res.Stats = st
-	if err != nil && j.ctx.Err() == nil {
-		return failed(err)
+	if err := im.save(context.Background(), &j); err != nil && dsn.KindOf(err) != dsn.KindNotFound {
+		im.o.Log.Error("import: recording the end of the job failed", "job", j.ID, "err", err)
 	}
-	return res
+	removeStaged(j)
 }
 
-// fetch downloads url into the importer's directory.
-func (im *Importer) fetch(ctx context.Context, url string) (string, error) {
+// save stamps and stores j with errs.
+func (im *Importer) save(ctx context.Context, j *dsn.ImportJob, errs ...dsn.ImportError) error {
+	j.Updated = im.o.Clock.Now()
+	return im.o.Jobs.UpdateImportJob(ctx, *j, errs...)
+}
+
+// input fetches input n of j if it is named by URL and imports it after its
+// checkpoint, storing the checkpoint, the counts and the rejected records
+// after each batch. An input that cannot be read is done, with its Error and
+// one outcome for the whole input; the error returned is the job store's.
+func (im *Importer) input(ctx context.Context, j *dsn.ImportJob, n int) error {
+	in := &j.Inputs[n]
+	path := in.Staged
+	if in.URL != dsn.ImportUpload {
+		var size int64
+		var sum string
+		var err error
+		path, size, sum, err = im.fetch(ctx, in.URL)
+		if err != nil {
+			return im.inputFailed(ctx, j, n, err)
+		}
+		defer os.Remove(path)
+		if in.Line > 0 && (size != in.Size || sum != in.SHA256) {
+			// not the content the checkpoint counts lines in: begin again
+			im.o.Log.Info("import: input changed since its checkpoint, begun again", "job", j.ID, "input", in.URL)
+			*in = dsn.ImportInput{Type: in.Type, URL: in.URL}
+			if err := im.o.Jobs.ClearImportErrors(ctx, j.ID, n+1); err != nil {
+				return err
+			}
+		}
+		in.Size, in.SHA256 = size, sum
+	}
+	base, baseDone := *in, j.Done
+	_, err := Import(ctx, ImportOptions{Service: im.o.Service, Batch: im.o.Batch, Skip: in.Line,
+		Committed: func(c Committed) error {
+			in.Line, in.Done = c.Line, c.Done
+			in.Created = base.Created + c.Stats.Created
+			in.Updated = base.Updated + c.Stats.Updated
+			in.Unchanged = base.Unchanged + c.Stats.Unchanged
+			in.ErrorLines = base.ErrorLines + c.Stats.Rejected
+			j.Done = baseDone + c.Stats.Records
+			errs := make([]dsn.ImportError, len(c.Rejects))
+			for i, r := range c.Rejects {
+				errs[i] = dsn.ImportError{Input: n + 1, Line: r.Line, Outcome: outcomeLine(r)}
+			}
+			return im.save(ctx, j, errs...)
+		}}, []string{path})
+	if err == nil || ctx.Err() != nil || dsn.KindOf(err) == dsn.KindNotFound {
+		return err
+	}
+	return im.inputFailed(ctx, j, n, err)
+}
+
+// inputFailed records that input n of j could not be read (or stopped):
+// the input is done, with err's message and one outcome for the whole input.
+func (im *Importer) inputFailed(ctx context.Context, j *dsn.ImportJob, n int, err error) error {
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	in := &j.Inputs[n]
+	in.Error, in.Done = dsn.Message(err), true
+	in.ErrorLines++
+	return im.save(ctx, j, dsn.ImportError{Input: n + 1, Line: 0, Outcome: outcomeLine(ErrorRecord{Outcome: repo.OperationOutcome(err)})})
+}
+
+// fetch downloads url into the importer's directory and returns the file,
+// its size and its SHA-256 (which identify it to a resumed job).
+func (im *Importer) fetch(ctx context.Context, url string) (string, int64, string, error) {
 	body, err := im.o.Fetch(ctx, url)
 	if err != nil {
-		return "", err
+		return "", 0, "", err
 	}
 	defer body.Close()
 	f, err := os.CreateTemp(im.dir, "fetched-*.ndjson")
 	if err != nil {
-		return "", dsn.Wrap("bulk.fetch", dsn.KindInternal, err)
+		return "", 0, "", dsn.Wrap("bulk.fetch", dsn.KindInternal, err)
 	}
 	defer f.Close()
-	if err := copyMax(f, body, im.o.MaxInput); err != nil {
+	h := sha256.New()
+	n, err := copyMax(io.MultiWriter(f, h), body, im.o.MaxInput)
+	if err != nil {
 		os.Remove(f.Name())
-		return "", err
+		return "", 0, "", err
 	}
-	return f.Name(), nil
+	return f.Name(), n, hex.EncodeToString(h.Sum(nil)), nil
 }
 
-// update changes j under the lock and stamps it.
-func (im *Importer) update(j *importJob, fn func(*importJob)) {
-	im.mu.Lock()
-	defer im.mu.Unlock()
-	fn(j)
-	j.Updated = im.o.Clock.Now()
-}
-
-func (im *Importer) errorPath(id string, n int) string {
-	return filepath.Join(im.dir, "errors-"+safeName(id)+"-"+strconv.Itoa(n)+".ndjson")
-}
-
-func (im *Importer) removeFiles(id string, inputs int) {
-	for n := 1; n <= inputs; n++ {
-		os.Remove(im.errorPath(id, n))
-	}
-}
-
-func (im *Importer) removeInputs(j *importJob) {
-	for _, in := range j.inputs {
-		if in.path != "" {
-			os.Remove(in.path)
+// removeStaged deletes the uploads of a job that ended or was cancelled.
+func removeStaged(j dsn.ImportJob) {
+	for _, in := range j.Inputs {
+		if in.Staged != "" {
+			os.Remove(in.Staged)
 		}
 	}
 }
 
-// safeName keeps the characters of a job id that are safe in a file name.
-func safeName(id string) string {
-	b := []byte(id)
-	for i, c := range b {
-		if !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-') {
-			b[i] = '_'
-		}
-	}
-	return string(b)
-}
-
-// writeOutcome writes the OperationOutcome of a rejected record as one NDJSON
-// line, its diagnostics prefixed with the line number (Bulk Data error files
-// hold OperationOutcomes: export.html#response---complete-status); line 0
-// is the whole input.
-func writeOutcome(w io.Writer, r ErrorRecord) error {
+// outcomeLine is the OperationOutcome of a rejected record as one JSON line,
+// its diagnostics prefixed with the line number (Bulk Data error files hold
+// OperationOutcomes: export.html#response---complete-status); line 0 is the
+// whole input.
+func outcomeLine(r ErrorRecord) []byte {
 	oo := r.Outcome
 	if issues, ok := oo["issue"].([]any); ok && r.Line > 0 {
 		for _, it := range issues {
@@ -378,22 +455,19 @@ func writeOutcome(w io.Writer, r ErrorRecord) error {
 			}
 		}
 	}
-	b, err := json.Marshal(oo)
-	if err != nil {
-		return err
-	}
-	_, err = w.Write(append(b, '\n'))
-	return err
+	b, _ := json.Marshal(oo)
+	return b
 }
 
-// copyMax copies src to dst, failing with KindTooLarge past max bytes.
-func copyMax(dst io.Writer, src io.Reader, max int64) error {
+// copyMax copies src to dst and returns the bytes copied, failing with
+// KindTooLarge past max bytes.
+func copyMax(dst io.Writer, src io.Reader, max int64) (int64, error) {
 	n, err := io.Copy(dst, io.LimitReader(src, max+1))
 	if err != nil {
-		return dsn.Errorf("bulk.Import", dsn.KindInvalid, "lecture de l'entrée impossible : %v", err)
+		return n, dsn.Errorf("bulk.Import", dsn.KindInvalid, "lecture de l'entrée impossible : %v", err)
 	}
 	if n > max {
-		return dsn.Errorf("bulk.Import", dsn.KindTooLarge, "entrée trop volumineuse (limite %d octets)", max)
+		return n, dsn.Errorf("bulk.Import", dsn.KindTooLarge, "entrée trop volumineuse (limite %d octets)", max)
 	}
-	return nil
+	return n, nil
 }

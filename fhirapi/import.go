@@ -69,7 +69,7 @@ func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 		return dsn.Errorf("fhirapi.import", dsn.KindUnsupportedMedia,
 			"Content-Type %q : Parameters en application/fhir+json, ou NDJSON en application/fhir+ndjson", mt)
 	}
-	j, err := a.importer.Submit(a.base(r)+strings.TrimPrefix(r.URL.RequestURI(), a.prefix), inputs)
+	j, err := a.importer.Submit(r.Context(), a.base(r)+strings.TrimPrefix(r.URL.RequestURI(), a.prefix), inputs)
 	if err != nil {
 		return err
 	}
@@ -81,9 +81,10 @@ func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 // importInputs reads the inputs of a JSON kick-off body: a Parameters or
 // the Bulk Import manifest. Each needs a url on the loopback interface.
 func importInputs(body []byte) ([]bulk.ImportInput, error) {
-	obj, err := fhir.Decode(body)
-	if err != nil {
-		return nil, dsn.Wrap("fhirapi.import", dsn.KindInvalid, err)
+	// the Bulk Import manifest is plain JSON (no resourceType)
+	var obj map[string]any
+	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
+		return nil, invalidInput("", "le corps de $import doit être un objet JSON : Parameters ou manifeste {inputFormat, input}")
 	}
 	var format string
 	var inputs []bulk.ImportInput
@@ -171,13 +172,18 @@ type importEntry struct {
 // importStatus answers a status request: 202 with X-Progress, or 200 with
 // the result.
 func (a *API) importStatus(w http.ResponseWriter, r *http.Request) error {
-	j, err := a.importer.Job(r.URL.Query().Get("_jobId"))
+	j, err := a.importer.Job(r.Context(), r.URL.Query().Get("_jobId"))
 	if err != nil {
 		return err
 	}
-	if j.Status != bulk.ImportCompleted {
+	if j.Status == dsn.ImportFailed {
+		// the Bulk Data convention for a job that failed as a whole
+		// (export.html#response---error-status): 5xx with an OperationOutcome
+		return &dsn.Error{Op: "fhirapi.importStatus", Kind: dsn.KindInternal, Msg: "l'import a échoué : " + j.Error}
+	}
+	if j.Status != dsn.ImportCompleted {
 		progress := "en attente"
-		if j.Status == bulk.ImportRunning {
+		if j.Status == dsn.ImportRunning {
 			progress = "en cours : " + strconv.Itoa(j.Done) + " ressources traitées"
 		}
 		w.Header().Set("X-Progress", progress)
@@ -188,10 +194,9 @@ func (a *API) importStatus(w http.ResponseWriter, r *http.Request) error {
 	res := importResult{TransactionTime: dsn.FormatInstant(j.TransactionTime), Request: j.Request,
 		RequiresAccessToken: true, Output: []importEntry{}, Error: []importEntry{}}
 	for i, in := range j.Inputs {
-		st := in.Stats
-		stored := st.Created + st.Updated + st.Unchanged
+		stored := in.Created + in.Updated + in.Unchanged
 		res.Output = append(res.Output, importEntry{Type: in.Type, InputURL: in.URL, Count: stored,
-			Created: &st.Created, Updated: &st.Updated, Unchanged: &st.Unchanged})
+			Created: &in.Created, Updated: &in.Updated, Unchanged: &in.Unchanged})
 		if in.ErrorLines > 0 {
 			res.Error = append(res.Error, importEntry{Type: "OperationOutcome", InputURL: in.URL, Count: in.ErrorLines,
 				URL: a.base(r) + "/$import-errors?_jobId=" + url.QueryEscape(j.ID) + "&file=" + strconv.Itoa(i+1)})
@@ -208,7 +213,7 @@ func (a *API) importStatus(w http.ResponseWriter, r *http.Request) error {
 
 // importDelete cancels a job; what it committed stays.
 func (a *API) importDelete(w http.ResponseWriter, r *http.Request) error {
-	if err := a.importer.Cancel(r.URL.Query().Get("_jobId")); err != nil {
+	if err := a.importer.Cancel(r.Context(), r.URL.Query().Get("_jobId")); err != nil {
 		return err
 	}
 	a.send(w, r, http.StatusAccepted, repo.Information("import annulé : les lots déjà validés restent enregistrés"))
@@ -222,11 +227,11 @@ func (a *API) importErrors(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return notFoundf("fichier d'erreurs %q introuvable", q.Get("file"))
 	}
-	if _, err := a.importer.Job(q.Get("_jobId")); err != nil {
+	if _, err := a.importer.Job(r.Context(), q.Get("_jobId")); err != nil {
 		return err
 	}
 	out := &fileWriter{w: w, gzip: acceptsGzip(r)}
-	err = a.importer.WriteErrors(q.Get("_jobId"), n, out)
+	err = a.importer.WriteErrors(r.Context(), q.Get("_jobId"), n, out)
 	if err != nil && !out.started {
 		return err
 	}

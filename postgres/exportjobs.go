@@ -132,13 +132,13 @@ func (s *Store) jobExec(ctx context.Context, op, sql string, args ...any) error 
 		tag, err := c.Exec(ctx, sql, args...)
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23503" { // foreign_key_violation
-			return dsn.Errorf(op, dsn.KindNotFound, "export inconnu ou supprimé")
+			return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
 		}
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return dsn.Errorf(op, dsn.KindNotFound, "export inconnu ou supprimé")
+			return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
 		}
 		return nil
 	})

@@ -152,7 +152,7 @@ func (s *Store) jobTx(ctx context.Context, op string, fn func(*sql.Conn) (int64,
 		return nil
 	})
 	if err == nil && n == 0 {
-		return dsn.Errorf(op, dsn.KindNotFound, "export inconnu ou supprimé")
+		return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
 	}
 	return err
 }

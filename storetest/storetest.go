@@ -57,6 +57,7 @@ func Run(t *testing.T, open Opener) {
 		{"PutAllConflict", testPutAllConflict},
 		{"AddJobs", testAddJobs},
 		{"ExportJobs", testExportJobs},
+		{"ImportJobs", testImportJobs},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -34,15 +34,20 @@ func (m *Main) startExporter(jobs dsn.Store) error {
 
 // startImporter starts the runner of $import jobs. They write through
 // m.store like `dsn import` (new registrations get their golden record, the
-// linker is woken), and are kept in memory: a restart forgets them.
-func (m *Main) startImporter() error {
-	im, err := bulk.NewImporter(bulk.ImporterOptions{Log: m.log,
+// linker is woken). Jobs live in the store (migration 0008): the ones a
+// previous run left unfinished resume from their checkpoint now.
+func (m *Main) startImporter(jobs dsn.Store) error {
+	js, ok := jobs.(dsn.ImportJobs)
+	if !ok {
+		return fmt.Errorf("the store keeps no import jobs")
+	}
+	im, err := bulk.NewImporter(bulk.ImporterOptions{Log: m.log, Jobs: js,
 		Service: repo.New(repo.Options{Store: m.store, Managed: provincial.StripManaged})})
 	if err != nil {
 		return err
 	}
 	m.importer = im
-	return nil
+	return im.Start(context.Background())
 }
 
 // exportAccess applies the access policy to $export jobs (bulk.ExportAccess):

@@ -69,7 +69,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 		m.Close()
 		return nil, err
 	}
-	if err := m.startImporter(); err != nil {
+	if err := m.startImporter(st); err != nil {
 		m.Close()
 		return nil, err
 	}
