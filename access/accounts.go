@@ -23,6 +23,7 @@ const (
 	kindKey       = "signing-key"
 	kindCode      = "auth-code"
 	kindRefresh   = "refresh-token"
+	kindSpent     = "refresh-spent" // a rotated refresh token, kept to find its family (revoke.go)
 	kindGrant     = "break-glass"
 	kindFederated = "federated-identity"
 	kindFedState  = "federation-state"

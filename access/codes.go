@@ -38,6 +38,14 @@ type grantState struct {
 	Challenge   string    `json:"challenge,omitempty"`
 	Nonce       string    `json:"nonce,omitempty"`
 	Expires     time.Time `json:"expires"`
+	// Family names the grant a refresh token was rotated from: every refresh
+	// and access token issued from one authorization code shares it, so
+	// revoking one refresh token revokes them all (revoke.go).
+	Family string `json:"family,omitempty"`
+	// Patient and Encounter are the SMART launch context chosen at the
+	// authorisation (EHR launch or the patient picker, launch.go).
+	Patient   string `json:"patient,omitempty"`
+	Encounter string `json:"encounter,omitempty"`
 }
 
 func digest(s string) string {
@@ -116,19 +124,37 @@ func (s *Service) RedeemCode(ctx context.Context, client Client, code, redirectU
 		subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(h[:])), []byte(st.Challenge)) != 1 {
 		return Tokens{}, errGrant("code_verifier ne correspond pas au code_challenge (PKCE)")
 	}
+	st.Family = newID()
 	return s.userTokens(ctx, client, st)
 }
 
 // Refresh exchanges a refresh token for new tokens; the old one is spent
-// (rotation: a stolen refresh token works at most once).
+// (rotation: a stolen refresh token works at most once). A spent token is
+// kept (kindSpent) to find its family: presented again, it is a replay
+// (one of two holders is not the client), and the whole family is revoked
+// (RFC 9700 §4.14.2).
 func (s *Service) Refresh(ctx context.Context, client Client, token string) (Tokens, error) {
 	rec, err := s.records.TakeRecord(ctx, kindRefresh, digest(token))
 	if err != nil {
+		var st grantState
+		if sp, err := s.records.GetRecord(ctx, kindSpent, digest(token)); err == nil &&
+			json.Unmarshal(sp.Body, &st) == nil && st.Family != "" && st.Client == client.ID {
+			if err := s.revokeFamily(ctx, st.Family); err != nil {
+				return Tokens{}, err
+			}
+			return Tokens{}, errGrant("jeton de rafraîchissement déjà utilisé: toute sa lignée est révoquée")
+		}
 		return Tokens{}, errGrant("jeton de rafraîchissement inconnu, expiré ou déjà utilisé")
 	}
 	var st grantState
 	if json.Unmarshal(rec.Body, &st) != nil || st.Client != client.ID || !s.clock.Now().Before(st.Expires) {
 		return Tokens{}, errGrant("jeton de rafraîchissement invalide pour ce client")
+	}
+	if st.Family == "" { // issued before families
+		st.Family = newID()
+	}
+	if err := s.put(ctx, kindSpent, rec.ID, st.Family, st); err != nil {
+		return Tokens{}, err
 	}
 	return s.userTokens(ctx, client, st)
 }
@@ -142,6 +168,7 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 	}
 	sc := MustScopesLoose(st.Scope).Narrow(MustScopesLoose(client.Scope))
 	p := UserPrincipal(u, sc, client.ID)
+	p.Family = st.Family
 	t := Tokens{Principal: p}
 	if t.Access, t.Expires, err = s.IssueAccess(ctx, p, 0); err != nil {
 		return Tokens{}, err
@@ -152,9 +179,15 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 			ttl = RefreshTTL
 		}
 		t.Refresh = randomToken(32)
-		rs := grantState{Client: client.ID, User: u.ID, Scope: st.Scope, Expires: s.clock.Now().Add(ttl)}
-		if err := s.put(ctx, kindRefresh, digest(t.Refresh), u.ID, rs); err != nil {
+		rs := grantState{Client: client.ID, User: u.ID, Scope: st.Scope, Expires: s.clock.Now().Add(ttl), Family: st.Family}
+		if err := s.put(ctx, kindRefresh, digest(t.Refresh), st.Family, rs); err != nil {
 			return Tokens{}, err
+		}
+		// a revocation of the family racing this rotation may have listed
+		// its refresh tokens before this one was written (revokeFamily)
+		if s.familyRevoked(ctx, st.Family) {
+			s.records.DeleteRecord(ctx, kindRefresh, digest(t.Refresh))
+			return Tokens{}, errGrant("jeton de rafraîchissement révoqué")
 		}
 	}
 	if p.Scopes.Has("openid") {

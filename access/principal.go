@@ -5,7 +5,10 @@
 // records (dsn.Records).
 package access
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // Realm separates the staff from the citizens (separate accounts, separate
 // login pages, separate token audiences of claims).
@@ -35,6 +38,11 @@ type Principal struct {
 	// PurposeOfUse, e.g. HRESCH for research; "" = HOPERAT): s. 8 refusals
 	// of research bar a research client.
 	Purpose string
+	// Family is the refresh token family the token was issued from ("" for
+	// client credentials and dsn token), IssuedAt its iat: revocations by
+	// family, user or client refuse tokens issued before a cut-off (revoke.go).
+	Family   string
+	IssuedAt time.Time
 }
 
 // PurposeResearch is the v3 PurposeOfUse of research (HRESCH).

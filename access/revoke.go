@@ -3,40 +3,145 @@ package access
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"sync"
 	"time"
+
+	"dsn"
 )
 
-// Revocation: access tokens are checked without a database read (tokens.go),
-// so disabling a user must also reach the tokens already issued. Each
-// disabled user leaves a revocation record; every Service keeps the set of
-// revoked subjects in memory, reloaded at most every RevocationTTL, and
-// Authenticate refuses their tokens: at once in the process that disabled
-// the user, within RevocationTTL in the others.
+// Revocation (decision 0011). Access tokens are checked without a database
+// read (tokens.go), so revoking them needs state every Service keeps in
+// memory, reloaded from revocation records at most every RevocationTTL:
+//
+//   - cut-off times for groups of tokens whose members the server never
+//     stored: a user (disabled), a client (disabled or deleted), a refresh
+//     token family (RFC 7009 revocation of a refresh token). A token of the
+//     group issued at or before the cut-off is refused;
+//   - a deny list of single access tokens (jti) revoked through RFC 7009,
+//     each entry kept only until the token expires.
+//
+// Refresh tokens are stored (codes.go), so revoking them deletes them. Every
+// record carries the time after which it refuses nothing (every token it
+// could match has expired) and is then deleted.
 
-// RevocationTTL bounds how long another process may still accept a token of
-// a user just disabled.
+// RevocationTTL bounds how long another process may still accept a token
+// just revoked (in the revoking process: at once).
 const RevocationTTL = 5 * time.Second
+
+// MaxAccessTTL is the longest life of an access token (dsn token --ttl).
+const MaxAccessTTL = 12 * time.Hour
 
 const kindRevocation = "revocation"
 
-// revocation is the record of one revoked subject.
+// What a revocation record names.
+const (
+	revokeUser   = "user"   // cut-off: a user's tokens
+	revokeClient = "client" // cut-off: every token issued to a client
+	revokeFamily = "family" // cut-off: the access tokens of a refresh token family
+	revokeToken  = "token"  // deny list: one access token (jti)
+)
+
+// revocation is one record. Records of the first version named only a
+// disabled user (Subject).
 type revocation struct {
-	Subject string    `json:"subject"`
+	What    string    `json:"what,omitempty"`
+	ID      string    `json:"id,omitempty"`
+	Subject string    `json:"subject,omitempty"` // first version: a disabled user
 	At      time.Time `json:"at"`
+	Until   time.Time `json:"until,omitzero"`
 }
 
-// revoked is the in-memory set of revoked subjects.
+// revoked is the in-memory state: four maps, so the check of a request is
+// four map look-ups under a read lock and allocates nothing.
 type revoked struct {
 	mu        sync.RWMutex
-	subjects  map[string]bool
+	cut       map[string]map[string]time.Time // what → id → cut-off (users, clients, families)
+	tokens    map[string]time.Time            // jti → until
 	loadedAt  time.Time
+	purgedAt  time.Time
 	reloading bool
 }
 
-// DisableUser disables a user: no sign-in, no new token, no refresh, and
-// their tokens already issued stop working (see RevocationTTL).
-// Errors: KindNotFound.
+// add records one revocation in memory.
+func (r *revoked) add(v revocation) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.addLocked(v)
+}
+
+func (r *revoked) addLocked(v revocation) {
+	if v.What == revokeToken {
+		if r.tokens == nil {
+			r.tokens = map[string]time.Time{}
+		}
+		if v.Until.After(r.tokens[v.ID]) {
+			r.tokens[v.ID] = v.Until
+		}
+		return
+	}
+	if r.cut == nil {
+		r.cut = map[string]map[string]time.Time{}
+	}
+	m := r.cut[v.What]
+	if m == nil {
+		m = map[string]time.Time{}
+		r.cut[v.What] = m
+	}
+	if v.At.After(m[v.ID]) {
+		m[v.ID] = v.At
+	}
+}
+
+// refuses says why p's token is revoked ("" if it is not). A cut-off
+// refuses the tokens whose iat is not after it: iat has a resolution of one
+// second (RFC 7519 NumericDate, rounded down), so every token issued before
+// the cut-off is caught, and one issued in the same second too.
+func (r *revoked) refuses(p *Principal) string {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	if _, ok := r.tokens[p.TokenID]; ok && p.TokenID != "" {
+		return "jeton révoqué"
+	}
+	before := func(what, id string) bool {
+		at, ok := r.cut[what][id]
+		return ok && id != "" && !p.IssuedAt.After(at)
+	}
+	switch {
+	case p.Realm != RealmSystem && before(revokeUser, p.Subject):
+		return "compte désactivé: ses jetons ne sont plus acceptés"
+	case before(revokeClient, p.ClientID):
+		return "client désactivé ou supprimé: ses jetons ne sont plus acceptés"
+	case before(revokeFamily, p.Family):
+		return "jeton révoqué (jeton de rafraîchissement révoqué)"
+	}
+	return ""
+}
+
+// revoke keeps a revocation: the record first (other processes), then the
+// memory of this process (at once).
+func (s *Service) revoke(ctx context.Context, what, id string, until time.Time) error {
+	now := s.clock.Now()
+	if until.IsZero() {
+		until = now.Add(s.maxTokenLife())
+	}
+	v := revocation{What: what, ID: id, At: now, Until: until}
+	if err := s.put(ctx, kindRevocation, what+":"+id, "", v); err != nil {
+		return err
+	}
+	s.rev.add(v)
+	return nil
+}
+
+// maxTokenLife is how long a cut-off may matter: the longest access token,
+// plus the verification leeway.
+func (s *Service) maxTokenLife() time.Duration {
+	return max(MaxAccessTTL, s.accessTTL) + time.Minute
+}
+
+// DisableUser disables a user: no sign-in, no new token, no refresh (their
+// refresh tokens are deleted), and their tokens already issued stop working
+// (see RevocationTTL). Errors: KindNotFound.
 func (s *Service) DisableUser(ctx context.Context, id string) (User, error) {
 	u, err := s.User(ctx, id)
 	if err != nil {
@@ -46,37 +151,73 @@ func (s *Service) DisableUser(ctx context.Context, id string) (User, error) {
 	if err := s.SaveUser(ctx, u); err != nil {
 		return u, err
 	}
-	if err := s.put(ctx, kindRevocation, u.ID, "", revocation{Subject: u.ID, At: s.clock.Now()}); err != nil {
+	if err := s.revoke(ctx, revokeUser, u.ID, time.Time{}); err != nil {
 		return u, err
 	}
-	s.rev.mu.Lock()
-	if s.rev.subjects == nil {
-		s.rev.subjects = map[string]bool{}
+	return u, s.deleteRefreshTokens(ctx, func(st grantState) bool { return st.User == u.ID })
+}
+
+// EnableUser lets a disabled user sign in again. Their tokens revoked by the
+// disabling stay refused (the cut-off remains); new ones work. It returns
+// after the second of the cut-off, so that a token issued next cannot share
+// its iat. Errors: KindNotFound, KindConflict (not disabled).
+func (s *Service) EnableUser(ctx context.Context, id string) (User, error) {
+	u, err := s.User(ctx, id)
+	if err != nil {
+		return u, err
 	}
-	s.rev.subjects[u.ID] = true
-	s.rev.mu.Unlock()
+	if !u.Disabled {
+		return u, dsn.Errorf("access.EnableUser", dsn.KindConflict, "le compte %s n'est pas désactivé", u.Username)
+	}
+	u.Disabled = false
+	if err := s.SaveUser(ctx, u); err != nil {
+		return u, err
+	}
+	s.waitPastCutOff(ctx, revokeUser, u.ID)
 	return u, nil
 }
 
-// isRevoked tells whether p's tokens were revoked: one map lookup under a
-// read lock; a stale set is reloaded by one caller in the background (the
-// first load is waited for).
-func (s *Service) isRevoked(ctx context.Context, p *Principal) bool {
-	if p.Realm == RealmSystem {
-		return false // clients are not disabled (yet): their registration is
+// waitPastCutOff sleeps until the clock has left the second of a cut-off.
+func (s *Service) waitPastCutOff(ctx context.Context, what, id string) {
+	var v revocation
+	if s.get(ctx, kindRevocation, what+":"+id, &v) != nil {
+		return
 	}
+	d := v.At.Truncate(time.Second).Add(time.Second).Sub(s.clock.Now())
+	if d > 0 && d <= time.Second {
+		time.Sleep(d)
+	}
+}
+
+// deleteRefreshTokens deletes the stored refresh tokens that match.
+func (s *Service) deleteRefreshTokens(ctx context.Context, match func(grantState) bool) error {
+	rs, err := s.records.ListRecords(ctx, kindRefresh)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		var st grantState
+		if json.Unmarshal(r.Body, &st) == nil && match(st) {
+			if err := s.records.DeleteRecord(ctx, kindRefresh, r.ID); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// isRevoked says why p's token is refused, "" if it is not: map look-ups
+// under a read lock; a stale state is reloaded by one caller in the
+// background (the first load is waited for).
+func (s *Service) isRevoked(ctx context.Context, p *Principal) string {
 	now := s.clock.Now()
 	s.rev.mu.RLock()
 	first := s.rev.loadedAt.IsZero()
 	stale := now.Sub(s.rev.loadedAt) >= RevocationTTL
-	hit := s.rev.subjects[p.Subject]
 	s.rev.mu.RUnlock()
 	switch {
 	case first:
 		s.reloadRevoked(ctx, now)
-		s.rev.mu.RLock()
-		hit = s.rev.subjects[p.Subject]
-		s.rev.mu.RUnlock()
 	case stale:
 		s.rev.mu.Lock()
 		start := !s.rev.reloading
@@ -86,28 +227,179 @@ func (s *Service) isRevoked(ctx context.Context, p *Principal) bool {
 			go s.reloadRevoked(context.WithoutCancel(ctx), now)
 		}
 	}
-	return hit
+	return s.rev.refuses(p)
 }
 
-// reloadRevoked reads the revocation records. On a failure the set stays
-// as it was and the next call tries again.
+// reloadRevoked reads the revocation records; the ones past their Until are
+// deleted. On a failure the state stays as it was and the next call tries
+// again. At most once an hour it also deletes expired codes and refresh
+// tokens (purgeExpired).
 func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
 	recs, err := s.records.ListRecords(ctx, kindRevocation)
-	set := map[string]bool{}
+	fresh := revoked{}
 	for _, r := range recs {
 		var v revocation
-		if json.Unmarshal(r.Body, &v) == nil {
-			set[v.Subject] = true
+		if json.Unmarshal(r.Body, &v) != nil {
+			continue
 		}
+		if v.What == "" && v.Subject != "" { // first version
+			v.What, v.ID = revokeUser, v.Subject
+		}
+		if v.Until.IsZero() {
+			v.Until = v.At.Add(s.maxTokenLife())
+		}
+		if now.After(v.Until) {
+			s.records.DeleteRecord(ctx, kindRevocation, r.ID) // refuses nothing any more
+			continue
+		}
+		fresh.addLocked(v)
 	}
 	s.rev.mu.Lock()
-	defer s.rev.mu.Unlock()
 	s.rev.reloading = false
+	purge := err == nil && now.Sub(s.rev.purgedAt) >= time.Hour
+	if err == nil {
+		// what this process revoked meanwhile stays (its record may have
+		// been written after the list was read)
+		for what, m := range s.rev.cut {
+			for id, at := range m {
+				if now.Before(at.Add(s.maxTokenLife())) {
+					fresh.addLocked(revocation{What: what, ID: id, At: at})
+				}
+			}
+		}
+		for id, until := range s.rev.tokens {
+			if now.Before(until) {
+				fresh.addLocked(revocation{What: revokeToken, ID: id, Until: until})
+			}
+		}
+		s.rev.cut, s.rev.tokens, s.rev.loadedAt = fresh.cut, fresh.tokens, now
+		if purge {
+			s.rev.purgedAt = now
+		}
+	}
+	s.rev.mu.Unlock()
+	if purge {
+		s.purgeExpired(ctx, now)
+	}
+}
+
+// purgeExpired deletes the authorization codes, refresh tokens and spent
+// refresh tokens past their expiry (nobody can use them any more).
+func (s *Service) purgeExpired(ctx context.Context, now time.Time) {
+	for _, kind := range []string{kindCode, kindRefresh, kindSpent} {
+		rs, err := s.records.ListRecords(ctx, kind)
+		if err != nil {
+			return
+		}
+		for _, r := range rs {
+			var st grantState
+			if json.Unmarshal(r.Body, &st) == nil && now.After(st.Expires) {
+				s.records.DeleteRecord(ctx, kind, r.ID)
+			}
+		}
+	}
+}
+
+// Revoked describes what RevokeToken revoked, for the journal.
+type Revoked struct {
+	Type    string // access_token or refresh_token
+	ID      string // the access token's jti, or the refresh token family
+	Agent   string // whose token it was: user:ID or client:ID
+	Client  string
+	Patient string
+}
+
+// RevokeToken revokes a token (RFC 7009 §2.1): an access token until it
+// expires; a refresh token with its whole family, i.e. the refresh tokens
+// rotated from the same grant and the access tokens issued from any of them.
+// hint is RFC 7009's token_type_hint ("" allowed); client, if not "", must
+// be the client the token was issued to (the operator's command passes "").
+// Errors: KindNotFound (unknown, invalid or expired token: the endpoint
+// answers 200, RFC 7009 §2.2), KindForbidden (another client's token),
+// KindInvalid (unknown hint).
+func (s *Service) RevokeToken(ctx context.Context, token, hint, client string) (Revoked, error) {
+	const op = "access.RevokeToken"
+	if hint != "" && hint != "access_token" && hint != "refresh_token" {
+		return Revoked{}, dsn.Errorf(op, dsn.KindInvalid, "token_type_hint inconnu: %q", hint)
+	}
+	if token == "" || len(token) > maxTokenLen {
+		return Revoked{}, dsn.Errorf(op, dsn.KindNotFound, "jeton inconnu")
+	}
+	// an access token is a JWT (two dots), a refresh token is not: the hint
+	// only orders the look-ups (RFC 7009 §2.1: search every type)
+	if strings.Count(token, ".") == 2 {
+		return s.revokeAccess(ctx, token, client)
+	}
+	return s.revokeRefresh(ctx, token, client)
+}
+
+func (s *Service) revokeAccess(ctx context.Context, token, client string) (Revoked, error) {
+	p, exp, err := s.authenticate(ctx, token)
 	if err != nil {
-		return
+		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton d'accès invalide ou expiré: rien à révoquer")
 	}
-	for id := range s.rev.subjects { // disabled here meanwhile: keep
-		set[id] = set[id] || s.rev.subjects[id]
+	if client != "" && p.ClientID != client {
+		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindForbidden, "ce jeton a été émis pour un autre client")
 	}
-	s.rev.subjects, s.rev.loadedAt = set, now
+	if p.TokenID == "" {
+		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton sans identifiant (jti)")
+	}
+	r := Revoked{Type: "access_token", ID: p.TokenID, Agent: p.Agent(), Client: p.ClientID, Patient: p.Patient}
+	return r, s.revoke(ctx, revokeToken, p.TokenID, exp.Add(5*time.Second))
+}
+
+// RevokeTokenID revokes the access token whose jti is id, whatever its
+// client (the operator's command: the token itself may be lost). Without its
+// expiry, the entry is kept for the longest life of a token.
+func (s *Service) RevokeTokenID(ctx context.Context, id string) error {
+	if id == "" || len(id) > 128 {
+		return dsn.Errorf("access.RevokeTokenID", dsn.KindInvalid, "identifiant de jeton (jti) invalide")
+	}
+	return s.revoke(ctx, revokeToken, id, time.Time{})
+}
+
+func (s *Service) revokeRefresh(ctx context.Context, token, client string) (Revoked, error) {
+	var st grantState
+	rec, err := s.records.GetRecord(ctx, kindRefresh, digest(token))
+	if err != nil {
+		rec, err = s.records.GetRecord(ctx, kindSpent, digest(token)) // already rotated: its family still
+	}
+	if err != nil || json.Unmarshal(rec.Body, &st) != nil {
+		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton inconnu ou déjà révoqué")
+	}
+	if client != "" && st.Client != client {
+		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindForbidden, "ce jeton a été émis pour un autre client")
+	}
+	r := Revoked{Type: "refresh_token", ID: st.Family, Agent: "user:" + st.User, Client: st.Client, Patient: st.Patient}
+	if st.Family == "" { // issued before families: alone
+		return r, s.records.DeleteRecord(ctx, kindRefresh, rec.ID)
+	}
+	return r, s.revokeFamily(ctx, st.Family)
+}
+
+// revokeFamily refuses the family's access tokens and deletes its refresh
+// tokens. The cut-off is written before the refresh tokens are listed, and
+// a rotation writes its new refresh token before it looks for the cut-off
+// (Refresh), so a rotation racing the revocation cannot leave a live token.
+func (s *Service) revokeFamily(ctx context.Context, family string) error {
+	if err := s.revoke(ctx, revokeFamily, family, time.Time{}); err != nil {
+		return err
+	}
+	rs, err := s.records.FindRecords(ctx, kindRefresh, family)
+	if err != nil {
+		return err
+	}
+	for _, r := range rs {
+		if err := s.records.DeleteRecord(ctx, kindRefresh, r.ID); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// familyRevoked tells whether a family was revoked (read from the store:
+// another process may have done it).
+func (s *Service) familyRevoked(ctx context.Context, family string) bool {
+	_, err := s.records.GetRecord(ctx, kindRevocation, revokeFamily+":"+family)
+	return err == nil
 }

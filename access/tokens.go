@@ -32,6 +32,7 @@ type claims struct {
 	Practitioner  string   `json:"dsn_practitioner,omitempty"`
 	Patient       string   `json:"patient,omitempty"` // SMART launch context, also in the token response
 	Purpose       string   `json:"dsn_pou,omitempty"` // a back-end client's purpose of use
+	Family        string   `json:"dsn_fam,omitempty"` // the refresh token family (revoke.go)
 }
 
 // maxTokenLen refuses absurd bearer tokens before any parsing.
@@ -60,7 +61,7 @@ func (s *Service) IssueAccess(ctx context.Context, p *Principal, ttl time.Durati
 		ID: newID()}
 	c := claims{Scope: p.Scopes.String(), ClientID: p.ClientID, Realm: p.Realm, Role: p.Role, Name: p.Name,
 		Establishment: p.Establishment, Missions: p.Missions, Locations: p.Locations, Practitioner: p.Practitioner, Patient: p.Patient,
-		Purpose: p.Purpose}
+		Purpose: p.Purpose, Family: p.Family}
 	tok, err := jwt.Signed(sig).Claims(std).Claims(c).Serialize()
 	if err != nil {
 		return "", time.Time{}, dsn.Wrap(op, dsn.KindInternal, err)
@@ -90,8 +91,8 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		}
 		s.tokens.put(token, p, exp)
 	}
-	if s.isRevoked(ctx, p) {
-		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "compte désactivé: ses jetons ne sont plus acceptés")
+	if why := s.isRevoked(ctx, p); why != "" {
+		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "%s", why)
 	}
 	return p, nil
 }
@@ -135,7 +136,8 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Principal, t
 	sc = sc.Narrow(info.Ceiling)
 	return &Principal{Realm: c.Realm, Subject: std.Subject, Name: c.Name, Role: c.Role, Establishment: c.Establishment,
 		Missions: c.Missions, Locations: c.Locations, Practitioner: c.Practitioner, Patient: c.Patient,
-		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID, Purpose: c.Purpose}, std.Expiry.Time(), nil
+		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID, Purpose: c.Purpose, Family: c.Family,
+		IssuedAt: std.IssuedAt.Time()}, std.Expiry.Time(), nil
 }
 
 // UserPrincipal is the principal of a user's token with the given scopes,

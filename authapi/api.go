@@ -26,8 +26,9 @@ type Options struct {
 	FHIRBase string
 	// Prefix is the path of the authorisation server's endpoints ("/auth").
 	Prefix string
-	// Journal, if set, records token issuance and refusals.
-	Journal func(r *http.Request, event, agent, outcome string)
+	// Journal, if set, records token issuance, revocations, launches,
+	// sign-ins and their refusals.
+	Journal func(r *http.Request, e Event)
 	// Federation, if set, offers sign-in at an external OpenID provider.
 	Federation *Federation
 	// PublicURL, if set, enables passkeys with this origin as relying party.
@@ -36,20 +37,20 @@ type Options struct {
 
 // API serves the authorisation endpoints.
 type API struct {
-	auth   *access.Service
-	log    *slog.Logger
-	fhir   string
-	prefix string
-	mux    *http.ServeMux
-	note   func(r *http.Request, event, agent, outcome string)
-	fed    *Federation
+	auth    *access.Service
+	log     *slog.Logger
+	fhir    string
+	prefix  string
+	mux     *http.ServeMux
+	journal func(r *http.Request, e Event)
+	fed     *Federation
 
 	publicURL PublicURL
 }
 
 // New builds the handler; mount it at "/" (it serves only its own paths).
 func New(o Options) *API {
-	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), note: o.Journal, fed: o.Federation, publicURL: o.PublicURL}
+	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), journal: o.Journal, fed: o.Federation, publicURL: o.PublicURL}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -59,14 +60,15 @@ func New(o Options) *API {
 	if a.prefix == "" {
 		a.prefix = "/auth"
 	}
-	if a.note == nil {
-		a.note = func(*http.Request, string, string, string) {}
+	if a.journal == nil {
+		a.journal = func(*http.Request, Event) {}
 	}
 	m := http.NewServeMux()
 	m.HandleFunc("GET "+a.fhir+"/.well-known/smart-configuration", a.smartConfiguration)
 	m.HandleFunc("GET /.well-known/openid-configuration", a.smartConfiguration)
 	m.HandleFunc("GET "+a.prefix+"/jwks", a.jwks)
 	m.HandleFunc("POST "+a.prefix+"/token", a.token)
+	m.HandleFunc("POST "+a.prefix+"/revoke", a.revoke)
 	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
 	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
 	if a.publicURL != nil {
@@ -90,6 +92,21 @@ func (a *API) Patterns() []string {
 
 func (a *API) ServeHTTP(w http.ResponseWriter, r *http.Request) { a.mux.ServeHTTP(w, r) }
 
+// Event is one journaled event of the authorisation server.
+type Event struct {
+	Name    string // token, revoke, sign-in, launch, passkey...
+	Agent   string // user:ID, client:ID, anonymous
+	Outcome string // "" success, else why it was refused
+	Patient string // the record concerned, if any (a launch's patient)
+	Client  string // the OAuth client, if known
+	Detail  string // what (a revoked token's type and id); never a secret
+}
+
+// note journals a simple event.
+func (a *API) note(r *http.Request, event, agent, outcome string) {
+	a.journal(r, Event{Name: event, Agent: agent, Outcome: outcome})
+}
+
 // origin is the absolute URL of the server, from the request.
 func origin(r *http.Request) string {
 	scheme := "http"
@@ -104,12 +121,14 @@ func origin(r *http.Request) string {
 func (a *API) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 	o := origin(r)
 	doc := map[string]any{
-		"issuer":                                a.auth.Issuer(),
-		"jwks_uri":                              o + a.prefix + "/jwks",
-		"authorization_endpoint":                o + a.prefix + "/authorize",
-		"token_endpoint":                        o + a.prefix + "/token",
-		"grant_types_supported":                 []string{"authorization_code", "client_credentials", "refresh_token"},
-		"token_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post"},
+		"issuer":                 a.auth.Issuer(),
+		"jwks_uri":               o + a.prefix + "/jwks",
+		"authorization_endpoint": o + a.prefix + "/authorize",
+		"token_endpoint":         o + a.prefix + "/token",
+		"revocation_endpoint":    o + a.prefix + "/revoke",
+		"revocation_endpoint_auth_methods_supported": []string{"client_secret_basic", "client_secret_post", "none"},
+		"grant_types_supported":                      []string{"authorization_code", "client_credentials", "refresh_token"},
+		"token_endpoint_auth_methods_supported":      []string{"client_secret_basic", "client_secret_post"},
 		"scopes_supported": []string{"openid", "fhirUser", "launch", "launch/patient", "offline_access", "online_access",
 			"patient/*.rs", "user/*.cruds", "system/*.cruds"},
 		"response_types_supported":         []string{"code"},

@@ -90,11 +90,11 @@ func runClient(ctx context.Context, args []string, env Env) error {
 }
 
 func runUser(ctx context.Context, args []string, env Env) error {
-	if len(args) > 0 && args[0] == "disable" {
-		return runUserDisable(ctx, args[1:], env)
+	if len(args) > 0 && (args[0] == "disable" || args[0] == "enable") {
+		return runUserSwitch(ctx, args[0], args[1:], env)
 	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn user create --username U --role R --establishment E [--practitioner ID] [--patient ID] [--password-stdin]\n       dsn user disable --username U")
+		fmt.Fprintln(env.Stderr, "usage: dsn user create --username U --role R --establishment E [--practitioner ID] [--patient ID] [--password-stdin]\n       dsn user disable|enable --username U")
 		return errUsage
 	}
 	fs := newFlags("user create", env)
@@ -134,11 +134,13 @@ func runUser(ctx context.Context, args []string, env Env) error {
 	})
 }
 
-// runUserDisable: dsn user disable --username U. The user can no longer sign
-// in nor get a token, and the tokens already issued stop working (at once in
-// a server on the same store, within access.RevocationTTL).
-func runUserDisable(ctx context.Context, args []string, env Env) error {
-	fs := newFlags("user disable", env)
+// runUserSwitch: dsn user disable|enable --username U. Disabled, the user
+// can no longer sign in nor get a token, and the tokens already issued stop
+// working (at once in a server on the same store, within
+// access.RevocationTTL). Enabled again, they sign in and get new tokens; the
+// tokens revoked by the disabling stay refused.
+func runUserSwitch(ctx context.Context, verb string, args []string, env Env) error {
+	fs := newFlags("user "+verb, env)
 	var sc StoreConfig
 	sc.register(fs, env)
 	username := fs.String("username", "", "the user's sign-in name (staff, else citizen)")
@@ -152,6 +154,13 @@ func runUserDisable(ctx context.Context, args []string, env Env) error {
 		u, err := findUser(ctx, svc, *username)
 		if err != nil {
 			return err
+		}
+		if verb == "enable" {
+			if _, err := svc.EnableUser(ctx, u.ID); err != nil {
+				return err
+			}
+			fmt.Fprintf(env.Stdout, "compte %s réactivé: ses jetons révoqués le restent\n", u.Username)
+			return nil
 		}
 		if _, err := svc.DisableUser(ctx, u.ID); err != nil {
 			return err
@@ -181,6 +190,9 @@ func splitList(s string) []string {
 }
 
 func runToken(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && args[0] == "revoke" {
+		return runTokenRevoke(ctx, args[1:], env)
+	}
 	fs := newFlags("token", env)
 	var sc StoreConfig
 	sc.register(fs, env)
@@ -243,4 +255,65 @@ func userToken(ctx context.Context, svc *access.Service, username, scope string,
 	}
 	tok, _, err := svc.IssueAccess(ctx, p, ttl)
 	return tok, err
+}
+
+// runTokenRevoke: dsn token revoke [--jti ID]. Without --jti the token (an
+// access token or a refresh token) is read from the first line of standard
+// input, never from a flag (flags show in process lists). A refresh token
+// is revoked with its whole family (access.Service.RevokeToken). The
+// revocation is journaled; a server on the same store refuses the token at
+// once if it is this process, else within access.RevocationTTL.
+func runTokenRevoke(ctx context.Context, args []string, env Env) error {
+	fs := newFlags("token revoke", env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	jti := fs.String("jti", "", "the jti of an access token to revoke (else the token is read from standard input)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	token := ""
+	if *jti == "" {
+		line, err := bufio.NewReader(env.Stdin).ReadString('\n')
+		if err != nil && err != io.EOF {
+			return err
+		}
+		if token = strings.TrimSpace(line); token == "" {
+			return dsn.Errorf("token revoke", dsn.KindInvalid, "jeton attendu sur l'entrée standard (ou --jti ID)")
+		}
+	}
+	st, err := openStore(ctx, sc)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := accessService(st, "")
+	if err != nil {
+		return err
+	}
+	rv := access.Revoked{Type: "access_token", ID: *jti}
+	if *jti != "" {
+		err = svc.RevokeTokenID(ctx, *jti)
+	} else {
+		rv, err = svc.RevokeToken(ctx, token, "", "")
+	}
+	if dsn.KindOf(err) == dsn.KindNotFound {
+		return dsn.Errorf("token revoke", dsn.KindNotFound, "jeton inconnu, invalide, expiré ou déjà révoqué: rien à révoquer")
+	}
+	if err != nil {
+		return err
+	}
+	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
+	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
+		Action: "revoke", Interaction: "dsn token revoke", Query: rv.Type + " " + rv.ID + " " + rv.Agent, Patient: rv.Patient,
+		Client: rv.Client, Purpose: "HOPERAT"})
+	j.Close()
+	if err != nil {
+		return fmt.Errorf("révocation faite, mais journal des accès indisponible: %w", err)
+	}
+	what := "jeton d'accès " + rv.ID
+	if rv.Type == "refresh_token" {
+		what = "jeton de rafraîchissement et toute sa lignée (" + rv.ID + ")"
+	}
+	fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
+	return nil
 }

@@ -193,4 +193,22 @@ func TestUserDisableRevokesTokens(t *testing.T) {
 	if code, _, errOut = cli(t, "", "user", "disable", "--username", "personne", "--data", dir); code != 1 {
 		t.Fatalf("disable an unknown user: %d %s", code, errOut)
 	}
+	// enabled again: new tokens work, the revoked one stays refused
+	if code, out, errOut = cli(t, "", "user", "enable", "--username", "dr.depart", "--data", dir); code != 0 || !strings.Contains(out, "réactivé") {
+		t.Fatalf("user enable: %d %s %s", code, out, errOut)
+	}
+	code, out, errOut = cli(t, "", "token", "--user", "dr.depart", "--data", dir)
+	if code != 0 {
+		t.Fatalf("token after enable: %s", errOut)
+	}
+	// a token issued after the cut-off's second works at once
+	if a := call(t, "GET", url, "", "Authorization", "Bearer "+strings.TrimSpace(out)); a.status != 200 {
+		t.Fatalf("a token issued after enable is refused: %d %s", a.status, a.raw)
+	}
+	if a := call(t, "GET", url, "", auth...); a.status != 401 {
+		t.Fatalf("the token revoked by the disabling works again: %d", a.status)
+	}
+	if code, _, errOut = cli(t, "", "user", "enable", "--username", "dr.depart", "--data", dir); code != 1 || !strings.Contains(errOut, "pas désactivé") {
+		t.Fatalf("enable an enabled user: %d %s", code, errOut)
+	}
 }

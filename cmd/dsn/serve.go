@@ -195,13 +195,14 @@ func (m *Main) publicURL() string {
 
 // journalAuth records an event of the authorisation server (a token issued
 // or refused) in the access journal.
-func (m *Main) journalAuth(r *http.Request, event, agent, outcome string) {
-	action := event
-	if outcome != "" {
+func (m *Main) journalAuth(r *http.Request, e authapi.Event) {
+	action := e.Name
+	if e.Outcome != "" {
 		action = "denied"
 	}
-	err := m.audit.Record(r.Context(), audit.Entry{Time: time.Now().UTC(), Agent: agent, Action: action,
-		Interaction: event, Method: r.Method, Path: r.URL.Path, Outcome: outcome, Remote: r.RemoteAddr})
+	err := m.audit.Record(r.Context(), audit.Entry{Time: time.Now().UTC(), Agent: e.Agent, Action: action,
+		Interaction: e.Name, Method: r.Method, Path: r.URL.Path, Outcome: e.Outcome, Remote: r.RemoteAddr,
+		Patient: e.Patient, Client: e.Client, Query: e.Detail})
 	if err != nil {
 		m.log.Error("journal", "err", err)
 	}

@@ -1,0 +1,56 @@
+package authapi
+
+import (
+	"net/http"
+
+	"dsn"
+)
+
+// revoke is the revocation endpoint (RFC 7009 §2): the client authenticates
+// as at the token endpoint (HTTP Basic or form fields; a public client by
+// its client_id), names a token and optionally its type. A token that is
+// unknown, invalid, expired or already revoked answers 200 like a revoked
+// one (§2.2: the client can do nothing else about it). Revoking a refresh
+// token revokes its whole family (access.Service.RevokeToken).
+func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil {
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", "formulaire illisible", nil)
+		return
+	}
+	id, secret, basic := r.BasicAuth()
+	if !basic {
+		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	c, err := a.client(r, id, secret)
+	if err != nil {
+		a.journal(r, Event{Name: "revoke", Agent: "client:" + id, Outcome: "unauthorized"})
+		w.Header().Set("WWW-Authenticate", `Basic realm="dsn"`)
+		a.oauthError(w, http.StatusUnauthorized, "invalid_client", dsn.Message(err), nil)
+		return
+	}
+	token := r.PostForm.Get("token")
+	if token == "" {
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", "paramètre token manquant", nil)
+		return
+	}
+	rv, err := a.auth.RevokeToken(r.Context(), token, r.PostForm.Get("token_type_hint"), c.ID)
+	if err == nil {
+		a.journal(r, Event{Name: "revoke", Agent: "client:" + c.ID, Client: c.ID, Patient: rv.Patient,
+			Detail: rv.Type + " " + rv.ID + " de " + rv.Agent})
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	switch dsn.KindOf(err) {
+	case dsn.KindNotFound:
+		w.WriteHeader(http.StatusOK) // nothing to revoke (RFC 7009 §2.2)
+	case dsn.KindInvalid:
+		a.oauthError(w, http.StatusBadRequest, "unsupported_token_type", dsn.Message(err), nil)
+	case dsn.KindForbidden:
+		a.journal(r, Event{Name: "revoke", Agent: "client:" + c.ID, Client: c.ID, Outcome: "forbidden"})
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+	default:
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+	}
+}
