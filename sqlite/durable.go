@@ -46,12 +46,18 @@ func (s *Store) acknowledge(c committed) {
 		sqlstore.Reply(c.live, c.results, c.batchErr)
 		return
 	}
+	s.inSync.Add(1)
 	s.syncSem <- struct{}{}
 	s.syncing.Add(1)
 	go func() {
 		defer s.syncing.Done()
 		err := s.durable()
 		<-s.syncSem
+		s.inSync.Add(-1)
+		select {
+		case s.synced <- struct{}{}:
+		default:
+		}
 		if err != nil && c.batchErr == nil {
 			c.batchErr = err
 		}

@@ -171,3 +171,51 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 		t.Fatalf("good fn ran %d times, want 2 (bare pass, then savepoint pass)", goodRuns.Load())
 	}
 }
+
+// Writes that arrive while an earlier batch's fsync is still running join one
+// open transaction (write.go, extend) and share one COMMIT and one fsync.
+func TestWritesDuringSyncShareOneCommit(t *testing.T) {
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	real := s.syncWAL
+	release := make(chan struct{})
+	var calls atomic.Int64
+	s.syncWAL = func() error {
+		if calls.Add(1) == 1 {
+			<-release // hold the first batch's fsync
+		}
+		return real()
+	}
+	first := make(chan error, 1)
+	go func() { first <- s.Write(context.Background(), putPatient("a")) }()
+	for calls.Load() == 0 {
+		runtime.Gosched()
+	}
+	ran := make(chan struct{}, 3)
+	var wg sync.WaitGroup
+	for _, id := range []string{"b", "c", "d"} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := s.Write(context.Background(), func(tx dsn.Tx) error {
+				ran <- struct{}{}
+				return putPatient(id)(tx)
+			})
+			if err != nil {
+				t.Error(err)
+			}
+		}()
+		<-ran // one after the other, each while the first fsync is held
+	}
+	close(release)
+	wg.Wait()
+	if err := <-first; err != nil {
+		t.Fatal(err)
+	}
+	if n := calls.Load(); n != 2 {
+		t.Fatalf("%d fsyncs for a batch and three writes queued behind its fsync, want 2", n)
+	}
+}

@@ -42,6 +42,8 @@ type Store struct {
 
 	syncSem chan struct{}         // one token per WAL fsync in flight (maxSyncs)
 	syncing sync.WaitGroup        // the fsyncs in flight, waited for by Close
+	inSync  atomic.Int32          // batches committed whose fsync has not completed
+	synced  chan struct{}         // poked when one of those fsyncs completes (write.go, extend)
 	walPath string                // the WAL file fsynced before each acknowledgement
 	syncWAL func() error          // fsyncWAL(walPath); tests count its calls
 	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
@@ -68,7 +70,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{wdb: wdb, queue: sqlstore.NewQueue(1024), done: make(chan struct{}),
-		inserts: map[string]*sql.Stmt{}, sideSt: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs),
+		inserts: map[string]*sql.Stmt{}, sideSt: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs), synced: make(chan struct{}, 1),
 		walPath: path + "-wal"}
 	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
 	if err := s.open(ctx, path); err != nil {

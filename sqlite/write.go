@@ -81,7 +81,7 @@ func (s *Store) runBatch(batch []*sqlstore.Request) (c committed, ok bool) {
 		return c, true
 	}
 	if retry := s.runTx(&c, false); retry {
-		c = committed{live: live, results: make([]error, len(live))}
+		c = committed{live: c.live, results: make([]error, len(c.live))}
 		s.runTx(&c, true)
 	}
 	return c, true
@@ -116,6 +116,10 @@ func (s *Store) runTx(c *committed, savepoints bool) (retry bool) {
 			return false
 		}
 	}
+	if !savepoints && s.extend(c) {
+		s.wconn.ExecContext(ctx, "ROLLBACK")
+		return true
+	}
 	if _, err := s.wstmt.commit.ExecContext(ctx); err != nil {
 		s.wconn.ExecContext(ctx, "ROLLBACK")
 		c.batchErr = dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("commit: %w", err))
@@ -125,6 +129,37 @@ func (s *Store) runTx(c *committed, savepoints bool) (retry bool) {
 	// version conflict, say) may rest on a write of an earlier batch that is
 	// not durable yet.
 	c.needSync = true
+	return false
+}
+
+// extend keeps the batch's transaction open while an earlier batch's WAL
+// fsync is still running, and runs in it the requests that arrive meanwhile.
+// Their callers could not be answered before that fsync anyway (acknowledgements
+// follow the WAL order), and one larger COMMIT writes each dirty page once
+// instead of once per small batch: a clinical create dirties ~20 index pages,
+// most of them the same hot pages as its neighbours', and the WAL frame writes
+// and their checkpoint copies were the writer's largest cost (docs/benchmarks.md,
+// session 5). retry is runBare's: a fn failed after writing.
+func (s *Store) extend(c *committed) (retry bool) {
+	for len(c.live) < maxBatch && s.inSync.Load() > 0 {
+		select {
+		case r, ok := <-s.queue.C:
+			if !ok {
+				return false
+			}
+			if len(sqlstore.Take([]*sqlstore.Request{r})) == 0 {
+				continue // its caller gave up while it was queued
+			}
+			c.live = append(c.live, r)
+			c.results = append(c.results, nil)
+			var err error
+			if err, retry = s.runBare(r); retry {
+				return true
+			}
+			c.results[len(c.results)-1] = err
+		case <-s.synced:
+		}
+	}
 	return false
 }
 
