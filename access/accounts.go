@@ -70,6 +70,11 @@ type Client struct {
 	// $export included (SetClientUse).
 	Purpose  string   `json:"purpose,omitempty"`
 	Missions []string `json:"missions,omitempty"`
+	// Disabled: no token, its tokens refused (dsn client disable). Deleted:
+	// the same for good; the record stays so that the journal's client:ID
+	// still names it (revoke.go).
+	Disabled bool      `json:"disabled,omitempty"`
+	Deleted  time.Time `json:"deleted,omitzero"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
@@ -194,7 +199,7 @@ func (s *Service) Client(ctx context.Context, id string) (Client, error) {
 
 // AuthenticateClient checks a client's secret. Errors: KindUnauthorized.
 func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (Client, error) {
-	c, err := s.Client(ctx, id)
+	c, err := s.ActiveClient(ctx, id)
 	if err != nil || c.SecretHash == "" ||
 		subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(c.SecretHash)) != 1 {
 		return Client{}, dsn.Errorf("access.AuthenticateClient", dsn.KindUnauthorized, "client inconnu ou secret invalide")

@@ -68,7 +68,7 @@ type AuthorizeRequest struct {
 // client or redirect URI), KindInvalid (the rest: redirect with the error).
 func (s *Service) CheckAuthorize(ctx context.Context, clientID, redirectURI, responseType, scope, challenge, method string) (AuthorizeRequest, error) {
 	const op = "access.CheckAuthorize"
-	c, err := s.Client(ctx, clientID)
+	c, err := s.ActiveClient(ctx, clientID)
 	if err != nil || !slices.Contains(c.RedirectURIs, redirectURI) {
 		return AuthorizeRequest{}, dsn.Errorf(op, dsn.KindNotFound, "client inconnu ou adresse de retour non enregistrée")
 	}

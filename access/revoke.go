@@ -403,3 +403,77 @@ func (s *Service) familyRevoked(ctx context.Context, family string) bool {
 	_, err := s.records.GetRecord(ctx, kindRevocation, revokeFamily+":"+family)
 	return err == nil
 }
+
+// ActiveClient returns a client that may still be used: neither disabled
+// nor deleted. Errors: KindNotFound (unknown or deleted), KindForbidden
+// (disabled).
+func (s *Service) ActiveClient(ctx context.Context, id string) (Client, error) {
+	c, err := s.Client(ctx, id)
+	switch {
+	case err != nil || !c.Deleted.IsZero():
+		return Client{}, dsn.Errorf("access.ActiveClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+	case c.Disabled:
+		return Client{}, dsn.Errorf("access.ActiveClient", dsn.KindForbidden, "client %s désactivé", id)
+	}
+	return c, nil
+}
+
+// DisableClient stops a client: no token, no refresh (its refresh tokens
+// are deleted), its tokens already issued refused (RevocationTTL), its
+// $export jobs stopped and failed (cmd/dsn exporter). Errors: KindNotFound.
+func (s *Service) DisableClient(ctx context.Context, id string) (Client, error) {
+	c, err := s.Client(ctx, id)
+	if err != nil || !c.Deleted.IsZero() {
+		return c, dsn.Errorf("access.DisableClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+	}
+	c.Disabled = true
+	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {
+		return c, err
+	}
+	return c, s.cutClient(ctx, c.ID)
+}
+
+// EnableClient lets a disabled client get tokens again; the tokens revoked
+// by the disabling stay refused. Errors: KindNotFound (unknown, deleted),
+// KindConflict (not disabled).
+func (s *Service) EnableClient(ctx context.Context, id string) (Client, error) {
+	c, err := s.Client(ctx, id)
+	if err != nil || !c.Deleted.IsZero() {
+		return c, dsn.Errorf("access.EnableClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+	}
+	if !c.Disabled {
+		return c, dsn.Errorf("access.EnableClient", dsn.KindConflict, "le client %s n'est pas désactivé", id)
+	}
+	c.Disabled = false
+	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {
+		return c, err
+	}
+	s.waitPastCutOff(ctx, revokeClient, c.ID)
+	return c, nil
+}
+
+// DeleteClient revokes everything of a client for good. Its record stays
+// as a tombstone — name and id, no secret, no redirect URI — so that the
+// journal's entries naming client:ID still name a known client (LRSSS
+// s. 103: who accessed), and the id is never given again. Errors:
+// KindNotFound.
+func (s *Service) DeleteClient(ctx context.Context, id string) (Client, error) {
+	c, err := s.Client(ctx, id)
+	if err != nil || !c.Deleted.IsZero() {
+		return c, dsn.Errorf("access.DeleteClient", dsn.KindNotFound, "client %s inconnu ou déjà supprimé", id)
+	}
+	c.Disabled, c.Deleted, c.SecretHash, c.RedirectURIs = true, s.clock.Now(), "", nil
+	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {
+		return c, err
+	}
+	return c, s.cutClient(ctx, c.ID)
+}
+
+// cutClient refuses the client's tokens issued so far and deletes its
+// refresh tokens.
+func (s *Service) cutClient(ctx context.Context, id string) error {
+	if err := s.revoke(ctx, revokeClient, id, time.Time{}); err != nil {
+		return err
+	}
+	return s.deleteRefreshTokens(ctx, func(st grantState) bool { return st.Client == id })
+}

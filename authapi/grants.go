@@ -47,9 +47,9 @@ func (a *API) otherGrant(w http.ResponseWriter, r *http.Request, id, secret stri
 
 // client authenticates a confidential client, or accepts a public one by id.
 func (a *API) client(r *http.Request, id, secret string) (access.Client, error) {
-	c, err := a.auth.Client(r.Context(), id)
+	c, err := a.auth.ActiveClient(r.Context(), id)
 	if err != nil {
-		return access.Client{}, dsn.Errorf("authapi", dsn.KindUnauthorized, "client inconnu")
+		return access.Client{}, dsn.Errorf("authapi", dsn.KindUnauthorized, "client inconnu ou désactivé")
 	}
 	if c.SecretHash == "" {
 		return c, nil

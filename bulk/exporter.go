@@ -38,7 +38,9 @@ type ExportAccess interface {
 	Requester(ctx context.Context) (string, error)
 	// Begin returns the context a run of j reads in, and done, to be called
 	// once every file is written: it journals what the run read (durably:
-	// without it the job fails and nothing is served).
+	// without it the job fails and nothing is served). Begin may cancel the
+	// run's context with a cause (context.WithCancelCause, e.g. its client
+	// was disabled): the job then fails with the cause's message.
 	Begin(ctx context.Context, j dsn.ExportJob) (run context.Context, done func(context.Context) error, err error)
 	// Owns tells whether the caller of ctx is j's requester: only they see
 	// its status and files, or cancel it.
@@ -270,6 +272,9 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 		if err := s.write(r); err != nil {
 			return err
 		}
+		if read.Err() != nil {
+			return read.Err()
+		}
 		j.Done++
 		if time.Since(last) > 2*time.Second {
 			last = time.Now()
@@ -278,10 +283,13 @@ func (e *Exporter) fill(ctx context.Context, j *dsn.ExportJob) error {
 		}
 		return nil
 	})
-	if err != nil {
-		return err
+	if err == nil {
+		j.Output, err = s.finish()
 	}
-	if j.Output, err = s.finish(); err != nil {
+	if read.Err() != nil && ctx.Err() == nil { // stopped by Access, not by Close
+		return context.Cause(read)
+	}
+	if err != nil {
 		return err
 	}
 	return done(read)

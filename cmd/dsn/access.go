@@ -44,8 +44,11 @@ func withAccessStore(ctx context.Context, sc StoreConfig, fn func(*access.Servic
 }
 
 func runClient(ctx context.Context, args []string, env Env) error {
+	if len(args) > 0 && (args[0] == "disable" || args[0] == "enable" || args[0] == "delete") {
+		return runClientSwitch(ctx, args[0], args[1:], env)
+	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--data DIR | --db URL]")
+		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--data DIR | --db URL]\n       dsn client disable|enable|delete --id CLIENT_ID")
 		return errUsage
 	}
 	fs := newFlags("client create", env)
@@ -86,6 +89,46 @@ func runClient(ctx context.Context, args []string, env Env) error {
 			out["client_secret"] = secret
 		}
 		return json.NewEncoder(env.Stdout).Encode(out)
+	})
+}
+
+// runClientSwitch: dsn client disable|enable|delete --id ID. Disabled or
+// deleted, the client gets no token and its tokens already issued are
+// refused (at once in a server on the same store, within
+// access.RevocationTTL), and its running $export jobs stop and fail.
+// Deleted, it cannot be enabled again; its record stays so that the
+// journal's entries still name it.
+func runClientSwitch(ctx context.Context, verb string, args []string, env Env) error {
+	fs := newFlags("client "+verb, env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	id := fs.String("id", "", "the client_id")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	if *id == "" {
+		return dsn.Errorf("client", dsn.KindInvalid, "--id attendu (le client_id)")
+	}
+	return withAccessStore(ctx, sc, func(svc *access.Service) error {
+		var c access.Client
+		var err error
+		var msg string
+		switch verb {
+		case "disable":
+			c, err = svc.DisableClient(ctx, *id)
+			msg = "désactivé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + ", ses exports en cours s'arrêtent"
+		case "enable":
+			c, err = svc.EnableClient(ctx, *id)
+			msg = "réactivé: ses jetons révoqués le restent"
+		default:
+			c, err = svc.DeleteClient(ctx, *id)
+			msg = "supprimé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + "; le journal garde son nom"
+		}
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(env.Stdout, "client %s (%s) %s\n", c.ID, c.Name, msg)
+		return nil
 	})
 }
 

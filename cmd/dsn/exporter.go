@@ -89,17 +89,23 @@ func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Conte
 	if err := json.Unmarshal([]byte(j.Requester), &r); err != nil || r.Client == "" {
 		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "export %s sans demandeur connu: refusé", j.ID)
 	}
-	c, err := x.auth.Client(ctx, r.Client)
+	c, err := x.auth.ActiveClient(ctx, r.Client)
 	if err != nil {
-		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "le client %s qui a demandé l'export n'existe plus", r.Client)
+		return nil, nil, clientStopped(r.Client, err)
 	}
 	sc, err := access.ParseScopes(r.Scope)
 	if err != nil {
 		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "portées de l'export illisibles: %v", err)
 	}
-	run := access.WithPrincipal(ctx, access.ClientPrincipal(c, sc))
+	run, stop := context.WithCancelCause(access.WithPrincipal(ctx, access.ClientPrincipal(c, sc)))
 	run, _ = access.WithDisclosures(run)
+	go x.watch(run, stop, c.ID)
 	done := func(ctx context.Context) error {
+		// the last look before anything is served: a client disabled since
+		// the last tick gets nothing either
+		if _, err := x.auth.ActiveClient(ctx, c.ID); err != nil {
+			return clientStopped(c.ID, err)
+		}
 		rec := fhirapi.Record{Time: time.Now().UTC(), Status: 200,
 			Request: fhirapi.Request{Method: "GET", Path: j.Request, Interaction: "export"}}
 		entries := fhirapi.Entries(ctx, rec)
@@ -109,4 +115,36 @@ func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Conte
 		return x.journal.Record(ctx, entries...)
 	}
 	return run, done, nil
+}
+
+// ClientWatch is how often a running export looks whether its client was
+// disabled or deleted (dsn client disable may run in another process).
+const ClientWatch = time.Second
+
+// watch stops a running export when its client is disabled or deleted: the
+// run's context is cancelled with the reason, and the job fails with it.
+func (x exportAccess) watch(run context.Context, stop context.CancelCauseFunc, client string) {
+	t := time.NewTicker(ClientWatch)
+	defer t.Stop()
+	for {
+		select {
+		case <-run.Done():
+			return
+		case <-t.C:
+			if _, err := x.auth.ActiveClient(run, client); err != nil && run.Err() == nil {
+				stop(clientStopped(client, err))
+				return
+			}
+		}
+	}
+}
+
+// clientStopped is the French reason of an export whose client may no
+// longer read.
+func clientStopped(client string, err error) error {
+	why := "n'existe plus ou a été supprimé"
+	if dsn.KindOf(err) == dsn.KindForbidden {
+		why = "a été désactivé"
+	}
+	return dsn.Errorf("export", dsn.KindForbidden, "export arrêté: le client %s qui l'a demandé %s", client, why)
 }
