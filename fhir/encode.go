@@ -87,6 +87,10 @@ func appendObject(b []byte, m map[string]any) []byte {
 
 const hexDigits = "0123456789abcdef"
 
+// AppendString appends s as a JSON string, quoted and escaped as Encode
+// does, for callers that write a document straight into a buffer.
+func AppendString(b []byte, s string) []byte { return appendString(b, s) }
+
 // appendString quotes s as encoding/json does without HTML escaping (RFC 8259
 // §7): quote, backslash and control characters escaped; invalid UTF-8 becomes
 // U+FFFD; U+2028 and U+2029 are escaped so the output is safe inside JavaScript.

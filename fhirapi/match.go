@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"slices"
+	"strconv"
 
 	"dsn"
 	"dsn/fhir"
@@ -48,14 +49,15 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	rec := mpi.FromPatient(in.patient)
-	// Explaining a candidate costs more than scoring it: ask the index for a
-	// few times count, and for the maximum when filtering (grades, one entry
-	// per person) left the answer short, or when a protective rule capped a
+	// The index ranks candidates by total without explaining them; only the
+	// entries returned are explained (matchEntries). Ask for a few times
+	// count, and for the maximum when filtering (grades, one entry per
+	// person) left the answer short, or when a protective rule capped a
 	// candidate's score (the index orders by total, the answer by score: a
 	// certain candidate further down may outrank it).
-	var entries []any
+	var entries []matchEntry
 	for limit := min(matchMaxCount, 4*in.count); ; limit = matchMaxCount {
-		cands := a.mpi.Match(rec, limit)
+		cands := a.mpi.MatchRanked(rec, limit)
 		capped := sortByScore(a.mpi.Matcher(), cands)
 		entries = a.matchEntries(r, in, cands)
 		if limit == matchMaxCount || len(cands) < limit {
@@ -66,12 +68,52 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
-	b := fhir.Object{"resourceType": "Bundle", "type": "searchset", "total": len(entries)}
-	if len(entries) > 0 {
-		b["entry"] = entries
-	}
-	a.send(w, r, http.StatusOK, b)
+	a.send(w, r, http.StatusOK, a.encodeMatchBundle(r, entries))
 	return nil
+}
+
+// matchEntry is one candidate returned by $match.
+type matchEntry struct {
+	id      string
+	body    []byte // the stored Patient
+	score   float64
+	grade   string
+	explain string
+}
+
+// encodeMatchBundle writes the searchset Bundle straight into one buffer:
+// the stored Patients are copied as they are, and no map is built per entry
+// (fhir.Encode would sort the keys of each).
+func (a *API) encodeMatchBundle(r *http.Request, entries []matchEntry) []byte {
+	size := 128
+	for _, e := range entries {
+		size += len(e.body) + len(e.explain) + 400
+	}
+	base := a.base(r)
+	b := make([]byte, 0, size)
+	b = append(b, `{"resourceType":"Bundle","type":"searchset","total":`...)
+	b = strconv.AppendInt(b, int64(len(entries)), 10)
+	if len(entries) > 0 {
+		b = append(b, `,"entry":[`...)
+		for i, e := range entries {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = append(b, `{"fullUrl":`...)
+			b = fhir.AppendString(b, base+"/Patient/"+e.id)
+			b = append(b, `,"resource":`...)
+			b = append(b, e.body...)
+			b = append(b, `,"search":{"mode":"match","score":`...)
+			b = strconv.AppendFloat(b, e.score, 'g', -1, 64)
+			b = append(b, `,"extension":[{"url":"`+matchGradeURL+`","valueCode":`...)
+			b = fhir.AppendString(b, e.grade)
+			b = append(b, `},{"url":"`+matchExplainURL+`","valueString":`...)
+			b = fhir.AppendString(b, e.explain)
+			b = append(b, `}]}}`...)
+		}
+		b = append(b, ']')
+	}
+	return append(b, '}')
 }
 
 // sortByScore orders candidates by FHIR score, highest first (stable: ties
@@ -90,13 +132,15 @@ func sortByScore(m *mpi.Matcher, cands []mpi.Match) (capped bool) {
 }
 
 // matchEntries turns the index's candidates, best first, into at most
-// in.count Bundle entries: certainly-not left out, probable ones too under
-// onlyCertainMatches, one entry per person (matchTarget).
-func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []any {
+// in.count entries: certainly-not left out, probable ones too under
+// onlyCertainMatches, one entry per person (matchTarget). Only these are
+// explained (mpi.Index.Explain).
+func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []matchEntry {
 	m := a.mpi.Matcher()
-	var entries []any
+	var entries []matchEntry
 	seen := map[string]bool{}
-	for _, c := range cands {
+	for i := range cands {
+		c := &cands[i]
 		if len(entries) == in.count {
 			break
 		}
@@ -113,18 +157,9 @@ func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []
 		if err != nil { // deleted since the index saw it: not a candidate any more
 			continue
 		}
-		entries = append(entries, map[string]any{
-			"fullUrl":  a.base(r) + "/Patient/" + id,
-			"resource": json.RawMessage(res.Body),
-			"search": map[string]any{
-				"mode":  "match",
-				"score": m.FHIRScore(c.Result),
-				"extension": []any{
-					map[string]any{"url": matchGradeURL, "valueCode": grade},
-					map[string]any{"url": matchExplainURL, "valueString": why + mpi.Explain(c.Result)},
-				},
-			},
-		})
+		a.mpi.Explain(c)
+		entries = append(entries, matchEntry{id: id, body: res.Body, score: m.FHIRScore(c.Result),
+			grade: grade, explain: why + mpi.Explain(c.Result)})
 	}
 	return entries
 }

@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"cmp"
 	"slices"
 	"sync"
 
@@ -35,6 +36,9 @@ type Match struct {
 	ID     string
 	Record *Record
 	Result Result
+	// what Index.Explain needs: the prepared pair and its levels
+	p, q *prepared
+	l    Levels
 }
 
 // NewIndex returns an empty index scoring with m.
@@ -123,6 +127,13 @@ func (x *Index) freq(n int32) float64 {
 // candidates returns the record numbers sharing a block with p (sorted,
 // without duplicates, without p's own ID).
 func (x *Index) candidates(p *prepared, selfID string) []int32 {
+	out := x.postings(p, selfID)
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// postings lists the record numbers in p's blocks, once per shared key.
+func (x *Index) postings(p *prepared, selfID string) []int32 {
 	var out []int32
 	for _, k := range blockKeys(p) {
 		b, ok := x.blocks[k]
@@ -136,8 +147,7 @@ func (x *Index) candidates(p *prepared, selfID string) []int32 {
 			}
 		}
 	}
-	slices.Sort(out)
-	return slices.Compact(out)
+	return out
 }
 
 // Candidates returns the IDs of the indexed records sharing a blocking key with r.
@@ -155,36 +165,136 @@ func (x *Index) Candidates(r Record) []string {
 // Match scores r against its candidates and returns the n best, highest
 // total first, each with its per-field explanation.
 func (x *Index) Match(r Record, n int) []Match {
+	ms := x.MatchRanked(r, n)
+	for i := range ms {
+		x.Explain(&ms[i])
+	}
+	return ms
+}
+
+// MatchRanked is Match without the per-field explanation: each candidate's
+// Result has its Total, Class and protective Rules, and Fields is nil until
+// Explain fills it. The explanation costs more than the score; a caller
+// showing only some candidates explains only those.
+func (x *Index) MatchRanked(r Record, n int) []Match {
+	if n <= 0 {
+		return nil
+	}
 	p := prepare(&r)
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	type scored struct {
-		rec   int32
-		total float64
-		l     Levels
-	}
-	var all []scored
-	for _, c := range x.candidates(p, r.ID) {
-		q := x.recs[c]
-		l := compareAll(p, q)
-		all = append(all, scored{c, x.m.total(p, q, l, x), l})
-	}
-	slices.SortFunc(all, func(a, b scored) int {
-		switch {
-		case a.total > b.total:
-			return -1
-		case a.total < b.total:
-			return 1
-		}
-		return 0
-	})
-	if len(all) > n {
-		all = all[:n]
-	}
-	out := make([]Match, len(all))
-	for i, s := range all {
+	top := x.best(p, r.ID, n)
+	out := make([]Match, len(top))
+	for i, s := range top {
 		q := x.recs[s.rec]
-		out[i] = Match{ID: q.rec.ID, Record: q.rec, Result: x.m.explain(p, q, s.l, x)}
+		res := Result{Total: s.total}
+		res.Class, res.Rules = x.m.classify(p, q, s.l, s.total)
+		out[i] = Match{ID: q.rec.ID, Record: q.rec, Result: res, p: p, q: q, l: s.l}
+	}
+	return out
+}
+
+// Explain fills m.Result.Fields, the per-field explanation of a candidate
+// from MatchRanked (the total and class stay as ranked).
+func (x *Index) Explain(m *Match) {
+	if m.p == nil || m.Result.Fields != nil {
+		return
+	}
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	m.Result.Fields = x.m.fields(m.p, m.q, m.l, x)
+}
+
+// scored is a candidate's record number, total and levels.
+type scored struct {
+	rec   int32
+	total float64
+	l     Levels
+}
+
+// best returns the n candidates of p with the highest totals, highest
+// first. It keeps them in a min-heap; once n are held, a candidate is
+// compared field by field only while it can still beat the n-th best
+// (Matcher.compareAbove: the weights still to come bound what it can gain),
+// so most candidates of a big block stop after the birth date and sex.
+// Candidates sharing the most blocking keys are scored first: they are the
+// likeliest matches and raise the bar early. The result is the one full
+// scoring would give (ties at the n-th place aside).
+func (x *Index) best(p *prepared, selfID string, n int) []scored {
+	top := make([]scored, 0, n)
+	for _, c := range x.rankedCandidates(p, selfID) {
+		q := x.recs[c]
+		var l Levels
+		if len(top) == n {
+			var ok bool
+			if l, ok = x.m.compareAbove(p, q, top[0].total); !ok {
+				continue
+			}
+		} else {
+			l = compareAll(p, q)
+		}
+		t := x.m.total(p, q, l, x)
+		switch {
+		case len(top) < n:
+			top = append(top, scored{c, t, l})
+			siftUp(top, len(top)-1)
+		case t > top[0].total:
+			top[0] = scored{c, t, l}
+			siftDown(top, 0)
+		}
+	}
+	slices.SortFunc(top, func(a, b scored) int { return cmp.Compare(b.total, a.total) })
+	return top
+}
+
+// siftUp and siftDown keep h a min-heap on total.
+func siftUp(h []scored, i int) {
+	for i > 0 {
+		parent := (i - 1) / 2
+		if h[parent].total <= h[i].total {
+			return
+		}
+		h[parent], h[i] = h[i], h[parent]
+		i = parent
+	}
+}
+
+func siftDown(h []scored, i int) {
+	for {
+		small, l, r := i, 2*i+1, 2*i+2
+		if l < len(h) && h[l].total < h[small].total {
+			small = l
+		}
+		if r < len(h) && h[r].total < h[small].total {
+			small = r
+		}
+		if small == i {
+			return
+		}
+		h[i], h[small] = h[small], h[i]
+		i = small
+	}
+}
+
+// rankedCandidates is candidates ordered by the number of blocking keys
+// shared with p, most first (then by record number).
+func (x *Index) rankedCandidates(p *prepared, selfID string) []int32 {
+	all := x.postings(p, selfID)
+	slices.Sort(all)
+	type counted struct{ rec, n int32 }
+	cs := make([]counted, 0, len(all))
+	for i := 0; i < len(all); {
+		k := i
+		for k < len(all) && all[k] == all[i] {
+			k++
+		}
+		cs = append(cs, counted{all[i], int32(k - i)})
+		i = k
+	}
+	slices.SortStableFunc(cs, func(a, b counted) int { return cmp.Compare(b.n, a.n) })
+	out := all[:len(cs)]
+	for i, c := range cs {
+		out[i] = c.rec
 	}
 	return out
 }

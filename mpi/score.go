@@ -187,6 +187,15 @@ func (m *Matcher) classify(a, b *prepared, l Levels, total float64) (Class, []st
 func (m *Matcher) explain(a, b *prepared, l Levels, f freqs) Result {
 	r := Result{Total: m.total(a, b, l, f)}
 	r.Class, r.Rules = m.classify(a, b, l, r.Total)
+	r.Fields = m.fields(a, b, l, f)
+	return r
+}
+
+// fields explains each field of a pair: the values as entered, the level
+// and its weight, with the household and frequency adjustments that total
+// applies.
+func (m *Matcher) fields(a, b *prepared, l Levels, f freqs) []FieldScore {
+	r := Result{Fields: make([]FieldScore, 0, numFields)}
 	for i, lv := range l {
 		fc := m.cfg.Fields[i]
 		fs := FieldScore{Field: fc.Name, Label: fc.Label, Level: "missing", LevelLabel: "absent d'un côté (ne compte pas)"}
@@ -215,7 +224,7 @@ func (m *Matcher) explain(a, b *prepared, l Levels, f freqs) Result {
 			}
 		}
 	}
-	return r
+	return r.Fields
 }
 
 // display shows a field's values as entered.
