@@ -373,3 +373,40 @@ type IdentifierTypeKey struct {
 	TypeSystem, TypeCode string
 	Value                string
 }
+
+// ResourceKey names a logical resource.
+type ResourceKey struct{ Type, ID string }
+
+// CurrentReader is implemented by a store that reads the current versions of
+// many resources at once by their (type, id) key, in one query (the bulk
+// import compares each incoming resource with its current version). Find it
+// with AsCurrentReader.
+type CurrentReader interface {
+	// ReadCurrent returns the current version of each key that exists, in no
+	// particular order, tombstones included (Deleted, Body nil); keys that
+	// never existed are left out.
+	ReadCurrent(ctx context.Context, keys []ResourceKey) ([]Resource, error)
+}
+
+// Unwrapper is implemented by a store wrapper that only adds work around
+// Write (commit hooks, job queueing) and reads exactly as the store it wraps,
+// so that optional read interfaces (CurrentReader, RangeReader) are looked
+// for behind it. A wrapper that filters or guards reads must not implement it.
+type Unwrapper interface {
+	Unwrap() Store
+}
+
+// AsCurrentReader finds a CurrentReader in st or behind its Unwrappers.
+func AsCurrentReader(st Store) (CurrentReader, bool) {
+	for st != nil {
+		if r, ok := st.(CurrentReader); ok {
+			return r, true
+		}
+		u, ok := st.(Unwrapper)
+		if !ok {
+			return nil, false
+		}
+		st = u.Unwrap()
+	}
+	return nil, false
+}

@@ -67,3 +67,6 @@ func (r recordingTx) PutAll(ws []dsn.Write) error {
 	}
 	return nil
 }
+
+// Unwrap gives the store behind the hook: it reads as that store (dsn.Unwrapper).
+func (h *hookStore) Unwrap() dsn.Store { return h.Store }

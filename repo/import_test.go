@@ -56,3 +56,29 @@ func TestImportSameIDTwiceInOneBatch(t *testing.T) {
 		t.Fatalf("read: %v, version %d, %s", err, r.VersionID, r.Body)
 	}
 }
+
+// A deleted resource imported again comes back as its next version, in the
+// batch's one bulk write (the tombstone is read with the current versions).
+func TestImportBringsBackDeleted(t *testing.T) {
+	s, st := newTestService(t)
+	ctx := context.Background()
+	p := func() fhir.Object { return mustDecode(t, []byte(`{"resourceType":"Patient","id":"a","gender":"male"}`)) }
+	if res, errs := s.Import(ctx, []fhir.Object{p()}); res[0] != ImportCreated || errs[0] != nil {
+		t.Fatalf("first import: %v %v", res, errs)
+	}
+	if _, err := s.Delete(ctx, "Patient", "a", 0); err != nil {
+		t.Fatal(err)
+	}
+	b := s.PrepareImport(ctx, []fhir.Object{p()})
+	if !b.ok || len(b.writes) != 1 || b.writes[0].VersionID != 3 {
+		t.Fatalf("plan after the delete: ok %v, writes %+v; want version 3 planned from the tombstone", b.ok, b.writes)
+	}
+	res, errs := s.CommitImport(ctx, b)
+	if res[0] != ImportCreated || errs[0] != nil {
+		t.Fatalf("import after delete: %v %v", res, errs)
+	}
+	r, err := st.Read(ctx, "Patient", "a")
+	if err != nil || r.VersionID != 3 {
+		t.Fatalf("read: %v, version %d", err, r.VersionID)
+	}
+}

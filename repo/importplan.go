@@ -12,7 +12,7 @@ import (
 
 // known is the state of one resource read before the write.
 type known struct {
-	cur  dsn.Resource // zero if the id is not current (never existed, or deleted)
+	cur  dsn.Resource // zero if the id never existed (or, without a CurrentReader, is deleted); a tombstone if deleted
 	same bool         // the current version has the content being imported
 }
 
@@ -21,26 +21,60 @@ func (k known) result() ImportResult {
 	switch {
 	case k.same:
 		return ImportUnchanged
-	case k.cur.VersionID > 0:
+	case k.cur.VersionID > 0 && !k.cur.Deleted:
 		return ImportUpdated
 	}
 	return ImportCreated
 }
 
-// readKnown reads the current version of every prepared resource: one
-// Store.Search by _id per type and per 1,000 ids (a round trip each on
-// PostgreSQL, instead of one per resource). A deleted resource is not found
-// (search skips tombstones): it is planned as version 1, the store answers
-// KindConflict and CommitImport takes the careful path. ok is false if a
-// search failed: the caller then reads inside the transaction.
+// readKnown reads the current version of every prepared resource: with the
+// store's dsn.CurrentReader when it has one (one query by the (type, id) key
+// for the whole batch, tombstones included, so that a deleted resource
+// brought back is planned as its next version), else one Store.Search by _id
+// per type and per 1,000 ids (a deleted resource is then not found: it is
+// planned as version 1, the store answers KindConflict and CommitImport
+// takes the careful path). ok is false if a read failed: the caller then
+// reads inside the transaction.
 func (s *Service) readKnown(ctx context.Context, preps []*prepared) ([]known, bool) {
+	cur, ok := s.currentVersions(ctx, preps)
+	if !ok {
+		return nil, false
+	}
+	out := make([]known, len(preps))
+	parallel(len(preps), func(i int) {
+		if p := preps[i]; p != nil {
+			r := cur[dsn.ResourceKey{Type: p.typ, ID: p.id}]
+			out[i] = known{cur: r, same: r.VersionID > 0 && !r.Deleted && s.sameContent(p, r)}
+		}
+	})
+	return out, true
+}
+
+// currentVersions reads the current versions of preps, by key.
+func (s *Service) currentVersions(ctx context.Context, preps []*prepared) (map[dsn.ResourceKey]dsn.Resource, bool) {
+	cur := map[dsn.ResourceKey]dsn.Resource{}
+	if cr, ok := dsn.AsCurrentReader(s.store); ok {
+		keys := make([]dsn.ResourceKey, 0, len(preps))
+		for _, p := range preps {
+			if p != nil {
+				keys = append(keys, dsn.ResourceKey{Type: p.typ, ID: p.id})
+			}
+		}
+		rs, err := cr.ReadCurrent(ctx, keys)
+		if err != nil {
+			return nil, false
+		}
+		for _, r := range rs {
+			cur[dsn.ResourceKey{Type: r.Type, ID: r.ID}] = r
+		}
+		return cur, true
+	}
 	byType := map[string][]string{}
 	for _, p := range preps {
 		if p != nil {
 			byType[p.typ] = append(byType[p.typ], p.id)
 		}
 	}
-	cur := map[[2]string]dsn.Resource{}
 	for typ, ids := range byType {
 		for len(ids) > 0 {
 			n := min(len(ids), 1000)
@@ -54,19 +88,12 @@ func (s *Service) readKnown(ctx context.Context, preps []*prepared) ([]known, bo
 				return nil, false
 			}
 			for _, r := range page.Matches {
-				cur[[2]string{r.Type, r.ID}] = r
+				cur[dsn.ResourceKey{Type: r.Type, ID: r.ID}] = r
 			}
 			ids = ids[n:]
 		}
 	}
-	out := make([]known, len(preps))
-	parallel(len(preps), func(i int) {
-		if p := preps[i]; p != nil {
-			r := cur[[2]string{p.typ, p.id}]
-			out[i] = known{cur: r, same: r.VersionID > 0 && s.sameContent(p, r)}
-		}
-	})
-	return out, true
+	return cur, true
 }
 
 // planWrites sets meta and encodes the new version of each changed resource

@@ -58,6 +58,7 @@ func Run(t *testing.T, open Opener) {
 		{"AddJobs", testAddJobs},
 		{"ExportJobs", testExportJobs},
 		{"ImportJobs", testImportJobs},
+		{"ReadCurrent", testReadCurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { tc.fn(t, open) })

@@ -59,6 +59,9 @@ type enqueueStore struct {
 
 var _ dsn.Store = (*enqueueStore)(nil)
 
+// Unwrap gives the store behind: reads are its own (dsn.Unwrapper).
+func (e *enqueueStore) Unwrap() dsn.Store { return e.Store }
+
 func (e *enqueueStore) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 	queued := false
 	err := e.Store.Write(ctx, func(tx dsn.Tx) error {
