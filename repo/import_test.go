@@ -62,7 +62,9 @@ func TestImportSameIDTwiceInOneBatch(t *testing.T) {
 func TestImportBringsBackDeleted(t *testing.T) {
 	s, st := newTestService(t)
 	ctx := context.Background()
-	p := func() fhir.Object { return mustDecode(t, []byte(`{"resourceType":"Patient","id":"a","gender":"male"}`)) }
+	p := func() fhir.Object {
+		return mustDecode(t, []byte(`{"resourceType":"Patient","id":"a","gender":"male"}`))
+	}
 	if res, errs := s.Import(ctx, []fhir.Object{p()}); res[0] != ImportCreated || errs[0] != nil {
 		t.Fatalf("first import: %v %v", res, errs)
 	}
