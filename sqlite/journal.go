@@ -45,15 +45,20 @@ CREATE INDEX IF NOT EXISTS audit_entry_agent ON audit_entry (agent, seq);`
 
 // journal is the journal's file: one appending connection, a read pool.
 type journal struct {
-	path    string
-	mu      sync.Mutex // one append at a time on conn
-	wdb     *sql.DB
-	conn    *sql.Conn
-	tail    *sql.Stmt
-	ins     *sql.Stmt
-	rdb     *sql.DB
-	ckpt    *checkpointer
-	syncErr atomic.Pointer[error] // the first failed fsync: every later append fails
+	path                 string
+	mu                   sync.Mutex // one append at a time on conn
+	wdb                  *sql.DB
+	conn                 *sql.Conn
+	tail                 *sql.Stmt
+	ins                  *sql.Stmt
+	begin                *sql.Stmt
+	commit               *sql.Stmt
+	spool                *spool        // where appends go first (journal_spool.go)
+	pending              chan struct{} // an append is waiting for the mover
+	moverStop, moverDone chan struct{}
+	rdb                  *sql.DB
+	ckpt                 *checkpointer
+	syncErr              atomic.Pointer[error] // the first failed fsync: every later append fails
 }
 
 // openJournal opens (creating) the journal file in dir. A journal kept by an
@@ -98,14 +103,32 @@ func openJournal(ctx context.Context, dir string) (j *journal, err error) {
 	if j.ins, err = j.conn.PrepareContext(ctx, sqlstore.SQLAuditInsert); err != nil {
 		return j, err
 	}
+	if j.begin, err = j.conn.PrepareContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+		return j, err
+	}
+	if j.commit, err = j.conn.PrepareContext(ctx, "COMMIT"); err != nil {
+		return j, err
+	}
 	if j.rdb, err = sql.Open("sqlite", dataSource(j.path, true)); err != nil {
 		return j, err
 	}
 	n := max(2, runtime.GOMAXPROCS(0))
 	j.rdb.SetMaxOpenConns(n)
 	j.rdb.SetMaxIdleConns(n)
-	j.ckpt, err = startCheckpointer(j.path)
-	return j, err
+	if j.ckpt, err = startCheckpointer(j.path); err != nil {
+		return j, err
+	}
+	// what an earlier process left in the spool (a crash) goes into audit.db first
+	if j.spool, err = openSpool(filepath.Join(dir, spoolName)); err != nil {
+		return j, err
+	}
+	if err = j.move(ctx, true); err != nil {
+		return j, fmt.Errorf("journal spool: %w", err)
+	}
+	j.pending = make(chan struct{}, 1)
+	j.moverStop, j.moverDone = make(chan struct{}), make(chan struct{})
+	go j.mover()
+	return j, nil
 }
 
 // adopt copies the entries of the records' file's audit_entry (the journal
@@ -136,10 +159,19 @@ func (j *journal) adopt(ctx context.Context, records string) (err error) {
 
 func (j *journal) close() error {
 	var errs []error
+	if j.moverStop != nil {
+		close(j.moverStop)
+		<-j.moverDone
+		// leave audit.db complete: tools reading the file directly see every entry
+		errs = append(errs, j.move(context.Background(), true))
+	}
+	if j.spool != nil {
+		errs = append(errs, j.spool.f.Close())
+	}
 	if j.ckpt != nil {
 		errs = append(errs, j.ckpt.close())
 	}
-	for _, st := range []*sql.Stmt{j.tail, j.ins} {
+	for _, st := range []*sql.Stmt{j.tail, j.ins, j.begin, j.commit} {
 		if st != nil {
 			st.Close()
 		}
@@ -155,10 +187,10 @@ func (j *journal) close() error {
 	return errors.Join(errs...)
 }
 
-// AppendAudit appends journal entries after the tail (contract: dsn.Journal).
-// BEGIN IMMEDIATE takes the file's write lock before the tail is read, so an
-// appender in another process (dsn export, dsn token) waits its turn and the
-// chain never forks. COMMIT writes the WAL without fsync: SyncAudit does that.
+// AppendAudit appends journal entries after the tail (contract: dsn.Journal):
+// one write of the linked entries to the spool, under its lock, so another
+// process's appender (dsn export, dsn token) waits its turn and the chain never
+// forks. The mover takes them into audit.db (journal_spool.go).
 func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
 	const op = "sqlite.AppendAudit"
 	if s.shut.Load() {
@@ -168,50 +200,26 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 	if p := j.syncErr.Load(); p != nil {
 		return *p
 	}
-	j.mu.Lock()
-	defer j.mu.Unlock()
-	if j.ckpt.full.Load() {
-		if left, _, err := checkpoint(ctx, j.conn); err == nil && left == 0 {
-			j.ckpt.full.Store(false)
-		}
-	}
-	if err := j.append(ctx, entries, link); err != nil {
+	if err := j.spool.append(entries, link, j.dbTail); err != nil {
 		if busy(err) {
 			return dsn.Wrap(op, dsn.KindUnavailable, err)
 		}
 		return dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	j.ckpt.committed()
+	select {
+	case j.pending <- struct{}{}:
+	default:
+	}
 	return nil
 }
 
-func (j *journal) append(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) (err error) {
-	if _, err := j.conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
-		return err
+// catchUp moves the spool's records into audit.db before the journal is read,
+// so that a reader sees every entry appended before its call.
+func (j *journal) catchUp(ctx context.Context, op string) error {
+	if err := j.move(ctx, false); err != nil {
+		return dsn.Wrap(op, dsn.KindInternal, err)
 	}
-	defer func() {
-		if err != nil {
-			j.conn.ExecContext(context.Background(), "ROLLBACK")
-		}
-	}()
-	var seq int64
-	var prev []byte
-	err = j.tail.QueryRowContext(ctx).Scan(&seq, &prev)
-	if err != nil && !errors.Is(err, sql.ErrNoRows) {
-		return err
-	}
-	for i := range entries {
-		e := &entries[i]
-		seq++
-		e.Seq = seq
-		link(prev, e)
-		prev = e.Hash
-		if _, err := j.ins.ExecContext(ctx, sqlstore.AuditArgs(e)...); err != nil {
-			return err
-		}
-	}
-	_, err = j.conn.ExecContext(ctx, "COMMIT")
-	return err
+	return nil
 }
 
 // SyncAudit fsyncs the journal's WAL (contract: dsn.Journal). A failed fsync
@@ -222,8 +230,10 @@ func (s *Store) SyncAudit(ctx context.Context) error {
 	if p := j.syncErr.Load(); p != nil {
 		return *p
 	}
-	if err := fsyncWAL(j.path + "-wal"); err != nil {
-		e := dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("fsync journal WAL: %w", err))
+	// the spool holds every entry not yet moved; audit.db's WAL is fsynced
+	// before the spool is emptied (journal_spool.go, move)
+	if err := j.spool.f.Sync(); err != nil {
+		e := dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("fsync journal spool: %w", err))
 		j.syncErr.CompareAndSwap(nil, &e)
 		return e
 	}
@@ -237,6 +247,9 @@ const scanChunk = 20000
 // ScanAudit calls fn with the entries from Seq from on (contract: dsn.Journal).
 func (s *Store) ScanAudit(ctx context.Context, from int64, fn func(dsn.AuditEntry) error) error {
 	const op = "sqlite.ScanAudit"
+	if err := s.journal.catchUp(ctx, op); err != nil {
+		return err
+	}
 	for {
 		if s.shut.Load() {
 			return errClosed(op)
@@ -273,6 +286,9 @@ func (s *Store) SearchAudit(ctx context.Context, q dsn.AuditQuery) ([]dsn.AuditE
 	const op = "sqlite.SearchAudit"
 	if s.shut.Load() {
 		return nil, errClosed(op)
+	}
+	if err := s.journal.catchUp(ctx, op); err != nil {
+		return nil, err
 	}
 	query, args := sqlstore.AuditSearch(q)
 	rows, err := s.journal.rdb.QueryContext(ctx, query, args...)
