@@ -61,6 +61,9 @@ type AuthorizeRequest struct {
 	State       string
 	Challenge   string // PKCE S256 code_challenge
 	Nonce       string
+	// Patient and Encounter: the launch context (EHR launch or the patient
+	// picker, launch.go), "" for none.
+	Patient, Encounter string
 }
 
 // CheckAuthorize validates the client and redirect URI (errors there must
@@ -90,7 +93,8 @@ func (s *Service) CheckAuthorize(ctx context.Context, clientID, redirectURI, res
 func (s *Service) IssueCode(ctx context.Context, ar AuthorizeRequest, u User) (string, error) {
 	code := randomToken(32)
 	st := grantState{Client: ar.Client.ID, RedirectURI: ar.RedirectURI, User: u.ID,
-		Scope: ar.Scope.String(), Challenge: ar.Challenge, Nonce: ar.Nonce, Expires: s.clock.Now().Add(CodeTTL)}
+		Scope: ar.Scope.String(), Challenge: ar.Challenge, Nonce: ar.Nonce, Expires: s.clock.Now().Add(CodeTTL),
+		Patient: ar.Patient, Encounter: ar.Encounter}
 	return code, s.put(ctx, kindCode, digest(code), "", st)
 }
 
@@ -169,6 +173,9 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 	sc := MustScopesLoose(st.Scope).Narrow(MustScopesLoose(client.Scope))
 	p := UserPrincipal(u, sc, client.ID)
 	p.Family = st.Family
+	if st.Patient != "" && u.Realm == RealmStaff { // the launch context (a citizen's is their own record)
+		p.Patient, p.Encounter = st.Patient, st.Encounter
+	}
 	t := Tokens{Principal: p}
 	if t.Access, t.Expires, err = s.IssueAccess(ctx, p, 0); err != nil {
 		return Tokens{}, err
@@ -179,7 +186,8 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 			ttl = RefreshTTL
 		}
 		t.Refresh = randomToken(32)
-		rs := grantState{Client: client.ID, User: u.ID, Scope: st.Scope, Expires: s.clock.Now().Add(ttl), Family: st.Family}
+		rs := grantState{Client: client.ID, User: u.ID, Scope: st.Scope, Expires: s.clock.Now().Add(ttl), Family: st.Family,
+			Patient: st.Patient, Encounter: st.Encounter}
 		if err := s.put(ctx, kindRefresh, digest(t.Refresh), st.Family, rs); err != nil {
 			return Tokens{}, err
 		}

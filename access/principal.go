@@ -31,6 +31,7 @@ type Principal struct {
 	Locations     []string // Location ids of the units (ED, ward) the user is assigned to
 	Practitioner  string   // the user's Practitioner id ("" if none)
 	Patient       string   // for citizens, and the launch patient of a patient/ token
+	Encounter     string   // the launch encounter (SMART EHR launch), "" for none
 	ClientID      string   // the OAuth client the token was issued to
 	Scopes        Scopes
 	TokenID       string // jti, for the journal

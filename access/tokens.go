@@ -31,6 +31,7 @@ type claims struct {
 	Locations     []string `json:"dsn_locations,omitempty"`
 	Practitioner  string   `json:"dsn_practitioner,omitempty"`
 	Patient       string   `json:"patient,omitempty"` // SMART launch context, also in the token response
+	Encounter     string   `json:"encounter,omitempty"`
 	Purpose       string   `json:"dsn_pou,omitempty"` // a back-end client's purpose of use
 	Family        string   `json:"dsn_fam,omitempty"` // the refresh token family (revoke.go)
 }
@@ -61,7 +62,7 @@ func (s *Service) IssueAccess(ctx context.Context, p *Principal, ttl time.Durati
 		ID: newID()}
 	c := claims{Scope: p.Scopes.String(), ClientID: p.ClientID, Realm: p.Realm, Role: p.Role, Name: p.Name,
 		Establishment: p.Establishment, Missions: p.Missions, Locations: p.Locations, Practitioner: p.Practitioner, Patient: p.Patient,
-		Purpose: p.Purpose, Family: p.Family}
+		Encounter: p.Encounter, Purpose: p.Purpose, Family: p.Family}
 	tok, err := jwt.Signed(sig).Claims(std).Claims(c).Serialize()
 	if err != nil {
 		return "", time.Time{}, dsn.Wrap(op, dsn.KindInternal, err)
@@ -135,7 +136,7 @@ func (s *Service) authenticate(ctx context.Context, token string) (*Principal, t
 	// the role's ceiling caps what any token may claim, even a well-signed one
 	sc = sc.Narrow(info.Ceiling)
 	return &Principal{Realm: c.Realm, Subject: std.Subject, Name: c.Name, Role: c.Role, Establishment: c.Establishment,
-		Missions: c.Missions, Locations: c.Locations, Practitioner: c.Practitioner, Patient: c.Patient,
+		Missions: c.Missions, Locations: c.Locations, Practitioner: c.Practitioner, Patient: c.Patient, Encounter: c.Encounter,
 		ClientID: c.ClientID, Scopes: sc, TokenID: std.ID, Purpose: c.Purpose, Family: c.Family,
 		IssuedAt: std.IssuedAt.Time()}, std.Expiry.Time(), nil
 }

@@ -31,26 +31,30 @@ type Options struct {
 	Journal func(r *http.Request, e Event)
 	// Federation, if set, offers sign-in at an external OpenID provider.
 	Federation *Federation
+	// Patients, if set, enables the EHR launch and the patient picker
+	// (launch.go): it reads patients through the policy of /fhir.
+	Patients Patients
 	// PublicURL, if set, enables passkeys with this origin as relying party.
 	PublicURL PublicURL
 }
 
 // API serves the authorisation endpoints.
 type API struct {
-	auth    *access.Service
-	log     *slog.Logger
-	fhir    string
-	prefix  string
-	mux     *http.ServeMux
-	journal func(r *http.Request, e Event)
-	fed     *Federation
+	auth     *access.Service
+	log      *slog.Logger
+	fhir     string
+	prefix   string
+	mux      *http.ServeMux
+	journal  func(r *http.Request, e Event)
+	fed      *Federation
+	patients Patients
 
 	publicURL PublicURL
 }
 
 // New builds the handler; mount it at "/" (it serves only its own paths).
 func New(o Options) *API {
-	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), journal: o.Journal, fed: o.Federation, publicURL: o.PublicURL}
+	a := &API{auth: o.Auth, log: o.Logger, fhir: strings.TrimSuffix(o.FHIRBase, "/"), prefix: strings.TrimSuffix(o.Prefix, "/"), journal: o.Journal, fed: o.Federation, patients: o.Patients, publicURL: o.PublicURL}
 	if a.log == nil {
 		a.log = slog.Default()
 	}
@@ -69,6 +73,7 @@ func New(o Options) *API {
 	m.HandleFunc("GET "+a.prefix+"/jwks", a.jwks)
 	m.HandleFunc("POST "+a.prefix+"/token", a.token)
 	m.HandleFunc("POST "+a.prefix+"/revoke", a.revoke)
+	m.HandleFunc("POST "+a.prefix+"/launch", a.launch)
 	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
 	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
 	if a.publicURL != nil {
@@ -134,7 +139,7 @@ func (a *API) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 		"response_types_supported":         []string{"code"},
 		"code_challenge_methods_supported": []string{"S256"},
 		"capabilities": []string{"launch-ehr", "launch-standalone", "client-public", "client-confidential-symmetric",
-			"context-standalone-patient", "context-ehr-patient", "permission-v1", "permission-v2", "permission-patient",
+			"context-standalone-patient", "context-ehr-patient", "context-ehr-encounter", "permission-v1", "permission-v2", "permission-patient",
 			"permission-user", "permission-offline", "sso-openid-connect", "authorize-post"},
 	}
 	writeJSON(w, http.StatusOK, doc)
@@ -188,6 +193,9 @@ func tokenResponse(tok string, exp time.Time, p *access.Principal, _ *access.Ser
 		"expires_in": int(time.Until(exp).Seconds()), "scope": p.Scopes.String()}
 	if p.Patient != "" && p.Realm != access.RealmSystem {
 		resp["patient"] = p.Patient
+	}
+	if p.Encounter != "" && p.Realm != access.RealmSystem {
+		resp["encounter"] = p.Encounter
 	}
 	return resp
 }

@@ -76,6 +76,9 @@ func (a *API) checkAuthorize(w http.ResponseWriter, r *http.Request, q url.Value
 		return ar, false
 	}
 	ar.State, ar.Nonce = q.Get("state"), q.Get("nonce")
+	if !a.checkLaunch(w, r, ar, q) {
+		return ar, false
+	}
 	return ar, true
 }
 
@@ -110,10 +113,7 @@ func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.Author
 			hidden[k] = v
 		}
 	}
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY") // no clickjacking of the sign-in form
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+	securePage(w) // no clickjacking of the sign-in form
 	w.WriteHeader(status)
 	fedURL, fedName := "", ""
 	if a.fed != nil {
@@ -150,6 +150,10 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if f.Get("picker") != "" && a.patients != nil {
+		a.pickerSubmit(w, r, ar, f)
+		return
+	}
 	realm := access.RealmStaff
 	if f.Get("realm") == "citizen" {
 		realm = access.RealmCitizen
@@ -165,17 +169,8 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "Nom d'utilisateur ou mot de passe invalide.", http.StatusUnauthorized)
 		return
 	}
-	code, err := a.auth.IssueCode(r.Context(), ar, u)
-	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
-		return
-	}
 	a.note(r, "sign-in", "user:"+u.ID, "")
-	v := url.Values{"code": {code}}
-	if ar.State != "" {
-		v.Set("state", ar.State)
-	}
-	http.Redirect(w, r, withQuery(ar.RedirectURI, v), http.StatusFound)
+	a.signedIn(w, r, ar, f, u)
 }
 
 // remoteIP is the caller's address without its port: the key of the

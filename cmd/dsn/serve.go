@@ -149,8 +149,9 @@ func (m *Main) routes() (http.Handler, error) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		fmt.Fprintln(w, "ok")
 	})
+	guarded := repo.New(repo.Options{Store: access.NewGuard(m.store, m.pol)})
 	api := fhirapi.New(fhirapi.Options{
-		Repo:       repo.New(repo.Options{Store: access.NewGuard(m.store, m.pol)}),
+		Repo:       guarded,
 		Logger:     m.log,
 		Prefix:     "/fhir",
 		MPI:        m.mpi.Index,
@@ -169,7 +170,8 @@ func (m *Main) routes() (http.Handler, error) {
 		fed = &authapi.Federation{Name: o.Name, Issuer: o.Issuer, ClientID: o.ClientID, ClientSecret: o.ClientSecret}
 	}
 	auth := authapi.New(authapi.Options{Auth: m.auth, Logger: m.log, FHIRBase: "/fhir", Prefix: "/auth",
-		Journal: m.journalAuth, Federation: fed, PublicURL: m.publicURL})
+		Journal: m.journalAuth, Federation: fed, PublicURL: m.publicURL,
+		Patients: patientDirectory{repo: guarded, m: m}})
 	for _, p := range auth.Patterns() {
 		mux.Handle(p, auth)
 	}

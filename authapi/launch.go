@@ -1,0 +1,349 @@
+package authapi
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"html/template"
+	"mime"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"time"
+
+	"dsn"
+	"dsn/access"
+)
+
+// SMART App Launch 2 launch contexts over HTTP (app-launch/app-launch.html):
+// POST /auth/launch makes an EHR launch context; /authorize with launch=
+// and the launch scope takes it; a standalone launch/patient by staff shows,
+// after sign-in, the patient picker below. Whether the user may see a
+// patient is asked of Patients: the same policy and journal as /fhir.
+
+// Patients reads patients for the launch flows through the access policy
+// of /fhir (the guard), journaling what it shows (LRSSS s. 103).
+type Patients interface {
+	// Find searches patients as p (name, NAM, birth date) and returns the
+	// ones p may see, at most max.
+	Find(ctx context.Context, p *access.Principal, q PatientQuery, max int, from *http.Request) ([]PatientCard, error)
+	// Check reads the patient (and the encounter, which must be theirs) as p.
+	// Errors: KindNotFound (unknown or hidden), KindForbidden.
+	Check(ctx context.Context, p *access.Principal, patient, encounter string, from *http.Request) error
+}
+
+// PatientQuery is the picker's search; at least one field is set.
+type PatientQuery struct {
+	Name      string // any part of a name
+	NAM       string // the RAMQ health insurance number, 4 letters and 8 digits
+	BirthDate string // YYYY-MM-DD
+}
+
+// PatientCard is one line of the picker.
+type PatientCard struct {
+	ID, Name, NAM, BirthDate, Gender string
+}
+
+// pickerScopes are what the picker and the launch checks read with: the
+// Patient and Encounter, under the user's role ceiling and the policy.
+var pickerScopes = access.MustScopes("user/Patient.rs user/Encounter.rs")
+
+// launchResponse is the answer of POST /auth/launch.
+type launchResponse struct {
+	Launch    string `json:"launch"`
+	ExpiresIn int    `json:"expires_in"`
+	Patient   string `json:"patient"`
+	Encounter string `json:"encounter,omitempty"`
+}
+
+// launch makes an EHR launch context: POST /auth/launch with a bearer token
+// of staff or a back-end system (the EHR), and patient (and encounter) as
+// a form or JSON. The caller must see the patient under the policy.
+func (a *API) launch(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Cache-Control", "no-store")
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p, err := a.auth.Authenticate(r.Context(), strings.TrimSpace(tok))
+	if !ok || err != nil {
+		a.note(r, "launch", "anonymous", "unauthorized")
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn"`)
+		a.oauthError(w, http.StatusUnauthorized, "invalid_token", "jeton d'accès requis (Authorization: Bearer)", nil)
+		return
+	}
+	patient, encounter, err := launchFields(w, r)
+	if err != nil {
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+		return
+	}
+	if p.Realm == access.RealmCitizen {
+		a.journal(r, Event{Name: "launch", Agent: p.Agent(), Outcome: "forbidden", Patient: patient})
+		a.oauthError(w, http.StatusForbidden, "access_denied", "le lancement depuis le dossier est réservé au personnel et aux systèmes", nil)
+		return
+	}
+	if a.patients == nil {
+		a.oauthError(w, http.StatusNotImplemented, "server_error", "lancement non configuré", nil)
+		return
+	}
+	if err := a.patients.Check(r.Context(), p, patient, encounter, r); err != nil {
+		a.journal(r, Event{Name: "launch", Agent: p.Agent(), Outcome: dsn.KindOf(err).String(), Patient: patient})
+		a.launchError(w, err)
+		return
+	}
+	launch, lc, err := a.auth.CreateLaunch(r.Context(), p, patient, encounter)
+	if err != nil {
+		a.launchError(w, err)
+		return
+	}
+	a.journal(r, Event{Name: "launch", Agent: p.Agent(), Patient: patient, Client: p.ClientID,
+		Detail: "contexte de lancement (DME): Patient/" + patient + encounterDetail(encounter)})
+	writeJSON(w, http.StatusOK, launchResponse{Launch: launch, ExpiresIn: int(time.Until(lc.Expires).Seconds()),
+		Patient: patient, Encounter: encounter})
+}
+
+func encounterDetail(encounter string) string {
+	if encounter == "" {
+		return ""
+	}
+	return " Encounter/" + encounter
+}
+
+func (a *API) launchError(w http.ResponseWriter, err error) {
+	switch dsn.KindOf(err) {
+	case dsn.KindNotFound:
+		a.oauthError(w, http.StatusNotFound, "invalid_request", "usager ou rencontre introuvable", nil)
+	case dsn.KindForbidden:
+		a.oauthError(w, http.StatusForbidden, "access_denied", dsn.Message(err), nil)
+	case dsn.KindInvalid:
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+	default:
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+	}
+}
+
+// launchFields reads patient and encounter from a form or a JSON object.
+func launchFields(w http.ResponseWriter, r *http.Request) (string, string, error) {
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	var in struct{ Patient, Encounter string }
+	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
+	if mt == "application/json" {
+		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
+			return "", "", dsn.Errorf("authapi.launch", dsn.KindInvalid, "JSON illisible: {\"patient\": ID, \"encounter\": ID}")
+		}
+	} else {
+		if err := r.ParseForm(); err != nil {
+			return "", "", dsn.Errorf("authapi.launch", dsn.KindInvalid, "formulaire illisible")
+		}
+		in.Patient, in.Encounter = r.PostForm.Get("patient"), r.PostForm.Get("encounter")
+	}
+	in.Patient = strings.TrimPrefix(in.Patient, "Patient/")
+	in.Encounter = strings.TrimPrefix(in.Encounter, "Encounter/")
+	return in.Patient, in.Encounter, access.CheckLaunchIDs(in.Patient, in.Encounter)
+}
+
+// checkLaunch applies SMART's rules on launch and the launch scope at
+// /authorize; on failure it redirects the error to the app.
+func (a *API) checkLaunch(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values) bool {
+	launch := q.Get("launch")
+	switch {
+	case launch == "" && ar.Scope.Has("launch"):
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "la portée launch exige le paramètre launch (lancement depuis le dossier)")
+		return false
+	case launch != "" && !ar.Scope.Has("launch"):
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_scope", "le paramètre launch exige la portée launch")
+		return false
+	case launch != "":
+		if _, err := a.auth.Launch(r.Context(), launch); err != nil {
+			redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", dsn.Message(err))
+			return false
+		}
+	}
+	return true
+}
+
+// signedIn finishes an authorisation once u signed in: the EHR launch's
+// context is taken, a standalone launch/patient by staff goes to the
+// picker, and otherwise the app gets its code.
+func (a *API) signedIn(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, f url.Values, u access.User) {
+	if launch := f.Get("launch"); launch != "" {
+		lc, err := a.auth.TakeLaunch(r.Context(), launch, u)
+		if err == nil && a.patients != nil {
+			err = a.patients.Check(r.Context(), access.UserPrincipal(u, pickerScopes, ar.Client.ID), lc.Patient, lc.Encounter, r)
+		}
+		if err != nil {
+			a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Outcome: dsn.KindOf(err).String(), Patient: lc.Patient, Client: ar.Client.ID})
+			redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
+			return
+		}
+		ar.Patient, ar.Encounter = lc.Patient, lc.Encounter
+		a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Patient: lc.Patient, Client: ar.Client.ID,
+			Detail: "lancement depuis le dossier: Patient/" + lc.Patient + encounterDetail(lc.Encounter)})
+		a.issueCode(w, r, ar, u)
+		return
+	}
+	if ar.Scope.Has("launch/patient") && u.Realm == access.RealmStaff && a.patients != nil {
+		id, err := a.auth.StartPicker(r.Context(), ar, u)
+		if err != nil {
+			a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+			return
+		}
+		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
+		return
+	}
+	a.issueCode(w, r, ar, u)
+}
+
+// issueCode sends the browser back to the app with a one-time code.
+func (a *API) issueCode(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User) {
+	code, err := a.auth.IssueCode(r.Context(), ar, u)
+	if err != nil {
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		return
+	}
+	v := url.Values{"code": {code}}
+	if ar.State != "" {
+		v.Set("state", ar.State)
+	}
+	http.Redirect(w, r, withQuery(ar.RedirectURI, v), http.StatusFound)
+}
+
+var (
+	namPattern  = regexp.MustCompile(`^[A-Z]{4}[0-9]{8}$`)
+	datePattern = regexp.MustCompile(`^[0-9]{4}-[0-9]{2}-[0-9]{2}$`)
+)
+
+// pickerMax is the most patients the picker lists: refine the search beyond.
+const pickerMax = 20
+
+// pickerSubmit is a POST of the picker page (its CSRF was checked): a
+// search, or the choice of a patient, who becomes the token's context.
+func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, f url.Values) {
+	session := f.Get("picker")
+	u, err := a.auth.Picker(r.Context(), session, ar)
+	if err != nil {
+		http.Error(w, dsn.Message(err), http.StatusBadRequest)
+		return
+	}
+	p := access.UserPrincipal(u, pickerScopes, ar.Client.ID)
+	q := PatientQuery{Name: strings.TrimSpace(f.Get("nom")), NAM: strings.ToUpper(strings.ReplaceAll(f.Get("nam"), " ", "")),
+		BirthDate: strings.TrimSpace(f.Get("naissance"))}
+	view := pickerView{Session: session, User: u.Name, Query: q}
+	if f.Get("action") == "choisir" {
+		patient := f.Get("patient")
+		err := access.CheckLaunchIDs(patient, "")
+		if err == nil {
+			err = a.patients.Check(r.Context(), p, patient, "", r)
+		}
+		if err != nil {
+			a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Outcome: dsn.KindOf(err).String(), Patient: patient, Client: ar.Client.ID})
+			view.Error = "Cet usager est introuvable ou vous n'y avez pas accès."
+			a.showPicker(w, r, ar, f, view, http.StatusForbidden)
+			return
+		}
+		a.auth.EndPicker(r.Context(), session)
+		ar.Patient = patient
+		a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Patient: patient, Client: ar.Client.ID,
+			Detail: "lancement autonome: usager choisi Patient/" + patient})
+		a.issueCode(w, r, ar, u)
+		return
+	}
+	switch {
+	case q.Name == "" && q.NAM == "" && q.BirthDate == "":
+		view.Error = "Indiquez au moins un critère : nom, NAM ou date de naissance."
+	case q.NAM != "" && !namPattern.MatchString(q.NAM):
+		view.Error = "NAM invalide : quatre lettres et huit chiffres (p. ex. ABCD12345678)."
+	case q.BirthDate != "" && !validDate(q.BirthDate):
+		view.Error = "Date de naissance invalide : AAAA-MM-JJ."
+	case len(q.Name) > 100:
+		view.Error = "Nom trop long (100 caractères au plus)."
+	}
+	if view.Error != "" {
+		a.showPicker(w, r, ar, f, view, http.StatusBadRequest)
+		return
+	}
+	cards, err := a.patients.Find(r.Context(), p, q, pickerMax, r)
+	if err != nil {
+		a.log.Error("patient picker", "err", err)
+		view.Error = "La recherche a échoué ; réessayez."
+		a.showPicker(w, r, ar, f, view, http.StatusInternalServerError)
+		return
+	}
+	view.Results, view.Searched = cards, true
+	a.showPicker(w, r, ar, f, view, http.StatusOK)
+}
+
+func validDate(s string) bool {
+	if !datePattern.MatchString(s) {
+		return false
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
+}
+
+// pickerView is what the picker page shows.
+type pickerView struct {
+	Session, User string
+	Query         PatientQuery
+	Results       []PatientCard
+	Searched      bool
+	Error         string
+}
+
+var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Choix de l'usager — DSN</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>Choisir l'usager</h1>
+<p>{{.User}}, l'application <strong>{{.Client}}</strong> s'ouvrira sur le dossier de l'usager choisi.
+Seuls les usagers auxquels vous avez accès sont affichés ; chaque recherche est journalisée.</p>
+{{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
+<form method="post" action="{{.Action}}" role="search">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="picker" value="{{.Session}}">
+<input type="hidden" name="action" value="chercher">
+<label>Nom <input name="nom" value="{{.Query.Name}}" autocomplete="off"></label>
+<label>NAM <input name="nam" value="{{.Query.NAM}}" autocomplete="off" placeholder="ABCD12345678"></label>
+<label>Date de naissance <input name="naissance" type="date" value="{{.Query.BirthDate}}"></label>
+<button type="submit">Rechercher</button>
+</form>
+{{if .Searched}}{{if .Results}}<table>
+<caption>{{len .Results}} usager(s){{if eq (len .Results) .Max}} — précisez la recherche pour en voir d'autres{{end}}</caption>
+<thead><tr><th>Nom</th><th>NAM</th><th>Naissance</th><th>Sexe</th><th></th></tr></thead><tbody>
+{{range .Results}}<tr><td>{{.Name}}</td><td>{{.NAM}}</td><td>{{.BirthDate}}</td><td>{{.Gender}}</td><td>
+<form method="post" action="{{$.Action}}">
+{{range $k, $v := $.Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="picker" value="{{$.Session}}">
+<input type="hidden" name="action" value="choisir"><input type="hidden" name="patient" value="{{.ID}}">
+<button type="submit">Choisir</button></form></td></tr>
+{{end}}</tbody></table>{{else}}<p>Aucun usager trouvé parmi ceux auxquels vous avez accès.</p>{{end}}{{end}}
+</main></body></html>`))
+
+// showPicker renders the picker page with a fresh CSRF token (double
+// submit, as the sign-in form: showLogin).
+func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, v pickerView, status int) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	csrf := base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: a.prefix + "/authorize", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 600})
+	hidden := map[string]string{}
+	for _, k := range authorizeParams {
+		if x := q.Get(k); x != "" {
+			hidden[k] = x
+		}
+	}
+	securePage(w)
+	w.WriteHeader(status)
+	pickerPage.Execute(w, map[string]any{"User": v.User, "Client": ar.Client.Name, "Error": v.Error, "Action": a.prefix + "/authorize",
+		"Hidden": hidden, "CSRF": csrf, "Session": v.Session, "Query": v.Query, "Results": v.Results, "Searched": v.Searched,
+		"Max": pickerMax})
+}
+
+// securePage sets the headers of DSN's HTML pages: no caching, no framing,
+// no script.
+func securePage(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
+}
