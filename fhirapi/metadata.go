@@ -73,6 +73,19 @@ func (a *API) capabilityStatement() []byte {
 			},
 		}},
 	}
+	if _, ok := a.authz.(Bearer); ok {
+		// SMART App Launch 2 (app-launch/conformance.html): the endpoints are
+		// in the discovery document; the CapabilityStatement names the service
+		rest := cs["rest"].([]any)[0].(map[string]any)
+		rest["security"] = map[string]any{
+			"cors": false,
+			"service": []any{map[string]any{"coding": []any{map[string]any{
+				"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}}}},
+			"description": "OAuth 2.0 / SMART App Launch 2 : jeton Bearer requis pour toute interaction sauf metadata. " +
+				"Découverte : " + a.prefix + "/.well-known/smart-configuration (authorize, token, révocation RFC 7009 /auth/revoke, " +
+				"lancement depuis le dossier /auth/launch, client_credentials pour les systèmes).",
+		}
+	}
 	if a.exporter != nil {
 		declareExport(cs) // export.go
 	}

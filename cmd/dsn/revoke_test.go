@@ -172,6 +172,10 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 	if sc0.obj["revocation_endpoint"] != base+"/auth/revoke" {
 		t.Fatalf("smart-configuration: %s", sc0.raw)
 	}
+	if md := call(t, "GET", base+"/fhir/metadata", "", "Authorization", ""); !strings.Contains(string(md.raw), `"code":"SMART-on-FHIR"`) ||
+		!strings.Contains(string(md.raw), "/auth/revoke") {
+		t.Fatalf("CapabilityStatement security: %.300s", md.raw)
+	}
 
 	// an access token, revoked: 401 at once
 	t1 := pub.tokens("dr.revoque", "un mot de passe solide", scope)
