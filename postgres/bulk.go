@@ -194,9 +194,13 @@ func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
 			rows[table] = append(rows[table], append([]any{rids[i], w.Type, w.PatientKey}, vals...))
 		})
 	}
+	cols := map[string][]string{}
+	for table := range sqlstore.IndexColumns {
+		cols[table] = append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
+	}
+	sortIndexRows(rows, cols)
 	for _, table := range indexTableNames() {
-		rs := rows[table]
-		cols := append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
+		rs, cols := rows[table], cols[table]
 		if err := t.copyRows(op, table, cols, len(rs), func(k int) []any { return rs[k] }); err != nil {
 			return err
 		}
