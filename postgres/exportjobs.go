@@ -60,69 +60,17 @@ func (s *Store) ClearExportParts(ctx context.Context, job string) error {
 
 // ExportJob returns a job; KindNotFound if there is none.
 func (s *Store) ExportJob(ctx context.Context, id string) (dsn.ExportJob, error) {
-	const op = "postgres.ExportJob"
-	var j dsn.ExportJob
-	err := s.withConn(ctx, op, func(c *pgx.Conn) error {
-		var doc string
-		if err := c.QueryRow(ctx, sqlJobGet, id).Scan(&doc); err != nil {
-			return err
-		}
-		return json.Unmarshal([]byte(doc), &j)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return j, dsn.Errorf(op, dsn.KindNotFound, "export %q inconnu", id)
-	}
-	return j, err
+	return jobDoc[dsn.ExportJob](ctx, s, "postgres.ExportJob", sqlJobGet, id, "export \""+id+"\" inconnu")
 }
 
 // ExportJobList returns every job, oldest first.
 func (s *Store) ExportJobList(ctx context.Context) ([]dsn.ExportJob, error) {
-	var out []dsn.ExportJob
-	err := s.withConn(ctx, "postgres.ExportJobList", func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, sqlJobList)
-		if err != nil {
-			return err
-		}
-		docs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			var j dsn.ExportJob
-			if err := json.Unmarshal([]byte(d), &j); err != nil {
-				return err
-			}
-			out = append(out, j)
-		}
-		return nil
-	})
-	return out, err
+	return jobDocs[dsn.ExportJob](ctx, s, "postgres.ExportJobList", sqlJobList)
 }
 
 // ExportParts calls fn with each part of a file, in order, one at a time.
 func (s *Store) ExportParts(ctx context.Context, job string, file int, fn func([]byte) error) error {
-	var fnErr error
-	err := s.withConn(ctx, "postgres.ExportParts", func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, sqlParts, job, file)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var data []byte
-			if err := rows.Scan(&data); err != nil {
-				return err
-			}
-			if fnErr = fn(data); fnErr != nil {
-				return nil
-			}
-		}
-		return rows.Err()
-	})
-	if fnErr != nil {
-		return fnErr
-	}
-	return err
+	return eachBlob(ctx, s, "postgres.ExportParts", sqlParts, fn, job, file)
 }
 
 // jobExec runs one statement on a pooled connection; no row affected, or a

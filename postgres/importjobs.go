@@ -3,7 +3,6 @@ package postgres
 import (
 	"context"
 	"encoding/json"
-	"errors"
 
 	"github.com/jackc/pgx/v5"
 
@@ -74,67 +73,15 @@ func (s *Store) ClearImportErrors(ctx context.Context, job string, input int) er
 
 // ImportJob returns a job; KindNotFound if there is none.
 func (s *Store) ImportJob(ctx context.Context, id string) (dsn.ImportJob, error) {
-	const op = "postgres.ImportJob"
-	var j dsn.ImportJob
-	err := s.withConn(ctx, op, func(c *pgx.Conn) error {
-		var doc string
-		if err := c.QueryRow(ctx, sqlImpGet, id).Scan(&doc); err != nil {
-			return err
-		}
-		return json.Unmarshal([]byte(doc), &j)
-	})
-	if errors.Is(err, pgx.ErrNoRows) {
-		return j, dsn.Errorf(op, dsn.KindNotFound, "import %q introuvable", id)
-	}
-	return j, err
+	return jobDoc[dsn.ImportJob](ctx, s, "postgres.ImportJob", sqlImpGet, id, "import \""+id+"\" introuvable")
 }
 
 // ImportJobList returns every job, oldest first.
 func (s *Store) ImportJobList(ctx context.Context) ([]dsn.ImportJob, error) {
-	var out []dsn.ImportJob
-	err := s.withConn(ctx, "postgres.ImportJobList", func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, sqlImpList)
-		if err != nil {
-			return err
-		}
-		docs, err := pgx.CollectRows(rows, pgx.RowTo[string])
-		if err != nil {
-			return err
-		}
-		for _, d := range docs {
-			var j dsn.ImportJob
-			if err := json.Unmarshal([]byte(d), &j); err != nil {
-				return err
-			}
-			out = append(out, j)
-		}
-		return nil
-	})
-	return out, err
+	return jobDocs[dsn.ImportJob](ctx, s, "postgres.ImportJobList", sqlImpList)
 }
 
 // ImportErrors calls fn with each OperationOutcome of one input, by line.
 func (s *Store) ImportErrors(ctx context.Context, job string, input int, fn func([]byte) error) error {
-	var fnErr error
-	err := s.withConn(ctx, "postgres.ImportErrors", func(c *pgx.Conn) error {
-		rows, err := c.Query(ctx, sqlImpErrs, job, input)
-		if err != nil {
-			return err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var b []byte
-			if err := rows.Scan(&b); err != nil {
-				return err
-			}
-			if fnErr = fn(b); fnErr != nil {
-				return nil
-			}
-		}
-		return rows.Err()
-	})
-	if fnErr != nil {
-		return fnErr
-	}
-	return err
+	return eachBlob(ctx, s, "postgres.ImportErrors", sqlImpErrs, fn, job, input)
 }
