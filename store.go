@@ -396,6 +396,69 @@ type Unwrapper interface {
 	Unwrap() Store
 }
 
+// RangeReader is implemented by a store that reads the current resources of
+// one type in slices of its primary key range, each slice with one query, so
+// that a bulk export can read several slices at once (PostgreSQL: the server
+// turns each jsonb body back into text, and one reader keeps one core busy).
+// Find it with AsRangeReader.
+type RangeReader interface {
+	// KeyRange returns the smallest and largest key of typ's resources
+	// (tombstones included) and how many there are; n = 0 if none.
+	KeyRange(ctx context.Context, typ string) (lo, hi int64, n int, err error)
+	// ScanRange calls fn with each current, non-deleted resource of typ whose
+	// key k is lo ≤ k < hi, in key order. An error from fn stops the scan.
+	ScanRange(ctx context.Context, typ string, lo, hi int64, fn func(Resource) error) error
+}
+
+// Filter is implemented by a store wrapper whose reads are those of the store
+// it wraps minus what keep refuses (e.g. derived records an export leaves
+// out): AsRangeReader looks behind it and applies keep.
+type Filter interface {
+	Unfilter() (inner Store, keep func(Resource) bool)
+}
+
+// AsRangeReader finds a RangeReader in st or behind its Unwrappers and
+// Filters; what it reads goes through the filters met on the way.
+func AsRangeReader(st Store) (RangeReader, bool) {
+	var keeps []func(Resource) bool
+	for st != nil {
+		if r, ok := st.(RangeReader); ok {
+			if len(keeps) == 0 {
+				return r, true
+			}
+			return filteredRanges{r, keeps}, true
+		}
+		switch w := st.(type) {
+		case Unwrapper:
+			st = w.Unwrap()
+		case Filter:
+			var keep func(Resource) bool
+			st, keep = w.Unfilter()
+			keeps = append(keeps, keep)
+		default:
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// filteredRanges is a RangeReader whose scans skip what a filter refuses.
+type filteredRanges struct {
+	RangeReader
+	keeps []func(Resource) bool
+}
+
+func (f filteredRanges) ScanRange(ctx context.Context, typ string, lo, hi int64, fn func(Resource) error) error {
+	return f.RangeReader.ScanRange(ctx, typ, lo, hi, func(r Resource) error {
+		for _, keep := range f.keeps {
+			if !keep(r) {
+				return nil
+			}
+		}
+		return fn(r)
+	})
+}
+
 // AsCurrentReader finds a CurrentReader in st or behind its Unwrappers.
 func AsCurrentReader(st Store) (CurrentReader, bool) {
 	for st != nil {

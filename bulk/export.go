@@ -46,6 +46,10 @@ type ManifestOutput struct {
 	Count int    `json:"count"`
 }
 
+// ExportReaders is how many key-range slices a system-level export reads at
+// once from a store that has a dsn.RangeReader (PostgreSQL).
+var ExportReaders = runtime.GOMAXPROCS(0) + 1
+
 // Export writes the current, non-deleted version of every resource the
 // options select to Dir/<Type>.ndjson (one resource per line, as stored, meta
 // included), then Dir/manifest.json. Types with no resource get no file.
@@ -80,9 +84,13 @@ func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 		return nil
 	}
 	var err error
-	if q.Level == "" || q.Level == LevelSystem {
+	rr, ranges := dsn.AsRangeReader(o.Store)
+	switch {
+	case (q.Level == "" || q.Level == LevelSystem) && ranges && q.Since.IsZero():
+		err = q.eachTypeRanges(ctx, rr, ExportReaders, emit)
+	case q.Level == "" || q.Level == LevelSystem:
 		err = q.eachTypeParallel(ctx, o.Store, runtime.GOMAXPROCS(0), emit)
-	} else {
+	default:
 		err = q.each(ctx, o.Store, emit)
 	}
 	if err == nil {

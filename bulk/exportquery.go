@@ -170,7 +170,7 @@ func (q Query) scan(ctx context.Context, st dsn.Store, sq dsn.SearchQuery, emit 
 			return err
 		}
 		for _, r := range page.Matches {
-			if r.Deleted || r.LastUpdated.Before(q.Since) || (!q.Until.IsZero() && r.LastUpdated.After(q.Until)) {
+			if !q.keeps(r) {
 				continue
 			}
 			if err := emit(r); err != nil {

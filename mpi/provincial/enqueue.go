@@ -298,12 +298,22 @@ type withoutGolden struct{ dsn.Store }
 
 func (w withoutGolden) Search(ctx context.Context, q dsn.SearchQuery) (dsn.SearchResult, error) {
 	res, err := w.Store.Search(ctx, q)
-	res.Matches = slices.DeleteFunc(res.Matches, func(r dsn.Resource) bool {
-		if r.Type != "Patient" || !bytes.Contains(r.Body, []byte(mpi.System)) {
-			return false
-		}
-		obj, err := fhir.Decode(r.Body)
-		return err == nil && mpi.IsGolden(obj)
-	})
+	res.Matches = slices.DeleteFunc(res.Matches, isGoldenResource)
 	return res, err
+}
+
+// Unfilter lets a bulk export read by key ranges behind the wrapper, golden
+// records still left out (dsn.Filter).
+func (w withoutGolden) Unfilter() (dsn.Store, func(dsn.Resource) bool) {
+	return w.Store, func(r dsn.Resource) bool { return !isGoldenResource(r) }
+}
+
+// isGoldenResource tells whether r is a golden record (decoding only the
+// Patients that mention the MPI's system).
+func isGoldenResource(r dsn.Resource) bool {
+	if r.Type != "Patient" || !bytes.Contains(r.Body, []byte(mpi.System)) {
+		return false
+	}
+	obj, err := fhir.Decode(r.Body)
+	return err == nil && mpi.IsGolden(obj)
 }
