@@ -57,39 +57,46 @@ func blockKeys(p *prepared) []uint64 {
 	if p.dob != 0 {
 		dob = strconv.Itoa(int(p.dob))
 	}
-	if p.nam != "" {
-		add(hkey(keyNAM, p.nam))
-		if len(p.nam) == 12 {
-			add(hkey(keyNAMDOB, p.nam[:10]))
+	if nam := p.s(p.nam); nam != "" {
+		add(hkey(keyNAM, nam))
+		if len(nam) == 12 {
+			add(hkey(keyNAMDOB, nam[:10]))
 		}
 	}
 	init := ""
-	if p.given.Full != "" {
-		init = p.given.Full[:1]
+	if g := p.s(p.given); g != "" {
+		init = g[:1]
 	}
-	for _, ph := range p.famPh {
-		if ph == "" {
+	givenPh := p.s(p.givenPh)
+	for l := p.s(p.famPh); l != ""; {
+		var ph string
+		if ph, l = next(l); ph == "" {
 			continue
 		}
 		if dob != "" {
 			add(hkey(keyPhYear, ph, dob[:4]))
 		}
-		if p.givenPh != "" {
-			add(hkey(keyPhGiven, ph, p.givenPh))
+		if givenPh != "" {
+			add(hkey(keyPhGiven, ph, givenPh))
 		}
 	}
 	if dob != "" && init != "" {
 		add(hkey(keyDOBInit, dob, init))
 	}
-	for _, pc := range p.postal {
-		if pc != "" && dob != "" {
+	for l := p.s(p.postal); l != ""; {
+		var pc string
+		if pc, l = next(l); pc != "" && dob != "" {
 			add(hkey(keyPostDOB, pc, dob[4:]))
 		}
 	}
-	for _, ph := range p.phones {
+	for l := p.s(p.phones); l != ""; {
+		var ph string
+		ph, l = next(l)
 		add(hkey(keyPhone, ph))
 	}
-	for _, m := range p.mrns {
+	for l := p.s(p.mrns); l != ""; {
+		var m string
+		m, l = next(l)
 		add(hkey(keyMRN, m))
 	}
 	return keys

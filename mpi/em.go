@@ -93,8 +93,8 @@ func (x *Index) RandomU(cfg *Config, n int, rng *rand.Rand) *Config {
 		counts[f] = make([]float64, len(out.Fields[f].Levels))
 	}
 	for s := 0; s < n && len(x.recs) > 1; s++ {
-		a, b := x.recs[rng.IntN(len(x.recs))], x.recs[rng.IntN(len(x.recs))]
-		if a == nil || b == nil || a == b {
+		a, b := &x.recs[rng.IntN(len(x.recs))], &x.recs[rng.IntN(len(x.recs))]
+		if a.text == "" || b.text == "" || a == b {
 			continue
 		}
 		for f, lv := range compareAll(a, b) {
@@ -121,13 +121,13 @@ func (x *Index) CandidateLevels(n int) []Levels {
 	defer x.mu.RUnlock()
 	var out []Levels
 	for i := int32(0); int(i) < len(x.recs) && len(out) < n; i++ {
-		p := x.recs[i]
-		if p == nil {
+		p := &x.recs[i]
+		if p.text == "" {
 			continue
 		}
-		for _, c := range x.candidates(p, p.rec.ID) {
+		for _, c := range x.candidates(p, p.s(p.id)) {
 			if c > i {
-				out = append(out, compareAll(p, x.recs[c]))
+				out = append(out, compareAll(p, &x.recs[c]))
 			}
 		}
 	}

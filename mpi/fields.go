@@ -21,18 +21,23 @@ const Missing = -1
 // Family name levels: exact, one part of a compound equal, similar spelling or
 // same sound, different.
 func compareFamily(a, b *prepared) int {
-	if len(a.family) == 0 || len(b.family) == 0 {
+	af, bf := a.s(a.famFull), b.s(b.famFull)
+	if af == "" || bf == "" {
 		return Missing
 	}
 	best := 3
-	for i, x := range a.family {
-		for k, y := range b.family {
+	for i, al := 0, af; al != ""; i++ {
+		var x string
+		x, al = next(al)
+		for k, bl := 0, bf; bl != ""; k++ {
+			var y string
+			y, bl = next(bl)
 			switch {
-			case x.Full == y.Full:
+			case x == y:
 				return 0
-			case sharePart(x.Parts, y.Parts):
+			case sharePart(itemAt(a.s(a.famParts), i), itemAt(b.s(b.famParts), k)):
 				best = min(best, 1)
-			case JaroWinkler(x.Full, y.Full) >= 0.92 || a.famFullPh[i] == b.famFullPh[k] || oneEdit(x.Full, y.Full):
+			case JaroWinkler(x, y) >= 0.92 || itemAt(a.s(a.famFullPh), i) == itemAt(b.s(b.famFullPh), k) || oneEdit(x, y):
 				best = min(best, 2)
 			}
 		}
@@ -44,26 +49,30 @@ func compareFamily(a, b *prepared) int {
 // Marie-Ève/Ève, or the first name of one among the other's given names);
 // similar (Jaro–Winkler ≥ 0.90 or same sound); initial only; different.
 func compareGiven(a, b *prepared) int {
-	x, y := a.given, b.given
-	if x.Full == "" || y.Full == "" {
+	x, y := a.s(a.given), b.s(b.given)
+	if x == "" || y == "" {
 		return Missing
 	}
+	xp, yp := a.s(a.givParts), b.s(b.givParts)
+	x0, _ := next(xp)
+	y0, _ := next(yp)
+	xMany, yMany := len(x0)+1 < len(xp), len(y0)+1 < len(yp)
 	switch {
-	case x.Full == y.Full:
+	case x == y:
 		return 0
-	case len(x.Full) == 1 || len(y.Full) == 1:
-		if x.Full[0] == y.Full[0] {
+	case len(x) == 1 || len(y) == 1:
+		if x[0] == y[0] {
 			return 3
 		}
 		return 4
-	case len(x.Parts) > 1 && len(y.Parts) > 1 && x.Parts[0] == y.Parts[0]:
+	case xMany && yMany && x0 == y0:
 		return 4 // Marie-Ève and Marie-Josée, Jean-François and Jean-Philippe: the part that differs is the one used
-	case Canonical(x.Full) == Canonical(y.Full) || Canonical(x.Parts[0]) == Canonical(y.Parts[0]) && !isCommonFirst(x.Parts[0]):
+	case Canonical(x) == Canonical(y) || Canonical(x0) == Canonical(y0) && !isCommonFirst(x0):
 		return 1
-	case contains(b.givenAll, Canonical(x.Parts[0])) && !isCommonFirst(x.Parts[0]),
-		contains(a.givenAll, Canonical(y.Parts[0])) && !isCommonFirst(y.Parts[0]):
+	case hasItem(b.s(b.givenAll), Canonical(x0)) && !isCommonFirst(x0),
+		hasItem(a.s(a.givenAll), Canonical(y0)) && !isCommonFirst(y0):
 		return 1
-	case JaroWinkler(x.Full, y.Full) >= 0.90 || oneEdit(x.Full, y.Full) || a.givenPh == b.givenPh && len(x.Parts) == 1 && len(y.Parts) == 1:
+	case JaroWinkler(x, y) >= 0.90 || oneEdit(x, y) || a.s(a.givenPh) == b.s(b.givenPh) && !xMany && !yMany:
 		return 2
 	}
 	return 4
@@ -132,16 +141,17 @@ func compareSex(a, b *prepared) int {
 // letters and birth date); present on one side only and inconsistent;
 // different.
 func compareNAM(a, b *prepared) int {
+	an, bn := a.s(a.nam), b.s(b.nam)
 	switch {
-	case a.nam == "" && b.nam == "":
+	case an == "" && bn == "":
 		return Missing
-	case a.nam == b.nam:
+	case an == bn:
 		return 0
-	case a.nam == "":
+	case an == "":
 		return namAgainst(b, a)
-	case b.nam == "":
+	case bn == "":
 		return namAgainst(a, b)
-	case (!a.namOK || !b.namOK) && withinOneEdit(a.nam, b.nam):
+	case (!a.namOK || !b.namOK) && withinOneEdit(an, bn):
 		return 1 // two valid NAMs one typo apart are two people (twins get ...1 and ...2)
 	}
 	return 4
@@ -150,18 +160,15 @@ func compareNAM(a, b *prepared) int {
 // namAgainst checks whether holder's NAM could belong to other (the other has
 // no NAM): 3 surname letters against any family name, then the birth date.
 func namAgainst(holder, other *prepared) int {
-	if !holder.namOK || other.dob == 0 || len(other.family) == 0 {
+	if !holder.namOK || other.dob == 0 || other.famFull.off == other.famFull.end {
 		return Missing
 	}
-	n := holder.namInfo
-	fromNAM := &prepared{dob: int32(n.BirthDate.Year()*10000 + int(n.BirthDate.Month())*100 + n.BirthDate.Day())}
+	fromNAM := &prepared{dob: holder.namDOB}
 	if lv := compareBirth(fromNAM, other); lv > 1 { // exact or day/month swapped
 		return 3
 	}
-	for _, f := range other.rec.Family {
-		if NAMLetters(f, "X")[:3] == n.Letters[:3] {
-			return 2
-		}
+	if hasItem(other.s(other.famNAM), holder.s(holder.namLet)[:3]) {
+		return 2
 	}
 	return 3
 }
@@ -170,23 +177,29 @@ func namAgainst(holder, other *prepared) int {
 // forward sortation area (first 3 characters) or same city; different.
 // People move: a different address weighs little (the weights say so).
 func compareAddress(a, b *prepared) int {
-	if len(a.postal) == 0 || len(b.postal) == 0 {
+	ap, bp := a.s(a.postal), b.s(b.postal)
+	if ap == "" || bp == "" {
 		return Missing
 	}
 	best, seen := 3, false
-	for i, p := range a.postal {
-		for k, q := range b.postal {
+	for i, al := 0, ap; al != ""; i++ {
+		var p string
+		p, al = next(al)
+		for k, bl := 0, bp; bl != ""; k++ {
+			var q string
+			q, bl = next(bl)
 			if p == "" || q == "" {
-				if a.city[i] != "" && a.city[i] == b.city[k] {
+				if c := itemAt(a.s(a.city), i); c != "" && c == itemAt(b.s(b.city), k) {
 					best, seen = min(best, 2), true
 				}
 				continue
 			}
 			seen = true
 			switch {
-			case p == q && a.streetNo[i] != "" && a.streetNo[i] == b.streetNo[k]:
-				return 0
 			case p == q:
+				if no := itemAt(a.s(a.streetNo), i); no != "" && no == itemAt(b.s(b.streetNo), k) {
+					return 0
+				}
 				best = min(best, 1)
 			case p[:3] == q[:3]:
 				best = min(best, 2)
@@ -201,10 +214,11 @@ func compareAddress(a, b *prepared) int {
 
 // Phone levels: one number in common, none in common.
 func comparePhone(a, b *prepared) int {
-	if len(a.phones) == 0 || len(b.phones) == 0 {
+	ap, bp := a.s(a.phones), b.s(b.phones)
+	if ap == "" || bp == "" {
 		return Missing
 	}
-	if shareAny(a.phones, b.phones) {
+	if shareItem(ap, bp) {
 		return 0
 	}
 	return 1
@@ -215,14 +229,19 @@ func comparePhone(a, b *prepared) int {
 // nothing (Missing). Duplicates are often two MRNs of one site, so "different"
 // is mild.
 func compareMRN(a, b *prepared) int {
-	if len(a.mrns) == 0 || len(b.mrns) == 0 {
+	am, bm := a.s(a.mrns), b.s(b.mrns)
+	if am == "" || bm == "" {
 		return Missing
 	}
-	if shareAny(a.mrns, b.mrns) {
+	if shareItem(am, bm) {
 		return 0
 	}
-	for _, x := range a.mrns {
-		for _, y := range b.mrns {
+	for al := am; al != ""; {
+		var x string
+		x, al = next(al)
+		for bl := bm; bl != ""; {
+			var y string
+			y, bl = next(bl)
 			if x[:strings.LastIndexByte(x, '|')] == y[:strings.LastIndexByte(y, '|')] {
 				return 1
 			}
@@ -261,21 +280,16 @@ func withinOneEdit(a, b string) bool {
 	return a[i:] == b[i+1:] // insertion
 }
 
-func sharePart(a, b []string) bool { return shareAny(a, b) }
-
-func shareAny(a, b []string) bool {
-	for _, x := range a {
-		if contains(b, x) {
-			return true
-		}
-	}
-	return false
-}
-
-func contains(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// sharePart: two names (their parts joined by partSep) have a part in common.
+func sharePart(a, b string) bool {
+	for a != "" {
+		var x string
+		x, a, _ = strings.Cut(a, string(partSep))
+		for rest := b; rest != ""; {
+			var y string
+			if y, rest, _ = strings.Cut(rest, string(partSep)); x == y {
+				return true
+			}
 		}
 	}
 	return false

@@ -3,6 +3,7 @@ package mpi
 import (
 	"cmp"
 	"slices"
+	"strings"
 	"sync"
 
 	"dsn"
@@ -14,7 +15,7 @@ import (
 type Index struct {
 	mu     sync.RWMutex
 	m      *Matcher
-	recs   []*prepared // nil once replaced
+	recs   []prepared // zero (empty text) once replaced or removed: pointer-light, see prepared
 	byID   map[string]int32
 	blocks map[uint64]block
 	slots  []slot
@@ -34,11 +35,11 @@ type slot struct{ rec, next int32 }
 // Match is one candidate of Index.Match with its explained score.
 type Match struct {
 	ID     string
-	Record *Record
 	Result Result
 	// what Index.Explain needs: the prepared pair and its levels
-	p, q *prepared
-	l    Levels
+	p *prepared
+	q prepared
+	l Levels
 }
 
 // NewIndex returns an empty index scoring with m.
@@ -67,13 +68,17 @@ func (x *Index) Add(r Record) error {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if old, ok := x.byID[r.ID]; ok {
-		x.count(x.recs[old], -1)
-		x.recs[old] = nil
+		x.count(&x.recs[old], -1)
+		x.recs[old] = prepared{}
 		x.live--
 	}
 	id := int32(len(x.recs))
-	x.recs = append(x.recs, p)
-	x.byID[r.ID] = id
+	x.recs = append(x.recs, *p)
+	if _, ok := x.byID[r.ID]; ok {
+		x.byID[r.ID] = id // the key in the map stays the first one
+	} else {
+		x.byID[strings.Clone(r.ID)] = id // not a substring of the caller's document
+	}
 	x.live++
 	x.count(p, 1)
 	for _, k := range keys {
@@ -97,20 +102,31 @@ func (x *Index) Remove(id string) bool {
 	if !ok {
 		return false
 	}
-	x.count(x.recs[n], -1)
-	x.recs[n] = nil
+	x.count(&x.recs[n], -1)
+	x.recs[n] = prepared{}
 	x.live--
 	delete(x.byID, id)
 	return true
 }
 
 func (x *Index) count(p *prepared, d int32) {
-	for _, f := range p.family {
-		x.famN[f.Full] += d
+	for l := p.s(p.famFull); l != ""; {
+		var f string
+		f, l = next(l)
+		addCount(x.famN, f, d)
 	}
-	if p.given.Full != "" {
-		x.givN[p.given.Full] += d
+	if g := p.s(p.given); g != "" {
+		addCount(x.givN, g, d)
 	}
+}
+
+// addCount adds d to m[k], the key copied when new (so that the map does
+// not keep a record's whole text alive).
+func addCount(m map[string]int32, k string, d int32) {
+	if _, ok := m[k]; !ok {
+		k = strings.Clone(k)
+	}
+	m[k] += d
 }
 
 func (x *Index) familyFreq(name string) float64 { return x.freq(x.famN[name]) }
@@ -142,7 +158,7 @@ func (x *Index) postings(p *prepared, selfID string) []int32 {
 		}
 		for s := b.head; s >= 0; s = x.slots[s].next {
 			r := x.slots[s].rec
-			if q := x.recs[r]; q != nil && q.rec.ID != selfID {
+			if q := &x.recs[r]; q.text != "" && q.s(q.id) != selfID {
 				out = append(out, r)
 			}
 		}
@@ -157,7 +173,8 @@ func (x *Index) Candidates(r Record) []string {
 	defer x.mu.RUnlock()
 	var ids []string
 	for _, c := range x.candidates(p, r.ID) {
-		ids = append(ids, x.recs[c].rec.ID)
+		q := &x.recs[c]
+		ids = append(ids, q.s(q.id))
 	}
 	return ids
 }
@@ -186,10 +203,10 @@ func (x *Index) MatchRanked(r Record, n int) []Match {
 	top := x.best(p, r.ID, n)
 	out := make([]Match, len(top))
 	for i, s := range top {
-		q := x.recs[s.rec]
+		q := &x.recs[s.rec]
 		res := Result{Total: s.total}
 		res.Class, res.Rules = x.m.classify(p, q, s.l, s.total)
-		out[i] = Match{ID: q.rec.ID, Record: q.rec, Result: res, p: p, q: q, l: s.l}
+		out[i] = Match{ID: q.s(q.id), Result: res, p: p, q: *q, l: s.l}
 	}
 	return out
 }
@@ -202,7 +219,7 @@ func (x *Index) Explain(m *Match) {
 	}
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	m.Result.Fields = x.m.fields(m.p, m.q, m.l, x)
+	m.Result.Fields = x.m.fields(m.p, &m.q, m.l, x)
 }
 
 // scored is a candidate's record number, total and levels.
@@ -222,12 +239,13 @@ type scored struct {
 // scoring would give (ties at the n-th place aside).
 func (x *Index) best(p *prepared, selfID string, n int) []scored {
 	top := make([]scored, 0, n)
+	bound := x.m.boundsFor(p)
 	for _, c := range x.rankedCandidates(p, selfID) {
-		q := x.recs[c]
+		q := &x.recs[c]
 		var l Levels
 		if len(top) == n {
 			var ok bool
-			if l, ok = x.m.compareAbove(p, q, top[0].total); !ok {
+			if l, ok = x.m.compareAbove(p, q, top[0].total, bound); !ok {
 				continue
 			}
 		} else {
@@ -309,7 +327,7 @@ func (x *Index) Compare(r Record, id string) (Result, bool) {
 	if !ok {
 		return Result{}, false
 	}
-	q := x.recs[n]
+	q := &x.recs[n]
 	return x.m.explain(p, q, compareAll(p, q), x), true
 }
 
@@ -322,6 +340,6 @@ func (x *Index) ComparePair(a, b string) (Result, bool) {
 	if !ok1 || !ok2 {
 		return Result{}, false
 	}
-	p, q := x.recs[i], x.recs[j]
+	p, q := &x.recs[i], &x.recs[j]
 	return x.m.explain(p, q, compareAll(p, q), x), true
 }

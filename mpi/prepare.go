@@ -7,26 +7,136 @@ import (
 
 // prepared is a Record normalised once, when indexed or queried, so that
 // comparing two records does no folding or parsing.
+//
+// Its layout is pointer-light, for the garbage collector: at a million
+// records the index is the bulk of the heap, and every pointer in it is
+// work for each GC cycle (the marking steals CPU from requests: the p99
+// tail). So every string of a record — normalised names, phonetic keys,
+// postal codes, the values as entered for explanations — is a substring of
+// ONE text, copied out of the decoded document (a substring of the JSON
+// would keep the whole Patient alive), and the fields are spans of it. A
+// list is a span whose items each end with sep. The only pointer of a
+// prepared record is its text.
 type prepared struct {
-	rec       *Record
-	family    []Name   // one per HumanName.family
-	famPh     []string // phonetic key of each family part
-	famFullPh []string // phonetic key of each whole family name, aligned with family
-	given     Name     // the first given name(s) of the first HumanName, as one compound
-	givenAll  []string // every given part, all HumanNames, nickname-canonical
-	givenPh   string   // phonetic key of the first given part
-	gen       string   // JR / SR suffix when present
-	dob       int32    // yyyymmdd, 0 if unknown
-	sex       byte     // 'M', 'F', 'O', 0
-	nam       string   // upper case without spaces, "" if absent
-	namOK     bool     // passes ParseNAM (format and check digit)
-	namInfo   NAM
-	postal    []string // A1A1A1
-	streetNo  []string // civic number of each address, aligned with postal
-	city      []string
-	phones    []string // last 10 digits
-	mrns      []string // assigner|system|VALUE (chart numbers; other provinces' health numbers with no assigner)
-	temp      bool     // Record.Temporary
+	text string
+	id   span
+
+	famFull   span // list: the normalised family names (Name.Full), one per HumanName.family
+	famFullPh span // list: phonetic key of each, aligned with famFull
+	famParts  span // list: the parts of each family name joined by partSep, aligned with famFull
+	famPh     span // list: phonetic key of every family part
+	famNAM    span // list: the 3 NAM letters of each family name as entered (namAgainst)
+	given     span // the first given name(s) of the first HumanName, as one compound (Name.Full)
+	givParts  span // list: its parts
+	givenAll  span // list: every given part, all HumanNames, nickname-canonical
+	givenPh   span // phonetic key of the first given part
+	gen       span // JR / SR suffix when present
+	nam       span // upper case without spaces, empty if absent
+	namLet    span // the NAM's 4 letters, when it parses
+	postal    span // list: A1A1A1 or empty, one per address
+	streetNo  span // list: civic number of each address, aligned with postal
+	city      span // list: normalised city of each address, aligned with postal
+	phones    span // list: last 10 digits
+	mrns      span // list: assigner|system|VALUE (chart numbers; other provinces' health numbers with no assigner)
+	display   span // list: numFields items, each field's values as entered (explanations)
+
+	dob    int32 // yyyymmdd, 0 if unknown
+	namDOB int32 // the NAM's birth date with its century, when it parses
+	sex    byte  // 'M', 'F', 'O', 0
+	namOK  bool  // passes ParseNAM (format and check digit)
+	namDif byte  // the NAM's differentiator, when it parses
+	temp   bool  // Record.Temporary
+}
+
+// span is text[off:end] of a prepared record. A record's text is at most
+// maxText bytes: items beyond are dropped (no real identity comes close).
+type span struct{ off, end uint16 }
+
+const (
+	maxText = 1<<16 - 1
+	sep     = '\x00' // ends each item of a list
+	partSep = ' '    // between the parts of one name inside an item
+)
+
+func (p *prepared) s(x span) string { return p.text[x.off:x.end] }
+
+// next splits the first item off a list.
+func next(list string) (item, rest string) {
+	i := strings.IndexByte(list, sep)
+	return list[:i], list[i+1:]
+}
+
+// hasItem: s is an item of list.
+func hasItem(list, s string) bool {
+	for list != "" {
+		var it string
+		if it, list = next(list); it == s {
+			return true
+		}
+	}
+	return false
+}
+
+// shareItem: the two lists have an item in common.
+func shareItem(a, b string) bool {
+	for a != "" {
+		var it string
+		if it, a = next(a); hasItem(b, it) {
+			return true
+		}
+	}
+	return false
+}
+
+// itemAt is the i-th item of a list ("" beyond its end).
+func itemAt(list string, i int) string {
+	for list != "" {
+		var it string
+		if it, list = next(list); i == 0 {
+			return it
+		}
+		i--
+	}
+	return ""
+}
+
+// items splits a list (for the few places that build, not compare).
+func items(list string) []string {
+	var out []string
+	for list != "" {
+		var it string
+		it, list = next(list)
+		out = append(out, it)
+	}
+	return out
+}
+
+// textBuilder accumulates a record's text.
+type textBuilder struct{ b []byte }
+
+// add appends s and returns its span (empty if the text is full).
+func (t *textBuilder) add(s string) span {
+	s = strings.ReplaceAll(s, string(sep), " ")
+	off := len(t.b)
+	if off+len(s) > maxText {
+		return span{uint16(off), uint16(off)}
+	}
+	t.b = append(t.b, s...)
+	return span{uint16(off), uint16(len(t.b))}
+}
+
+// list appends the items, each ended by sep, and returns the list's span.
+func (t *textBuilder) list(items []string) span {
+	off := len(t.b)
+	for _, it := range items {
+		it = strings.ReplaceAll(it, string(sep), " ")
+		if len(t.b)+len(it)+1 > maxText {
+			break
+		}
+		t.b = append(t.b, it...)
+		t.b = append(t.b, sep)
+	}
+	return span{uint16(off), uint16(len(t.b))}
 }
 
 // refDate bounds the century guessed when parsing NAMs. Matching is not
@@ -34,61 +144,84 @@ type prepared struct {
 var refDate = time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 
 func prepare(r *Record) *prepared {
-	p := &prepared{rec: r, temp: r.Temporary}
+	p := &prepared{temp: r.Temporary}
+	var t textBuilder
+	p.id = t.add(r.ID)
+	var full, fullPh, parts, ph, letters []string
 	for _, f := range r.Family {
+		letters = append(letters, NAMLetters(f, "X")[:3])
 		n := NormalizeName(f)
 		if n.Full == "" {
 			continue
 		}
-		p.family = append(p.family, n)
-		p.famFullPh = append(p.famFullPh, Phonetic(n.Full))
+		full = append(full, n.Full)
+		fullPh = append(fullPh, Phonetic(n.Full))
+		parts = append(parts, strings.Join(n.Parts, string(partSep)))
 		for _, part := range n.Parts {
-			p.famPh = append(p.famPh, Phonetic(part))
+			ph = append(ph, Phonetic(part))
 		}
 		if g := Generation(f); g != "" {
-			p.gen = g
+			p.gen = t.add(g)
 		}
 	}
-	p.given = NormalizeName(strings.Join(r.Given, " "))
-	for _, part := range p.given.Parts {
-		p.givenAll = append(p.givenAll, Canonical(part))
+	p.famFull, p.famFullPh, p.famParts, p.famPh, p.famNAM = t.list(full), t.list(fullPh), t.list(parts), t.list(ph), t.list(letters)
+	given := NormalizeName(strings.Join(r.Given, " "))
+	p.given, p.givParts = t.add(given.Full), t.list(given.Parts)
+	var all []string
+	for _, part := range given.Parts {
+		all = append(all, Canonical(part))
 	}
 	for _, g := range r.OtherGiven {
 		for _, part := range NormalizeName(g).Parts {
-			p.givenAll = append(p.givenAll, Canonical(part))
+			all = append(all, Canonical(part))
 		}
 	}
-	if len(p.given.Parts) > 0 {
-		p.givenPh = Phonetic(p.given.Parts[0])
+	p.givenAll = t.list(all)
+	if len(given.Parts) > 0 {
+		p.givenPh = t.add(Phonetic(given.Parts[0]))
 	}
 	p.dob = parseDOB(r.BirthDate)
 	p.sex = sexCode(r.Sex)
-	p.prepareIDs(r)
+	p.prepareIDs(r, &t)
+	var postal, streetNo, city, phones []string
 	for _, a := range r.Addresses {
-		p.postal = append(p.postal, postalCode(a.PostalCode))
-		p.streetNo = append(p.streetNo, civicNumber(a.Line))
-		p.city = append(p.city, NormalizeName(a.City).Full)
+		postal = append(postal, postalCode(a.PostalCode))
+		streetNo = append(streetNo, civicNumber(a.Line))
+		city = append(city, NormalizeName(a.City).Full)
 	}
+	p.postal, p.streetNo, p.city = t.list(postal), t.list(streetNo), t.list(city)
 	for _, ph := range r.Phones {
 		if d := phoneDigits(ph); d != "" {
-			p.phones = append(p.phones, d)
+			phones = append(phones, d)
 		}
 	}
+	p.phones = t.list(phones)
+	var disp [numFields]string
+	for i := range disp {
+		disp[i] = display(i, r)
+	}
+	p.display = t.list(disp[:])
+	p.text = string(t.b) // the one copy: nothing of r or of its document is kept
 	return p
 }
 
-func (p *prepared) prepareIDs(r *Record) {
+func (p *prepared) prepareIDs(r *Record, t *textBuilder) {
 	if r.NAM != "" {
-		p.nam = strings.ToUpper(strings.ReplaceAll(r.NAM, " ", ""))
-		if n, err := ParseNAM(p.nam, refDate); err == nil {
-			p.namOK, p.namInfo = true, n
+		nam := strings.ToUpper(strings.ReplaceAll(r.NAM, " ", ""))
+		p.nam = t.add(nam)
+		if n, err := ParseNAM(nam, refDate); err == nil {
+			p.namOK, p.namDif = true, n.Diff
+			p.namLet = t.add(n.Letters)
+			p.namDOB = int32(n.BirthDate.Year()*10000 + int(n.BirthDate.Month())*100 + n.BirthDate.Day())
 		}
 	}
+	var mrns []string
 	for _, id := range r.Identifiers {
 		if id.Type == "MR" || id.Assigner != "" || id.Jurisdictional {
-			p.mrns = append(p.mrns, id.Assigner+"|"+id.System+"|"+strings.ToUpper(id.Value))
+			mrns = append(mrns, id.Assigner+"|"+id.System+"|"+strings.ToUpper(id.Value))
 		}
 	}
+	p.mrns = t.list(mrns)
 }
 
 func parseDOB(s string) int32 {

@@ -23,8 +23,9 @@ func measure(t testing.TB, g *generated, m *Matcher) quality {
 	// The pruned scan must find exactly what scoring every candidate finds.
 	full, pruned := 0, len(x.Pairs(m.Config().Probable))
 	for i := range x.recs {
-		for _, c := range x.candidates(x.recs[i], x.recs[i].rec.ID) {
-			if int(c) > i && x.m.total(x.recs[i], x.recs[c], compareAll(x.recs[i], x.recs[c]), x) >= m.Config().Probable {
+		p := &x.recs[i]
+		for _, c := range x.candidates(p, p.s(p.id)) {
+			if q := &x.recs[c]; int(c) > i && x.m.total(p, q, compareAll(p, q), x) >= m.Config().Probable {
 				full++
 			}
 		}

@@ -2,8 +2,12 @@ package mpi
 
 import (
 	"fmt"
+	"runtime"
 	"slices"
+	"strings"
 	"testing"
+
+	"dsn/fhir"
 )
 
 // MatchRanked prunes candidates that cannot reach the n best: its totals
@@ -28,7 +32,7 @@ func TestMatchRankedIsFullScoring(t *testing.T) {
 		p := prepare(&q)
 		var full []float64
 		for _, c := range x.candidates(p, q.ID) {
-			full = append(full, m.total(p, x.recs[c], compareAll(p, x.recs[c]), x))
+			full = append(full, m.total(p, &x.recs[c], compareAll(p, &x.recs[c]), x))
 		}
 		slices.SortFunc(full, func(a, b float64) int { return -cmpFloat(a, b) })
 		for _, n := range []int{1, 4, 10, 40} {
@@ -71,4 +75,40 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
+}
+
+// The index copies what it keeps: a record decoded from a large document
+// (here 1 MB of narrative) must not keep the document alive (fhir.Decode
+// hands out substrings of it).
+func TestIndexKeepsNoDocument(t *testing.T) {
+	m, _ := NewMatcher(DefaultConfig())
+	x := NewIndex(m)
+	pad := strings.Repeat("x", 1<<20)
+	if _, err := fhir.Decode([]byte(`{"resourceType":"Patient"}`)); err != nil { // loads the R4 definitions first
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 20; i++ {
+		doc := fmt.Sprintf(`{"resourceType":"Patient","id":"p%d","text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">%s</div>"},`+
+			`"name":[{"family":"Tremblay","given":["Marie"]}],"birthDate":"1972-08-12","gender":"female",`+
+			`"address":[{"line":["12 rue des Forges"],"city":"Trois-Rivières","postalCode":"G9A 5H7"}]}`, i, pad)
+		p, err := fhir.Decode([]byte(doc))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := x.Add(FromPatient(p)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 4<<20 {
+		t.Fatalf("20 records of 1 MB documents grew the heap by %d MB: the index keeps the documents", grown>>20)
+	}
+	if got := x.Match(Record{Family: []string{"Tremblay"}, Given: []string{"Marie"}, BirthDate: "1972-08-12", Sex: "female"}, 1); len(got) != 1 {
+		t.Fatalf("match: %v", got)
+	}
+	runtime.KeepAlive(x)
 }

@@ -17,7 +17,7 @@ func protect(a, b *prepared, l Levels) []string {
 	// A given name one typo away (Mathieu/Mathiue) is
 	// more often a clerk's error than a twin, unless the sexes differ
 	// (Louis/Louise); merely similar names (Louise/Lise, Marie-Ève/Marie) are twins' names.
-	typo := oneEdit(a.given.Full, b.given.Full)
+	typo := oneEdit(a.s(a.given), b.s(b.given))
 	otherGiven := l[FieldGiven] == 4 || l[FieldGiven] == 3 ||
 		(l[FieldGiven] == 2 && (l[FieldSex] != 0 || !typo))
 	if sameFamily && l[FieldBirthDate] <= 2 && l[FieldBirthDate] != Missing && otherGiven {
@@ -29,11 +29,11 @@ func protect(a, b *prepared, l Levels) []string {
 	if l[FieldBirthDate] == 4 && l[FieldNAM] != 0 {
 		rules = append(rules, "dates de naissance incompatibles sans NAM identique pour les départager")
 	}
-	if l[FieldNAM] == 2 && (a.namInfo.Diff > '1' || b.namInfo.Diff > '1') {
+	if l[FieldNAM] == 2 && (a.namDif > '1' || b.namDif > '1') {
 		rules = append(rules, "le NAM présent d'un seul côté porte un caractère différenciateur autre que 1: "+
 			"la RAMQ connaît un homonyme de même date de naissance (jumeau possible)")
 	}
-	if a.gen != "" && b.gen != "" && a.gen != b.gen {
+	if ag, bg := a.s(a.gen), b.s(b.gen); ag != "" && bg != "" && ag != bg {
 		rules = append(rules, "l'un porte « fils/Jr », l'autre « père/Sr »")
 	}
 	return rules

@@ -103,8 +103,8 @@ func TestCommonNamesDoNotLink(t *testing.T) {
 	q := person("Tremblay", "Marie", "1955-06-15", "female", "")
 	q.Addresses, q.Phones = nil, nil
 	for _, c := range x.Match(q, 10) {
-		if c.Result.Class != NoMatch && c.Record.BirthDate != q.BirthDate {
-			t.Errorf("Marie Tremblay born %s linked to one born %s: %v", q.BirthDate, c.Record.BirthDate, c.Result.Class)
+		if born := c.Result.Fields[FieldBirthDate].B; c.Result.Class != NoMatch && born != q.BirthDate {
+			t.Errorf("Marie Tremblay born %s linked to one born %s: %v", q.BirthDate, born, c.Result.Class)
 		}
 	}
 	same := person("Tremblay", "Marie", "1935-06-06", "female", "")
@@ -186,7 +186,7 @@ func TestIndexAddReplaceRemove(t *testing.T) {
 	b.BirthDate = "1950-07-08"
 	b.Given = []string{"Paul"}
 	_ = x.Add(b) // replaces b
-	if r := x.Match(a, 5); len(r) != 1 || r[0].Record.BirthDate != "1950-07-08" || r[0].Result.Class == Certain {
+	if r := x.Match(a, 5); len(r) != 1 || r[0].Result.Fields[FieldBirthDate].B != "1950-07-08" || r[0].Result.Class == Certain {
 		t.Errorf("after replacing b: %+v", r)
 	}
 	if !x.Remove("b") || x.Len() != 1 || len(x.Candidates(a)) != 0 {

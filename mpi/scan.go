@@ -56,16 +56,17 @@ func (x *Index) Pairs(threshold float64) []Pair {
 // scanOne scores record i against its candidates with a higher record number,
 // so that each pair is scored once.
 func (x *Index) scanOne(i int32, threshold float64, out []Pair) []Pair {
-	p := x.recs[i]
-	if p == nil {
+	p := &x.recs[i]
+	if p.text == "" {
 		return out
 	}
-	for _, c := range x.candidates(p, p.rec.ID) {
+	bound := x.m.boundsFor(p)
+	for _, c := range x.candidates(p, p.s(p.id)) {
 		if c <= i {
 			continue
 		}
-		q := x.recs[c]
-		l, ok := x.m.compareAbove(p, q, threshold)
+		q := &x.recs[c]
+		l, ok := x.m.compareAbove(p, q, threshold, bound)
 		if !ok {
 			continue
 		}
@@ -74,7 +75,7 @@ func (x *Index) scanOne(i int32, threshold float64, out []Pair) []Pair {
 			continue
 		}
 		cls, rules := x.m.classify(p, q, l, t)
-		a, b := p.rec.ID, q.rec.ID
+		a, b := p.s(p.id), q.s(q.id)
 		if b < a {
 			a, b = b, a
 		}

@@ -57,18 +57,65 @@ type freqs interface {
 type Matcher struct {
 	cfg     *Config
 	weights [numFields][]float64
-	// bound[k] is the most the fields pruneOrder[k:] can still add.
-	bound [numFields + 1]float64
+	// best[f] is the highest weight of field f (0 at least: missing adds 0).
+	best [numFields]float64
 }
 
-// pruneOrder compares the cheap, decisive fields first so that a scan can
-// stop as soon as a pair cannot reach its threshold.
-var pruneOrder = [numFields]int{FieldBirthDate, FieldSex, FieldNAM, FieldGiven, FieldFamily, FieldAddress, FieldPhone, FieldMRN}
+// pruneOrder compares the cheap, decisive fields first and the costly name
+// comparisons (Jaro–Winkler) last, so that a pair is dropped as soon as it
+// cannot reach its threshold, before the names when possible.
+var pruneOrder = [numFields]int{FieldBirthDate, FieldSex, FieldNAM, FieldMRN, FieldPhone, FieldAddress, FieldGiven, FieldFamily}
+
+// bounds are, for a record p, the most the fields pruneOrder[k:] can still
+// add to a pair with p: bounds[k].
+type bounds [numFields + 1]float64
+
+// boundsFor computes p's bounds: a field p lacks is missing for every pair
+// (it adds 0), except the NAM, whose absence still lets a candidate's NAM be
+// "consistent" or "inconsistent" with p (compareNAM).
+func (m *Matcher) boundsFor(p *prepared) *bounds {
+	var b bounds
+	for k := numFields - 1; k >= 0; k-- {
+		f := pruneOrder[k]
+		w := m.best[f]
+		switch {
+		case f == FieldNAM && p.nam.off == p.nam.end:
+			w = max(0, m.weights[f][2], m.weights[f][3])
+		case !has(p, f):
+			w = 0
+		}
+		b[k] = b[k+1] + w
+	}
+	return &b
+}
+
+// has tells whether p has field f (the comparators answer Missing without it).
+func has(p *prepared, f int) bool {
+	switch f {
+	case FieldFamily:
+		return p.famFull.off != p.famFull.end
+	case FieldGiven:
+		return p.given.off != p.given.end
+	case FieldBirthDate:
+		return p.dob != 0
+	case FieldSex:
+		return p.sex == 'M' || p.sex == 'F'
+	case FieldNAM:
+		return p.nam.off != p.nam.end
+	case FieldAddress:
+		return p.postal.off != p.postal.end
+	case FieldPhone:
+		return p.phones.off != p.phones.end
+	case FieldMRN:
+		return p.mrns.off != p.mrns.end
+	}
+	return true
+}
 
 // compareAbove returns the levels of a and b, or false as soon as the total
-// cannot reach threshold (frequency adjustment and the household discount
-// only ever lower a total, so bound is an upper bound).
-func (m *Matcher) compareAbove(a, b *prepared, threshold float64) (Levels, bool) {
+// cannot reach threshold; bound is a's (boundsFor). Frequency adjustment and
+// the household discount only ever lower a total, so the bounds hold.
+func (m *Matcher) compareAbove(a, b *prepared, threshold float64, bound *bounds) (Levels, bool) {
 	var l Levels
 	t := 0.0
 	for k, f := range pruneOrder {
@@ -76,7 +123,7 @@ func (m *Matcher) compareAbove(a, b *prepared, threshold float64) (Levels, bool)
 		if l[f] != Missing {
 			t += m.weights[f][l[f]]
 		}
-		if t+m.bound[k+1] < threshold {
+		if t+bound[k+1] < threshold {
 			return l, false
 		}
 	}
@@ -92,14 +139,8 @@ func NewMatcher(cfg *Config) (*Matcher, error) {
 	for i, f := range cfg.Fields {
 		for _, l := range f.Levels {
 			m.weights[i] = append(m.weights[i], l.W())
+			m.best[i] = max(m.best[i], l.W())
 		}
-	}
-	for k := numFields - 1; k >= 0; k-- {
-		best := 0.0 // a missing field adds 0
-		for _, w := range m.weights[pruneOrder[k]] {
-			best = max(best, w)
-		}
-		m.bound[k] = m.bound[k+1] + best
 	}
 	return m, nil
 }
@@ -131,7 +172,7 @@ func (m *Matcher) total(a, b *prepared, l Levels, f freqs) float64 {
 		t += m.freqAdjust(FieldFamily, f.familyFreq(commonFamily(a, b)))
 	}
 	if l[FieldGiven] == 0 {
-		t += m.freqAdjust(FieldGiven, f.givenFreq(a.given.Full))
+		t += m.freqAdjust(FieldGiven, f.givenFreq(a.s(a.given)))
 	}
 	return t
 }
@@ -157,11 +198,11 @@ func (m *Matcher) freqAdjust(field int, freq float64) float64 {
 }
 
 func commonFamily(a, b *prepared) string {
-	for _, x := range a.family {
-		for _, y := range b.family {
-			if x.Full == y.Full {
-				return x.Full
-			}
+	bf := b.s(b.famFull)
+	for l := a.s(a.famFull); l != ""; {
+		var x string
+		if x, l = next(l); hasItem(bf, x) {
+			return x
 		}
 	}
 	return ""
@@ -199,7 +240,7 @@ func (m *Matcher) fields(a, b *prepared, l Levels, f freqs) []FieldScore {
 	for i, lv := range l {
 		fc := m.cfg.Fields[i]
 		fs := FieldScore{Field: fc.Name, Label: fc.Label, Level: "missing", LevelLabel: "absent d'un côté (ne compte pas)"}
-		fs.A, fs.B = display(i, a.rec), display(i, b.rec)
+		fs.A, fs.B = itemAt(a.s(a.display), i), itemAt(b.s(b.display), i)
 		if lv != Missing {
 			fs.Level, fs.LevelLabel, fs.Weight = fc.Levels[lv].Name, fc.Levels[lv].Label, m.weights[i][lv]
 		}
@@ -215,7 +256,7 @@ func (m *Matcher) fields(a, b *prepared, l Levels, f freqs) []FieldScore {
 				name := commonFamily(a, b)
 				adj := m.freqAdjust(i, f.familyFreq(name))
 				if i == FieldGiven {
-					adj = m.freqAdjust(i, f.givenFreq(a.given.Full))
+					adj = m.freqAdjust(i, f.givenFreq(a.s(a.given)))
 				}
 				r.Fields[i].Weight += adj
 				if adj < 0 {
