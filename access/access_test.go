@@ -18,7 +18,7 @@ type fixedClock struct{ t time.Time }
 
 func (c *fixedClock) Now() time.Time { return c.t }
 
-func newService(t *testing.T) (*access.Service, *sqlite.Store, *fixedClock) {
+func newService(t testing.TB) (*access.Service, *sqlite.Store, *fixedClock) {
 	t.Helper()
 	st, err := sqlite.Open(context.Background(), t.TempDir())
 	if err != nil {

@@ -63,24 +63,76 @@ func NewPolicy(auth *Service, st dsn.Store, log *slog.Logger) *Policy {
 
 // Decide gathers the facts and evaluates (contract: Decider).
 func (pol *Policy) Decide(ctx context.Context, p *Principal, perm Perm, r dsn.Resource) Decision {
+	b := pol.batch(ctx, p)
+	return b.decide(perm, r)
+}
+
+// DecideAll decides on a page of resources (contract: BatchDecider): the
+// facts of the caller (clock, panel, grants) are gathered once and those of
+// each patient once, however many of their resources the page holds.
+func (pol *Policy) DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource) []Decision {
+	b := pol.batch(ctx, p)
+	out := make([]Decision, len(rs))
+	for i, r := range rs {
+		out[i] = b.decide(perm, r)
+	}
+	return out
+}
+
+// factBatch holds the facts of one caller for one request's decisions.
+type factBatch struct {
+	pol      *Policy
+	ctx      context.Context
+	p        *Principal
+	now      time.Time
+	clinical bool
+	pn       *panel
+	restr    map[string][]Restriction // by patient, looked up once each
+}
+
+func (pol *Policy) batch(ctx context.Context, p *Principal) *factBatch {
+	b := &factBatch{pol: pol, ctx: ctx, p: p, now: pol.clock.Now()}
+	if p.Role != RoleCitizen {
+		role, _ := p.Role.Info()
+		b.clinical = role.Clinical && p.Role != RoleResearcher
+	}
+	return b
+}
+
+func (b *factBatch) decide(perm Perm, r dsn.Resource) Decision {
+	p := b.p
 	info := ResourceInfo{Type: r.Type, ID: r.ID, Patient: r.PatientKey, Confidential: confidential(r.Body)}
 	if perm&(PermCreate|PermUpdate) != 0 && (r.Type == "Encounter" || r.Type == "CareTeam" || r.Type == "EpisodeOfCare") {
 		info.StartsCare = names(r.Body, p)
 	}
-	f := Facts{Now: pol.clock.Now()}
+	f := Facts{Now: b.now}
 	if info.Patient != "" && p.Role != RoleCitizen {
-		f.Restrictions = pol.restrictions(ctx, info.Patient)
-		if role, _ := p.Role.Info(); role.Clinical && p.Role != RoleResearcher {
-			pn := pol.panel(ctx, p)
-			f.Relationship = pn.patients[r.PatientKey]
-			for i := range pn.grants {
-				if g := &pn.grants[i]; g.Patient == r.PatientKey && g.Active(f.Now) {
+		f.Restrictions = b.restrictions(info.Patient)
+		if b.clinical {
+			if b.pn == nil {
+				b.pn = b.pol.panel(b.ctx, p)
+			}
+			f.Relationship = b.pn.patients[r.PatientKey]
+			for i := range b.pn.grants {
+				if g := &b.pn.grants[i]; g.Patient == r.PatientKey && g.Active(f.Now) {
 					f.Grant = g
 				}
 			}
 		}
 	}
 	return Evaluate(p, perm, info, f)
+}
+
+func (b *factBatch) restrictions(patient string) []Restriction {
+	if list, ok := b.restr[patient]; ok {
+		return list
+	}
+	list := b.pol.restrictions(b.ctx, patient)
+	if b.restr == nil {
+		b.restr = map[string][]Restriction{}
+	}
+	b.restr[patient] = list
+	return list
 }
 
 // Forget drops p's panel: called after p wrote (a new encounter, a grant).

@@ -21,6 +21,12 @@ type Decider interface {
 	Decide(ctx context.Context, p *Principal, perm Perm, r dsn.Resource) Decision
 }
 
+// BatchDecider is a Decider that decides a page of resources at once,
+// gathering the facts shared by the page once (Policy.DecideAll).
+type BatchDecider interface {
+	DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource) []Decision
+}
+
 // Guard is the one place where every resource leaving the store meets the
 // policy: it wraps the dsn.Store that the repository (every FHIR
 // interaction: read, vread, search and its _include/_revinclude, history,
@@ -92,10 +98,21 @@ func (g *Guard) VRead(ctx context.Context, typ, id string, version int64) (dsn.R
 
 // filter keeps the resources the caller may see, noting them.
 func (g *Guard) filter(ctx context.Context, perm Perm, rs []dsn.Resource) (kept []dsn.Resource, dropped bool) {
-	kept = rs[:0]
 	ds := DisclosuresFrom(ctx)
-	for _, r := range rs {
-		d := g.decide(ctx, perm, r)
+	var ds2 []Decision
+	if bd, ok := g.policy.(BatchDecider); ok && len(rs) > 1 {
+		if p := PrincipalFrom(ctx); p != nil {
+			ds2 = bd.DecideAll(ctx, p, perm, rs)
+		}
+	}
+	kept = rs[:0]
+	for i, r := range rs {
+		var d Decision
+		if ds2 != nil {
+			d = ds2[i]
+		} else {
+			d = g.decide(ctx, perm, r)
+		}
 		if !d.Allow {
 			dropped = true
 			continue
