@@ -19,10 +19,13 @@ import (
 )
 
 // benchAccessServer serves p1's record (a Patient whose family physician is
-// Practitioner/pr1 and 20 Observations) either open (loopback seam, slog
-// audit to nowhere, no guard) or with access control (bearer token, policy
-// guard, durable journal). It returns the URL and the token of pr1's user.
-func benchAccessServer(b *testing.B, guarded bool) (string, string) {
+// Practitioner/pr1 and 20 Observations) open (loopback seam, slog audit to
+// nowhere, no guard), with the policy only (bearer token and policy guard,
+// slog audit: what the journal costs is the difference with guarded), or
+// guarded (bearer token, policy guard, durable journal). It returns the URL
+// and the token of pr1's user.
+func benchAccessServer(b *testing.B, mode string) (string, string) {
+	guarded := mode != "open"
 	ctx := context.Background()
 	st, err := sqlite.Open(ctx, b.TempDir())
 	if err != nil {
@@ -55,6 +58,9 @@ func benchAccessServer(b *testing.B, guarded bool) (string, string) {
 		journal = audit.Open(audit.Options{Journal: st, Logger: log})
 		o.Repo = repo.New(repo.Options{Store: access.NewGuard(st, access.NewPolicy(auth, st, log))})
 		o.Authorizer, o.Auditor = Bearer{Auth: auth}, Journal{Log: journal}
+		if mode == "policy" {
+			o.Auditor = SlogAuditor{Logger: log}
+		}
 	}
 	srv := httptest.NewServer(New(o))
 	b.Cleanup(func() {
@@ -68,16 +74,17 @@ func benchAccessServer(b *testing.B, guarded bool) (string, string) {
 }
 
 // BenchmarkAccessOverhead compares reads and searches without and with
-// access control (policy + durable journal): serial requests give the p50
-// latency, 16 parallel clients the throughput. docs/benchmarks.md.
+// access control (policy alone, then policy + durable journal): serial
+// requests give the p50 latency, 16 parallel clients the throughput.
+// docs/benchmarks.md.
 func BenchmarkAccessOverhead(b *testing.B) {
-	for _, mode := range []string{"open", "guarded"} {
+	for _, mode := range []string{"open", "policy", "guarded"} {
 		for _, q := range []struct{ name, path string }{
 			{"read", "/fhir/Observation/o3"},
 			{"search", "/fhir/Observation?subject=Patient/p1"},
 		} {
 			b.Run(mode+"/"+q.name+"/serial", func(b *testing.B) {
-				url, tok := benchAccessServer(b, mode == "guarded")
+				url, tok := benchAccessServer(b, mode)
 				client := &http.Client{}
 				var lat []time.Duration
 				b.ResetTimer()
@@ -90,7 +97,7 @@ func BenchmarkAccessOverhead(b *testing.B) {
 				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
 			})
 			b.Run(mode+"/"+q.name+"/parallel", func(b *testing.B) {
-				url, tok := benchAccessServer(b, mode == "guarded")
+				url, tok := benchAccessServer(b, mode)
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 				b.SetParallelism(8) // 16 clients on 2 cores
 				cpu0 := cpuTime()
