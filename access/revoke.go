@@ -278,8 +278,8 @@ func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
 		}
 	}
 	s.rev.mu.Unlock()
-	if purge {
-		s.purgeExpired(ctx, now)
+	if purge { // never in a request's time: the lists may be long
+		go s.purgeExpired(context.WithoutCancel(ctx), now)
 	}
 }
 

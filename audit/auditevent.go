@@ -102,7 +102,7 @@ func actionCode(e Entry) string {
 		return "U"
 	case e.Method == "DELETE":
 		return "D"
-	case e.Action == "break-glass" || e.Action == "token" || e.Interaction == "operation":
+	case e.Action == "break-glass" || e.Action == "token" || e.Action == "revoke" || e.Action == "launch" || e.Interaction == "operation":
 		return "E"
 	}
 	return "R"

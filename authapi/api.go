@@ -105,6 +105,19 @@ type Event struct {
 	Patient string // the record concerned, if any (a launch's patient)
 	Client  string // the OAuth client, if known
 	Detail  string // what (a revoked token's type and id); never a secret
+	// Person, Role and Establishment of the user, when known (the
+	// citizen's view of who consulted their record names them)
+	Person, Role, Establishment string
+}
+
+// userEvent is an event of user u.
+func userEvent(name string, u access.User, client, patient string) Event {
+	person := u.Name
+	if person == "" {
+		person = u.Username
+	}
+	return Event{Name: name, Agent: "user:" + u.ID, Client: client, Patient: patient, Person: person,
+		Role: string(u.Role), Establishment: u.Establishment}
 }
 
 // note journals a simple event.

@@ -95,7 +95,8 @@ func (a *API) launch(w http.ResponseWriter, r *http.Request) {
 		a.launchError(w, err)
 		return
 	}
-	a.journal(r, Event{Name: "launch", Agent: p.Agent(), Patient: patient, Client: p.ClientID,
+	a.journal(r, Event{Name: "launch", Agent: p.Agent(), Patient: patient, Client: p.ClientID, Person: p.Name,
+		Role: string(p.Role), Establishment: p.Establishment,
 		Detail: "contexte de lancement (DME): Patient/" + patient + encounterDetail(encounter)})
 	writeJSON(w, http.StatusOK, launchResponse{Launch: launch, ExpiresIn: int(time.Until(lc.Expires).Seconds()),
 		Patient: patient, Encounter: encounter})
@@ -171,13 +172,16 @@ func (a *API) signedIn(w http.ResponseWriter, r *http.Request, ar access.Authori
 			err = a.patients.Check(r.Context(), access.UserPrincipal(u, pickerScopes, ar.Client.ID), lc.Patient, lc.Encounter, r)
 		}
 		if err != nil {
-			a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Outcome: dsn.KindOf(err).String(), Patient: lc.Patient, Client: ar.Client.ID})
+			e := userEvent("launch", u, ar.Client.ID, lc.Patient)
+			e.Outcome = dsn.KindOf(err).String()
+			a.journal(r, e)
 			redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
 			return
 		}
 		ar.Patient, ar.Encounter = lc.Patient, lc.Encounter
-		a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Patient: lc.Patient, Client: ar.Client.ID,
-			Detail: "lancement depuis le dossier: Patient/" + lc.Patient + encounterDetail(lc.Encounter)})
+		e := userEvent("launch", u, ar.Client.ID, lc.Patient)
+		e.Detail = "lancement depuis le dossier: Patient/" + lc.Patient + encounterDetail(lc.Encounter)
+		a.journal(r, e)
 		a.issueCode(w, r, ar, u)
 		return
 	}
@@ -235,15 +239,18 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 			err = a.patients.Check(r.Context(), p, patient, "", r)
 		}
 		if err != nil {
-			a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Outcome: dsn.KindOf(err).String(), Patient: patient, Client: ar.Client.ID})
+			e := userEvent("launch", u, ar.Client.ID, patient)
+			e.Outcome = dsn.KindOf(err).String()
+			a.journal(r, e)
 			view.Error = "Cet usager est introuvable ou vous n'y avez pas accès."
 			a.showPicker(w, r, ar, f, view, http.StatusForbidden)
 			return
 		}
 		a.auth.EndPicker(r.Context(), session)
 		ar.Patient = patient
-		a.journal(r, Event{Name: "launch", Agent: "user:" + u.ID, Patient: patient, Client: ar.Client.ID,
-			Detail: "lancement autonome: usager choisi Patient/" + patient})
+		e := userEvent("launch", u, ar.Client.ID, patient)
+		e.Detail = "lancement autonome: usager choisi Patient/" + patient
+		a.journal(r, e)
 		a.issueCode(w, r, ar, u)
 		return
 	}

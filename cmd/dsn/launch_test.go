@@ -237,6 +237,12 @@ func testLaunch(t *testing.T, m *Main, base string) {
 	if !journaled(t, m, "launch", "pat-b", "user:") {
 		t.Fatal("no journal entry of the standalone launch naming the patient")
 	}
+	// the launch's entry names who, with role and establishment (the citizen's view)
+	es, _ := m.raw.(dsn.Journal).SearchAudit(ctx, dsn.AuditQuery{Patient: "pat-b", Action: "launch", Count: 5})
+	var le audit.Entry
+	if len(es) == 0 || json.Unmarshal(es[0].Body, &le) != nil || le.Name != "Dre Lanceur" || le.Role != "physician" || le.Establishment != "e" {
+		t.Fatalf("launch entry: %+v", le)
+	}
 	// the session ended with the choice
 	if res, _ := pick(b, page, "action", "choisir", "patient", "pat-a"); res.StatusCode != 400 {
 		t.Fatalf("picker session reused: %d", res.StatusCode)

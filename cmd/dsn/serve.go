@@ -204,7 +204,7 @@ func (m *Main) journalAuth(r *http.Request, e authapi.Event) {
 	}
 	err := m.audit.Record(r.Context(), audit.Entry{Time: time.Now().UTC(), Agent: e.Agent, Action: action,
 		Interaction: e.Name, Method: r.Method, Path: r.URL.Path, Outcome: e.Outcome, Remote: r.RemoteAddr,
-		Patient: e.Patient, Client: e.Client, Query: e.Detail})
+		Patient: e.Patient, Client: e.Client, Query: e.Detail, Name: e.Person, Role: e.Role, Establishment: e.Establishment})
 	if err != nil {
 		m.log.Error("journal", "err", err)
 	}
