@@ -136,6 +136,20 @@ func testPutAll(t *testing.T, open Opener) {
 	if err := bulkPut(s, res("Patient", "a", 2, at(3), dsn.Index{})); err != nil {
 		t.Fatalf("a second PutAll on a resource PutAll created: %v", err)
 	}
+	// A deleted resource brought back by PutAll (the import plans it from
+	// its tombstone, dsn.CurrentReader): readable and findable again.
+	back := res("Patient", "gone", 3, at(4), tokenIndex("x", "back"))
+	if err := bulkPut(s, back); err != nil {
+		t.Fatalf("PutAll after a tombstone: %v", err)
+	}
+	got, err := s.Read(ctx, "Patient", "gone")
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkResource(t, got, back)
+	if count(tag("back")) != 1 {
+		t.Fatal("the resource brought back by PutAll is not found by its index row")
+	}
 }
 
 // PutAll refuses, with KindConflict and nothing written, a new id that
