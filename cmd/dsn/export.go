@@ -29,8 +29,16 @@ func runExport(ctx context.Context, args []string, env Env) error {
 	types := fs.String("type", "", "comma-separated resource types (default: all)")
 	since := fs.String("since", "", "only resources updated at or after this instant (RFC 3339)")
 	client := fs.String("client", "", "export for this back-end client (client_id): the policy leaves out what it may not see, each patient's record is journaled")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the export to FILE")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	if fs.NArg() != 1 {
 		fmt.Fprintln(env.Stderr, "dsn export: un répertoire de sortie OUTDIR attendu")
