@@ -3,6 +3,7 @@ package mpi
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 
 	"dsn"
@@ -137,8 +138,24 @@ func (l *Live) setMembers(g string, sources []string, keep bool) {
 	if !keep {
 		return
 	}
+	sources = cloneIDs(sources)
 	for _, s := range sources {
 		l.golden[s] = g
 	}
 	l.members[g] = sources
+}
+
+// cloneIDs copies ids into one allocation: ids from a decoded golden record
+// are substrings of its whole document, which they would keep alive.
+func cloneIDs(ids []string) []string {
+	var b strings.Builder
+	for _, id := range ids {
+		b.WriteString(id)
+	}
+	all := b.String()
+	out := make([]string, len(ids))
+	for i, id := range ids {
+		out[i], all = all[:len(id)], all[len(id):]
+	}
+	return out
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"dsn"
 	"dsn/fhir"
 )
 
@@ -111,4 +112,35 @@ func TestIndexKeepsNoDocument(t *testing.T) {
 		t.Fatalf("match: %v", got)
 	}
 	runtime.KeepAlive(x)
+}
+
+// Live keeps a golden record's members as copies: ids read from its links
+// must not keep the (large) golden document alive.
+func TestLiveKeepsNoGoldenDocument(t *testing.T) {
+	m, _ := NewMatcher(DefaultConfig())
+	l := NewLive(m)
+	pad := strings.Repeat("x", 1<<20)
+	if _, err := fhir.Decode([]byte(`{"resourceType":"Patient"}`)); err != nil {
+		t.Fatal(err)
+	}
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	for i := 0; i < 20; i++ {
+		doc := fmt.Sprintf(`{"resourceType":"Patient","id":"g%d","meta":{"tag":[{"system":%q,"code":%q}]},`+
+			`"text":{"status":"generated","div":"<div xmlns=\"http://www.w3.org/1999/xhtml\">%s</div>"},`+
+			`"link":[{"other":{"reference":"Patient/s%d"},"type":"seealso"}]}`, i, System, GoldenCode, pad, i)
+		if err := l.Apply([]dsn.Resource{{Type: "Patient", ID: fmt.Sprint("g", i), VersionID: 1, Body: []byte(doc)}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	if grown := int64(after.HeapAlloc) - int64(before.HeapAlloc); grown > 4<<20 {
+		t.Fatalf("20 golden records of 1 MB grew the heap by %d MB: Live keeps the documents", grown>>20)
+	}
+	if l.GoldenOf("s7") != "g7" {
+		t.Fatalf("GoldenOf(s7) = %q", l.GoldenOf("s7"))
+	}
+	runtime.KeepAlive(l)
 }
