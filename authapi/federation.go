@@ -156,17 +156,8 @@ func (a *API) federatedCallback(w http.ResponseWriter, r *http.Request) {
 		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
 		return
 	}
-	code, err := a.auth.IssueCode(r.Context(), ar, u)
-	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
-		return
-	}
 	a.note(r, "sign-in", "user:"+u.ID, "")
-	v := url.Values{"code": {code}}
-	if ar.State != "" {
-		v.Set("state", ar.State)
-	}
-	http.Redirect(w, r, withQuery(ar.RedirectURI, v), http.StatusFound)
+	a.signedIn(w, r, ar, flow.Authorize, u) // launch context or patient picker, then the code
 }
 
 // exchange redeems the provider's code and verifies its ID token: ES256 or

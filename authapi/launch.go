@@ -162,39 +162,71 @@ func (a *API) checkLaunch(w http.ResponseWriter, r *http.Request, ar access.Auth
 	return true
 }
 
-// signedIn finishes an authorisation once u signed in: the EHR launch's
-// context is taken, a standalone launch/patient by staff goes to the
-// picker, and otherwise the app gets its code.
+// signedIn finishes an authorisation once u signed in (password or
+// federated): the EHR launch's context is taken, a standalone launch/patient
+// by staff goes to the picker, and otherwise the app gets its code.
 func (a *API) signedIn(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, f url.Values, u access.User) {
-	if launch := f.Get("launch"); launch != "" {
-		lc, err := a.auth.TakeLaunch(r.Context(), launch, u)
-		if err == nil && a.patients != nil {
-			err = a.patients.Check(r.Context(), access.UserPrincipal(u, pickerScopes, ar.Client.ID), lc.Patient, lc.Encounter, r)
-		}
-		if err != nil {
-			e := userEvent("launch", u, ar.Client.ID, lc.Patient)
-			e.Outcome = dsn.KindOf(err).String()
-			a.journal(r, e)
-			redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
-			return
-		}
-		ar.Patient, ar.Encounter = lc.Patient, lc.Encounter
-		e := userEvent("launch", u, ar.Client.ID, lc.Patient)
-		e.Detail = "lancement depuis le dossier: Patient/" + lc.Patient + encounterDetail(lc.Encounter)
-		a.journal(r, e)
-		a.issueCode(w, r, ar, u)
-		return
-	}
-	if ar.Scope.Has("launch/patient") && u.Realm == access.RealmStaff && a.patients != nil {
+	ar, picker, err := a.withLaunch(r, ar, f, u)
+	switch {
+	case err != nil:
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
+	case picker:
 		id, err := a.auth.StartPicker(r.Context(), ar, u)
 		if err != nil {
 			a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
 			return
 		}
 		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
-		return
+	default:
+		a.issueCode(w, r, ar, u)
 	}
-	a.issueCode(w, r, ar, u)
+}
+
+// withLaunch applies the launch once u signed in, whatever the way: an EHR
+// launch's context is taken (one use; the user must see the patient under
+// the policy) into ar; picker reports a standalone launch/patient by staff,
+// who must choose the patient first.
+func (a *API) withLaunch(r *http.Request, ar access.AuthorizeRequest, f url.Values, u access.User) (_ access.AuthorizeRequest, picker bool, _ error) {
+	launch := f.Get("launch")
+	if launch == "" {
+		return ar, ar.Scope.Has("launch/patient") && u.Realm == access.RealmStaff && a.patients != nil, nil
+	}
+	if !ar.Scope.Has("launch") { // /authorize checks it first (checkLaunch); passkeys come here directly
+		return ar, false, dsn.Errorf("authapi.launch", dsn.KindInvalid, "le paramètre launch exige la portée launch")
+	}
+	lc, err := a.auth.TakeLaunch(r.Context(), launch, u)
+	if err == nil && a.patients != nil {
+		err = a.patients.Check(r.Context(), access.UserPrincipal(u, pickerScopes, ar.Client.ID), lc.Patient, lc.Encounter, r)
+	}
+	e := userEvent("launch", u, ar.Client.ID, lc.Patient)
+	if err != nil {
+		e.Outcome = dsn.KindOf(err).String()
+		a.journal(r, e)
+		return ar, false, err
+	}
+	ar.Patient, ar.Encounter = lc.Patient, lc.Encounter
+	e.Detail = "lancement depuis le dossier: Patient/" + lc.Patient + encounterDetail(lc.Encounter)
+	a.journal(r, e)
+	return ar, false, nil
+}
+
+// pickerCookie carries a picker session to the authorisation page when the
+// sign-in was not a form post (passkeys answer JSON): never in a URL.
+const pickerCookie = "dsn_picker"
+
+// resumePicker shows the picker of a session opened by a passkey sign-in,
+// if the browser holds one for this very request.
+func (a *API) resumePicker(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values) bool {
+	c, err := r.Cookie(pickerCookie)
+	if err != nil || a.patients == nil {
+		return false
+	}
+	u, err := a.auth.Picker(r.Context(), c.Value, ar)
+	if err != nil {
+		return false
+	}
+	a.showPicker(w, r, ar, q, pickerView{Session: c.Value, User: u.Name}, http.StatusOK)
+	return true
 }
 
 // issueCode sends the browser back to the app with a one-time code.
@@ -247,6 +279,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 			return
 		}
 		a.auth.EndPicker(r.Context(), session)
+		http.SetCookie(w, &http.Cookie{Name: pickerCookie, Path: a.prefix + "/authorize", MaxAge: -1}) // a passkey's, if any
 		ar.Patient = patient
 		e := userEvent("launch", u, ar.Client.ID, patient)
 		e.Detail = "lancement autonome: usager choisi Patient/" + patient

@@ -50,7 +50,7 @@ const csrfCookie = "dsn_csrf"
 
 func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	ar, ok := a.checkAuthorize(w, r, r.URL.Query())
-	if !ok {
+	if !ok || a.resumePicker(w, r, ar, r.URL.Query()) {
 		return
 	}
 	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", http.StatusOK)

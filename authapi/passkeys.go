@@ -243,6 +243,23 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	ar.State, ar.Nonce = q.Get("state"), q.Get("nonce")
+	ar, picker, err := a.withLaunch(r, ar, q, u)
+	if err != nil {
+		a.passkeyError(w, r, http.StatusForbidden, dsn.Message(err), nil)
+		return
+	}
+	if picker { // the page of the picker, through a cookie rather than the URL
+		id, err := a.auth.StartPicker(r.Context(), ar, u)
+		if err != nil {
+			a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: pickerCookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,
+			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(access.PickerTTL.Seconds())})
+		a.note(r, "sign-in", "user:"+u.ID, "")
+		writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + c.Authorize})
+		return
+	}
 	code, err := a.auth.IssueCode(r.Context(), ar, u)
 	if err != nil {
 		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)

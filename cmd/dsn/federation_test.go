@@ -162,6 +162,33 @@ func TestFederatedSignIn(t *testing.T) {
 	if len(u.Federated) != 1 || u.Federated[0] != prov.URL+"|ext-42" {
 		t.Fatalf("identity not linked: %v", u.Federated)
 	}
+	// an EHR launch completed by a federated sign-in: the context reaches the token
+	systemToken(t, m) // writes the patient
+	if a := call(t, "PUT", base+"/fhir/Patient/fed-1", patientJSON("fed-1", "Luc", "Roy", "ROYL60010112", "1960-01-01", "")); a.status != 201 {
+		t.Fatalf("PUT Patient: %d %s", a.status, a.raw)
+	}
+	la := call(t, "POST", base+"/auth/launch", `{"patient":"fed-1"}`, "Authorization", "Bearer "+tok["access_token"].(string),
+		"Content-Type", "application/json")
+	if la.status != 200 {
+		t.Fatalf("launch: %d %s", la.status, la.raw)
+	}
+	plain := q
+	q = url.Values{}
+	for k, v := range plain {
+		q[k] = v
+	}
+	q.Set("scope", "launch openid user/*.rs")
+	q.Set("launch", la.obj["launch"].(string))
+	back = follow()
+	res, _ = http.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {back.Query().Get("code")},
+		"redirect_uri": {cb}, "client_id": {c.ID}, "code_verifier": {verifier}})
+	tok2 := map[string]any{}
+	json.NewDecoder(res.Body).Decode(&tok2)
+	res.Body.Close()
+	if tok2["patient"] != "fed-1" {
+		t.Fatalf("EHR launch through federation: %s %v", back, tok2)
+	}
+	q = plain
 	// a forged ID token: back at the app with access_denied, no code
 	prov.forgeID = true
 	back = follow()

@@ -108,7 +108,7 @@ func testLaunch(t *testing.T, m *Main, base string) {
 	if la.status != 200 || len(launch) < 40 || la.obj["patient"] != "pat-a" {
 		t.Fatalf("POST /auth/launch: %d %s", la.status, la.raw)
 	}
-	const ehrScope = "launch openid fhirUser user/*.rs"
+	const ehrScope = "launch openid fhirUser offline_access user/*.rs"
 	// launch without its scope, the scope without launch, an unknown launch: errors sent to the app
 	for _, q := range []url.Values{
 		ap.authorizeQuery("openid user/*.rs", "launch", launch),
@@ -133,6 +133,10 @@ func testLaunch(t *testing.T, m *Main, base string) {
 	at := tr["access_token"].(string)
 	if jwtClaim(t, at, "patient") != "pat-a" || jwtClaim(t, at, "encounter") != "enc-a" {
 		t.Fatalf("EHR launch token claims: %s", at)
+	}
+	// the context survives a refresh
+	if st, rf := ap.refresh(tr["refresh_token"].(string)); st != 200 || rf["patient"] != "pat-a" || rf["encounter"] != "enc-a" {
+		t.Fatalf("refresh of a launch: %d %v", st, rf)
 	}
 	if res, _ := browser().Get(base + "/auth/authorize?" + ap.authorizeQuery(ehrScope, "launch", launch).Encode()); res.StatusCode != 302 ||
 		!strings.Contains(res.Header.Get("Location"), "error=invalid_request") {

@@ -10,6 +10,8 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -165,5 +167,71 @@ func TestPasskeys(t *testing.T) {
 	res.Body.Close()
 	if res.StatusCode != 200 || tk["access_token"] == nil {
 		t.Fatalf("token after passkey sign-in: %d %v", res.StatusCode, tk)
+	}
+
+	// SMART launches after a passkey sign-in: an EHR launch's context, and
+	// the patient picker reached through a cookie (the answer is JSON)
+	if a := call(t, "PUT", base+"/fhir/Patient/pk-1", patientJSON("pk-1", "Anne", "Cloutier", "CLOA70010112", "1970-01-01", "")); a.status != 201 {
+		t.Fatalf("PUT Patient: %d %s", a.status, a.raw)
+	}
+	app, _, _ := m.auth.CreateClient(ctx, "Appli SMART", "launch launch/patient user/*.rs patient/*.rs", []string{cb}, true)
+	la := call(t, "POST", base+"/auth/launch", `{"patient":"pk-1"}`, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
+	if la.status != 200 {
+		t.Fatalf("launch: %d %s", la.status, la.raw)
+	}
+	query := func(scope string, extra ...string) string {
+		v := url.Values{"response_type": {"code"}, "client_id": {app.ID}, "redirect_uri": {cb}, "scope": {scope},
+			"state": {"k"}, "code_challenge": {b64u(sha256Of([]byte(verifier)))}, "code_challenge_method": {"S256"}}
+		for i := 0; i+1 < len(extra); i += 2 {
+			v.Set(extra[i], extra[i+1])
+		}
+		return v.Encode()
+	}
+	finish := func(b *http.Client, authz string) (int, map[string]any) {
+		st, out := postJSON(t, base+"/auth/passkeys/login/begin", origin, `{"realm":"staff","username":"inf.cle","authorize":"`+authz+`"}`)
+		if st != 200 {
+			t.Fatalf("login begin: %d %v", st, out)
+		}
+		req, _ := http.NewRequest("POST", base+"/auth/passkeys/login/finish?session="+out["session"].(string),
+			strings.NewReader(string(sk.get(t, challengeOf(out), origin, []byte(u.ID)))))
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Origin", origin)
+		res, err := b.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var o map[string]any
+		json.NewDecoder(res.Body).Decode(&o)
+		return res.StatusCode, o
+	}
+	st, out = finish(browser(), query("launch user/*.rs", "launch", la.obj["launch"].(string)))
+	red, _ = url.Parse(fmt.Sprint(out["redirect"]))
+	res, _ = http.PostForm(base+"/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {red.Query().Get("code")},
+		"redirect_uri": {cb}, "client_id": {app.ID}, "code_verifier": {verifier}})
+	tk = nil
+	json.NewDecoder(res.Body).Decode(&tk)
+	res.Body.Close()
+	if st != 200 || tk["patient"] != "pk-1" {
+		t.Fatalf("EHR launch after a passkey sign-in: %d %v %v", st, out, tk)
+	}
+	b := browser()
+	st, out = finish(b, query("launch/patient patient/*.rs"))
+	next, _ := out["redirect"].(string)
+	if st != 200 || !strings.HasPrefix(next, "/auth/authorize?") {
+		t.Fatalf("picker after a passkey sign-in: %d %v", st, out)
+	}
+	res, _ = b.Get(base + next)
+	page, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "Choisir l'usager") || !pickerField.Match(page) {
+		t.Fatalf("picker page: %d %s", res.StatusCode, page)
+	}
+	// without the cookie, the same URL is the sign-in page
+	res, _ = browser().Get(base + next)
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if strings.Contains(string(page), "Choisir l'usager") {
+		t.Fatal("the picker without its cookie")
 	}
 }
