@@ -15,7 +15,8 @@ import (
 // BenchmarkDecidePage measures the policy's cost for one search page of 20
 // Observations of one patient, read by their family physician: each
 // resource decided alone (Decide, as before DecideAll) and the page at once
-// (DecideAll: the caller's and the patient's facts gathered once).
+// (DecideAll: the caller's and the patient's facts gathered once), and
+// one read.
 func BenchmarkDecidePage(b *testing.B) {
 	ctx := context.Background()
 	svc, st, _ := newService(b)
@@ -47,6 +48,11 @@ func BenchmarkDecidePage(b *testing.B) {
 			for _, m := range res.Matches {
 				pol.Decide(ctx, p, access.PermSearch, m)
 			}
+		}
+	})
+	b.Run("read", func(b *testing.B) { // one resource: a read
+		for b.Loop() {
+			pol.Decide(ctx, p, access.PermRead, res.Matches[0])
 		}
 	})
 	b.Run("page", func(b *testing.B) {

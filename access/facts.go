@@ -63,7 +63,7 @@ func NewPolicy(auth *Service, st dsn.Store, log *slog.Logger) *Policy {
 
 // Decide gathers the facts and evaluates (contract: Decider).
 func (pol *Policy) Decide(ctx context.Context, p *Principal, perm Perm, r dsn.Resource) Decision {
-	b := pol.batch(ctx, p)
+	b := pol.batch(ctx, p) // a value: one decision allocates no batch
 	return b.decide(perm, r)
 }
 
@@ -87,11 +87,15 @@ type factBatch struct {
 	now      time.Time
 	clinical bool
 	pn       *panel
-	restr    map[string][]Restriction // by patient, looked up once each
+	// the last patient's restrictions: a page's resources come grouped by
+	// patient (most pages have one), so one look-up per run of a patient
+	lastPatient string
+	lastRestr   []Restriction
+	looked      bool
 }
 
-func (pol *Policy) batch(ctx context.Context, p *Principal) *factBatch {
-	b := &factBatch{pol: pol, ctx: ctx, p: p, now: pol.clock.Now()}
+func (pol *Policy) batch(ctx context.Context, p *Principal) factBatch {
+	b := factBatch{pol: pol, ctx: ctx, p: p, now: pol.clock.Now()}
 	if p.Role != RoleCitizen {
 		role, _ := p.Role.Info()
 		b.clinical = role.Clinical && p.Role != RoleResearcher
@@ -110,7 +114,7 @@ func (b *factBatch) decide(perm Perm, r dsn.Resource) Decision {
 		f.Restrictions = b.restrictions(info.Patient)
 		if b.clinical {
 			if b.pn == nil {
-				b.pn = b.pol.panel(b.ctx, p)
+				b.pn = b.pol.panel(b.ctx, p, b.now)
 			}
 			f.Relationship = b.pn.patients[r.PatientKey]
 			for i := range b.pn.grants {
@@ -124,37 +128,44 @@ func (b *factBatch) decide(perm Perm, r dsn.Resource) Decision {
 }
 
 func (b *factBatch) restrictions(patient string) []Restriction {
-	if list, ok := b.restr[patient]; ok {
-		return list
+	if !b.looked || patient != b.lastPatient {
+		b.lastPatient, b.lastRestr, b.looked = patient, b.pol.restrictions(b.ctx, patient), true
 	}
-	list := b.pol.restrictions(b.ctx, patient)
-	if b.restr == nil {
-		b.restr = map[string][]Restriction{}
-	}
-	b.restr[patient] = list
-	return list
+	return b.lastRestr
 }
 
 // Forget drops p's panel: called after p wrote (a new encounter, a grant).
 func (pol *Policy) Forget(p *Principal) {
+	var buf [128]byte
 	pol.mu.Lock()
-	delete(pol.panels, panelKey(p))
+	delete(pol.panels, string(panelKey(buf[:0], p)))
 	pol.mu.Unlock()
 }
 
-func panelKey(p *Principal) string {
-	return p.Subject + "|" + p.Practitioner + "|" + strings.Join(p.Locations, ",")
+// panelKey appends the key of p's panel to buf: who, and what their
+// relationships are computed from.
+func panelKey(buf []byte, p *Principal) []byte {
+	buf = append(append(append(buf, p.Subject...), '|'), p.Practitioner...)
+	buf = append(buf, '|')
+	for i, l := range p.Locations {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, l...)
+	}
+	return buf
 }
 
-func (pol *Policy) panel(ctx context.Context, p *Principal) *panel {
-	key := panelKey(p)
-	now := pol.clock.Now()
+func (pol *Policy) panel(ctx context.Context, p *Principal, now time.Time) *panel {
+	var buf [128]byte
+	kb := panelKey(buf[:0], p)
 	pol.mu.Lock()
-	pn := pol.panels[key]
+	pn := pol.panels[string(kb)] // no allocation for the look-up
 	pol.mu.Unlock()
 	if pn != nil && now.Sub(pn.built) < PanelTTL {
 		return pn
 	}
+	key := string(kb)
 	pn = &panel{built: now, patients: map[string]string{}}
 	pol.relationships(ctx, p, now, pn.patients)
 	if gs, err := pol.auth.Grants(ctx, p.Subject); err == nil {
