@@ -16,7 +16,7 @@ import (
 type Disclosures struct {
 	mu    sync.Mutex
 	items []Disclosure
-	seen  map[string]bool
+	seen  map[seenKey]bool
 	event Event
 }
 
@@ -44,6 +44,9 @@ func (d *Disclosures) Event() Event {
 	return d.event
 }
 
+// seenKey is one disclosure already noted (a struct: no key to build).
+type seenKey struct{ action, ref string }
+
 // Disclosure is one resource version shown, written or refused.
 type Disclosure struct {
 	Ref     string // Type/id/_history/version ("Type/id" for a refusal)
@@ -57,7 +60,7 @@ type disclosuresKey struct{}
 
 // WithDisclosures returns ctx carrying a new, empty collector.
 func WithDisclosures(ctx context.Context) (context.Context, *Disclosures) {
-	d := &Disclosures{seen: map[string]bool{}}
+	d := &Disclosures{seen: map[seenKey]bool{}}
 	return context.WithValue(ctx, disclosuresKey{}, d), d
 }
 
@@ -72,13 +75,15 @@ func (d *Disclosures) add(r dsn.Resource, action, basis string) {
 	if d == nil {
 		return
 	}
-	ref := r.Type + "/" + r.ID
+	var ref string
 	if r.VersionID > 0 && action != "denied" {
-		ref += "/_history/" + strconv.FormatInt(r.VersionID, 10)
+		ref = r.Type + "/" + r.ID + "/_history/" + strconv.FormatInt(r.VersionID, 10) // one allocation
+	} else {
+		ref = r.Type + "/" + r.ID
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if k := action + " " + ref; !d.seen[k] {
+	if k := (seenKey{action, ref}); !d.seen[k] {
 		d.seen[k] = true
 		d.items = append(d.items, Disclosure{Ref: ref, Type: r.Type, Patient: r.PatientKey, Action: action, Basis: basis})
 	}

@@ -100,6 +100,10 @@ func (r *revoked) addLocked(v revocation) {
 func (r *revoked) refuses(p *Principal) string {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
+	return r.refusesLocked(p)
+}
+
+func (r *revoked) refusesLocked(p *Principal) string {
 	if _, ok := r.tokens[p.TokenID]; ok && p.TokenID != "" {
 		return "jeton révoqué"
 	}
@@ -209,16 +213,18 @@ func (s *Service) deleteRefreshTokens(ctx context.Context, match func(grantState
 // isRevoked says why p's token is refused, "" if it is not: map look-ups
 // under a read lock; a stale state is reloaded by one caller in the
 // background (the first load is waited for).
-func (s *Service) isRevoked(ctx context.Context, p *Principal) string {
-	now := s.clock.Now()
+func (s *Service) isRevoked(ctx context.Context, p *Principal, now time.Time) string {
 	s.rev.mu.RLock()
-	first := s.rev.loadedAt.IsZero()
-	stale := now.Sub(s.rev.loadedAt) >= RevocationTTL
+	loaded, why := s.rev.loadedAt, ""
+	if !loaded.IsZero() {
+		why = s.rev.refusesLocked(p) // one read lock per request
+	}
 	s.rev.mu.RUnlock()
 	switch {
-	case first:
+	case loaded.IsZero():
 		s.reloadRevoked(ctx, now)
-	case stale:
+		return s.rev.refuses(p)
+	case now.Sub(loaded) >= RevocationTTL:
 		s.rev.mu.Lock()
 		start := !s.rev.reloading
 		s.rev.reloading = true
@@ -227,7 +233,7 @@ func (s *Service) isRevoked(ctx context.Context, p *Principal) string {
 			go s.reloadRevoked(context.WithoutCancel(ctx), now)
 		}
 	}
-	return s.rev.refuses(p)
+	return why
 }
 
 // reloadRevoked reads the revocation records; the ones past their Until are

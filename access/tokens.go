@@ -92,7 +92,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		}
 		s.tokens.put(token, p, exp)
 	}
-	if why := s.isRevoked(ctx, p); why != "" {
+	if why := s.isRevoked(ctx, p, now); why != "" {
 		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "%s", why)
 	}
 	return p, nil
