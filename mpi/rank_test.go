@@ -144,3 +144,17 @@ func TestLiveKeepsNoGoldenDocument(t *testing.T) {
 	}
 	runtime.KeepAlive(l)
 }
+
+// A record's text is capped at 64 KiB (16-bit spans): a pathological
+// identity drops what does not fit instead of corrupting the others.
+func TestPreparedTextCap(t *testing.T) {
+	huge := strings.Repeat("Tremblay", 10000) // 80 KB
+	r := Record{ID: "x", Family: []string{huge, "Gagnon"}, Given: []string{"Marie"}, BirthDate: "1972-08-12", Sex: "female"}
+	p := prepare(&r)
+	if len(p.text) > maxText || p.s(p.id) != "x" || p.s(p.given) != "MARIE" || p.dob != 19720812 {
+		t.Fatalf("text %d bytes, id %q, given %q", len(p.text), p.s(p.id), p.s(p.given))
+	}
+	if l := compareAll(p, p); l[FieldGiven] != 0 || l[FieldBirthDate] != 0 {
+		t.Fatalf("levels against itself: %v", l)
+	}
+}
