@@ -155,10 +155,12 @@ func (w *work) candidates(key string, p plan, excluded map[string]bool, own *pat
 	var out []candidate
 	seen := map[string]bool{}
 	m := w.s.live.Matcher()
-	for _, match := range p.matches {
+	for i := range p.matches {
+		match := &p.matches[i]
 		if match.Result.Class == mpi.NoMatch {
 			continue
 		}
+		w.s.live.Explain(match) // the explanation goes into the Provenance or the review Task
 		g, err := w.candidateGolden(match.ID)
 		if err != nil {
 			return nil, err

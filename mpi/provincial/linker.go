@@ -125,7 +125,7 @@ func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
 		// learns it here if the commit hook did not report it.
 		s.live.Apply([]dsn.Resource{res})
 		rec := mpi.FromPatient(obj)
-		plans[i] = plan{rec: rec, matches: s.live.Match(rec, maxCandidates), ok: true}
+		plans[i] = plan{rec: rec, matches: s.live.MatchRanked(rec, maxCandidates), ok: true} // explained in candidates, when kept
 	}
 	_, err := s.atomic(ctx, func(w *work) error {
 		for i, g := range chunk {

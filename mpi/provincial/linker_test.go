@@ -3,6 +3,7 @@ package provincial
 import (
 	"context"
 	"slices"
+	"strings"
 	"testing"
 
 	"dsn"
@@ -41,6 +42,9 @@ func linkOnCreate(t *testing.T, e *env) {
 	provs, err := e.raw.Search(e.ctx, q)
 	if err != nil || len(provs.Matches) != 1 {
 		t.Fatalf("Provenance of the automatic link: %v, %v", provs.Matches, err)
+	}
+	if body := string(provs.Matches[0].Body); !strings.Contains(body, "date de naissance") || !strings.Contains(body, "identique (+14.5)") {
+		t.Fatalf("the automatic link's Provenance does not explain the score field by field: %s", body)
 	}
 	if e.live.GoldenOf("s2") != g1 || !e.live.IsGolden(g1) {
 		t.Fatalf("live index: GoldenOf(s2) = %q, IsGolden(%s) = %v", e.live.GoldenOf("s2"), g1, e.live.IsGolden(g1))
