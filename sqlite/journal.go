@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -51,6 +52,7 @@ type journal struct {
 	conn                 *sql.Conn
 	tail                 *sql.Stmt
 	ins                  *sql.Stmt
+	insMany              *sql.Stmt // insertChunk rows at once (journal_spool.go)
 	begin                *sql.Stmt
 	commit               *sql.Stmt
 	spool                *spool        // where appends go first (journal_spool.go)
@@ -101,6 +103,10 @@ func openJournal(ctx context.Context, dir string) (j *journal, err error) {
 		return j, err
 	}
 	if j.ins, err = j.conn.PrepareContext(ctx, sqlstore.SQLAuditInsert); err != nil {
+		return j, err
+	}
+	many := sqlstore.SQLAuditInsert + strings.Repeat(", (?, ?, ?, ?, ?, ?, ?)", insertChunk-1)
+	if j.insMany, err = j.conn.PrepareContext(ctx, many); err != nil {
 		return j, err
 	}
 	if j.begin, err = j.conn.PrepareContext(ctx, "BEGIN IMMEDIATE"); err != nil {
@@ -171,7 +177,7 @@ func (j *journal) close() error {
 	if j.ckpt != nil {
 		errs = append(errs, j.ckpt.close())
 	}
-	for _, st := range []*sql.Stmt{j.tail, j.ins, j.begin, j.commit} {
+	for _, st := range []*sql.Stmt{j.tail, j.ins, j.insMany, j.begin, j.commit} {
 		if st != nil {
 			st.Close()
 		}

@@ -341,20 +341,45 @@ func (j *journal) insert(ctx context.Context, batch []dsn.AuditEntry) (err error
 	if err := j.tail.QueryRowContext(ctx).Scan(&max, &h); err != nil && !errors.Is(err, sql.ErrNoRows) {
 		return err
 	}
+	for len(batch) > 0 && batch[0].Seq <= max {
+		batch = batch[1:] // moved already by another process
+	}
 	for i := range batch {
-		switch seq := batch[i].Seq; {
-		case seq <= max:
-			continue
-		case seq > max+1:
+		if batch[i].Seq != max+1+int64(i) {
 			return errSpoolGap
 		}
-		if _, err := j.ins.ExecContext(ctx, sqlstore.AuditArgs(&batch[i])...); err != nil {
-			return err
-		}
-		max++
+	}
+	if err := j.insertRows(ctx, batch); err != nil {
+		return err
 	}
 	_, err = j.commit.ExecContext(ctx)
 	return err
+}
+
+// insertChunk is how many entries one multi-row INSERT writes: one statement
+// step per chunk instead of per entry (7 parameters each, far below SQLite's
+// limit of 32,766).
+const insertChunk = 32
+
+// insertRows inserts entries in chunks of insertChunk, the rest one by one.
+func (j *journal) insertRows(ctx context.Context, batch []dsn.AuditEntry) error {
+	args := make([]any, 0, 7*insertChunk)
+	for len(batch) >= insertChunk {
+		args = args[:0]
+		for i := range insertChunk {
+			args = append(args, sqlstore.AuditArgs(&batch[i])...)
+		}
+		if _, err := j.insMany.ExecContext(ctx, args...); err != nil {
+			return err
+		}
+		batch = batch[insertChunk:]
+	}
+	for i := range batch {
+		if _, err := j.ins.ExecContext(ctx, sqlstore.AuditArgs(&batch[i])...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // dbTail reads audit.db's last entry (zero and nil when it is empty).
