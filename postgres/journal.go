@@ -21,17 +21,18 @@ import (
 // which covers every earlier commit (the WAL is one sequence).
 //
 // The chain's tail (seq, hash) is kept in memory between appends instead of
-// being read under a lock each time; audit_entry's primary key is the fence
-// against another process (dsn export, dsn token) appending meanwhile: our
-// insert of an already used seq fails, and the append reloads the tail and
-// runs again. An insert racing an uncommitted one waits for its outcome
-// (unique index), so the chain never forks.
+// being read each time. Appends of every process take turns on a
+// transaction-level advisory lock; audit_entry's primary key tells an
+// appender whose tail is stale (another process — dsn export, dsn token, a
+// second server — appended meanwhile): its insert of an already used seq
+// fails, and it appends again reading the tail under the lock. Without the
+// lock two busy processes could keep taking each other's seq
+// (TestJournalTwoProcesses lost entries that way after ten retries).
 
 var _ dsn.Journal = (*Store)(nil)
 
 var (
-	sqlAuditInsert = sqlstore.Rebind(sqlstore.SQLAuditInsert)
-	sqlAuditScan   = sqlstore.Rebind(sqlstore.SQLAuditScan)
+	sqlAuditScan = sqlstore.Rebind(sqlstore.SQLAuditScan)
 	// a transactional WAL record gives the sync transaction an xid and WAL to
 	// flush at COMMIT (a transaction that wrote nothing commits without
 	// flushing); it is ignored unless someone decodes logical messages
@@ -67,21 +68,41 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 }
 
 // append writes entries after t in one transaction and moves t on; on any
-// error t is forgotten, to be read again.
+// error t is forgotten, to be read again. Every append holds the journal's
+// advisory lock for its transaction, so appenders of all processes take turns.
+// With the tail known it is one round trip (BEGIN, the lock, one INSERT of the
+// whole batch, COMMIT); if another process appended meanwhile the insert hits
+// a seq already taken, and the append runs again reading the tail under the
+// lock, which then cannot fail that way.
 func (t *journalTail) append(ctx context.Context, c *pgx.Conn, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) (err error) {
 	defer func() {
 		if err != nil {
 			t.known = false
 		}
 	}()
-	if !t.known {
-		t.seq, t.hash = 0, nil
-		err := c.QueryRow(ctx, sqlstore.SQLAuditTail).Scan(&t.seq, &t.hash)
-		if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+	if t.known {
+		seq, prev, cols := t.chain(t.seq, t.hash, entries, link)
+		b := &pgx.Batch{}
+		b.Queue("BEGIN")
+		b.Queue("SET LOCAL synchronous_commit = off")
+		b.Queue(sqlAuditLock)
+		b.Queue(sqlAuditInsertMany, cols.args()...)
+		b.Queue("COMMIT")
+		err := c.SendBatch(ctx, b).Close()
+		if err == nil {
+			t.seq, t.hash = seq, prev
+			return nil
+		}
+		// a failed statement left the transaction aborted
+		if _, rb := c.Exec(context.Background(), "ROLLBACK"); rb != nil || !seqTaken(err) {
 			return err
 		}
-		t.known = true
 	}
+	return t.appendLocked(ctx, c, entries, link)
+}
+
+// appendLocked reads the tail under the lock, then appends (two round trips).
+func (t *journalTail) appendLocked(ctx context.Context, c *pgx.Conn, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
 	tx, err := c.Begin(ctx)
 	if err != nil {
 		return err
@@ -89,23 +110,68 @@ func (t *journalTail) append(ctx context.Context, c *pgx.Conn, entries []dsn.Aud
 	defer tx.Rollback(context.Background())
 	b := &pgx.Batch{}
 	b.Queue("SET LOCAL synchronous_commit = off")
-	seq, prev := t.seq, t.hash
+	b.Queue(sqlAuditLock)
+	if err := tx.SendBatch(ctx, b).Close(); err != nil {
+		return err
+	}
+	var tailSeq int64
+	var tailHash []byte
+	err = tx.QueryRow(ctx, sqlstore.SQLAuditTail).Scan(&tailSeq, &tailHash)
+	if err != nil && !errors.Is(err, pgx.ErrNoRows) {
+		return err
+	}
+	seq, prev, cols := t.chain(tailSeq, tailHash, entries, link)
+	if _, err := tx.Exec(ctx, sqlAuditInsertMany, cols.args()...); err != nil {
+		return err
+	}
+	if err := tx.Commit(ctx); err != nil {
+		return err
+	}
+	t.seq, t.hash, t.known = seq, prev, true
+	return nil
+}
+
+// chain numbers and links entries after (seq, prev) and returns the new tail
+// and the entries column by column.
+func (t *journalTail) chain(seq int64, prev []byte, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) (int64, []byte, auditColumns) {
+	var cols auditColumns
 	for i := range entries {
 		e := &entries[i]
 		seq++
 		e.Seq = seq
 		link(prev, e)
 		prev = e.Hash
-		b.Queue(sqlAuditInsert, sqlstore.AuditArgs(e)...)
+		cols.add(e)
 	}
-	if err := tx.SendBatch(ctx, b).Close(); err != nil {
-		return err
-	}
-	if err := tx.Commit(ctx); err != nil {
-		return err
-	}
-	t.seq, t.hash = seq, prev
-	return nil
+	return seq, prev, cols
+}
+
+// sqlAuditLock serialises the appenders of every process on one schema's journal.
+const sqlAuditLock = `SELECT pg_advisory_xact_lock(hashtext('dsn.audit.' || current_schema()))`
+
+// sqlAuditInsertMany inserts a batch of entries from one array per column.
+const sqlAuditInsertMany = `INSERT INTO audit_entry (seq, time, patient, agent, action, body, hash)
+	SELECT * FROM unnest($1::bigint[], $2::bigint[], $3::text[], $4::text[], $5::text[], $6::text[], $7::bytea[])`
+
+// auditColumns holds a batch of entries column by column (sqlAuditInsertMany).
+type auditColumns struct {
+	seq, time                    []int64
+	patient, agent, action, body []string
+	hash                         [][]byte
+}
+
+func (c *auditColumns) args() []any {
+	return []any{c.seq, c.time, c.patient, c.agent, c.action, c.body, c.hash}
+}
+
+func (c *auditColumns) add(e *dsn.AuditEntry) {
+	c.seq = append(c.seq, e.Seq)
+	c.time = append(c.time, sqlstore.Micros(e.Time))
+	c.patient = append(c.patient, e.Patient)
+	c.agent = append(c.agent, e.Agent)
+	c.action = append(c.action, e.Action)
+	c.body = append(c.body, string(e.Body))
+	c.hash = append(c.hash, e.Hash)
 }
 
 // seqTaken tells the unique violation of an append that raced another process.
