@@ -170,18 +170,29 @@ func (a *API) jwks(w http.ResponseWriter, r *http.Request) {
 // maxForm bounds the token endpoint's form body.
 const maxForm = 64 << 10
 
-// token is the token endpoint (RFC 6749 §3.2): client_credentials here;
-// authorization_code and refresh_token in login.go.
-func (a *API) token(w http.ResponseWriter, r *http.Request) {
+// clientForm reads the form of the token and revocation endpoints (no-store,
+// size-bounded) and the client's credentials: HTTP Basic, else the form fields
+// (RFC 6749 §2.3.1). ok is false once it has answered a bad form.
+func (a *API) clientForm(w http.ResponseWriter, r *http.Request) (id, secret string, ok bool) {
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
 		a.oauthError(w, http.StatusBadRequest, "invalid_request", "formulaire illisible", nil)
-		return
+		return "", "", false
 	}
 	id, secret, basic := r.BasicAuth()
 	if !basic {
 		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
+	}
+	return id, secret, true
+}
+
+// token is the token endpoint (RFC 6749 §3.2): client_credentials here;
+// authorization_code and refresh_token in login.go.
+func (a *API) token(w http.ResponseWriter, r *http.Request) {
+	id, secret, ok := a.clientForm(w, r)
+	if !ok {
+		return
 	}
 	switch r.PostForm.Get("grant_type") {
 	case "client_credentials":

@@ -2,8 +2,6 @@ package authapi
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/base64"
 	"encoding/json"
 	"html/template"
 	"mime"
@@ -361,17 +359,7 @@ Seuls les usagers auxquels vous avez accès sont affichés ; chaque recherche es
 // showPicker renders the picker page with a fresh CSRF token (double
 // submit, as the sign-in form: showLogin).
 func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, v pickerView, status int) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	csrf := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: a.prefix + "/authorize", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 600})
-	hidden := map[string]string{}
-	for _, k := range authorizeParams {
-		if x := q.Get(k); x != "" {
-			hidden[k] = x
-		}
-	}
+	csrf, hidden := a.formState(w, r, q)
 	securePage(w)
 	w.WriteHeader(status)
 	pickerPage.Execute(w, map[string]any{"User": v.User, "Client": ar.Client.Name, "Error": v.Error, "Action": a.prefix + "/authorize",

@@ -48,6 +48,24 @@ var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "sc
 
 const csrfCookie = "dsn_csrf"
 
+// formState prepares a page of the authorization flow: a fresh CSRF token in
+// its cookie (double submit, checked by the form's handler) and the
+// authorization request's parameters to carry as hidden fields.
+func (a *API) formState(w http.ResponseWriter, r *http.Request, q url.Values) (csrf string, hidden map[string]string) {
+	b := make([]byte, 32)
+	rand.Read(b)
+	csrf = base64.RawURLEncoding.EncodeToString(b)
+	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: a.prefix + "/authorize", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 600})
+	hidden = map[string]string{}
+	for _, k := range authorizeParams {
+		if v := q.Get(k); v != "" {
+			hidden[k] = v
+		}
+	}
+	return csrf, hidden
+}
+
 func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	ar, ok := a.checkAuthorize(w, r, r.URL.Query())
 	if !ok || a.resumePicker(w, r, ar, r.URL.Query()) {
@@ -102,17 +120,7 @@ func withQuery(u string, v url.Values) string {
 }
 
 func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg string, status int) {
-	b := make([]byte, 32)
-	rand.Read(b)
-	csrf := base64.RawURLEncoding.EncodeToString(b)
-	http.SetCookie(w, &http.Cookie{Name: csrfCookie, Value: csrf, Path: a.prefix + "/authorize", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: 600})
-	hidden := map[string]string{}
-	for _, k := range authorizeParams {
-		if v := q.Get(k); v != "" {
-			hidden[k] = v
-		}
-	}
+	csrf, hidden := a.formState(w, r, q)
 	securePage(w) // no clickjacking of the sign-in form
 	w.WriteHeader(status)
 	fedURL, fedName := "", ""

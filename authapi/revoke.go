@@ -13,15 +13,9 @@ import (
 // one (§2.2: the client can do nothing else about it). Revoking a refresh
 // token revokes its whole family (access.Service.RevokeToken).
 func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
-	w.Header().Set("Cache-Control", "no-store")
-	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
-	if err := r.ParseForm(); err != nil {
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", "formulaire illisible", nil)
+	id, secret, ok := a.clientForm(w, r)
+	if !ok {
 		return
-	}
-	id, secret, basic := r.BasicAuth()
-	if !basic {
-		id, secret = r.PostForm.Get("client_id"), r.PostForm.Get("client_secret")
 	}
 	c, err := a.client(r, id, secret)
 	if err != nil {

@@ -99,15 +99,9 @@ func runClient(ctx context.Context, args []string, env Env) error {
 // Deleted, it cannot be enabled again; its record stays so that the
 // journal's entries still name it.
 func runClientSwitch(ctx context.Context, verb string, args []string, env Env) error {
-	fs := newFlags("client "+verb, env)
-	var sc StoreConfig
-	sc.register(fs, env)
-	id := fs.String("id", "", "the client_id")
-	if err := parse(fs, args); err != nil {
+	sc, id, err := parseOneFlag("client", verb, args, env, "id", "the client_id", "--id attendu (le client_id)")
+	if err != nil {
 		return err
-	}
-	if *id == "" {
-		return dsn.Errorf("client", dsn.KindInvalid, "--id attendu (le client_id)")
 	}
 	return withAccessStore(ctx, sc, func(svc *access.Service) error {
 		var c access.Client
@@ -115,13 +109,13 @@ func runClientSwitch(ctx context.Context, verb string, args []string, env Env) e
 		var msg string
 		switch verb {
 		case "disable":
-			c, err = svc.DisableClient(ctx, *id)
+			c, err = svc.DisableClient(ctx, id)
 			msg = "désactivé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + ", ses exports en cours s'arrêtent"
 		case "enable":
-			c, err = svc.EnableClient(ctx, *id)
+			c, err = svc.EnableClient(ctx, id)
 			msg = "réactivé: ses jetons révoqués le restent"
 		default:
-			c, err = svc.DeleteClient(ctx, *id)
+			c, err = svc.DeleteClient(ctx, id)
 			msg = "supprimé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + "; le journal garde son nom"
 		}
 		if err != nil {
@@ -183,18 +177,12 @@ func runUser(ctx context.Context, args []string, env Env) error {
 // access.RevocationTTL). Enabled again, they sign in and get new tokens; the
 // tokens revoked by the disabling stay refused.
 func runUserSwitch(ctx context.Context, verb string, args []string, env Env) error {
-	fs := newFlags("user "+verb, env)
-	var sc StoreConfig
-	sc.register(fs, env)
-	username := fs.String("username", "", "the user's sign-in name (staff, else citizen)")
-	if err := parse(fs, args); err != nil {
+	sc, username, err := parseOneFlag("user", verb, args, env, "username", "the user's sign-in name (staff, else citizen)", "--username attendu")
+	if err != nil {
 		return err
 	}
-	if *username == "" {
-		return dsn.Errorf("user", dsn.KindInvalid, "--username attendu")
-	}
 	return withAccessStore(ctx, sc, func(svc *access.Service) error {
-		u, err := findUser(ctx, svc, *username)
+		u, err := findUser(ctx, svc, username)
 		if err != nil {
 			return err
 		}
@@ -359,4 +347,20 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 	}
 	fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
 	return nil
+}
+
+// parseOneFlag parses the flags of `dsn CMD VERB`: the store's and one
+// required string flag, whose absence is missing (a one-line error).
+func parseOneFlag(cmd, verb string, args []string, env Env, name, usage, missing string) (StoreConfig, string, error) {
+	fs := newFlags(cmd+" "+verb, env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	v := fs.String(name, "", usage)
+	if err := parse(fs, args); err != nil {
+		return sc, "", err
+	}
+	if *v == "" {
+		return sc, "", dsn.Errorf(cmd, dsn.KindInvalid, "%s", missing)
+	}
+	return sc, *v, nil
 }
