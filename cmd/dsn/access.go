@@ -29,17 +29,33 @@ func accessService(st dsn.Store, issuer string) (*access.Service, error) {
 
 // withAccessStore opens the store named by the flags and its access service.
 func withAccessStore(ctx context.Context, sc StoreConfig, fn func(*access.Service) error) error {
+	return withAccess(ctx, sc, func(_ dsn.Store, svc *access.Service) error { return fn(svc) })
+}
+
+// withAccess is withAccessStore for commands that also need the store itself
+// (its journal, its records).
+func withAccess(ctx context.Context, sc StoreConfig, fn func(dsn.Store, *access.Service) error) error {
 	st, err := openStore(ctx, sc)
 	if err != nil {
 		return err
 	}
 	svc, err := accessService(st, "")
 	if err == nil {
-		err = fn(svc)
+		err = fn(st, svc)
 	}
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
+	return err
+}
+
+// journalOperator records an operator's command (dsn token, dsn token revoke)
+// in the access journal, strictly, before its result is shown.
+func journalOperator(ctx context.Context, st dsn.Store, env Env, e audit.Entry) error {
+	e.Time, e.Agent, e.Role, e.Purpose = time.Now().UTC(), "operator:"+envOr(env, "USER", "inconnu"), "operator", "HOPERAT"
+	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
+	err := j.Record(ctx, e)
+	j.Close()
 	return err
 }
 
@@ -239,29 +255,20 @@ func runToken(ctx context.Context, args []string, env Env) error {
 	if *ttl <= 0 || *ttl > 12*time.Hour {
 		return dsn.Errorf("token", dsn.KindInvalid, "--ttl doit être entre 1s et 12h")
 	}
-	st, err := openStore(ctx, sc)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := accessService(st, "")
-	if err != nil {
-		return err
-	}
-	tok, err := userToken(ctx, svc, *user, *scope, *ttl)
-	if err != nil {
-		return err
-	}
-	// an operator minting a token for someone is journaled before it is shown
-	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
-	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
-		Action: "token", Interaction: "dsn token", Query: "user=" + *user + " scope=" + *scope + " ttl=" + ttl.String(), Purpose: "HOPERAT"})
-	j.Close()
-	if err != nil {
-		return fmt.Errorf("journal des accès indisponible, jeton refusé: %w", err)
-	}
-	fmt.Fprintln(env.Stdout, tok)
-	return nil
+	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
+		tok, err := userToken(ctx, svc, *user, *scope, *ttl)
+		if err != nil {
+			return err
+		}
+		// an operator minting a token for someone is journaled before it is shown
+		err = journalOperator(ctx, st, env, audit.Entry{Action: "token", Interaction: "dsn token",
+			Query: "user=" + *user + " scope=" + *scope + " ttl=" + ttl.String()})
+		if err != nil {
+			return fmt.Errorf("journal des accès indisponible, jeton refusé: %w", err)
+		}
+		fmt.Fprintln(env.Stdout, tok)
+		return nil
+	})
 }
 
 // userToken mints an access token for a user, as "dsn token" does.
@@ -312,41 +319,32 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 			return dsn.Errorf("token revoke", dsn.KindInvalid, "jeton attendu sur l'entrée standard (ou --jti ID)")
 		}
 	}
-	st, err := openStore(ctx, sc)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := accessService(st, "")
-	if err != nil {
-		return err
-	}
-	rv := access.Revoked{Type: "access_token", ID: *jti}
-	if *jti != "" {
-		err = svc.RevokeTokenID(ctx, *jti)
-	} else {
-		rv, err = svc.RevokeToken(ctx, token, "", "")
-	}
-	if dsn.KindOf(err) == dsn.KindNotFound {
-		return dsn.Errorf("token revoke", dsn.KindNotFound, "jeton inconnu, invalide, expiré ou déjà révoqué: rien à révoquer")
-	}
-	if err != nil {
-		return err
-	}
-	j := audit.Open(audit.Options{Journal: st.(dsn.Journal)})
-	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
-		Action: "revoke", Interaction: "dsn token revoke", Query: rv.Type + " " + rv.ID + " " + rv.Agent, Patient: rv.Patient,
-		Client: rv.Client, Purpose: "HOPERAT"})
-	j.Close()
-	if err != nil {
-		return fmt.Errorf("révocation faite, mais journal des accès indisponible: %w", err)
-	}
-	what := "jeton d'accès " + rv.ID
-	if rv.Type == "refresh_token" {
-		what = "jeton de rafraîchissement et toute sa lignée (" + rv.ID + ")"
-	}
-	fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
-	return nil
+	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
+		rv := access.Revoked{Type: "access_token", ID: *jti}
+		var err error
+		if *jti != "" {
+			err = svc.RevokeTokenID(ctx, *jti)
+		} else {
+			rv, err = svc.RevokeToken(ctx, token, "", "")
+		}
+		if dsn.KindOf(err) == dsn.KindNotFound {
+			return dsn.Errorf("token revoke", dsn.KindNotFound, "jeton inconnu, invalide, expiré ou déjà révoqué: rien à révoquer")
+		}
+		if err != nil {
+			return err
+		}
+		err = journalOperator(ctx, st, env, audit.Entry{Action: "revoke", Interaction: "dsn token revoke",
+			Query: rv.Type + " " + rv.ID + " " + rv.Agent, Patient: rv.Patient, Client: rv.Client})
+		if err != nil {
+			return fmt.Errorf("révocation faite, mais journal des accès indisponible: %w", err)
+		}
+		what := "jeton d'accès " + rv.ID
+		if rv.Type == "refresh_token" {
+			what = "jeton de rafraîchissement et toute sa lignée (" + rv.ID + ")"
+		}
+		fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
+		return nil
+	})
 }
 
 // parseOneFlag parses the flags of `dsn CMD VERB`: the store's and one

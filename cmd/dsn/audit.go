@@ -36,27 +36,20 @@ func runAudit(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openStore(ctx, sc)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	svc, err := accessService(st, "")
-	if err != nil {
-		return err
-	}
-	start := time.Now()
-	rep, err := audit.Verify(ctx, st.(dsn.Journal), st.(dsn.Records), svc)
-	if err != nil {
-		return err
-	}
-	if !rep.OK() {
-		return dsn.Errorf("audit", dsn.KindConflict, "journal NON INTÈGRE à l'entrée %d: %s (%d entrées vérifiées avant)", rep.Broken, rep.Problem, rep.Entries)
-	}
-	el := time.Since(start)
-	fmt.Fprintf(env.Stdout, "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)\n",
-		rep.Entries, rep.Checkpoints, el.Round(time.Millisecond), float64(rep.Entries)/max(el.Minutes(), 1e-9))
-	return nil
+	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
+		start := time.Now()
+		rep, err := audit.Verify(ctx, st.(dsn.Journal), st.(dsn.Records), svc)
+		if err != nil {
+			return err
+		}
+		if !rep.OK() {
+			return dsn.Errorf("audit", dsn.KindConflict, "journal NON INTÈGRE à l'entrée %d: %s (%d entrées vérifiées avant)", rep.Broken, rep.Problem, rep.Entries)
+		}
+		el := time.Since(start)
+		fmt.Fprintf(env.Stdout, "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)\n",
+			rep.Entries, rep.Checkpoints, el.Round(time.Millisecond), float64(rep.Entries)/max(el.Minutes(), 1e-9))
+		return nil
+	})
 }
 
 // runAuditReport prints the access report of a period as JSON (the annual
