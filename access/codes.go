@@ -170,6 +170,9 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 	if err != nil || u.Disabled {
 		return Tokens{}, errGrant("compte inconnu ou désactivé")
 	}
+	if _, err := s.ActiveClient(ctx, client.ID); err != nil { // a code issued before the client was disabled
+		return Tokens{}, errGrant("client désactivé ou supprimé")
+	}
 	sc := MustScopesLoose(st.Scope).Narrow(MustScopesLoose(client.Scope))
 	p := UserPrincipal(u, sc, client.ID)
 	p.Family = st.Family
@@ -191,11 +194,13 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 		if err := s.put(ctx, kindRefresh, digest(t.Refresh), st.Family, rs); err != nil {
 			return Tokens{}, err
 		}
-		// a revocation of the family racing this rotation may have listed
-		// its refresh tokens before this one was written (revokeFamily)
-		if s.familyRevoked(ctx, st.Family) {
+		// a revocation racing this rotation (of the family, the user or the
+		// client) may have listed the refresh tokens before this one was
+		// written: each writes its mark before it lists them, so reading the
+		// marks after the write catches it (revoke.go)
+		if why := s.grantRevoked(ctx, st, client.ID); why != "" {
 			s.records.DeleteRecord(ctx, kindRefresh, digest(t.Refresh))
-			return Tokens{}, errGrant("jeton de rafraîchissement révoqué")
+			return Tokens{}, errGrant(why)
 		}
 	}
 	if p.Scopes.Has("openid") {

@@ -310,14 +310,20 @@ func (s *Service) purgeExpired(ctx context.Context, now time.Time) {
 type Revoked struct {
 	Type    string // access_token or refresh_token
 	ID      string // the access token's jti, or the refresh token family
+	Family  string // the grant's family revoked with it ("" for none: client credentials, dsn token)
 	Agent   string // whose token it was: user:ID or client:ID
 	Client  string
 	Patient string
 }
 
-// RevokeToken revokes a token (RFC 7009 §2.1): an access token until it
-// expires; a refresh token with its whole family, i.e. the refresh tokens
-// rotated from the same grant and the access tokens issued from any of them.
+// RevokeToken revokes a token (RFC 7009 §2.1): a token and the whole grant
+// it came from, i.e. its family — the refresh tokens rotated from the same
+// authorization code and the access tokens issued from any of them. §2.1
+// says revoking a refresh token SHOULD revoke the grant's access tokens and
+// revoking an access token MAY revoke its refresh token: DSN does both, so
+// a client signing out, or an operator revoking a stolen token, leaves no
+// token of that grant usable. An access token without a family (client
+// credentials, dsn token) is revoked alone, until it expires.
 // hint is RFC 7009's token_type_hint ("" allowed); client, if not "", must
 // be the client the token was issued to (the operator's command passes "").
 // Errors: KindNotFound (unknown, invalid or expired token: the endpoint
@@ -350,8 +356,14 @@ func (s *Service) revokeAccess(ctx context.Context, token, client string) (Revok
 	if p.TokenID == "" {
 		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton sans identifiant (jti)")
 	}
-	r := Revoked{Type: "access_token", ID: p.TokenID, Agent: p.Agent(), Client: p.ClientID, Patient: p.Patient}
-	return r, s.revoke(ctx, revokeToken, p.TokenID, exp.Add(5*time.Second))
+	r := Revoked{Type: "access_token", ID: p.TokenID, Family: p.Family, Agent: p.Agent(), Client: p.ClientID, Patient: p.Patient}
+	if err := s.revoke(ctx, revokeToken, p.TokenID, exp.Add(5*time.Second)); err != nil {
+		return r, err
+	}
+	if p.Family == "" {
+		return r, nil
+	}
+	return r, s.revokeFamily(ctx, p.Family)
 }
 
 // RevokeTokenID revokes the access token whose jti is id, whatever its
@@ -376,7 +388,7 @@ func (s *Service) revokeRefresh(ctx context.Context, token, client string) (Revo
 	if client != "" && st.Client != client {
 		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindForbidden, "ce jeton a été émis pour un autre client")
 	}
-	r := Revoked{Type: "refresh_token", ID: st.Family, Agent: "user:" + st.User, Client: st.Client, Patient: st.Patient}
+	r := Revoked{Type: "refresh_token", ID: st.Family, Family: st.Family, Agent: "user:" + st.User, Client: st.Client, Patient: st.Patient}
 	if st.Family == "" { // issued before families: alone
 		return r, s.records.DeleteRecord(ctx, kindRefresh, rec.ID)
 	}
@@ -403,11 +415,24 @@ func (s *Service) revokeFamily(ctx context.Context, family string) error {
 	return nil
 }
 
-// familyRevoked tells whether a family was revoked (read from the store:
-// another process may have done it).
-func (s *Service) familyRevoked(ctx context.Context, family string) bool {
-	_, err := s.records.GetRecord(ctx, kindRevocation, revokeFamily+":"+family)
-	return err == nil
+// grantRevoked says why a grant may no longer issue tokens ("" if it may),
+// read from the store (another process may have revoked it): its family
+// revoked, its user disabled, its client disabled or deleted. DisableUser,
+// DisableClient and DeleteClient mark the account before they delete the
+// refresh tokens, revokeFamily writes its cut-off before: a rotation that
+// wrote its refresh token and then finds no mark has written it before the
+// revoker listed them, so the revoker deletes it.
+func (s *Service) grantRevoked(ctx context.Context, st grantState, client string) string {
+	if _, err := s.records.GetRecord(ctx, kindRevocation, revokeFamily+":"+st.Family); err == nil {
+		return "jeton de rafraîchissement révoqué"
+	}
+	if u, err := s.User(ctx, st.User); err != nil || u.Disabled {
+		return "compte inconnu ou désactivé"
+	}
+	if _, err := s.ActiveClient(ctx, client); err != nil {
+		return "client désactivé ou supprimé"
+	}
+	return ""
 }
 
 // ActiveClient returns a client that may still be used: neither disabled

@@ -10,8 +10,9 @@ import (
 // as at the token endpoint (HTTP Basic or form fields; a public client by
 // its client_id), names a token and optionally its type. A token that is
 // unknown, invalid, expired or already revoked answers 200 like a revoked
-// one (§2.2: the client can do nothing else about it). Revoking a refresh
-// token revokes its whole family (access.Service.RevokeToken).
+// one (§2.2: the client can do nothing else about it). Revoking a token
+// revokes its whole grant, refresh and access tokens (§2.1,
+// access.Service.RevokeToken).
 func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 	id, secret, ok := a.clientForm(w, r)
 	if !ok {

@@ -297,8 +297,9 @@ func userToken(ctx context.Context, svc *access.Service, username, scope string,
 
 // runTokenRevoke: dsn token revoke [--jti ID]. Without --jti the token (an
 // access token or a refresh token) is read from the first line of standard
-// input, never from a flag (flags show in process lists). A refresh token
-// is revoked with its whole family (access.Service.RevokeToken). The
+// input, never from a flag (flags show in process lists). A token is
+// revoked with its whole family (access.Service.RevokeToken); --jti alone
+// revokes that access token only (its family is not in the jti). The
 // revocation is journaled; a server on the same store refuses the token at
 // once if it is this process, else within access.RevocationTTL.
 func runTokenRevoke(ctx context.Context, args []string, env Env) error {
@@ -339,8 +340,11 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 			return fmt.Errorf("révocation faite, mais journal des accès indisponible: %w", err)
 		}
 		what := "jeton d'accès " + rv.ID
-		if rv.Type == "refresh_token" {
+		switch {
+		case rv.Type == "refresh_token":
 			what = "jeton de rafraîchissement et toute sa lignée (" + rv.ID + ")"
+		case rv.Family != "":
+			what += " et toute sa lignée (" + rv.Family + ", jetons de rafraîchissement compris)"
 		}
 		fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
 		return nil

@@ -177,11 +177,14 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 		t.Fatalf("CapabilityStatement security: %.300s", md.raw)
 	}
 
-	// an access token, revoked: 401 at once
+	// an access token, revoked: 401 at once, and its grant with it (RFC 7009
+	// §2.1): the refresh token rotated from the same code and the access
+	// token issued by that rotation
 	t1 := pub.tokens("dr.revoque", "un mot de passe solide", scope)
 	a1 := t1["access_token"].(string)
-	if st := fhirStatus(t, base, a1); st != 200 {
-		t.Fatalf("before revocation: %d", st)
+	st, t1b := pub.refresh(t1["refresh_token"].(string))
+	if st != 200 || fhirStatus(t, base, a1) != 200 {
+		t.Fatalf("before revocation: %d %v", st, t1b)
 	}
 	if st, out := pub.revoke(a1, "access_token"); st != 200 {
 		t.Fatalf("revoke access token: %d %v", st, out)
@@ -189,14 +192,16 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 	if st := fhirStatus(t, base, a1); st != 401 {
 		t.Fatalf("revoked access token: %d", st)
 	}
+	if st := fhirStatus(t, base, t1b["access_token"].(string)); st != 401 {
+		t.Fatalf("an access token of the same grant: %d", st)
+	}
+	if st, out := pub.refresh(t1b["refresh_token"].(string)); st != 400 || out["error"] != "invalid_grant" {
+		t.Fatalf("the refresh token of a revoked access token's grant: %d %v", st, out)
+	}
 	if st, _ := pub.revoke(a1, ""); st != 200 { // already revoked: 200 (RFC 7009 §2.2)
 		t.Fatalf("revoke again: %d", st)
 	}
-	// revoking the access token leaves the refresh token
-	st, t2 := pub.refresh(t1["refresh_token"].(string))
-	if st != 200 {
-		t.Fatalf("refresh after access revocation: %d %v", st, t2)
-	}
+	t2 := pub.tokens("dr.revoque", "un mot de passe solide", scope) // another grant, alive
 
 	// a family: r1 → r2 → r3 by rotation; revoking r1 (spent) kills r3 and
 	// the access tokens of every generation
@@ -299,6 +304,14 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 		t.Fatalf("refresh token revoked by the CLI: %d", st)
 	}
 	waitStatus(t, base, h1["access_token"].(string), 401)
+	// an access token on stdin revokes its family too: the refresh token is refused
+	h2 := pub.tokens("dr.revoque", "un mot de passe solide", scope)
+	if code, out, errOut = cli(t, h2["access_token"].(string)+"\n", append([]string{"token", "revoke"}, storeFlag...)...); code != 0 || !strings.Contains(out, "lignée") {
+		t.Fatalf("dsn token revoke (access token of a grant): %d %s %s", code, out, errOut)
+	}
+	if st, _ := pub.refresh(h2["refresh_token"].(string)); st != 400 {
+		t.Fatalf("refresh token of an access token revoked by the CLI: %d", st)
+	}
 	// bad input: one line, exit 1
 	for _, in := range []string{"", "pas-un-jeton\n", "a.b.c\n"} {
 		code, _, errOut := cli(t, in, append([]string{"token", "revoke"}, storeFlag...)...)
