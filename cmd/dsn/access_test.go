@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 
+	"dsn"
 	"dsn/access"
 	"dsn/sqlite"
 )
@@ -211,4 +212,48 @@ func TestUserDisableRevokesTokens(t *testing.T) {
 	if code, _, errOut = cli(t, "", "user", "enable", "--username", "dr.depart", "--data", dir); code != 1 || !strings.Contains(errOut, "pas désactivé") {
 		t.Fatalf("enable an enabled user: %d %s", code, errOut)
 	}
+}
+
+// --access off serves the FHIR API without token, policy or journal (the
+// baseline of issue 6's overhead target), on a loopback address only.
+func TestAccessOffLoopbackOnly(t *testing.T) {
+	code, _, errOut := cli(t, "", "serve", "--access", "off", "--addr", "0.0.0.0:0", "--data", t.TempDir())
+	if code == 0 || !strings.Contains(errOut, "loopback") {
+		t.Fatalf("serve --access off on 0.0.0.0: exit %d %s", code, errOut)
+	}
+	if err := (Config{Addr: "127.0.0.1:0", Access: "maybe"}).validate(); err == nil {
+		t.Fatal("--access maybe accepted")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(context.Background())
+	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Access: "off", Store: StoreConfig{DataDir: dir}},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		cancel()
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- m.Run(ctx) }()
+	base := "http://" + m.Addr() + "/fhir/"
+	// plain requests, without any Authorization header
+	res, err := http.Post(base+"Patient", "application/fhir+json", strings.NewReader(`{"resourceType":"Patient","gender":"female"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	res2, err := http.Get(base + "Patient?gender=female")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res2.Body.Close()
+	if res.StatusCode != 201 || res2.StatusCode != 200 {
+		t.Fatalf("open server without token: create %d, search %d", res.StatusCode, res2.StatusCode)
+	}
+	entries, err := m.raw.(dsn.Journal).SearchAudit(context.Background(), dsn.AuditQuery{Count: 10})
+	if err != nil || len(entries) != 0 {
+		t.Fatalf("--access off journaled %d entries (%v)", len(entries), err)
+	}
+	cancel()
+	<-done
+	m.Close()
 }

@@ -54,6 +54,11 @@ type Config struct {
 	// AuditSync is the durability of the journal entries of reads and
 	// searches: "grouped" (default) or "strict" (audit.SyncMode).
 	AuditSync string
+	// Access is "on" (default: bearer token, policy, journal) or "off": the
+	// FHIR API open to loopback callers without token, policy or journal, to
+	// measure what access control costs (issue 6: "measure with dsn bench on
+	// and off"). Refused unless --addr is a loopback address.
+	Access string
 }
 
 func (c *Config) register(fs *flag.FlagSet, env Env) {
@@ -70,6 +75,8 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.OIDC.Name, "oidc-name", envOr(env, "DSN_OIDC_NAME", "le fournisseur d'identité de l'établissement"), "name of the provider on the sign-in page")
 	fs.StringVar(&c.AuditSync, "audit-sync", envOr(env, "DSN_AUDIT_SYNC", string(audit.SyncGrouped)),
 		"journal entries of reads: grouped (written before the answer, on disk within 20 ms) or strict (on disk before the answer)")
+	fs.StringVar(&c.Access, "access", "on",
+		"on: token, need-to-know policy and access journal on every FHIR request; off: none of them, loopback --addr only (benchmarks)")
 	fs.StringVar(&c.MPIConfig, "mpi-config", env.Getenv("DSN_MPI_CONFIG"), "matching model (JSON, see dsn mpi config); default: the built-in model")
 }
 
@@ -86,7 +93,31 @@ func (c Config) validate() error {
 	if _, err := audit.ParseSyncMode(c.AuditSync); err != nil {
 		return err
 	}
+	switch c.Access {
+	case "on", "":
+	case "off":
+		// without the policy and the journal, no one beyond this machine may
+		// reach the records (LRSSS s. 103 asks for a journal of every access)
+		if !loopbackAddr(c.Addr) {
+			return fmt.Errorf("--access off: only with a loopback --addr (127.0.0.1, ::1, localhost), not %q", c.Addr)
+		}
+	default:
+		return fmt.Errorf("--access %q: expected on or off", c.Access)
+	}
 	return nil
+}
+
+// loopbackAddr tells whether HOST:PORT listens on loopback only.
+func loopbackAddr(addr string) bool {
+	host, _, err := net.SplitHostPort(addr)
+	if err != nil {
+		return false
+	}
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }
 
 func envOr(env Env, key, def string) string {

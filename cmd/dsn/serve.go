@@ -150,7 +150,7 @@ func (m *Main) routes() (http.Handler, error) {
 		fmt.Fprintln(w, "ok")
 	})
 	guarded := repo.New(repo.Options{Store: access.NewGuard(m.store, m.pol)})
-	api := fhirapi.New(fhirapi.Options{
+	o := fhirapi.Options{
 		Repo:       guarded,
 		Logger:     m.log,
 		Prefix:     "/fhir",
@@ -162,7 +162,14 @@ func (m *Main) routes() (http.Handler, error) {
 		AuditTrail: m.raw.(dsn.Journal),
 		Exporter:   m.exporter,
 		Importer:   m.importer,
-	})
+	}
+	if m.cfg.Access == "off" {
+		// --access off (loopback only, Config.validate): the baseline that
+		// issue 6's overhead target is measured against
+		m.log.Warn("access control off: no token, no policy, no journal (loopback only)")
+		o.Repo, o.Authorizer, o.Auditor = repo.New(repo.Options{Store: m.store}), fhirapi.LoopbackOnly{}, noAudit{}
+	}
+	api := fhirapi.New(o)
 	mux.Handle("/fhir", api)
 	mux.Handle("/fhir/", api)
 	var fed *authapi.Federation
@@ -177,6 +184,11 @@ func (m *Main) routes() (http.Handler, error) {
 	}
 	return mux, nil
 }
+
+// noAudit records nothing: the auditor of --access off.
+type noAudit struct{}
+
+func (noAudit) Audit(context.Context, fhirapi.Record) {}
 
 // publicURL is the server's public origin (--public-url), else the address
 // it listens on: the relying party of passkeys.
