@@ -45,7 +45,7 @@ type Entry struct {
 
 // row turns e into the stored form.
 func (e *Entry) row() (dsn.AuditEntry, error) {
-	b, err := json.Marshal(e)
+	b, err := appendJSON(make([]byte, 0, 512), e)
 	if err != nil {
 		return dsn.AuditEntry{}, err
 	}

@@ -95,6 +95,10 @@ type appendReq struct {
 // maxBatch bounds the entries of one append.
 const maxBatch = 2048
 
+// maxYields bounds how many times the appender lets other goroutines run
+// before it writes a batch that keeps growing.
+const maxYields = 8
+
 // Open starts the log's appender, syncer and checkpointer; Close stops them.
 func Open(o Options) *Log {
 	l := &Log{j: o.Journal, rs: o.Records, signer: o.Signer, log: o.Logger, strict: o.Sync == SyncStrict,
@@ -168,20 +172,28 @@ func (l *Log) appender() {
 				}
 			}
 		}
-		// let the handlers about to record run first: on busy cores this
-		// joins them into this append rather than each into one of its own
-		// (-50 µs of CPU per read in BenchmarkAccessOverhead, docs/benchmarks.md)
-		runtime.Gosched()
+		// let the handlers about to record run first, again while each
+		// yield brings more: on busy cores this joins them into this append
+		// rather than each into one of its own — the append's syscalls
+		// (flock, header, stat, write, unlock) are paid per batch
+		// (docs/benchmarks.md, session 5 and 6)
 		batch := []*appendReq{first}
 		n := len(first.rows)
-	fill:
-		for n < maxBatch {
-			select {
-			case r := <-l.reqs:
-				batch = append(batch, r)
-				n += len(r.rows)
-			default:
-				break fill
+		for range maxYields {
+			runtime.Gosched()
+			before := len(batch)
+		fill:
+			for n < maxBatch {
+				select {
+				case r := <-l.reqs:
+					batch = append(batch, r)
+					n += len(r.rows)
+				default:
+					break fill
+				}
+			}
+			if len(batch) == before || n >= maxBatch {
+				break
 			}
 		}
 		l.append(batch)

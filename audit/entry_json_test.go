@@ -1,0 +1,76 @@
+package audit
+
+import (
+	"bytes"
+	"encoding/json"
+	"math/rand/v2"
+	"testing"
+	"time"
+)
+
+// The journal's bytes are hashed into the chain: appendJSON must write
+// exactly what encoding/json writes for the same Entry, escapes included.
+func TestEntryJSONMatchesEncodingJSON(t *testing.T) {
+	nasty := []string{"", "a", `"quoted"`, `back\slash`, "<script>&amp;</script>", "tab\there\nnl\r\b\f",
+		"\x00\x01\x1f\x7f", "é à ç Québec", "\u2028line\u2029", "bad\xffutf8\xc3", "emoji 😀", "/fhir/Patient?name=x&y=<1>"}
+	pick := func(r *rand.Rand) string {
+		if r.IntN(3) == 0 {
+			return ""
+		}
+		s := nasty[r.IntN(len(nasty))]
+		for range r.IntN(3) {
+			s += nasty[r.IntN(len(nasty))]
+		}
+		return s
+	}
+	list := func(r *rand.Rand) []string {
+		switch r.IntN(3) {
+		case 0:
+			return nil
+		case 1:
+			return []string{}
+		}
+		var l []string
+		for range 1 + r.IntN(4) {
+			l = append(l, pick(r))
+		}
+		return l
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	times := []time.Time{time.Date(2026, 12, 6, 20, 0, 0, 0, time.UTC), time.Date(2026, 12, 6, 20, 0, 0, 123456789, time.UTC),
+		time.Date(1, 1, 1, 0, 0, 0, 0, time.FixedZone("x", -5*3600)), {}}
+	for i := range 5000 {
+		e := Entry{Time: times[i%len(times)], Agent: pick(r), Name: pick(r), Role: pick(r), Establishment: pick(r),
+			Practitioner: pick(r), Client: pick(r), TokenID: pick(r), Remote: pick(r), Action: pick(r), Interaction: pick(r),
+			Method: pick(r), Path: pick(r), Query: pick(r), Status: []int{0, 200, -1, 404}[r.IntN(4)], Outcome: pick(r),
+			Patient: pick(r), Resources: list(r), Denied: list(r), Basis: pick(r), Purpose: pick(r), Reason: pick(r)}
+		want, err := json.Marshal(&e)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := appendJSON(nil, &e)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Fatalf("entry %d:\n got %s (%v)\nwant %s", i, got, err, want)
+		}
+	}
+	if _, err := appendJSON(nil, &Entry{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}); err == nil {
+		t.Fatal("year 10000 encoded; encoding/json refuses it")
+	}
+}
+
+func BenchmarkEntryJSON(b *testing.B) {
+	e := Entry{Time: time.Now().UTC(), Agent: "user:u1", Name: "Dre Julie Bouchard", Role: "physician", Establishment: "org-ciusss-mcq",
+		Practitioner: "pr1", TokenID: "6f1c2d", Remote: "10.1.2.3:51234", Action: "read", Interaction: "read", Method: "GET",
+		Path: "/fhir/Observation/o3", Status: 200, Patient: "p1", Resources: []string{"Observation/o3/_history/1"},
+		Basis: "care-relationship", Purpose: "TREAT"}
+	b.Run("encoding-json", func(b *testing.B) {
+		for b.Loop() {
+			json.Marshal(&e)
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		for b.Loop() {
+			appendJSON(make([]byte, 0, 384), &e)
+		}
+	})
+}
