@@ -53,6 +53,7 @@ func rate(b *testing.B, n int, unit string) {
 // pays its own commit (no batching possible).
 func BenchPut(b *testing.B, s dsn.Store) {
 	ctx := context.Background()
+	cpu := startCPU(s)
 	for b.Loop() {
 		w := benchPatient("bp")
 		if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
@@ -60,6 +61,7 @@ func BenchPut(b *testing.B, s dsn.Store) {
 		}
 	}
 	rate(b, b.N, "writes/s")
+	cpu.report(b, b.N, "write")
 }
 
 // BenchPutParallel creates Patients from 16 concurrent clients (8 per
@@ -68,6 +70,7 @@ func BenchPutParallel(b *testing.B, s dsn.Store) {
 	ctx := context.Background()
 	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
+	cpu := startCPU(s)
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
 			w := benchPatient("bpp")
@@ -78,6 +81,7 @@ func BenchPutParallel(b *testing.B, s dsn.Store) {
 		}
 	})
 	rate(b, b.N, "writes/s")
+	cpu.report(b, b.N, "write")
 }
 
 // BenchRead reads Patients by id from 16 concurrent clients.
@@ -111,6 +115,7 @@ func BenchRead(b *testing.B, s dsn.Store) {
 // transaction Bundle would, from a single client.
 func BenchTx26(b *testing.B, s dsn.Store) {
 	ctx := context.Background()
+	cpu := startCPU(s)
 	for b.Loop() {
 		ws := make([]dsn.Write, 26)
 		for i := range ws {
@@ -123,6 +128,7 @@ func BenchTx26(b *testing.B, s dsn.Store) {
 	}
 	rate(b, b.N, "tx/s")
 	rate(b, 26*b.N, "resources/s")
+	cpu.report(b, 26*b.N, "resource")
 }
 
 // BenchSearch finds one Patient by identifier among 5,000, with a family-name
@@ -200,10 +206,12 @@ func BenchPutIDs(b *testing.B, open func(b *testing.B) dsn.Store) {
 				put(min(1000, prefill-done))
 			}
 			b.ResetTimer()
+			cpu := startCPU(s)
 			for b.Loop() {
 				put(26)
 			}
 			rate(b, 26*b.N, "writes/s")
+			cpu.report(b, 26*b.N, "write")
 		})
 	}
 }

@@ -48,6 +48,7 @@ func BenchPutAll(b *testing.B, s dsn.Store, ws []dsn.Write, batch int) {
 		rows += IndexRows(w.Index)
 	}
 	round := 0
+	cpu := startCPU(s)
 	for b.Loop() {
 		round++
 		suffix := "-r" + strconv.Itoa(round)
@@ -63,6 +64,7 @@ func BenchPutAll(b *testing.B, s dsn.Store, ws []dsn.Write, batch int) {
 		}
 	}
 	rate(b, b.N*len(ws), "resources/s")
+	cpu.report(b, b.N*len(ws), "resource")
 	b.ReportMetric(float64(rows)/float64(len(ws)), "rows/resource")
 }
 
