@@ -34,3 +34,15 @@ type Records interface {
 	// DeleteRecord removes one record; deleting nothing is not an error.
 	DeleteRecord(ctx context.Context, kind, id string) error
 }
+
+// RevocationSignal is kept by a store whose processes must all refuse a
+// revoked token on their next request (decision 0013). Package access
+// calls RevocationSeq on every request, so it does no I/O: a counter in
+// memory the store keeps current. SignalRevocation is called after a
+// revocation record is written; when it returns, every process sharing
+// the store sees a new RevocationSeq (and reloads the revocations before
+// deciding its next request).
+type RevocationSignal interface {
+	RevocationSeq() uint64
+	SignalRevocation(ctx context.Context) error
+}

@@ -26,7 +26,9 @@ import (
 // could match has expired) and is then deleted.
 
 // RevocationTTL bounds how long another process may still accept a token
-// just revoked (in the revoking process: at once).
+// just revoked when the store keeps no dsn.RevocationSignal, or the signal
+// failed (in the revoking process: at once). With the signal, every process
+// refuses it on its next request (decision 0013).
 const RevocationTTL = 5 * time.Second
 
 // MaxAccessTTL is the longest life of an access token (dsn token --ttl).
@@ -59,6 +61,7 @@ type revoked struct {
 	cut       map[string]map[string]time.Time // what → id → cut-off (users, clients, families)
 	tokens    map[string]time.Time            // jti → until
 	loadedAt  time.Time
+	seq       uint64 // the store's RevocationSeq read before the last load
 	purgedAt  time.Time
 	reloading bool
 }
@@ -134,6 +137,11 @@ func (s *Service) revoke(ctx context.Context, what, id string, until time.Time) 
 		return err
 	}
 	s.rev.add(v)
+	if s.signal != nil {
+		// the record is written: if some process did not acknowledge the
+		// signal, it still reloads within RevocationTTL
+		s.signal.SignalRevocation(ctx)
+	}
 	return nil
 }
 
@@ -211,18 +219,26 @@ func (s *Service) deleteRefreshTokens(ctx context.Context, match func(grantState
 }
 
 // isRevoked says why p's token is refused, "" if it is not: map look-ups
-// under a read lock; a stale state is reloaded by one caller in the
-// background (the first load is waited for).
+// under a read lock. When the store's revocation signal moved (another
+// process revoked something, decision 0013), the revocations are reloaded
+// before deciding — the signal is an atomic load, the reload happens once
+// per revocation; a state older than RevocationTTL is reloaded by one
+// caller in the background (the first load is waited for).
 func (s *Service) isRevoked(ctx context.Context, p *Principal, now time.Time) string {
+	var seq uint64
+	if s.signal != nil {
+		seq = s.signal.RevocationSeq()
+	}
 	s.rev.mu.RLock()
 	loaded, why := s.rev.loadedAt, ""
 	if !loaded.IsZero() {
 		why = s.rev.refusesLocked(p) // one read lock per request
 	}
+	signalled := seq != s.rev.seq
 	s.rev.mu.RUnlock()
 	switch {
-	case loaded.IsZero():
-		s.reloadRevoked(ctx, now)
+	case loaded.IsZero() || signalled:
+		s.reloadNow(ctx, now)
 		return s.rev.refuses(p)
 	case now.Sub(loaded) >= RevocationTTL:
 		s.rev.mu.Lock()
@@ -236,11 +252,28 @@ func (s *Service) isRevoked(ctx context.Context, p *Principal, now time.Time) st
 	return why
 }
 
+// reloadNow reloads the revocations in the request, once for all the
+// requests that saw the same signal (they wait for it).
+func (s *Service) reloadNow(ctx context.Context, now time.Time) {
+	s.loadMu.Lock()
+	defer s.loadMu.Unlock()
+	s.rev.mu.RLock()
+	current := !s.rev.loadedAt.IsZero() && (s.signal == nil || s.rev.seq == s.signal.RevocationSeq())
+	s.rev.mu.RUnlock()
+	if !current {
+		s.reloadRevoked(ctx, now)
+	}
+}
+
 // reloadRevoked reads the revocation records; the ones past their Until are
 // deleted. On a failure the state stays as it was and the next call tries
 // again. At most once an hour it also deletes expired codes and refresh
 // tokens (purgeExpired).
 func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
+	var seq uint64
+	if s.signal != nil {
+		seq = s.signal.RevocationSeq() // before the list: a later signal reloads again
+	}
 	recs, err := s.records.ListRecords(ctx, kindRevocation)
 	fresh := revoked{}
 	for _, r := range recs {
@@ -278,7 +311,7 @@ func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
 				fresh.addLocked(revocation{What: revokeToken, ID: id, Until: until})
 			}
 		}
-		s.rev.cut, s.rev.tokens, s.rev.loadedAt = fresh.cut, fresh.tokens, now
+		s.rev.cut, s.rev.tokens, s.rev.loadedAt, s.rev.seq = fresh.cut, fresh.tokens, now, seq
 		if purge {
 			s.rev.purgedAt = now
 		}

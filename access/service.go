@@ -42,7 +42,9 @@ type Service struct {
 	reloaded time.Time // last reload of the keys from the store
 
 	tokens   tokenCache
-	rev      revoked  // disabled users, whose tokens are refused (revoke.go)
+	rev      revoked              // revoked tokens, users, clients, families (revoke.go)
+	signal   dsn.RevocationSignal // nil if the store keeps none (decision 0013)
+	loadMu   sync.Mutex           // one synchronous reload of the revocations at a time
 	throttle throttle // failed sign-ins (throttle.go)
 }
 
@@ -50,6 +52,7 @@ type Service struct {
 func New(o Options) *Service {
 	s := &Service{records: o.Records, clock: o.Clock, issuer: o.Issuer, audience: o.Audience,
 		accessTTL: o.AccessTTL, keys: map[string]*signingKey{}}
+	s.signal, _ = o.Records.(dsn.RevocationSignal)
 	if s.clock == nil {
 		s.clock = dsn.SystemClock{}
 	}

@@ -28,6 +28,7 @@ type Store struct {
 	queue   *sqlstore.Queue
 	writers sync.WaitGroup // done when the writers have drained the queue
 	tail    journalTail    // the access journal's chain tail (journal.go)
+	rev     revSignal      // revocation notifications (revsignal.go)
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -76,6 +77,7 @@ func (s *Store) Close() error {
 	if !s.queue.Close() {
 		return nil
 	}
+	s.closeRevListener()
 	s.writers.Wait()
 	return s.closeConns()
 }

@@ -49,6 +49,7 @@ type Store struct {
 	syncErr atomic.Pointer[error] // the first failed fsync: every later write fails
 	ckpt    *checkpointer         // background WAL checkpoints (checkpoint.go)
 	journal *journal              // the access journal's own file (journal.go)
+	rev     revSignal             // the revocation counter shared by the store's processes (revsignal_unix.go)
 }
 
 var _ dsn.Store = (*Store)(nil)
@@ -80,6 +81,10 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	if s.journal, err = openJournal(ctx, dir); err != nil {
 		s.closeDBs()
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir le journal des accès", Err: err}
+	}
+	if s.rev, err = openRevSignal(dir); err != nil {
+		s.closeDBs()
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "impossible d'ouvrir " + RevocationFile, Err: err}
 	}
 	go s.writer()
 	return s, nil

@@ -110,8 +110,8 @@ func runClient(ctx context.Context, args []string, env Env) error {
 
 // runClientSwitch: dsn client disable|enable|delete --id ID. Disabled or
 // deleted, the client gets no token and its tokens already issued are
-// refused (at once in a server on the same store, within
-// access.RevocationTTL), and its running $export jobs stop and fail.
+// refused (by every server on the store from its next request, decision
+// 0013), and its running $export jobs stop and fail.
 // Deleted, it cannot be enabled again; its record stays so that the
 // journal's entries still name it.
 func runClientSwitch(ctx context.Context, verb string, args []string, env Env) error {
@@ -126,13 +126,13 @@ func runClientSwitch(ctx context.Context, verb string, args []string, env Env) e
 		switch verb {
 		case "disable":
 			c, err = svc.DisableClient(ctx, id)
-			msg = "désactivé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + ", ses exports en cours s'arrêtent"
+			msg = "désactivé: ses jetons sont refusés par tout serveur sur ce dépôt, ses exports en cours s'arrêtent"
 		case "enable":
 			c, err = svc.EnableClient(ctx, id)
 			msg = "réactivé: ses jetons révoqués le restent"
 		default:
 			c, err = svc.DeleteClient(ctx, id)
-			msg = "supprimé: ses jetons cessent de fonctionner d'ici " + access.RevocationTTL.String() + "; le journal garde son nom"
+			msg = "supprimé: ses jetons sont refusés par tout serveur sur ce dépôt; le journal garde son nom"
 		}
 		if err != nil {
 			return err
@@ -189,8 +189,8 @@ func runUser(ctx context.Context, args []string, env Env) error {
 
 // runUserSwitch: dsn user disable|enable --username U. Disabled, the user
 // can no longer sign in nor get a token, and the tokens already issued stop
-// working (at once in a server on the same store, within
-// access.RevocationTTL). Enabled again, they sign in and get new tokens; the
+// working (by every server on the store from its next request, decision
+// 0013). Enabled again, they sign in and get new tokens; the
 // tokens revoked by the disabling stay refused.
 func runUserSwitch(ctx context.Context, verb string, args []string, env Env) error {
 	sc, username, err := parseOneFlag("user", verb, args, env, "username", "the user's sign-in name (staff, else citizen)", "--username attendu")
@@ -212,7 +212,7 @@ func runUserSwitch(ctx context.Context, verb string, args []string, env Env) err
 		if _, err := svc.DisableUser(ctx, u.ID); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "compte %s désactivé: ses jetons cessent de fonctionner d'ici %s\n", u.Username, access.RevocationTTL)
+		fmt.Fprintf(env.Stdout, "compte %s désactivé: ses jetons sont refusés par tout serveur sur ce dépôt\n", u.Username)
 		return nil
 	})
 }
@@ -301,7 +301,7 @@ func userToken(ctx context.Context, svc *access.Service, username, scope string,
 // revoked with its whole family (access.Service.RevokeToken); --jti alone
 // revokes that access token only (its family is not in the jti). The
 // revocation is journaled; a server on the same store refuses the token at
-// once if it is this process, else within access.RevocationTTL.
+// on its next request (the store's revocation signal, decision 0013).
 func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("token revoke", env)
 	var sc StoreConfig
@@ -346,7 +346,7 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 		case rv.Family != "":
 			what += " et toute sa lignée (" + rv.Family + ", jetons de rafraîchissement compris)"
 		}
-		fmt.Fprintf(env.Stdout, "%s révoqué: refusé d'ici %s par tout serveur sur ce dépôt\n", what, access.RevocationTTL)
+		fmt.Fprintf(env.Stdout, "%s révoqué: refusé par tout serveur sur ce dépôt dès sa prochaine requête\n", what)
 		return nil
 	})
 }

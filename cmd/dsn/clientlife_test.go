@@ -85,14 +85,14 @@ func testClientLifecycle(t *testing.T, s *server, sc StoreConfig) {
 	if code, out, errOut = cli(t, "", append([]string{"client", "disable", "--id", cred.ID}, store...)...); code != 0 || !strings.Contains(out, "désactivé") {
 		t.Fatalf("client disable: %d %s %s", code, out, errOut)
 	}
-	waitStatus(t, base, tok, 401)
+	statusNow(t, base, tok, 401)
 	if st, _ := clientCredentials(t, base, cred.ID, cred.Secret); st != 401 {
 		t.Fatalf("token for a disabled client: %d", st)
 	}
 	if code, out, errOut = cli(t, "", append([]string{"client", "disable", "--id", ap.id}, store...)...); code != 0 {
 		t.Fatalf("app disable: %d %s %s", code, out, errOut)
 	}
-	waitStatus(t, base, user["access_token"].(string), 401)
+	statusNow(t, base, user["access_token"].(string), 401)
 	if st, out := ap.refresh(user["refresh_token"].(string)); st != 401 || out["error"] != "invalid_client" {
 		t.Fatalf("refresh for a disabled app: %d %v", st, out)
 	}
@@ -168,7 +168,7 @@ func testClientLifecycle(t *testing.T, s *server, sc StoreConfig) {
 	if st, _ := clientCredentials(t, base, cred.ID, cred.Secret); st != 401 {
 		t.Fatalf("token for a deleted client: %d", st)
 	}
-	waitStatus(t, base, tok2, 401)
+	statusNow(t, base, tok2, 401)
 	if code, _, errOut = cli(t, "", append([]string{"client", "enable", "--id", cred.ID}, store...)...); code != 1 || !strings.Contains(errOut, "supprimé") {
 		t.Fatalf("enable a deleted client: %d %s", code, errOut)
 	}

@@ -10,7 +10,6 @@ import (
 	"net/url"
 	"strings"
 	"testing"
-	"time"
 
 	"dsn"
 	"dsn/access"
@@ -275,7 +274,8 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 		t.Fatalf("journal of revocations: %d entries", len(es))
 	}
 
-	// the command line, in another process's Service: refused within RevocationTTL
+	// the command line, another process on the store: refused by the server
+	// on its next request (the store's revocation signal, decision 0013)
 	storeFlag := storeArgs(sc)
 	code, out, errOut := cli(t, "", append([]string{"token", "--user", "dr.revoque"}, storeFlag...)...)
 	if code != 0 {
@@ -288,13 +288,17 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 	if code, out, errOut = cli(t, cliTok+"\n", append([]string{"token", "revoke"}, storeFlag...)...); code != 0 || !strings.Contains(out, "révoqué") {
 		t.Fatalf("dsn token revoke: %d %s %s", code, out, errOut)
 	}
-	waitStatus(t, base, cliTok, 401)
+	if st := fhirStatus(t, base, cliTok); st != 401 {
+		t.Fatalf("CLI token after dsn token revoke: %d", st)
+	}
 	// --jti: the jti of a token read from the app's answer
 	jti := jwtClaim(t, t2["access_token"].(string), "jti")
 	if code, _, errOut = cli(t, "", append([]string{"token", "revoke", "--jti", jti}, storeFlag...)...); code != 0 {
 		t.Fatalf("dsn token revoke --jti: %s", errOut)
 	}
-	waitStatus(t, base, t2["access_token"].(string), 401)
+	if st := fhirStatus(t, base, t2["access_token"].(string)); st != 401 {
+		t.Fatalf("token after dsn token revoke --jti: %d", st)
+	}
 	// a refresh token on stdin revokes its family
 	h1 := pub.tokens("dr.revoque", "un mot de passe solide", scope)
 	if code, out, errOut = cli(t, h1["refresh_token"].(string)+"\n", append([]string{"token", "revoke"}, storeFlag...)...); code != 0 || !strings.Contains(out, "lignée") {
@@ -303,7 +307,9 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 	if st, _ := pub.refresh(h1["refresh_token"].(string)); st != 400 {
 		t.Fatalf("refresh token revoked by the CLI: %d", st)
 	}
-	waitStatus(t, base, h1["access_token"].(string), 401)
+	if st := fhirStatus(t, base, h1["access_token"].(string)); st != 401 {
+		t.Fatalf("access token of a family revoked by the CLI: %d", st)
+	}
 	// an access token on stdin revokes its family too: the refresh token is refused
 	h2 := pub.tokens("dr.revoque", "un mot de passe solide", scope)
 	if code, out, errOut = cli(t, h2["access_token"].(string)+"\n", append([]string{"token", "revoke"}, storeFlag...)...); code != 0 || !strings.Contains(out, "lignée") {
@@ -321,20 +327,13 @@ func testRevocation(t *testing.T, m *Main, base string, sc StoreConfig) {
 	}
 }
 
-// waitStatus polls /fhir with tok until it answers want (another process's
-// revocation reaches the server within access.RevocationTTL).
-func waitStatus(t *testing.T, base, tok string, want int) {
+// statusNow asserts that /fhir answers want to tok on the very next request
+// (a revocation by another process on the store reaches the server through
+// the store's revocation signal, decision 0013).
+func statusNow(t *testing.T, base, tok string, want int) {
 	t.Helper()
-	deadline := time.Now().Add(access.RevocationTTL + 5*time.Second)
-	for {
-		st := fhirStatus(t, base, tok)
-		if st == want {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("status %d, want %d", st, want)
-		}
-		time.Sleep(100 * time.Millisecond)
+	if st := fhirStatus(t, base, tok); st != want {
+		t.Fatalf("status %d, want %d", st, want)
 	}
 }
 
@@ -348,4 +347,47 @@ func jwtClaim(t *testing.T, tok, name string) string {
 	}
 	s, _ := c[name].(string)
 	return s
+}
+
+// TestRevocationTwoServers: two servers on one store (SQLite data directory,
+// PostgreSQL schema); a token revoked at one is refused by the other on the
+// very next request, with its grant's refresh token (decision 0013).
+func TestRevocationTwoServers(t *testing.T) {
+	for _, kind := range []string{"sqlite", "postgres"} {
+		t.Run(kind, func(t *testing.T) {
+			sc := StoreConfig{DataDir: t.TempDir()}
+			if kind == "postgres" {
+				sc = StoreConfig{DBURL: pgSchema(t)}
+			}
+			one, two := startOn(t, sc), startOn(t, sc)
+			base1, base2 := strings.TrimSuffix(one.base, "/fhir"), strings.TrimSuffix(two.base, "/fhir")
+			if _, err := one.m.auth.CreateUser(context.Background(), access.NewUser{Username: "dr.deux", Role: access.RolePhysician,
+				Establishment: "e", Password: "un mot de passe solide"}); err != nil {
+				t.Fatal(err)
+			}
+			const scope = "offline_access user/*.rs"
+			ap := newApp(t, one.m, base1, scope, true)
+			tk := ap.tokens("dr.deux", "un mot de passe solide", scope)
+			other := ap.tokens("dr.deux", "un mot de passe solide", scope)
+			for _, tok := range []string{tk["access_token"].(string), other["access_token"].(string)} {
+				if st := fhirStatus(t, base2, tok); st != 200 {
+					t.Fatalf("second server before: %d", st)
+				}
+			}
+			if st, out := ap.revoke(tk["access_token"].(string), ""); st != 200 {
+				t.Fatalf("revoke at the first server: %d %v", st, out)
+			}
+			if st := fhirStatus(t, base2, tk["access_token"].(string)); st != 401 {
+				t.Fatalf("second server, next request after the revocation: %d", st)
+			}
+			ap2 := *ap
+			ap2.base = base2
+			if st, out := ap2.refresh(tk["refresh_token"].(string)); st != 400 || out["error"] != "invalid_grant" {
+				t.Fatalf("refresh at the second server: %d %v", st, out)
+			}
+			if st := fhirStatus(t, base2, other["access_token"].(string)); st != 200 {
+				t.Fatalf("another grant at the second server: %d", st)
+			}
+		})
+	}
 }

@@ -1,0 +1,67 @@
+package access_test
+
+import (
+	"context"
+	"syscall"
+	"testing"
+	"time"
+
+	"dsn"
+	"dsn/access"
+)
+
+// BenchmarkAuthenticate measures what every FHIR request pays to validate
+// its bearer token once the token was verified (ECDSA) and cached: the
+// cache look-up and the revocation check (change detection across
+// processes included). docs/benchmarks.md, session 6.
+func BenchmarkAuthenticate(b *testing.B) {
+	ctx := context.Background()
+	svc, _, _ := newService(b)
+	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.bench", Role: access.RolePhysician, Establishment: "e"})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok, _, err := svc.IssueAccess(ctx, access.UserPrincipal(u, access.MustScopes("user/*.rs"), "app"), time.Hour)
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, tok); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		if _, err := svc.Authenticate(ctx, tok); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	// the machine is shared: CPU time of this process, not wall time
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n)/1e3, "cpu-µs/op")
+}
+
+// cpuTime is the user+system CPU time of this process.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkRevocationRowRead is the rejected alternative to the revocation
+// signal (decision 0013): reading a generation row from SQLite on every
+// request.
+func BenchmarkRevocationRowRead(b *testing.B) {
+	ctx := context.Background()
+	_, st, _ := newService(b)
+	st.PutRecord(ctx, dsn.Record{Kind: "bench", ID: "generation", Body: []byte(`{"n":1}`)})
+	cpu0 := cpuTime()
+	n := 0
+	for b.Loop() {
+		if _, err := st.GetRecord(ctx, "bench", "generation"); err != nil {
+			b.Fatal(err)
+		}
+		n++
+	}
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n)/1e3, "cpu-µs/op")
+}
