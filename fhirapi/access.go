@@ -1,7 +1,6 @@
 package fhirapi
 
 import (
-	"bytes"
 	"context"
 	"log/slog"
 	"net"
@@ -164,11 +163,13 @@ type CommitAuditor interface {
 
 // heldResponse keeps a response in memory until its journal entry is durable.
 // Responses are built whole in memory already (Bundles), so holding them
-// costs one copy.
+// costs one copy: the first Write is copied into a slice of its size (most
+// responses are one Write), later ones append to it, rather than a
+// bytes.Buffer doubling its way up to a 20 KiB Bundle.
 type heldResponse struct {
 	header http.Header
 	status int
-	body   bytes.Buffer
+	body   []byte
 }
 
 func (h *heldResponse) Header() http.Header { return h.header }
@@ -183,7 +184,11 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 	if h.status == 0 {
 		h.status = http.StatusOK
 	}
-	return h.body.Write(b)
+	if h.body == nil {
+		h.body = make([]byte, 0, len(b))
+	}
+	h.body = append(h.body, b...)
+	return len(b), nil
 }
 
 func (h *heldResponse) sendTo(w http.ResponseWriter) {
@@ -195,7 +200,7 @@ func (h *heldResponse) sendTo(w http.ResponseWriter) {
 		h.status = http.StatusOK
 	}
 	w.WriteHeader(h.status)
-	w.Write(h.body.Bytes())
+	w.Write(h.body)
 }
 
 func (a *API) authorize(ctx context.Context, req Request) (context.Context, error) {
