@@ -28,17 +28,18 @@ const FileName = "dsn.db"
 
 // Store is the SQLite implementation of dsn.Store.
 type Store struct {
-	wdb     *sql.DB              // exactly one connection: the writer
-	wconn   *sql.Conn            // the writer connection, owned by the writer goroutine
-	rdb     *sql.DB              // read pool
-	wstmt   stmts                // prepared on the writer connection
-	rstmt   stmts                // prepared on the read pool
-	cache   stmtCache            // generated search SQL prepared on the read pool
-	inserts map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
-	sideSt  map[string]*sql.Stmt // records and journal statements on the writer (records.go)
-	queue   *sqlstore.Queue
-	shut    atomic.Bool   // closed, for readers (no lock on the read path)
-	done    chan struct{} // closed when the writer goroutine has drained the queue
+	wdb       *sql.DB              // exactly one connection: the writer
+	wconn     *sql.Conn            // the writer connection, owned by the writer goroutine
+	rdb       *sql.DB              // read pool
+	wstmt     stmts                // prepared on the writer connection
+	rstmt     stmts                // prepared on the read pool
+	cache     stmtCache            // generated search SQL prepared on the read pool
+	inserts   map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
+	indexArgs []any                // insertIndex's argument buffer, reused by the writer goroutine
+	sideSt    map[string]*sql.Stmt // records and journal statements on the writer (records.go)
+	queue     *sqlstore.Queue
+	shut      atomic.Bool   // closed, for readers (no lock on the read path)
+	done      chan struct{} // closed when the writer goroutine has drained the queue
 
 	syncSem chan struct{}         // one token per WAL fsync in flight (maxSyncs)
 	syncing sync.WaitGroup        // the fsyncs in flight, waited for by Close
