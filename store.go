@@ -402,12 +402,23 @@ type Unwrapper interface {
 // turns each jsonb body back into text, and one reader keeps one core busy).
 // Find it with AsRangeReader.
 type RangeReader interface {
-	// KeyRange returns the smallest and largest key of typ's resources
-	// (tombstones included) and how many there are; n = 0 if none.
-	KeyRange(ctx context.Context, typ string) (lo, hi int64, n int, err error)
+	// KeyRanges returns the extent of the keys of each type of types (every
+	// type when types is empty) that has resources, tombstones included, in
+	// one query, by type name.
+	KeyRanges(ctx context.Context, types []string) ([]KeyRange, error)
 	// ScanRange calls fn with each current, non-deleted resource of typ whose
 	// key k is lo ≤ k < hi, in key order. An error from fn stops the scan.
+	// The Resource's Body is only valid until fn returns (it may be the
+	// driver's read buffer): fn copies what it keeps.
 	ScanRange(ctx context.Context, typ string, lo, hi int64, fn func(Resource) error) error
+}
+
+// KeyRange is the extent of one type's keys in a RangeReader: the smallest
+// and the largest, and how many resources there are (N > 0).
+type KeyRange struct {
+	Type   string
+	Lo, Hi int64
+	N      int
 }
 
 // Filter is implemented by a store wrapper whose reads are those of the store

@@ -71,23 +71,33 @@ func Export(ctx context.Context, o ExportOptions) (Manifest, error) {
 	defer d.close()
 	var mu sync.Mutex // total and Progress, shared by the type workers
 	total := 0
+	counted := func(typ string, n int) {
+		mu.Lock()
+		defer mu.Unlock()
+		before := total
+		total += n
+		if o.Progress != nil && total/pageSize != before/pageSize {
+			o.Progress(Progress{File: typ, Records: total, Elapsed: time.Since(start)})
+		}
+	}
 	emit := func(r dsn.Resource) error {
 		if err := d.write(r); err != nil {
 			return err
 		}
-		mu.Lock()
-		defer mu.Unlock()
-		total++
-		if o.Progress != nil && total%pageSize == 0 {
-			o.Progress(Progress{File: r.Type, Records: total, Elapsed: time.Since(start)})
-		}
+		counted(r.Type, 1)
 		return nil
 	}
 	var err error
 	rr, ranges := dsn.AsRangeReader(o.Store)
 	switch {
 	case (q.Level == "" || q.Level == LevelSystem) && ranges && q.Since.IsZero():
-		err = q.eachTypeRanges(ctx, rr, ExportReaders, emit)
+		err = q.eachTypeRanges(ctx, rr, ExportReaders, func(typ string, lines []byte, n int) error {
+			if err := d.writeLines(typ, lines, n); err != nil {
+				return err
+			}
+			counted(typ, n)
+			return nil
+		})
 	case q.Level == "" || q.Level == LevelSystem:
 		err = q.eachTypeParallel(ctx, o.Store, runtime.GOMAXPROCS(0), emit)
 	default:
@@ -124,22 +134,44 @@ type typeFile struct {
 	n int
 }
 
-func (d *dirSink) write(r dsn.Resource) error {
+// file returns typ's file, created at its first resource.
+func (d *dirSink) file(typ string) (*typeFile, error) {
 	d.mu.Lock()
-	tf, ok := d.files[r.Type]
-	if !ok {
-		f, err := os.Create(filepath.Join(d.dir, r.Type+".ndjson"))
-		if err != nil {
-			d.mu.Unlock()
-			return dsn.Wrap("bulk.Export", dsn.KindInternal, err)
-		}
-		tf = &typeFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}
-		d.files[r.Type] = tf
+	defer d.mu.Unlock()
+	if tf, ok := d.files[typ]; ok {
+		return tf, nil
 	}
-	d.mu.Unlock()
-	tf.w.Write(r.Body)
+	f, err := os.Create(filepath.Join(d.dir, typ+".ndjson"))
+	if err != nil {
+		return nil, dsn.Wrap("bulk.Export", dsn.KindInternal, err)
+	}
+	tf := &typeFile{f: f, w: bufio.NewWriterSize(f, 1<<20)}
+	d.files[typ] = tf
+	return tf, nil
+}
+
+// write appends one resource to its type's file.
+func (d *dirSink) write(r dsn.Resource) error {
+	tf, err := d.file(r.Type)
+	if err != nil {
+		return err
+	}
 	tf.n++
-	return tf.w.WriteByte('\n')
+	tf.w.Write(r.Body)
+	return tf.w.WriteByte('\n') // bufio keeps the first error
+}
+
+// writeLines appends n resources, already NDJSON lines, to typ's file.
+func (d *dirSink) writeLines(typ string, lines []byte, n int) error {
+	tf, err := d.file(typ)
+	if err != nil {
+		return err
+	}
+	tf.n += n
+	if _, err := tf.w.Write(lines); err != nil {
+		return dsn.Wrap("bulk.Export", dsn.KindInternal, err)
+	}
+	return nil
 }
 
 // close flushes and closes every file (once); the first error is returned.

@@ -5,7 +5,6 @@ import (
 	"sync"
 
 	"dsn"
-	"dsn/fhir"
 )
 
 // sliceSize is about how many resources one key-range slice holds: one
@@ -18,19 +17,29 @@ type slice struct {
 	lo, hi int64
 }
 
-// sliceResult is what a worker read of one slice.
+// sliceResult is what a worker read of one slice: the NDJSON lines of
+// the resources the export keeps, and how many.
 type sliceResult struct {
-	rs  []dsn.Resource
-	err error
+	typ   string
+	lines []byte
+	n     int
+	err   error
 }
+
+// chunks recycles the line buffers of the slices (a few MiB each) once
+// they are written.
+var chunks = sync.Pool{New: func() any { return []byte(nil) }}
 
 // eachTypeRanges emits the resources of the system level like
 // eachTypeParallel, but reads each type as consecutive slices of its key
 // range (dsn.RangeReader), workers slices at once, and emits the slices in
-// key order, from this goroutine: each type's file gets exactly the lines,
-// in the order, of a read page by page. At most 2×workers slices are held
-// in memory. The first error stops the rest.
-func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers int, emit func(dsn.Resource) error) error {
+// key order, from this goroutine, as whole NDJSON chunks: each type's file
+// gets exactly the lines, in the order, of a read page by page, and no
+// resource is decoded or copied more than once on the way (the body goes
+// from the driver's buffer into the chunk). lines is only valid until emit
+// returns. At most 2×workers slices are held in memory. The first error
+// stops the rest.
+func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers int, emit func(typ string, lines []byte, n int) error) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	workers = max(workers, 1)
@@ -73,15 +82,13 @@ func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers i
 	var first error
 	for out := range ordered {
 		r := <-out
-		if first == nil && r.err != nil {
+		if first == nil {
 			first = r.err
 		}
-		for _, res := range r.rs {
-			if first != nil {
-				break
-			}
-			first = emit(res)
+		if first == nil && r.n > 0 {
+			first = emit(r.typ, r.lines, r.n)
 		}
+		chunks.Put(r.lines[:0])
 		if first != nil {
 			cancel()
 		}
@@ -96,22 +103,18 @@ func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers i
 // plan cuts each type of q into slices of about sliceSize resources of its
 // key range and hands them to next in order, until next says stop.
 func (q Query) plan(ctx context.Context, rr dsn.RangeReader, next func(slice) bool) error {
-	types := q.Types
-	if len(types) == 0 {
-		types = fhir.ResourceTypes()
+	ranges, err := rr.KeyRanges(ctx, q.Types)
+	if err != nil {
+		return err
 	}
-	for _, t := range types {
-		lo, hi, n, err := rr.KeyRange(ctx, t)
-		if err != nil {
-			return err
-		}
-		if n == 0 {
+	for _, kr := range ranges {
+		if kr.N == 0 {
 			continue
 		}
-		k := int64((n + sliceSize - 1) / sliceSize)
-		width := (hi - lo + k) / k // k slices of width cover [lo, hi+1)
-		for a := lo; a <= hi; a += width {
-			if !next(slice{typ: t, lo: a, hi: min(a+width, hi+1)}) {
+		k := int64((kr.N + sliceSize - 1) / sliceSize)
+		width := (kr.Hi - kr.Lo + k) / k // k slices of width cover [lo, hi+1)
+		for a := kr.Lo; a <= kr.Hi; a += width {
+			if !next(slice{typ: kr.Type, lo: a, hi: min(a+width, kr.Hi+1)}) {
 				return ctx.Err()
 			}
 		}
@@ -121,10 +124,11 @@ func (q Query) plan(ctx context.Context, rr dsn.RangeReader, next func(slice) bo
 
 // readSlice reads one slice, keeping what the export selects.
 func (q Query) readSlice(ctx context.Context, rr dsn.RangeReader, s slice) sliceResult {
-	var r sliceResult
+	r := sliceResult{typ: s.typ, lines: chunks.Get().([]byte)}
 	r.err = rr.ScanRange(ctx, s.typ, s.lo, s.hi, func(res dsn.Resource) error {
 		if q.keeps(res) {
-			r.rs = append(r.rs, res)
+			r.lines = append(append(r.lines, res.Body...), '\n')
+			r.n++
 		}
 		return nil
 	})

@@ -82,6 +82,15 @@ func TestExportEqualsStore(t *testing.T) {
 			if len(files) != len(want) {
 				t.Errorf("%d files for %d types", len(files), len(want))
 			}
+			// _type: only those types' extents are read
+			m, err := Export(context.Background(), ExportOptions{Store: dropEvery{st}, Dir: t.TempDir(), Types: []string{"Patient", "Condition"}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(m.Output) != 2 || m.Output[0].Type != "Condition" || m.Output[0].Count != len(want["Condition"]) ||
+				m.Output[1].Type != "Patient" || m.Output[1].Count != len(want["Patient"]) {
+				t.Errorf("_type=Patient,Condition: manifest %+v; stored %d Conditions, %d Patients", m.Output, len(want["Condition"]), len(want["Patient"]))
+			}
 		})
 	}
 }
