@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/go-jose/go-jose/v4"
@@ -269,7 +270,7 @@ func (s *Service) SignInFrom(ctx context.Context, realm Realm, username, passwor
 	u, err := s.UserByName(ctx, realm, username)
 	if err != nil || u.Disabled || u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) {
 		if err != nil {
-			CheckPassword(dummyHash, password) // same time whether the user exists or not
+			CheckPassword(dummyHash(), password) // same time whether the user exists or not
 		}
 		s.throttle.failed(now, account, addr)
 		return User{}, dsn.Errorf(op, dsn.KindUnauthorized, "nom d'utilisateur ou mot de passe invalide")
@@ -278,8 +279,14 @@ func (s *Service) SignInFrom(ctx context.Context, realm Realm, username, passwor
 	return u, nil
 }
 
-// dummyHash is checked against when the user does not exist (timing).
-var dummyHash, _ = HashPassword("dsn-no-such-user-password")
+// dummyHash is checked against when the user does not exist (timing). It is
+// computed once, on demand (New starts it in the background), not when the
+// program starts: argon2id takes 19 MiB and tens of ms of CPU that every
+// dsn command paid, exports and imports included.
+var dummyHash = sync.OnceValue(func() string {
+	h, _ := HashPassword("dsn-no-such-user-password")
+	return h
+})
 
 // FederationStateTTL bounds a sign-in at an external provider.
 const FederationStateTTL = 10 * time.Minute

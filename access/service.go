@@ -65,6 +65,7 @@ func New(o Options) *Service {
 	if s.accessTTL <= 0 {
 		s.accessTTL = 15 * time.Minute
 	}
+	go dummyHash() // ready before the first sign-in of an unknown user
 	return s
 }
 
