@@ -75,6 +75,10 @@ type Client struct {
 	// still names it (revoke.go).
 	Disabled bool      `json:"disabled,omitempty"`
 	Deleted  time.Time `json:"deleted,omitzero"`
+	// Trusted: a first-party or EHR-launch app whose users are not asked
+	// to consent (dsn client create --trusted: the operator's choice,
+	// appconsent.go).
+	Trusted bool `json:"trusted,omitempty"`
 }
 
 var usernamePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9._@-]{1,63}$`)
@@ -179,6 +183,17 @@ func (s *Service) SetClientUse(ctx context.Context, id, purpose string, missions
 		return c, err
 	}
 	c.Purpose, c.Missions = purpose, missions
+	return c, s.put(ctx, kindClient, c.ID, "", c)
+}
+
+// SetClientTrusted marks a client trusted (its users are not asked to
+// consent) or not. Errors: KindNotFound.
+func (s *Service) SetClientTrusted(ctx context.Context, id string, trusted bool) (Client, error) {
+	c, err := s.Client(ctx, id)
+	if err != nil {
+		return c, err
+	}
+	c.Trusted = trusted
 	return c, s.put(ctx, kindClient, c.ID, "", c)
 }
 

@@ -116,7 +116,10 @@ func TestDisablingLeavesNoUsableToken(t *testing.T) {
 			_, err := svc.DisableClient(ctx, g.client.ID)
 			return err
 		}},
-		{"client delete", func(svc *access.Service, g grantFixture) error { _, err := svc.DeleteClient(ctx, g.client.ID); return err }},
+		{"client delete", func(svc *access.Service, g grantFixture) error {
+			_, err := svc.DeleteClient(ctx, g.client.ID)
+			return err
+		}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			svc, _, _ := newService(t)

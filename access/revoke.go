@@ -42,6 +42,7 @@ const (
 	revokeClient = "client" // cut-off: every token issued to a client
 	revokeFamily = "family" // cut-off: the access tokens of a refresh token family
 	revokeToken  = "token"  // deny list: one access token (jti)
+	revokeGrant  = "grant"  // cut-off: a user's tokens for one client (consent withdrawn, appconsent.go); id user|client
 )
 
 // revocation is one record. Records of the first version named only a
@@ -59,6 +60,7 @@ type revocation struct {
 type revoked struct {
 	mu        sync.RWMutex
 	cut       map[string]map[string]time.Time // what → id → cut-off (users, clients, families)
+	grants    map[[2]string]time.Time         // user, client → cut-off (a withdrawn consent): no key string per request
 	tokens    map[string]time.Time            // jti → until
 	loadedAt  time.Time
 	seq       uint64 // the store's RevocationSeq read before the last load
@@ -80,6 +82,16 @@ func (r *revoked) addLocked(v revocation) {
 		}
 		if v.Until.After(r.tokens[v.ID]) {
 			r.tokens[v.ID] = v.Until
+		}
+		return
+	}
+	if v.What == revokeGrant {
+		user, client, _ := strings.Cut(v.ID, "|")
+		if r.grants == nil {
+			r.grants = map[[2]string]time.Time{}
+		}
+		if k := [2]string{user, client}; v.At.After(r.grants[k]) {
+			r.grants[k] = v.At
 		}
 		return
 	}
@@ -121,6 +133,9 @@ func (r *revoked) refusesLocked(p *Principal) string {
 		return "client désactivé ou supprimé: ses jetons ne sont plus acceptés"
 	case before(revokeFamily, p.Family):
 		return "jeton révoqué (jeton de rafraîchissement révoqué)"
+	}
+	if at, ok := r.grants[[2]string{p.Subject, p.ClientID}]; ok && !p.IssuedAt.After(at) {
+		return "autorisation de l'application retirée par l'utilisateur"
 	}
 	return ""
 }
@@ -306,12 +321,17 @@ func (s *Service) reloadRevoked(ctx context.Context, now time.Time) {
 				}
 			}
 		}
+		for k, at := range s.rev.grants {
+			if now.Before(at.Add(s.maxTokenLife())) {
+				fresh.addLocked(revocation{What: revokeGrant, ID: k[0] + "|" + k[1], At: at})
+			}
+		}
 		for id, until := range s.rev.tokens {
 			if now.Before(until) {
 				fresh.addLocked(revocation{What: revokeToken, ID: id, Until: until})
 			}
 		}
-		s.rev.cut, s.rev.tokens, s.rev.loadedAt, s.rev.seq = fresh.cut, fresh.tokens, now, seq
+		s.rev.cut, s.rev.grants, s.rev.tokens, s.rev.loadedAt, s.rev.seq = fresh.cut, fresh.grants, fresh.tokens, now, seq
 		if purge {
 			s.rev.purgedAt = now
 		}

@@ -45,7 +45,7 @@ type Service struct {
 	rev      revoked              // revoked tokens, users, clients, families (revoke.go)
 	signal   dsn.RevocationSignal // nil if the store keeps none (decision 0013)
 	loadMu   sync.Mutex           // one synchronous reload of the revocations at a time
-	throttle throttle // failed sign-ins (throttle.go)
+	throttle throttle             // failed sign-ins (throttle.go)
 }
 
 // New makes a Service.

@@ -76,6 +76,8 @@ func New(o Options) *API {
 	m.HandleFunc("POST "+a.prefix+"/launch", a.launch)
 	m.HandleFunc("GET "+a.prefix+"/authorize", a.authorizeForm)
 	m.HandleFunc("POST "+a.prefix+"/authorize", a.authorizeSubmit)
+	m.HandleFunc("GET "+a.prefix+"/consents", a.consents)
+	m.HandleFunc("POST "+a.prefix+"/consents/withdraw", a.withdrawConsent)
 	if a.publicURL != nil {
 		m.HandleFunc("POST "+a.prefix+"/passkeys/register/begin", a.registerBegin)
 		m.HandleFunc("POST "+a.prefix+"/passkeys/register/finish", a.registerFinish)

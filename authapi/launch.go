@@ -176,7 +176,7 @@ func (a *API) signedIn(w http.ResponseWriter, r *http.Request, ar access.Authori
 		}
 		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
 	default:
-		a.issueCode(w, r, ar, u)
+		a.issueOrAsk(w, r, ar, u)
 	}
 }
 
@@ -282,7 +282,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 		e := userEvent("launch", u, ar.Client.ID, patient)
 		e.Detail = "lancement autonome: usager choisi Patient/" + patient
 		a.journal(r, e)
-		a.issueCode(w, r, ar, u)
+		a.issueOrAsk(w, r, ar, u)
 		return
 	}
 	switch {

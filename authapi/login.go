@@ -67,6 +67,9 @@ func (a *API) formState(w http.ResponseWriter, r *http.Request, q url.Values) (c
 }
 
 func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
+	if a.resumeConsent(w, r) {
+		return
+	}
 	ar, ok := a.checkAuthorize(w, r, r.URL.Query())
 	if !ok || a.resumePicker(w, r, ar, r.URL.Query()) {
 		return
@@ -152,6 +155,10 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	if err != nil || f.Get("csrf") == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("csrf"))) != 1 || !sameOrigin(r) {
 		a.note(r, "sign-in", "anonymous", "csrf")
 		http.Error(w, "Requête refusée : jeton anti-falsification (CSRF) absent ou invalide. Rechargez la page de connexion.", http.StatusForbidden)
+		return
+	}
+	if f.Get("consent") != "" {
+		a.consentSubmit(w, r, f)
 		return
 	}
 	ar, ok := a.checkAuthorize(w, r, f)

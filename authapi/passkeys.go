@@ -260,6 +260,18 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + c.Authorize})
 		return
 	}
+	if a.auth.ConsentNeeded(r.Context(), ar, u) { // the consent page, through a cookie rather than the URL
+		id, err := a.auth.StartConsent(r.Context(), ar, u)
+		if err != nil {
+			a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+			return
+		}
+		http.SetCookie(w, &http.Cookie{Name: consentCookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,
+			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(access.ConsentSessionTTL.Seconds())})
+		a.note(r, "sign-in", "user:"+u.ID, "")
+		writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + c.Authorize})
+		return
+	}
 	code, err := a.auth.IssueCode(r.Context(), ar, u)
 	if err != nil {
 		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)

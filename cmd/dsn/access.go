@@ -64,7 +64,7 @@ func runClient(ctx context.Context, args []string, env Env) error {
 		return runClientSwitch(ctx, args[0], args[1:], env)
 	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--data DIR | --db URL]\n       dsn client disable|enable|delete --id CLIENT_ID")
+		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--trusted] [--data DIR | --db URL]\n       dsn client disable|enable|delete --id CLIENT_ID")
 		return errUsage
 	}
 	fs := newFlags("client create", env)
@@ -76,6 +76,7 @@ func runClient(ctx context.Context, args []string, env Env) error {
 	public := fs.Bool("public", false, "a public app (PKCE, no secret)")
 	purpose := fs.String("purpose", "", "a back-end system's purpose of use: HOPERAT (default), TREAT, HRESCH (research: citizens' refusals apply) or PUBHLTH")
 	missions := fs.String("missions", "", "missions the system serves (comma-separated); CPEJ opens youth protection files")
+	trusted := fs.Bool("trusted", false, "a first-party or EHR-launch app: its users are not asked to consent (the operator vouches for it)")
 	if err := parse(fs, args[1:]); err != nil {
 		return err
 	}
@@ -97,6 +98,11 @@ func runClient(ctx context.Context, args []string, env Env) error {
 				ms = strings.Split(*missions, ",")
 			}
 			if _, err := svc.SetClientUse(ctx, c.ID, *purpose, ms); err != nil {
+				return err
+			}
+		}
+		if *trusted {
+			if _, err := svc.SetClientTrusted(ctx, c.ID, true); err != nil {
 				return err
 			}
 		}
@@ -365,4 +371,55 @@ func parseOneFlag(cmd, verb string, args []string, env Env, name, usage, missing
 		return sc, "", dsn.Errorf(cmd, dsn.KindInvalid, "%s", missing)
 	}
 	return sc, *v, nil
+}
+
+// runConsent: dsn consent list|withdraw --username U [--realm citizen]
+// [--client ID]. The apps a user authorised on the consent page
+// (access/appconsent.go); withdrawing one revokes every token that app
+// holds for the user, and its next authorisation asks again. The same as
+// GET /auth/consents and POST /auth/consents/withdraw for the user
+// themself; journaled as the operator's.
+func runConsent(ctx context.Context, args []string, env Env) error {
+	if len(args) == 0 || (args[0] != "list" && args[0] != "withdraw") {
+		fmt.Fprintln(env.Stderr, "usage: dsn consent list --username U [--realm staff|citizen]\n       dsn consent withdraw --username U --client CLIENT_ID [--realm staff|citizen]")
+		return errUsage
+	}
+	fs := newFlags("consent "+args[0], env)
+	var sc StoreConfig
+	sc.register(fs, env)
+	username := fs.String("username", "", "the user")
+	realm := fs.String("realm", "staff", "staff or citizen")
+	client := fs.String("client", "", "the client_id of the app (withdraw)")
+	if err := parse(fs, args[1:]); err != nil {
+		return err
+	}
+	if *username == "" || (args[0] == "withdraw" && *client == "") {
+		return dsn.Errorf("consent", dsn.KindInvalid, "--username attendu (et --client pour withdraw)")
+	}
+	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
+		u, err := svc.UserByName(ctx, access.Realm(*realm), *username)
+		if err != nil {
+			return dsn.Errorf("consent", dsn.KindNotFound, "utilisateur %s inconnu", *username)
+		}
+		if args[0] == "list" {
+			cs, err := svc.Consents(ctx, u.ID)
+			if err != nil {
+				return err
+			}
+			for _, c := range cs {
+				fmt.Fprintf(env.Stdout, "%s\t%s\t%s\t%s\n", c.Client, c.ClientName, c.Updated.UTC().Format(time.RFC3339), strings.Join(c.Scopes, " | "))
+			}
+			return nil
+		}
+		if err := svc.WithdrawConsent(ctx, u.ID, *client); err != nil {
+			return err
+		}
+		err = journalOperator(ctx, st, env, audit.Entry{Action: "consent-withdraw", Interaction: "dsn consent withdraw",
+			Query: "user:" + u.ID + " client:" + *client, Client: *client})
+		if err != nil {
+			return fmt.Errorf("autorisation retirée, mais journal des accès indisponible: %w", err)
+		}
+		fmt.Fprintf(env.Stdout, "autorisation de %s à l'application %s retirée: ses jetons sont refusés\n", *username, *client)
+		return nil
+	})
 }

@@ -75,7 +75,9 @@ func TestAuthorizationCodeFlow(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
+		body, _ := io.ReadAll(res.Body)
 		res.Body.Close()
+		res, _ = passConsent(t, b, base, res, string(body)) // the consent page, approved (TestConsentScreen)
 		loc, _ := url.Parse(res.Header.Get("Location"))
 		if loc == nil {
 			return res, ""

@@ -127,7 +127,9 @@ func TestFederatedSignIn(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			body, _ := io.ReadAll(res.Body)
 			res.Body.Close()
+			res, _ = passConsent(t, b, base, res, string(body)) // the consent page, the first time
 			if res.StatusCode != 302 {
 				t.Fatalf("%s: %d", next, res.StatusCode)
 			}

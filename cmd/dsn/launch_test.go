@@ -224,7 +224,9 @@ func testLaunch(t *testing.T, m *Main, base string) {
 	if res.StatusCode != 403 || !strings.Contains(page, "y avez pas accès") || res.Header.Get("Location") != "" {
 		t.Fatalf("choose a hidden patient: %d %s", res.StatusCode, page)
 	}
-	res, _ = pick(b, page, "action", "choisir", "patient", "pat-b")
+	res, cpage := pick(b, page, "action", "choisir", "patient", "pat-b")
+	res, _ = passConsent(t, b, base, res, cpage)   // then the consent page (consent_test.go)
+	csrf := csrfField.FindStringSubmatch(cpage)[1] // the consent page's, now in the cookie
 	st, tr2 := ap.post("/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {ap.code(res)},
 		"redirect_uri": {ap.cb}, "code_verifier": {testVerifier}})
 	if st != 200 || tr2["patient"] != "pat-b" || jwtClaim(t, tr2["access_token"].(string), "patient") != "pat-b" {
@@ -248,7 +250,7 @@ func testLaunch(t *testing.T, m *Main, base string) {
 		t.Fatalf("launch entry: %+v", le)
 	}
 	// the session ended with the choice
-	if res, _ := pick(b, page, "action", "choisir", "patient", "pat-a"); res.StatusCode != 400 {
+	if res, _ := pick(b, page, "action", "choisir", "patient", "pat-a", "csrf", csrf); res.StatusCode != 400 {
 		t.Fatalf("picker session reused: %d", res.StatusCode)
 	}
 	// a citizen's launch/patient is their own record, without a picker

@@ -42,6 +42,7 @@ var commands = map[string]command{
 	"client":   {runClient, "register an OAuth client: dsn client create --name N --scope S (prints client_id, client_secret); dsn client disable|enable|delete --id ID"},
 	"user":     {runUser, "create a user: dsn user create --username U --role R --establishment E [--password-stdin]; dsn user disable|enable --username U"},
 	"audit":    {runAudit, "check the access journal's hash chain and signed checkpoints: dsn audit verify"},
+	"consent":  {runConsent, "the apps a user authorised: dsn consent list --username U; withdraw one (its tokens revoked): dsn consent withdraw --username U --client ID"},
 	"token":    {runToken, "print a short-lived access token: dsn token --user U [--scope S]; revoke one: dsn token revoke [--jti ID] (token on stdin)"},
 	"reindex":  {runReindex, "rebuild the search index of stored resources (after migration 0002): dsn reindex [--type T]"},
 	"mpi":      {runMPI, "identity: dsn mpi report [--threshold T] [--out FILE] | link | config [--config FILE]"},

@@ -140,6 +140,7 @@ func TestPasskeys(t *testing.T) {
 
 	const cb = "http://127.0.0.1:9/retour"
 	c, _, _ := m.auth.CreateClient(ctx, "Appli", "user/*.rs", []string{cb}, true)
+	m.auth.SetClientTrusted(ctx, c.ID, true) // the sign-in itself here; the consent after a passkey at the end
 	verifier := strings.Repeat("passkey-", 6)
 	authz := url.Values{"response_type": {"code"}, "client_id": {c.ID}, "redirect_uri": {cb}, "scope": {"user/*.rs"},
 		"state": {"k"}, "code_challenge": {b64u(sha256Of([]byte(verifier)))}, "code_challenge_method": {"S256"}}.Encode()
@@ -175,6 +176,7 @@ func TestPasskeys(t *testing.T) {
 		t.Fatalf("PUT Patient: %d %s", a.status, a.raw)
 	}
 	app, _, _ := m.auth.CreateClient(ctx, "Appli SMART", "launch launch/patient user/*.rs patient/*.rs", []string{cb}, true)
+	m.auth.SetClientTrusted(ctx, app.ID, true) // an EHR's app
 	la := call(t, "POST", base+"/auth/launch", `{"patient":"pk-1"}`, "Authorization", "Bearer "+tok, "Content-Type", "application/json")
 	if la.status != 200 {
 		t.Fatalf("launch: %d %s", la.status, la.raw)
@@ -233,5 +235,24 @@ func TestPasskeys(t *testing.T) {
 	res.Body.Close()
 	if strings.Contains(string(page), "Choisir l'usager") {
 		t.Fatal("the picker without its cookie")
+	}
+
+	// an app not trusted: the consent page, reached through a cookie too
+	third, _, _ := m.auth.CreateClient(ctx, "Appli tierce", "user/*.rs", []string{cb}, true)
+	app.ID = third.ID
+	b = browser()
+	st, out = finish(b, query("user/*.rs"))
+	next, _ = out["redirect"].(string)
+	if st != 200 || !strings.HasPrefix(next, "/auth/authorize?") {
+		t.Fatalf("consent after a passkey sign-in: %d %v", st, out)
+	}
+	res, _ = b.Get(base + next)
+	page, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || !strings.Contains(string(page), "Appli tierce") {
+		t.Fatalf("consent page after a passkey: %d %s", res.StatusCode, page)
+	}
+	if res, _ = answerConsent(t, b, base, string(page), "autoriser"); res.StatusCode != 302 || !strings.Contains(res.Header.Get("Location"), "code=") {
+		t.Fatalf("consent after a passkey: %d %s", res.StatusCode, res.Header.Get("Location"))
 	}
 }

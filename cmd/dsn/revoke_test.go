@@ -49,9 +49,16 @@ func (a *app) authorizeQuery(scope string, extra ...string) url.Values {
 	return q
 }
 
-// signIn shows the sign-in page of q, posts the form with the user's
-// credentials and returns the response (not followed) with its body.
+// signIn is signInRaw, then the consent page approved if it shows.
 func (a *app) signIn(b *http.Client, q url.Values, username, password string) (*http.Response, string) {
+	a.t.Helper()
+	res, body := a.signInRaw(b, q, username, password)
+	return passConsent(a.t, b, a.base, res, body)
+}
+
+// signInRaw shows the sign-in page of q, posts the form with the user's
+// credentials and returns the response (not followed) with its body.
+func (a *app) signInRaw(b *http.Client, q url.Values, username, password string) (*http.Response, string) {
 	a.t.Helper()
 	res, err := b.Get(a.base + "/auth/authorize?" + q.Encode())
 	if err != nil {

@@ -1,0 +1,79 @@
+package access_test
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/base64"
+	"testing"
+
+	"dsn"
+	"dsn/access"
+)
+
+// A remembered consent covers the same scopes and fewer, not more; a
+// trusted client needs none; withdrawing it asks again and refuses the
+// app's tokens for that user (not another app's).
+func TestAppConsent(t *testing.T) {
+	ctx := context.Background()
+	svc, _, _ := newService(t)
+	g := newGrantFixture(t, svc, "dr.consent")
+	sum := sha256.Sum256([]byte(grantVerifier))
+	ask := func(c access.Client, scope string) access.AuthorizeRequest {
+		t.Helper()
+		ar, err := svc.CheckAuthorize(ctx, c.ID, "http://127.0.0.1:9/cb", "code", scope, base64.RawURLEncoding.EncodeToString(sum[:]), "S256")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ar
+	}
+	ar := ask(g.client, "user/Observation.rs user/Condition.rs offline_access")
+	if !svc.ConsentNeeded(ctx, ar, g.user) {
+		t.Fatal("no consent asked the first time")
+	}
+	if err := svc.RememberConsent(ctx, ar, g.user); err != nil {
+		t.Fatal(err)
+	}
+	for scope, want := range map[string]bool{
+		"user/Observation.rs user/Condition.rs offline_access": false, // the same
+		"user/Observation.r":                    false, // fewer
+		"user/Observation.rs user/Patient.rs":   true,  // another type
+		"user/*.rs":                             true,  // wider
+		"user/Observation.rs user/Condition.rs": false,
+	} {
+		if got := svc.ConsentNeeded(ctx, ask(g.client, scope), g.user); got != want {
+			t.Errorf("ConsentNeeded(%q) = %v, want %v", scope, got, want)
+		}
+	}
+	other := newGrantFixture(t, svc, "dr.autre")
+	if !svc.ConsentNeeded(ctx, ask(g.client, "user/Observation.r"), other.user) {
+		t.Error("a consent of one user serves another")
+	}
+	trusted, err := svc.SetClientTrusted(ctx, other.client.ID, true)
+	if err != nil || svc.ConsentNeeded(ctx, ask(trusted, "user/*.rs"), g.user) {
+		t.Errorf("trusted client asks for consent: %v", err)
+	}
+	// withdrawal: the app's tokens refused, another app's kept, asked again
+	tk := g.tokens(t)
+	otherApp, _, _ := svc.IssueAccess(ctx, access.UserPrincipal(g.user, access.MustScopes("user/*.rs"), trusted.ID), 0)
+	if cs, err := svc.Consents(ctx, g.user.ID); err != nil || len(cs) != 1 || cs[0].Client != g.client.ID {
+		t.Fatalf("Consents: %+v %v", cs, err)
+	}
+	if err := svc.WithdrawConsent(ctx, g.user.ID, g.client.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := svc.Authenticate(ctx, tk.Access); dsn.KindOf(err) != dsn.KindUnauthorized {
+		t.Errorf("a token of a withdrawn consent: %v", err)
+	}
+	if _, err := svc.Refresh(ctx, g.client, tk.Refresh); err == nil {
+		t.Error("a refresh token of a withdrawn consent works")
+	}
+	if _, err := svc.Authenticate(ctx, otherApp); err != nil {
+		t.Errorf("another app's token: %v", err)
+	}
+	if !svc.ConsentNeeded(ctx, ar, g.user) {
+		t.Error("not asked again after a withdrawal")
+	}
+	if err := svc.WithdrawConsent(ctx, g.user.ID, g.client.ID); dsn.KindOf(err) != dsn.KindNotFound {
+		t.Errorf("withdraw twice: %v", err)
+	}
+}

@@ -1,0 +1,245 @@
+package authapi
+
+import (
+	"html/template"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"dsn"
+	"dsn/access"
+)
+
+// The consent page (access/appconsent.go): after sign-in (and the patient
+// picker) the user sees, in French, which app asks for what, and answers
+// Autoriser or Refuser. The form posts to /authorize like the others
+// (double-submit CSRF, formState) with only the consent session: the
+// request it answers was checked before and is kept with the session.
+// Refuser sends the app error=access_denied with its state (RFC 6749
+// §4.1.2.1). Remembered consents are listed and withdrawn by their user at
+// GET /auth/consents and POST /auth/consents/withdraw (bearer token).
+
+const consentCookie = "dsn_consent" // a consent session after a passkey sign-in (JSON answer): never in a URL
+
+var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
+<html lang="fr"><head><meta charset="utf-8"><title>Autoriser l'application — DSN</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>Autoriser l'application ?</h1>
+<p>{{.User}}, l'application <strong>{{.Client}}</strong> demande à :</p>
+<ul>{{range .Items}}<li>{{.}}</li>
+{{end}}</ul>
+{{if .Patient}}<p>Dossier concerné : {{.Patient}}</p>{{end}}
+<p>Vous pourrez retirer cette autorisation en tout temps ; l'application perdra alors l'accès.</p>
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="consent" value="{{.Session}}">
+<button type="submit" name="decision" value="autoriser">Autoriser</button>
+<button type="submit" name="decision" value="refuser">Refuser</button>
+</form>
+</main></body></html>`))
+
+// resourceWords names resource types in plain French, as "vos …" for one's
+// own record. Other types show their FHIR name.
+var resourceWords = map[string]string{
+	"*": "l'ensemble du dossier", "Patient": "l'identité et les coordonnées", "Observation": "les résultats de laboratoire et signes vitaux",
+	"Condition": "les problèmes de santé et diagnostics", "MedicationRequest": "les ordonnances de médicaments",
+	"MedicationStatement": "la liste des médicaments", "AllergyIntolerance": "les allergies et intolérances",
+	"Immunization": "la vaccination", "Encounter": "les visites et hospitalisations", "Procedure": "les interventions",
+	"DiagnosticReport": "les rapports d'examens", "DocumentReference": "les documents", "Consent": "les consentements et restrictions",
+	"Practitioner": "le répertoire des intervenants", "Organization": "le répertoire des établissements",
+	"CarePlan": "les plans de soins", "ServiceRequest": "les demandes d'examens et de services", "AuditEvent": "le journal des accès",
+}
+
+// scopeWords writes the scopes the app will get as sentences. Levels
+// (app-launch/scopes-and-launch-context.html): patient/ = one record (the
+// citizen's own, or the patient chosen), user/ = every record the user may
+// see, system/ never reaches this page.
+func scopeWords(sc access.Scopes, citizen bool) []string {
+	var out []string
+	for _, s := range sc.Resources {
+		what := resourceWords[s.Type]
+		if what == "" {
+			what = "les ressources " + s.Type
+		}
+		switch {
+		case s.Context == "patient" && citizen:
+			what = strings.Replace(strings.Replace(what, "les ", "vos ", 1), "l'", "votre ", 1)
+			if s.Type == "*" {
+				what = "votre dossier au complet"
+			}
+		case s.Context == "patient":
+			what += " du dossier de l'usager choisi"
+		default:
+			what += " de tous les dossiers auxquels vous avez accès"
+		}
+		var verbs []string
+		if s.Perms&(access.PermRead|access.PermSearch) != 0 {
+			verbs = append(verbs, "Lire")
+		}
+		if s.Perms&access.PermCreate != 0 {
+			verbs = append(verbs, "ajouter à")
+		}
+		if s.Perms&access.PermUpdate != 0 {
+			verbs = append(verbs, "modifier")
+		}
+		if s.Perms&access.PermDelete != 0 {
+			verbs = append(verbs, "supprimer")
+		}
+		v := strings.Join(verbs, ", ")
+		v = strings.ToUpper(v[:1]) + v[1:]
+		out = append(out, v+" "+what)
+	}
+	for _, o := range sc.Other {
+		switch o {
+		case "openid", "fhirUser", "profile":
+			if !containsWord(out, "Connaître votre nom et votre identité d'utilisateur") {
+				out = append(out, "Connaître votre nom et votre identité d'utilisateur")
+			}
+		case "offline_access":
+			out = append(out, "Garder l'accès après votre déconnexion, jusqu'à 30 jours sans vous le redemander")
+		case "online_access":
+			out = append(out, "Garder l'accès pendant votre session (12 heures au plus)")
+		}
+	}
+	return out
+}
+
+func containsWord(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// issueOrAsk ends an authorisation once the user is known (and the patient
+// chosen): the code, or first the consent page.
+func (a *API) issueOrAsk(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User) {
+	if !a.auth.ConsentNeeded(r.Context(), ar, u) {
+		a.issueCode(w, r, ar, u)
+		return
+	}
+	id, err := a.auth.StartConsent(r.Context(), ar, u)
+	if err != nil {
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		return
+	}
+	a.showConsent(w, r, ar, u, id)
+}
+
+func (a *API) showConsent(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User, id string) {
+	csrf, _ := a.formState(w, r, url.Values{})
+	securePage(w)
+	w.WriteHeader(http.StatusOK)
+	patient := ""
+	if ar.Patient != "" && u.Realm == access.RealmStaff {
+		patient = "Patient/" + ar.Patient
+	}
+	consentPage.Execute(w, map[string]any{"User": firstNonEmpty(u.Name, u.Username), "Client": ar.Client.Name,
+		"Items": scopeWords(access.GrantedScopes(ar, u), u.Realm == access.RealmCitizen), "Patient": patient,
+		"Action": a.prefix + "/authorize", "CSRF": csrf, "Session": id})
+}
+
+// resumeConsent shows the consent page of a session opened by a passkey
+// sign-in, if the browser holds one.
+func (a *API) resumeConsent(w http.ResponseWriter, r *http.Request) bool {
+	c, err := r.Cookie(consentCookie)
+	if err != nil {
+		return false
+	}
+	ar, u, err := a.auth.ConsentRequest(r.Context(), c.Value)
+	if err != nil {
+		return false
+	}
+	a.showConsent(w, r, ar, u, c.Value)
+	return true
+}
+
+// consentSubmit is the answer of the consent page (its CSRF was checked).
+func (a *API) consentSubmit(w http.ResponseWriter, r *http.Request, f url.Values) {
+	ar, u, err := a.auth.TakeConsent(r.Context(), f.Get("consent"))
+	if err != nil {
+		http.Error(w, dsn.Message(err), http.StatusBadRequest)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: consentCookie, Path: a.prefix + "/authorize", MaxAge: -1})
+	e := userEvent("consent", u, ar.Client.ID, ar.Patient)
+	e.Detail = access.GrantedScopes(ar, u).String()
+	switch f.Get("decision") {
+	case "autoriser":
+		if err := a.auth.RememberConsent(r.Context(), ar, u); err != nil {
+			a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+			return
+		}
+		a.journal(r, e)
+		a.issueCode(w, r, ar, u)
+	default: // refuser (or anything else: no consent without a yes)
+		e.Outcome = "refused"
+		a.journal(r, e)
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "l'utilisateur a refusé l'accès à l'application")
+	}
+}
+
+// consents lists the remembered consents of the bearer token's user.
+func (a *API) consents(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.bearerUser(w, r)
+	if !ok {
+		return
+	}
+	cs, err := a.auth.Consents(r.Context(), p.Subject)
+	if err != nil {
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		return
+	}
+	out := make([]map[string]any, 0, len(cs))
+	for _, c := range cs {
+		out = append(out, map[string]any{"client_id": c.Client, "client_name": c.ClientName, "scopes": c.Scopes,
+			"granted": c.Granted, "updated": c.Updated})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, map[string]any{"consents": out})
+}
+
+// withdrawConsent forgets the bearer token's user's consent to client_id
+// (form field) and revokes that app's tokens for them.
+func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) {
+	p, ok := a.bearerUser(w, r)
+	if !ok {
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
+	if err := r.ParseForm(); err != nil || r.PostForm.Get("client_id") == "" {
+		a.oauthError(w, http.StatusBadRequest, "invalid_request", "paramètre client_id manquant", nil)
+		return
+	}
+	client := r.PostForm.Get("client_id")
+	err := a.auth.WithdrawConsent(r.Context(), p.Subject, client)
+	switch {
+	case dsn.KindOf(err) == dsn.KindNotFound:
+		a.oauthError(w, http.StatusNotFound, "invalid_request", dsn.Message(err), nil)
+	case err != nil:
+		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+	default:
+		a.journal(r, Event{Name: "consent-withdraw", Agent: p.Agent(), Client: client})
+		w.Header().Set("Cache-Control", "no-store")
+		writeJSON(w, http.StatusOK, map[string]any{"withdrawn": client})
+	}
+}
+
+// bearerUser authenticates a user's bearer token (any of their apps' tokens:
+// the consents are theirs); back-end systems have none.
+func (a *API) bearerUser(w http.ResponseWriter, r *http.Request) (*access.Principal, bool) {
+	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
+	p, err := a.auth.Authenticate(r.Context(), strings.TrimSpace(tok))
+	if !ok || err != nil {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn"`)
+		a.oauthError(w, http.StatusUnauthorized, "invalid_token", "jeton d'accès requis (Authorization: Bearer)", nil)
+		return nil, false
+	}
+	if p.Realm == access.RealmSystem {
+		a.oauthError(w, http.StatusForbidden, "access_denied", "réservé aux utilisateurs", nil)
+		return nil, false
+	}
+	return p, true
+}
