@@ -17,7 +17,8 @@ import (
 // request it answers was checked before and is kept with the session.
 // Refuser sends the app error=access_denied with its state (RFC 6749
 // §4.1.2.1). Remembered consents are listed and withdrawn by their user at
-// GET /auth/consents and POST /auth/consents/withdraw (bearer token).
+// GET /auth/consents and POST /auth/consents/withdraw (bearer token of a
+// trusted app, e.g. the portal; an app may withdraw its own consent).
 
 const consentCookie = "dsn_consent" // a consent session after a passkey sign-in (JSON answer): never in a URL
 
@@ -187,6 +188,10 @@ func (a *API) consents(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	if !a.firstParty(r, p) {
+		a.oauthError(w, http.StatusForbidden, "access_denied", "réservé aux applications de confiance (le portail) : une application tierce ne voit pas les autres", nil)
+		return
+	}
 	cs, err := a.auth.Consents(r.Context(), p.Subject)
 	if err != nil {
 		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
@@ -214,6 +219,10 @@ func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	client := r.PostForm.Get("client_id")
+	if client != p.ClientID && !a.firstParty(r, p) {
+		a.oauthError(w, http.StatusForbidden, "access_denied", "une application ne retire que sa propre autorisation ; les autres, depuis le portail", nil)
+		return
+	}
 	err := a.auth.WithdrawConsent(r.Context(), p.Subject, client)
 	switch {
 	case dsn.KindOf(err) == dsn.KindNotFound:
@@ -227,8 +236,21 @@ func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// bearerUser authenticates a user's bearer token (any of their apps' tokens:
-// the consents are theirs); back-end systems have none.
+// firstParty tells whether p's token came from a trusted client (the
+// citizen portal, the EHR) or from the operator (dsn token: no client): only
+// those manage every consent of the user. A third-party app's token may
+// withdraw its own consent (sign-out), nothing else: it must not learn
+// which other apps the user uses, nor cut them off.
+func (a *API) firstParty(r *http.Request, p *access.Principal) bool {
+	if p.ClientID == "" {
+		return true
+	}
+	c, err := a.auth.ActiveClient(r.Context(), p.ClientID)
+	return err == nil && c.Trusted
+}
+
+// bearerUser authenticates a user's bearer token; back-end systems have no
+// consents.
 func (a *API) bearerUser(w http.ResponseWriter, r *http.Request) (*access.Principal, bool) {
 	tok, ok := strings.CutPrefix(r.Header.Get("Authorization"), "Bearer ")
 	p, err := a.auth.Authenticate(r.Context(), strings.TrimSpace(tok))

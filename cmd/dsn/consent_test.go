@@ -117,9 +117,27 @@ func TestConsentScreen(t *testing.T) {
 	if _, page := signIn(browser(), scope+" user/Condition.rs"); !strings.Contains(page, "problèmes de santé") {
 		t.Fatalf("more scopes: not asked again: %s", page)
 	}
-	// the user lists and withdraws it: the app's tokens are refused
+	// a trusted client (the portal) is not asked
+	tr := newApp(t, m, base, wide, true)
+	if _, err := m.auth.SetClientTrusted(ctx, tr.id, true); err != nil {
+		t.Fatal(err)
+	}
+	res, _ = tr.signInRaw(browser(), tr.authorizeQuery(scope), "dr.consent", pw)
+	if res.StatusCode != 302 || tr.code(res) == "" {
+		t.Fatalf("trusted client: %d", res.StatusCode)
+	}
+	portal := tr.tokens("dr.consent", pw, scope)["access_token"].(string)
+	// the user lists and withdraws it from the portal: the app's tokens are
+	// refused; the app itself may not list the user's other apps
 	tok := tk["access_token"].(string)
-	list := call(t, "GET", base+"/auth/consents", "", "Authorization", "Bearer "+tok)
+	if l := call(t, "GET", base+"/auth/consents", "", "Authorization", "Bearer "+tok); l.status != 403 {
+		t.Fatalf("a third-party app lists the consents: %d", l.status)
+	}
+	if wd := call(t, "POST", base+"/auth/consents/withdraw", url.Values{"client_id": {tr.id}}.Encode(),
+		"Authorization", "Bearer "+tok, "Content-Type", "application/x-www-form-urlencoded"); wd.status != 403 {
+		t.Fatalf("a third-party app withdraws another app's consent: %d", wd.status)
+	}
+	list := call(t, "GET", base+"/auth/consents", "", "Authorization", "Bearer "+portal)
 	if list.status != 200 || !strings.Contains(string(list.raw), `"client_id":"`+ap.id+`"`) || !strings.Contains(string(list.raw), "user/Observation.rs") {
 		t.Fatalf("consents: %d %s", list.status, list.raw)
 	}
@@ -127,7 +145,7 @@ func TestConsentScreen(t *testing.T) {
 		t.Fatalf("consents without a token: %d", l.status)
 	}
 	wd := call(t, "POST", base+"/auth/consents/withdraw", url.Values{"client_id": {ap.id}}.Encode(),
-		"Authorization", "Bearer "+tok, "Content-Type", "application/x-www-form-urlencoded")
+		"Authorization", "Bearer "+portal, "Content-Type", "application/x-www-form-urlencoded")
 	if wd.status != 200 {
 		t.Fatalf("withdraw: %d %s", wd.status, wd.raw)
 	}
@@ -144,15 +162,6 @@ func TestConsentScreen(t *testing.T) {
 	// a citizen reads « vos … » about their own record
 	if _, page := ap.signInRaw(browser(), ap.authorizeQuery("patient/Observation.rs", "realm", "citizen"), "citoyen.c", pw); !strings.Contains(html.UnescapeString(page), "Lire vos résultats de laboratoire et signes vitaux") {
 		t.Fatalf("citizen's consent page: %s", page)
-	}
-
-	// a trusted client is not asked
-	tr := newApp(t, m, base, wide, true)
-	if _, err := m.auth.SetClientTrusted(ctx, tr.id, true); err != nil {
-		t.Fatal(err)
-	}
-	if res, _ := tr.signInRaw(browser(), tr.authorizeQuery(scope), "dr.consent", pw); res.StatusCode != 302 || tr.code(res) == "" {
-		t.Fatalf("trusted client: %d", res.StatusCode)
 	}
 
 	// the command line: list, withdraw, errors
