@@ -54,6 +54,7 @@ func TestAppConsent(t *testing.T) {
 	}
 	// withdrawal: the app's tokens refused, another app's kept, asked again
 	tk := g.tokens(t)
+	code := g.code(t) // not exchanged before the withdrawal
 	otherApp, _, _ := svc.IssueAccess(ctx, access.UserPrincipal(g.user, access.MustScopes("user/*.rs"), trusted.ID), 0)
 	if cs, err := svc.Consents(ctx, g.user.ID); err != nil || len(cs) != 1 || cs[0].Client != g.client.ID {
 		t.Fatalf("Consents: %+v %v", cs, err)
@@ -66,6 +67,9 @@ func TestAppConsent(t *testing.T) {
 	}
 	if _, err := svc.Refresh(ctx, g.client, tk.Refresh); err == nil {
 		t.Error("a refresh token of a withdrawn consent works")
+	}
+	if _, err := g.redeem(code); err == nil {
+		t.Error("a code issued before the withdrawal gives tokens")
 	}
 	if _, err := svc.Authenticate(ctx, otherApp); err != nil {
 		t.Errorf("another app's token: %v", err)

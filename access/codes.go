@@ -174,6 +174,9 @@ func (s *Service) userTokens(ctx context.Context, client Client, st grantState) 
 	if _, err := s.ActiveClient(ctx, client.ID); err != nil { // a code issued before the client was disabled
 		return Tokens{}, errGrant("client désactivé ou supprimé")
 	}
+	if why := s.consentWithdrawn(ctx, u.ID, client.ID); why != "" { // a code issued before the withdrawal
+		return Tokens{}, errGrant(why)
+	}
 	sc := MustScopesLoose(st.Scope).Narrow(MustScopesLoose(client.Scope))
 	p := UserPrincipal(u, sc, client.ID)
 	p.Family = st.Family

@@ -470,9 +470,10 @@ func (s *Service) revokeFamily(ctx context.Context, family string) error {
 
 // grantRevoked says why a grant may no longer issue tokens ("" if it may),
 // read from the store (another process may have revoked it): its family
-// revoked, its user disabled, its client disabled or deleted. DisableUser,
-// DisableClient and DeleteClient mark the account before they delete the
-// refresh tokens, revokeFamily writes its cut-off before: a rotation that
+// revoked, its user disabled, its client disabled or deleted, the user's
+// consent withdrawn. DisableUser, DisableClient and DeleteClient mark the
+// account before they delete the refresh tokens, revokeFamily and
+// WithdrawConsent write their cut-off before: a rotation that
 // wrote its refresh token and then finds no mark has written it before the
 // revoker listed them, so the revoker deletes it.
 func (s *Service) grantRevoked(ctx context.Context, st grantState, client string) string {
@@ -485,7 +486,22 @@ func (s *Service) grantRevoked(ctx context.Context, st grantState, client string
 	if _, err := s.ActiveClient(ctx, client); err != nil {
 		return "client désactivé ou supprimé"
 	}
-	return ""
+	return s.consentWithdrawn(ctx, st.User, client)
+}
+
+// consentWithdrawn says why the user's grants to client may no longer issue
+// tokens: they withdrew their consent (appconsent.go) and did not give it
+// again. A grant of a trusted client, or one older than consents (no
+// cut-off recorded), passes.
+func (s *Service) consentWithdrawn(ctx context.Context, user, client string) string {
+	id := consentID(user, client)
+	if _, err := s.records.GetRecord(ctx, kindRevocation, revokeGrant+":"+id); err != nil {
+		return ""
+	}
+	if _, err := s.records.GetRecord(ctx, kindAppConsent, id); err == nil {
+		return ""
+	}
+	return "autorisation de l'application retirée par l'utilisateur"
 }
 
 // ActiveClient returns a client that may still be used: neither disabled
