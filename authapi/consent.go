@@ -51,10 +51,11 @@ var resourceWords = map[string]string{
 	"CarePlan": "les plans de soins", "ServiceRequest": "les demandes d'examens et de services", "AuditEvent": "le journal des accès",
 }
 
-// scopeWords writes the scopes the app will get as sentences. Levels
+// scopeWords writes the scopes the app will get as sentences, reading and
+// writing on lines of their own. Levels
 // (app-launch/scopes-and-launch-context.html): patient/ = one record (the
 // citizen's own, or the patient chosen), user/ = every record the user may
-// see, system/ never reaches this page.
+// see; system/ never reaches this page.
 func scopeWords(sc access.Scopes, citizen bool) []string {
 	var out []string
 	for _, s := range sc.Resources {
@@ -63,32 +64,34 @@ func scopeWords(sc access.Scopes, citizen bool) []string {
 			what = "les ressources " + s.Type
 		}
 		switch {
+		case s.Context == "patient" && citizen && s.Type == "*":
+			what = "votre dossier au complet"
 		case s.Context == "patient" && citizen:
-			what = strings.Replace(strings.Replace(what, "les ", "vos ", 1), "l'", "votre ", 1)
-			if s.Type == "*" {
-				what = "votre dossier au complet"
-			}
+			what = ownWords(what)
 		case s.Context == "patient":
 			what += " du dossier de l'usager choisi"
 		default:
 			what += " de tous les dossiers auxquels vous avez accès"
 		}
-		var verbs []string
 		if s.Perms&(access.PermRead|access.PermSearch) != 0 {
-			verbs = append(verbs, "Lire")
+			out = append(out, "Lire "+what)
 		}
-		if s.Perms&access.PermCreate != 0 {
-			verbs = append(verbs, "ajouter à")
+		var verbs []string
+		for _, v := range []struct {
+			p    access.Perm
+			verb string
+		}{{access.PermCreate, "ajouter"}, {access.PermUpdate, "modifier"}, {access.PermDelete, "supprimer"}} {
+			if s.Perms&v.p != 0 {
+				verbs = append(verbs, v.verb)
+			}
 		}
-		if s.Perms&access.PermUpdate != 0 {
-			verbs = append(verbs, "modifier")
+		if len(verbs) > 0 {
+			list := verbs[0]
+			if n := len(verbs); n > 1 {
+				list = strings.Join(verbs[:n-1], ", ") + " et " + verbs[n-1]
+			}
+			out = append(out, strings.ToUpper(list[:1])+list[1:]+" des éléments dans "+what)
 		}
-		if s.Perms&access.PermDelete != 0 {
-			verbs = append(verbs, "supprimer")
-		}
-		v := strings.Join(verbs, ", ")
-		v = strings.ToUpper(v[:1]) + v[1:]
-		out = append(out, v+" "+what)
 	}
 	for _, o := range sc.Other {
 		switch o {
@@ -103,6 +106,17 @@ func scopeWords(sc access.Scopes, citizen bool) []string {
 		}
 	}
 	return out
+}
+
+// ownWords turns "les résultats" into "vos résultats" (a citizen's own
+// record): the leading article only.
+func ownWords(what string) string {
+	for _, a := range [][2]string{{"les ", "vos "}, {"la ", "votre "}, {"le ", "votre "}, {"l'", "votre "}} {
+		if rest, ok := strings.CutPrefix(what, a[0]); ok {
+			return a[1] + rest
+		}
+	}
+	return what
 }
 
 func containsWord(list []string, s string) bool {
