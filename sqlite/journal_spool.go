@@ -66,7 +66,14 @@ var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 // spool is the append side of the journal in one process.
 type spool struct {
 	f      *os.File
-	lockMu sync.Mutex // see locked
+	lockMu sync.Mutex // see locked (journal_lock_unix.go)
+	// held: this process holds the flock (kept between appends, keep);
+	// fresh: it has held it since its last append, so the generation and
+	// size are what that append left (no other process could write);
+	// waiters: the count of processes waiting for the flock, mapped shared
+	held, fresh bool
+	waiters     *int64
+	stateReads  int // header and size reads by appends (tests)
 	// appender's view, valid while gen and size are as it left them
 	gen, size int64
 	tailSeq   int64
@@ -84,7 +91,7 @@ func openSpool(path string) (*spool, error) {
 	if err != nil {
 		return nil, err
 	}
-	sp := &spool{f: f}
+	sp := &spool{f: f, waiters: mapWaiters(path)}
 	err = sp.locked(func() error {
 		st, err := f.Stat()
 		if err != nil || st.Size() >= spoolHeader {
@@ -112,6 +119,7 @@ func (sp *spool) writeHeader(gen int64) error {
 
 // state reads the generation and size; the caller holds the lock.
 func (sp *spool) state() (gen, size int64, err error) {
+	sp.stateReads++
 	var h [spoolHeader]byte
 	if _, err = sp.f.ReadAt(h[:], 0); err != nil {
 		return 0, 0, fmt.Errorf("spool header: %w", err)
@@ -130,14 +138,17 @@ func (sp *spool) state() (gen, size int64, err error) {
 // reads audit.db's tail when the spool holds no record.
 func (sp *spool) append(entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry),
 	dbTail func() (int64, []byte, error)) error {
-	return sp.locked(func() error {
-		gen, size, err := sp.state()
-		if err != nil {
-			return err
-		}
-		if !sp.known || gen != sp.gen || size != sp.size {
-			if size, err = sp.reloadTail(size, dbTail); err != nil {
+	return sp.keep(func() error {
+		gen, size := sp.gen, sp.size
+		if !sp.known || !sp.fresh {
+			var err error
+			if gen, size, err = sp.state(); err != nil {
 				return err
+			}
+			if !sp.known || gen != sp.gen || size != sp.size {
+				if size, err = sp.reloadTail(size, dbTail); err != nil {
+					return err
+				}
 			}
 		}
 		seq, prev := sp.tailSeq, sp.tailHash
@@ -156,6 +167,7 @@ func (sp *spool) append(entries []dsn.AuditEntry, link func(prev []byte, e *dsn.
 			return fmt.Errorf("spool write: %w", err)
 		}
 		sp.gen, sp.size, sp.tailSeq, sp.tailHash, sp.known = gen, size+int64(len(buf)), seq, prev, true
+		sp.fresh = sp.held
 		return nil
 	})
 }
@@ -412,6 +424,7 @@ func (j *journal) mover() {
 			return
 		case <-t.C:
 		}
+		j.spool.release() // a waiting process is never held up longer than this
 		select {
 		case <-j.pending:
 		default:

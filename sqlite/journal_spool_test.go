@@ -199,3 +199,77 @@ func TestJournalSpoolIsEmptied(t *testing.T) {
 	}
 	checkChain(t, s, 5)
 }
+
+// The server keeps the spool's flock between its appends (keep) and lets it
+// go when another process waits (audit.spool.wait) or at the mover's next
+// tick: another process (dsn token) appending while the server appends
+// without pause gets its turn, and the chain stays whole.
+func TestJournalSpoolOtherProcessGetsItsTurn(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	server, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer server.Close()
+	stop := make(chan struct{})
+	busy := make(chan int)
+	go func() {
+		n := 0
+		defer func() { busy <- n }()
+		for {
+			select {
+			case <-stop:
+				return
+			default:
+			}
+			if err := server.AppendAudit(ctx, journalEntries(1, "server"), link); err != nil {
+				t.Error(err)
+				return
+			}
+			n++
+		}
+	}()
+	cli, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		if err := cli.AppendAudit(ctx, journalEntries(2, "cli"), link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := cli.Close(); err != nil {
+		t.Fatal(err)
+	}
+	close(stop)
+	n := <-busy
+	if n == 0 {
+		t.Fatal("the server appended nothing")
+	}
+	checkChain(t, server, n+3*2)
+}
+
+// Alone on the spool, an appender keeps the flock and trusts what it left:
+// its appends do not re-read the header and the size each time.
+func TestJournalSpoolKeepsTheLockWhenAlone(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for range 50 {
+		if err := s.AppendAudit(ctx, journalEntries(1, "x"), link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sp := s.journal.spool
+	sp.lockMu.Lock()
+	reads := sp.stateReads
+	sp.lockMu.Unlock()
+	if reads >= 50 {
+		t.Fatalf("%d header reads for 50 appends: the flock was not kept", reads)
+	}
+	checkChain(t, s, 50)
+}
