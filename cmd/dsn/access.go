@@ -60,11 +60,11 @@ func journalOperator(ctx context.Context, st dsn.Store, env Env, e audit.Entry) 
 }
 
 func runClient(ctx context.Context, args []string, env Env) error {
-	if len(args) > 0 && (args[0] == "disable" || args[0] == "enable" || args[0] == "delete") {
+	if len(args) > 0 && (args[0] == "disable" || args[0] == "enable" || args[0] == "delete" || args[0] == "trust" || args[0] == "untrust") {
 		return runClientSwitch(ctx, args[0], args[1:], env)
 	}
 	if len(args) == 0 || args[0] != "create" {
-		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--trusted] [--data DIR | --db URL]\n       dsn client disable|enable|delete --id CLIENT_ID")
+		fmt.Fprintln(env.Stderr, "usage: dsn client create --name N --scope S [--purpose HRESCH] [--missions CPEJ] [--redirect-uri URI] [--public] [--trusted] [--data DIR | --db URL]\n       dsn client disable|enable|delete|trust|untrust --id CLIENT_ID")
 		return errUsage
 	}
 	fs := newFlags("client create", env)
@@ -119,7 +119,8 @@ func runClient(ctx context.Context, args []string, env Env) error {
 // refused (by every server on the store from its next request, decision
 // 0013), and its running $export jobs stop and fail.
 // Deleted, it cannot be enabled again; its record stays so that the
-// journal's entries still name it.
+// journal's entries still name it. trust|untrust: whether its users are
+// asked to consent (authapi consent page; trusted: a first-party or EHR app).
 func runClientSwitch(ctx context.Context, verb string, args []string, env Env) error {
 	sc, id, err := parseOneFlag("client", verb, args, env, "id", "the client_id", "--id attendu (le client_id)")
 	if err != nil {
@@ -136,6 +137,15 @@ func runClientSwitch(ctx context.Context, verb string, args []string, env Env) e
 		case "enable":
 			c, err = svc.EnableClient(ctx, id)
 			msg = "réactivé: ses jetons révoqués le restent"
+		case "trust", "untrust":
+			c, err = svc.SetClientTrusted(ctx, id, verb == "trust")
+			msg = "de confiance: ses utilisateurs ne voient pas la page d'autorisation"
+			if verb == "untrust" {
+				msg = "n'est plus de confiance: ses utilisateurs autorisent l'application à la connexion"
+			}
+			if dsn.KindOf(err) == dsn.KindNotFound {
+				err = dsn.Errorf("client "+verb, dsn.KindNotFound, "client %s inconnu", id)
+			}
 		default:
 			c, err = svc.DeleteClient(ctx, id)
 			msg = "supprimé: ses jetons sont refusés par tout serveur sur ce dépôt; le journal garde son nom"

@@ -181,4 +181,20 @@ func TestConsentScreen(t *testing.T) {
 	if _, page := signIn(browser(), scope); !consentField.MatchString(page) {
 		t.Fatal("withdrawn by the CLI: not asked again")
 	}
+	// dsn client trust: no page any more; untrust: the page again
+	if code, out, errOut := cli(t, "", append([]string{"client", "trust", "--id", ap.id}, store...)...); code != 0 || !strings.Contains(out, "de confiance") {
+		t.Fatalf("dsn client trust: %d %s %s", code, out, errOut)
+	}
+	if res, _ := signIn(browser(), scope); res.StatusCode != 302 {
+		t.Fatalf("a client made trusted still asks: %d", res.StatusCode)
+	}
+	if code, _, errOut := cli(t, "", append([]string{"client", "untrust", "--id", ap.id}, store...)...); code != 0 {
+		t.Fatalf("dsn client untrust: %s", errOut)
+	}
+	if _, page := signIn(browser(), scope); !consentField.MatchString(page) {
+		t.Fatal("untrusted: not asked")
+	}
+	if code, _, errOut := cli(t, "", append([]string{"client", "trust", "--id", "inconnu"}, store...)...); code != 1 || !strings.Contains(errOut, "inconnu") {
+		t.Fatalf("trust an unknown client: %d %q", code, errOut)
+	}
 }
