@@ -26,10 +26,6 @@ type sliceResult struct {
 	err   error
 }
 
-// chunks recycles the line buffers of the slices (a few MiB each) once
-// they are written.
-var chunks = sync.Pool{New: func() any { return []byte(nil) }}
-
 // eachTypeRanges emits the resources of the system level like
 // eachTypeParallel, but reads each type as consecutive slices of its key
 // range (dsn.RangeReader), workers slices at once, and emits the slices in
@@ -49,13 +45,22 @@ func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers i
 	}
 	todo := make(chan job)
 	ordered := make(chan chan sliceResult, 2*workers)
+	// the line buffers go round: at most 3×workers exist, each made for a
+	// slice of 2 KiB resources (few are larger) rather than grown from empty
+	free := make(chan []byte, 3*workers)
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for j := range todo {
-				j.out <- q.readSlice(ctx, rr, j.s)
+				var buf []byte
+				select {
+				case buf = <-free:
+				default:
+					buf = make([]byte, 0, sliceSize<<11)
+				}
+				j.out <- q.readSlice(ctx, rr, j.s, buf)
 			}
 		}()
 	}
@@ -88,7 +93,10 @@ func (q Query) eachTypeRanges(ctx context.Context, rr dsn.RangeReader, workers i
 		if first == nil && r.n > 0 {
 			first = emit(r.typ, r.lines, r.n)
 		}
-		chunks.Put(r.lines[:0])
+		select {
+		case free <- r.lines[:0]:
+		default:
+		}
 		if first != nil {
 			cancel()
 		}
@@ -122,9 +130,9 @@ func (q Query) plan(ctx context.Context, rr dsn.RangeReader, next func(slice) bo
 	return nil
 }
 
-// readSlice reads one slice, keeping what the export selects.
-func (q Query) readSlice(ctx context.Context, rr dsn.RangeReader, s slice) sliceResult {
-	r := sliceResult{typ: s.typ, lines: chunks.Get().([]byte)}
+// readSlice reads one slice into buf, keeping what the export selects.
+func (q Query) readSlice(ctx context.Context, rr dsn.RangeReader, s slice, buf []byte) sliceResult {
+	r := sliceResult{typ: s.typ, lines: buf}
 	r.err = rr.ScanRange(ctx, s.typ, s.lo, s.hi, func(res dsn.Resource) error {
 		if q.keeps(res) {
 			r.lines = append(append(r.lines, res.Body...), '\n')
