@@ -100,27 +100,11 @@ func TestExportEqualsStore(t *testing.T) {
 func storedLines(t *testing.T, st dsn.Store) map[string][]string {
 	t.Helper()
 	out := map[string][]string{}
-	for _, typ := range fhir.ResourceTypes() {
-		q := dsn.SearchQuery{Type: typ, Count: 1000}
-		for {
-			page, err := st.Search(context.Background(), q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, r := range page.Matches {
-				out[typ] = append(out[typ], string(r.Body))
-			}
-			if page.Next == "" {
-				break
-			}
-			q.Cursor = page.Next
-		}
-		slices.Sort(out[typ])
-	}
-	for typ, l := range out {
-		if len(l) == 0 {
-			delete(out, typ)
-		}
+	eachCurrent(t, st, fhir.ResourceTypes(), func(r dsn.Resource) {
+		out[r.Type] = append(out[r.Type], string(r.Body))
+	})
+	for _, lines := range out {
+		slices.Sort(lines)
 	}
 	return out
 }

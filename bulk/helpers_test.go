@@ -73,6 +73,24 @@ func inputLines(t testing.TB, dir string) map[string]int {
 func snapshot(t testing.TB, st dsn.Store, types []string) map[string]string {
 	t.Helper()
 	out := map[string]string{}
+	eachCurrent(t, st, types, func(r dsn.Resource) {
+		obj, err := fhir.Decode(r.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m, ok := obj["meta"].(map[string]any); ok {
+			delete(m, "versionId")
+			delete(m, "lastUpdated")
+		}
+		out[r.Type+"/"+r.ID] = string(fhir.Encode(obj))
+	})
+	return out
+}
+
+// eachCurrent calls fn with every current resource of types, type by type,
+// paging through Store.Search.
+func eachCurrent(t testing.TB, st dsn.Store, types []string, fn func(dsn.Resource)) {
+	t.Helper()
 	for _, typ := range types {
 		q := dsn.SearchQuery{Type: typ, Count: 1000}
 		for {
@@ -81,15 +99,7 @@ func snapshot(t testing.TB, st dsn.Store, types []string) map[string]string {
 				t.Fatal(err)
 			}
 			for _, r := range page.Matches {
-				obj, err := fhir.Decode(r.Body)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if m, ok := obj["meta"].(map[string]any); ok {
-					delete(m, "versionId")
-					delete(m, "lastUpdated")
-				}
-				out[typ+"/"+r.ID] = string(fhir.Encode(obj))
+				fn(r)
 			}
 			if page.Next == "" {
 				break
@@ -97,7 +107,6 @@ func snapshot(t testing.TB, st dsn.Store, types []string) map[string]string {
 			q.Cursor = page.Next
 		}
 	}
-	return out
 }
 
 // versions is the number of versions in the whole store.

@@ -82,28 +82,36 @@ func kickoff(t *testing.T, s *server, path string) string {
 	return strings.TrimPrefix(loc, s.base)
 }
 
-// poll asks for the status until the manifest comes (200).
+// poll asks for an export's status until the manifest comes (200).
 func poll(t *testing.T, s *server, status string) map[string]any {
 	t.Helper()
-	for range 1000 {
-		a := call(t, "GET", s.base+status, "")
+	a := pollDone(t, s.base+status, "export")
+	if ct := a.header.Get("Content-Type"); ct != "application/json" {
+		t.Fatalf("manifest Content-Type %q", ct)
+	}
+	return a.obj
+}
+
+// pollDone asks for the status of an async job ($export, $import) at url
+// until it completes (200); each 202 must carry X-Progress.
+func pollDone(t *testing.T, url, job string) answer {
+	t.Helper()
+	for range 3000 {
+		a := call(t, "GET", url, "")
 		switch a.status {
 		case 200:
-			if ct := a.header.Get("Content-Type"); ct != "application/json" {
-				t.Fatalf("manifest Content-Type %q", ct)
-			}
-			return a.obj
+			return a
 		case 202:
 			if a.header.Get("X-Progress") == "" {
 				t.Fatal("202 without X-Progress")
 			}
 			time.Sleep(20 * time.Millisecond)
 		default:
-			t.Fatalf("status: %d %s", a.status, a.raw)
+			t.Fatalf("%s status: %d %s", job, a.status, a.raw)
 		}
 	}
-	t.Fatal("the export never completes")
-	return nil
+	t.Fatalf("the %s never completes", job)
+	return answer{}
 }
 
 // download fetches every file of a manifest into dir (Type.N.ndjson), checks
@@ -287,12 +295,6 @@ func TestBulkRoundTrip(t *testing.T) {
 	in := synthDir(t, 4)
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			fresh := func() StoreConfig {
-				if kind == "postgres" {
-					return StoreConfig{DBURL: pgSchema(t)}
-				}
-				return StoreConfig{DataDir: t.TempDir()}
-			}
 			load := func(sc StoreConfig, dir string) {
 				t.Helper()
 				args := []string{"import", "--errors", filepath.Join(t.TempDir(), "e"), "--state", filepath.Join(t.TempDir(), "s")}
@@ -300,7 +302,7 @@ func TestBulkRoundTrip(t *testing.T) {
 					t.Fatalf("import %s: %s %s", dir, out, errs)
 				}
 			}
-			a := fresh()
+			a := freshStore(t, kind)
 			load(a, in)
 			cli := t.TempDir()
 			if code, out, errs := runCmd(t, append(append([]string{"export"}, storeArgs(a)...), cli)...); code != 0 {
@@ -314,7 +316,7 @@ func TestBulkRoundTrip(t *testing.T) {
 			sameContents(t, "dsn export", contents(t, cli), want)
 			sameContents(t, "$export", contents(t, viaHTTP), want)
 			for name, dir := range map[string]string{"dsn export": cli, "$export": viaHTTP} {
-				b := fresh()
+				b := freshStore(t, kind)
 				load(b, dir)
 				again := t.TempDir()
 				if code, out, errs := runCmd(t, append(append([]string{"export"}, storeArgs(b)...), again)...); code != 0 {
@@ -336,3 +338,12 @@ func storeArgs(sc StoreConfig) []string {
 // pgSchema makes a fresh schema in the test database and returns the URL
 // that selects it; skipped without PostgreSQL, fatal under CI=true.
 func pgSchema(t *testing.T) string { return pgtest.Schema(t, "dsn_cmd") }
+
+// freshStore is an empty store of kind: "postgres", a schema of the test
+// server dropped at the end (pgSchema); otherwise a temporary SQLite directory.
+func freshStore(t *testing.T, kind string) StoreConfig {
+	if kind == "postgres" {
+		return StoreConfig{DBURL: pgSchema(t)}
+	}
+	return StoreConfig{DataDir: t.TempDir()}
+}

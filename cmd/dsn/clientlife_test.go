@@ -24,10 +24,7 @@ func TestClientLifecycle(t *testing.T) {
 	in := synthDir(t, 30)
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			args := append([]string{"import", "--errors", filepath.Join(t.TempDir(), "e"), "--state", filepath.Join(t.TempDir(), "s")}, storeArgs(sc)...)
 			if code, out, errs := runCmd(t, append(args, in)...); code != 0 {
 				t.Fatalf("import: %s %s", out, errs)

@@ -18,24 +18,9 @@ import (
 )
 
 // pollImport asks for an import's status until it completes (200).
-func pollImport(t *testing.T, s *server, status string) map[string]any {
+func pollImport(t *testing.T, status string) map[string]any {
 	t.Helper()
-	for range 3000 {
-		a := call(t, "GET", status, "")
-		switch a.status {
-		case 200:
-			return a.obj
-		case 202:
-			if a.header.Get("X-Progress") == "" {
-				t.Fatal("202 without X-Progress")
-			}
-			time.Sleep(20 * time.Millisecond)
-		default:
-			t.Fatalf("import status: %d %s", a.status, a.raw)
-		}
-	}
-	t.Fatal("the import never completes")
-	return nil
+	return pollDone(t, status, "import").obj
 }
 
 // importKick posts a kick-off and returns the status URL.
@@ -80,10 +65,7 @@ func TestBulkImportHTTP(t *testing.T) {
 	defer src.Close()
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			s := startOn(t, sc)
 			for _, c := range []struct {
 				body, ct, prefer string
@@ -115,7 +97,7 @@ func TestBulkImportHTTP(t *testing.T) {
 				{"name":"input","part":[{"name":"type","valueCode":"Observation"},{"name":"url","valueUri":"%[1]s/Observation.ndjson"}]},
 				{"name":"input","part":[{"name":"type","valueCode":"Patient"},{"name":"url","valueUri":"%[1]s/bad.ndjson"}]},
 				{"name":"input","part":[{"name":"type","valueCode":"Condition"},{"name":"url","valueUri":"%[1]s/missing.ndjson"}]}]}`, src.URL)
-			res := pollImport(t, s, importKick(t, s, params, "application/fhir+json"))
+			res := pollImport(t, importKick(t, s, params, "application/fhir+json"))
 			out, errs := entries(res, "output"), entries(res, "error")
 			if n := out[src.URL+"/Patient.ndjson"]["count"]; n != float64(want["Patient"]) {
 				t.Errorf("Patient input: %v stored, want %d (%v)", n, want["Patient"], res)
@@ -152,7 +134,7 @@ func TestBulkImportHTTP(t *testing.T) {
 			zw.Write(raw)
 			zw.Close()
 			for round, field := range []string{"created", "unchanged"} {
-				res := pollImport(t, s, importKick(t, s, gz.String(), "application/fhir+ndjson"))
+				res := pollImport(t, importKick(t, s, gz.String(), "application/fhir+ndjson"))
 				if e := entries(res, "output")["upload"]; e[field] != float64(want["Encounter"]) || len(res["error"].([]any)) != 0 {
 					t.Errorf("upload %d: %v, want %s %d", round+1, res, field, want["Encounter"])
 				}

@@ -66,10 +66,7 @@ func TestImportJobsRestart(t *testing.T) {
 
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			release = make(chan struct{})
 			select { // a signal left by the previous subtest's resumed fetch
 			case <-blocked:
@@ -113,7 +110,7 @@ func TestImportJobsRestart(t *testing.T) {
 			close(release)
 			s = startOn(t, sc)
 
-			res := pollImport(t, s, s.base+status)
+			res := pollImport(t, s.base+status)
 			out := res["output"].([]any)
 			p, o := out[0].(map[string]any), out[1].(map[string]any)
 			if p["created"] != float64(want["Patient"]) || o["created"] != float64(want["Observation"]) || len(res["error"].([]any)) != 0 {
@@ -123,7 +120,7 @@ func TestImportJobsRestart(t *testing.T) {
 				t.Errorf("the input done before the restart was fetched %d times, want 1", n)
 			}
 
-			res = pollImport(t, s, s.base+"/$import-status?_jobId=crash-resume")
+			res = pollImport(t, s.base+"/$import-status?_jobId=crash-resume")
 			if e := res["output"].([]any)[0].(map[string]any); e["created"] != float64(4) || e["count"] != float64(4) {
 				t.Errorf("resumed job: %v, want 4 created (2 before the crash, 2 after)", res)
 			}
@@ -132,7 +129,7 @@ func TestImportJobsRestart(t *testing.T) {
 					t.Errorf("Patient/resume-%d: %d, want %d (lines up to the checkpoint are not read again)", i+1, a.status, code)
 				}
 			}
-			res = pollImport(t, s, s.base+"/$import-status?_jobId=crash-changed")
+			res = pollImport(t, s.base+"/$import-status?_jobId=crash-changed")
 			if e := res["output"].([]any)[0].(map[string]any); e["created"] != float64(4) {
 				t.Errorf("job whose input changed: %v, want all 4 lines imported again", res)
 			}

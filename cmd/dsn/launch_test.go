@@ -27,10 +27,7 @@ import (
 func TestSMARTLaunch(t *testing.T) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			s := startOn(t, sc)
 			testLaunch(t, s.m, strings.TrimSuffix(s.base, "/fhir"))
 		})

@@ -154,10 +154,7 @@ func fhirStatus(t *testing.T, base, tok string) int {
 func TestTokenRevocation(t *testing.T) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			s := startOn(t, sc)
 			testRevocation(t, s.m, strings.TrimSuffix(s.base, "/fhir"), sc)
 		})
@@ -362,10 +359,7 @@ func jwtClaim(t *testing.T, tok, name string) string {
 func TestRevocationTwoServers(t *testing.T) {
 	for _, kind := range []string{"sqlite", "postgres"} {
 		t.Run(kind, func(t *testing.T) {
-			sc := StoreConfig{DataDir: t.TempDir()}
-			if kind == "postgres" {
-				sc = StoreConfig{DBURL: pgSchema(t)}
-			}
+			sc := freshStore(t, kind)
 			one, two := startOn(t, sc), startOn(t, sc)
 			base1, base2 := strings.TrimSuffix(one.base, "/fhir"), strings.TrimSuffix(two.base, "/fhir")
 			if _, err := one.m.auth.CreateUser(context.Background(), access.NewUser{Username: "dr.deux", Role: access.RolePhysician,

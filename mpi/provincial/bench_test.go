@@ -57,6 +57,17 @@ func latencies(b *testing.B, d []time.Duration) {
 	b.ReportMetric(float64(d[len(d)*99/100].Microseconds())/1000, "p99-ms")
 }
 
+// createNth creates the i-th Patient of fresh (round and round) through
+// svc and returns when the create began (after encoding).
+func createNth(b *testing.B, e *env, svc *repo.Service, fresh []fhir.Object, i int) time.Time {
+	body := fhir.Encode(fresh[i%len(fresh)])
+	t0 := time.Now()
+	if _, err := svc.Create(e.ctx, "Patient", body, ""); err != nil {
+		b.Fatal(err)
+	}
+	return t0
+}
+
 // BenchmarkPatientCreate measures what linking adds to a Patient create
 // (FHIR create through repo, one client, real SQLite with fsync): "plain"
 // writes through the store alone, "linked" through Enqueue (golden record,
@@ -73,14 +84,8 @@ func BenchmarkPatientCreate(b *testing.B) {
 			}
 			svc := repo.New(repo.Options{Store: st})
 			var d []time.Duration
-			i := 0
-			for b.Loop() {
-				body := fhir.Encode(fresh[i%len(fresh)])
-				i++
-				t0 := time.Now()
-				if _, err := svc.Create(e.ctx, "Patient", body, ""); err != nil {
-					b.Fatal(err)
-				}
+			for i := 0; b.Loop(); i++ {
+				t0 := createNth(b, e, svc, fresh, i)
 				d = append(d, time.Since(t0))
 			}
 			latencies(b, d)
@@ -98,14 +103,8 @@ func BenchmarkCreateThenLink(b *testing.B) {
 	e, fresh := benchEnv(b)
 	svc := repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{})})
 	var d, link []time.Duration
-	i := 0
-	for b.Loop() {
-		body := fhir.Encode(fresh[i%len(fresh)])
-		i++
-		t0 := time.Now()
-		if _, err := svc.Create(e.ctx, "Patient", body, ""); err != nil {
-			b.Fatal(err)
-		}
+	for i := 0; b.Loop(); i++ {
+		t0 := createNth(b, e, svc, fresh, i)
 		t1 := time.Now()
 		if n, err := e.svc.Drain(e.ctx); err != nil || n != 1 {
 			b.Fatalf("drain: %d, %v", n, err)
