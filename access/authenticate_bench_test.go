@@ -8,6 +8,8 @@ import (
 
 	"dsn"
 	"dsn/access"
+	"dsn/internal/pgtest"
+	"dsn/postgres"
 )
 
 // BenchmarkAuthenticate measures what every FHIR request pays to validate
@@ -15,8 +17,22 @@ import (
 // cache look-up and the revocation check (change detection across
 // processes included). docs/benchmarks.md, session 6.
 func BenchmarkAuthenticate(b *testing.B) {
+	b.Run("sqlite", func(b *testing.B) {
+		svc, _, _ := newService(b)
+		benchAuthenticate(b, svc)
+	})
+	b.Run("postgres", func(b *testing.B) {
+		st, err := postgres.Open(context.Background(), pgtest.Schema(b, "dsn_authbench"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Cleanup(func() { st.Close() })
+		benchAuthenticate(b, access.New(access.Options{Records: st}))
+	})
+}
+
+func benchAuthenticate(b *testing.B, svc *access.Service) {
 	ctx := context.Background()
-	svc, _, _ := newService(b)
 	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.bench", Role: access.RolePhysician, Establishment: "e"})
 	if err != nil {
 		b.Fatal(err)
