@@ -28,10 +28,10 @@ func BenchmarkHistoryInstance(b *testing.B) { storetest.BenchHistoryInstance(b, 
 func BenchmarkHistoryType(b *testing.B)     { storetest.BenchHistoryType(b, benchStore(b)) }
 
 // go test -run X -bench PutAll ./postgres: the bulk path (COPY) on 100
-// synthetic people.
+// synthetic people; batches of 26 are a transaction Bundle's PutAll, one commit each.
 func BenchmarkPutAll(b *testing.B) {
 	ws := storetest.SynthWrites(b, 100)
-	for _, batch := range []int{500, 2000} {
+	for _, batch := range []int{26, 500, 2000} {
 		b.Run(fmt.Sprint(batch), func(b *testing.B) { storetest.BenchPutAll(b, benchStore(b), ws, batch) })
 	}
 }
