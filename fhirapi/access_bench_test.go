@@ -25,7 +25,7 @@ import (
 // slog audit: what the journal costs is the difference with guarded), or
 // guarded (bearer token, policy guard, durable journal). It returns the URL,
 // the token of pr1's user, and settle, which moves the journal's spool into
-// audit.db (the spool mover's work, done in the background every 200 ms,
+// audit.db (the spool mover's work, done in the background every second,
 // belongs to the requests measured).
 func benchAccessServer(b *testing.B, mode string) (url, token string, settle func()) {
 	guarded := mode != "open"

@@ -52,13 +52,27 @@ const (
 	spoolMagic  = "DSNSPOOL"
 	spoolHeader = 16
 	// spoolEvery is how often the mover takes new records into audit.db.
-	// Each move is one transaction whose fixed cost (BEGIN, the tail, the
-	// pages written at COMMIT, then a checkpoint) is shared by its entries:
-	// at 20 ms it was ~5 µs of a read's journal; readers of the journal
-	// never wait for it (catchUp moves first), and the spool is as durable.
-	spoolEvery = 200 * time.Millisecond
+	// Each move is one transaction whose cost is mostly per page, not per
+	// entry: BEGIN, the tail, at COMMIT the WAL frames of every B-tree page
+	// it changed — the table's right edge, but leaves scattered over the
+	// (patient, seq) and (agent, seq) indexes — then a checkpoint copying
+	// them. Fewer, larger moves change each page once for many entries: 20 ms
+	// until session 6, then 200 ms, now 1 s (docs/benchmarks.md, session 6).
+	// Readers of the journal never wait for it (catchUp moves first), and the
+	// spool is as durable as audit.db.
+	spoolEvery = time.Second
+	// spoolTick is how often the mover wakes: it lets go of the spool's
+	// flock (a waiting process is never held up longer) and moves once
+	// spoolEvery has passed.
+	spoolTick = 200 * time.Millisecond
 	// spoolEmptyAt is the spool size past which the mover empties it.
-	spoolEmptyAt = 1 << 20
+	spoolEmptyAt = 8 << 20
+	// journalCkptEvery spaces the checkpoints of audit.db: each copies the
+	// pages that the moves since the last one changed, and the leaves of the
+	// (patient, seq) index are scattered, each changed again by the next
+	// moves; once per journalCkptEvery copies each of them once. The WAL
+	// meanwhile holds a few MB (walFrameLimit still bounds it).
+	journalCkptEvery = 5 * time.Second
 )
 
 var castagnoli = crc32.MakeTable(crc32.Castagnoli)
@@ -416,8 +430,10 @@ func (j *journal) dbTail() (seq int64, hash []byte, err error) {
 // mover moves the spool into audit.db every spoolEvery while records come.
 func (j *journal) mover() {
 	defer close(j.moverDone)
-	t := time.NewTicker(spoolEvery)
+	t := time.NewTicker(spoolTick)
 	defer t.Stop()
+	var lastCkpt time.Time
+	lastMove := time.Now()
 	for {
 		select {
 		case <-j.moverStop:
@@ -425,13 +441,18 @@ func (j *journal) mover() {
 		case <-t.C:
 		}
 		j.spool.release() // a waiting process is never held up longer than this
+		if time.Since(lastMove) < spoolEvery-spoolTick/2 {
+			continue
+		}
 		select {
 		case <-j.pending:
 		default:
 			continue // nothing appended since the last move
 		}
-		if err := j.move(context.Background(), false); err == nil {
+		lastMove = time.Now()
+		if err := j.move(context.Background(), false); err == nil && time.Since(lastCkpt) >= journalCkptEvery {
 			j.ckpt.committed()
+			lastCkpt = time.Now()
 		}
 	}
 }
