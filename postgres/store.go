@@ -23,7 +23,7 @@ const Writers = 4
 // Store is the PostgreSQL implementation of dsn.Store.
 type Store struct {
 	cfg     *pgx.ConnConfig
-	wconns  []*pgx.Conn // one per writer goroutine; wconns[i] is owned by writer i
+	wconns  []*pgx.Conn // one per writer goroutine; wconns[i] is owned by writer i (nil until its first batch)
 	reads   *pool
 	queue   *sqlstore.Queue
 	writers sync.WaitGroup // done when the writers have drained the queue
@@ -50,20 +50,16 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		wconn.Close(context.Background())
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "migration du schéma PostgreSQL impossible", Err: err}
 	}
+	// The other writers connect at their first batch (writerConn): a command
+	// that only reads (dsn export, token, audit verify) does not start three
+	// backends it never uses (10–30 ms of server CPU and a round trip each).
 	s := &Store{
 		cfg:    cfg,
-		wconns: []*pgx.Conn{wconn},
+		wconns: make([]*pgx.Conn, Writers),
 		reads:  newPool(cfg, max(8, 4*runtime.GOMAXPROCS(0))),
 		queue:  sqlstore.NewQueue(1024),
 	}
-	for len(s.wconns) < Writers {
-		c, err := pgx.ConnectConfig(ctx, cfg)
-		if err != nil {
-			s.closeConns()
-			return nil, &dsn.Error{Op: op, Kind: dsn.KindUnavailable, Msg: "PostgreSQL injoignable (" + where + ")", Err: err}
-		}
-		s.wconns = append(s.wconns, c)
-	}
+	s.wconns[0] = wconn
 	for i := range s.wconns {
 		s.writers.Add(1)
 		go s.writer(i)
@@ -86,6 +82,9 @@ func (s *Store) closeConns() error {
 	s.reads.close()
 	var first error
 	for _, c := range s.wconns {
+		if c == nil {
+			continue
+		}
 		if err := c.Close(context.Background()); err != nil && first == nil {
 			first = dsn.Wrap("postgres.Close", dsn.KindInternal, err)
 		}

@@ -66,6 +66,21 @@ func contains(s, sub string) bool {
 	return false
 }
 
+// Open connects one writer; the others connect at their first batch, so a
+// command that only reads starts no backend it does not use.
+func TestWritersConnectOnFirstBatch(t *testing.T) {
+	s := openTest(t).(*Store)
+	for i, c := range s.wconns {
+		if (c != nil) != (i == 0) {
+			t.Fatalf("after Open, writer %d connected: %v", i, c != nil)
+		}
+	}
+	w := dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: "w1", VersionID: 1, Method: "POST", Body: []byte(`{}`)}}
+	if err := s.Write(context.Background(), func(tx dsn.Tx) error { return tx.Put(w) }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // A writer whose connection breaks (server restart, killed backend) fails its
 // batch and reconnects: the store keeps working.
 func TestWriterReconnects(t *testing.T) {
@@ -76,6 +91,11 @@ func TestWriterReconnects(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer admin.Close(ctx)
+	for i := range s.wconns { // every writer connected (no batch runs yet: no race)
+		if _, err := s.writerConn(i); err != nil {
+			t.Fatal(err)
+		}
+	}
 	for _, c := range s.wconns {
 		if _, err := admin.Exec(ctx, "SELECT pg_terminate_backend($1)", c.PgConn().PID()); err != nil {
 			t.Fatal(err)

@@ -31,7 +31,7 @@ func (s *Store) Write(ctx context.Context, fn func(dsn.Tx) error) error {
 func (s *Store) writer(i int) {
 	defer s.writers.Done()
 	for req := range s.queue.C {
-		conn := s.writerConn(i)
+		conn, err := s.writerConn(i)
 		batch := []*sqlstore.Request{req}
 	fill:
 		for len(batch) < maxBatch {
@@ -44,6 +44,10 @@ func (s *Store) writer(i int) {
 			default:
 				break fill
 			}
+		}
+		if err != nil {
+			sqlstore.Reply(sqlstore.Take(batch), nil, dsn.Wrap("postgres.Write", dsn.KindUnavailable, err))
+			continue
 		}
 		s.runBatch(conn, batch)
 	}
@@ -149,18 +153,21 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	return results, false, nil
 }
 
-// writerConn returns writer i's connection, reconnecting if the previous one
-// broke (server restart, network): one failed batch, not a dead store.
-func (s *Store) writerConn(i int) *pgx.Conn {
-	if c := s.wconns[i]; !c.IsClosed() {
-		return c
+// writerConn returns writer i's connection, connecting at its first batch
+// and again if the previous one broke (server restart, network): one failed
+// batch, not a dead store.
+func (s *Store) writerConn(i int) (*pgx.Conn, error) {
+	if c := s.wconns[i]; c != nil && !c.IsClosed() {
+		return c, nil
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if c, err := pgx.ConnectConfig(ctx, s.cfg); err == nil {
-		s.wconns[i] = c
+	c, err := pgx.ConnectConfig(ctx, s.cfg)
+	if err != nil {
+		return nil, err // the server is away: the batch fails fast
 	}
-	return s.wconns[i] // still closed if the server is away: the batch fails fast
+	s.wconns[i] = c
+	return c, nil
 }
 
 // abort rolls the batch back and fails every caller.

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/jackc/pgx/v5"
+
 	"dsn"
 	"dsn/internal/sqlstore"
 )
@@ -36,7 +38,7 @@ func TestFailAfterWriteRerunsBatch(t *testing.T) {
 		return errors.New("boom")
 	})
 	// The writers are idle (nothing queued), so the test may use one's connection.
-	s.runBatch(s.writerConn(0), []*sqlstore.Request{good, bad})
+	s.runBatch(idleWriter(t, s), []*sqlstore.Request{good, bad})
 	if err := good.Result(); err != nil {
 		t.Fatalf("good: %v", err)
 	}
@@ -94,7 +96,7 @@ func TestJobsTravelWithNextStatement(t *testing.T) {
 		}),
 		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("c")) }),
 	}
-	s.runBatch(s.writerConn(0), reqs)
+	s.runBatch(idleWriter(t, s), reqs)
 	for i, want := range []bool{true, false, true, true} {
 		if err := reqs[i].Result(); (err == nil) != want {
 			t.Fatalf("fn %d: %v", i, err)
@@ -117,7 +119,7 @@ func TestJobsTravelWithNextStatement(t *testing.T) {
 		}),
 		sqlstore.NewRequest(ctx, func(tx dsn.Tx) error { return tx.AddJob(job("f")) }),
 	}
-	s.runBatch(s.writerConn(0), reqs)
+	s.runBatch(idleWriter(t, s), reqs)
 	if reqs[0].Result() != nil || reqs[1].Result() == nil || reqs[2].Result() != nil {
 		t.Fatalf("results: %v %v %v", reqs[0].Result(), reqs[1].Result(), reqs[2].Result())
 	}
@@ -127,4 +129,15 @@ func TestJobsTravelWithNextStatement(t *testing.T) {
 	if _, err := s.Read(ctx, "Patient", "p2"); dsn.KindOf(err) != dsn.KindNotFound {
 		t.Fatalf("failed fn's write kept: %v", err)
 	}
+}
+
+// idleWriter is writer 0's connection, for a test to run batches on while
+// nothing is queued (the writers are idle).
+func idleWriter(t *testing.T, s *Store) *pgx.Conn {
+	t.Helper()
+	c, err := s.writerConn(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
 }
