@@ -1,9 +1,7 @@
 package provincial
 
 import (
-	"bytes"
 	"context"
-	"maps"
 	"net/url"
 	"slices"
 	"time"
@@ -296,34 +294,6 @@ func (w *work) isGoldenRef(ref string) bool {
 
 func link(ref, typ string) map[string]any {
 	return map[string]any{"other": map[string]any{"reference": ref}, "type": typ}
-}
-
-// sameContent compares two resources as JSON, meta.versionId and
-// meta.lastUpdated aside. fhir.Encode is deterministic (fixed lead keys, the
-// others sorted, numbers as written), so equal encodings mean equal content;
-// comparing them skips the deep copy and the decode of both (~5 % of a Patient
-// create's CPU through the linker, docs/benchmarks.md).
-func sameContent(a, b fhir.Object) bool {
-	return bytes.Equal(contentBytes(a), contentBytes(b))
-}
-
-// contentBytes encodes o without meta.versionId and meta.lastUpdated, copying
-// only the two maps it changes.
-func contentBytes(o fhir.Object) []byte {
-	m, ok := o["meta"].(map[string]any)
-	if !ok {
-		return fhir.Encode(o)
-	}
-	c := maps.Clone(o)
-	mm := maps.Clone(m)
-	delete(mm, "versionId")
-	delete(mm, "lastUpdated")
-	if len(mm) == 0 {
-		delete(c, "meta")
-	} else {
-		c["meta"] = mm
-	}
-	return fhir.Encode(c)
 }
 
 func cloneObj(o fhir.Object) fhir.Object { return cloneValue(o).(map[string]any) }
