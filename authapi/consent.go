@@ -23,110 +23,24 @@ import (
 const consentCookie = "dsn_consent" // a consent session after a passkey sign-in (JSON answer): never in a URL
 
 var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Autoriser l'application — DSN</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "consent.title"}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main>
-<h1>Autoriser l'application ?</h1>
-<p>{{.User}}, l'application <strong>{{.Client}}</strong> demande à :</p>
+<h1>{{call .T "consent.heading"}}</h1>
+<p>{{.User}}{{call .T "consent.app"}} <strong>{{.Client}}</strong> {{call .T "consent.asks"}}</p>
 <ul>{{range .Items}}<li>{{.}}</li>
 {{end}}</ul>
-{{if .Patient}}<p>Dossier concerné : {{.Patient}}</p>{{end}}
-<p>Vous pourrez retirer cette autorisation en tout temps ; l'application perdra alors l'accès.</p>
+{{if .Patient}}<p>{{call .T "consent.record"}} {{.Patient}}</p>{{end}}
+<p>{{call .T "consent.withdraw"}}</p>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="consent" value="{{.Session}}">
-<button type="submit" name="decision" value="autoriser">Autoriser</button>
-<button type="submit" name="decision" value="refuser">Refuser</button>
+<button type="submit" name="decision" value="autoriser">{{call .T "consent.allow"}}</button>
+<button type="submit" name="decision" value="refuser">{{call .T "consent.deny"}}</button>
 </form>
+<form method="post" action="{{.Action}}">
+<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="consent" value="{{.Session}}">
+<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>
 </main></body></html>`))
-
-// resourceWords names resource types in plain French, as "vos …" for one's
-// own record. Other types show their FHIR name.
-var resourceWords = map[string]string{
-	"*": "l'ensemble du dossier", "Patient": "l'identité et les coordonnées", "Observation": "les résultats de laboratoire et signes vitaux",
-	"Condition": "les problèmes de santé et diagnostics", "MedicationRequest": "les ordonnances de médicaments",
-	"MedicationStatement": "la liste des médicaments", "AllergyIntolerance": "les allergies et intolérances",
-	"Immunization": "la vaccination", "Encounter": "les visites et hospitalisations", "Procedure": "les interventions",
-	"DiagnosticReport": "les rapports d'examens", "DocumentReference": "les documents", "Consent": "les consentements et restrictions",
-	"Practitioner": "le répertoire des intervenants", "Organization": "le répertoire des établissements",
-	"CarePlan": "les plans de soins", "ServiceRequest": "les demandes d'examens et de services", "AuditEvent": "le journal des accès",
-}
-
-// scopeWords writes the scopes the app will get as sentences, reading and
-// writing on lines of their own. Levels
-// (app-launch/scopes-and-launch-context.html): patient/ = one record (the
-// citizen's own, or the patient chosen), user/ = every record the user may
-// see; system/ never reaches this page.
-func scopeWords(sc access.Scopes, citizen bool) []string {
-	var out []string
-	for _, s := range sc.Resources {
-		what := resourceWords[s.Type]
-		if what == "" {
-			what = "les ressources " + s.Type
-		}
-		switch {
-		case s.Context == "patient" && citizen && s.Type == "*":
-			what = "votre dossier au complet"
-		case s.Context == "patient" && citizen:
-			what = ownWords(what)
-		case s.Context == "patient":
-			what += " du dossier de l'usager choisi"
-		default:
-			what += " de tous les dossiers auxquels vous avez accès"
-		}
-		if s.Perms&(access.PermRead|access.PermSearch) != 0 {
-			out = append(out, "Lire "+what)
-		}
-		var verbs []string
-		for _, v := range []struct {
-			p    access.Perm
-			verb string
-		}{{access.PermCreate, "ajouter"}, {access.PermUpdate, "modifier"}, {access.PermDelete, "supprimer"}} {
-			if s.Perms&v.p != 0 {
-				verbs = append(verbs, v.verb)
-			}
-		}
-		if len(verbs) > 0 {
-			list := verbs[0]
-			if n := len(verbs); n > 1 {
-				list = strings.Join(verbs[:n-1], ", ") + " et " + verbs[n-1]
-			}
-			out = append(out, strings.ToUpper(list[:1])+list[1:]+" des éléments dans "+what)
-		}
-	}
-	for _, o := range sc.Other {
-		switch o {
-		case "openid", "fhirUser", "profile":
-			if !containsWord(out, "Connaître votre nom et votre identité d'utilisateur") {
-				out = append(out, "Connaître votre nom et votre identité d'utilisateur")
-			}
-		case "offline_access":
-			out = append(out, "Garder l'accès après votre déconnexion, jusqu'à 30 jours sans vous le redemander")
-		case "online_access":
-			out = append(out, "Garder l'accès pendant votre session (12 heures au plus)")
-		}
-	}
-	return out
-}
-
-// ownWords turns "les résultats" into "vos résultats" (a citizen's own
-// record): the leading article only.
-func ownWords(what string) string {
-	for _, a := range [][2]string{{"les ", "vos "}, {"la ", "votre "}, {"le ", "votre "}, {"l'", "votre "}} {
-		if rest, ok := strings.CutPrefix(what, a[0]); ok {
-			return a[1] + rest
-		}
-	}
-	return what
-}
-
-func containsWord(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
 
 // issueOrAsk ends an authorisation once the user is known (and the patient
 // chosen): the code, or first the consent page.
@@ -151,9 +65,10 @@ func (a *API) showConsent(w http.ResponseWriter, r *http.Request, ar access.Auth
 	if ar.Patient != "" && u.Realm == access.RealmStaff {
 		patient = "Patient/" + ar.Patient
 	}
-	consentPage.Execute(w, map[string]any{"User": firstNonEmpty(u.Name, u.Username), "Client": ar.Client.Name,
-		"Items": scopeWords(access.GrantedScopes(ar, u), u.Realm == access.RealmCitizen), "Patient": patient,
-		"Action": a.prefix + "/authorize", "CSRF": csrf, "Session": id})
+	l := langOf(r)
+	consentPage.Execute(w, pageData(l, map[string]any{"User": firstNonEmpty(u.Name, u.Username), "Client": ar.Client.Name,
+		"Items": scopeWords(access.GrantedScopes(ar, u), u.Realm == access.RealmCitizen, scopeLangs[l]), "Patient": patient,
+		"Action": a.prefix + "/authorize", "CSRF": csrf, "Session": id}))
 }
 
 // resumeConsent shows the consent page of a session opened by a passkey
@@ -175,7 +90,7 @@ func (a *API) resumeConsent(w http.ResponseWriter, r *http.Request) bool {
 func (a *API) consentSubmit(w http.ResponseWriter, r *http.Request, f url.Values) {
 	ar, u, err := a.auth.TakeConsent(r.Context(), f.Get("consent"))
 	if err != nil {
-		http.Error(w, dsn.Message(err), http.StatusBadRequest)
+		a.showError(w, r, http.StatusBadRequest, "error.consent_session", dsn.Message(err))
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: consentCookie, Path: a.prefix + "/authorize", MaxAge: -1})

@@ -24,7 +24,7 @@ func TestScopeWords(t *testing.T) {
 		{"user/Basic.r offline_access", false, []string{"Lire les ressources Basic de tous les dossiers auxquels vous avez accès",
 			"Garder l'accès après votre déconnexion, jusqu'à 30 jours sans vous le redemander"}},
 	} {
-		if got := scopeWords(access.MustScopes(tc.scope), tc.citizen); !reflect.DeepEqual(got, tc.want) {
+		if got := scopeWords(access.MustScopes(tc.scope), tc.citizen, scopeLangs[fr]); !reflect.DeepEqual(got, tc.want) {
 			t.Errorf("scopeWords(%q, %v) = %q, want %q", tc.scope, tc.citizen, got, tc.want)
 		}
 	}

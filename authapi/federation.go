@@ -106,7 +106,7 @@ func (a *API) federatedStart(w http.ResponseWriter, r *http.Request) {
 	f := a.fed
 	if err := f.discover(r.Context()); err != nil {
 		a.log.Error("federation discovery", "issuer", f.Issuer, "err", err)
-		http.Error(w, "Le fournisseur d'identité est injoignable. Réessayez ou connectez-vous avec votre mot de passe.", http.StatusBadGateway)
+		a.showError(w, r, http.StatusBadGateway, "error.fed_unreachable", "")
 		return
 	}
 	flow := fedFlow{Authorize: url.Values{}, Verifier: random(), Nonce: random()}
@@ -132,7 +132,7 @@ func (a *API) federatedCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var flow fedFlow
 	if err := a.auth.TakeFederationState(r.Context(), q.Get("state"), &flow); err != nil {
-		http.Error(w, "Connexion fédérée refusée : "+dsn.Message(err), http.StatusBadRequest)
+		a.showError(w, r, http.StatusBadRequest, "error.fed_refused", dsn.Message(err))
 		return
 	}
 	ar, ok := a.checkAuthorize(w, r, flow.Authorize)

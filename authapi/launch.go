@@ -255,7 +255,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 	session := f.Get("picker")
 	u, err := a.auth.Picker(r.Context(), session, ar)
 	if err != nil {
-		http.Error(w, dsn.Message(err), http.StatusBadRequest)
+		a.showError(w, r, http.StatusBadRequest, "error.picker_session", dsn.Message(err))
 		return
 	}
 	p := access.UserPrincipal(u, pickerScopes, ar.Client.ID)
@@ -272,7 +272,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 			e := userEvent("launch", u, ar.Client.ID, patient)
 			e.Outcome = dsn.KindOf(err).String()
 			a.journal(r, e)
-			view.Error = "Cet usager est introuvable ou vous n'y avez pas accès."
+			view.Error = "error.patient_hidden"
 			a.showPicker(w, r, ar, f, view, http.StatusForbidden)
 			return
 		}
@@ -287,13 +287,13 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 	}
 	switch {
 	case q.Name == "" && q.NAM == "" && q.BirthDate == "":
-		view.Error = "Indiquez au moins un critère : nom, NAM ou date de naissance."
+		view.Error = "error.criteria"
 	case q.NAM != "" && !namPattern.MatchString(q.NAM):
-		view.Error = "NAM invalide : quatre lettres et huit chiffres (p. ex. ABCD12345678)."
+		view.Error = "error.nam"
 	case q.BirthDate != "" && !validDate(q.BirthDate):
-		view.Error = "Date de naissance invalide : AAAA-MM-JJ."
+		view.Error = "error.birth"
 	case len(q.Name) > 100:
-		view.Error = "Nom trop long (100 caractères au plus)."
+		view.Error = "error.name_long"
 	}
 	if view.Error != "" {
 		a.showPicker(w, r, ar, f, view, http.StatusBadRequest)
@@ -302,7 +302,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 	cards, err := a.patients.Find(r.Context(), p, q, pickerMax, r)
 	if err != nil {
 		a.log.Error("patient picker", "err", err)
-		view.Error = "La recherche a échoué ; réessayez."
+		view.Error = "error.search_failed"
 		a.showPicker(w, r, ar, f, view, http.StatusInternalServerError)
 		return
 	}
@@ -324,36 +324,40 @@ type pickerView struct {
 	Query         PatientQuery
 	Results       []PatientCard
 	Searched      bool
-	Error         string
+	Error         string // a message id (messages.go)
 }
 
 var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Choix de l'usager — DSN</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "picker.title"}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main>
-<h1>Choisir l'usager</h1>
-<p>{{.User}}, l'application <strong>{{.Client}}</strong> s'ouvrira sur le dossier de l'usager choisi.
-Seuls les usagers auxquels vous avez accès sont affichés ; chaque recherche est journalisée.</p>
+<h1>{{call .T "picker.heading"}}</h1>
+<p>{{.User}}{{call .T "picker.app"}} <strong>{{.Client}}</strong> {{call .T "picker.opens"}}
+{{call .T "picker.only"}}</p>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="{{.Action}}" role="search">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="picker" value="{{.Session}}">
 <input type="hidden" name="action" value="chercher">
-<label>Nom <input name="nom" value="{{.Query.Name}}" autocomplete="off"></label>
-<label>NAM <input name="nam" value="{{.Query.NAM}}" autocomplete="off" placeholder="ABCD12345678"></label>
-<label>Date de naissance <input name="naissance" type="date" value="{{.Query.BirthDate}}"></label>
-<button type="submit">Rechercher</button>
+<label>{{call .T "picker.name"}} <input name="nom" value="{{.Query.Name}}" autocomplete="off"></label>
+<label>{{call .T "picker.nam"}} <input name="nam" value="{{.Query.NAM}}" autocomplete="off" placeholder="ABCD12345678"></label>
+<label>{{call .T "picker.birth"}} <input name="naissance" type="date" value="{{.Query.BirthDate}}"></label>
+<button type="submit">{{call .T "picker.search"}}</button>
 </form>
 {{if .Searched}}{{if .Results}}<table>
-<caption>{{len .Results}} usager(s){{if eq (len .Results) .Max}} — précisez la recherche pour en voir d'autres{{end}}</caption>
-<thead><tr><th>Nom</th><th>NAM</th><th>Naissance</th><th>Sexe</th><th></th></tr></thead><tbody>
+<caption>{{len .Results}} {{call .T "picker.count"}}{{if eq (len .Results) .Max}}{{call .T "picker.refine"}}{{end}}</caption>
+<thead><tr><th>{{call .T "picker.name"}}</th><th>{{call .T "picker.col.nam"}}</th><th>{{call .T "picker.col.born"}}</th><th>{{call .T "picker.col.sex"}}</th><th></th></tr></thead><tbody>
 {{range .Results}}<tr><td>{{.Name}}</td><td>{{.NAM}}</td><td>{{.BirthDate}}</td><td>{{.Gender}}</td><td>
 <form method="post" action="{{$.Action}}">
 {{range $k, $v := $.Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<input type="hidden" name="csrf" value="{{$.CSRF}}"><input type="hidden" name="picker" value="{{$.Session}}">
 <input type="hidden" name="action" value="choisir"><input type="hidden" name="patient" value="{{.ID}}">
-<button type="submit">Choisir</button></form></td></tr>
-{{end}}</tbody></table>{{else}}<p>Aucun usager trouvé parmi ceux auxquels vous avez accès.</p>{{end}}{{end}}
+<button type="submit">{{call $.T "picker.choose"}}</button></form></td></tr>
+{{end}}</tbody></table>{{else}}<p>{{call .T "picker.none"}}</p>{{end}}{{end}}
+<form method="post" action="{{.Action}}">
+{{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
+{{end}}<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="picker" value="{{.Session}}">
+<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>
 </main></body></html>`))
 
 // showPicker renders the picker page with a fresh CSRF token (double
@@ -362,9 +366,14 @@ func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.Autho
 	csrf, hidden := a.formState(w, r, q)
 	securePage(w)
 	w.WriteHeader(status)
-	pickerPage.Execute(w, map[string]any{"User": v.User, "Client": ar.Client.Name, "Error": v.Error, "Action": a.prefix + "/authorize",
-		"Hidden": hidden, "CSRF": csrf, "Session": v.Session, "Query": v.Query, "Results": v.Results, "Searched": v.Searched,
-		"Max": pickerMax})
+	l := langOf(r)
+	msg := ""
+	if v.Error != "" {
+		msg = errorText(l, v.Error, "")
+	}
+	pickerPage.Execute(w, pageData(l, map[string]any{"User": v.User, "Client": ar.Client.Name, "Error": msg,
+		"Action": a.prefix + "/authorize", "Hidden": hidden, "CSRF": csrf, "Session": v.Session, "Query": v.Query,
+		"Results": v.Results, "Searched": v.Searched, "Max": pickerMax}))
 }
 
 // securePage sets the headers of DSN's HTML pages: no caching, no framing,

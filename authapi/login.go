@@ -22,24 +22,25 @@ import (
 // the user in and redirects to the client with a one-time code.
 
 var page = template.Must(template.New("login").Parse(`<!doctype html>
-<html lang="fr"><head><meta charset="utf-8"><title>Connexion — DSN</title>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "login.title"}}</title>
 <meta name="viewport" content="width=device-width, initial-scale=1"></head>
 <body><main>
-<h1>Dossier santé numérique</h1>
-<p>L'application <strong>{{.Client}}</strong> demande l'accès : <code>{{.Scope}}</code></p>
+<h1>{{call .T "site.name"}}</h1>
+<p>{{call .T "login.app"}} <strong>{{.Client}}</strong> {{call .T "login.asks"}} <code>{{.Scope}}</code></p>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="{{.Action}}">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<input type="hidden" name="csrf" value="{{.CSRF}}">
-<fieldset><legend>Je suis</legend>
-<label><input type="radio" name="realm" value="staff" {{if ne .Realm "citizen"}}checked{{end}}> membre du personnel</label>
-<label><input type="radio" name="realm" value="citizen" {{if eq .Realm "citizen"}}checked{{end}}> usager (citoyen)</label>
+<fieldset><legend>{{call .T "login.iam"}}</legend>
+<label><input type="radio" name="realm" value="staff" {{if ne .Realm "citizen"}}checked{{end}}> {{call .T "login.staff"}}</label>
+<label><input type="radio" name="realm" value="citizen" {{if eq .Realm "citizen"}}checked{{end}}> {{call .T "login.citizen"}}</label>
 </fieldset>
-<label>Nom d'utilisateur <input name="username" autocomplete="username" required value="{{.Username}}"></label>
-<label>Mot de passe <input name="password" type="password" autocomplete="current-password" required></label>
-<button type="submit">Se connecter</button>
+<label>{{call .T "login.username"}} <input name="username" autocomplete="username" required value="{{.Username}}"></label>
+<label>{{call .T "login.password"}} <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">{{call .T "login.submit"}}</button>
 </form>
 {{if .Federated}}<p><a href="{{.Federated}}">{{.FederatedName}}</a></p>{{end}}
+<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>
 </main></body></html>`))
 
 // authorizeParams are carried from the GET to the POST in hidden fields.
@@ -67,6 +68,9 @@ func (a *API) formState(w http.ResponseWriter, r *http.Request, q url.Values) (c
 }
 
 func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
+	if l, ok := parseLang(r.URL.Query().Get("lang")); ok { // the switch of a page
+		a.rememberLang(w, r, l)
+	}
 	if a.resumeConsent(w, r) {
 		return
 	}
@@ -74,7 +78,7 @@ func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	if !ok || a.resumePicker(w, r, ar, r.URL.Query()) {
 		return
 	}
-	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", http.StatusOK)
+	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", "", http.StatusOK)
 }
 
 // checkAuthorize validates the request; on failure it answers (an error page
@@ -83,7 +87,7 @@ func (a *API) checkAuthorize(w http.ResponseWriter, r *http.Request, q url.Value
 	ar, err := a.auth.CheckAuthorize(r.Context(), q.Get("client_id"), q.Get("redirect_uri"), q.Get("response_type"),
 		q.Get("scope"), q.Get("code_challenge"), q.Get("code_challenge_method"))
 	if dsn.KindOf(err) == dsn.KindNotFound {
-		http.Error(w, "Demande d'autorisation refusée : "+dsn.Message(err), http.StatusBadRequest)
+		a.showError(w, r, http.StatusBadRequest, "error.request", dsn.Message(err))
 		return ar, false
 	}
 	if err != nil {
@@ -122,7 +126,10 @@ func withQuery(u string, v url.Values) string {
 	return u + sep + v.Encode()
 }
 
-func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg string, status int) {
+// showLogin renders the sign-in page; msg is an error id (messages.go) and
+// detail access's French sentence for it, if any.
+func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg, detail string, status int) {
+	l := langOf(r)
 	csrf, hidden := a.formState(w, r, q)
 	securePage(w) // no clickjacking of the sign-in form
 	w.WriteHeader(status)
@@ -132,10 +139,14 @@ func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.Author
 		for k, x := range hidden {
 			v.Set(k, x)
 		}
-		fedURL, fedName = a.prefix+"/federated?"+v.Encode(), "Se connecter avec "+a.fed.Name
+		fedURL, fedName = a.prefix+"/federated?"+v.Encode(), l.text("login.federated")+" "+a.fed.Name
 	}
-	page.Execute(w, map[string]any{"Federated": fedURL, "FederatedName": fedName, "Client": ar.Client.Name, "Scope": ar.Scope.String(), "Action": a.prefix + "/authorize",
-		"Hidden": hidden, "CSRF": csrf, "Realm": realm, "Username": username, "Error": msg})
+	if msg != "" {
+		msg = errorText(l, msg, detail)
+	}
+	page.Execute(w, pageData(l, map[string]any{"Federated": fedURL, "FederatedName": fedName, "Client": ar.Client.Name,
+		"Scope": ar.Scope.String(), "Action": a.prefix + "/authorize", "Hidden": hidden, "CSRF": csrf, "Realm": realm,
+		"Username": username, "Error": msg, "Switch": a.switchURL(l, hidden)}))
 }
 
 // sameOrigin: a browser's cross-site POST carries its own Origin.
@@ -147,14 +158,19 @@ func sameOrigin(r *http.Request) bool {
 func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		http.Error(w, "Formulaire illisible.", http.StatusBadRequest)
+		a.showError(w, r, http.StatusBadRequest, "error.form", "")
 		return
 	}
 	f := r.PostForm
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || f.Get("csrf") == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("csrf"))) != 1 || !sameOrigin(r) {
 		a.note(r, "sign-in", "anonymous", "csrf")
-		http.Error(w, "Requête refusée : jeton anti-falsification (CSRF) absent ou invalide. Rechargez la page de connexion.", http.StatusForbidden)
+		a.showError(w, r, http.StatusForbidden, "error.csrf", "")
+		return
+	}
+	if l, ok := parseLang(f.Get("lang")); ok { // the language switch of the picker or consent page
+		a.rememberLang(w, r, l)
+		a.showAgain(w, r, f)
 		return
 	}
 	if f.Get("consent") != "" {
@@ -176,16 +192,46 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	u, err := a.auth.SignInFrom(r.Context(), realm, f.Get("username"), f.Get("password"), remoteIP(r))
 	if errors.Is(err, access.ErrThrottled) {
 		a.note(r, "sign-in", "user:"+f.Get("username"), "throttled")
-		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), dsn.Message(err), http.StatusTooManyRequests)
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.throttled", dsn.Message(err), http.StatusTooManyRequests)
 		return
 	}
 	if err != nil {
 		a.note(r, "sign-in", "user:"+f.Get("username"), "unauthorized")
-		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "Nom d'utilisateur ou mot de passe invalide.", http.StatusUnauthorized)
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.bad_password", "", http.StatusUnauthorized)
 		return
 	}
 	a.note(r, "sign-in", "user:"+u.ID, "")
 	a.signedIn(w, r, ar, f, u)
+}
+
+// showAgain renders the page a language switch was posted from, in the
+// chosen language, without acting on it: the consent page (its session
+// kept, not taken), the patient picker, else the sign-in page. Those
+// switches are forms, not links: the sessions must not go into a URL.
+func (a *API) showAgain(w http.ResponseWriter, r *http.Request, f url.Values) {
+	if id := f.Get("consent"); id != "" {
+		ar, u, err := a.auth.ConsentRequest(r.Context(), id)
+		if err != nil {
+			a.showError(w, r, http.StatusBadRequest, "error.consent_session", dsn.Message(err))
+			return
+		}
+		a.showConsent(w, r, ar, u, id)
+		return
+	}
+	ar, ok := a.checkAuthorize(w, r, f)
+	if !ok {
+		return
+	}
+	if id := f.Get("picker"); id != "" && a.patients != nil {
+		u, err := a.auth.Picker(r.Context(), id, ar)
+		if err != nil {
+			a.showError(w, r, http.StatusBadRequest, "error.picker_session", dsn.Message(err))
+			return
+		}
+		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
+		return
+	}
+	a.showLogin(w, r, ar, f, f.Get("realm"), f.Get("username"), "", "", http.StatusOK)
 }
 
 // remoteIP is the caller's address without its port: the key of the

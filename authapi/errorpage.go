@@ -1,0 +1,38 @@
+package authapi
+
+import (
+	"html/template"
+	"net/http"
+)
+
+// The error page of the authorisation flow: a request DSN will not send back
+// to the app (unknown client, forged form, expired session) is answered
+// here, in the user's language (language.go), with the headers of the other
+// pages (securePage).
+
+var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "error.title"}}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+<h1>{{call .T "site.name"}}</h1>
+<p role="alert">{{.Error}}</p>
+{{if .Switch}}<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>{{end}}
+</main></body></html>`))
+
+// showError answers status with error id (and access's French detail). A
+// GET keeps its parameters in the switch to the other language.
+func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, detail string) {
+	l := langOf(r)
+	if chosen, ok := parseLang(r.URL.Query().Get("lang")); ok {
+		a.rememberLang(w, r, chosen)
+	}
+	securePage(w)
+	w.WriteHeader(status)
+	sw := ""
+	if r.Method == http.MethodGet {
+		q := r.URL.Query()
+		q.Set("lang", string(l.other()))
+		sw = r.URL.Path + "?" + q.Encode()
+	}
+	errorPage.Execute(w, pageData(l, map[string]any{"Error": errorText(l, id, detail), "Switch": sw}))
+}
