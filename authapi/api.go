@@ -1,8 +1,8 @@
 // Package authapi is the OAuth 2.0 / SMART App Launch 2 authorisation server
 // over HTTP: discovery (/fhir/.well-known/smart-configuration), the token
 // endpoint, the key set, and (login.go) the authorisation endpoint with its
-// sign-in page, French by default and English on request (language.go). The decisions live in package access; this package only
-// speaks HTTP.
+// sign-in page, French by default and English on request (language.go).
+// The decisions live in package access; this package only speaks HTTP.
 package authapi
 
 import (

@@ -59,13 +59,12 @@ func (a *API) issueOrAsk(w http.ResponseWriter, r *http.Request, ar access.Autho
 
 func (a *API) showConsent(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User, id string) {
 	csrf, _ := a.formState(w, r, url.Values{})
-	securePage(w)
+	l := langPage(w, r)
 	w.WriteHeader(http.StatusOK)
 	patient := ""
 	if ar.Patient != "" && u.Realm == access.RealmStaff {
 		patient = "Patient/" + ar.Patient
 	}
-	l := langOf(r)
 	consentPage.Execute(w, pageData(l, map[string]any{"User": firstNonEmpty(u.Name, u.Username), "Client": ar.Client.Name,
 		"Items": scopeWords(access.GrantedScopes(ar, u), u.Realm == access.RealmCitizen, scopeLangs[l]), "Patient": patient,
 		"Action": a.prefix + "/authorize", "CSRF": csrf, "Session": id}))

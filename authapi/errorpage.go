@@ -22,11 +22,10 @@ var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
 // showError answers status with error id (and access's French detail). A
 // GET keeps its parameters in the switch to the other language.
 func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, detail string) {
-	l := langOf(r)
+	l := langPage(w, r)
 	if chosen, ok := parseLang(r.URL.Query().Get("lang")); ok {
 		a.rememberLang(w, r, chosen)
 	}
-	securePage(w)
 	w.WriteHeader(status)
 	sw := ""
 	if r.Method == http.MethodGet {

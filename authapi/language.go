@@ -74,6 +74,16 @@ func langOf(r *http.Request) lang {
 	return acceptLanguage(r.Header.Get("Accept-Language"))
 }
 
+// langPage sets the headers of a page (securePage) in r's language, which
+// Content-Language names (RFC 9110 §8.5), and returns that language.
+func langPage(w http.ResponseWriter, r *http.Request) lang {
+	l := langOf(r)
+	securePage(w)
+	w.Header().Set("Content-Language", string(l))
+	w.Header().Set("Vary", "Accept-Language, Cookie")
+	return l
+}
+
 // rememberLang keeps a choice made by this request in the cookie.
 func (a *API) rememberLang(w http.ResponseWriter, r *http.Request, l lang) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: a.prefix, HttpOnly: true,

@@ -364,9 +364,8 @@ var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
 // submit, as the sign-in form: showLogin).
 func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, v pickerView, status int) {
 	csrf, hidden := a.formState(w, r, q)
-	securePage(w)
+	l := langPage(w, r)
 	w.WriteHeader(status)
-	l := langOf(r)
 	msg := ""
 	if v.Error != "" {
 		msg = errorText(l, v.Error, "")

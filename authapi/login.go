@@ -129,9 +129,8 @@ func withQuery(u string, v url.Values) string {
 // showLogin renders the sign-in page; msg is an error id (messages.go) and
 // detail access's French sentence for it, if any.
 func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg, detail string, status int) {
-	l := langOf(r)
 	csrf, hidden := a.formState(w, r, q)
-	securePage(w) // no clickjacking of the sign-in form
+	l := langPage(w, r) // securePage: no clickjacking of the sign-in form
 	w.WriteHeader(status)
 	fedURL, fedName := "", ""
 	if a.fed != nil {

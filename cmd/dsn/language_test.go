@@ -95,8 +95,8 @@ func TestPageLanguages(t *testing.T) {
 		if tc.cookie != "" {
 			b.Jar.SetCookies(baseURL, []*http.Cookie{{Name: "dsn_lang", Value: tc.cookie, Path: "/auth"}})
 		}
-		_, page := get(b, "/auth/authorize?"+ap.authorizeQuery("openid user/Observation.rs").Encode())
-		if got := pageLang(t, tc.name+" sign-in", page, login); got != tc.want {
+		res, page := get(b, "/auth/authorize?"+ap.authorizeQuery("openid user/Observation.rs").Encode())
+		if got := pageLang(t, tc.name+" sign-in", page, login); got != tc.want || res.Header.Get("Content-Language") != tc.want {
 			t.Errorf("%s: sign-in page in %s, want %s", tc.name, got, tc.want)
 		}
 		_, page = ap.signInRaw(b, ap.authorizeQuery("openid user/Observation.rs"), "dr.langue", pw)
@@ -107,8 +107,8 @@ func TestPageLanguages(t *testing.T) {
 		if got := pageLang(t, tc.name+" picker", html.UnescapeString(page), picker); got != tc.want {
 			t.Errorf("%s: picker page in %s, want %s", tc.name, got, tc.want)
 		}
-		res, page := get(b, "/auth/authorize?client_id=inconnu&redirect_uri=http://ailleurs/")
-		if got := pageLang(t, tc.name+" error", page, errorPage); got != tc.want || res.StatusCode != 400 {
+		res, page = get(b, "/auth/authorize?client_id=inconnu&redirect_uri=http://ailleurs/")
+		if got := pageLang(t, tc.name+" error", page, errorPage); got != tc.want || res.StatusCode != 400 || res.Header.Get("Content-Language") != tc.want {
 			t.Errorf("%s: error page %d in %s, want 400 in %s", tc.name, res.StatusCode, got, tc.want)
 		}
 	}
@@ -147,5 +147,22 @@ func TestPageLanguages(t *testing.T) {
 	}
 	if _, page := get(b, "/auth/authorize?"+ap.authorizeQuery("openid").Encode()); pageLang(t, "back to French", page, login) != "fr" {
 		t.Fatal("the switch back to French was not remembered")
+	}
+	// the picker's « English » switch shows the picker again, its session kept
+	q := ap.authorizeQuery("launch/patient openid patient/*.rs")
+	_, page = ap.signInRaw(b, q, "dr.langue", pw)
+	form = url.Values{"csrf": {csrfField.FindStringSubmatch(page)[1]}, "picker": {pickerField.FindStringSubmatch(page)[1]}, "lang": {"en"}}
+	for k, v := range q {
+		form[k] = v
+	}
+	res, err = b.PostForm(base+"/auth/authorize", form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ = io.ReadAll(res.Body)
+	res.Body.Close()
+	page = html.UnescapeString(string(body))
+	if res.StatusCode != 200 || pageLang(t, "picker switched", page, picker) != "en" || !strings.Contains(page, `name="picker" value="`+form.Get("picker")+`"`) {
+		t.Fatalf("picker switch: %d %s", res.StatusCode, page)
 	}
 }
