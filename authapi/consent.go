@@ -59,7 +59,7 @@ func (a *API) issueOrAsk(w http.ResponseWriter, r *http.Request, ar access.Autho
 
 func (a *API) showConsent(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User, id string) {
 	csrf, _ := a.formState(w, r, url.Values{})
-	l := langPage(w, r)
+	l := langPage(w, r, ar.RedirectURI)
 	w.WriteHeader(http.StatusOK)
 	patient := ""
 	if ar.Patient != "" && u.Realm == access.RealmStaff {

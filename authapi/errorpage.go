@@ -22,7 +22,7 @@ var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
 // showError answers status with error id (and access's French detail). A
 // GET keeps its parameters in the switch to the other language.
 func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, detail string) {
-	l := langPage(w, r)
+	l := langPage(w, r, "") // nothing to redirect to
 	if chosen, ok := parseLang(r.URL.Query().Get("lang")); ok {
 		a.rememberLang(w, r, chosen)
 	}

@@ -76,9 +76,10 @@ func langOf(r *http.Request) lang {
 
 // langPage sets the headers of a page (securePage) in r's language, which
 // Content-Language names (RFC 9110 §8.5), and returns that language.
-func langPage(w http.ResponseWriter, r *http.Request) lang {
+// redirectURI is the app's, where the page's form may be redirected ("" for none).
+func langPage(w http.ResponseWriter, r *http.Request, redirectURI string) lang {
 	l := langOf(r)
-	securePage(w)
+	securePage(w, redirectURI)
 	w.Header().Set("Content-Language", string(l))
 	w.Header().Set("Vary", "Accept-Language, Cookie")
 	return l

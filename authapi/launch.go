@@ -364,7 +364,7 @@ var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
 // submit, as the sign-in form: showLogin).
 func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, v pickerView, status int) {
 	csrf, hidden := a.formState(w, r, q)
-	l := langPage(w, r)
+	l := langPage(w, r, ar.RedirectURI)
 	w.WriteHeader(status)
 	msg := ""
 	if v.Error != "" {
@@ -373,13 +373,4 @@ func (a *API) showPicker(w http.ResponseWriter, r *http.Request, ar access.Autho
 	pickerPage.Execute(w, pageData(l, map[string]any{"User": v.User, "Client": ar.Client.Name, "Error": msg,
 		"Action": a.prefix + "/authorize", "Hidden": hidden, "CSRF": csrf, "Session": v.Session, "Query": v.Query,
 		"Results": v.Results, "Searched": v.Searched, "Max": pickerMax}))
-}
-
-// securePage sets the headers of DSN's HTML pages: no caching, no framing,
-// no script.
-func securePage(w http.ResponseWriter) {
-	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Cache-Control", "no-store")
-	w.Header().Set("X-Frame-Options", "DENY")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'none'")
 }

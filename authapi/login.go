@@ -130,7 +130,7 @@ func withQuery(u string, v url.Values) string {
 // detail access's French sentence for it, if any.
 func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg, detail string, status int) {
 	csrf, hidden := a.formState(w, r, q)
-	l := langPage(w, r) // securePage: no clickjacking of the sign-in form
+	l := langPage(w, r, ar.RedirectURI) // securePage: no clickjacking of the sign-in form
 	w.WriteHeader(status)
 	fedURL, fedName := "", ""
 	if a.fed != nil {

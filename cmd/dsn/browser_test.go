@@ -1,0 +1,71 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+)
+
+// The browser harness: the HTML pages are driven by a real headless Chromium
+// through the DevTools protocol (chromedp, decision 0017), as a user would:
+// typing, clicking, following redirects under the pages' CSP. The HTTP-form
+// tests (authcode_test.go, launch_test.go, consent_test.go) cover the cases;
+// these check that a browser really goes through them.
+
+// chromiumNames are the executable names of Chromium and Chrome on Debian,
+// Ubuntu and Google's packages; DSN_CHROMIUM names another one.
+var chromiumNames = []string{"chromium", "chromium-browser", "google-chrome", "google-chrome-stable", "headless-shell"}
+
+// chromiumPath finds the browser. Locally a missing browser skips the test
+// with a message; under CI=true it fails it (.ci/run installs chromium).
+func chromiumPath(t *testing.T) string {
+	t.Helper()
+	if p := os.Getenv("DSN_CHROMIUM"); p != "" {
+		return p
+	}
+	for _, n := range chromiumNames {
+		if p, err := exec.LookPath(n); err == nil {
+			return p
+		}
+	}
+	if os.Getenv("CI") == "true" {
+		t.Fatal("no Chromium found (chromium, chromium-browser, google-chrome or DSN_CHROMIUM): required under CI=true")
+	}
+	t.Skip("no Chromium found (apt-get install chromium, or DSN_CHROMIUM=path): browser tests skipped")
+	return ""
+}
+
+// newTab starts a headless Chromium with a fresh profile (no cookies shared
+// between tests) and returns a tab's context, stopped at the end of the test.
+// The timeout bounds a hung browser; it is not an assertion on speed.
+func newTab(t *testing.T) context.Context {
+	t.Helper()
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath(t)),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("lang", "fr-CA"),
+	)
+	if os.Geteuid() == 0 { // Chromium refuses to run its sandbox as root (CI containers)
+		opts = append(opts, chromedp.NoSandbox)
+	}
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	ctx, cancelTab := chromedp.NewContext(actx)
+	ctx, cancelTime := context.WithTimeout(ctx, time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	return ctx
+}
+
+// act runs browser actions, failing the test with what was being done.
+func act(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
+	t.Helper()
+	if err := chromedp.Do(ctx, steps...); err != nil {
+		t.Fatalf("browser: %s: %v", what, err)
+	}
+}
