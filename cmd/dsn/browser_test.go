@@ -48,6 +48,7 @@ func newTab(t *testing.T) context.Context {
 		chromedp.ExecPath(chromiumPath(t)),
 		chromedp.UserDataDir(t.TempDir()),
 		chromedp.Flag("lang", "fr-CA"),
+		chromedp.Flag("accept-lang", "fr-CA,fr"), // the pages answer in the Accept-Language (French on a tie)
 	)
 	if os.Geteuid() == 0 { // Chromium refuses to run its sandbox as root (CI containers)
 		opts = append(opts, chromedp.NoSandbox)
