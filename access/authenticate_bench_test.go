@@ -2,12 +2,12 @@ package access_test
 
 import (
 	"context"
-	"syscall"
 	"testing"
 	"time"
 
 	"dsn"
 	"dsn/access"
+	"dsn/internal/cputime"
 	"dsn/internal/pgtest"
 	"dsn/postgres"
 )
@@ -45,7 +45,7 @@ func benchAuthenticate(b *testing.B, svc *access.Service) {
 		b.Fatal(err)
 	}
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	n := 0
 	for b.Loop() {
 		if _, err := svc.Authenticate(ctx, tok); err != nil {
@@ -54,14 +54,7 @@ func benchAuthenticate(b *testing.B, svc *access.Service) {
 		n++
 	}
 	// the machine is shared: CPU time of this process, not wall time
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n)/1e3, "cpu-µs/op")
-}
-
-// cpuTime is the user+system CPU time of this process.
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(n)/1e3, "cpu-µs/op")
 }
 
 // BenchmarkRevocationRowRead is the rejected alternative to the revocation
@@ -71,7 +64,7 @@ func BenchmarkRevocationRowRead(b *testing.B) {
 	ctx := context.Background()
 	_, st, _ := newService(b)
 	st.PutRecord(ctx, dsn.Record{Kind: "bench", ID: "generation", Body: []byte(`{"n":1}`)})
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	n := 0
 	for b.Loop() {
 		if _, err := st.GetRecord(ctx, "bench", "generation"); err != nil {
@@ -79,5 +72,5 @@ func BenchmarkRevocationRowRead(b *testing.B) {
 		}
 		n++
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(n)/1e3, "cpu-µs/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(n)/1e3, "cpu-µs/op")
 }

@@ -5,12 +5,12 @@ import (
 	"encoding/json"
 	"os"
 	"strconv"
-	"syscall"
 	"testing"
 	"time"
 
 	"dsn"
 	"dsn/audit"
+	"dsn/internal/cputime"
 	"dsn/sqlite"
 )
 
@@ -78,7 +78,7 @@ func BenchmarkRecord(b *testing.B) {
 		Path: "/fhir/Observation/o3", Status: 200, Patient: "p1", Resources: []string{"Observation/o3/_history/1"},
 		Basis: "care-relationship", Purpose: "TREAT"}
 	b.SetParallelism(8) // 16 requesters on 2 cores
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		e := e
@@ -95,14 +95,5 @@ func BenchmarkRecord(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.StopTimer()
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/entry")
-}
-
-// cpuTime is the CPU time this process used so far (user + system).
-func cpuTime() time.Duration {
-	var ru syscall.Rusage
-	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
-		return 0
-	}
-	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+	b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-µs/entry")
 }

@@ -15,6 +15,7 @@ import (
 	"dsn"
 	"dsn/access"
 	"dsn/audit"
+	"dsn/internal/cputime"
 	"dsn/repo"
 	"dsn/sqlite"
 )
@@ -110,7 +111,7 @@ func BenchmarkAccessOverhead(b *testing.B) {
 				url, tok, settle := benchAccessServer(b, mode)
 				client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 32}}
 				b.SetParallelism(8) // 16 clients on 2 cores
-				cpu0 := cpuTime()
+				cpu0 := cputime.Process()
 				b.ResetTimer()
 				b.RunParallel(func(pb *testing.PB) {
 					for pb.Next() {
@@ -122,7 +123,7 @@ func BenchmarkAccessOverhead(b *testing.B) {
 				// CPU time (client and server, user and system) per request:
 				// what throughput costs, unlike req/s little moved by other
 				// processes on the machine
-				b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
+				b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/float64(b.N), "cpu-µs/req")
 			})
 		}
 	}

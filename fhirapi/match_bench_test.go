@@ -18,6 +18,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/cputime"
 	"dsn/mpi"
 	"dsn/repo"
 	"dsn/sqlite"
@@ -149,7 +150,7 @@ func BenchmarkPatientMatch(b *testing.B) {
 	c := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}
 	mb.post(b, c, mb.bodies[0])
 	lat := make([]time.Duration, 0, b.N)
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		t := time.Now()
@@ -158,7 +159,7 @@ func BenchmarkPatientMatch(b *testing.B) {
 	}
 	b.StopTimer()
 	slices.Sort(lat)
-	b.ReportMetric(float64((cpuTime()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
+	b.ReportMetric(float64((cputime.Process()-cpu0).Microseconds())/1000/float64(b.N), "cpu-ms/op")
 	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
 	b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds())/1000, "p99-ms")
 	b.ReportMetric(float64(mb.live.Len()), "registrations")

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/internal/cputime"
 )
 
 // The machine the benchmarks run on is shared, so wall-clock rates swing with
@@ -26,7 +27,7 @@ type cpuMeter struct {
 }
 
 func startCPU(s dsn.Store) cpuMeter {
-	m := cpuMeter{s: s, proc: processCPU()}
+	m := cpuMeter{s: s, proc: cputime.Process()}
 	if sc, ok := s.(ServerCPU); ok {
 		m.server = sc.ServerCPU()
 	}
@@ -36,7 +37,7 @@ func startCPU(s dsn.Store) cpuMeter {
 // report adds "cpu-µs/<unit>" (process + server) and, for a client-server
 // store, "server-µs/<unit>", over n units.
 func (m cpuMeter) report(b *testing.B, n int, unit string) {
-	proc := processCPU() - m.proc
+	proc := cputime.Process() - m.proc
 	total := proc
 	if sc, ok := m.s.(ServerCPU); ok {
 		server := sc.ServerCPU() - m.server

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"dsn/fhir"
+	"dsn/internal/cputime"
 	"dsn/repo"
 	"dsn/synth"
 )
@@ -151,9 +152,9 @@ func BenchmarkSameContent(b *testing.B) {
 		b.Fatal("the recomputed golden record differs from the stored one")
 	}
 	b.ReportAllocs()
-	cpu0 := cpuTime()
+	cpu0 := cputime.Process()
 	for b.Loop() {
 		sameContent(prev, next)
 	}
-	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
 }

@@ -1,14 +1,15 @@
 //go:build unix
 
-package storetest
+package cputime
 
 import (
 	"syscall"
 	"time"
 )
 
-// processCPU is the CPU time this process used so far (user + system).
-func processCPU() time.Duration {
+// Process is the CPU time this process used so far: user + system, every
+// goroutine, the collector's included. It is 0 if the system will not say.
+func Process() time.Duration {
 	var ru syscall.Rusage
 	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
 		return 0
