@@ -108,6 +108,7 @@ func signInAndPick(t *testing.T, ctx context.Context, ap *browserApp, username, 
 func TestBrowserAuthorizationCode(t *testing.T) {
 	chromiumPath(t) // skip (or fail under CI=true) before starting anything
 	ctx := context.Background()
+	chrome := newBrowser(t)
 	m, base, stop := runMain(t, t.TempDir())
 	defer stop()
 	const pw = "un mot de passe solide"
@@ -127,7 +128,7 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 	const scope = "launch/patient openid fhirUser patient/*.rs"
 
 	t.Run("Autoriser", func(t *testing.T) {
-		tab := newTab(t)
+		tab := newTab(t, chrome)
 		ap := newBrowserApp(t, m, base, scope)
 		signInAndPick(t, tab, ap, "dr.navigateur", pw, "Bouchard", "pat-nav")
 		act(t, tab, "click Autoriser", chromedp.Click(chromedp.CSS(`button[value="autoriser"]`)))
@@ -146,7 +147,7 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 	})
 
 	t.Run("Refuser", func(t *testing.T) {
-		tab := newTab(t)
+		tab := newTab(t, chrome)
 		ap := newBrowserApp(t, m, base, scope)
 		signInAndPick(t, tab, ap, "dr.navigateur", pw, "Bouchard", "pat-nav")
 		act(t, tab, "click Refuser", chromedp.Click(chromedp.CSS(`button[value="refuser"]`)))
@@ -170,7 +171,7 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 			ap.nothingLanded()
 		}
 		// a forged field on the sign-in page
-		tab := newTab(t)
+		tab := newTab(t, chrome)
 		ap := newBrowserApp(t, m, base, scope)
 		q := ap.authorizeQuery(scope)
 		act(t, tab, "forge the sign-in form", chromedp.Navigate(base+"/auth/authorize?"+q.Encode()),
@@ -182,7 +183,7 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 			chromedp.WaitNotPresent(chromedp.CSS(`input[name="username"]`)))
 		refused(t, tab, ap)
 		// no field at all on the consent page
-		tab = newTab(t)
+		tab = newTab(t, chrome)
 		signInAndPick(t, tab, ap, "dr.navigateur", pw, "Bouchard", "pat-nav")
 		if _, err := chromedp.Run(tab, chromedp.Evaluate[bool](`document.querySelector('input[name="csrf"]').remove(), true`)); err != nil {
 			t.Fatalf("remove the consent form's CSRF field: %v", err)

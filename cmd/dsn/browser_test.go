@@ -39,10 +39,10 @@ func chromiumPath(t *testing.T) string {
 	return ""
 }
 
-// newTab starts a headless Chromium with a fresh profile (no cookies shared
-// between tests) and returns a tab's context, stopped at the end of the test.
-// The timeout bounds a hung browser; it is not an assertion on speed.
-func newTab(t *testing.T) context.Context {
+// newBrowser starts a headless Chromium for the test and stops it at its
+// end. One browser serves a test's cases: each gets its own tab in its own
+// browser context (newTab), which shares no cookies with the others.
+func newBrowser(t *testing.T) context.Context {
 	t.Helper()
 	opts := append(chromedp.DefaultExecAllocatorOptions[:],
 		chromedp.ExecPath(chromiumPath(t)),
@@ -54,12 +54,22 @@ func newTab(t *testing.T) context.Context {
 		opts = append(opts, chromedp.NoSandbox)
 	}
 	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	ctx, cancelTab := chromedp.NewContext(actx)
-	ctx, cancelTime := context.WithTimeout(ctx, time.Minute)
-	t.Cleanup(func() { cancelTime(); cancelTab(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil { // starts the browser
+	ctx, cancelBrowser := chromedp.NewContext(actx)
+	t.Cleanup(func() { cancelBrowser(); cancelAlloc() })
+	if err := chromedp.Do(ctx); err != nil { // starts the browser (no timeout: it would stop it)
 		t.Fatalf("starting Chromium: %v", err)
 	}
+	return ctx
+}
+
+// newTab opens a tab of the browser in a fresh browser context (no cookies
+// of another case), closed at the end of the test. Its timeout bounds a hung
+// page (a redirect that never comes); it is not an assertion on speed.
+func newTab(t *testing.T, browser context.Context) context.Context {
+	t.Helper()
+	ctx, cancelTab := chromedp.NewContext(browser, chromedp.WithNewBrowserContext())
+	ctx, cancelTime := context.WithTimeout(ctx, time.Minute)
+	t.Cleanup(func() { cancelTime(); cancelTab() })
 	return ctx
 }
 
