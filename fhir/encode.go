@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
-	"unicode/utf8"
+
+	"dsn/internal/jsonstr"
 )
 
 // leadKeys come first in every object, in this order, as in the spec's own
@@ -85,59 +86,10 @@ func appendObject(b []byte, m map[string]any) []byte {
 	return append(b, '}')
 }
 
-const hexDigits = "0123456789abcdef"
-
 // AppendString appends s as a JSON string, quoted and escaped as Encode
 // does, for callers that write a document straight into a buffer.
 func AppendString(b []byte, s string) []byte { return appendString(b, s) }
 
 // appendString quotes s as encoding/json does without HTML escaping (RFC 8259
-// §7): quote, backslash and control characters escaped; invalid UTF-8 becomes
-// U+FFFD; U+2028 and U+2029 are escaped so the output is safe inside JavaScript.
-func appendString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
-				i++
-				continue
-			}
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			b = append(b, s[start:i]...)
-			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}
+// §7); internal/jsonstr holds the escaping, shared with the audit journal.
+func appendString(b []byte, s string) []byte { return jsonstr.Append(b, s) }

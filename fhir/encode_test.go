@@ -35,7 +35,7 @@ func TestEncodeRoundTripsExamples(t *testing.T) {
 
 // Strings are escaped exactly as encoding/json does with HTML escaping off.
 func TestEncodeStringsLikeEncodingJSON(t *testing.T) {
-	for _, s := range []string{"", "Hélène Côté", `a"b\c`, "line\nfeed\ttab\rret", "\x00\x01\x1f\x7f",
+	for _, s := range []string{"", "Hélène Côté", `a"b\c`, "line\nfeed\ttab\rret\b\f", "\x00\x01\x1f\x7f",
 		"<script>&</script>", "bad \xff utf8", "\u2028\u2029", "日本語 🙂", "œuvre Ærø"} {
 		var buf bytes.Buffer
 		enc := json.NewEncoder(&buf)
