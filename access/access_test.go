@@ -10,24 +10,7 @@ import (
 
 	"dsn"
 	"dsn/access"
-	"dsn/sqlite"
 )
-
-// fixedClock is a clock the test moves.
-type fixedClock struct{ t time.Time }
-
-func (c *fixedClock) Now() time.Time { return c.t }
-
-func newService(t testing.TB) (*access.Service, *sqlite.Store, *fixedClock) {
-	t.Helper()
-	st, err := sqlite.Open(context.Background(), t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	clk := &fixedClock{time.Now().UTC().Truncate(time.Second)}
-	return access.New(access.Options{Records: st, Clock: clk}), st, clk
-}
 
 func TestScopes(t *testing.T) {
 	for _, tc := range []struct{ in, want, err string }{
@@ -183,12 +166,7 @@ func TestTokens(t *testing.T) {
 }
 
 func FuzzAuthenticate(f *testing.F) {
-	st, err := sqlite.Open(context.Background(), f.TempDir())
-	if err != nil {
-		f.Fatal(err)
-	}
-	defer st.Close()
-	svc := access.New(access.Options{Records: st})
+	svc := access.New(access.Options{Records: openSQLite(f, f.TempDir())})
 	ctx := context.Background()
 	c, secret, _ := svc.CreateClient(ctx, "x", "system/*.rs", nil, false)
 	tok, _, _, _ := svc.ClientCredentials(ctx, c.ID, secret, "")
@@ -209,14 +187,7 @@ func TestDisableUserRevokesTokens(t *testing.T) {
 	ctx := context.Background()
 	svc, st, clk := newService(t)
 	other := access.New(access.Options{Records: st, Clock: clk})
-	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.partie", Role: access.RolePhysician, Establishment: "e"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	tok, _, err := svc.IssueAccess(ctx, access.UserPrincipal(u, access.MustScopes("user/*.rs"), ""), time.Hour)
-	if err != nil {
-		t.Fatal(err)
-	}
+	u, tok := signedIn(t, svc, "dr.partie", "")
 	for _, s := range []*access.Service{svc, other} {
 		if _, err := s.Authenticate(ctx, tok); err != nil {
 			t.Fatalf("before: %v", err)

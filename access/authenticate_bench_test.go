@@ -3,13 +3,11 @@ package access_test
 import (
 	"context"
 	"testing"
-	"time"
 
 	"dsn"
 	"dsn/access"
 	"dsn/internal/cputime"
 	"dsn/internal/pgtest"
-	"dsn/postgres"
 )
 
 // BenchmarkAuthenticate measures what every FHIR request pays to validate
@@ -22,25 +20,14 @@ func BenchmarkAuthenticate(b *testing.B) {
 		benchAuthenticate(b, svc)
 	})
 	b.Run("postgres", func(b *testing.B) {
-		st, err := postgres.Open(context.Background(), pgtest.Schema(b, "dsn_authbench"))
-		if err != nil {
-			b.Fatal(err)
-		}
-		b.Cleanup(func() { st.Close() })
+		st := openPostgres(b, pgtest.Schema(b, "dsn_authbench"))
 		benchAuthenticate(b, access.New(access.Options{Records: st}))
 	})
 }
 
 func benchAuthenticate(b *testing.B, svc *access.Service) {
 	ctx := context.Background()
-	u, err := svc.CreateUser(ctx, access.NewUser{Username: "dr.bench", Role: access.RolePhysician, Establishment: "e"})
-	if err != nil {
-		b.Fatal(err)
-	}
-	tok, _, err := svc.IssueAccess(ctx, access.UserPrincipal(u, access.MustScopes("user/*.rs"), "app"), time.Hour)
-	if err != nil {
-		b.Fatal(err)
-	}
+	_, tok := signedIn(b, svc, "dr.bench", "app")
 	if _, err := svc.Authenticate(ctx, tok); err != nil {
 		b.Fatal(err)
 	}

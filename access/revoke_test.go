@@ -9,7 +9,6 @@ import (
 	"dsn"
 	"dsn/access"
 	"dsn/internal/pgtest"
-	"dsn/postgres"
 )
 
 // refused waits (another process reloads in the background) until svc
@@ -34,11 +33,7 @@ func TestRevocationAcrossProcesses(t *testing.T) {
 		testRevocationAcross(t, st, clk)
 	})
 	t.Run("postgres", func(t *testing.T) {
-		st, err := postgres.Open(context.Background(), pgtest.Schema(t, "dsn_access"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { st.Close() })
+		st := openPostgres(t, pgtest.Schema(t, "dsn_access"))
 		testRevocationAcross(t, st, &fixedClock{time.Now().UTC().Truncate(time.Second)})
 	})
 }

@@ -8,8 +8,6 @@ import (
 	"dsn"
 	"dsn/access"
 	"dsn/internal/pgtest"
-	"dsn/postgres"
-	"dsn/sqlite"
 )
 
 // Two processes on one store (two store handles, each with its Service):
@@ -29,24 +27,6 @@ func TestRevocationSignal(t *testing.T) {
 		a, b := openPostgres(t, url), openPostgres(t, url)
 		testRevocationSignal(t, a, b)
 	})
-}
-
-func openSQLite(t *testing.T, dir string) dsn.Records {
-	st, err := sqlite.Open(context.Background(), dir)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
-}
-
-func openPostgres(t *testing.T, url string) dsn.Records {
-	st, err := postgres.Open(context.Background(), url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	return st
 }
 
 func testRevocationSignal(t *testing.T, a, b dsn.Records) {
