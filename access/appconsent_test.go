@@ -62,15 +62,7 @@ func TestAppConsent(t *testing.T) {
 	if err := svc.WithdrawConsent(ctx, g.user.ID, g.client.ID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := svc.Authenticate(ctx, tk.Access); dsn.KindOf(err) != dsn.KindUnauthorized {
-		t.Errorf("a token of a withdrawn consent: %v", err)
-	}
-	if _, err := svc.Refresh(ctx, g.client, tk.Refresh); err == nil {
-		t.Error("a refresh token of a withdrawn consent works")
-	}
-	if _, err := g.redeem(code); err == nil {
-		t.Error("a code issued before the withdrawal gives tokens")
-	}
+	g.ended(t, tk, code, "the withdrawal")
 	if _, err := svc.Authenticate(ctx, otherApp); err != nil {
 		t.Errorf("another app's token: %v", err)
 	}

@@ -64,6 +64,23 @@ func (g grantFixture) tokens(t *testing.T) access.Tokens {
 	return tk
 }
 
+// ended fails the test unless the grant is over for good: tk's access token
+// refused, its refresh token refused, and code (issued before, not yet
+// exchanged) gives no tokens. why names what ended it.
+func (g grantFixture) ended(t *testing.T, tk access.Tokens, code, why string) {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := g.svc.Authenticate(ctx, tk.Access); dsn.KindOf(err) != dsn.KindUnauthorized {
+		t.Errorf("an access token after %s: %v", why, err)
+	}
+	if _, err := g.svc.Refresh(ctx, g.client, tk.Refresh); err == nil {
+		t.Errorf("a refresh token works after %s", why)
+	}
+	if _, err := g.redeem(code); err == nil {
+		t.Errorf("a code issued before %s gives tokens", why)
+	}
+}
+
 // RFC 7009 §2.1: revoking an access token revokes its grant — the refresh
 // token and the access tokens issued from the same authorization code —
 // and revoking a refresh token revokes the grant's access tokens. Another
@@ -129,15 +146,7 @@ func TestDisablingLeavesNoUsableToken(t *testing.T) {
 			if err := tc.stop(svc, g); err != nil {
 				t.Fatal(err)
 			}
-			if _, err := svc.Authenticate(ctx, tk.Access); dsn.KindOf(err) != dsn.KindUnauthorized {
-				t.Errorf("access token: %v", err)
-			}
-			if _, err := svc.Refresh(ctx, g.client, tk.Refresh); err == nil {
-				t.Error("refresh token still works")
-			}
-			if _, err := g.redeem(code); err == nil {
-				t.Error("a code issued before gives tokens")
-			}
+			g.ended(t, tk, code, tc.name)
 		})
 	}
 }
