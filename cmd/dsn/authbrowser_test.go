@@ -103,8 +103,9 @@ func signInAndPick(t *testing.T, ctx context.Context, ap *browserApp, username, 
 // TestBrowserAuthorizationCode: the SMART authorization code flow (PKCE,
 // standalone launch/patient) in a real headless Chromium: typing in the
 // sign-in page, searching and choosing in the picker, clicking « Autoriser »
-// or « Refuser » on the consent page (RFC 6749 §4.1.2, §4.1.2.1), and a
-// forged or missing CSRF field refused with the French page and no code.
+// or « Refuser » on the consent page (RFC 6749 §4.1.2, §4.1.2.1), a trusted
+// client's sign-in sent straight to the app, and a forged or missing CSRF
+// field refused with the French page and no code.
 func TestBrowserAuthorizationCode(t *testing.T) {
 	chromiumPath(t) // skip (or fail under CI=true) before starting anything
 	ctx := context.Background()
@@ -154,6 +155,26 @@ func TestBrowserAuthorizationCode(t *testing.T) {
 		got := ap.landed(tab)
 		if got.Get("error") != "access_denied" || got.Get("state") != "etat-navigateur" || got.Get("code") != "" {
 			t.Fatalf("refusal sent to the app: %v", got)
+		}
+	})
+
+	// a trusted client: no picker nor consent, so the sign-in form itself is
+	// redirected to the app (the sign-in page's form-action)
+	t.Run("Confiance", func(t *testing.T) {
+		tab := newTab(t, chrome)
+		ap := newBrowserApp(t, m, base, "openid fhirUser user/*.rs")
+		if _, err := m.auth.SetClientTrusted(ctx, ap.id, true); err != nil {
+			t.Fatal(err)
+		}
+		act(t, tab, "sign in", chromedp.Navigate(base+"/auth/authorize?"+ap.authorizeQuery("openid fhirUser user/*.rs").Encode()),
+			chromedp.SendKeys(chromedp.CSS(`input[name="username"]`), "dr.navigateur"),
+			chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), pw),
+			chromedp.Click(chromedp.CSS(`button[type="submit"]`)))
+		got := ap.landed(tab)
+		st, tok := ap.post("/auth/token", url.Values{"grant_type": {"authorization_code"}, "code": {got.Get("code")},
+			"redirect_uri": {ap.cb}, "code_verifier": {testVerifier}})
+		if got.Get("state") != "etat" || st != 200 || tok["access_token"] == nil {
+			t.Fatalf("trusted client: %v, exchange %d %v", got, st, tok)
 		}
 	})
 
