@@ -56,19 +56,16 @@ func appendField(b []byte, name, v string) []byte {
 	if v == "" {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':')
-	return appendString(b, v)
+	return appendString(appendKey(b, name), v)
 }
 
+// appendList appends ,"name":[...] unless vs is empty (omitempty: nil and
+// empty alike).
 func appendList(b []byte, name string, vs []string) []byte {
 	if len(vs) == 0 {
 		return b
 	}
-	b = append(b, ',', '"')
-	b = append(b, name...)
-	b = append(b, '"', ':', '[')
+	b = append(appendKey(b, name), '[')
 	for i, v := range vs {
 		if i > 0 {
 			b = append(b, ',')
@@ -76,6 +73,13 @@ func appendList(b []byte, name string, vs []string) []byte {
 		b = appendString(b, v)
 	}
 	return append(b, ']')
+}
+
+// appendKey appends ,"name": — name is one of Entry's keys, plain ASCII.
+func appendKey(b []byte, name string) []byte {
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	return append(b, '"', ':')
 }
 
 // appendString quotes s as json.Marshal does, HTML-safe (RFC 8259 §7).
