@@ -2,8 +2,6 @@ package access_test
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/base64"
 	"testing"
 
 	"dsn"
@@ -17,15 +15,7 @@ func TestAppConsent(t *testing.T) {
 	ctx := context.Background()
 	svc, _, _ := newService(t)
 	g := newGrantFixture(t, svc, "dr.consent")
-	sum := sha256.Sum256([]byte(grantVerifier))
-	ask := func(c access.Client, scope string) access.AuthorizeRequest {
-		t.Helper()
-		ar, err := svc.CheckAuthorize(ctx, c.ID, "http://127.0.0.1:9/cb", "code", scope, base64.RawURLEncoding.EncodeToString(sum[:]), "S256")
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ar
-	}
+	ask := func(c access.Client, scope string) access.AuthorizeRequest { return g.authorize(t, c, scope) }
 	ar := ask(g.client, "user/Observation.rs user/Condition.rs offline_access")
 	if !svc.ConsentNeeded(ctx, ar, g.user) {
 		t.Fatal("no consent asked the first time")

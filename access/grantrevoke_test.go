@@ -35,15 +35,23 @@ func newGrantFixture(t *testing.T, svc *access.Service, name string) grantFixtur
 	return grantFixture{svc, u, c}
 }
 
-// code signs the user in: the one-time code of a new grant.
-func (g grantFixture) code(t *testing.T) string {
+// authorize is client c's checked authorization request for scope, with
+// the fixture's redirect URI and PKCE challenge (RFC 7636 §4.2, S256).
+func (g grantFixture) authorize(t *testing.T, c access.Client, scope string) access.AuthorizeRequest {
 	t.Helper()
 	sum := sha256.Sum256([]byte(grantVerifier))
-	ar, err := g.svc.CheckAuthorize(context.Background(), g.client.ID, "http://127.0.0.1:9/cb", "code",
-		"user/*.rs offline_access", base64.RawURLEncoding.EncodeToString(sum[:]), "S256")
+	ar, err := g.svc.CheckAuthorize(context.Background(), c.ID, "http://127.0.0.1:9/cb", "code",
+		scope, base64.RawURLEncoding.EncodeToString(sum[:]), "S256")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return ar
+}
+
+// code signs the user in: the one-time code of a new grant.
+func (g grantFixture) code(t *testing.T) string {
+	t.Helper()
+	ar := g.authorize(t, g.client, "user/*.rs offline_access")
 	code, err := g.svc.IssueCode(context.Background(), ar, g.user)
 	if err != nil {
 		t.Fatal(err)
