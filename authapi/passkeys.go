@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"time"
 
 	"github.com/go-webauthn/webauthn/protocol"
 	"github.com/go-webauthn/webauthn/webauthn"
@@ -248,28 +249,14 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 		a.passkeyError(w, r, http.StatusForbidden, dsn.Message(err), nil)
 		return
 	}
-	if picker { // the page of the picker, through a cookie rather than the URL
+	if picker {
 		id, err := a.auth.StartPicker(r.Context(), ar, u)
-		if err != nil {
-			a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
-			return
-		}
-		http.SetCookie(w, &http.Cookie{Name: pickerCookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(access.PickerTTL.Seconds())})
-		a.note(r, "sign-in", "user:"+u.ID, "")
-		writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + c.Authorize})
+		a.passkeyToPage(w, r, pickerCookie, access.PickerTTL, id, err, c.Authorize, u)
 		return
 	}
-	if a.auth.ConsentNeeded(r.Context(), ar, u) { // the consent page, through a cookie rather than the URL
+	if a.auth.ConsentNeeded(r.Context(), ar, u) {
 		id, err := a.auth.StartConsent(r.Context(), ar, u)
-		if err != nil {
-			a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
-			return
-		}
-		http.SetCookie(w, &http.Cookie{Name: consentCookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,
-			Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(access.ConsentSessionTTL.Seconds())})
-		a.note(r, "sign-in", "user:"+u.ID, "")
-		writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + c.Authorize})
+		a.passkeyToPage(w, r, consentCookie, access.ConsentSessionTTL, id, err, c.Authorize, u)
 		return
 	}
 	code, err := a.auth.IssueCode(r.Context(), ar, u)
@@ -283,4 +270,19 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 		v.Set("state", ar.State)
 	}
 	writeJSON(w, http.StatusOK, map[string]string{"redirect": withQuery(ar.RedirectURI, v)})
+}
+
+// passkeyToPage sends a passkey sign-in on to the next page of the flow (the
+// patient picker or the consent page): its session id travels in a
+// SameSite=Strict cookie rather than the URL, and the script reloads
+// /authorize with the original request, which resumes from the cookie.
+func (a *API) passkeyToPage(w http.ResponseWriter, r *http.Request, cookie string, ttl time.Duration, id string, err error, authorize string, u access.User) {
+	if err != nil {
+		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: cookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,
+		Secure: r.TLS != nil, SameSite: http.SameSiteStrictMode, MaxAge: int(ttl.Seconds())})
+	a.note(r, "sign-in", "user:"+u.ID, "")
+	writeJSON(w, http.StatusOK, map[string]string{"redirect": a.prefix + "/authorize?" + authorize})
 }

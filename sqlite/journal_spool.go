@@ -324,17 +324,8 @@ func (j *journal) moveOnce(ctx context.Context) (int64, error) {
 	if gen != sp.moveGen || sp.moveOff < spoolHeader || sp.moveOff > size {
 		sp.moveGen, sp.moveOff = gen, spoolHeader
 	}
-	if size <= sp.moveOff {
-		return size, nil
-	}
-	data := make([]byte, size-sp.moveOff)
-	if _, err := sp.f.ReadAt(data, sp.moveOff); err != nil && !errors.Is(err, io.EOF) {
-		return 0, err
-	}
-	var batch []dsn.AuditEntry
-	n := walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
-	if len(batch) > 0 {
-		err := j.insert(ctx, batch)
+	for sp.moveOff < size {
+		n, err := j.moveChunk(ctx, size)
 		if errors.Is(err, errSpoolGap) {
 			// read while another process emptied the spool: start over
 			sp.moveGen, sp.moveOff = 0, 0
@@ -343,9 +334,57 @@ func (j *journal) moveOnce(ctx context.Context) (int64, error) {
 		if err != nil {
 			return 0, err
 		}
+		if n == 0 {
+			break // a record cut short (a crash mid-append): stop there, as readers do
+		}
+		sp.moveOff += int64(n)
 	}
-	sp.moveOff += int64(n)
 	return size, nil
+}
+
+// moveChunkBytes bounds what one pass of the mover reads and decodes: a
+// second of search entries (each lists every resource returned) is several
+// MB, and holding it whole, decoded, raised the server's peak RSS by ~50 MB
+// under `dsn bench --scenario search` (docs/benchmarks.md, session 6).
+const moveChunkBytes = 1 << 20
+
+// moveChunk moves the whole records of at most moveChunkBytes past the
+// mover's offset (more for a single larger record) in one transaction and
+// returns the bytes they span.
+func (j *journal) moveChunk(ctx context.Context, size int64) (int, error) {
+	sp := j.spool
+	want := min(size-sp.moveOff, moveChunkBytes)
+	data, err := sp.readAt(sp.moveOff, want)
+	if err != nil {
+		return 0, err
+	}
+	var batch []dsn.AuditEntry
+	n := walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
+	if n == 0 && len(data) >= 8 {
+		// the first record is longer than the chunk: read it whole
+		if need := 8 + int64(binary.LittleEndian.Uint32(data)); need > want && need <= size-sp.moveOff {
+			if data, err = sp.readAt(sp.moveOff, need); err != nil {
+				return 0, err
+			}
+			n = walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
+		}
+	}
+	if len(batch) > 0 {
+		if err := j.insert(ctx, batch); err != nil {
+			return 0, err
+		}
+	}
+	return n, nil
+}
+
+// readAt reads n bytes of the spool from off (fewer at its end).
+func (sp *spool) readAt(off, n int64) ([]byte, error) {
+	data := make([]byte, n)
+	m, err := sp.f.ReadAt(data, off)
+	if err != nil && !errors.Is(err, io.EOF) {
+		return nil, err
+	}
+	return data[:m], nil
 }
 
 // errSpoolGap: the records read do not follow audit.db's last entry.

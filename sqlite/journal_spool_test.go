@@ -273,3 +273,38 @@ func TestJournalSpoolKeepsTheLockWhenAlone(t *testing.T) {
 	}
 	checkChain(t, s, 50)
 }
+
+// The mover reads the spool in chunks of moveChunkBytes: entries spanning
+// several chunks, with a record cut by each chunk's end, all reach audit.db in
+// order, and the mover's offset ends at the spool's end.
+func TestJournalSpoolMovesInChunks(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	entries := journalEntries(3000, "chunks")
+	for i := range entries {
+		entries[i].Body = fmt.Appendf(nil, `{"n":%d,"pad":%q}`, i, bytes.Repeat([]byte("b"), 700+i%300))
+	}
+	for i := 0; i < len(entries); i += 100 {
+		if err := s.AppendAudit(ctx, entries[i:i+100], link); err != nil {
+			t.Fatal(err)
+		}
+	}
+	st, err := s.journal.spool.f.Stat()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Size() < 2*moveChunkBytes || st.Size() >= spoolEmptyAt {
+		t.Fatalf("spool of %d bytes: the test wants more than two chunks and no emptying", st.Size())
+	}
+	if err := s.journal.move(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	if s.journal.spool.moveOff != st.Size() {
+		t.Fatalf("mover stopped at %d of %d bytes", s.journal.spool.moveOff, st.Size())
+	}
+	checkChain(t, s, len(entries))
+}

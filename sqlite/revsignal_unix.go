@@ -69,4 +69,5 @@ func (s *Store) SignalRevocation(ctx context.Context) error {
 	atomic.AddUint64(s.rev.seq, 1)
 	return nil
 }
+
 var _ dsn.RevocationSignal = (*Store)(nil)
