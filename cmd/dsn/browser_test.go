@@ -11,7 +11,7 @@ import (
 )
 
 // The browser harness: the HTML pages are driven by a real headless Chromium
-// through the DevTools protocol (chromedp, decision 0017), as a user would:
+// through the DevTools protocol (chromedp, decision 0015), as a user would:
 // typing, clicking, following redirects under the pages' CSP. The HTTP-form
 // tests (authcode_test.go, launch_test.go, consent_test.go) cover the cases;
 // these check that a browser really goes through them.
