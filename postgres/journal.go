@@ -135,14 +135,7 @@ func (t *journalTail) appendLocked(ctx context.Context, c *pgx.Conn, entries []d
 // and the entries column by column.
 func (t *journalTail) chain(seq int64, prev []byte, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) (int64, []byte, auditColumns) {
 	var cols auditColumns
-	for i := range entries {
-		e := &entries[i]
-		seq++
-		e.Seq = seq
-		link(prev, e)
-		prev = e.Hash
-		cols.add(e)
-	}
+	seq, prev = sqlstore.ChainAudit(seq, prev, entries, link, cols.add)
 	return seq, prev, cols
 }
 

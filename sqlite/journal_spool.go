@@ -165,16 +165,9 @@ func (sp *spool) append(entries []dsn.AuditEntry, link func(prev []byte, e *dsn.
 				}
 			}
 		}
-		seq, prev := sp.tailSeq, sp.tailHash
 		buf := sp.buf[:0]
-		for i := range entries {
-			e := &entries[i]
-			seq++
-			e.Seq = seq
-			link(prev, e)
-			prev = e.Hash
-			buf = appendRecord(buf, e)
-		}
+		seq, prev := sqlstore.ChainAudit(sp.tailSeq, sp.tailHash, entries, link,
+			func(e *dsn.AuditEntry) { buf = appendRecord(buf, e) })
 		sp.buf = buf
 		if _, err := sp.f.WriteAt(buf, size); err != nil {
 			sp.known = false

@@ -70,6 +70,23 @@ func ScanAuditEntry(row Scanner) (dsn.AuditEntry, error) {
 	return e, nil
 }
 
+// ChainAudit numbers entries after seq and links each to the hash before it
+// (link: audit.Link), calling each on every entry once it is chained; it
+// returns the new tail. Both journals (SQLite's spool, PostgreSQL's append)
+// chain this way, under their lock, so that seq has no gap and every hash
+// covers the one before (audit/README.md).
+func ChainAudit(seq int64, prev []byte, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry), each func(*dsn.AuditEntry)) (int64, []byte) {
+	for i := range entries {
+		e := &entries[i]
+		seq++
+		e.Seq = seq
+		link(prev, e)
+		prev = e.Hash
+		each(e)
+	}
+	return seq, prev
+}
+
 // AuditArgs are the parameters of SQLAuditInsert.
 func AuditArgs(e *dsn.AuditEntry) []any {
 	return []any{e.Seq, Micros(e.Time), e.Patient, e.Agent, e.Action, string(e.Body), e.Hash}
