@@ -1,7 +1,6 @@
 package authapi
 
 import (
-	"html/template"
 	"net/http"
 	"net/url"
 	"strings"
@@ -22,11 +21,7 @@ import (
 
 const consentCookie = "dsn_consent" // a consent session after a passkey sign-in (JSON answer): never in a URL
 
-var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "consent.title"}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>{{call .T "consent.heading"}}</h1>
+var consentPage = authPage("consent", "consent.title", `<h1>{{call .T "consent.heading"}}</h1>
 <p>{{.User}}{{call .T "consent.app"}} <strong>{{.Client}}</strong> {{call .T "consent.asks"}}</p>
 <ul>{{range .Items}}<li>{{.}}</li>
 {{end}}</ul>
@@ -39,8 +34,7 @@ var consentPage = template.Must(template.New("consent").Parse(`<!doctype html>
 </form>
 <form method="post" action="{{.Action}}">
 <input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="consent" value="{{.Session}}">
-<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>
-</main></body></html>`))
+<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>`)
 
 // issueOrAsk ends an authorisation once the user is known (and the patient
 // chosen): the code, or first the consent page.

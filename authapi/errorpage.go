@@ -10,14 +10,9 @@ import (
 // here, in the user's language (language.go), with the headers of the other
 // pages (securePage).
 
-var errorPage = template.Must(template.New("error").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "error.title"}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>{{call .T "site.name"}}</h1>
+var errorPage = authPage("error", "error.title", `<h1>{{call .T "site.name"}}</h1>
 <p role="alert">{{.Error}}</p>
-{{if .Switch}}<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>{{end}}
-</main></body></html>`))
+{{if .Switch}}<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>{{end}}`)
 
 // showError answers status with error id (and access's French detail). A
 // GET keeps its parameters in the switch to the other language.
@@ -34,4 +29,16 @@ func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, 
 		sw = r.URL.Path + "?" + q.Encode()
 	}
 	errorPage.Execute(w, pageData(l, map[string]any{"Error": errorText(l, id, detail), "Switch": sw}))
+}
+
+// authPage parses one page of the authorisation flow inside the document the
+// four pages share: its language, title (message titleKey) and viewport
+// around body; the data comes from pageData (.Lang, .T).
+func authPage(name, titleKey, body string) *template.Template {
+	return template.Must(template.New(name).Parse(`<!doctype html>
+<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "` + titleKey + `"}}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1"></head>
+<body><main>
+` + body + `
+</main></body></html>`))
 }

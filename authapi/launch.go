@@ -3,7 +3,6 @@ package authapi
 import (
 	"context"
 	"encoding/json"
-	"html/template"
 	"mime"
 	"net/http"
 	"net/url"
@@ -327,11 +326,7 @@ type pickerView struct {
 	Error         string // a message id (messages.go)
 }
 
-var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "picker.title"}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>{{call .T "picker.heading"}}</h1>
+var pickerPage = authPage("picker", "picker.title", `<h1>{{call .T "picker.heading"}}</h1>
 <p>{{.User}}{{call .T "picker.app"}} <strong>{{.Client}}</strong> {{call .T "picker.opens"}}
 {{call .T "picker.only"}}</p>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
@@ -357,8 +352,7 @@ var pickerPage = template.Must(template.New("picker").Parse(`<!doctype html>
 <form method="post" action="{{.Action}}">
 {{range $k, $v := .Hidden}}<input type="hidden" name="{{$k}}" value="{{$v}}">
 {{end}}<input type="hidden" name="csrf" value="{{.CSRF}}"><input type="hidden" name="picker" value="{{.Session}}">
-<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>
-</main></body></html>`))
+<button type="submit" name="lang" value="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</button></form>`)
 
 // showPicker renders the picker page with a fresh CSRF token (double
 // submit, as the sign-in form: showLogin).

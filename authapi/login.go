@@ -5,7 +5,6 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"errors"
-	"html/template"
 	"net"
 	"net/http"
 	"net/url"
@@ -21,11 +20,7 @@ import (
 // that must match, plus the Origin header when the browser sends one), signs
 // the user in and redirects to the client with a one-time code.
 
-var page = template.Must(template.New("login").Parse(`<!doctype html>
-<html lang="{{.Lang}}"><head><meta charset="utf-8"><title>{{call .T "login.title"}}</title>
-<meta name="viewport" content="width=device-width, initial-scale=1"></head>
-<body><main>
-<h1>{{call .T "site.name"}}</h1>
+var page = authPage("login", "login.title", `<h1>{{call .T "site.name"}}</h1>
 <p>{{call .T "login.app"}} <strong>{{.Client}}</strong> {{call .T "login.asks"}} <code>{{.Scope}}</code></p>
 {{if .Error}}<p role="alert">{{.Error}}</p>{{end}}
 <form method="post" action="{{.Action}}">
@@ -40,8 +35,7 @@ var page = template.Must(template.New("login").Parse(`<!doctype html>
 <button type="submit">{{call .T "login.submit"}}</button>
 </form>
 {{if .Federated}}<p><a href="{{.Federated}}">{{.FederatedName}}</a></p>{{end}}
-<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>
-</main></body></html>`))
+<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>`)
 
 // authorizeParams are carried from the GET to the POST in hidden fields.
 var authorizeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge",
