@@ -38,6 +38,7 @@ type Config struct {
 	Seed        uint64        // seed of the synthetic data (same seed, same data)
 	SeedSize    int           // resources the scenario creates first (0: scenario default)
 	Token       string        // bearer token sent with every request ("" none)
+	ServerPID   int           // the server's process id, to report its CPU per request (Linux; 0 none)
 }
 
 // validate checks the bounds and that the URL points at this machine.

@@ -23,6 +23,11 @@ func (r Result) WriteText(w io.Writer) error {
 	fmt.Fprintf(&b, "errors     %d%s\n", r.Errors, byStatus(r.ErrorsByStatus))
 	fmt.Fprintf(&b, "latency    p50 %s  p95 %s  p99 %s  max %s  (mean %s)\n",
 		ms(l.Percentile(50)), ms(l.Percentile(95)), ms(l.Percentile(99)), ms(l.Max()), ms(l.Mean()))
+	fmt.Fprintf(&b, "cpu        client %.1f µs/req", r.ClientCPU)
+	if r.ServerCPU > 0 {
+		fmt.Fprintf(&b, "  server %.1f µs/req", r.ServerCPU)
+	}
+	b.WriteString("\n")
 	_, err := io.WriteString(w, b.String())
 	return err
 }

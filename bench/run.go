@@ -25,6 +25,10 @@ type Result struct {
 	Resources      int            `json:"resources"`      // written by successful requests
 	Latency        *Latencies     `json:"-"`
 	Stopped        string         `json:"stopped"` // duration, max-requests or interrupted
+	// CPU per measured request, in µs: this client's (it shares the machine
+	// with the server) and, with Config.ServerPID on Linux, the server's.
+	ClientCPU float64 `json:"clientCpuMicrosPerRequest"`
+	ServerCPU float64 `json:"serverCpuMicrosPerRequest,omitempty"`
 }
 
 // RequestsPerSecond is the measured throughput of requests.
@@ -62,6 +66,8 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	var sent atomic.Int64
 	workers := make([]worker, cfg.Concurrency)
 	var wg sync.WaitGroup
+	cpuFrom := make(chan cpuSample, 1)
+	window := time.AfterFunc(time.Until(measureFrom), func() { cpuFrom <- sampleCPU(cfg.ServerPID) })
 	for i := range workers {
 		w := &workers[i]
 		w.init(newGen(cfg.Seed, i))
@@ -75,6 +81,7 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 	}
 	wg.Wait()
 	finished := time.Now()
+	cpuTo := sampleCPU(cfg.ServerPID)
 	res := Result{Scenario: cfg.Scenario, Request: sc.describe(), URL: cfg.URL, Concurrency: cfg.Concurrency,
 		Warmup: cfg.Warmup, ErrorsByStatus: map[string]int{}, Latency: &Latencies{}, Stopped: "duration"}
 	res.Elapsed = finished.Sub(measureFrom) // includes the last requests finishing after end, as they count
@@ -87,6 +94,14 @@ func Run(ctx context.Context, cfg Config) (Result, error) {
 			res.Errors += n
 		}
 		res.Latency.Merge(&w.lat)
+	}
+	if window.Stop() { // the run ended before the window opened
+		cpuFrom <- cpuTo
+	}
+	from := <-cpuFrom
+	res.ClientCPU = cpuPerRequest(from.client, cpuTo.client, res.Requests)
+	if from.serverOK && cpuTo.serverOK {
+		res.ServerCPU = cpuPerRequest(from.server, cpuTo.server, res.Requests)
 	}
 	switch {
 	case ctx.Err() != nil:

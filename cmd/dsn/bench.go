@@ -23,6 +23,7 @@ func runBench(ctx context.Context, args []string, env Env) error {
 	fs.IntVar(&cfg.MaxRequests, "max-requests", 0, "stop after this many requests (0: the built-in bound)")
 	fs.Uint64Var(&cfg.Seed, "seed", 1, "seed of the synthetic data")
 	fs.IntVar(&cfg.SeedSize, "seed-size", 0, "patients (read, history) or bundles (search) created first (0: scenario default)")
+	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id: also report its CPU per request (Linux, /proc)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
 	if err := parse(fs, args); err != nil {
 		return err
