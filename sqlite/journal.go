@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"dsn"
+	"dsn/internal/spool"
 	"dsn/internal/sqlstore"
 )
 
@@ -55,7 +56,7 @@ type journal struct {
 	insMany              *sql.Stmt // insertChunk rows at once (journal_spool.go)
 	begin                *sql.Stmt
 	commit               *sql.Stmt
-	spool                *spool        // where appends go first (journal_spool.go)
+	spool                *spool.Spool  // where appends go first (journal_spool.go)
 	pending              chan struct{} // an append is waiting for the mover
 	moverStop, moverDone chan struct{}
 	rdb                  *sql.DB
@@ -125,7 +126,7 @@ func openJournal(ctx context.Context, dir string) (j *journal, err error) {
 		return j, err
 	}
 	// what an earlier process left in the spool (a crash) goes into audit.db first
-	if j.spool, err = openSpool(filepath.Join(dir, spoolName)); err != nil {
+	if j.spool, err = spool.Open(filepath.Join(dir, spoolName), 1); err != nil {
 		return j, err
 	}
 	if err = j.move(ctx, true); err != nil {
@@ -172,7 +173,7 @@ func (j *journal) close() error {
 		errs = append(errs, j.move(context.Background(), true))
 	}
 	if j.spool != nil {
-		errs = append(errs, j.spool.f.Close())
+		errs = append(errs, j.spool.Close())
 	}
 	if j.ckpt != nil {
 		errs = append(errs, j.ckpt.close())
@@ -206,7 +207,7 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 	if p := j.syncErr.Load(); p != nil {
 		return *p
 	}
-	if err := j.spool.append(entries, link, j.dbTail); err != nil {
+	if err := j.spool.Append(entries, link, j.dbTail); err != nil {
 		if busy(err) {
 			return dsn.Wrap(op, dsn.KindUnavailable, err)
 		}
@@ -238,7 +239,7 @@ func (s *Store) SyncAudit(ctx context.Context) error {
 	}
 	// the spool holds every entry not yet moved; audit.db's WAL is fsynced
 	// before the spool is emptied (journal_spool.go, move)
-	if err := j.spool.f.Sync(); err != nil {
+	if err := j.spool.Sync(); err != nil {
 		e := dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("fsync journal spool: %w", err))
 		j.syncErr.CompareAndSwap(nil, &e)
 		return e

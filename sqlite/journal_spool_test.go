@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/internal/spool"
 )
 
 // link chains like audit.Link (that package imports this one's tests' store).
@@ -113,7 +114,7 @@ func TestJournalSpoolAfterCrash(t *testing.T) {
 
 	crashed := t.TempDir()
 	copyDir(t, dir, crashed)
-	torn := appendRecord(nil, &dsn.AuditEntry{Seq: 13, Body: []byte("cut short")})
+	torn := spool.AppendRecord(nil, &dsn.AuditEntry{Seq: 13, Body: []byte("cut short")})
 	f, err := os.OpenFile(filepath.Join(crashed, spoolName), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
@@ -171,7 +172,7 @@ func TestJournalSpoolTwoAppenders(t *testing.T) {
 	checkChain(t, a, 4*50*3+2)
 }
 
-// Past spoolEmptyAt the mover empties the spool (every record in audit.db
+// Past spool.EmptyAt the mover empties the spool (every record in audit.db
 // first): it does not grow without bound under a steady load.
 func TestJournalSpoolIsEmptied(t *testing.T) {
 	ctx := context.Background()
@@ -181,7 +182,7 @@ func TestJournalSpoolIsEmptied(t *testing.T) {
 	}
 	defer s.Close()
 	big := journalEntries(1, "x")
-	big[0].Body = bytes.Repeat([]byte("a"), spoolEmptyAt/4)
+	big[0].Body = bytes.Repeat([]byte("a"), spool.EmptyAt/4)
 	for range 5 {
 		if err := s.AppendAudit(ctx, []dsn.AuditEntry{big[0]}, link); err != nil {
 			t.Fatal(err)
@@ -190,12 +191,12 @@ func TestJournalSpoolIsEmptied(t *testing.T) {
 	if err := s.journal.move(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	st, err := s.journal.spool.f.Stat()
+	size, err := s.journal.spool.Size()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size() != spoolHeader {
-		t.Fatalf("spool is %d bytes after a move past %d, want only its header", st.Size(), spoolEmptyAt)
+	if size != spool.Header {
+		t.Fatalf("spool is %d bytes after a move past %d, want only its header", size, spool.EmptyAt)
 	}
 	checkChain(t, s, 5)
 }
@@ -264,17 +265,14 @@ func TestJournalSpoolKeepsTheLockWhenAlone(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	sp := s.journal.spool
-	sp.lockMu.Lock()
-	reads := sp.stateReads
-	sp.lockMu.Unlock()
+	reads := s.journal.spool.StateReads()
 	if reads >= 50 {
 		t.Fatalf("%d header reads for 50 appends: the flock was not kept", reads)
 	}
 	checkChain(t, s, 50)
 }
 
-// The mover reads the spool in chunks of moveChunkBytes: entries spanning
+// The mover reads the spool in chunks of spool.ChunkBytes: entries spanning
 // several chunks, with a record cut by each chunk's end, all reach audit.db in
 // order, and the mover's offset ends at the spool's end.
 func TestJournalSpoolMovesInChunks(t *testing.T) {
@@ -293,18 +291,18 @@ func TestJournalSpoolMovesInChunks(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	st, err := s.journal.spool.f.Stat()
+	size, err := s.journal.spool.Size()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Size() < 2*moveChunkBytes || st.Size() >= spoolEmptyAt {
-		t.Fatalf("spool of %d bytes: the test wants more than two chunks and no emptying", st.Size())
+	if size < 2*spool.ChunkBytes || size >= spool.EmptyAt {
+		t.Fatalf("spool of %d bytes: the test wants more than two chunks and no emptying", size)
 	}
 	if err := s.journal.move(ctx, false); err != nil {
 		t.Fatal(err)
 	}
-	if s.journal.spool.moveOff != st.Size() {
-		t.Fatalf("mover stopped at %d of %d bytes", s.journal.spool.moveOff, st.Size())
+	if off := s.journal.spool.MoveOffset(); off != size {
+		t.Fatalf("mover stopped at %d of %d bytes", off, size)
 	}
 	checkChain(t, s, len(entries))
 }

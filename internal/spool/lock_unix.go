@@ -1,6 +1,6 @@
 //go:build unix
 
-package sqlite
+package spool
 
 import (
 	"errors"
@@ -19,7 +19,7 @@ import (
 // lock and unlock and without re-reading the header and the size (nobody
 // else could write) — ~3 µs of a read's journal (docs/benchmarks.md, session
 // 6). A process about to wait for the flock first increments the counter of
-// waiters in audit.spool.wait, mapped MAP_SHARED by every process (as
+// waiters in the file <spool>.wait, mapped MAP_SHARED by every process (as
 // revocations.seq, decision 0013): the holder sees it after its next append,
 // or at the mover's next tick if it appends no more, and lets go.
 
@@ -49,7 +49,7 @@ func mapWaiters(spoolPath string) *int64 {
 
 // locked runs fn holding the lock; the flock is released after fn unless
 // this process kept it from an earlier append.
-func (sp *spool) locked(fn func() error) error {
+func (sp *Spool) locked(fn func() error) error {
 	sp.lockMu.Lock()
 	defer sp.lockMu.Unlock()
 	kept := sp.held
@@ -65,7 +65,7 @@ func (sp *spool) locked(fn func() error) error {
 
 // keep runs fn (an append) holding the lock and keeps the flock afterwards
 // unless another process waits for it or fn failed.
-func (sp *spool) keep(fn func() error) error {
+func (sp *Spool) keep(fn func() error) error {
 	sp.lockMu.Lock()
 	defer sp.lockMu.Unlock()
 	if err := sp.flock(); err != nil {
@@ -78,10 +78,10 @@ func (sp *spool) keep(fn func() error) error {
 	return err
 }
 
-// release lets the flock go if this process kept it: the mover calls it
-// every spoolEvery, so that a waiter is never held up longer than that by an
+// Release lets the flock go if this process kept it: the mover calls it
+// at each of its ticks, so that a waiter is never held up longer than that by an
 // appender that stopped appending.
-func (sp *spool) release() {
+func (sp *Spool) Release() {
 	sp.lockMu.Lock()
 	defer sp.lockMu.Unlock()
 	if sp.held {
@@ -89,14 +89,14 @@ func (sp *spool) release() {
 	}
 }
 
-func (sp *spool) othersWait() bool {
+func (sp *Spool) othersWait() bool {
 	return sp.waiters != nil && atomic.LoadInt64(sp.waiters) > 0
 }
 
 // flock takes the exclusive flock unless held (the caller holds lockMu). When
 // another process has it, this one counts itself among the waiters while it
 // waits, so that the holder lets go.
-func (sp *spool) flock() error {
+func (sp *Spool) flock() error {
 	if sp.held {
 		return nil
 	}
@@ -121,7 +121,7 @@ func (sp *spool) flock() error {
 }
 
 // unflock releases the flock (the caller holds lockMu).
-func (sp *spool) unflock() {
+func (sp *Spool) unflock() {
 	syscall.Flock(int(sp.f.Fd()), syscall.LOCK_UN)
 	sp.held, sp.fresh = false, false
 }

@@ -1,0 +1,116 @@
+package spool
+
+import (
+	"context"
+	"encoding/binary"
+	"errors"
+
+	"dsn"
+)
+
+// ErrGap: the records read do not follow the journal's tail (another
+// process emptied the spool while they were read); the mover starts over from
+// the spool's header.
+var ErrGap = errors.New("journal spool: records do not follow the journal's tail")
+
+// Insert writes a batch of whole records of generation gen, spanning the
+// spool's bytes [from, to), into the journal's database (one transaction),
+// skipping what another process already moved. It returns the offset the
+// mover goes on from: to, or where the database says the moves of gen
+// reached when that is elsewhere (PostgreSQL keeps it there; a record
+// boundary). ErrGap makes the mover start over from the header.
+type Insert func(ctx context.Context, gen, from, to int64, batch []dsn.AuditEntry) (next int64, err error)
+
+// ChunkBytes bounds what one pass of the mover reads and decodes: a second
+// of search entries (each lists every resource returned) is several MB, and
+// holding it whole, decoded, raised the server's peak RSS by ~50 MB under
+// `dsn bench --scenario search` (docs/benchmarks.md, session 6).
+const ChunkBytes = 1 << 20
+
+// Move copies the spool's new records into the database with insert, one
+// chunk at a time. With empty set, and once the spool is past EmptyAt, it
+// then takes the lock, moves what came meanwhile, calls durable (which makes
+// what was inserted durable in the database) and empties the spool.
+func (sp *Spool) Move(ctx context.Context, empty bool, insert Insert, durable func() error) error {
+	sp.moveMu.Lock()
+	defer sp.moveMu.Unlock()
+	size, err := sp.moveOnce(ctx, insert)
+	if err != nil || (!empty && size < EmptyAt) {
+		return err
+	}
+	return sp.locked(func() error {
+		if _, err := sp.moveOnce(ctx, insert); err != nil {
+			return err
+		}
+		if err := durable(); err != nil {
+			return err
+		}
+		gen, _, err := sp.state()
+		if err != nil {
+			return err
+		}
+		sp.known = false
+		return sp.writeHeader(gen + 1)
+	})
+}
+
+// MoveOffset is how far the mover has read the current generation (tests).
+func (sp *Spool) MoveOffset() int64 {
+	sp.moveMu.Lock()
+	defer sp.moveMu.Unlock()
+	return sp.moveOff
+}
+
+// moveOnce moves the records past the mover's offset; it returns the spool's size.
+func (sp *Spool) moveOnce(ctx context.Context, insert Insert) (int64, error) {
+	gen, size, err := sp.header()
+	if err != nil {
+		return 0, err
+	}
+	if gen != sp.moveGen || sp.moveOff < Header || sp.moveOff > size {
+		sp.moveGen, sp.moveOff = gen, Header
+	}
+	for sp.moveOff < size {
+		next, err := sp.moveChunk(ctx, gen, size, insert)
+		if errors.Is(err, ErrGap) {
+			// read while another process emptied the spool: start over
+			sp.moveGen, sp.moveOff = 0, 0
+			return size, nil
+		}
+		if err != nil {
+			return 0, err
+		}
+		if next == sp.moveOff {
+			break // a record cut short (a crash mid-append): stop there, as readers do
+		}
+		sp.moveOff = next
+	}
+	return size, nil
+}
+
+// moveChunk moves the whole records of at most ChunkBytes past the mover's
+// offset (more for a single larger record) in one transaction and returns
+// where the next chunk starts.
+func (sp *Spool) moveChunk(ctx context.Context, gen, size int64, insert Insert) (int64, error) {
+	from := sp.moveOff
+	want := min(size-from, ChunkBytes)
+	data, err := sp.readAt(from, want)
+	if err != nil {
+		return 0, err
+	}
+	var batch []dsn.AuditEntry
+	n := walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
+	if n == 0 && len(data) >= 8 {
+		// the first record is longer than the chunk: read it whole
+		if need := 8 + int64(binary.LittleEndian.Uint32(data)); need > want && need <= size-from {
+			if data, err = sp.readAt(from, need); err != nil {
+				return 0, err
+			}
+			n = walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
+		}
+	}
+	if len(batch) == 0 {
+		return from, nil
+	}
+	return insert(ctx, gen, from, from+int64(n), batch)
+}

@@ -1,0 +1,181 @@
+package spool
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"dsn"
+)
+
+// table is a journal database in memory: what Move inserted, in order.
+type table struct{ rows []dsn.AuditEntry }
+
+func (tb *table) insert(_ context.Context, _, _, to int64, batch []dsn.AuditEntry) (int64, error) {
+	for _, e := range batch {
+		e.Body = bytes.Clone(e.Body)
+		tb.rows = append(tb.rows, e)
+	}
+	return to, nil
+}
+
+func (tb *table) tail() (int64, []byte, error) {
+	if len(tb.rows) == 0 {
+		return 0, nil, nil
+	}
+	last := tb.rows[len(tb.rows)-1]
+	return last.Seq, last.Hash, nil
+}
+
+func link(prev []byte, e *dsn.AuditEntry) {
+	e.Hash = append(bytes.Clone(prev[:min(len(prev), 8)]), byte(e.Seq))
+}
+
+func entries(n int, who string) []dsn.AuditEntry {
+	out := make([]dsn.AuditEntry, n)
+	for i := range out {
+		out[i] = dsn.AuditEntry{Time: time.UnixMicro(1_700_000_000_000_000 + int64(i)).UTC(), Patient: "p1",
+			Agent: who, Action: "read", Body: fmt.Appendf(nil, `{"n":%d,"who":%q}`, i, who)}
+	}
+	return out
+}
+
+func noFlush() error { return nil }
+
+// Records written by two handles on one file (two processes) form one chain
+// numbered 1…n, and come back from Move whole, field for field.
+func TestAppendAndMove(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.spool")
+	a, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	var tb table
+	want := 0
+	for i, sp := range []*Spool{a, b, a, a, b} {
+		es := entries(i+1, fmt.Sprint(i))
+		if err := sp.Append(es, link, tb.tail); err != nil {
+			t.Fatal(err)
+		}
+		want += len(es)
+		b.Release() // let the other handle take the flock
+		a.Release()
+	}
+	if err := a.Move(ctx, false, tb.insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.rows) != want {
+		t.Fatalf("moved %d entries, want %d", len(tb.rows), want)
+	}
+	var prev []byte
+	for i, e := range tb.rows {
+		c := e
+		link(prev, &c)
+		if e.Seq != int64(i+1) || !bytes.Equal(c.Hash, e.Hash) {
+			t.Fatalf("entry %d: seq %d, hash %x does not follow the previous one", i, e.Seq, e.Hash)
+		}
+		prev = e.Hash
+	}
+	if e := tb.rows[0]; e.Patient != "p1" || e.Agent != "0" || e.Action != "read" ||
+		!e.Time.Equal(time.UnixMicro(1_700_000_000_000_000)) || string(e.Body) != `{"n":0,"who":"0"}` {
+		t.Fatalf("first entry came back as %+v", e)
+	}
+}
+
+// A record cut short by a crash is never moved, and the next appender cuts
+// it off before writing: its entries follow the last whole record.
+func TestTornRecordIsCut(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.spool")
+	sp, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb table
+	if err := sp.Append(entries(3, "before"), link, tb.tail); err != nil {
+		t.Fatal(err)
+	}
+	sp.Close()
+	torn := AppendRecord(nil, &dsn.AuditEntry{Seq: 4, Body: []byte("cut short")})
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(torn[:len(torn)-3])
+	f.Close()
+
+	next, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer next.Close()
+	if err := next.Move(ctx, false, tb.insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.rows) != 3 {
+		t.Fatalf("moved %d entries, want the 3 whole ones", len(tb.rows))
+	}
+	if err := next.Append(entries(2, "after"), link, tb.tail); err != nil {
+		t.Fatal(err)
+	}
+	if err := next.Move(ctx, true, tb.insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.rows) != 5 || tb.rows[3].Seq != 4 || tb.rows[3].Agent != "after" {
+		t.Fatalf("after the cut: %d entries, the 4th %+v", len(tb.rows), tb.rows[min(3, len(tb.rows)-1)])
+	}
+	if size, _ := next.Size(); size != Header {
+		t.Fatalf("emptied spool is %d bytes, want its header", size)
+	}
+}
+
+// Without link, entries are written as given (no seq, no hash: the mover
+// numbers them), and Move goes on from the offset Insert returns: where the
+// database says another process's moves reached.
+func TestUnlinkedAndInsertOffset(t *testing.T) {
+	ctx := context.Background()
+	sp, err := Open(filepath.Join(t.TempDir(), "audit.spool"), 42)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	for range 3 {
+		if err := sp.Append(entries(1, "x"), nil, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	recLen := int64(len(AppendRecord(nil, &entries(1, "x")[0])))
+	var got []dsn.AuditEntry
+	calls := 0
+	insert := func(_ context.Context, gen, from, to int64, batch []dsn.AuditEntry) (int64, error) {
+		calls++
+		if gen != 42 {
+			t.Fatalf("generation %d, want 42", gen)
+		}
+		if calls == 1 {
+			return Header + 2*recLen, nil // another process moved the first two
+		}
+		got = append(got, batch...)
+		return to, nil
+	}
+	if err := sp.Move(ctx, false, insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 1 || got[0].Seq != 0 || got[0].Hash != nil {
+		t.Fatalf("second insert got %d entries (%+v), want the third, unnumbered", len(got), got)
+	}
+	if off := sp.MoveOffset(); off != Header+3*recLen {
+		t.Fatalf("mover at %d, want %d", off, Header+3*recLen)
+	}
+}
