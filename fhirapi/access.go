@@ -5,6 +5,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"time"
 
@@ -54,7 +55,9 @@ func (LoopbackOnly) Authorize(_ context.Context, req Request) error {
 	if err != nil {
 		host = req.RemoteAddr
 	}
-	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+	// netip rather than net.ParseIP: no allocation per request; Unmap so that
+	// ::ffff:127.0.0.1 stays loopback, as net.IP says it is
+	if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
 		return nil
 	}
 	return dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden, "accès refusé: seules les connexions locales sont permises pour l'instant")
@@ -215,9 +218,14 @@ func (a *API) describe(r *http.Request) Request {
 	req := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, RemoteAddr: r.RemoteAddr,
 		Authorization: r.Header.Get("Authorization")}
 	rest := strings.Trim(strings.TrimPrefix(r.URL.Path, a.prefix), "/")
-	var segs []string
-	if rest != "" {
-		segs = strings.Split(rest, "/")
+	// the segments as strings.Split would give them, in an array on the
+	// stack for the usual paths (at most 6 segments: no allocation per request)
+	var buf [6]string
+	segs := buf[:0]
+	for rest != "" { // rest has no trailing "/": no empty last segment to add
+		var seg string
+		seg, rest, _ = strings.Cut(rest, "/")
+		segs = append(segs, seg)
 	}
 	if len(segs) > 0 && a.isType[segs[0]] {
 		req.Type = segs[0]

@@ -176,6 +176,8 @@ func TestErrorsAreOperationOutcomes(t *testing.T) {
 		t.Fatalf("Allow: %q", r.header.Get("Allow"))
 	}
 	wantOO(t, s.do(t, "GET", "/fhir/metadata?_format=xml", ""), 415)
+	wantOO(t, s.do(t, "GET", "/fhir/metadata?%5Fformat=xml", ""), 415) // the key percent-escaped (queryValue)
+	wantOO(t, s.do(t, "GET", "/fhir/metadata?_count=1&_format=application%2Ffhir%2Bxml", ""), 415)
 	wantOO(t, s.do(t, "GET", "/fhir/metadata", "", "Accept", "application/fhir+xml"), 406)
 	if r := s.do(t, "GET", "/fhir/metadata?_format=json", "", "Accept", "application/fhir+xml"); r.status != 200 {
 		t.Fatalf("_format wins over Accept: %d", r.status)
@@ -260,6 +262,12 @@ func TestPreferReturn(t *testing.T) {
 	}
 	if r := s.do(t, "GET", "/fhir/metadata?_pretty=true", ""); !bytes.Contains(r.body, []byte("\n  \"")) {
 		t.Fatalf("_pretty: %.80s", r.body)
+	}
+	if r := s.do(t, "GET", "/fhir/metadata?%5Fpretty=true", ""); !bytes.Contains(r.body, []byte("\n  \"")) {
+		t.Fatalf("_pretty escaped: %.80s", r.body)
+	}
+	if r := s.do(t, "GET", "/fhir/metadata", ""); bytes.Contains(r.body, []byte("\n  \"")) {
+		t.Fatalf("indented without _pretty: %.80s", r.body)
 	}
 }
 
@@ -392,7 +400,8 @@ func TestAccessSeamAndAudit(t *testing.T) {
 }
 
 func TestLoopbackOnly(t *testing.T) {
-	for addr, ok := range map[string]bool{"127.0.0.1:5000": true, "[::1]:80": true, "10.0.0.5:1234": false, "garbage": false} {
+	for addr, ok := range map[string]bool{"127.0.0.1:5000": true, "[::1]:80": true, "[::ffff:127.0.0.1]:80": true,
+		"10.0.0.5:1234": false, "[::ffff:10.0.0.5]:80": false, "garbage": false} {
 		err := LoopbackOnly{}.Authorize(context.Background(), Request{RemoteAddr: addr})
 		if (err == nil) != ok || (err != nil && dsn.KindOf(err) != dsn.KindForbidden) {
 			t.Errorf("%s: %v", addr, err)

@@ -19,7 +19,7 @@ var xmlTypes = map[string]bool{"xml": true, "text/xml": true, "application/xml":
 // negotiate checks _format, Accept and the request Content-Type: DSN speaks
 // FHIR JSON only, so XML (or anything else) is refused with 415/406.
 func negotiate(r *http.Request) error {
-	if f := r.URL.Query().Get("_format"); f != "" {
+	if f := queryValue(r, "_format"); f != "" {
 		mt, _, _ := mime.ParseMediaType(f)
 		if !jsonTypes[strings.ToLower(mt)] && !jsonTypes[strings.ToLower(f)] {
 			return dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "_format %q non pris en charge: DSN ne parle que FHIR JSON (application/fhir+json)", f)
@@ -34,6 +34,10 @@ func negotiate(r *http.Request) error {
 
 // acceptsJSON reports whether an Accept header allows a JSON answer.
 func acceptsJSON(accept string) bool {
+	switch accept { // what FHIR clients send, answered without parsing
+	case "application/fhir+json", "application/json", "*/*":
+		return true
+	}
 	for _, part := range strings.Split(accept, ",") {
 		mt, params, err := mime.ParseMediaType(strings.TrimSpace(part))
 		if err != nil {
@@ -48,6 +52,18 @@ func acceptsJSON(accept string) bool {
 		}
 	}
 	return false
+}
+
+// queryValue is r.URL.Query().Get(key) for the parameters every request is
+// checked for (_format, _pretty): it parses the query only when it may hold
+// key — spelled out, or with a percent-escape that might spell it —, which
+// spares reads without them a map of the query per lookup.
+func queryValue(r *http.Request, key string) string {
+	raw := r.URL.RawQuery
+	if raw == "" || !strings.Contains(raw, key) && !strings.Contains(raw, "%") {
+		return ""
+	}
+	return r.URL.Query().Get(key)
 }
 
 // checkContentType refuses bodies in a format we do not read.

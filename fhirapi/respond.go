@@ -28,6 +28,14 @@ var gzipWriters = sync.Pool{New: func() any {
 	return zw
 }}
 
+// fhirJSON is the Content-Type of every FHIR answer, shared by all of them
+// rather than allocated per response (Header.Set makes a new []string); a
+// later Set or Add replaces or reallocates it, never writes into it.
+var (
+	fhirJSON     = []string{"application/fhir+json; charset=utf-8"}
+	varyEncoding = []string{"Accept-Encoding"}
+)
+
 // send writes v (a fhir.Object, or stored JSON bytes) as FHIR JSON with status,
 // indented if _pretty=true, gzip-compressed if the client accepts it.
 func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
@@ -38,15 +46,19 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	default:
 		body = fhir.Encode(t)
 	}
-	if r.URL.Query().Get("_pretty") == "true" {
+	if queryValue(r, "_pretty") == "true" {
 		var buf bytes.Buffer
 		if json.Indent(&buf, body, "", "  ") == nil {
 			body = buf.Bytes()
 		}
 	}
 	h := w.Header()
-	h.Set("Content-Type", "application/fhir+json; charset=utf-8")
-	h.Add("Vary", "Accept-Encoding")
+	h["Content-Type"] = fhirJSON
+	if len(h["Vary"]) == 0 {
+		h["Vary"] = varyEncoding
+	} else {
+		h.Add("Vary", "Accept-Encoding")
+	}
 	if len(body) >= gzipMin && acceptsGzip(r) {
 		h.Set("Content-Encoding", "gzip")
 		w.WriteHeader(status)
@@ -75,9 +87,12 @@ func acceptsGzip(r *http.Request) bool {
 }
 
 // versionHeaders sets ETag and Last-Modified of a version (http.html#versioning).
+// The two values share one backing array (one allocation, not two); keys in
+// canonical form, as Header.Set would write them.
 func versionHeaders(w http.ResponseWriter, res dsn.Resource) {
-	w.Header().Set("ETag", repo.ETag(res.VersionID))
-	w.Header().Set("Last-Modified", res.LastUpdated.UTC().Format(http.TimeFormat))
+	v := []string{repo.ETag(res.VersionID), res.LastUpdated.UTC().Format(http.TimeFormat)}
+	h := w.Header()
+	h["Etag"], h["Last-Modified"] = v[0:1:1], v[1:2:2]
 }
 
 // location is the version-specific URL of res (http.html#create: Location).

@@ -35,12 +35,10 @@ func (s *Service) VRead(ctx context.Context, typ, id string, version int64) (dsn
 
 // readErr gives store read errors a user message naming the resource.
 func readErr(op, typ, id string, err error) error {
+	if err == nil {
+		return nil // before KindOf, whose errors.As target escapes: one allocation per read
+	}
 	switch dsn.KindOf(err) {
-	case dsn.KindInternal:
-		if err == nil {
-			return nil
-		}
-		return dsn.Wrap(op, dsn.KindInternal, err)
 	case dsn.KindNotFound:
 		return &dsn.Error{Op: op, Kind: dsn.KindNotFound, Msg: "ressource introuvable: " + typ + "/" + id, Err: err}
 	case dsn.KindGone:

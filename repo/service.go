@@ -7,7 +7,6 @@ package repo
 import (
 	"context"
 	"net/url"
-	"regexp"
 
 	"dsn"
 	"dsn/fhir"
@@ -102,9 +101,6 @@ type Outcome struct {
 	Noop     bool // nothing was written (conditional create matched; delete of nothing)
 }
 
-// idPattern is the FHIR id syntax (datatypes.html#id).
-var idPattern = regexp.MustCompile(`^[A-Za-z0-9\-\.]{1,64}$`)
-
 // checkType refuses a resource type DSN does not know (404: no such endpoint).
 func (s *Service) checkType(op, typ string) error {
 	if !s.isType(typ) {
@@ -115,7 +111,7 @@ func (s *Service) checkType(op, typ string) error {
 
 // checkID refuses a malformed logical id.
 func checkID(op, id string) error {
-	if !idPattern.MatchString(id) {
+	if !fhir.ValidID(id) {
 		return invalidf(op, "", "identifiant logique invalide: %q (datatypes.html#id)", id)
 	}
 	return nil

@@ -2,9 +2,10 @@ package search
 
 import (
 	"slices"
+	"strings"
 
 	"dsn"
-	"strings"
+	"dsn/fhir"
 )
 
 // node is one value met while walking a resource: a JSON value and, when it
@@ -171,16 +172,5 @@ func splitRef(ref string) (typ, id string, ok bool) {
 	return typ, id, true
 }
 
-// validID checks the FHIR id syntax: [A-Za-z0-9\-\.]{1,64} (datatypes.html#id).
-func validID(id string) bool {
-	if id == "" || len(id) > 64 {
-		return false
-	}
-	for i := 0; i < len(id); i++ {
-		c := id[i]
-		if !('a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' || c == '-' || c == '.') {
-			return false
-		}
-	}
-	return true
-}
+// validID checks the FHIR id syntax (datatypes.html#id).
+func validID(id string) bool { return fhir.ValidID(id) }
