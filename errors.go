@@ -53,13 +53,17 @@ type Issue struct {
 
 // Error is the single error type of DSN. Op names the operation that failed
 // ("sqlite.Put", "fhirapi.create"), Kind classifies it, Msg is a message a user
-// may read, Issues details input problems, Err is the wrapped cause.
+// may read (French: DSN speaks French first), English the same message in
+// English where the package that built the error has it (each edge shows
+// it to a user who asks for English; "" shows Msg), Issues details input
+// problems, Err is the wrapped cause.
 type Error struct {
-	Op     string
-	Kind   Kind
-	Msg    string
-	Issues []Issue
-	Err    error
+	Op      string
+	Kind    Kind
+	Msg     string
+	English string
+	Issues  []Issue
+	Err     error
 }
 
 func (e *Error) Error() string {
@@ -95,7 +99,7 @@ func Wrap(op string, kind Kind, err error) error {
 	}
 	var de *Error
 	if errors.As(err, &de) {
-		return &Error{Op: op, Kind: de.Kind, Msg: de.Msg, Issues: de.Issues, Err: err}
+		return &Error{Op: op, Kind: de.Kind, Msg: de.Msg, English: de.English, Issues: de.Issues, Err: err}
 	}
 	return &Error{Op: op, Kind: kind, Err: err}
 }
@@ -118,6 +122,25 @@ func Message(err error) string {
 			break
 		}
 		if de.Msg != "" {
+			return de.Msg
+		}
+		err = de.Err
+	}
+	return "internal error"
+}
+
+// EnglishMessage is Message in English: the English of the error whose Msg
+// Message shows, or that Msg when it has none.
+func EnglishMessage(err error) string {
+	for err != nil {
+		var de *Error
+		if !errors.As(err, &de) {
+			break
+		}
+		if de.Msg != "" {
+			if de.English != "" {
+				return de.English
+			}
 			return de.Msg
 		}
 		err = de.Err

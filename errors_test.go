@@ -99,3 +99,21 @@ func TestFormatInstant(t *testing.T) {
 		t.Fatalf("SystemClock must give UTC microseconds, got %v", now)
 	}
 }
+
+// The English of an error follows it through Wrap; without one, the French.
+func TestEnglishMessage(t *testing.T) {
+	inner := &Error{Kind: KindForbidden, Msg: "accès refusé", English: "access denied"}
+	err := fmt.Errorf("context: %w", Wrap("repo.Read", KindInternal, inner))
+	if got := EnglishMessage(err); got != "access denied" {
+		t.Fatalf("EnglishMessage = %q", got)
+	}
+	if got := Message(err); got != "accès refusé" {
+		t.Fatalf("Message = %q", got)
+	}
+	if got := EnglishMessage(Errorf("op", KindInvalid, "corps vide")); got != "corps vide" {
+		t.Fatalf("without English: %q, want the French", got)
+	}
+	if got := EnglishMessage(errors.New("disk")); got != "internal error" {
+		t.Fatalf("internal: %q", got)
+	}
+}

@@ -154,8 +154,9 @@ func TestTokens(t *testing.T) {
 	}
 	// expiry
 	clk.t = clk.t.Add(16 * time.Minute)
-	if _, err := svc.Authenticate(ctx, tok); dsn.KindOf(err) != dsn.KindUnauthorized || !strings.Contains(err.Error(), "exp") {
-		t.Errorf("expired token: %v", err)
+	if _, err := svc.Authenticate(ctx, tok); dsn.KindOf(err) != dsn.KindUnauthorized || !strings.Contains(err.Error(), "exp") ||
+		dsn.Message(err) != "jeton d'accès expiré: demandez-en un nouveau" || dsn.EnglishMessage(err) != "access token expired: ask for a new one" {
+		t.Errorf("expired token: %v (%q / %q)", err, dsn.Message(err), dsn.EnglishMessage(err))
 	}
 	// wrong audience and issuer
 	elsewhere := access.New(access.Options{Records: st, Clock: clk, Audience: "urn:other"})

@@ -97,29 +97,29 @@ func (s *Service) CreateUser(ctx context.Context, nu NewUser) (User, error) {
 	const op = "access.CreateUser"
 	info, ok := nu.Role.Info()
 	if !ok || nu.Role == RoleSystem {
-		return User{}, dsn.Errorf(op, dsn.KindInvalid, "rôle inconnu: %q", nu.Role)
+		return User{}, errorf(op, dsn.KindInvalid, "account.role", nu.Role)
 	}
 	u := User{ID: newID(), Username: strings.ToLower(nu.Username), Realm: info.Realm, Role: nu.Role, Name: nu.Name,
 		Establishment: nu.Establishment, Missions: nu.Missions, Locations: nu.Locations, Practitioner: nu.Practitioner,
 		Patient: nu.Patient, Created: s.clock.Now()}
 	if !usernamePattern.MatchString(u.Username) {
-		return User{}, dsn.Errorf(op, dsn.KindInvalid, "nom d'utilisateur invalide: %q (2 à 64 caractères: a-z 0-9 . _ @ -)", nu.Username)
+		return User{}, errorf(op, dsn.KindInvalid, "account.username", nu.Username)
 	}
 	if u.Realm == RealmCitizen && u.Patient == "" {
-		return User{}, dsn.Errorf(op, dsn.KindInvalid, "un compte citoyen doit être lié à un dossier (--patient)")
+		return User{}, errorf(op, dsn.KindInvalid, "account.citizen-patient")
 	}
 	if u.Realm == RealmStaff && u.Establishment == "" {
-		return User{}, dsn.Errorf(op, dsn.KindInvalid, "un compte du personnel doit nommer son établissement (--establishment)")
+		return User{}, errorf(op, dsn.KindInvalid, "account.staff-establishment")
 	}
 	if nu.Password != "" {
 		h, err := HashPassword(nu.Password)
 		if err != nil {
-			return User{}, dsn.Errorf(op, dsn.KindInvalid, "%v", err)
+			return User{}, dsn.Wrap(op, dsn.KindInvalid, err)
 		}
 		u.PasswordHash = h
 	}
 	if _, err := s.UserByName(ctx, u.Realm, u.Username); err == nil {
-		return User{}, dsn.Errorf(op, dsn.KindConflict, "l'utilisateur %q existe déjà", u.Username)
+		return User{}, errorf(op, dsn.KindConflict, "account.exists", u.Username)
 	}
 	return u, s.SaveUser(ctx, u)
 }
@@ -142,7 +142,7 @@ func (s *Service) UserByName(ctx context.Context, realm Realm, username string) 
 		return User{}, err
 	}
 	if len(rs) == 0 {
-		return User{}, dsn.Errorf("access.UserByName", dsn.KindNotFound, "utilisateur %q introuvable", username)
+		return User{}, errorf("access.UserByName", dsn.KindNotFound, "account.unknown", username)
 	}
 	var u User
 	return u, json.Unmarshal(rs[0].Body, &u)
@@ -154,14 +154,14 @@ func (s *Service) UserByName(ctx context.Context, realm Realm, username string) 
 func (s *Service) CreateClient(ctx context.Context, name, scope string, redirectURIs []string, public bool) (Client, string, error) {
 	const op = "access.CreateClient"
 	if strings.TrimSpace(name) == "" {
-		return Client{}, "", dsn.Errorf(op, dsn.KindInvalid, "le client doit avoir un nom (--name)")
+		return Client{}, "", errorf(op, dsn.KindInvalid, "client.name")
 	}
 	sc, err := ParseScopes(scope)
 	if err != nil {
-		return Client{}, "", dsn.Errorf(op, dsn.KindInvalid, "%v", err)
+		return Client{}, "", dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	if len(sc.Resources) == 0 {
-		return Client{}, "", dsn.Errorf(op, dsn.KindInvalid, "le client doit avoir au moins une portée de ressources (--scope, p. ex. system/*.rs)")
+		return Client{}, "", errorf(op, dsn.KindInvalid, "client.resource-scope")
 	}
 	c := Client{ID: newID(), Name: name, Scope: sc.String(), RedirectURIs: redirectURIs, Created: s.clock.Now()}
 	secret := ""
@@ -201,7 +201,7 @@ func (s *Service) SetClientTrusted(ctx context.Context, id string, trusted bool)
 // with. Errors: KindInvalid.
 func CheckPurpose(purpose string) error {
 	if purpose != "" && !purposes[purpose] {
-		return dsn.Errorf("access.CheckPurpose", dsn.KindInvalid, "finalité inconnue %q: HOPERAT, TREAT, HRESCH ou PUBHLTH", purpose)
+		return errorf("access.CheckPurpose", dsn.KindInvalid, "client.purpose", purpose)
 	}
 	return nil
 }
@@ -217,7 +217,7 @@ func (s *Service) AuthenticateClient(ctx context.Context, id, secret string) (Cl
 	c, err := s.ActiveClient(ctx, id)
 	if err != nil || c.SecretHash == "" ||
 		subtle.ConstantTimeCompare([]byte(hashSecret(secret)), []byte(c.SecretHash)) != 1 {
-		return Client{}, dsn.Errorf("access.AuthenticateClient", dsn.KindUnauthorized, "client inconnu ou secret invalide")
+		return Client{}, errorf("access.AuthenticateClient", dsn.KindUnauthorized, "client.auth")
 	}
 	return c, nil
 }
@@ -271,7 +271,7 @@ func (s *Service) FederatedUser(ctx context.Context, issuer, subject, username s
 	}
 	u, err := s.UserByName(ctx, RealmStaff, username)
 	if err != nil || u.Disabled {
-		return User{}, dsn.Errorf("access.FederatedUser", dsn.KindNotFound, "aucun compte DSN pour cette identité externe")
+		return User{}, errorf("access.FederatedUser", dsn.KindNotFound, "account.federated")
 	}
 	u.Federated = append(u.Federated, link)
 	if err := s.SaveUser(ctx, u); err != nil {

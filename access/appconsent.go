@@ -122,7 +122,7 @@ func (s *Service) TakeConsent(ctx context.Context, id string) (AuthorizeRequest,
 }
 
 func errConsentSession() error {
-	return dsn.Errorf("access.Consent", dsn.KindNotFound, "demande d'autorisation inconnue, expirée ou déjà traitée : recommencez depuis l'application")
+	return errorf("access.Consent", dsn.KindNotFound, "consent.session")
 }
 
 func (s *Service) consentRequest(ctx context.Context, cs ConsentSession) (AuthorizeRequest, User, error) {
@@ -176,7 +176,7 @@ func (s *Service) Consents(ctx context.Context, user string) ([]AppConsent, erro
 // Errors: KindNotFound (no such consent).
 func (s *Service) WithdrawConsent(ctx context.Context, user, client string) error {
 	if _, err := s.records.GetRecord(ctx, kindAppConsent, consentID(user, client)); err != nil {
-		return dsn.Errorf("access.WithdrawConsent", dsn.KindNotFound, "aucune autorisation donnée à l'application %s", client)
+		return errorf("access.WithdrawConsent", dsn.KindNotFound, "consent.none", client)
 	}
 	if err := s.records.DeleteRecord(ctx, kindAppConsent, consentID(user, client)); err != nil {
 		return err

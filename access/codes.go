@@ -74,14 +74,14 @@ func (s *Service) CheckAuthorize(ctx context.Context, clientID, redirectURI, res
 	const op = "access.CheckAuthorize"
 	c, err := s.ActiveClient(ctx, clientID)
 	if err != nil || !slices.Contains(c.RedirectURIs, redirectURI) {
-		return AuthorizeRequest{}, dsn.Errorf(op, dsn.KindNotFound, "client inconnu ou adresse de retour non enregistrée")
+		return AuthorizeRequest{}, errorf(op, dsn.KindNotFound, "authorize.client")
 	}
 	r := AuthorizeRequest{Client: c, RedirectURI: redirectURI}
 	if responseType != "code" {
 		return r, dsn.Errorf(op, dsn.KindInvalid, "unsupported_response_type")
 	}
 	if challenge == "" || method != "S256" || len(challenge) != 43 {
-		return r, dsn.Errorf(op, dsn.KindInvalid, "invalid_request: PKCE S256 requis (code_challenge, code_challenge_method=S256)")
+		return r, errorf(op, dsn.KindInvalid, "authorize.pkce")
 	}
 	if r.Scope, err = ParseScopes(scope); err != nil {
 		return r, dsn.Errorf(op, dsn.KindInvalid, "invalid_scope")
@@ -108,8 +108,9 @@ type Tokens struct {
 	Principal *Principal
 }
 
-func errGrant(msg string) error {
-	return dsn.Errorf("access.grant", dsn.KindNotFound, "%s", msg) // invalid_grant
+// errGrant is invalid_grant saying the sentence id (messages.go).
+func errGrant(id string) error {
+	return errorf("access.grant", dsn.KindNotFound, id) // invalid_grant
 }
 
 // RedeemCode exchanges a code (RFC 6749 §4.1.3, RFC 7636 §4.6). client is the
@@ -117,17 +118,17 @@ func errGrant(msg string) error {
 func (s *Service) RedeemCode(ctx context.Context, client Client, code, redirectURI, verifier string) (Tokens, error) {
 	rec, err := s.records.TakeRecord(ctx, kindCode, digest(code))
 	if err != nil {
-		return Tokens{}, errGrant("code inconnu, expiré ou déjà utilisé")
+		return Tokens{}, errGrant("grant.code")
 	}
 	var st grantState
 	if json.Unmarshal(rec.Body, &st) != nil || st.Client != client.ID || st.RedirectURI != redirectURI ||
 		!s.clock.Now().Before(st.Expires) {
-		return Tokens{}, errGrant("code invalide pour ce client ou cette adresse de retour")
+		return Tokens{}, errGrant("grant.code-client")
 	}
 	h := sha256.Sum256([]byte(verifier))
 	if len(verifier) < 43 || len(verifier) > 128 ||
 		subtle.ConstantTimeCompare([]byte(base64.RawURLEncoding.EncodeToString(h[:])), []byte(st.Challenge)) != 1 {
-		return Tokens{}, errGrant("code_verifier ne correspond pas au code_challenge (PKCE)")
+		return Tokens{}, errGrant("grant.pkce")
 	}
 	st.Family = newID()
 	return s.userTokens(ctx, client, st)
@@ -147,13 +148,13 @@ func (s *Service) Refresh(ctx context.Context, client Client, token string) (Tok
 			if err := s.revokeFamily(ctx, st.Family); err != nil {
 				return Tokens{}, err
 			}
-			return Tokens{}, errGrant("jeton de rafraîchissement déjà utilisé: toute sa lignée est révoquée")
+			return Tokens{}, errGrant("grant.refresh-reused")
 		}
-		return Tokens{}, errGrant("jeton de rafraîchissement inconnu, expiré ou déjà utilisé")
+		return Tokens{}, errGrant("grant.refresh")
 	}
 	var st grantState
 	if json.Unmarshal(rec.Body, &st) != nil || st.Client != client.ID || !s.clock.Now().Before(st.Expires) {
-		return Tokens{}, errGrant("jeton de rafraîchissement invalide pour ce client")
+		return Tokens{}, errGrant("grant.refresh-client")
 	}
 	if st.Family == "" { // issued before families
 		st.Family = newID()
@@ -169,10 +170,10 @@ func (s *Service) Refresh(ctx context.Context, client Client, token string) (Tok
 func (s *Service) userTokens(ctx context.Context, client Client, st grantState) (Tokens, error) {
 	u, err := s.User(ctx, st.User)
 	if err != nil || u.Disabled {
-		return Tokens{}, errGrant("compte inconnu ou désactivé")
+		return Tokens{}, errGrant("revoked.account")
 	}
 	if _, err := s.ActiveClient(ctx, client.ID); err != nil { // a code issued before the client was disabled
-		return Tokens{}, errGrant("client désactivé ou supprimé")
+		return Tokens{}, errGrant("revoked.client-gone")
 	}
 	if why := s.consentWithdrawn(ctx, u.ID, client.ID); why != "" { // a code issued before the withdrawal
 		return Tokens{}, errGrant(why)
@@ -268,7 +269,7 @@ func (s *Service) SignInFrom(ctx context.Context, realm Realm, username, passwor
 	account := string(realm) + ":" + username
 	now := s.clock.Now()
 	if wait := s.throttle.wait(now, account, addr); wait > 0 {
-		return User{}, &dsn.Error{Op: op, Kind: dsn.KindForbidden, Msg: throttledMessage(wait), Err: ErrThrottled}
+		return User{}, throttled(op, wait)
 	}
 	u, err := s.UserByName(ctx, realm, username)
 	if err != nil || u.Disabled || u.PasswordHash == "" || !CheckPassword(u.PasswordHash, password) {
@@ -276,7 +277,7 @@ func (s *Service) SignInFrom(ctx context.Context, realm Realm, username, passwor
 			CheckPassword(dummyHash(), password) // same time whether the user exists or not
 		}
 		s.throttle.failed(now, account, addr)
-		return User{}, dsn.Errorf(op, dsn.KindUnauthorized, "nom d'utilisateur ou mot de passe invalide")
+		return User{}, errorf(op, dsn.KindUnauthorized, "signin.bad")
 	}
 	s.throttle.succeeded(account)
 	return u, nil
@@ -315,11 +316,11 @@ func (s *Service) SaveFederationState(ctx context.Context, state string, v any) 
 func (s *Service) TakeFederationState(ctx context.Context, state string, v any) error {
 	rec, err := s.records.TakeRecord(ctx, kindFedState, digest(state))
 	if err != nil {
-		return errGrant("état de connexion fédérée inconnu ou déjà utilisé")
+		return errGrant("grant.federated")
 	}
 	var fs fedState
 	if json.Unmarshal(rec.Body, &fs) != nil || !s.clock.Now().Before(fs.Expires) {
-		return errGrant("état de connexion fédérée expiré")
+		return errGrant("grant.federated-late")
 	}
 	return json.Unmarshal(fs.Data, v)
 }

@@ -39,11 +39,11 @@ func (s *Service) BreakGlass(ctx context.Context, p *Principal, patient, reason 
 	const op = "access.BreakGlass"
 	info, _ := p.Role.Info()
 	if !info.BreakGlass {
-		return Grant{}, dsn.Errorf(op, dsn.KindForbidden, "le rôle %s ne permet pas le bris de verre", info.Label)
+		return Grant{}, errorf(op, dsn.KindForbidden, "breakglass.role", p.Role.Label())
 	}
 	reason = strings.TrimSpace(reason)
 	if len([]rune(reason)) < 10 || len(reason) > 2000 {
-		return Grant{}, dsn.Errorf(op, dsn.KindInvalid, "le motif du bris de verre est obligatoire (10 à 2000 caractères)")
+		return Grant{}, errorf(op, dsn.KindInvalid, "breakglass.reason")
 	}
 	now := s.clock.Now()
 	g := Grant{ID: newID(), User: p.Subject, Agent: p.Agent(), Name: p.Name, Role: p.Role, Patient: patient,
@@ -67,7 +67,7 @@ func (s *Service) AllGrants(ctx context.Context) ([]Grant, error) {
 func (s *Service) ReviewGrant(ctx context.Context, reviewer *Principal, id, verdict string) (Grant, error) {
 	const op = "access.ReviewGrant"
 	if reviewer.Role != RolePrivacyOfficer {
-		return Grant{}, dsn.Errorf(op, dsn.KindForbidden, "seul un responsable de la protection des renseignements révise les bris de verre")
+		return Grant{}, errorf(op, dsn.KindForbidden, "breakglass.review")
 	}
 	var g Grant
 	if err := s.get(ctx, kindGrant, id, &g); err != nil {

@@ -13,7 +13,7 @@ type Decision struct {
 	// existence of the information is secret (youth protection).
 	Hide   bool
 	Basis  string // why: "care-relationship", "break-the-glass", "own-record", ... or why not
-	Reason string // the French sentence for a refusal
+	Reason Text   // the sentence for a refusal (messages.go)
 }
 
 // Decider decides whether p may do perm on r (policy.go).
@@ -51,7 +51,7 @@ func (g *Guard) decide(ctx context.Context, perm Perm, r dsn.Resource) Decision 
 	}
 	p := PrincipalFrom(ctx)
 	if p == nil {
-		return Decision{Basis: "anonymous", Reason: "aucun appelant authentifié"}
+		return Decision{Basis: "anonymous", Reason: say("deny.anonymous")}
 	}
 	return g.policy.Decide(ctx, p, perm, r)
 }
@@ -75,13 +75,13 @@ func (g *Guard) check(ctx context.Context, op string, r dsn.Resource, err error)
 
 func refusal(op string, r dsn.Resource, d Decision) error {
 	if d.Hide {
-		return dsn.Errorf(op, dsn.KindNotFound, "%s/%s n'existe pas", r.Type, r.ID)
+		return errorf(op, dsn.KindNotFound, "deny.hidden", r.Type, r.ID)
 	}
-	msg := d.Reason
-	if msg == "" {
-		msg = "accès refusé"
+	why := d.Reason
+	if why.ID == "" {
+		why = say("deny.default")
 	}
-	return dsn.Errorf(op, dsn.KindForbidden, "%s/%s: %s", r.Type, r.ID, msg)
+	return errorf(op, dsn.KindForbidden, "deny.resource", r.Type, r.ID, why)
 }
 
 // Read is dsn.Store.Read through the policy.

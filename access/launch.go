@@ -49,10 +49,10 @@ var fhirID = regexp.MustCompile(`^[A-Za-z0-9\-.]{1,64}$`)
 // Errors: KindInvalid.
 func CheckLaunchIDs(patient, encounter string) error {
 	if !fhirID.MatchString(patient) {
-		return dsn.Errorf("access.Launch", dsn.KindInvalid, "patient: identifiant FHIR attendu (Patient.id)")
+		return errorf("access.Launch", dsn.KindInvalid, "launch.patient")
 	}
 	if encounter != "" && !fhirID.MatchString(encounter) {
-		return dsn.Errorf("access.Launch", dsn.KindInvalid, "encounter: identifiant FHIR attendu (Encounter.id)")
+		return errorf("access.Launch", dsn.KindInvalid, "launch.encounter")
 	}
 	return nil
 }
@@ -63,7 +63,7 @@ func CheckLaunchIDs(patient, encounter string) error {
 // Errors: KindForbidden, KindInvalid.
 func (s *Service) CreateLaunch(ctx context.Context, p *Principal, patient, encounter string) (string, LaunchContext, error) {
 	if p.Realm == RealmCitizen {
-		return "", LaunchContext{}, dsn.Errorf("access.CreateLaunch", dsn.KindForbidden, "le lancement depuis le dossier est réservé au personnel et aux systèmes")
+		return "", LaunchContext{}, errorf("access.CreateLaunch", dsn.KindForbidden, "launch.staff")
 	}
 	if err := CheckLaunchIDs(patient, encounter); err != nil {
 		return "", LaunchContext{}, err
@@ -79,7 +79,7 @@ func (s *Service) CreateLaunch(ctx context.Context, p *Principal, patient, encou
 func (s *Service) Launch(ctx context.Context, launch string) (LaunchContext, error) {
 	var lc LaunchContext
 	if launch == "" || len(launch) > 256 || s.get(ctx, kindLaunch, digest(launch), &lc) != nil || !s.clock.Now().Before(lc.Expires) {
-		return LaunchContext{}, dsn.Errorf("access.Launch", dsn.KindNotFound, "contexte de lancement inconnu, expiré ou déjà utilisé")
+		return LaunchContext{}, errorf("access.Launch", dsn.KindNotFound, "launch.unknown")
 	}
 	return lc, nil
 }
@@ -90,12 +90,12 @@ func (s *Service) TakeLaunch(ctx context.Context, launch string, u User) (Launch
 	var lc LaunchContext
 	rec, err := s.records.TakeRecord(ctx, kindLaunch, digest(launch))
 	if err != nil || json.Unmarshal(rec.Body, &lc) != nil || !s.clock.Now().Before(lc.Expires) {
-		return LaunchContext{}, dsn.Errorf("access.TakeLaunch", dsn.KindNotFound, "contexte de lancement inconnu, expiré ou déjà utilisé")
+		return LaunchContext{}, errorf("access.TakeLaunch", dsn.KindNotFound, "launch.unknown")
 	}
 	// made by a user: for that user; made by a back-end system (an EHR):
 	// for whoever signs in (their policy still applies)
 	if lc.Creator != "client:"+lc.Client && lc.Creator != "user:"+u.ID {
-		return LaunchContext{}, dsn.Errorf("access.TakeLaunch", dsn.KindForbidden, "ce contexte de lancement a été créé pour un autre utilisateur")
+		return LaunchContext{}, errorf("access.TakeLaunch", dsn.KindForbidden, "launch.other-user")
 	}
 	return lc, nil
 }
@@ -124,7 +124,7 @@ func (s *Service) StartPicker(ctx context.Context, ar AuthorizeRequest, u User) 
 // Errors: KindNotFound.
 func (s *Service) Picker(ctx context.Context, id string, ar AuthorizeRequest) (User, error) {
 	var ps PickerSession
-	bad := dsn.Errorf("access.Picker", dsn.KindNotFound, "session de choix de l'usager inconnue ou expirée: reconnectez-vous")
+	bad := errorf("access.Picker", dsn.KindNotFound, "launch.picker")
 	if id == "" || len(id) > 256 || s.get(ctx, kindPicker, digest(id), &ps) != nil || !s.clock.Now().Before(ps.Expires) ||
 		ps.Client != ar.Client.ID || ps.RedirectURI != ar.RedirectURI || ps.Challenge != ar.Challenge {
 		return User{}, bad

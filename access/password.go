@@ -8,6 +8,8 @@ import (
 	"strings"
 
 	"golang.org/x/crypto/argon2"
+
+	"dsn"
 )
 
 // argon2id parameters: OWASP's password storage recommendation (19 MiB, two
@@ -23,10 +25,10 @@ const (
 // HashPassword returns the argon2id PHC string of password.
 func HashPassword(password string) (string, error) {
 	if len(password) < 12 {
-		return "", fmt.Errorf("mot de passe trop court (12 caractères au moins)")
+		return "", errorf("access.HashPassword", dsn.KindInvalid, "password.short")
 	}
 	if len(password) > 1024 {
-		return "", fmt.Errorf("mot de passe trop long (1024 octets au plus)")
+		return "", errorf("access.HashPassword", dsn.KindInvalid, "password.long")
 	}
 	salt := make([]byte, 16)
 	rand.Read(salt)

@@ -63,10 +63,10 @@ var functionTypes = map[Role][]string{
 func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 	ok, patientOnly := p.Scopes.Allows(r.Type, perm)
 	if !ok {
-		return deny("scope", "la portée du jeton n'accorde pas "+perm.String()+" sur "+r.Type)
+		return deny("scope", say("deny.scope", perm.String(), r.Type))
 	}
 	if patientOnly && r.Patient != "" && r.Patient != p.Patient {
-		return Decision{Hide: true, Basis: "patient-scope", Reason: "hors du dossier du contexte du jeton"}
+		return Decision{Hide: true, Basis: "patient-scope", Reason: say("deny.patient-scope")}
 	}
 	if r.Patient == "" {
 		return Decision{Allow: true, Basis: BasisDirectory}
@@ -76,13 +76,13 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 		if r.Patient == p.Patient {
 			return Decision{Allow: true, Basis: BasisOwnRecord}
 		}
-		return Decision{Hide: true, Basis: "other-record", Reason: "ce dossier n'est pas le vôtre"}
+		return Decision{Hide: true, Basis: "other-record", Reason: say("deny.other-record")}
 	case RoleSystem:
 		return system(p, r, f)
 	}
 	info, _ := p.Role.Info()
 	if r.Confidential && !(slices.Contains(p.Missions, "CPEJ") && f.Relationship != "") {
-		return Decision{Hide: true, Basis: "confidential", Reason: "dossier confidentiel (protection de la jeunesse)"}
+		return Decision{Hide: true, Basis: "confidential", Reason: say("deny.confidential")}
 	}
 	if d, barred := restricted(p, r, f); barred {
 		return d
@@ -91,10 +91,10 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 		if slices.Contains(functionTypes[p.Role], r.Type) {
 			return Decision{Allow: true, Basis: BasisFunction}
 		}
-		return deny("role", "le rôle "+info.Label+" ne donne pas accès aux dossiers cliniques")
+		return deny("role", say("deny.role", p.Role.Label()))
 	}
 	if p.Role == RoleResearcher {
-		return Decision{Allow: perm&^(PermRead|PermSearch) == 0, Basis: "research", Reason: "lecture seule pour la recherche"}
+		return Decision{Allow: perm&^(PermRead|PermSearch) == 0, Basis: "research", Reason: say("deny.research")}
 	}
 	switch {
 	case f.Relationship != "":
@@ -110,13 +110,13 @@ func Evaluate(p *Principal, perm Perm, r ResourceInfo, f Facts) Decision {
 	case perm&(PermCreate|PermUpdate) != 0 && r.StartsCare:
 		return Decision{Allow: true, Basis: "starts-care"}
 	}
-	return deny("no-relationship", "aucun lien de soins avec cet usager: bris de verre requis (Patient/"+r.Patient+"/$break-the-glass, motif obligatoire)")
+	return deny("no-relationship", say("deny.no-relationship", r.Patient))
 }
 
 // system decides for a back-end system (rule 4).
 func system(p *Principal, r ResourceInfo, f Facts) Decision {
 	if r.Confidential && !slices.Contains(p.Missions, "CPEJ") {
-		return Decision{Hide: true, Basis: "confidential", Reason: "dossier confidentiel (protection de la jeunesse)"}
+		return Decision{Hide: true, Basis: "confidential", Reason: say("deny.confidential")}
 	}
 	if d, barred := restricted(p, r, f); barred {
 		return d
@@ -124,7 +124,7 @@ func system(p *Principal, r ResourceInfo, f Facts) Decision {
 	return Decision{Allow: true, Basis: BasisSystem}
 }
 
-func deny(basis, reason string) Decision { return Decision{Basis: basis, Reason: reason} }
+func deny(basis string, reason Text) Decision { return Decision{Basis: basis, Reason: reason} }
 
 // restricted applies the person's s. 7 restrictions and s. 8 refusals.
 func restricted(p *Principal, r ResourceInfo, f Facts) (Decision, bool) {
@@ -133,12 +133,12 @@ func restricted(p *Principal, r ResourceInfo, f Facts) (Decision, bool) {
 			continue
 		}
 		if x.Refusal {
-			return Decision{Basis: "refusal", Reason: "l'usager a refusé cet accès (LRSSS art. 8)"}, true
+			return Decision{Basis: "refusal", Reason: say("deny.refusal")}, true
 		}
 		if f.Grant != nil && f.Grant.Active(f.Now) {
 			continue // break-the-glass lifts a restriction: journaled, reviewed
 		}
-		return Decision{Basis: "restriction", Reason: "l'usager a restreint l'accès à cette information (LRSSS art. 7)"}, true
+		return Decision{Basis: "restriction", Reason: say("deny.restriction")}, true
 	}
 	return Decision{}, false
 }

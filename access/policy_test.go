@@ -138,7 +138,7 @@ func TestPolicyMatrix(t *testing.T) {
 		if d.Allow != c.allow || d.Hide != c.hide {
 			t.Errorf("%s: %+v, want allow=%v hide=%v", name, d, c.allow, c.hide)
 		}
-		if !d.Allow && d.Reason == "" {
+		if !d.Allow && d.Reason.French() == "" {
 			t.Errorf("%s: a refusal without a reason", name)
 		}
 	}

@@ -120,7 +120,7 @@ func (r *revoked) refuses(p *Principal) string {
 
 func (r *revoked) refusesLocked(p *Principal) string {
 	if _, ok := r.tokens[p.TokenID]; ok && p.TokenID != "" {
-		return "jeton révoqué"
+		return "revoked.token"
 	}
 	before := func(what, id string) bool {
 		at, ok := r.cut[what][id]
@@ -128,14 +128,14 @@ func (r *revoked) refusesLocked(p *Principal) string {
 	}
 	switch {
 	case p.Realm != RealmSystem && before(revokeUser, p.Subject):
-		return "compte désactivé: ses jetons ne sont plus acceptés"
+		return "revoked.user"
 	case before(revokeClient, p.ClientID):
-		return "client désactivé ou supprimé: ses jetons ne sont plus acceptés"
+		return "revoked.client"
 	case before(revokeFamily, p.Family):
-		return "jeton révoqué (jeton de rafraîchissement révoqué)"
+		return "revoked.family"
 	}
 	if at, ok := r.grants[[2]string{p.Subject, p.ClientID}]; ok && !p.IssuedAt.After(at) {
-		return "autorisation de l'application retirée par l'utilisateur"
+		return "revoked.consent"
 	}
 	return ""
 }
@@ -194,7 +194,7 @@ func (s *Service) EnableUser(ctx context.Context, id string) (User, error) {
 		return u, err
 	}
 	if !u.Disabled {
-		return u, dsn.Errorf("access.EnableUser", dsn.KindConflict, "le compte %s n'est pas désactivé", u.Username)
+		return u, errorf("access.EnableUser", dsn.KindConflict, "account.not-disabled", u.Username)
 	}
 	u.Disabled = false
 	if err := s.SaveUser(ctx, u); err != nil {
@@ -385,10 +385,10 @@ type Revoked struct {
 func (s *Service) RevokeToken(ctx context.Context, token, hint, client string) (Revoked, error) {
 	const op = "access.RevokeToken"
 	if hint != "" && hint != "access_token" && hint != "refresh_token" {
-		return Revoked{}, dsn.Errorf(op, dsn.KindInvalid, "token_type_hint inconnu: %q", hint)
+		return Revoked{}, errorf(op, dsn.KindInvalid, "revoke.hint", hint)
 	}
 	if token == "" || len(token) > maxTokenLen {
-		return Revoked{}, dsn.Errorf(op, dsn.KindNotFound, "jeton inconnu")
+		return Revoked{}, errorf(op, dsn.KindNotFound, "revoke.unknown")
 	}
 	// an access token is a JWT (two dots), a refresh token is not: the hint
 	// only orders the look-ups (RFC 7009 §2.1: search every type)
@@ -401,13 +401,13 @@ func (s *Service) RevokeToken(ctx context.Context, token, hint, client string) (
 func (s *Service) revokeAccess(ctx context.Context, token, client string) (Revoked, error) {
 	p, exp, err := s.authenticate(ctx, token)
 	if err != nil {
-		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton d'accès invalide ou expiré: rien à révoquer")
+		return Revoked{}, errorf("access.RevokeToken", dsn.KindNotFound, "revoke.invalid-access")
 	}
 	if client != "" && p.ClientID != client {
-		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindForbidden, "ce jeton a été émis pour un autre client")
+		return Revoked{}, errorf("access.RevokeToken", dsn.KindForbidden, "revoke.other-client")
 	}
 	if p.TokenID == "" {
-		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton sans identifiant (jti)")
+		return Revoked{}, errorf("access.RevokeToken", dsn.KindNotFound, "revoke.no-jti")
 	}
 	r := Revoked{Type: "access_token", ID: p.TokenID, Family: p.Family, Agent: p.Agent(), Client: p.ClientID, Patient: p.Patient}
 	if err := s.revoke(ctx, revokeToken, p.TokenID, exp.Add(5*time.Second)); err != nil {
@@ -424,7 +424,7 @@ func (s *Service) revokeAccess(ctx context.Context, token, client string) (Revok
 // expiry, the entry is kept for the longest life of a token.
 func (s *Service) RevokeTokenID(ctx context.Context, id string) error {
 	if id == "" || len(id) > 128 {
-		return dsn.Errorf("access.RevokeTokenID", dsn.KindInvalid, "identifiant de jeton (jti) invalide")
+		return errorf("access.RevokeTokenID", dsn.KindInvalid, "revoke.bad-jti")
 	}
 	return s.revoke(ctx, revokeToken, id, time.Time{})
 }
@@ -436,10 +436,10 @@ func (s *Service) revokeRefresh(ctx context.Context, token, client string) (Revo
 		rec, err = s.records.GetRecord(ctx, kindSpent, digest(token)) // already rotated: its family still
 	}
 	if err != nil || json.Unmarshal(rec.Body, &st) != nil {
-		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindNotFound, "jeton inconnu ou déjà révoqué")
+		return Revoked{}, errorf("access.RevokeToken", dsn.KindNotFound, "revoke.already")
 	}
 	if client != "" && st.Client != client {
-		return Revoked{}, dsn.Errorf("access.RevokeToken", dsn.KindForbidden, "ce jeton a été émis pour un autre client")
+		return Revoked{}, errorf("access.RevokeToken", dsn.KindForbidden, "revoke.other-client")
 	}
 	r := Revoked{Type: "refresh_token", ID: st.Family, Family: st.Family, Agent: "user:" + st.User, Client: st.Client, Patient: st.Patient}
 	if st.Family == "" { // issued before families: alone
@@ -478,13 +478,13 @@ func (s *Service) revokeFamily(ctx context.Context, family string) error {
 // revoker listed them, so the revoker deletes it.
 func (s *Service) grantRevoked(ctx context.Context, st grantState, client string) string {
 	if _, err := s.records.GetRecord(ctx, kindRevocation, revokeFamily+":"+st.Family); err == nil {
-		return "jeton de rafraîchissement révoqué"
+		return "revoked.refresh"
 	}
 	if u, err := s.User(ctx, st.User); err != nil || u.Disabled {
-		return "compte inconnu ou désactivé"
+		return "revoked.account"
 	}
 	if _, err := s.ActiveClient(ctx, client); err != nil {
-		return "client désactivé ou supprimé"
+		return "revoked.client-gone"
 	}
 	return s.consentWithdrawn(ctx, st.User, client)
 }
@@ -501,7 +501,7 @@ func (s *Service) consentWithdrawn(ctx context.Context, user, client string) str
 	if _, err := s.records.GetRecord(ctx, kindAppConsent, id); err == nil {
 		return ""
 	}
-	return "autorisation de l'application retirée par l'utilisateur"
+	return "revoked.consent"
 }
 
 // ActiveClient returns a client that may still be used: neither disabled
@@ -511,9 +511,9 @@ func (s *Service) ActiveClient(ctx context.Context, id string) (Client, error) {
 	c, err := s.Client(ctx, id)
 	switch {
 	case err != nil || !c.Deleted.IsZero():
-		return Client{}, dsn.Errorf("access.ActiveClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+		return Client{}, errorf("access.ActiveClient", dsn.KindNotFound, "client.unknown", id)
 	case c.Disabled:
-		return Client{}, dsn.Errorf("access.ActiveClient", dsn.KindForbidden, "client %s désactivé", id)
+		return Client{}, errorf("access.ActiveClient", dsn.KindForbidden, "client.disabled", id)
 	}
 	return c, nil
 }
@@ -524,7 +524,7 @@ func (s *Service) ActiveClient(ctx context.Context, id string) (Client, error) {
 func (s *Service) DisableClient(ctx context.Context, id string) (Client, error) {
 	c, err := s.Client(ctx, id)
 	if err != nil || !c.Deleted.IsZero() {
-		return c, dsn.Errorf("access.DisableClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+		return c, errorf("access.DisableClient", dsn.KindNotFound, "client.unknown", id)
 	}
 	c.Disabled = true
 	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {
@@ -539,10 +539,10 @@ func (s *Service) DisableClient(ctx context.Context, id string) (Client, error) 
 func (s *Service) EnableClient(ctx context.Context, id string) (Client, error) {
 	c, err := s.Client(ctx, id)
 	if err != nil || !c.Deleted.IsZero() {
-		return c, dsn.Errorf("access.EnableClient", dsn.KindNotFound, "client %s inconnu ou supprimé", id)
+		return c, errorf("access.EnableClient", dsn.KindNotFound, "client.unknown", id)
 	}
 	if !c.Disabled {
-		return c, dsn.Errorf("access.EnableClient", dsn.KindConflict, "le client %s n'est pas désactivé", id)
+		return c, errorf("access.EnableClient", dsn.KindConflict, "client.not-disabled", id)
 	}
 	c.Disabled = false
 	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {
@@ -560,7 +560,7 @@ func (s *Service) EnableClient(ctx context.Context, id string) (Client, error) {
 func (s *Service) DeleteClient(ctx context.Context, id string) (Client, error) {
 	c, err := s.Client(ctx, id)
 	if err != nil || !c.Deleted.IsZero() {
-		return c, dsn.Errorf("access.DeleteClient", dsn.KindNotFound, "client %s inconnu ou déjà supprimé", id)
+		return c, errorf("access.DeleteClient", dsn.KindNotFound, "client.gone", id)
 	}
 	c.Disabled, c.Deleted, c.SecretHash, c.RedirectURIs = true, s.clock.Now(), "", nil
 	if err := s.put(ctx, kindClient, c.ID, "", c); err != nil {

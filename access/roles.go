@@ -1,6 +1,8 @@
 package access
 
-import "fmt"
+import (
+	"dsn"
+)
 
 // Role is a user's function. The LRSSS (r. 1 s. 8) grants access to those
 // whose function needs it; each role has a ceiling of SMART scopes (what the
@@ -21,7 +23,6 @@ const (
 
 // RoleInfo is what a role may do at most.
 type RoleInfo struct {
-	Label      string // French, for screens and the citizen's view
 	Realm      Realm
 	Ceiling    Scopes // the most a token of this role may carry
 	Clinical   bool   // reads patient records (on a care relationship or break-the-glass)
@@ -33,20 +34,20 @@ type RoleInfo struct {
 const directory = "user/Organization.rs user/Location.rs user/Practitioner.rs user/PractitionerRole.rs user/HealthcareService.rs user/Endpoint.rs"
 
 var roles = map[Role]RoleInfo{
-	RolePhysician: {"Médecin", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.cruds patient/*.cruds"), true, true},
-	RoleNurse:     {"Infirmière ou infirmier", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.crus patient/*.crus"), true, true},
-	RolePharmacist: {"Pharmacien", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.rs patient/*.rs " +
+	RolePhysician: {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.cruds patient/*.cruds"), true, true},
+	RoleNurse:     {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.crus patient/*.crus"), true, true},
+	RolePharmacist: {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access launch launch/patient user/*.rs patient/*.rs " +
 		"user/MedicationDispense.cru user/MedicationRequest.u user/MedicationStatement.cru"), true, true},
-	RoleArchivist: {"Archiviste médical", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access user/*.rs " +
+	RoleArchivist: {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access user/*.rs " +
 		"user/Patient.cruds user/RelatedPerson.cruds user/Person.cruds user/Consent.cruds"), false, false},
-	RoleAdmin: {"Administrateur", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " + directory +
+	RoleAdmin: {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " + directory +
 		" user/Organization.cud user/Location.cud user/Practitioner.cud user/PractitionerRole.cud user/HealthcareService.cud user/Endpoint.cud"), false, false},
-	RolePrivacyOfficer: {"Responsable de la protection des renseignements", RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " +
+	RolePrivacyOfficer: {RealmStaff, MustScopes("openid fhirUser profile offline_access online_access " +
 		directory + " user/AuditEvent.rs user/Consent.rs"), false, false},
-	RoleResearcher: {"Chercheur", RealmStaff, MustScopes("openid fhirUser profile user/*.rs"), true, false},
-	RoleCitizen: {"Usager", RealmCitizen, MustScopes("openid fhirUser profile offline_access online_access launch/patient patient/*.rs patient/Consent.cruds " +
+	RoleResearcher: {RealmStaff, MustScopes("openid fhirUser profile user/*.rs"), true, false},
+	RoleCitizen: {RealmCitizen, MustScopes("openid fhirUser profile offline_access online_access launch/patient patient/*.rs patient/Consent.cruds " +
 		"patient/QuestionnaireResponse.cru"), false, false},
-	RoleSystem: {"Système", RealmSystem, MustScopes("system/*.cruds"), false, false},
+	RoleSystem: {RealmSystem, MustScopes("system/*.cruds"), false, false},
 }
 
 // Info returns what r may do; ok is false for an unknown role.
@@ -59,7 +60,7 @@ func (r Role) Info() (RoleInfo, bool) {
 func ParseRole(s string) (Role, error) {
 	r := Role(s)
 	if _, ok := roles[r]; !ok || r == RoleSystem {
-		return "", fmt.Errorf("rôle inconnu: %q (physician, nurse, pharmacist, archivist, admin, privacy-officer, researcher, citizen)", s)
+		return "", errorf("access.ParseRole", dsn.KindInvalid, "role.unknown", s)
 	}
 	return r, nil
 }

@@ -1,9 +1,10 @@
 package access
 
 import (
-	"fmt"
 	"slices"
 	"strings"
+
+	"dsn"
 )
 
 // Perm is a set of SMART v2 permissions (app-launch/scopes-and-launch-context.html
@@ -77,14 +78,14 @@ func ParseScopes(s string) (Scopes, error) {
 func parseScope(f string) (Scope, error) {
 	ctx, rest, ok := strings.Cut(f, "/")
 	if !ok || (ctx != "patient" && ctx != "user" && ctx != "system") {
-		return Scope{}, fmt.Errorf("portée inconnue: %q", f)
+		return Scope{}, errorf("access.ParseScopes", dsn.KindInvalid, "scope.unknown", f)
 	}
 	if strings.ContainsAny(rest, "?&=") {
-		return Scope{}, fmt.Errorf("portée avec restriction de requête non prise en charge: %q", f)
+		return Scope{}, errorf("access.ParseScopes", dsn.KindInvalid, "scope.query", f)
 	}
 	typ, perms, ok := strings.Cut(rest, ".")
 	if !ok || typ == "" || (typ != "*" && !validType(typ)) {
-		return Scope{}, fmt.Errorf("portée mal formée: %q (attendu contexte/Type.cruds)", f)
+		return Scope{}, errorf("access.ParseScopes", dsn.KindInvalid, "scope.malformed", f)
 	}
 	if p, ok := v1Perms[perms]; ok {
 		return Scope{ctx, typ, p}, nil
@@ -94,13 +95,13 @@ func parseScope(f string) (Scope, error) {
 	for _, c := range perms {
 		i := strings.IndexRune("cruds", c)
 		if i <= last { // unknown letter, repeated or out of order (v2 requires cruds order)
-			return Scope{}, fmt.Errorf("permissions invalides dans %q (attendu un sous-ensemble ordonné de cruds)", f)
+			return Scope{}, errorf("access.ParseScopes", dsn.KindInvalid, "scope.perms", f)
 		}
 		last = i
 		p |= 1 << i
 	}
 	if p == 0 {
-		return Scope{}, fmt.Errorf("portée sans permission: %q", f)
+		return Scope{}, errorf("access.ParseScopes", dsn.KindInvalid, "scope.no-perm", f)
 	}
 	return Scope{ctx, typ, p}, nil
 }

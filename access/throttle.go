@@ -2,9 +2,10 @@ package access
 
 import (
 	"errors"
-	"fmt"
 	"sync"
 	"time"
+
+	"dsn"
 )
 
 // Failed sign-ins are throttled per account and per address, so that
@@ -107,11 +108,14 @@ func recent(fs []time.Time, now time.Time) []time.Time {
 	return fs[i:]
 }
 
-// throttledMessage is the French sentence shown to the person.
-func throttledMessage(wait time.Duration) string {
+// throttled is the refusal of a throttled sign-in, saying when to try again.
+func throttled(op string, wait time.Duration) error {
 	minutes := int(wait.Round(time.Minute) / time.Minute)
-	if minutes < 1 {
-		minutes = 1
+	id := "signin.throttled-many"
+	if minutes <= 1 {
+		minutes, id = 1, "signin.throttled-one"
 	}
-	return fmt.Sprintf("Trop de tentatives de connexion échouées : réessayez dans %d minute%s.", minutes, map[bool]string{true: "s"}[minutes > 1])
+	e := errorf(op, dsn.KindForbidden, id, minutes)
+	e.Err = ErrThrottled
+	return e
 }

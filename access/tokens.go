@@ -1,6 +1,8 @@
 package access
 
 import (
+	"errors"
+
 	"context"
 	"crypto"
 	"encoding/base64"
@@ -72,15 +74,15 @@ func (s *Service) IssueAccess(ctx context.Context, p *Principal, ttl time.Durati
 
 // errToken is the one answer to every bad token: the details go to no one
 // (RFC 6750 §3.1 invalid_token).
-func errToken(why string) error {
-	return dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "jeton d'accès invalide: %s", why)
+func errToken(id string, args ...any) error {
+	return errorf("access.Authenticate", dsn.KindUnauthorized, id, args...)
 }
 
 // Authenticate checks an access token (signature, issuer, audience, expiry,
 // scopes) and returns its principal. Errors: KindUnauthorized.
 func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, error) {
 	if token == "" || len(token) > maxTokenLen || strings.Count(token, ".") != 2 {
-		return nil, errToken("format")
+		return nil, errToken("token.format")
 	}
 	now := s.clock.Now()
 	p, ok := s.tokens.get(token, now)
@@ -93,7 +95,7 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 		s.tokens.put(token, p, exp)
 	}
 	if why := s.isRevoked(ctx, p, now); why != "" {
-		return nil, dsn.Errorf("access.Authenticate", dsn.KindUnauthorized, "%s", why)
+		return nil, errorf("access.Authenticate", dsn.KindUnauthorized, why)
 	}
 	return p, nil
 }
@@ -103,35 +105,38 @@ func (s *Service) Authenticate(ctx context.Context, token string) (*Principal, e
 func (s *Service) authenticate(ctx context.Context, token string) (*Principal, time.Time, error) {
 	t, err := jwt.ParseSigned(token, []jose.SignatureAlgorithm{jose.ES256})
 	if err != nil || len(t.Headers) != 1 {
-		return nil, time.Time{}, errToken("format")
+		return nil, time.Time{}, errToken("token.format")
 	}
 	h := t.Headers[0]
 	if typ, _ := h.ExtraHeaders[jose.HeaderType].(string); typ != "at+jwt" {
-		return nil, time.Time{}, errToken("type")
+		return nil, time.Time{}, errToken("token.type")
 	}
 	pub := s.verifier(ctx, h.KeyID)
 	if pub == nil {
-		return nil, time.Time{}, errToken("clé inconnue")
+		return nil, time.Time{}, errToken("token.key")
 	}
 	var std jwt.Claims
 	var c claims
 	if err := t.Claims(pub, &std, &c); err != nil {
-		return nil, time.Time{}, errToken("signature")
+		return nil, time.Time{}, errToken("token.signature")
 	}
 	if std.Expiry == nil || std.IssuedAt == nil {
-		return nil, time.Time{}, errToken("sans échéance")
+		return nil, time.Time{}, errToken("token.no-expiry")
 	}
 	err = std.ValidateWithLeeway(jwt.Expected{Issuer: s.issuer, AnyAudience: jwt.Audience{s.audience}, Time: s.clock.Now()}, 5*time.Second)
 	if err != nil {
-		return nil, time.Time{}, errToken(strings.TrimPrefix(err.Error(), "go-jose/go-jose/jwt: validation failed, "))
+		if errors.Is(err, jwt.ErrExpired) {
+			return nil, time.Time{}, errToken("token.expired")
+		}
+		return nil, time.Time{}, errToken("token.invalid", strings.TrimPrefix(err.Error(), "go-jose/go-jose/jwt: validation failed, "))
 	}
 	sc, err := ParseScopes(c.Scope)
 	if err != nil || std.Subject == "" {
-		return nil, time.Time{}, errToken("portées")
+		return nil, time.Time{}, errToken("token.scopes")
 	}
 	info, ok := c.Role.Info()
 	if !ok || info.Realm != c.Realm {
-		return nil, time.Time{}, errToken("rôle")
+		return nil, time.Time{}, errToken("token.role")
 	}
 	// the role's ceiling caps what any token may claim, even a well-signed one
 	sc = sc.Narrow(info.Ceiling)
@@ -177,11 +182,11 @@ func (s *Service) ClientCredentials(ctx context.Context, id, secret, scope strin
 	}
 	sc, err := ParseScopes(scope)
 	if err != nil {
-		return "", nil, time.Time{}, dsn.Errorf("access.ClientCredentials", dsn.KindInvalid, "%v", err)
+		return "", nil, time.Time{}, dsn.Wrap("access.ClientCredentials", dsn.KindInvalid, err)
 	}
 	p := ClientPrincipal(c, sc)
 	if len(p.Scopes.Resources) == 0 {
-		return "", nil, time.Time{}, dsn.Errorf("access.ClientCredentials", dsn.KindForbidden, "portées demandées non accordées à ce client: %q", scope)
+		return "", nil, time.Time{}, errorf("access.ClientCredentials", dsn.KindForbidden, "token.not-granted", scope)
 	}
 	tok, exp, err := s.IssueAccess(ctx, p, 0)
 	return tok, p, exp, err

@@ -163,7 +163,7 @@ func (a *API) smartConfiguration(w http.ResponseWriter, r *http.Request) {
 func (a *API) jwks(w http.ResponseWriter, r *http.Request) {
 	set, err := a.auth.JWKS(r.Context())
 	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "clés indisponibles", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.keys", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, set)
@@ -179,7 +179,7 @@ func (a *API) clientForm(w http.ResponseWriter, r *http.Request) (id, secret str
 	w.Header().Set("Cache-Control", "no-store")
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", "formulaire illisible", nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.form", nil)
 		return "", "", false
 	}
 	id, secret, basic := r.BasicAuth()
@@ -209,7 +209,7 @@ func (a *API) token(w http.ResponseWriter, r *http.Request) {
 		if _, ok := a.otherGrant(w, r, id, secret); ok {
 			return
 		}
-		a.oauthError(w, http.StatusBadRequest, "unsupported_grant_type", "grant_type non pris en charge", nil)
+		a.oauthError(w, r, http.StatusBadRequest, "unsupported_grant_type", "json.grant_type", nil)
 	}
 }
 
@@ -232,23 +232,28 @@ func (a *API) grantError(w http.ResponseWriter, r *http.Request, agent string, e
 	switch dsn.KindOf(err) {
 	case dsn.KindUnauthorized:
 		w.Header().Set("WWW-Authenticate", `Basic realm="dsn"`)
-		a.oauthError(w, http.StatusUnauthorized, "invalid_client", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusUnauthorized, "invalid_client", "json.detail", err)
 	case dsn.KindInvalid:
-		a.oauthError(w, http.StatusBadRequest, "invalid_scope", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_scope", "json.detail", err)
 	case dsn.KindForbidden:
-		a.oauthError(w, http.StatusBadRequest, "invalid_scope", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_scope", "json.detail", err)
 	case dsn.KindNotFound:
-		a.oauthError(w, http.StatusBadRequest, "invalid_grant", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_grant", "json.detail", err)
 	default:
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 	}
 }
 
-func (a *API) oauthError(w http.ResponseWriter, status int, code, desc string, cause error) {
-	if cause != nil && !errors.Is(cause, http.ErrBodyNotAllowed) {
-		a.log.Error("auth request failed", "error", code, "err", cause)
+// oauthError answers RFC 6749 §5.2: the error code and, as
+// error_description, the sentence id of messages.go in the language of the
+// request (language.Of: French unless asked), {detail} being err's message
+// in that language. err is logged only for a server error.
+func (a *API) oauthError(w http.ResponseWriter, r *http.Request, status int, code, id string, err error) {
+	if err != nil && status >= 500 && !errors.Is(err, http.ErrBodyNotAllowed) {
+		a.log.Error("auth request failed", "error", code, "err", err)
 	}
-	writeJSON(w, status, map[string]string{"error": code, "error_description": desc})
+	l := jsonLang(w, r)
+	writeJSON(w, status, map[string]string{"error": code, "error_description": errorText(l, id, l.message(err))})
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

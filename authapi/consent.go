@@ -45,7 +45,7 @@ func (a *API) issueOrAsk(w http.ResponseWriter, r *http.Request, ar access.Autho
 	}
 	id, err := a.auth.StartConsent(r.Context(), ar, u)
 	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 		return
 	}
 	a.showConsent(w, r, ar, u, id)
@@ -83,7 +83,7 @@ func (a *API) resumeConsent(w http.ResponseWriter, r *http.Request) bool {
 func (a *API) consentSubmit(w http.ResponseWriter, r *http.Request, f url.Values) {
 	ar, u, err := a.auth.TakeConsent(r.Context(), f.Get("consent"))
 	if err != nil {
-		a.showError(w, r, http.StatusBadRequest, "error.consent_session", dsn.Message(err))
+		a.showError(w, r, http.StatusBadRequest, "error.consent_session", err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: consentCookie, Path: a.prefix + "/authorize", MaxAge: -1})
@@ -92,7 +92,7 @@ func (a *API) consentSubmit(w http.ResponseWriter, r *http.Request, f url.Values
 	switch f.Get("decision") {
 	case "autoriser":
 		if err := a.auth.RememberConsent(r.Context(), ar, u); err != nil {
-			a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+			a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 			return
 		}
 		a.journal(r, e)
@@ -100,7 +100,7 @@ func (a *API) consentSubmit(w http.ResponseWriter, r *http.Request, f url.Values
 	default: // refuser (or anything else: no consent without a yes)
 		e.Outcome = "refused"
 		a.journal(r, e)
-		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "l'utilisateur a refusé l'accès à l'application")
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "redirect.denied", "")
 	}
 }
 
@@ -111,12 +111,12 @@ func (a *API) consents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !a.firstParty(r, p) {
-		a.oauthError(w, http.StatusForbidden, "access_denied", "réservé aux applications de confiance (le portail) : une application tierce ne voit pas les autres", nil)
+		a.oauthError(w, r, http.StatusForbidden, "access_denied", "json.trusted_only", nil)
 		return
 	}
 	cs, err := a.auth.Consents(r.Context(), p.Subject)
 	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 		return
 	}
 	out := make([]map[string]any, 0, len(cs))
@@ -137,20 +137,20 @@ func (a *API) withdrawConsent(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil || r.PostForm.Get("client_id") == "" {
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", "paramètre client_id manquant", nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.client_id_missing", nil)
 		return
 	}
 	client := r.PostForm.Get("client_id")
 	if client != p.ClientID && !a.firstParty(r, p) {
-		a.oauthError(w, http.StatusForbidden, "access_denied", "une application ne retire que sa propre autorisation ; les autres, depuis le portail", nil)
+		a.oauthError(w, r, http.StatusForbidden, "access_denied", "json.own_consent", nil)
 		return
 	}
 	err := a.auth.WithdrawConsent(r.Context(), p.Subject, client)
 	switch {
 	case dsn.KindOf(err) == dsn.KindNotFound:
-		a.oauthError(w, http.StatusNotFound, "invalid_request", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusNotFound, "invalid_request", "json.detail", err)
 	case err != nil:
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 	default:
 		a.journal(r, Event{Name: "consent-withdraw", Agent: p.Agent(), Client: client})
 		w.Header().Set("Cache-Control", "no-store")
@@ -178,11 +178,11 @@ func (a *API) bearerUser(w http.ResponseWriter, r *http.Request) (*access.Princi
 	p, err := a.auth.Authenticate(r.Context(), strings.TrimSpace(tok))
 	if !ok || err != nil {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn"`)
-		a.oauthError(w, http.StatusUnauthorized, "invalid_token", "jeton d'accès requis (Authorization: Bearer)", nil)
+		a.oauthError(w, r, http.StatusUnauthorized, "invalid_token", "json.bearer", nil)
 		return nil, false
 	}
 	if p.Realm == access.RealmSystem {
-		a.oauthError(w, http.StatusForbidden, "access_denied", "réservé aux utilisateurs", nil)
+		a.oauthError(w, r, http.StatusForbidden, "access_denied", "json.users_only", nil)
 		return nil, false
 	}
 	return p, true

@@ -14,9 +14,10 @@ var errorPage = authPage("error", "error.title", `<h1>{{call .T "site.name"}}</h
 <p role="alert">{{.Error}}</p>
 {{if .Switch}}<p><a href="{{.Switch}}" hreflang="{{.Other}}" lang="{{.Other}}">{{.OtherName}}</a></p>{{end}}`)
 
-// showError answers status with error id (and access's French detail). A
-// GET keeps its parameters in the switch to the other language.
-func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, detail string) {
+// showError answers status with error id, whose {detail} is err's message
+// in the page's language. A GET keeps its parameters in the switch to the
+// other language.
+func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id string, err error) {
 	l := langPage(w, r, "") // nothing to redirect to
 	if chosen, ok := parseLang(r.URL.Query().Get("lang")); ok {
 		a.rememberLang(w, r, chosen)
@@ -28,7 +29,7 @@ func (a *API) showError(w http.ResponseWriter, r *http.Request, status int, id, 
 		q.Set("lang", string(l.other()))
 		sw = r.URL.Path + "?" + q.Encode()
 	}
-	errorPage.Execute(w, pageData(l, map[string]any{"Error": errorText(l, id, detail), "Switch": sw}))
+	errorPage.Execute(w, pageData(l, map[string]any{"Error": errorText(l, id, l.message(err)), "Switch": sw}))
 }
 
 // authPage parses one page of the authorisation flow inside the document the

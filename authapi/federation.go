@@ -15,8 +15,6 @@ import (
 
 	"github.com/go-jose/go-jose/v4"
 	"github.com/go-jose/go-jose/v4/jwt"
-
-	"dsn"
 )
 
 // Federation signs staff in at an external OpenID Connect provider (an
@@ -106,7 +104,7 @@ func (a *API) federatedStart(w http.ResponseWriter, r *http.Request) {
 	f := a.fed
 	if err := f.discover(r.Context()); err != nil {
 		a.log.Error("federation discovery", "issuer", f.Issuer, "err", err)
-		a.showError(w, r, http.StatusBadGateway, "error.fed_unreachable", "")
+		a.showError(w, r, http.StatusBadGateway, "error.fed_unreachable", nil)
 		return
 	}
 	flow := fedFlow{Authorize: url.Values{}, Verifier: random(), Nonce: random()}
@@ -117,7 +115,7 @@ func (a *API) federatedStart(w http.ResponseWriter, r *http.Request) {
 	}
 	state := random()
 	if err := a.auth.SaveFederationState(r.Context(), state, flow); err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 		return
 	}
 	sum := sha256.Sum256([]byte(flow.Verifier))
@@ -132,7 +130,7 @@ func (a *API) federatedCallback(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	var flow fedFlow
 	if err := a.auth.TakeFederationState(r.Context(), q.Get("state"), &flow); err != nil {
-		a.showError(w, r, http.StatusBadRequest, "error.fed_refused", dsn.Message(err))
+		a.showError(w, r, http.StatusBadRequest, "error.fed_refused", err)
 		return
 	}
 	ar, ok := a.checkAuthorize(w, r, flow.Authorize)
@@ -140,20 +138,20 @@ func (a *API) federatedCallback(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if e := q.Get("error"); e != "" {
-		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "le fournisseur d'identité a refusé: "+e)
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "redirect.idp_refused", e)
 		return
 	}
 	iss, sub, username, err := a.fed.exchange(r.Context(), q.Get("code"), origin(r)+a.prefix+"/federated/callback", flow)
 	if err != nil {
 		a.log.Warn("federated sign-in refused", "err", err)
 		a.note(r, "sign-in", "federated", "unauthorized")
-		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "identité externe non vérifiée")
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "redirect.unverified", "")
 		return
 	}
 	u, err := a.auth.FederatedUser(r.Context(), iss, sub, username)
 	if err != nil {
 		a.note(r, "sign-in", "federated:"+username, "unauthorized")
-		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "json.detail", langOf(r).message(err))
 		return
 	}
 	a.note(r, "sign-in", "user:"+u.ID, "")

@@ -4,43 +4,36 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
+
+	"dsn/internal/language"
 )
 
 // The language of the authorisation pages (sign-in, patient picker,
 // consent, errors). DSN speaks French first, English on request: the
 // user's choice (the « English » / « Français » switch of every page,
 // remembered in a cookie), else the browser's Accept-Language when it
-// prefers English to French (RFC 9110 §12.5.4), else French. The words
-// are in messages.go, one table per language.
+// prefers English to French (RFC 9110 §12.5.4), else French
+// (internal/language, which the JSON answers and the FHIR API use too). The
+// words are in messages.go, both languages side by side.
 
 type lang string
 
 const (
-	fr lang = "fr"
-	en lang = "en"
+	fr = lang(language.French)
+	en = lang(language.English)
 )
 
 // langCookie remembers the user's choice; it is no secret (Lax, one year).
-const langCookie = "dsn_lang"
+const langCookie = language.Cookie
 
 // parseLang accepts the two languages DSN speaks.
 func parseLang(s string) (lang, bool) {
-	switch lang(s) {
-	case fr, en:
-		return lang(s), true
-	}
-	return "", false
+	l, ok := language.Parse(s)
+	return lang(l), ok
 }
 
 // other is the language the switch offers.
-func (l lang) other() lang {
-	if l == en {
-		return fr
-	}
-	return en
-}
+func (l lang) other() lang { return lang(language.Tag(l).Other()) }
 
 // t is the page text of message id. Messages are constants of this
 // package (never user data), hence template.HTML: apostrophes stay as
@@ -66,12 +59,24 @@ func langOf(r *http.Request) lang {
 	if l, ok := parseLang(r.PostForm.Get("lang")); ok {
 		return l
 	}
-	if c, err := r.Cookie(langCookie); err == nil {
-		if l, ok := parseLang(c.Value); ok {
-			return l
-		}
+	return lang(language.Of(r))
+}
+
+// jsonLang is the language of a JSON answer (no page, so no switch: the
+// cookie or Accept-Language, internal/language), which Content-Language
+// names.
+func jsonLang(w http.ResponseWriter, r *http.Request) lang {
+	l := language.Of(r)
+	language.Header(w, l)
+	return lang(l)
+}
+
+// message is err's message for a user in l ("" for no error).
+func (l lang) message(err error) string {
+	if err == nil {
+		return ""
 	}
-	return acceptLanguage(r.Header.Get("Accept-Language"))
+	return language.Message(err, language.Tag(l))
 }
 
 // langPage sets the headers of a page (securePage) in r's language, which
@@ -89,38 +94,6 @@ func langPage(w http.ResponseWriter, r *http.Request, redirectURI string) lang {
 func (a *API) rememberLang(w http.ResponseWriter, r *http.Request, l lang) {
 	http.SetCookie(w, &http.Cookie{Name: langCookie, Value: string(l), Path: a.prefix, HttpOnly: true,
 		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode, MaxAge: 365 * 24 * 3600})
-}
-
-// acceptLanguage picks English only when the header's weights (RFC 9110
-// §12.5.4: "tag;q=0.8", q from 0 to 1, 1 when absent, 0 = not acceptable)
-// give en more than fr; a range matches by its primary subtag (fr-CA is
-// French). A tie, or neither named, is French.
-func acceptLanguage(h string) lang {
-	var qfr, qen float64
-	for _, part := range strings.Split(h, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		for _, p := range strings.Split(params, ";") {
-			if v, ok := strings.CutPrefix(strings.TrimSpace(p), "q="); ok {
-				if x, err := strconv.ParseFloat(v, 64); err == nil && x >= 0 && x <= 1 {
-					q = x
-				} else {
-					q = 0 // a malformed weight counts for nothing
-				}
-			}
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		switch primary {
-		case "fr":
-			qfr = max(qfr, q)
-		case "en":
-			qen = max(qen, q)
-		}
-	}
-	if qen > qfr {
-		return en
-	}
-	return fr
 }
 
 // switchURL is the GET link to the same authorisation request in the other

@@ -13,31 +13,8 @@ import (
 	"dsn/access"
 )
 
-// RFC 9110 §12.5.4: English only when weighted above French.
-func TestAcceptLanguage(t *testing.T) {
-	for h, want := range map[string]lang{
-		"":                             fr,
-		"en":                           en,
-		"en-CA":                        en,
-		"fr-CA,en;q=0.8":               fr,
-		"en-US,en;q=0.9,fr;q=0.8":      en,
-		"fr;q=0.5, en;q=0.7":           en,
-		"en;q=0.5, fr":                 fr,
-		"en;q=0":                       fr, // not acceptable
-		"de, es;q=0.9":                 fr, // neither: French
-		"en, fr":                       fr, // a tie: French
-		"EN-gb ; q=0.9, fr-ca;q=0.3":   en,
-		"en;q=2, fr;q=0.1":             fr, // a malformed weight counts for nothing
-		"fr-CA, fr;q=0.9, en;q=0.8, *": fr,
-	} {
-		if got := acceptLanguage(h); got != want {
-			t.Errorf("acceptLanguage(%q) = %s, want %s", h, got, want)
-		}
-	}
-}
-
 // messageID is a message id as written in this package's templates and code.
-var messageID = regexp.MustCompile(`"((?:site|lang|login|picker|consent|error)\.[a-z_.]+)"`)
+var messageID = regexp.MustCompile(`"((?:site|lang|login|picker|consent|error|json|redirect)\.[a-z_.]+)"`)
 
 // Every message has both languages, and every id the pages and handlers
 // use exists.

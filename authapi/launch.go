@@ -65,31 +65,31 @@ func (a *API) launch(w http.ResponseWriter, r *http.Request) {
 	if !ok || err != nil {
 		a.note(r, "launch", "anonymous", "unauthorized")
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn"`)
-		a.oauthError(w, http.StatusUnauthorized, "invalid_token", "jeton d'accès requis (Authorization: Bearer)", nil)
+		a.oauthError(w, r, http.StatusUnauthorized, "invalid_token", "json.bearer", nil)
 		return
 	}
 	patient, encounter, err := launchFields(w, r)
 	if err != nil {
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.detail", err)
 		return
 	}
 	if p.Realm == access.RealmCitizen {
 		a.journal(r, Event{Name: "launch", Agent: p.Agent(), Outcome: "forbidden", Patient: patient})
-		a.oauthError(w, http.StatusForbidden, "access_denied", "le lancement depuis le dossier est réservé au personnel et aux systèmes", nil)
+		a.oauthError(w, r, http.StatusForbidden, "access_denied", "json.launch_staff", nil)
 		return
 	}
 	if a.patients == nil {
-		a.oauthError(w, http.StatusNotImplemented, "server_error", "lancement non configuré", nil)
+		a.oauthError(w, r, http.StatusNotImplemented, "server_error", "json.launch_off", nil)
 		return
 	}
 	if err := a.patients.Check(r.Context(), p, patient, encounter, r); err != nil {
 		a.journal(r, Event{Name: "launch", Agent: p.Agent(), Outcome: dsn.KindOf(err).String(), Patient: patient})
-		a.launchError(w, err)
+		a.launchError(w, r, err)
 		return
 	}
 	launch, lc, err := a.auth.CreateLaunch(r.Context(), p, patient, encounter)
 	if err != nil {
-		a.launchError(w, err)
+		a.launchError(w, r, err)
 		return
 	}
 	a.journal(r, Event{Name: "launch", Agent: p.Agent(), Patient: patient, Client: p.ClientID, Person: p.Name,
@@ -106,16 +106,16 @@ func encounterDetail(encounter string) string {
 	return " Encounter/" + encounter
 }
 
-func (a *API) launchError(w http.ResponseWriter, err error) {
+func (a *API) launchError(w http.ResponseWriter, r *http.Request, err error) {
 	switch dsn.KindOf(err) {
 	case dsn.KindNotFound:
-		a.oauthError(w, http.StatusNotFound, "invalid_request", "usager ou rencontre introuvable", nil)
+		a.oauthError(w, r, http.StatusNotFound, "invalid_request", "json.launch_not_found", nil)
 	case dsn.KindForbidden:
-		a.oauthError(w, http.StatusForbidden, "access_denied", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusForbidden, "access_denied", "json.detail", err)
 	case dsn.KindInvalid:
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.detail", err)
 	default:
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 	}
 }
 
@@ -145,14 +145,14 @@ func (a *API) checkLaunch(w http.ResponseWriter, r *http.Request, ar access.Auth
 	launch := q.Get("launch")
 	switch {
 	case launch == "" && ar.Scope.Has("launch"):
-		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "la portée launch exige le paramètre launch (lancement depuis le dossier)")
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "redirect.launch_param", "")
 		return false
 	case launch != "" && !ar.Scope.Has("launch"):
-		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_scope", "le paramètre launch exige la portée launch")
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_scope", "redirect.launch_scope", "")
 		return false
 	case launch != "":
 		if _, err := a.auth.Launch(r.Context(), launch); err != nil {
-			redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", dsn.Message(err))
+			redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "json.detail", langOf(r).message(err))
 			return false
 		}
 	}
@@ -166,11 +166,11 @@ func (a *API) signedIn(w http.ResponseWriter, r *http.Request, ar access.Authori
 	ar, picker, err := a.withLaunch(r, ar, f, u)
 	switch {
 	case err != nil:
-		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", dsn.Message(err))
+		redirectError(w, r, ar.RedirectURI, ar.State, "access_denied", "json.detail", langOf(r).message(err))
 	case picker:
 		id, err := a.auth.StartPicker(r.Context(), ar, u)
 		if err != nil {
-			a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+			a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 			return
 		}
 		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
@@ -230,7 +230,7 @@ func (a *API) resumePicker(w http.ResponseWriter, r *http.Request, ar access.Aut
 func (a *API) issueCode(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, u access.User) {
 	code, err := a.auth.IssueCode(r.Context(), ar, u)
 	if err != nil {
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 		return
 	}
 	v := url.Values{"code": {code}}
@@ -254,7 +254,7 @@ func (a *API) pickerSubmit(w http.ResponseWriter, r *http.Request, ar access.Aut
 	session := f.Get("picker")
 	u, err := a.auth.Picker(r.Context(), session, ar)
 	if err != nil {
-		a.showError(w, r, http.StatusBadRequest, "error.picker_session", dsn.Message(err))
+		a.showError(w, r, http.StatusBadRequest, "error.picker_session", err)
 		return
 	}
 	p := access.UserPrincipal(u, pickerScopes, ar.Client.ID)

@@ -72,7 +72,7 @@ func (a *API) authorizeForm(w http.ResponseWriter, r *http.Request) {
 	if !ok || a.resumePicker(w, r, ar, r.URL.Query()) {
 		return
 	}
-	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", "", http.StatusOK)
+	a.showLogin(w, r, ar, r.URL.Query(), "", "", "", nil, http.StatusOK)
 }
 
 // checkAuthorize validates the request; on failure it answers (an error page
@@ -81,17 +81,17 @@ func (a *API) checkAuthorize(w http.ResponseWriter, r *http.Request, q url.Value
 	ar, err := a.auth.CheckAuthorize(r.Context(), q.Get("client_id"), q.Get("redirect_uri"), q.Get("response_type"),
 		q.Get("scope"), q.Get("code_challenge"), q.Get("code_challenge_method"))
 	if dsn.KindOf(err) == dsn.KindNotFound {
-		a.showError(w, r, http.StatusBadRequest, "error.request", dsn.Message(err))
+		a.showError(w, r, http.StatusBadRequest, "error.request", err)
 		return ar, false
 	}
 	if err != nil {
-		code, desc, _ := strings.Cut(dsn.Message(err), ": ")
-		redirectError(w, r, ar.RedirectURI, q.Get("state"), code, desc)
+		code, desc, _ := strings.Cut(langOf(r).message(err), ": ")
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), code, "json.detail", desc)
 		return ar, false
 	}
 	// SMART: aud must name this FHIR server
 	if aud := q.Get("aud"); aud != "" && strings.TrimSuffix(aud, "/") != origin(r)+a.fhir {
-		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "aud ne désigne pas ce serveur FHIR")
+		redirectError(w, r, ar.RedirectURI, q.Get("state"), "invalid_request", "redirect.aud", "")
 		return ar, false
 	}
 	ar.State, ar.Nonce = q.Get("state"), q.Get("nonce")
@@ -101,9 +101,12 @@ func (a *API) checkAuthorize(w http.ResponseWriter, r *http.Request, q url.Value
 	return ar, true
 }
 
-func redirectError(w http.ResponseWriter, r *http.Request, redirect, state, code, desc string) {
+// redirectError sends the browser back to the app with an error (RFC 6749
+// §4.1.2.1); error_description is the sentence id of messages.go in the
+// page's language, {detail} being detail.
+func redirectError(w http.ResponseWriter, r *http.Request, redirect, state, code, id, detail string) {
 	v := url.Values{"error": {code}}
-	if desc != "" {
+	if desc := errorText(langOf(r), id, detail); desc != "" {
 		v.Set("error_description", desc)
 	}
 	if state != "" {
@@ -121,8 +124,8 @@ func withQuery(u string, v url.Values) string {
 }
 
 // showLogin renders the sign-in page; msg is an error id (messages.go) and
-// detail access's French sentence for it, if any.
-func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg, detail string, status int) {
+// err the error whose message fills its {detail}, if any.
+func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.AuthorizeRequest, q url.Values, realm, username, msg string, err error, status int) {
 	csrf, hidden := a.formState(w, r, q)
 	l := langPage(w, r, ar.RedirectURI) // securePage: no clickjacking of the sign-in form
 	w.WriteHeader(status)
@@ -135,7 +138,7 @@ func (a *API) showLogin(w http.ResponseWriter, r *http.Request, ar access.Author
 		fedURL, fedName = a.prefix+"/federated?"+v.Encode(), l.text("login.federated")+" "+a.fed.Name
 	}
 	if msg != "" {
-		msg = errorText(l, msg, detail)
+		msg = errorText(l, msg, l.message(err))
 	}
 	page.Execute(w, pageData(l, map[string]any{"Federated": fedURL, "FederatedName": fedName, "Client": ar.Client.Name,
 		"Scope": ar.Scope.String(), "Action": a.prefix + "/authorize", "Hidden": hidden, "CSRF": csrf, "Realm": realm,
@@ -151,14 +154,14 @@ func sameOrigin(r *http.Request) bool {
 func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	r.Body = http.MaxBytesReader(w, r.Body, maxForm)
 	if err := r.ParseForm(); err != nil {
-		a.showError(w, r, http.StatusBadRequest, "error.form", "")
+		a.showError(w, r, http.StatusBadRequest, "error.form", nil)
 		return
 	}
 	f := r.PostForm
 	c, err := r.Cookie(csrfCookie)
 	if err != nil || f.Get("csrf") == "" || subtle.ConstantTimeCompare([]byte(c.Value), []byte(f.Get("csrf"))) != 1 || !sameOrigin(r) {
 		a.note(r, "sign-in", "anonymous", "csrf")
-		a.showError(w, r, http.StatusForbidden, "error.csrf", "")
+		a.showError(w, r, http.StatusForbidden, "error.csrf", nil)
 		return
 	}
 	if l, ok := parseLang(f.Get("lang")); ok { // the language switch of the picker or consent page
@@ -185,12 +188,12 @@ func (a *API) authorizeSubmit(w http.ResponseWriter, r *http.Request) {
 	u, err := a.auth.SignInFrom(r.Context(), realm, f.Get("username"), f.Get("password"), remoteIP(r))
 	if errors.Is(err, access.ErrThrottled) {
 		a.note(r, "sign-in", "user:"+f.Get("username"), "throttled")
-		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.throttled", dsn.Message(err), http.StatusTooManyRequests)
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.throttled", err, http.StatusTooManyRequests)
 		return
 	}
 	if err != nil {
 		a.note(r, "sign-in", "user:"+f.Get("username"), "unauthorized")
-		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.bad_password", "", http.StatusUnauthorized)
+		a.showLogin(w, r, ar, f, string(realm), f.Get("username"), "error.bad_password", nil, http.StatusUnauthorized)
 		return
 	}
 	a.note(r, "sign-in", "user:"+u.ID, "")
@@ -205,7 +208,7 @@ func (a *API) showAgain(w http.ResponseWriter, r *http.Request, f url.Values) {
 	if id := f.Get("consent"); id != "" {
 		ar, u, err := a.auth.ConsentRequest(r.Context(), id)
 		if err != nil {
-			a.showError(w, r, http.StatusBadRequest, "error.consent_session", dsn.Message(err))
+			a.showError(w, r, http.StatusBadRequest, "error.consent_session", err)
 			return
 		}
 		a.showConsent(w, r, ar, u, id)
@@ -218,13 +221,13 @@ func (a *API) showAgain(w http.ResponseWriter, r *http.Request, f url.Values) {
 	if id := f.Get("picker"); id != "" && a.patients != nil {
 		u, err := a.auth.Picker(r.Context(), id, ar)
 		if err != nil {
-			a.showError(w, r, http.StatusBadRequest, "error.picker_session", dsn.Message(err))
+			a.showError(w, r, http.StatusBadRequest, "error.picker_session", err)
 			return
 		}
 		a.showPicker(w, r, ar, f, pickerView{Session: id, User: u.Name}, http.StatusOK)
 		return
 	}
-	a.showLogin(w, r, ar, f, f.Get("realm"), f.Get("username"), "", "", http.StatusOK)
+	a.showLogin(w, r, ar, f, f.Get("realm"), f.Get("username"), "", nil, http.StatusOK)
 }
 
 // remoteIP is the caller's address without its port: the key of the

@@ -4,9 +4,9 @@ import "strings"
 
 // The words of the authorisation pages, by message id, in French and in
 // English (language.go chooses). Every id has both
-// (TestMessagesBothLanguages). A French error sentence may hold {detail}:
-// the message of package access, which speaks French; the English sentence
-// says the same without it.
+// (TestMessagesBothLanguages). An error sentence may hold {detail}: the
+// message of the error (of package access, which speaks both languages:
+// dsn.Error.English) in the same language.
 var messages = map[string]map[lang]string{
 	"lang.name": {fr: "Français", en: "English"},
 	"site.name": {fr: "Dossier santé numérique", en: "Digital health record"},
@@ -53,25 +53,59 @@ var messages = map[string]map[lang]string{
 
 	// errors
 	"error.title":           {fr: "Demande refusée — DSN", en: "Request refused — DSN"},
-	"error.request":         {fr: "Demande d'autorisation refusée : {detail}", en: "Authorization request refused: unknown app or unregistered return address."},
+	"error.request":         {fr: "Demande d'autorisation refusée : {detail}", en: "Authorization request refused: {detail}"},
 	"error.form":            {fr: "Formulaire illisible.", en: "Unreadable form."},
 	"error.csrf":            {fr: "Requête refusée : jeton anti-falsification (CSRF) absent ou invalide. Rechargez la page de connexion.", en: "Request refused: anti-forgery (CSRF) token missing or invalid. Reload the sign-in page."},
-	"error.consent_session": {fr: "{detail}", en: "Unknown, expired or already answered authorization request: start again from the app."},
-	"error.picker_session":  {fr: "{detail}", en: "Unknown or expired patient choice: sign in again."},
+	"error.consent_session": {fr: "{detail}", en: "{detail}"},
+	"error.picker_session":  {fr: "{detail}", en: "{detail}"},
 	"error.fed_unreachable": {fr: "Le fournisseur d'identité est injoignable. Réessayez ou connectez-vous avec votre mot de passe.", en: "The identity provider cannot be reached. Try again or sign in with your password."},
-	"error.fed_refused":     {fr: "Connexion fédérée refusée : {detail}", en: "Federated sign-in refused: unknown, used or expired request. Start again from the app."},
+	"error.fed_refused":     {fr: "Connexion fédérée refusée : {detail}", en: "Federated sign-in refused: {detail}"},
 	"error.bad_password":    {fr: "Nom d'utilisateur ou mot de passe invalide.", en: "Invalid username or password."},
-	"error.throttled":       {fr: "{detail}", en: "Too many failed sign-ins: try again in a few minutes."},
+	"error.throttled":       {fr: "{detail}", en: "{detail}"},
 	"error.patient_hidden":  {fr: "Cet usager est introuvable ou vous n'y avez pas accès.", en: "This patient cannot be found or you do not have access."},
 	"error.criteria":        {fr: "Indiquez au moins un critère : nom, NAM ou date de naissance.", en: "Give at least one criterion: name, NAM or date of birth."},
 	"error.nam":             {fr: "NAM invalide : quatre lettres et huit chiffres (p. ex. ABCD12345678).", en: "Invalid NAM: four letters and eight digits (e.g. ABCD12345678)."},
 	"error.birth":           {fr: "Date de naissance invalide : AAAA-MM-JJ.", en: "Invalid date of birth: YYYY-MM-DD."},
 	"error.name_long":       {fr: "Nom trop long (100 caractères au plus).", en: "Name too long (100 characters at most)."},
 	"error.search_failed":   {fr: "La recherche a échoué ; réessayez.", en: "The search failed; try again."},
+
+	// JSON answers (error_description, RFC 6749 §5.2) and error redirects to apps (§4.1.2.1);
+	// {detail} is the message of the error in the same language
+	"json.detail":                  {fr: "{detail}", en: "{detail}"},
+	"json.keys":                    {fr: "clés indisponibles", en: "keys unavailable"},
+	"json.internal":                {fr: "erreur interne", en: "internal error"},
+	"json.form":                    {fr: "formulaire illisible", en: "unreadable form"},
+	"json.grant_type":              {fr: "grant_type non pris en charge", en: "unsupported grant_type"},
+	"json.token_missing":           {fr: "paramètre token manquant", en: "token parameter missing"},
+	"json.trusted_only":            {fr: "réservé aux applications de confiance (le portail) : une application tierce ne voit pas les autres", en: "for trusted apps only (the portal): a third-party app does not see the others"},
+	"json.client_id_missing":       {fr: "paramètre client_id manquant", en: "client_id parameter missing"},
+	"json.own_consent":             {fr: "une application ne retire que sa propre autorisation ; les autres, depuis le portail", en: "an app withdraws only its own authorization; the others, from the portal"},
+	"json.bearer":                  {fr: "jeton d'accès requis (Authorization: Bearer)", en: "access token required (Authorization: Bearer)"},
+	"json.users_only":              {fr: "réservé aux utilisateurs", en: "for users only"},
+	"json.launch_staff":            {fr: "le lancement depuis le dossier est réservé au personnel et aux systèmes", en: "launching from the record is for staff and systems only"},
+	"json.launch_off":              {fr: "lancement non configuré", en: "launch not configured"},
+	"json.launch_not_found":        {fr: "usager ou rencontre introuvable", en: "patient or encounter not found"},
+	"json.same_origin":             {fr: "requête JSON de la même origine attendue", en: "a same-origin JSON request expected"},
+	"json.sign_in_first":           {fr: "connectez-vous d'abord (jeton d'accès d'un utilisateur)", en: "sign in first (a user's access token)"},
+	"json.registration_unreadable": {fr: "réponse d'enregistrement illisible", en: "unreadable registration response"},
+	"json.registration_refused":    {fr: "enregistrement de la clé refusé", en: "key registration refused"},
+	"json.account":                 {fr: "compte inconnu ou désactivé", en: "unknown or disabled account"},
+	"json.body":                    {fr: "corps JSON illisible", en: "unreadable JSON body"},
+	"json.request_unreadable":      {fr: "demande d'autorisation illisible", en: "unreadable authorization request"},
+	"json.no_passkey":              {fr: "aucune clé d'accès pour ce compte", en: "no passkey for this account"},
+	"json.assertion_unreadable":    {fr: "réponse d'authentification illisible", en: "unreadable authentication response"},
+	"json.passkey_refused":         {fr: "clé d'accès refusée", en: "passkey refused"},
+	"json.request_invalid":         {fr: "demande d'autorisation invalide", en: "invalid authorization request"},
+	"redirect.denied":              {fr: "l'utilisateur a refusé l'accès à l'application", en: "the user denied the app access"},
+	"redirect.unverified":          {fr: "identité externe non vérifiée", en: "external identity not verified"},
+	"redirect.launch_param":        {fr: "la portée launch exige le paramètre launch (lancement depuis le dossier)", en: "the launch scope requires the launch parameter (launch from the record)"},
+	"redirect.launch_scope":        {fr: "le paramètre launch exige la portée launch", en: "the launch parameter requires the launch scope"},
+	"redirect.aud":                 {fr: "aud ne désigne pas ce serveur FHIR", en: "aud does not name this FHIR server"},
+	"json.request_invalid_detail":  {fr: "demande d'autorisation invalide: {detail}", en: "invalid authorization request: {detail}"},
+	"redirect.idp_refused":         {fr: "le fournisseur d'identité a refusé: {detail}", en: "the identity provider refused: {detail}"},
 }
 
-// errorText is the sentence of error id in l, French ones with access's
-// detail.
+// errorText is the sentence of error id in l with its detail.
 func errorText(l lang, id, detail string) string {
 	return strings.ReplaceAll(l.text(id), "{detail}", detail)
 }

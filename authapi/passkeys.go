@@ -75,34 +75,35 @@ type ceremony struct {
 	Authorize string               `json:"authorize,omitempty"`
 }
 
-func (a *API) passkeyError(w http.ResponseWriter, r *http.Request, status int, msg string, err error) {
+func (a *API) passkeyError(w http.ResponseWriter, r *http.Request, status int, id string, err error) {
 	if err != nil {
 		a.log.Warn("passkey ceremony refused", "err", err)
 	}
 	a.note(r, "passkey", "anonymous", "refused")
-	writeJSON(w, status, map[string]string{"error": msg})
+	l := jsonLang(w, r)
+	writeJSON(w, status, map[string]string{"error": errorText(l, id, l.message(err))})
 }
 
 func (a *API) registerBegin(w http.ResponseWriter, r *http.Request) {
 	if !jsonOnly(r, a.publicURL()) {
-		a.passkeyError(w, r, http.StatusForbidden, "requête JSON de la même origine attendue", nil)
+		a.passkeyError(w, r, http.StatusForbidden, "json.same_origin", nil)
 		return
 	}
 	scheme, tok, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	p, err := a.auth.Authenticate(r.Context(), tok)
 	if err != nil || !strings.EqualFold(scheme, "Bearer") || p.Realm == access.RealmSystem {
-		a.passkeyError(w, r, http.StatusUnauthorized, "connectez-vous d'abord (jeton d'accès d'un utilisateur)", nil)
+		a.passkeyError(w, r, http.StatusUnauthorized, "json.sign_in_first", nil)
 		return
 	}
 	u, err := a.auth.User(r.Context(), p.Subject)
 	rp, err2 := a.relyingParty()
 	if err != nil || err2 != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", firstErr(err, err2))
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", firstErr(err, err2))
 		return
 	}
 	opts, sess, err := rp.BeginRegistration(webAuthnUser{u})
 	if err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	a.startCeremony(w, r, ceremony{Session: *sess, User: u.ID}, opts)
@@ -120,7 +121,7 @@ func firstErr(errs ...error) error {
 func (a *API) startCeremony(w http.ResponseWriter, r *http.Request, c ceremony, opts any) {
 	id := random()
 	if err := a.auth.SaveCeremony(r.Context(), id, c); err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"session": id, "options": opts})
@@ -133,18 +134,18 @@ func (a *API) registerFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	parsed, err := protocol.ParseCredentialCreationResponseBody(http.MaxBytesReader(w, r.Body, maxForm))
 	if err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "réponse d'enregistrement illisible", err)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.registration_unreadable", err)
 		return
 	}
 	cred, err := rp.CreateCredential(webAuthnUser{u}, c.Session, parsed)
 	if err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "enregistrement de la clé refusé", err)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.registration_refused", err)
 		return
 	}
 	raw, _ := json.Marshal(cred)
 	u.Passkeys = append(u.Passkeys, raw)
 	if err := a.auth.SaveUser(r.Context(), u); err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	a.note(r, "passkey-registered", "user:"+u.ID, "")
@@ -155,17 +156,17 @@ func (a *API) registerFinish(w http.ResponseWriter, r *http.Request) {
 func (a *API) finishCeremony(w http.ResponseWriter, r *http.Request) (ceremony, access.User, *webauthn.WebAuthn, bool) {
 	var c ceremony
 	if !jsonOnly(r, a.publicURL()) {
-		a.passkeyError(w, r, http.StatusForbidden, "requête JSON de la même origine attendue", nil)
+		a.passkeyError(w, r, http.StatusForbidden, "json.same_origin", nil)
 		return c, access.User{}, nil, false
 	}
 	if err := a.auth.TakeCeremony(r.Context(), r.URL.Query().Get("session"), &c); err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, dsn.Message(err), nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.detail", err)
 		return c, access.User{}, nil, false
 	}
 	u, err := a.auth.User(r.Context(), c.User)
 	rp, err2 := a.relyingParty()
 	if err != nil || err2 != nil || u.Disabled {
-		a.passkeyError(w, r, http.StatusBadRequest, "compte inconnu ou désactivé", firstErr(err, err2))
+		a.passkeyError(w, r, http.StatusBadRequest, "json.account", firstErr(err, err2))
 		return c, access.User{}, nil, false
 	}
 	return c, u, rp, true
@@ -173,22 +174,22 @@ func (a *API) finishCeremony(w http.ResponseWriter, r *http.Request) (ceremony, 
 
 func (a *API) loginBegin(w http.ResponseWriter, r *http.Request) {
 	if !jsonOnly(r, a.publicURL()) {
-		a.passkeyError(w, r, http.StatusForbidden, "requête JSON de la même origine attendue", nil)
+		a.passkeyError(w, r, http.StatusForbidden, "json.same_origin", nil)
 		return
 	}
 	var in struct{ Realm, Username, Authorize string }
 	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, maxForm)).Decode(&in); err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "corps JSON illisible", nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.body", nil)
 		return
 	}
 	q, err := url.ParseQuery(in.Authorize)
 	if err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "demande d'autorisation illisible", nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.request_unreadable", nil)
 		return
 	}
 	if _, err := a.auth.CheckAuthorize(r.Context(), q.Get("client_id"), q.Get("redirect_uri"), q.Get("response_type"),
 		q.Get("scope"), q.Get("code_challenge"), q.Get("code_challenge_method")); err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "demande d'autorisation invalide: "+dsn.Message(err), nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.request_invalid_detail", err)
 		return
 	}
 	realm := access.RealmStaff
@@ -198,12 +199,12 @@ func (a *API) loginBegin(w http.ResponseWriter, r *http.Request) {
 	u, err := a.auth.UserByName(r.Context(), realm, in.Username)
 	rp, err2 := a.relyingParty()
 	if err != nil || err2 != nil || len(u.Passkeys) == 0 {
-		a.passkeyError(w, r, http.StatusBadRequest, "aucune clé d'accès pour ce compte", nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.no_passkey", nil)
 		return
 	}
 	opts, sess, err := rp.BeginLogin(webAuthnUser{u})
 	if err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	a.startCeremony(w, r, ceremony{Session: *sess, User: u.ID, Authorize: in.Authorize}, opts)
@@ -216,13 +217,13 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	parsed, err := protocol.ParseCredentialRequestResponseBody(http.MaxBytesReader(w, r.Body, maxForm))
 	if err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "réponse d'authentification illisible", err)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.assertion_unreadable", err)
 		return
 	}
 	cred, err := rp.ValidateLogin(webAuthnUser{u}, c.Session, parsed)
 	if err != nil {
 		a.note(r, "sign-in", "user:"+u.ID, "unauthorized")
-		a.passkeyError(w, r, http.StatusUnauthorized, "clé d'accès refusée", err)
+		a.passkeyError(w, r, http.StatusUnauthorized, "json.passkey_refused", err)
 		return
 	}
 	// keep the new signature counter (a cloned authenticator shows up as a counter going back)
@@ -233,20 +234,20 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err := a.auth.SaveUser(r.Context(), u); err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	q, _ := url.ParseQuery(c.Authorize)
 	ar, err := a.auth.CheckAuthorize(r.Context(), q.Get("client_id"), q.Get("redirect_uri"), q.Get("response_type"),
 		q.Get("scope"), q.Get("code_challenge"), q.Get("code_challenge_method"))
 	if err != nil {
-		a.passkeyError(w, r, http.StatusBadRequest, "demande d'autorisation invalide", nil)
+		a.passkeyError(w, r, http.StatusBadRequest, "json.request_invalid", nil)
 		return
 	}
 	ar.State, ar.Nonce = q.Get("state"), q.Get("nonce")
 	ar, picker, err := a.withLaunch(r, ar, q, u)
 	if err != nil {
-		a.passkeyError(w, r, http.StatusForbidden, dsn.Message(err), nil)
+		a.passkeyError(w, r, http.StatusForbidden, "json.detail", err)
 		return
 	}
 	if picker {
@@ -261,7 +262,7 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 	}
 	code, err := a.auth.IssueCode(r.Context(), ar, u)
 	if err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	a.note(r, "sign-in", "user:"+u.ID, "")
@@ -278,7 +279,7 @@ func (a *API) loginFinish(w http.ResponseWriter, r *http.Request) {
 // /authorize with the original request, which resumes from the cookie.
 func (a *API) passkeyToPage(w http.ResponseWriter, r *http.Request, cookie string, ttl time.Duration, id string, err error, authorize string, u access.User) {
 	if err != nil {
-		a.passkeyError(w, r, http.StatusInternalServerError, "erreur interne", err)
+		a.passkeyError(w, r, http.StatusInternalServerError, "json.internal", err)
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookie, Value: id, Path: a.prefix + "/authorize", HttpOnly: true,

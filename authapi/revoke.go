@@ -22,12 +22,12 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		a.journal(r, Event{Name: "revoke", Agent: "client:" + id, Outcome: "unauthorized"})
 		w.Header().Set("WWW-Authenticate", `Basic realm="dsn"`)
-		a.oauthError(w, http.StatusUnauthorized, "invalid_client", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusUnauthorized, "invalid_client", "json.detail", err)
 		return
 	}
 	token := r.PostForm.Get("token")
 	if token == "" {
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", "paramètre token manquant", nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.token_missing", nil)
 		return
 	}
 	rv, err := a.auth.RevokeToken(r.Context(), token, r.PostForm.Get("token_type_hint"), c.ID)
@@ -41,11 +41,11 @@ func (a *API) revoke(w http.ResponseWriter, r *http.Request) {
 	case dsn.KindNotFound:
 		w.WriteHeader(http.StatusOK) // nothing to revoke (RFC 7009 §2.2)
 	case dsn.KindInvalid:
-		a.oauthError(w, http.StatusBadRequest, "unsupported_token_type", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "unsupported_token_type", "json.detail", err)
 	case dsn.KindForbidden:
 		a.journal(r, Event{Name: "revoke", Agent: "client:" + c.ID, Client: c.ID, Outcome: "forbidden"})
-		a.oauthError(w, http.StatusBadRequest, "invalid_request", dsn.Message(err), nil)
+		a.oauthError(w, r, http.StatusBadRequest, "invalid_request", "json.detail", err)
 	default:
-		a.oauthError(w, http.StatusInternalServerError, "server_error", "erreur interne", err)
+		a.oauthError(w, r, http.StatusInternalServerError, "server_error", "json.internal", err)
 	}
 }

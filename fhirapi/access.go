@@ -60,7 +60,7 @@ func (LoopbackOnly) Authorize(_ context.Context, req Request) error {
 	if ip, err := netip.ParseAddr(host); err == nil && ip.Unmap().IsLoopback() {
 		return nil
 	}
-	return dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden, "accès refusé: seules les connexions locales sont permises pour l'instant")
+	return errorf("fhirapi.Authorize", dsn.KindForbidden, "auth.loopback")
 }
 
 // Record is one audit entry: who asked what, and how it ended.
@@ -148,8 +148,7 @@ func (a *API) withAccess(next http.Handler) http.Handler {
 		}
 		if err := commit.Commit(r.Context(), record); err != nil {
 			a.log.Error("journal unavailable: response withheld", "path", req.Path, "err", err)
-			a.writeError(w, r, dsn.Errorf("fhirapi", dsn.KindUnavailable,
-				"le journal des accès est indisponible: la réponse est retenue, réessayez"))
+			a.writeError(w, r, errorf("fhirapi", dsn.KindUnavailable, "journal.down"))
 			return
 		}
 		held.sendTo(w)

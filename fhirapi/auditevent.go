@@ -28,16 +28,16 @@ import (
 func auditScope(p *access.Principal, q *dsn.AuditQuery) error {
 	switch {
 	case p == nil:
-		return dsn.Errorf("fhirapi.AuditEvent", dsn.KindUnauthorized, "authentification requise")
+		return errorf("fhirapi.AuditEvent", dsn.KindUnauthorized, "audit.auth")
 	case p.Role == access.RoleCitizen:
 		if q.Patient != "" && q.Patient != p.Patient {
-			return dsn.Errorf("fhirapi.AuditEvent", dsn.KindForbidden, "vous ne pouvez consulter que le journal de votre propre dossier")
+			return errorf("fhirapi.AuditEvent", dsn.KindForbidden, "audit.own")
 		}
 		q.Patient = p.Patient
 	case p.Role == access.RolePrivacyOfficer || p.Role == access.RoleSystem:
 	default:
 		if q.Agent != "" && q.Agent != p.Agent() {
-			return dsn.Errorf("fhirapi.AuditEvent", dsn.KindForbidden, "seul le responsable de la protection des renseignements consulte le journal d'autrui")
+			return errorf("fhirapi.AuditEvent", dsn.KindForbidden, "audit.others")
 		}
 		q.Agent = p.Agent()
 	}
@@ -168,5 +168,5 @@ func (a *API) auditRead(w http.ResponseWriter, r *http.Request) error {
 
 // auditWrite refuses every change: the journal is append-only.
 func (a *API) auditWrite(http.ResponseWriter, *http.Request) error {
-	return dsn.Errorf("fhirapi.AuditEvent", dsn.KindNotAllowed, "le journal des accès est en ajout seul: AuditEvent ne se crée, ne se modifie ni ne se supprime par l'API")
+	return errorf("fhirapi.AuditEvent", dsn.KindNotAllowed, "audit.append-only")
 }

@@ -33,8 +33,7 @@ func (b Bearer) AuthorizeContext(ctx context.Context, req Request) (context.Cont
 	}
 	scheme, token, _ := strings.Cut(req.Authorization, " ")
 	if !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(token) == "" {
-		return ctx, dsn.Errorf("fhirapi.Authorize", dsn.KindUnauthorized,
-			"authentification requise: envoyez un jeton d'accès (Authorization: Bearer …)")
+		return ctx, errorf("fhirapi.Authorize", dsn.KindUnauthorized, "auth.required")
 	}
 	p, err := b.Auth.Authenticate(ctx, strings.TrimSpace(token))
 	if err != nil {
@@ -42,8 +41,8 @@ func (b Bearer) AuthorizeContext(ctx context.Context, req Request) (context.Cont
 	}
 	if typ, perm := scopeNeed(req); perm != 0 {
 		if ok, _ := p.Scopes.Allows(typ, perm); !ok {
-			return access.WithPrincipal(ctx, p), dsn.Errorf("fhirapi.Authorize", dsn.KindForbidden,
-				"portée insuffisante: %s sur %s demande la permission %q", req.Interaction, typOrAll(typ), perm.String())
+			return access.WithPrincipal(ctx, p), errorf("fhirapi.Authorize", dsn.KindForbidden,
+				"auth.scope", req.Interaction, typOrAll(typ), perm.String())
 		}
 	}
 	return access.WithPrincipal(ctx, p), nil

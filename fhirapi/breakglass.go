@@ -22,7 +22,7 @@ type BreakGlassFunc func(ctx context.Context, p *access.Principal, patient, reas
 func (a *API) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	p := access.PrincipalFrom(r.Context())
 	if p == nil {
-		return dsn.Errorf("fhirapi.breakGlass", dsn.KindUnauthorized, "authentification requise")
+		return errorf("fhirapi.breakGlass", dsn.KindUnauthorized, "breakglass.auth")
 	}
 	body, err := a.readBody(w, r)
 	if err != nil {
@@ -30,7 +30,7 @@ func (a *API) breakGlass(w http.ResponseWriter, r *http.Request) error {
 	}
 	params := url.Values{}
 	if err := everythingParameters(body, params); err != nil {
-		return invalidInput("", "$break-the-glass attend une ressource Parameters avec un paramètre reason (valueString)")
+		return errorf("fhirapi.breakGlass", dsn.KindInvalid, "breakglass.reason")
 	}
 	id := r.PathValue("id")
 	g, err := a.breakGlassFn(r.Context(), p, id, params.Get("reason"))

@@ -4,13 +4,16 @@ import (
 	"net/http"
 
 	"dsn"
+	"dsn/internal/language"
 	"dsn/repo"
 )
 
 // writeError is the ONE error mapper of the API: the Kind gives the HTTP status
 // (repo.Status, http.html#3.1.0.4) and the body is an OperationOutcome whose
-// issues carry the expression of the faulty element. Internal causes are
-// logged, never shown.
+// issues carry the expression of the faulty element. Its message is in the
+// request's language (internal/language: Accept-Language, French by
+// default; English where the error has it, dsn.Error.English), named by
+// Content-Language. Internal causes are logged, never shown.
 func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	k := dsn.KindOf(err)
 	status := repo.Status(k)
@@ -22,7 +25,9 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 		// RFC 6750 §3: a request without (or with a bad) bearer token
 		w.Header().Set("WWW-Authenticate", `Bearer realm="dsn", error="invalid_token"`)
 	}
-	a.send(w, r, status, repo.OperationOutcome(err))
+	l := language.Of(r)
+	language.Header(w, l)
+	a.send(w, r, status, repo.OperationOutcomeSaying(err, language.Message(err, l)))
 }
 
 // setOutcome lets the audit layer know the error kind without parsing the body.

@@ -169,7 +169,7 @@ func (a *API) exportRoutes(m router) {
 func (a *API) systemOnly(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if p := access.PrincipalFrom(r.Context()); p != nil && p.Role != access.RoleSystem {
-			return dsn.Errorf("fhirapi.export", dsn.KindForbidden, "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)")
+			return errorf("fhirapi.export", dsn.KindForbidden, "export.system-only")
 		}
 		return next(w, r)
 	}

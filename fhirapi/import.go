@@ -261,7 +261,7 @@ func (a *API) importRoutes(m router) {
 func (a *API) importOnly(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if p := access.PrincipalFrom(r.Context()); p != nil && p.Role != access.RoleSystem && p.Role != access.RoleArchivist {
-			return dsn.Errorf("fhirapi.import", dsn.KindForbidden, "l'import en bloc est réservé aux systèmes et aux archivistes")
+			return errorf("fhirapi.import", dsn.KindForbidden, "import.system-only")
 		}
 		return next(w, r)
 	}

@@ -39,7 +39,7 @@ func (a *API) mpiRoutes(m router) {
 func (a *API) identityOnly(next handlerFunc) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if p := access.PrincipalFrom(r.Context()); p != nil && p.Role != access.RoleArchivist && p.Role != access.RoleSystem {
-			return dsn.Errorf("fhirapi.mpi", dsn.KindForbidden, "les opérations d'identité sont réservées aux archivistes")
+			return errorf("fhirapi.mpi", dsn.KindForbidden, "mpi.archivists")
 		}
 		return next(w, r)
 	}

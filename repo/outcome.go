@@ -75,9 +75,12 @@ func issueCode(k dsn.Kind) string {
 // OperationOutcome renders err as an OperationOutcome (operationoutcome.html):
 // one issue per dsn.Issue (with its expression), or one issue from the Kind and
 // the user message. Internal causes are never shown.
-func OperationOutcome(err error) fhir.Object {
+func OperationOutcome(err error) fhir.Object { return OperationOutcomeSaying(err, dsn.Message(err)) }
+
+// OperationOutcomeSaying is OperationOutcome with msg as the error's message
+// (the edge's choice of language: dsn.EnglishMessage for English).
+func OperationOutcomeSaying(err error, msg string) fhir.Object {
 	k := dsn.KindOf(err)
-	msg := dsn.Message(err)
 	var issues []any
 	for _, is := range dsn.IssuesOf(err) {
 		issues = append(issues, issueObject(is, k))

@@ -66,7 +66,7 @@ func TestPageLanguages(t *testing.T) {
 		"en": {"Choose the patient", "Search</button>", `name="nam"`, `lang="fr">Français</button>`}}
 	errorPage := map[string][]string{
 		"fr": {"Demande d'autorisation refusée : client inconnu"},
-		"en": {"Authorization request refused: unknown app"}}
+		"en": {"Authorization request refused: unknown client or unregistered return address"}}
 
 	get := func(b *http.Client, path string) (*http.Response, string) {
 		t.Helper()

@@ -1,0 +1,137 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"dsn/access"
+	"dsn/synth"
+)
+
+// TestAPILanguages: the JSON errors of the authorisation server
+// (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
+// API's access control are French by default and for fr-CA,en;q=0.8,
+// English with Accept-Language: en, named by Content-Language; the status,
+// the OAuth error code and the issue code do not change with the language.
+func TestAPILanguages(t *testing.T) {
+	ctx := context.Background()
+	m, base, stop := runMain(t, t.TempDir())
+	defer stop()
+	g := synth.New(synth.Options{Seed: 3, Patients: 40})
+	if _, err := seedDemo(ctx, m.store, g, io.Discard); err != nil {
+		t.Fatal(err)
+	}
+	gpPatient, gp, stranger, strangerObs, _, _ := people(t, g)
+	var goneID string
+	mk := func(username string, role access.Role, practitioner, patient string) string {
+		u, err := m.auth.CreateUser(ctx, access.NewUser{Username: username, Role: role, Establishment: "org-x", Practitioner: practitioner, Patient: patient})
+		if err != nil {
+			t.Fatal(err)
+		}
+		goneID = u.ID
+		tok, err := userToken(ctx, m.auth, u.Username, "", time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return tok
+	}
+	doc := mk("dr.langues", access.RolePhysician, gp, "")
+	admin := mk("admin.langues", access.RoleAdmin, "", "")
+	researcher := mk("chercheur.langues", access.RoleResearcher, "", "")
+	citizen := mk("citoyen.langues", access.RoleCitizen, "", stranger)
+	gone := mk("parti.langues", access.RoleNurse, "", "")
+	if _, err := m.auth.DisableUser(ctx, goneID); err != nil {
+		t.Fatal(err)
+	}
+	c, secret, err := m.auth.CreateClient(ctx, "Langues", "system/*.rs", nil, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := base + "/fhir"
+
+	type answerCase struct {
+		name, method, url, body string
+		hdr                     []string
+		status                  int
+		code                    string // issue code, or OAuth error
+		fr, en                  string // in the message
+	}
+	bearer := func(tok string) []string { return []string{"Authorization", "Bearer " + tok} }
+	basic := func(id, secret string) []string {
+		r, _ := http.NewRequest("GET", "/", nil)
+		r.SetBasicAuth(id, secret)
+		return []string{"Authorization", r.Header.Get("Authorization"), "Content-Type", "application/x-www-form-urlencoded"}
+	}
+	cases := []answerCase{
+		{"no token", "GET", f + "/Practitioner", "", []string{"Authorization", ""}, 401, "login",
+			"authentification requise", "authentication required"},
+		{"bad token", "GET", f + "/Practitioner", "", bearer("a.b.c"), 401, "login",
+			"jeton d'accès invalide: format", "invalid access token: format"},
+		{"disabled account", "GET", f + "/Practitioner", "", bearer(gone), 401, "login",
+			"compte désactivé: ses jetons ne sont plus acceptés", "account disabled: its tokens are no longer accepted"},
+		{"scope", "GET", f + "/Observation/" + strangerObs, "", bearer(admin), 403, "forbidden",
+			"portée insuffisante: read sur Observation", "insufficient scope: read on Observation"},
+		{"no relationship", "GET", f + "/Observation/" + strangerObs, "", bearer(doc), 403, "forbidden",
+			"aucun lien de soins avec cet usager: bris de verre requis", "no care relationship with this patient: break-the-glass required"},
+		{"another's record", "GET", f + "/Patient/" + gpPatient, "", bearer(citizen), 404, "not-found",
+			"ressource introuvable: Patient/" + gpPatient, "resource not found: Patient/" + gpPatient},
+		{"another's journal", "GET", f + "/AuditEvent?patient=" + gpPatient, "", bearer(citizen), 403, "forbidden",
+			"que le journal de votre propre dossier", "only consult the journal of your own record"},
+		{"break-the-glass reason", "POST", f + "/Patient/" + stranger + "/$break-the-glass", `{"resourceType":"Parameters"}`, bearer(doc), 400, "invalid",
+			"le motif du bris de verre est obligatoire", "a break-the-glass reason is required"},
+		{"break-the-glass role", "POST", f + "/Patient/" + stranger + "/$break-the-glass",
+			`{"resourceType":"Parameters","parameter":[{"name":"reason","valueString":"urgence, patient inconscient"}]}`, bearer(researcher), 403, "forbidden",
+			"le rôle Chercheur ne permet pas le bris de verre", "the role Researcher may not break the glass"},
+		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
+			"client inconnu ou secret invalide", "unknown client or invalid secret"},
+		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
+			"portée mal formée", "malformed scope"},
+		{"grant type", "POST", base + "/auth/token", "grant_type=password", basic(c.ID, secret), 400, "unsupported_grant_type",
+			"grant_type non pris en charge", "unsupported grant_type"},
+		{"revoke without token", "POST", base + "/auth/revoke", "token_type_hint=access_token", basic(c.ID, secret), 400, "invalid_request",
+			"paramètre token manquant", "token parameter missing"},
+		{"unknown hint", "POST", base + "/auth/revoke", "token=x&token_type_hint=cookie", basic(c.ID, secret), 400, "unsupported_token_type",
+			"token_type_hint inconnu", "unknown token_type_hint"},
+		{"launch without token", "POST", base + "/auth/launch", "patient=" + stranger, []string{"Authorization", "", "Content-Type", "application/x-www-form-urlencoded"}, 401, "invalid_token",
+			"jeton d'accès requis", "access token required"},
+	}
+	for _, tc := range cases {
+		for _, al := range []string{"", "fr-CA,en;q=0.8", "en", "en-CA,fr;q=0.5"} {
+			a := call(t, tc.method, tc.url, tc.body, append(append([]string{}, tc.hdr...), "Accept-Language", al)...)
+			want, lang := tc.fr, "fr"
+			if strings.HasPrefix(al, "en") {
+				want, lang = tc.en, "en"
+			}
+			code, msg := answerText(a)
+			if a.status != tc.status || code != tc.code || !strings.Contains(msg, want) {
+				t.Errorf("%s, Accept-Language %q: %d %s %q, want %d %s %q", tc.name, al, a.status, code, msg, tc.status, tc.code, want)
+			}
+			if got := a.header.Get("Content-Language"); got != lang {
+				t.Errorf("%s, Accept-Language %q: Content-Language %q, want %s", tc.name, al, got, lang)
+			}
+		}
+	}
+}
+
+// answerText is the code and the message of an error answer: an
+// OperationOutcome's first issue, or RFC 6749 §5.2 JSON.
+func answerText(a answer) (code, msg string) {
+	if a.obj == nil {
+		json.Unmarshal(a.raw, &a.obj)
+	}
+	if is, ok := a.obj["issue"].([]any); ok && len(is) > 0 {
+		i, _ := is[0].(map[string]any)
+		code, _ = i["code"].(string)
+		msg, _ = i["diagnostics"].(string)
+		return code, msg
+	}
+	code, _ = a.obj["error"].(string)
+	msg, _ = a.obj["error_description"].(string)
+	return code, msg
+}
