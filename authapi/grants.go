@@ -49,7 +49,7 @@ func (a *API) otherGrant(w http.ResponseWriter, r *http.Request, id, secret stri
 func (a *API) client(r *http.Request, id, secret string) (access.Client, error) {
 	c, err := a.auth.ActiveClient(r.Context(), id)
 	if err != nil {
-		return access.Client{}, dsn.Errorf("authapi", dsn.KindUnauthorized, "client inconnu ou désactivé")
+		return access.Client{}, errorOf("authapi", dsn.KindUnauthorized, "json.client_unknown")
 	}
 	if c.SecretHash == "" {
 		return c, nil

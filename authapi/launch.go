@@ -189,7 +189,7 @@ func (a *API) withLaunch(r *http.Request, ar access.AuthorizeRequest, f url.Valu
 		return ar, ar.Scope.Has("launch/patient") && u.Realm == access.RealmStaff && a.patients != nil, nil
 	}
 	if !ar.Scope.Has("launch") { // /authorize checks it first (checkLaunch); passkeys come here directly
-		return ar, false, dsn.Errorf("authapi.launch", dsn.KindInvalid, "le paramètre launch exige la portée launch")
+		return ar, false, errorOf("authapi.launch", dsn.KindInvalid, "redirect.launch_scope")
 	}
 	lc, err := a.auth.TakeLaunch(r.Context(), launch, u)
 	if err == nil && a.patients != nil {

@@ -1,6 +1,10 @@
 package authapi
 
-import "strings"
+import (
+	"strings"
+
+	"dsn"
+)
 
 // The words of the authorisation pages, by message id, in French and in
 // English (language.go chooses). Every id has both
@@ -71,6 +75,7 @@ var messages = map[string]map[lang]string{
 
 	// JSON answers (error_description, RFC 6749 §5.2) and error redirects to apps (§4.1.2.1);
 	// {detail} is the message of the error in the same language
+	"json.client_unknown":          {fr: "client inconnu ou désactivé", en: "unknown or disabled client"},
 	"json.detail":                  {fr: "{detail}", en: "{detail}"},
 	"json.keys":                    {fr: "clés indisponibles", en: "keys unavailable"},
 	"json.internal":                {fr: "erreur interne", en: "internal error"},
@@ -103,6 +108,11 @@ var messages = map[string]map[lang]string{
 	"redirect.aud":                 {fr: "aud ne désigne pas ce serveur FHIR", en: "aud does not name this FHIR server"},
 	"json.request_invalid_detail":  {fr: "demande d'autorisation invalide: {detail}", en: "invalid authorization request: {detail}"},
 	"redirect.idp_refused":         {fr: "le fournisseur d'identité a refusé: {detail}", en: "the identity provider refused: {detail}"},
+}
+
+// errorOf is an error of kind saying message id, in both languages.
+func errorOf(op string, kind dsn.Kind, id string) *dsn.Error {
+	return &dsn.Error{Op: op, Kind: kind, Msg: fr.text(id), English: en.text(id)}
 }
 
 // errorText is the sentence of error id in l with its detail.

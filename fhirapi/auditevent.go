@@ -47,7 +47,7 @@ func auditScope(p *access.Principal, q *dsn.AuditQuery) error {
 func (a *API) auditSearch(w http.ResponseWriter, r *http.Request) error {
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		return invalidInput("", "formulaire de recherche illisible")
+		return errorf("fhirapi.AuditEvent", dsn.KindInvalid, "audit.form")
 	}
 	q, err := auditQuery(r.Form)
 	if err != nil {
@@ -99,24 +99,24 @@ func auditQuery(params url.Values) (dsn.AuditQuery, error) {
 		case "date":
 			d, err := time.Parse("2006-01-02", strings.TrimPrefix(v, "ge"))
 			if err != nil || !strings.HasPrefix(v, "ge") {
-				return q, invalidInput("", "date: seule la forme geAAAA-MM-JJ est prise en charge")
+				return q, errorf("fhirapi.AuditEvent", dsn.KindInvalid, "audit.date")
 			}
 			q.Since = d
 		case "_count":
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 {
-				return q, invalidInput("", "_count doit être un entier positif")
+				return q, errorf("fhirapi.AuditEvent", dsn.KindInvalid, "audit.count")
 			}
 			q.Count = min(n, 1000)
 		case "_cursor":
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n < 1 {
-				return q, invalidInput("", "_cursor invalide")
+				return q, errorf("fhirapi.AuditEvent", dsn.KindInvalid, "audit.cursor")
 			}
 			q.Before = n
 		case "_format", "_pretty":
 		default:
-			return q, invalidInput("", "paramètre de recherche AuditEvent non pris en charge: "+k)
+			return q, errorf("fhirapi.AuditEvent", dsn.KindInvalid, "audit.param", k)
 		}
 	}
 	return q, nil
@@ -136,7 +136,7 @@ func (a *API) readOrAudit(w http.ResponseWriter, r *http.Request) error {
 func (a *API) auditRead(w http.ResponseWriter, r *http.Request) error {
 	seq, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || seq < 1 {
-		return notFoundf("AuditEvent/%s n'existe pas", r.PathValue("id"))
+		return errorf("fhirapi.AuditEvent", dsn.KindNotFound, "audit.not-found", r.PathValue("id"))
 	}
 	var found *dsn.AuditEntry
 	err = a.trail.ScanAudit(r.Context(), seq, func(e dsn.AuditEntry) error {
@@ -156,7 +156,7 @@ func (a *API) auditRead(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	if found == nil {
-		return notFoundf("AuditEvent/%d n'existe pas", seq)
+		return errorf("fhirapi.AuditEvent", dsn.KindNotFound, "audit.not-found", strconv.FormatInt(seq, 10))
 	}
 	ev, err := audit.AuditEvent(*found)
 	if err != nil {
