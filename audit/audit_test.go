@@ -1,6 +1,7 @@
 package audit_test
 
 import (
+	"bytes"
 	"context"
 	"database/sql"
 	"fmt"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"dsn"
 	"dsn/access"
 	"dsn/audit"
 	"dsn/sqlite"
@@ -30,21 +32,61 @@ func openLog(t testing.TB) (*sqlite.Store, *audit.Log, *access.Service, string) 
 	return st, l, svc, dir
 }
 
-// tamper runs SQL on the store's files from outside, as an attacker with
-// file access would: the journal's file for audit_entry, else the records'.
+// tamper runs SQL on the records' file from outside, as an attacker with
+// file access would.
 func tamper(t *testing.T, dir, query string, args ...any) {
 	t.Helper()
-	file := sqlite.FileName
-	if strings.Contains(query, "audit_entry") {
-		file = sqlite.JournalFileName
-	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, file))
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.FileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
 	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// tamperJournal rewrites the journal's blocks in audit.db from outside, as an
+// attacker with file access would: edit may change an entry, and drops it by
+// returning false. st's spool is moved into audit.db first.
+func tamperJournal(t *testing.T, st *sqlite.Store, dir string, edit func(e *dsn.AuditEntry) bool) {
+	t.Helper()
+	if _, err := st.SearchAudit(context.Background(), dsn.AuditQuery{Count: 1}); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.JournalFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	rows, err := db.Query(`SELECT first, data FROM audit_block`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	blocks := map[int64][]byte{}
+	for rows.Next() {
+		var first int64
+		var data []byte
+		if err := rows.Scan(&first, &data); err != nil {
+			t.Fatal(err)
+		}
+		blocks[first] = data
+	}
+	rows.Close()
+	for first, data := range blocks {
+		entries, err := sqlite.DecodeJournalBlock(data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var kept []dsn.AuditEntry
+		for _, e := range entries {
+			if edit(&e) {
+				kept = append(kept, e)
+			}
+		}
+		if _, err := db.Exec(`UPDATE audit_block SET data = ? WHERE first = ?`, sqlite.EncodeJournalBlock(kept), first); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 
@@ -88,7 +130,12 @@ func TestVerifyIntactAndTampered(t *testing.T) {
 	}
 
 	// changing one entry's body is found at that entry
-	tamper(t, dir, `UPDATE audit_entry SET body = replace(body, 'physician', 'nurse') WHERE seq = 120`)
+	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool {
+		if e.Seq == 120 {
+			e.Body = bytes.ReplaceAll(e.Body, []byte("physician"), []byte("nurse"))
+		}
+		return true
+	})
 	rep, _ = audit.Verify(ctx, st, st, svc)
 	if rep.Broken != 120 || !strings.Contains(rep.Problem, "altérée") {
 		t.Fatalf("altered entry: %+v", rep)
@@ -102,12 +149,12 @@ func TestVerifyFindsRemovalTruncationAndForgery(t *testing.T) {
 	if err := l.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
-	tamper(t, dir, `DELETE FROM audit_entry WHERE seq = 29 OR seq = 30`) // cut the tail
+	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool { return e.Seq < 29 }) // cut the tail
 	rep, _ := audit.Verify(ctx, st, st, svc)
 	if rep.Broken != 30 || !strings.Contains(rep.Problem, "tronqué") {
 		t.Fatalf("truncated: %+v", rep)
 	}
-	tamper(t, dir, `DELETE FROM audit_entry WHERE seq = 7`)
+	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool { return e.Seq != 7 })
 	rep, _ = audit.Verify(ctx, st, st, svc)
 	if rep.Broken != 7 || !strings.Contains(rep.Problem, "manquante") {
 		t.Fatalf("removed: %+v", rep)
@@ -115,7 +162,7 @@ func TestVerifyFindsRemovalTruncationAndForgery(t *testing.T) {
 	// a checkpoint whose signature does not match its content
 	tamper(t, dir, `UPDATE access_record SET body = replace(body, '"seq":30', '"seq":3') WHERE kind = 'audit-checkpoint'`)
 	tamper(t, dir, `UPDATE access_record SET id = '00000000000000000003' WHERE kind = 'audit-checkpoint'`)
-	tamper(t, dir, `DELETE FROM audit_entry WHERE seq > 5`)
+	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool { return e.Seq <= 5 })
 	rep, _ = audit.Verify(ctx, st, st, svc)
 	if rep.Broken != 3 || rep.OK() {
 		t.Fatalf("forged checkpoint: %+v", rep)

@@ -8,7 +8,6 @@ import (
 
 	"dsn"
 	"dsn/internal/spool"
-	"dsn/internal/sqlstore"
 )
 
 // The journal's spool (docs/decisions/0007-journal-durability.md, "spool";
@@ -82,9 +81,8 @@ func (j *journal) insert(ctx context.Context, _, _, to int64, batch []dsn.AuditE
 			j.conn.ExecContext(context.Background(), "ROLLBACK")
 		}
 	}()
-	var max int64
-	var h []byte
-	if err := j.tail.QueryRowContext(ctx).Scan(&max, &h); err != nil && !errors.Is(err, sql.ErrNoRows) {
+	max, _, until, err := j.tailRow(ctx)
+	if err != nil {
 		return 0, err
 	}
 	for len(batch) > 0 && batch[0].Seq <= max {
@@ -95,47 +93,69 @@ func (j *journal) insert(ctx context.Context, _, _, to int64, batch []dsn.AuditE
 			return 0, spool.ErrGap
 		}
 	}
-	if err := j.insertRows(ctx, batch); err != nil {
+	if _, err := j.writeBatch(ctx, batch, until); err != nil {
 		return 0, err
 	}
 	_, err = j.commit.ExecContext(ctx)
 	return to, err
 }
 
-// insertChunk is how many entries one multi-row INSERT writes: one statement
-// step per chunk instead of per entry (7 parameters each, far below SQLite's
-// limit of 32,766).
-const insertChunk = 32
+// tailRow reads the journal's last block: its last seq and hash, and the
+// latest entry time so far (zeros when the journal is empty).
+func (j *journal) tailRow(ctx context.Context) (seq int64, hash []byte, until int64, err error) {
+	err = j.tail.QueryRowContext(ctx).Scan(&seq, &hash, &until)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil, 0, nil
+	}
+	return seq, hash, until, err
+}
 
-// insertRows inserts entries in chunks of insertChunk, the rest one by one.
-func (j *journal) insertRows(ctx context.Context, batch []dsn.AuditEntry) error {
-	args := make([]any, 0, 7*insertChunk)
-	for len(batch) >= insertChunk {
+// keyChunk is how many audit_key rows one multi-row INSERT writes.
+const keyChunk = 32
+
+// writeBatch writes batch (consecutive seqs after the journal's tail) as
+// blocks and audit_key rows, in the caller's transaction; until is the tail's.
+// It returns the new tail's until.
+func (j *journal) writeBatch(ctx context.Context, batch []dsn.AuditEntry, until int64) (int64, error) {
+	if len(batch) == 0 {
+		return until, nil
+	}
+	blocks, ps := buildBlocks(batch, until)
+	for _, b := range blocks {
+		if _, err := j.insBlock.ExecContext(ctx, b.first, b.last, b.until, b.hash, b.data); err != nil {
+			return 0, err
+		}
+	}
+	keys := ps.sortedKeys()
+	args := make([]any, 0, 3*keyChunk)
+	for len(keys) > 0 {
+		n := min(len(keys), keyChunk)
 		args = args[:0]
-		for i := range insertChunk {
-			args = append(args, sqlstore.AuditArgs(&batch[i])...)
+		for _, k := range keys[:n] {
+			seqs := ps[k]
+			args = append(args, k.kind+k.v, seqs[0], encodeSeqs(seqs))
 		}
-		if _, err := j.insMany.ExecContext(ctx, args...); err != nil {
-			return err
+		st := j.insKeys
+		if n < keyChunk {
+			st = j.insKey
+			for i := 0; i < n; i++ {
+				if _, err := st.ExecContext(ctx, args[3*i:3*i+3]...); err != nil {
+					return 0, err
+				}
+			}
+		} else if _, err := st.ExecContext(ctx, args...); err != nil {
+			return 0, err
 		}
-		batch = batch[insertChunk:]
+		keys = keys[n:]
 	}
-	for i := range batch {
-		if _, err := j.ins.ExecContext(ctx, sqlstore.AuditArgs(&batch[i])...); err != nil {
-			return err
-		}
-	}
-	return nil
+	return blocks[len(blocks)-1].until, nil
 }
 
 // dbTail reads audit.db's last entry (zero and nil when it is empty).
 func (j *journal) dbTail() (seq int64, hash []byte, err error) {
 	j.mu.Lock()
 	defer j.mu.Unlock()
-	err = j.tail.QueryRowContext(context.Background()).Scan(&seq, &hash)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, nil, nil
-	}
+	seq, hash, _, err = j.tailRow(context.Background())
 	return seq, hash, err
 }
 

@@ -115,18 +115,32 @@ func TestAccessEndToEnd(t *testing.T) {
 	if code != 0 || !strings.Contains(out, `"ByAction"`) || !strings.Contains(out, `"denied"`) || !strings.Contains(out, `"token"`) {
 		t.Fatalf("audit report: %d %s %s", code, out, errOut)
 	}
-	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.JournalFileName)) // the journal's own file
+	st, err := sqlite.Open(context.Background(), dir) // a second process on the store, as the CLI is
+	if err != nil {
+		t.Fatal(err)
+	}
+	denied, _ := st.SearchAudit(context.Background(), dsn.AuditQuery{Action: "denied", Agent: "anonymous"})
+	reads, _ := st.SearchAudit(context.Background(), dsn.AuditQuery{Agent: "client:" + cred.ClientID})
+	st.Close()
+	if len(denied) == 0 || len(reads) < 2 {
+		t.Fatalf("journal: %d anonymous refusals, %d entries of the client", len(denied), len(reads))
+	}
+	// the journal's own file, altered from outside: entry 1 (a refusal) made a success
+	db, err := sql.Open("sqlite", filepath.Join(dir, sqlite.JournalFileName))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer db.Close()
-	var denied, reads int
-	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE action = 'denied' AND agent = 'anonymous'`).Scan(&denied)
-	db.QueryRow(`SELECT count(*) FROM audit_entry WHERE agent = ?`, "client:"+cred.ClientID).Scan(&reads)
-	if denied == 0 || reads < 2 {
-		t.Fatalf("journal: %d anonymous refusals, %d entries of the client", denied, reads)
+	var data []byte
+	if err := db.QueryRow(`SELECT data FROM audit_block WHERE first = 1`).Scan(&data); err != nil {
+		t.Fatal(err)
 	}
-	if _, err := db.Exec(`UPDATE audit_entry SET body = replace(body, '"status":401', '"status":200') WHERE seq = 1`); err != nil {
+	entries, err := sqlite.DecodeJournalBlock(data)
+	if err != nil || entries[0].Seq != 1 || !bytes.Contains(entries[0].Body, []byte(`"status":401`)) {
+		t.Fatalf("block 1: %v %v", entries, err)
+	}
+	entries[0].Body = bytes.Replace(entries[0].Body, []byte(`"status":401`), []byte(`"status":200`), 1)
+	if _, err := db.Exec(`UPDATE audit_block SET data = ? WHERE first = 1`, sqlite.EncodeJournalBlock(entries)); err != nil {
 		t.Fatal(err)
 	}
 	code, _, errOut = cli(t, "", "audit", "verify", "--data", dir)
