@@ -3,6 +3,7 @@ package fhirapi
 import (
 	"net/http"
 
+	"dsn/internal/language"
 	"dsn/repo"
 )
 
@@ -17,7 +18,8 @@ func (a *API) bundle(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	b, err := a.repo.BundleWith(r.Context(), a.base(r), body, repo.BundleOptions{
-		Resources: parsePrefer(r).ret == "representation", Hints: namHints})
+		Resources: parsePrefer(r).ret == "representation", Hints: namHints,
+		English: language.Of(r) == language.English}) // the entries' errors (Accept-Language)
 	if err != nil {
 		return err
 	}

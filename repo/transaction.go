@@ -31,6 +31,10 @@ type BundleOptions struct {
 	// go in that entry's response.outcome as an OperationOutcome
 	// (Bundle.entry.response.outcome, bundle.html); the write stands.
 	Hints func(dsn.Resource) []dsn.Issue
+	// English: an entry's error outcome says the error's English
+	// (dsn.Error.English) where it has one — the client asked for English
+	// (fhirapi: Accept-Language); else, and by default, the French.
+	English bool
 }
 
 // BundleWith is Bundle with its options.

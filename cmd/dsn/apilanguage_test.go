@@ -123,6 +123,20 @@ func TestAPILanguages(t *testing.T) {
 			}
 		}
 	}
+	// a batch: each entry's error outcome in the same language
+	batch := `{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET","url":"Observation/` + strangerObs + `"}}]}`
+	for al, want := range map[string]string{"": "bris de verre requis", "en": "break-the-glass required"} {
+		a := call(t, "POST", f, batch, append(bearer(doc), "Accept-Language", al)...)
+		es, _ := a.obj["entry"].([]any)
+		if a.status != 200 || len(es) != 1 {
+			t.Fatalf("batch, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		resp := es[0].(map[string]any)["response"].(map[string]any)
+		outcome, _ := resp["outcome"].(map[string]any)
+		if code, msg := answerText(answer{obj: outcome}); resp["status"] != "403 Forbidden" || code != "forbidden" || !strings.Contains(msg, want) {
+			t.Errorf("batch entry, Accept-Language %q: %v %s %q, want 403 forbidden %q", al, resp["status"], code, msg, want)
+		}
+	}
 }
 
 // answerText is the code and the message of an error answer: an

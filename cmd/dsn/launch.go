@@ -75,7 +75,9 @@ func (d patientDirectory) Check(ctx context.Context, p *access.Principal, patien
 			obj, derr := fhir.Decode(enc.Body)
 			subj, _ := obj["subject"].(map[string]any)
 			if derr != nil || subj["reference"] != "Patient/"+patient {
-				err = dsn.Errorf("launch", dsn.KindInvalid, "la rencontre Encounter/%s n'est pas celle de l'usager Patient/%s", encounter, patient)
+				err = &dsn.Error{Op: "launch", Kind: dsn.KindInvalid, // error_description of /auth/launch, French or English
+					Msg:     "la rencontre Encounter/" + encounter + " n'est pas celle de l'usager Patient/" + patient,
+					English: "Encounter/" + encounter + " is not an encounter of Patient/" + patient}
 			}
 		}
 	}

@@ -166,4 +166,3 @@ func TestRevocationTwoProcesses(t *testing.T) {
 		})
 	}
 }
-
