@@ -1,13 +1,13 @@
 package access
 
 import (
-	"os"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 
 	"dsn"
+	"dsn/internal/language"
+	"dsn/internal/language/langtest"
 )
 
 // messageID is a message id as written in this package's code.
@@ -16,35 +16,11 @@ var messageID = regexp.MustCompile(`"((?:role|deny|token|revoked|revoke|scope|ac
 // Every sentence has both languages, the same arguments in both, and every
 // id the code uses exists; every role has its name in both.
 func TestMessagesBothLanguages(t *testing.T) {
-	verbs := regexp.MustCompile(`%[a-z]`)
+	texts := map[string]language.Text{}
 	for id, m := range messages {
-		if strings.TrimSpace(m.fr) == "" || strings.TrimSpace(m.en) == "" {
-			t.Errorf("message %s: a language is missing (%q / %q)", id, m.fr, m.en)
-		}
-		if f, e := verbs.FindAllString(m.fr, -1), verbs.FindAllString(m.en, -1); strings.Join(f, "") != strings.Join(e, "") {
-			t.Errorf("message %s: arguments %v in French, %v in English", id, f, e)
-		}
+		texts[id] = language.Text{FR: m.fr, EN: m.en}
 	}
-	files, _ := filepath.Glob("*.go")
-	used := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "messages.go" {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range messageID.FindAllStringSubmatch(string(src), -1) {
-			used++
-			if _, ok := messages[m[1]]; !ok {
-				t.Errorf("%s uses message %s, missing from messages.go", f, m[1])
-			}
-		}
-	}
-	if used < 70 {
-		t.Errorf("only %d message ids found in the code: the pattern misses them", used)
-	}
+	langtest.Check(t, texts, messageID, "messages.go", 60)
 	for r := range roles {
 		if l := r.Label(); strings.HasPrefix(l.French(), "[") || strings.HasPrefix(l.English(), "[") {
 			t.Errorf("role %s has no name", r)

@@ -2,15 +2,14 @@ package authapi
 
 import (
 	"maps"
-	"os"
-	"path/filepath"
 	"reflect"
 	"regexp"
 	"slices"
-	"strings"
 	"testing"
 
 	"dsn/access"
+	"dsn/internal/language"
+	"dsn/internal/language/langtest"
 )
 
 // messageID is a message id as written in this package's templates and code.
@@ -19,36 +18,14 @@ var messageID = regexp.MustCompile(`"((?:site|lang|login|picker|consent|error|js
 // Every message has both languages, and every id the pages and handlers
 // use exists.
 func TestMessagesBothLanguages(t *testing.T) {
+	texts := map[string]language.Text{}
 	for id, m := range messages {
-		for _, l := range []lang{fr, en} {
-			if strings.TrimSpace(m[l]) == "" {
-				t.Errorf("message %s has no %s text", id, l)
-			}
-		}
+		texts[id] = language.Text{FR: m[fr], EN: m[en]}
 		if len(m) != 2 {
 			t.Errorf("message %s: %d languages", id, len(m))
 		}
 	}
-	files, _ := filepath.Glob("*.go")
-	used := 0
-	for _, f := range files {
-		if strings.HasSuffix(f, "_test.go") || f == "messages.go" {
-			continue
-		}
-		src, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, m := range messageID.FindAllStringSubmatch(string(src), -1) {
-			used++
-			if _, ok := messages[m[1]]; !ok {
-				t.Errorf("%s uses message %s, missing from messages.go", f, m[1])
-			}
-		}
-	}
-	if used < 40 {
-		t.Errorf("only %d message ids found in the code: the pattern misses them", used)
-	}
+	langtest.Check(t, texts, messageID, "messages.go", 60)
 	// the scope sentences: the same words in both languages
 	fw, ew := scopeLangs[fr], scopeLangs[en]
 	if !slices.Equal(slices.Sorted(maps.Keys(fw.resources)), slices.Sorted(maps.Keys(ew.resources))) {
