@@ -116,6 +116,10 @@ type BulkTx interface {
 	// Type/ID twice. Errors: KindConflict if some w.VersionID is not its current
 	// version + 1, or an id repeats; rows already written in this call are then
 	// left for the transaction's rollback, so the fn must return the error.
+	// A store may hold the versions and write them with the other PutAlls
+	// of its group commit (SQLite, sqlite/bulkmerge.go): a conflict then
+	// shows at the commit, and the store runs the fn again, where PutAll
+	// answers for itself (a Write fn may run more than once).
 	PutAll(ws []Write) error
 }
 

@@ -36,6 +36,13 @@ func BenchmarkPutAll(b *testing.B) {
 	}
 }
 
+// go test -run X -bench PutAllParallel: 16 clients each storing batches of
+// 26 (transaction Bundles over HTTP) share the group commits.
+func BenchmarkPutAllParallel(b *testing.B) {
+	ws := storetest.SynthWrites(b, 100)
+	storetest.BenchPutAllParallel(b, benchStore(b), ws, 26, 16)
+}
+
 // go test -run X -bench PutIDs ./postgres (DSN_BENCH_PREFILL=N Patients first)
 func BenchmarkPutIDs(b *testing.B) {
 	storetest.BenchPutIDs(b, func(b *testing.B) dsn.Store { return benchStore(b) })

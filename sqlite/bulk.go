@@ -55,12 +55,20 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 	if err := sqlstore.Distinct(op, ws); err != nil {
 		return err
 	}
-	ctx := context.Background()
 	if len(ws) >= bulkCacheMinBatch {
-		if err := t.s.bulkCache(ctx); err != nil {
+		if err := t.s.bulkCache(context.Background()); err != nil {
 			return t.fail(op, err)
 		}
 	}
+	if held, err := t.hold(op, ws); held {
+		return err // sent with the batch's other PutAlls (bulkmerge.go)
+	}
+	return t.putAll(op, ws)
+}
+
+// putAll writes ws at once.
+func (t *tx) putAll(op string, ws []dsn.Write) error {
+	ctx := context.Background()
 	b, err := t.plan(ctx, op, ws)
 	if err != nil {
 		return err

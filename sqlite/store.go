@@ -36,6 +36,7 @@ type Store struct {
 	cache     stmtCache            // generated search SQL prepared on the read pool
 	inserts   map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
 	indexArgs []any                // insertIndex's argument buffer, reused by the writer goroutine
+	held      held                 // PutAlls of a group commit merged into one (bulkmerge.go), writer goroutine only
 	sideSt    map[string]*sql.Stmt // records and journal statements on the writer (records.go)
 	queue     *sqlstore.Queue
 	shut      atomic.Bool   // closed, for readers (no lock on the read path)

@@ -17,6 +17,7 @@ import (
 type tx struct {
 	s *Store
 	sqlstore.TxState
+	mark int // where this fn's held PutAll writes begin (bulkmerge.go)
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -32,6 +33,9 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 	if err := t.Check("sqlite.Tx.Read"); err != nil {
 		return dsn.Resource{}, err
 	}
+	if err := t.send("sqlite.Tx.Read"); err != nil {
+		return dsn.Resource{}, err
+	}
 	r, err := readCurrent(context.Background(), t.s.wstmt.readCurrent, "sqlite.Tx.Read", typ, id)
 	if err != nil && dsn.KindOf(err) == dsn.KindInternal {
 		t.fail("sqlite.Tx.Read", err)
@@ -42,6 +46,9 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 // Search is Store.Search inside the transaction.
 func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	if err := t.Check("sqlite.Tx.Search"); err != nil {
+		return dsn.SearchResult{}, err
+	}
+	if err := t.send("sqlite.Tx.Search"); err != nil {
 		return dsn.SearchResult{}, err
 	}
 	res, err := search(context.Background(), writerQuerier{t.s}, q)
@@ -56,6 +63,9 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 func (t *tx) Put(w dsn.Write) error {
 	const op = "sqlite.Tx.Put"
 	if err := t.Check(op); err != nil {
+		return err
+	}
+	if err := t.send(op); err != nil {
 		return err
 	}
 	ctx := context.Background()

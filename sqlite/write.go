@@ -101,6 +101,7 @@ func (s *Store) runTx(c *committed, savepoints bool) (retry bool) {
 		c.batchErr = dsn.Wrap("sqlite.Write", dsn.KindUnavailable, fmt.Errorf("begin: %w", err))
 		return false
 	}
+	s.held.reset(!savepoints)
 	for i, r := range c.live {
 		var err, fatal error
 		if savepoints {
@@ -116,7 +117,7 @@ func (s *Store) runTx(c *committed, savepoints bool) (retry bool) {
 			return false
 		}
 	}
-	if !savepoints && s.extend(c) {
+	if !savepoints && (s.extend(c) || s.sendHeld() != nil) {
 		s.wconn.ExecContext(ctx, "ROLLBACK")
 		return true
 	}
@@ -169,8 +170,14 @@ func (s *Store) runBare(r *sqlstore.Request) (err error, retry bool) {
 	if err := r.Ctx.Err(); err != nil {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), false
 	}
-	tx := &tx{s: s}
+	tx := s.newBareTx()
 	err = tx.Finish(sqlstore.Call("sqlite.Write", r.Fn, tx))
+	if s.held.err != nil {
+		return err, true // the merged PutAll failed: every fn answers for itself again (bulkmerge.go)
+	}
+	if err != nil && !tx.Wrote {
+		tx.drop() // its held writes never reached the database
+	}
 	return err, err != nil && tx.Wrote
 }
 

@@ -2,7 +2,11 @@ package storetest
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"strconv"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -66,6 +70,45 @@ func BenchPutAll(b *testing.B, s dsn.Store, ws []dsn.Write, batch int) {
 	rate(b, b.N*len(ws), "resources/s")
 	cpu.report(b, b.N*len(ws), "resource")
 	b.ReportMetric(float64(rows)/float64(len(ws)), "rows/resource")
+}
+
+// BenchPutAllParallel is BenchPutAll with clients concurrent writers, each
+// storing its own batches of batch versions with one Write each: HTTP
+// transaction Bundles (one PutAll of ~26 each) sharing the store's group
+// commits.
+func BenchPutAllParallel(b *testing.B, s dsn.Store, ws []dsn.Write, batch, clients int) {
+	ctx := context.Background()
+	round := 0
+	cpu := startCPU(s)
+	for b.Loop() {
+		round++
+		suffix := "-r" + strconv.Itoa(round)
+		var next atomic.Int64
+		var wg sync.WaitGroup
+		for range clients {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for {
+					i := int(next.Add(int64(batch))) - batch
+					if i >= len(ws) {
+						return
+					}
+					part := append([]dsn.Write(nil), ws[i:min(i+batch, len(ws))]...)
+					for j := range part {
+						part[j].ID += suffix
+					}
+					if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.(dsn.BulkTx).PutAll(part) }); err != nil {
+						b.Error(err)
+						return
+					}
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	rate(b, b.N*len(ws), "resources/s")
+	cpu.report(b, b.N*len(ws), "resource")
 }
 
 // IndexRows counts the index rows of ix (every kind of dsn.Index).
@@ -174,6 +217,81 @@ func testPutAllConflict(t *testing.T, open Opener) {
 	got, err := s.Read(ctx, "Patient", "p")
 	if err != nil || got.VersionID != 1 {
 		t.Fatalf("p changed: v%d %v", got.VersionID, err)
+	}
+}
+
+// 16 writers at once, each Write one PutAll (as HTTP transaction Bundles):
+// the store may merge the PutAlls of a group commit, but each Write stays all
+// or nothing and answers for itself. Among them, fns that fail after their
+// PutAll, fns whose PutAll conflicts (a new id that exists; a merging store
+// may tell them at the commit, the fn then runs again), and fns that read
+// their own writes back (and some then fail).
+func testConcurrentPutAll(t *testing.T, open Opener) {
+	s := open(t)
+	ctx := context.Background()
+	put(t, s, res("Patient", "taken", 1, at(0), dsn.Index{}))
+	const writers, each = 16, 20
+	errs := make([][]error, writers)
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		errs[g] = make([]error, each)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				id := fmt.Sprintf("m%d-%d", g, i)
+				ws := []dsn.Write{res("Patient", id, 1, at(i), tokenIndex("merge", id)),
+					res("Observation", id, 1, at(i), tokenIndex("merge", id))}
+				if i%7 == 3 {
+					ws = append(ws, res("Patient", "taken", 1, at(i), dsn.Index{}))
+				}
+				errs[g][i] = s.Write(ctx, func(tx dsn.Tx) error {
+					if err := tx.(dsn.BulkTx).PutAll(ws); err != nil {
+						return err
+					}
+					if i%4 == 1 {
+						if r, err := tx.Read("Observation", id); err != nil || r.VersionID != 1 {
+							return fmt.Errorf("own write not read back: %v", err)
+						}
+					}
+					if i%5 == 0 && i%7 != 3 {
+						return errBoom
+					}
+					return nil
+				})
+			}
+		}()
+	}
+	wg.Wait()
+	committed := 0
+	for g := range writers {
+		for i := range each {
+			id := fmt.Sprintf("m%d-%d", g, i)
+			_, rerr := s.Read(ctx, "Observation", id)
+			switch {
+			case i%7 == 3:
+				wantKind(t, errs[g][i], dsn.KindConflict)
+				wantKind(t, rerr, dsn.KindNotFound)
+			case i%5 == 0:
+				if !errors.Is(errs[g][i], errBoom) {
+					t.Fatalf("%s: Write = %v, want its own error", id, errs[g][i])
+				}
+				wantKind(t, rerr, dsn.KindNotFound)
+			default:
+				if errs[g][i] != nil || rerr != nil {
+					t.Fatalf("%s: Write = %v, Read = %v", id, errs[g][i], rerr)
+				}
+				committed++
+			}
+		}
+	}
+	sr, err := s.Search(ctx, dsn.SearchQuery{Type: "Patient", Total: true, Clauses: []dsn.Clause{{
+		Param: "tag", Type: dsn.ParamToken, Values: []dsn.Value{{System: "urn:merge", AnySystem: false}}}}})
+	if err != nil || sr.Total != committed {
+		t.Fatalf("index rows of committed writes: total %d, %v; want %d", sr.Total, err, committed)
+	}
+	if got, err := s.Read(ctx, "Patient", "taken"); err != nil || got.VersionID != 1 {
+		t.Fatalf("taken changed: v%d %v", got.VersionID, err)
 	}
 }
 

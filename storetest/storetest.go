@@ -55,6 +55,7 @@ func Run(t *testing.T, open Opener) {
 		{"Jobs", testJobs},
 		{"PutAll", testPutAll},
 		{"PutAllConflict", testPutAllConflict},
+		{"ConcurrentPutAll", testConcurrentPutAll},
 		{"AddJobs", testAddJobs},
 		{"ExportJobs", testExportJobs},
 		{"ImportJobs", testImportJobs},
