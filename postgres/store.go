@@ -5,6 +5,7 @@ package postgres
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"runtime"
 	"sync"
@@ -27,15 +28,31 @@ type Store struct {
 	reads   *pool
 	queue   *sqlstore.Queue
 	writers sync.WaitGroup // done when the writers have drained the queue
-	tail    journalTail    // the access journal's chain tail (journal.go)
+	journal *journal       // the access journal's spool and mover (journal_spool.go)
 	rev     revSignal      // revocation notifications (revsignal.go)
 }
 
 var _ dsn.Store = (*Store)(nil)
 
+// Options are the settings of OpenWith beyond the database's URL.
+type Options struct {
+	// SpoolDir is the directory of the access journal's spool on this
+	// machine (journal_spool.go); "" is DefaultSpoolDir().
+	SpoolDir string
+	// AuditLink links the journal's entries as they are moved into the
+	// database (audit.Link); without it, the link of the first AppendAudit.
+	AuditLink func(prev []byte, e *dsn.AuditEntry)
+}
+
 // Open connects to the database at url (postgres://…; a search_path parameter
-// selects the schema) and applies the pending migrations.
+// selects the schema) and applies the pending migrations, with the default
+// Options.
 func Open(ctx context.Context, url string) (*Store, error) {
+	return OpenWith(ctx, url, Options{})
+}
+
+// OpenWith is Open with options.
+func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
 	const op = "postgres.Open"
 	cfg, err := pgx.ParseConfig(url)
 	if err != nil {
@@ -60,6 +77,10 @@ func Open(ctx context.Context, url string) (*Store, error) {
 		queue:  sqlstore.NewQueue(1024),
 	}
 	s.wconns[0] = wconn
+	if err := s.openJournal(ctx, wconn, o.SpoolDir, o.AuditLink); err != nil {
+		s.closeConns()
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindUnavailable, Msg: "journal d'accès : spool local inaccessible", Err: err}
+	}
 	for i := range s.wconns {
 		s.writers.Add(1)
 		go s.writer(i)
@@ -75,7 +96,8 @@ func (s *Store) Close() error {
 	}
 	s.closeRevListener()
 	s.writers.Wait()
-	return s.closeConns()
+	err := s.closeJournal()
+	return errors.Join(err, s.closeConns())
 }
 
 func (s *Store) closeConns() error {

@@ -14,11 +14,16 @@ import (
 type StoreConfig struct {
 	DataDir string // embedded SQLite directory (default ./dsn-data)
 	DBURL   string // postgres://… ; when set, DataDir is ignored
+	// AuditSpool is the directory of the access journal's spool with --db
+	// (postgres.DefaultSpoolDir when empty; decision 0017)
+	AuditSpool string
 }
 
 func (c *StoreConfig) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&c.DataDir, "data", envOr(env, "DSN_DATA", "./dsn-data"), "directory of the embedded SQLite store")
 	fs.StringVar(&c.DBURL, "db", env.Getenv("DSN_DB"), "PostgreSQL URL (postgres://…); overrides --data")
+	fs.StringVar(&c.AuditSpool, "audit-spool", env.Getenv("DSN_AUDIT_SPOOL"),
+		"with --db: directory of the access journal's local spool (default $STATE_DIRECTORY, $XDG_STATE_HOME/dsn or ~/.local/state/dsn)")
 }
 
 // Describe names the store for logs, without credentials.

@@ -5,6 +5,7 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/audit"
 	"dsn/postgres"
 	"dsn/sqlite"
 )
@@ -17,7 +18,9 @@ func openStore(ctx context.Context, c StoreConfig) (dsn.Store, error) {
 		if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
 			return nil, dsn.Errorf("openStore", dsn.KindInvalid, "--db %s: URL postgres://… attendue", c.Describe())
 		}
-		return postgres.Open(ctx, c.DBURL)
+		// every process linking the journal the same way, one started after
+		// a crash moves the crashed one's spooled entries at once
+		return postgres.OpenWith(ctx, c.DBURL, postgres.Options{SpoolDir: c.AuditSpool, AuditLink: audit.Link})
 	}
 	return sqlite.Open(ctx, c.DataDir)
 }

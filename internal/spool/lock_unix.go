@@ -23,10 +23,38 @@ import (
 // revocations.seq, decision 0013): the holder sees it after its next append,
 // or at the mover's next tick if it appends no more, and lets go.
 
+// openUsers opens <spool>.wait and takes a shared flock on it for the life
+// of the Spool: every process holding the spool open holds one, so that a
+// process closing alone may remove both files (CloseAndRemove). It also maps
+// the waiters' counter, the file's 8 bytes.
+func openUsers(spoolPath string) (*os.File, *int64, error) {
+	name := spoolPath + ".wait"
+	for {
+		f, err := os.OpenFile(name, os.O_RDWR|os.O_CREATE, 0o600)
+		if err != nil {
+			return nil, nil, err
+		}
+		if err := flockWait(int(f.Fd()), syscall.LOCK_SH); err != nil {
+			f.Close()
+			return nil, nil, err
+		}
+		// a process closing alone may have removed the files while this
+		// one waited for the flock: then open the new ones
+		st, err1 := f.Stat()
+		now, err2 := os.Stat(name)
+		if err1 == nil && err2 == nil && os.SameFile(st, now) {
+			// mapped through a descriptor of its own: a mapping keeps its
+			// open file alive, and with it any flock taken through it
+			return f, mapWaiters(name), nil
+		}
+		f.Close()
+	}
+}
+
 // mapWaiters maps the waiters' counter (nil: not mapped; then no process
 // keeps the flock between appends, the protocol before session 6).
-func mapWaiters(spoolPath string) *int64 {
-	f, err := os.OpenFile(spoolPath+".wait", os.O_RDWR|os.O_CREATE, 0o600)
+func mapWaiters(name string) *int64 {
+	f, err := os.OpenFile(name, os.O_RDWR, 0)
 	if err != nil {
 		return nil
 	}
@@ -45,6 +73,31 @@ func mapWaiters(spoolPath string) *int64 {
 	// page-aligned, so atomic operations are valid; the mapping stays for the
 	// life of the process (one page)
 	return (*int64)(unsafe.Pointer(&b[0]))
+}
+
+// CloseAndRemove closes the spool and, when it is empty and no other process
+// holds it open, removes its two files: processes that used the spool for a
+// while (dsn token, tests) leave nothing behind. The caller moved and emptied
+// it first (Move with empty) and appends no more.
+func (sp *Spool) CloseAndRemove() error {
+	if sp.users != nil && syscall.Flock(int(sp.users.Fd()), syscall.LOCK_EX|syscall.LOCK_NB) == nil {
+		// no other process has the spool open, nor can open it before the
+		// flock goes (openUsers waits for a shared one, then sees the removal)
+		if size, err := sp.Size(); err == nil && size == Header {
+			os.Remove(sp.f.Name())
+			os.Remove(sp.users.Name())
+		}
+	}
+	return sp.Close()
+}
+
+// flockWait takes a flock, waiting, retried when a signal interrupts it.
+func flockWait(fd, how int) error {
+	for {
+		if err := syscall.Flock(fd, how); !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
 }
 
 // locked runs fn holding the lock; the flock is released after fn unless
@@ -107,11 +160,7 @@ func (sp *Spool) flock() error {
 			atomic.AddInt64(sp.waiters, 1)
 			defer atomic.AddInt64(sp.waiters, -1)
 		}
-		for {
-			if err = syscall.Flock(fd, syscall.LOCK_EX); !errors.Is(err, syscall.EINTR) {
-				break
-			}
-		}
+		err = flockWait(fd, syscall.LOCK_EX)
 	}
 	if err != nil {
 		return err

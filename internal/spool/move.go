@@ -112,5 +112,14 @@ func (sp *Spool) moveChunk(ctx context.Context, gen, size int64, insert Insert) 
 	if len(batch) == 0 {
 		return from, nil
 	}
+	// the bytes read belong to gen only if it is still the spool's: the
+	// spool is emptied under the lock before another generation's first
+	// record, and an Insert that trusts offsets (PostgreSQL's) must never
+	// take them for gen's
+	if now, _, err := sp.header(); err != nil {
+		return 0, err
+	} else if now != gen {
+		return 0, ErrGap
+	}
 	return insert(ctx, gen, from, from+int64(n), batch)
 }

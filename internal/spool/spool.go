@@ -58,6 +58,7 @@ type Spool struct {
 	// size are what that append left (no other process could write);
 	// waiters: the count of processes waiting for the flock, mapped shared
 	held, fresh bool
+	users       *os.File // <spool>.wait, under a shared flock (lock_unix.go)
 	waiters     *int64
 	stateReads  int // header and size reads by appends (StateReads)
 	// appender's view, valid while gen and size are as it left them
@@ -75,11 +76,18 @@ type Spool struct {
 // Open opens (creating) the spool file at path. A new file gets generation
 // firstGen.
 func Open(path string, firstGen int64) (*Spool, error) {
-	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	users, waiters, err := openUsers(path)
 	if err != nil {
 		return nil, err
 	}
-	sp := &Spool{f: f, waiters: mapWaiters(path)}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		if users != nil {
+			users.Close()
+		}
+		return nil, err
+	}
+	sp := &Spool{f: f, users: users, waiters: waiters}
 	err = sp.locked(func() error {
 		st, err := f.Stat()
 		if err != nil || st.Size() >= Header {
@@ -88,14 +96,19 @@ func Open(path string, firstGen int64) (*Spool, error) {
 		return sp.writeHeader(firstGen) // a new (or torn new) file
 	})
 	if err != nil {
-		f.Close()
+		sp.Close()
 		return nil, err
 	}
 	return sp, nil
 }
 
-// Close closes the file (the flock goes with it).
-func (sp *Spool) Close() error { return sp.f.Close() }
+// Close closes the files (the flocks go with them).
+func (sp *Spool) Close() error {
+	if sp.users != nil {
+		sp.users.Close()
+	}
+	return sp.f.Close()
+}
 
 // Sync fsyncs the file: every record appended before the call is on disk.
 func (sp *Spool) Sync() error { return sp.f.Sync() }

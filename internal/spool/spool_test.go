@@ -179,3 +179,56 @@ func TestUnlinkedAndInsertOffset(t *testing.T) {
 		t.Fatalf("mover at %d, want %d", off, Header+3*recLen)
 	}
 }
+
+// A spool closed by its last user, empty, is removed; while another handle
+// (process) holds it open, or while it holds records, it stays.
+func TestCloseAndRemove(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "audit.spool")
+	a, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.CloseAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("removed while another handle holds it open: %v", err)
+	}
+	if err := b.Append(entries(1, "b"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.CloseAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("removed with a record in it: %v", err)
+	}
+	c, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tb table
+	if err := c.Move(context.Background(), true, tb.insert, noFlush); err != nil || len(tb.rows) != 1 {
+		t.Fatalf("moved %d entries (%v), want b's", len(tb.rows), err)
+	}
+	if err := c.CloseAndRemove(); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{path, path + ".wait"} {
+		if _, err := os.Stat(p); !os.IsNotExist(err) {
+			t.Fatalf("%s left behind by its last user, empty (%v)", p, err)
+		}
+	}
+	d, err := Open(path, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer d.Close()
+	if err := d.Append(entries(1, "d"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+}
