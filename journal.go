@@ -8,7 +8,7 @@ import (
 // AuditEntry is one entry of the access journal (package audit, LRSSS s. 103):
 // who did what to whose record, when. Body is the whole entry as JSON; the
 // other fields are copies kept in columns for search. Seq and Hash are set by
-// Journal.AppendAudit.
+// the journal (Journal.AppendAudit).
 type AuditEntry struct {
 	Seq     int64
 	Time    time.Time
@@ -35,11 +35,14 @@ type AuditQuery struct {
 // (docs/decisions/0007-journal-durability.md): AppendAudit writes, SyncAudit
 // makes durable.
 type Journal interface {
-	// AppendAudit appends entries after the current tail, in order, in one
-	// transaction: it gives each entry the next Seq and calls link(prev, e)
-	// to set e.Hash from the previous entry's Hash (nil for an empty
-	// journal). It returns once the entries are written outside this process
-	// (they survive its crash), not necessarily on disk: SyncAudit does that.
+	// AppendAudit appends entries after the current tail, in order: each
+	// gets the next Seq and link(prev, e) sets e.Hash from the previous
+	// entry's Hash (nil for an empty journal) — at once (SQLite), or when the
+	// store moves them from its spool into the database, before any read of
+	// the journal by this process sees them (PostgreSQL, decision 0017: seq is
+	// then shared by every server on the database). It returns once the
+	// entries are written outside this process (they survive its crash), not
+	// necessarily on disk: SyncAudit does that.
 	// Concurrent appenders (another process) are serialised; the chain never
 	// forks.
 	AppendAudit(ctx context.Context, entries []AuditEntry, link func(prev []byte, e *AuditEntry)) error
