@@ -117,6 +117,24 @@ func (r *recorder) Write(b []byte) (int, error) {
 	return r.ResponseWriter.Write(b)
 }
 
+// ownedWriter takes a whole body its caller hands over (send: the encoded
+// answer, never written to again), so that a held response keeps it without
+// a copy — a search's Bundle is ~20 KiB per request (docs/benchmarks.md,
+// session 7). io.Writer's Write may not keep its argument, hence a method of
+// its own.
+type ownedWriter interface{ writeOwned(b []byte) }
+
+func (r *recorder) writeOwned(b []byte) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	if o, ok := r.ResponseWriter.(ownedWriter); ok {
+		o.writeOwned(b)
+		return
+	}
+	r.ResponseWriter.Write(b)
+}
+
 // withAccess is the route-independent seam: one decision before, one audit
 // record after, for every request under the FHIR base. With a CommitAuditor
 // (the journal) the response is held until its entry is durable: no entry,
@@ -191,6 +209,17 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 	}
 	h.body = append(h.body, b...)
 	return len(b), nil
+}
+
+func (h *heldResponse) writeOwned(b []byte) {
+	if h.body != nil {
+		h.Write(b)
+		return
+	}
+	if h.status == 0 {
+		h.status = http.StatusOK
+	}
+	h.body = b[:len(b):len(b)] // a later Write appends to a copy, never into b's array
 }
 
 func (h *heldResponse) sendTo(w http.ResponseWriter) {

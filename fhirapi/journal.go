@@ -54,17 +54,37 @@ func Entries(ctx context.Context, rec Record) []audit.Entry {
 		return []audit.Entry{e}
 	}
 	items := ds.Items()
-	byPatient := map[string]*audit.Entry{}
-	var order []string
-	for _, d := range items {
-		e := byPatient[d.Patient]
-		if e == nil {
-			c := base
-			c.Patient = d.Patient
-			e = &c
-			byPatient[d.Patient] = e
-			order = append(order, d.Patient)
+	// one entry per patient, in the order met; most requests touch one
+	// patient, so the index by patient is built only past a few
+	var out []audit.Entry
+	var byPatient map[string]int
+	find := func(patient string) int {
+		if byPatient != nil {
+			if i, ok := byPatient[patient]; ok {
+				return i
+			}
+		} else {
+			for i := range out {
+				if out[i].Patient == patient {
+					return i
+				}
+			}
 		}
+		c := base
+		c.Patient = patient
+		out = append(out, c)
+		if byPatient == nil && len(out) > 8 {
+			byPatient = make(map[string]int, 2*len(out))
+			for i := range out {
+				byPatient[out[i].Patient] = i
+			}
+		} else if byPatient != nil {
+			byPatient[patient] = len(out) - 1
+		}
+		return len(out) - 1
+	}
+	for _, d := range items {
+		e := &out[find(d.Patient)]
 		switch d.Action {
 		case "denied":
 			e.Denied = append(e.Denied, d.Ref)
@@ -80,14 +100,13 @@ func Entries(ctx context.Context, rec Record) []audit.Entry {
 			e.Basis = d.Basis
 		}
 	}
-	if len(order) == 0 {
+	if len(out) == 0 {
 		e := base
 		e.Patient = requestPatient(req)
-		order, byPatient[e.Patient] = []string{e.Patient}, &e
+		out = append(out, e)
 	}
-	out := make([]audit.Entry, 0, len(order))
-	for _, k := range order {
-		e := byPatient[k]
+	for i := range out {
+		e := &out[i]
 		switch {
 		case e.Action == "write":
 		case len(e.Resources) == 0 && (len(e.Denied) > 0 || rec.Status == 401 || rec.Status == 403):
@@ -97,7 +116,6 @@ func Entries(ctx context.Context, rec Record) []audit.Entry {
 		default:
 			e.Action = "read"
 		}
-		out = append(out, *e)
 	}
 	return out
 }

@@ -71,6 +71,10 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	}
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
+	if o, ok := w.(ownedWriter); ok {
+		o.writeOwned(body) // body is not touched again here
+		return
+	}
 	w.Write(body)
 }
 
