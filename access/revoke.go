@@ -108,7 +108,7 @@ func (r *revoked) addLocked(v revocation) {
 	}
 }
 
-// refuses says why p's token is revoked ("" if it is not). A cut-off
+// refuses says why p's token is revoked, as a message id ("" if it is not). A cut-off
 // refuses the tokens whose iat is not after it: iat has a resolution of one
 // second (RFC 7519 NumericDate, rounded down), so every token issued before
 // the cut-off is caught, and one issued in the same second too.
@@ -233,7 +233,7 @@ func (s *Service) deleteRefreshTokens(ctx context.Context, match func(grantState
 	return nil
 }
 
-// isRevoked says why p's token is refused, "" if it is not: map look-ups
+// isRevoked says why p's token is refused (a message id), "" if it is not: map look-ups
 // under a read lock. When the store's revocation signal moved (another
 // process revoked something, decision 0013), the revocations are reloaded
 // before deciding — the signal is an atomic load, the reload happens once
@@ -468,7 +468,7 @@ func (s *Service) revokeFamily(ctx context.Context, family string) error {
 	return nil
 }
 
-// grantRevoked says why a grant may no longer issue tokens ("" if it may),
+// grantRevoked says why a grant may no longer issue tokens (a message id, "" if it may),
 // read from the store (another process may have revoked it): its family
 // revoked, its user disabled, its client disabled or deleted, the user's
 // consent withdrawn. DisableUser, DisableClient and DeleteClient mark the
@@ -489,7 +489,7 @@ func (s *Service) grantRevoked(ctx context.Context, st grantState, client string
 	return s.consentWithdrawn(ctx, st.User, client)
 }
 
-// consentWithdrawn says why the user's grants to client may no longer issue
+// consentWithdrawn says (a message id) why the user's grants to client may no longer issue
 // tokens: they withdrew their consent (appconsent.go) and did not give it
 // again. A grant of a trusted client, or one older than consents (no
 // cut-off recorded), passes.

@@ -1,11 +1,10 @@
 package access
 
 import (
-	"errors"
-
 	"context"
 	"crypto"
 	"encoding/base64"
+	"errors"
 	"strings"
 	"sync"
 	"time"

@@ -106,6 +106,8 @@ func TestAPILanguages(t *testing.T) {
 			"token_type_hint inconnu", "unknown token_type_hint"},
 		{"launch without token", "POST", base + "/auth/launch", "patient=" + stranger, []string{"Authorization", "", "Content-Type", "application/x-www-form-urlencoded"}, 401, "invalid_token",
 			"jeton d'accès requis", "access token required"},
+		{"passkey, not JSON", "POST", base + "/auth/passkeys/login/begin", "x", []string{"Content-Type", "text/plain"}, 403, "",
+			"requête JSON de la même origine attendue", "a same-origin JSON request expected"},
 	}
 	for _, tc := range cases {
 		for _, al := range []string{"", "fr-CA,en;q=0.8", "en", "en-CA,fr;q=0.5"} {
@@ -140,7 +142,8 @@ func TestAPILanguages(t *testing.T) {
 }
 
 // answerText is the code and the message of an error answer: an
-// OperationOutcome's first issue, or RFC 6749 §5.2 JSON.
+// OperationOutcome's first issue, RFC 6749 §5.2 JSON, or a passkey
+// endpoint's {"error": sentence} (no code).
 func answerText(a answer) (code, msg string) {
 	if a.obj == nil {
 		json.Unmarshal(a.raw, &a.obj)
@@ -152,6 +155,9 @@ func answerText(a answer) (code, msg string) {
 		return code, msg
 	}
 	code, _ = a.obj["error"].(string)
-	msg, _ = a.obj["error_description"].(string)
+	msg, ok := a.obj["error_description"].(string)
+	if !ok {
+		return "", code
+	}
 	return code, msg
 }
