@@ -45,3 +45,24 @@ func TestRefusalInEnglish(t *testing.T) {
 		t.Errorf("kind %v", dsn.KindOf(err))
 	}
 }
+
+// The reasons a citizen's choices give, in both languages: a restriction
+// (s. 7) and a refusal (s. 8).
+func TestRestrictionReasonsInEnglish(t *testing.T) {
+	obs := ResourceInfo{Type: "Observation", ID: "o1", Patient: "p1"}
+	for _, tc := range []struct {
+		role   Role
+		r      Restriction
+		fr, en string
+	}{
+		{RoleNurse, Restriction{Patient: "p1", Roles: []Role{RoleNurse}, Types: []string{"Observation"}},
+			"l'usager a restreint l'accès à cette information (LRSSS art. 7)", "the patient restricted access to this information (LRSSS s. 7)"},
+		{RoleResearcher, Restriction{Patient: "p1", Refusal: true}, // research
+			"l'usager a refusé cet accès (LRSSS art. 8)", "the patient refused this access (LRSSS s. 8)"},
+	} {
+		d := Evaluate(principal(tc.role), PermRead, obs, Facts{Now: now, Relationship: "encounter", Restrictions: []Restriction{tc.r}})
+		if d.Allow || d.Reason.French() != tc.fr || d.Reason.English() != tc.en {
+			t.Errorf("%+v: %+v (%q / %q)", tc.r, d, d.Reason.French(), d.Reason.English())
+		}
+	}
+}
