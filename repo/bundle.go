@@ -31,6 +31,7 @@ type entry struct {
 	// Set while processing; reset on each run of the Store.Write fn.
 	resource fhir.Object
 	matched  *dsn.Resource // conditional create found this one
+	prep     *prepared     // POST, PUT: validated and indexed before the Store.Write (transaction.go, preplan)
 	out      Outcome
 	get      any // GET: the resource body (json.RawMessage) or a Bundle
 	err      error

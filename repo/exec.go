@@ -16,14 +16,20 @@ func (s *Service) exec(tx dsn.Tx, base string, e *entry) error {
 			e.out = Outcome{Resource: *e.matched, Noop: true}
 			return nil
 		}
-		delete(e.resource, "id")
-		var p *prepared
-		if p, err = s.prepare("repo.Create", e.typ, e.id, e.resource); err == nil {
+		p := e.prep
+		if p == nil {
+			delete(e.resource, "id")
+			p, err = s.prepare("repo.Create", e.typ, e.id, e.resource)
+		}
+		if err == nil {
 			e.out, err = s.createTx(tx, p, nil)
 		}
 	case "PUT":
-		var p *prepared
-		if p, err = s.prepare("repo.Update", e.typ, e.id, e.resource); err == nil {
+		p := e.prep
+		if p == nil {
+			p, err = s.prepare("repo.Update", e.typ, e.id, e.resource)
+		}
+		if err == nil {
 			e.out, err = s.updateTx(tx, p, e.ifMatch)
 		}
 	case "PATCH":

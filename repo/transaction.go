@@ -66,17 +66,28 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 
 // transaction runs every entry in one Store.Write, in the order of
 // http.html#trules, after resolving ids and references.
+//
+// The store runs every Write fn on its single writer, so what needs no read
+// of the store is done before: when no entry is conditional (no
+// ifNoneExist, conditional update, delete or patch, nor conditional
+// reference), ids and references are resolved and every POST and PUT body
+// validated and indexed here, on the request's goroutine, and the fn only
+// sets versions and writes (preplan). Otherwise all of it runs in the fn, where
+// the searches see the transaction's own writes.
 func (s *Service) transaction(ctx context.Context, base string, entries []*entry) error {
 	order := make([]*entry, len(entries))
 	copy(order, entries)
 	sort.SliceStable(order, func(a, b int) bool { return order[a].rank() < order[b].rank() })
+	planned := s.preplan(order)
 	return s.store.Write(ctx, func(stx dsn.Tx) error {
 		tx := newDeferredTx(stx) // the writes go to the store together (deferredtx.go)
-		for _, e := range order {
-			e.reset()
-		}
-		if err := s.resolveAll(tx, order); err != nil {
-			return err
+		if !planned {
+			for _, e := range order {
+				e.reset()
+			}
+			if err := s.resolveAll(tx, order); err != nil {
+				return err
+			}
 		}
 		for _, e := range order {
 			if err := s.exec(tx, base, e); err != nil {
@@ -87,8 +98,50 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 	})
 }
 
+// preplan resolves the entries and prepares their bodies without the store
+// (see transaction). It reports false, leaving the work to the Write fn, if
+// anything needs a read of the store or fails: the fn then does it all again
+// and fails the same way, with the same error. What it prepares is kept
+// across runs of the fn: writing sets meta.versionId and meta.lastUpdated
+// again each time and changes nothing else.
+func (s *Service) preplan(order []*entry) bool {
+	for _, e := range order {
+		e.reset()
+	}
+	if err := s.resolveAll(noStore{}, order); err != nil {
+		return false
+	}
+	for _, e := range order {
+		var err error
+		switch {
+		case e.method == "POST" && e.matched == nil:
+			delete(e.resource, "id")
+			e.prep, err = s.prepare("repo.Create", e.typ, e.id, e.resource)
+		case e.method == "PUT":
+			e.prep, err = s.prepare("repo.Update", e.typ, e.id, e.resource)
+		}
+		if err != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// noStore is the Tx of preplan: any read means the plan needs the store.
+type noStore struct{}
+
+var errNeedsStore = dsn.Errorf("repo.Bundle", dsn.KindInternal, "lecture du dépôt nécessaire")
+
+func (noStore) Read(string, string) (dsn.Resource, error) { return dsn.Resource{}, errNeedsStore }
+func (noStore) Search(dsn.SearchQuery) (dsn.SearchResult, error) {
+	return dsn.SearchResult{}, errNeedsStore
+}
+func (noStore) Put(dsn.Write) error      { return errNeedsStore }
+func (noStore) AddJob(dsn.Job) error     { return errNeedsStore }
+func (noStore) DeleteJobs([]int64) error { return errNeedsStore }
+
 func (e *entry) reset() {
-	e.id, e.resource, e.matched, e.out, e.get, e.err = e.urlID, nil, nil, Outcome{}, nil, nil
+	e.id, e.resource, e.matched, e.prep, e.out, e.get, e.err = e.urlID, nil, nil, nil, Outcome{}, nil, nil
 	if e.orig != nil {
 		e.resource = clone(e.orig)
 	}
