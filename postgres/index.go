@@ -12,8 +12,10 @@ import (
 // this adapter writes index rows.
 
 // indexJSON encodes the index rows in the shape dsn_put unpacks with
-// json_to_recordset; empty kinds are omitted (NULL: no rows).
+// json_to_recordset; empty kinds are omitted (NULL: no rows). Rows that
+// several parameters share go once, under their group's name (sqlstore.Share).
 func indexJSON(ix *dsn.Index) (string, error) {
+	ix = sqlstore.Share(ix)
 	type tok struct {
 		P string `json:"p"`
 		S string `json:"s"`

@@ -39,6 +39,7 @@ func Run(t *testing.T, open Opener) {
 		{"Reopen", testReopen},
 		{"IndexReplaced", testIndexReplaced},
 		{"ManyIndexRows", testManyIndexRows},
+		{"SharedRows", testSharedRows},
 		{"History", testHistory},
 		{"HistoryPaging", testHistoryPaging},
 		{"Search", testSearch},

@@ -72,12 +72,12 @@ func (b *builder) clause(c dsn.Clause, sc scope, drive bool) (string, error) {
 	if negated(c.Modifier) {
 		// search.html#token: :not (and :not-in) match resources without a
 		// matching row, including those with no value at all.
-		head := "NOT EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + sc.r + ".rid AND x.param = " + b.arg(c.Param)
+		head := "NOT EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + sc.r + ".rid AND " + b.param("x", c.Param)
 		ors, err := b.values(c)
 		return head + " AND " + ors + ")", err
 	}
 	if !drive {
-		head := "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + sc.r + ".rid AND x.param = " + b.arg(c.Param)
+		head := "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + sc.r + ".rid AND " + b.param("x", c.Param)
 		ors, err := b.values(c)
 		return head + " AND " + ors + ")", err
 	}
@@ -85,7 +85,7 @@ func (b *builder) clause(c dsn.Clause, sc scope, drive bool) (string, error) {
 	if sc.typ != "" {
 		head += "x.type = " + b.arg(sc.typ) + " AND "
 	}
-	head += "x.param = " + b.arg(c.Param)
+	head += b.param("x", c.Param)
 	ors, err := b.values(c)
 	return head + " AND " + ors + ")", err
 }
@@ -129,7 +129,7 @@ func (b *builder) missing(table string, c dsn.Clause, r string) (string, error) 
 	default:
 		return "", invalid("%s:missing attend true ou false", c.Param)
 	}
-	return not + "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + r + ".rid AND x.param = " + b.arg(c.Param) + ")", nil
+	return not + "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + r + ".rid AND " + b.param("x", c.Param) + ")", nil
 }
 
 // idClause: _id matches the logical id (search.html#id).
@@ -185,7 +185,7 @@ func (b *builder) chain(c dsn.Clause, sc scope, drive bool) (string, error) {
 	} else {
 		head = "EXISTS (SELECT 1" + from + x + ".rid = " + sc.r + ".rid AND "
 	}
-	head += x + ".param = " + b.arg(c.Param) + " AND " + x + ".ref_type = " + b.arg(c.Chain.Type)
+	head += b.param(x, c.Param) + " AND " + x + ".ref_type = " + b.arg(c.Chain.Type)
 	sub, err := b.nested(c.Chain, t, lvl)
 	return head + " AND " + sub + ")", err
 }
@@ -212,7 +212,7 @@ func (b *builder) has(c dsn.Clause, sc scope, drive bool) (string, error) {
 			head += sc.r + ".type AND "
 		}
 	}
-	head += h + ".type = " + b.arg(c.Has.Type) + " AND " + h + ".param = " + b.arg(c.HasRef)
+	head += h + ".type = " + b.arg(c.Has.Type) + " AND " + b.param(h, c.HasRef)
 	sub, err := b.nested(c.Has, s, lvl)
 	return head + " AND " + sub + ")", err
 }

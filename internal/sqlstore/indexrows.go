@@ -24,7 +24,10 @@ var IndexColumns = map[string][]string{
 // which table for the row-by-row writers (SQLite's Put, both adapters'
 // PutAll); PostgreSQL's dsn_put unpacks the same rows from JSON, and a test per
 // adapter proves that Put and PutAll store identical rows in every idx_ table.
+// Rows that several parameters share are given once, under their group's
+// name (Share, shared.go).
 func IndexRows(ix *dsn.Index, add func(table string, vals ...any)) {
+	ix = Share(ix)
 	for _, k := range ix.Tokens {
 		add("idx_token", k.Param, k.System, k.Code, Normalize(k.Text))
 	}

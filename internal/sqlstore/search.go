@@ -50,6 +50,20 @@ func (b *builder) arg(v any) string {
 	return b.d.placeholder(len(b.args))
 }
 
+// param is the condition that row alias x belongs to search parameter p:
+// its own rows and those it shares with other parameters (shared.go).
+func (b *builder) param(x, p string) string {
+	names := ParamNames(p)
+	if len(names) == 1 {
+		return x + ".param = " + b.arg(p)
+	}
+	in := make([]string, len(names))
+	for i, n := range names {
+		in[i] = b.arg(n)
+	}
+	return x + ".param IN (" + strings.Join(in, ", ") + ")"
+}
+
 func invalid(format string, args ...any) error {
 	return dsn.Errorf(searchOp, dsn.KindInvalid, format, args...)
 }
@@ -111,7 +125,7 @@ func (b *builder) count(q dsn.SearchQuery) (string, error) {
 	}
 	c := q.Clauses[driver]
 	table, _ := tableOf(c)
-	head := "SELECT DISTINCT x.rid FROM " + table + " x WHERE x.type = " + b.arg(q.Type) + " AND x.param = " + b.arg(c.Param)
+	head := "SELECT DISTINCT x.rid FROM " + table + " x WHERE x.type = " + b.arg(q.Type) + " AND " + b.param("x", c.Param)
 	ors, err := b.values(c)
 	if err != nil {
 		return "", err

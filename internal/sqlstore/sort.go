@@ -69,7 +69,7 @@ func (b *builder) sortExpr(k dsn.SortKey) (string, sortKind, error) {
 	if kind == sortText {
 		col = b.d.textOrder(col)
 	}
-	return "(SELECT " + agg + "(" + col + ") FROM " + table + " x WHERE x.rid = r.rid AND x.param = " + b.arg(k.Param) + ")", kind, nil
+	return "(SELECT " + agg + "(" + col + ") FROM " + table + " x WHERE x.rid = r.rid AND " + b.param("x", k.Param) + ")", kind, nil
 }
 
 // sortedPage is the page query of a sorted search: resources without a value
