@@ -71,6 +71,28 @@ func TestEntriesOnePerPatient(t *testing.T) {
 
 // A held response keeps the body send hands over without copying it (a
 // search's Bundle, once per request), and later writes do not touch it.
+// A Bundle encoded for a held response stays that response's: the next
+// answer is not encoded into its buffer (send pools its encoding buffers only
+// for writers that do not keep them), and a plain writer still gets it whole.
+func TestHeldBundleIsNotReused(t *testing.T) {
+	a := &API{}
+	r := httptest.NewRequest("GET", "/fhir/Patient", nil)
+	first := &heldResponse{header: http.Header{}}
+	a.send(&recorder{ResponseWriter: first}, r, http.StatusOK, map[string]any{"resourceType": "Bundle", "id": "premier"})
+	for range 3 {
+		a.send(&recorder{ResponseWriter: &heldResponse{header: http.Header{}}}, r, http.StatusOK,
+			map[string]any{"resourceType": "Bundle", "id": "second"})
+		w := httptest.NewRecorder()
+		a.send(&recorder{ResponseWriter: w}, r, http.StatusOK, map[string]any{"resourceType": "Bundle", "id": "troisieme"})
+		if w.Body.String() != `{"resourceType":"Bundle","id":"troisieme"}` {
+			t.Fatalf("plain writer got %q", w.Body.String())
+		}
+	}
+	if string(first.body) != `{"resourceType":"Bundle","id":"premier"}` {
+		t.Fatalf("held body overwritten by a later answer: %q", first.body)
+	}
+}
+
 func TestHeldResponseKeepsTheBody(t *testing.T) {
 	a := &API{}
 	held := &heldResponse{header: http.Header{}}

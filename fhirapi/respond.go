@@ -36,6 +36,17 @@ var (
 	varyEncoding = []string{"Accept-Encoding"}
 )
 
+// encodeBufs are the buffers Bundles and other built answers are encoded
+// into, reused from one response to the next when the response is written
+// at once (access off, or a writer that copies): encoding into a fresh buffer
+// doubled it up to the Bundle's size (fhir.AppendEncode). A held response
+// (the journal's, writeOwned) keeps the body it is given, so it gets a fresh
+// one. Buffers that grew past maxPooledEncode (a large history page, an
+// $everything) are left to the collector rather than kept.
+var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
+
+const maxPooledEncode = 1 << 20
+
 // send writes v (a fhir.Object, or stored JSON bytes) as FHIR JSON with status,
 // indented if _pretty=true, gzip-compressed if the client accepts it.
 func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
@@ -44,7 +55,18 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	case []byte:
 		body = t
 	default:
-		body = fhir.Encode(t)
+		if keepsBody(w) { // a held response: not a pooled buffer then
+			body = fhir.Encode(t)
+			break
+		}
+		buf := encodeBufs.Get().(*[]byte)
+		body = fhir.AppendEncode((*buf)[:0], t)
+		*buf = body[:0]
+		defer func() { // w.Write does not keep its argument (io.Writer)
+			if cap(*buf) <= maxPooledEncode {
+				encodeBufs.Put(buf)
+			}
+		}()
 	}
 	if queryValue(r, "_pretty") == "true" {
 		var buf bytes.Buffer
@@ -76,6 +98,19 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 		return
 	}
 	w.Write(body)
+}
+
+// keepsBody reports whether w, under the recorders of withAccess, keeps the
+// bytes given to writeOwned (a held response) instead of writing them out.
+func keepsBody(w http.ResponseWriter) bool {
+	for {
+		r, ok := w.(*recorder)
+		if !ok {
+			_, owned := w.(ownedWriter)
+			return owned
+		}
+		w = r.ResponseWriter
+	}
 }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3), honouring q=0.

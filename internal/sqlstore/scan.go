@@ -58,6 +58,7 @@ func (d Dialect) ScanMatches(rows Rows, n int) (dsn.SearchResult, error) {
 }
 
 func (d Dialect) scanPage(rows Rows, n int, kind byte) (rs []dsn.Resource, next string, err error) {
+	rs = make([]dsn.Resource, 0, min(max(n, 0), 64)) // a page is usually full: no doublings up to it
 	var last int64
 	for rows.Next() {
 		if len(rs) == n {
