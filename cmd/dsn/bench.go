@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"dsn/bench"
+	"dsn/internal/gcheadroom"
 )
 
 // runBench load-tests a running server on loopback and prints what it
@@ -28,6 +29,7 @@ func runBench(ctx context.Context, args []string, env Env) error {
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	gcheadroom.Start() // the client shares the cores with the server: fewer collections (decision 0020)
 	res, err := bench.Run(ctx, cfg)
 	if err != nil {
 		return err

@@ -12,6 +12,7 @@ import (
 	"dsn"
 	"dsn/bulk"
 	"dsn/fhir"
+	"dsn/internal/gcheadroom"
 	"dsn/mpi"
 	"dsn/repo"
 	"dsn/synth"
@@ -33,6 +34,7 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	gcheadroom.Start() // decision 0020, as dsn serve
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		return err

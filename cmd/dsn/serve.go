@@ -16,6 +16,7 @@ import (
 	"dsn/authapi"
 	"dsn/bulk"
 	"dsn/fhirapi"
+	"dsn/internal/gcheadroom"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
 	"dsn/repo"
@@ -244,6 +245,7 @@ func runServe(ctx context.Context, args []string, env Env) error {
 	}
 	log := slog.New(slog.NewJSONHandler(env.Stderr, nil))
 	startPprof(env.Getenv("DSN_PPROF"), log)
+	gcheadroom.Start() // fewer collections of a small heap (decision 0020)
 	m, err := NewMain(ctx, cfg, log)
 	if err != nil {
 		return err
