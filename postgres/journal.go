@@ -2,7 +2,6 @@ package postgres
 
 import (
 	"context"
-	"fmt"
 
 	"github.com/jackc/pgx/v5"
 
@@ -36,9 +35,6 @@ const sqlAuditLock = `SELECT pg_advisory_xact_lock(hashtext('dsn.audit.' || curr
 func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry)) error {
 	const op = "postgres.AppendAudit"
 	j := s.journal
-	if p := j.syncErr.Load(); p != nil {
-		return *p
-	}
 	if j.link.Load() == nil {
 		f := linkFunc(link)
 		j.link.CompareAndSwap(nil, &f)
@@ -55,18 +51,11 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 
 // SyncAudit fsyncs the spool, which holds every entry this process appended
 // and the mover has not copied; each move commits synchronously, before the
-// spool is emptied (contract: dsn.Journal). A failed fsync is final, as on
-// SQLite: every later append fails too.
+// spool is emptied (contract: dsn.Journal). A failed fsync is final
+// (spool.Sync): every later append fails too.
 func (s *Store) SyncAudit(ctx context.Context) error {
-	const op = "postgres.SyncAudit"
-	j := s.journal
-	if p := j.syncErr.Load(); p != nil {
-		return *p
-	}
-	if err := j.spool.Sync(); err != nil {
-		e := dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("fsync journal spool: %w", err))
-		j.syncErr.CompareAndSwap(nil, &e)
-		return e
+	if err := s.journal.spool.Sync(); err != nil {
+		return dsn.Wrap("postgres.SyncAudit", dsn.KindInternal, err)
 	}
 	return nil
 }

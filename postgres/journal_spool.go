@@ -60,7 +60,6 @@ type journal struct {
 	link                 atomic.Pointer[linkFunc]
 	pending              chan struct{} // an append is waiting for the mover
 	moverStop, moverDone chan struct{}
-	syncErr              atomic.Pointer[error] // the first failed fsync: every later append fails
 }
 
 type linkFunc func(prev []byte, e *dsn.AuditEntry)

@@ -33,6 +33,7 @@ import (
 	"io"
 	"os"
 	"sync"
+	"sync/atomic"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -71,6 +72,7 @@ type Spool struct {
 	moveGen int64
 	moveOff int64
 	buf     []byte
+	failed  atomic.Pointer[error] // the first failed fsync (Sync)
 }
 
 // Open opens (creating) the spool file at path. A new file gets generation
@@ -111,7 +113,20 @@ func (sp *Spool) Close() error {
 }
 
 // Sync fsyncs the file: every record appended before the call is on disk.
-func (sp *Spool) Sync() error { return sp.f.Sync() }
+// A failed fsync is final — the kernel may have dropped the pages it could not
+// write, so a later fsync that succeeds would not mean they are on disk: this
+// Sync and every later Sync and Append return its error.
+func (sp *Spool) Sync() error {
+	if p := sp.failed.Load(); p != nil {
+		return *p
+	}
+	if err := sp.f.Sync(); err != nil {
+		err = fmt.Errorf("fsync journal spool: %w", err)
+		sp.failed.CompareAndSwap(nil, &err)
+		return *sp.failed.Load()
+	}
+	return nil
+}
 
 // Size is the file's size.
 func (sp *Spool) Size() (int64, error) {
@@ -166,6 +181,9 @@ func (sp *Spool) state() (gen, size int64, err error) {
 // With link nil they are written as given (numbered later, by the mover).
 func (sp *Spool) Append(entries []dsn.AuditEntry, link func(prev []byte, e *dsn.AuditEntry),
 	dbTail func() (int64, []byte, error)) error {
+	if p := sp.failed.Load(); p != nil {
+		return *p
+	}
 	return sp.keep(func() error {
 		gen, size := sp.gen, sp.size
 		if !sp.known || !sp.fresh {

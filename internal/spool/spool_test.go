@@ -232,3 +232,26 @@ func TestCloseAndRemove(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// A failed fsync is final: later Syncs and Appends fail with it, even if the
+// file could be written again.
+func TestFailedSyncIsFinal(t *testing.T) {
+	sp, err := Open(filepath.Join(t.TempDir(), "audit.spool"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := sp.f
+	sp.f = nil // a Sync that fails
+	first := sp.Sync()
+	sp.f = f
+	defer sp.Close()
+	if first == nil {
+		t.Fatal("Sync on no file succeeded")
+	}
+	if err := sp.Sync(); err == nil || err.Error() != first.Error() {
+		t.Fatalf("second Sync: %v, want the first failure %v", err, first)
+	}
+	if err := sp.Append(entries(1, "x"), nil, nil); err == nil || err.Error() != first.Error() {
+		t.Fatalf("Append after a failed Sync: %v, want the first failure", err)
+	}
+}
