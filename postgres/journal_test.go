@@ -101,6 +101,15 @@ func TestJournalSpoolAfterCrash(t *testing.T) {
 	f.Write(torn[:len(torn)-3])
 	f.Close()
 
+	// a process that does not know how to link (no AuditLink, no append)
+	// opens and closes the spool: it must leave the records where they are
+	c, err := OpenWith(ctx, u, Options{SpoolDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Close(); err != nil {
+		t.Fatal(err)
+	}
 	b := openSpooled(t, u, dir)
 	defer b.Close()
 	if n := countRows(t, b); n != 12 {

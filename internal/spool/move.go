@@ -39,8 +39,12 @@ func (sp *Spool) Move(ctx context.Context, empty bool, insert Insert, durable fu
 		return err
 	}
 	return sp.locked(func() error {
-		if _, err := sp.moveOnce(ctx, insert); err != nil {
+		size, err := sp.moveOnce(ctx, insert)
+		if err != nil {
 			return err
+		}
+		if left, err := sp.unmoved(size); err != nil || left {
+			return err // Insert left records (PostgreSQL cannot link yet): keep them
 		}
 		if err := durable(); err != nil {
 			return err
@@ -52,6 +56,24 @@ func (sp *Spool) Move(ctx context.Context, empty bool, insert Insert, durable fu
 		sp.known = false
 		return sp.writeHeader(gen + 1)
 	})
+}
+
+// unmoved tells whether whole records lie past the mover's offset; the
+// caller holds the lock, so a record cut short there is a crash's, whose
+// caller was never answered, and may go.
+func (sp *Spool) unmoved(size int64) (bool, error) {
+	gen, now, err := sp.header()
+	if err != nil || gen != sp.moveGen || now != size || sp.moveOff < Header {
+		return true, err // the mover started over: not known to be done
+	}
+	if sp.moveOff >= size {
+		return false, nil
+	}
+	data, err := sp.readAt(sp.moveOff, size-sp.moveOff)
+	if err != nil {
+		return true, err
+	}
+	return walkRecords(data, func(dsn.AuditEntry) {}) > 0, nil
 }
 
 // MoveOffset is how far the mover has read the current generation (tests).

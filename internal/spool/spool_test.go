@@ -255,3 +255,43 @@ func TestFailedSyncIsFinal(t *testing.T) {
 		t.Fatalf("Append after a failed Sync: %v, want the first failure", err)
 	}
 }
+
+// Move with empty never drops records Insert did not take (PostgreSQL's,
+// before it knows how to link them); a torn record alone does not keep the
+// spool from being emptied.
+func TestEmptyKeepsWhatWasNotMoved(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "audit.spool")
+	sp, err := Open(path, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	if err := sp.Append(entries(3, "x"), nil, nil); err != nil {
+		t.Fatal(err)
+	}
+	refuse := func(_ context.Context, _, from, _ int64, _ []dsn.AuditEntry) (int64, error) { return from, nil }
+	if err := sp.Move(ctx, true, refuse, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	var tb table
+	if err := sp.Move(ctx, true, tb.insert, noFlush); err != nil || len(tb.rows) != 3 {
+		t.Fatalf("after a refused move: %d entries moved (%v), want the 3 kept", len(tb.rows), err)
+	}
+	if size, _ := sp.Size(); size != Header {
+		t.Fatalf("spool of %d bytes once all moved, want it emptied", size)
+	}
+	torn := AppendRecord(nil, &dsn.AuditEntry{Body: []byte("cut short")})
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.Write(torn[:len(torn)-3])
+	f.Close()
+	if err := sp.Move(ctx, true, tb.insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if size, _ := sp.Size(); size != Header || len(tb.rows) != 3 {
+		t.Fatalf("spool of %d bytes, %d entries moved: a torn record alone should be dropped", size, len(tb.rows))
+	}
+}
