@@ -155,20 +155,44 @@ func (im *importer) lines(ctx context.Context, f inputFile, open func(inputFile)
 	// Two stages: a goroutine reads, decodes and prepares batch N+1 while
 	// this one commits batch N, in input order (so the checkpoint is exact
 	// and a repeated id ends with its last line's content).
+	//
+	// And batch N+1 is handed to the store before batch N's commit has
+	// returned, unless they write a resource in common: the store's writer
+	// runs N+1 while N's WAL fsync completes (SQLite, decision 0005) or on
+	// a second connection (PostgreSQL), instead of waiting for the import to
+	// come back. Results are taken in input order, so the checkpoint and the
+	// error report stay exact; two batches naming the same resource are
+	// written one after the other (the later one then finds its plan stale
+	// and rereads inside its transaction, repo.CommitImport).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan *pending, 1)
 	go im.produce(ctx, f, open, skip, ch)
 	var err error
+	var flight *pending // handed to the store, its results not yet taken
 	for p := range ch {
 		if err == nil {
 			err = p.err
 		}
+		if err == nil && flight != nil && p.batch.Overlaps(flight.batch) {
+			err, flight = im.take(ctx, flight), nil
+		}
 		if err == nil {
-			err = im.commit(ctx, p)
+			im.hand(ctx, p)
+			if flight != nil {
+				err = im.take(ctx, flight)
+			}
+			flight = p
 		}
 		if err != nil {
 			cancel() // the producer stops; drain what it already sent
+		}
+	}
+	if flight != nil {
+		if err != nil {
+			<-flight.written // not taken: a resumed import redoes it (idempotent)
+		} else {
+			err = im.take(ctx, flight)
 		}
 	}
 	return err
@@ -186,6 +210,11 @@ type pending struct {
 	done    bool          // the file's last batch
 	bytes   int64         // input bytes read when the batch was cut
 	err     error         // reading failed: stop the import
+
+	written chan struct{} // closed when CommitImport returned (hand)
+	ran     bool          // CommitImport ran (ctx was not cancelled first)
+	res     []repo.ImportResult
+	errs    []error
 }
 
 // lineSource gives the lines of one input, and how many input bytes it
@@ -286,11 +315,31 @@ func (im *importer) flush(ctx context.Context, f inputFile, recs []record, last 
 // commit writes p, reports its rejects and records the checkpoint: every
 // line up to p.last is then committed or reported.
 func (im *importer) commit(ctx context.Context, p *pending) error {
-	if err := ctx.Err(); err != nil {
-		return err
+	im.hand(ctx, p)
+	return im.take(ctx, p)
+}
+
+// hand hands p to the store (CommitImport) on its own goroutine.
+func (im *importer) hand(ctx context.Context, p *pending) {
+	p.written = make(chan struct{})
+	go func() {
+		defer close(p.written)
+		if ctx.Err() == nil {
+			p.res, p.errs = im.o.Service.CommitImport(ctx, p.batch)
+			p.ran = true
+		}
+	}()
+}
+
+// take waits for p's commit, reports its rejects and records the
+// checkpoint: every line up to p.last is then committed or reported.
+func (im *importer) take(ctx context.Context, p *pending) error {
+	<-p.written
+	if !p.ran {
+		return ctx.Err() // cancelled before it was handed over: not written
 	}
 	rejects := p.rejects
-	res, errs := im.o.Service.CommitImport(ctx, p.batch)
+	res, errs := p.res, p.errs
 	for j, err := range errs {
 		if err != nil && ctx.Err() != nil {
 			return ctx.Err() // the batch did not commit: resume will redo it

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"dsn"
 	"dsn/repo"
 )
 
@@ -220,5 +221,32 @@ func TestImportGzipAndBundles(t *testing.T) {
 	}
 	if v := versions(t, st); v != 5 { // g1 g2, the transaction's 2, c1
 		t.Fatalf("%d versions, want 5", v)
+	}
+}
+
+// Batches are handed to the store while the one before is still being
+// written, except when they name the same resource: those are written in
+// input order, and the last line of a repeated id wins.
+func TestImportRepeatedIDAcrossBatches(t *testing.T) {
+	repeatedAcrossBatches(t, openStore(t))
+}
+
+func repeatedAcrossBatches(t *testing.T, st dsn.Store) {
+	p := filepath.Join(t.TempDir(), "p.ndjson")
+	var lines []string
+	for _, l := range []struct{ id, gender string }{{"a", "male"}, {"b", "male"}, {"c", "male"}, {"a", "female"},
+		{"d", "male"}, {"e", "male"}, {"a", "unknown"}, {"f", "male"}, {"b", "female"}} {
+		lines = append(lines, `{"resourceType":"Patient","id":"`+l.id+`","gender":"`+l.gender+`"}`)
+	}
+	os.WriteFile(p, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	stats := importDir(t, st, ImportOptions{Batch: 2}, p)
+	if stats.Created != 6 || stats.Updated != 3 || versions(t, st) != 9 {
+		t.Fatalf("stats %+v, versions %d", stats, versions(t, st))
+	}
+	for id, want := range map[string]string{"a": `"unknown"`, "b": `"female"`, "c": `"male"`} {
+		r, err := st.Read(context.Background(), "Patient", id)
+		if err != nil || !strings.Contains(string(r.Body), want) {
+			t.Fatalf("%s: %v %s, want %s", id, err, r.Body, want)
+		}
 	}
 }

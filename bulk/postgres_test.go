@@ -32,3 +32,9 @@ func TestPostgresReimportIsNoop(t *testing.T) {
 		t.Fatalf("first %+v, again %+v, %d versions", first, again, versions(t, st))
 	}
 }
+
+// PostgreSQL runs two batches of one import on two writer connections at
+// once: a resource named in both is still written in input order.
+func TestPostgresRepeatedIDAcrossBatches(t *testing.T) {
+	repeatedAcrossBatches(t, openPostgres(t))
+}

@@ -62,6 +62,27 @@ func (s *Service) PrepareImport(ctx context.Context, objs []fhir.Object) *Import
 	return b
 }
 
+// Overlaps tells whether b and o write a resource in common (same type and
+// id): a loader that hands two batches to the store at once must write
+// those one after the other.
+func (b *ImportBatch) Overlaps(o *ImportBatch) bool {
+	keys := make(map[dsn.ResourceKey]struct{}, len(o.preps))
+	for _, p := range o.preps {
+		if p != nil {
+			keys[dsn.ResourceKey{Type: p.typ, ID: p.id}] = struct{}{}
+		}
+	}
+	for _, p := range b.preps {
+		if p == nil {
+			continue
+		}
+		if _, ok := keys[dsn.ResourceKey{Type: p.typ, ID: p.id}]; ok {
+			return true
+		}
+	}
+	return false
+}
+
 // CommitImport writes a prepared batch in one Store.Write (see Import).
 //
 // The versions planned by PrepareImport are stored with one dsn.BulkTx.PutAll
