@@ -15,7 +15,9 @@ import (
 func (s *Store) ServerCPU() time.Duration {
 	var total time.Duration
 	for _, c := range s.wconns {
-		total += procCPU(c.PgConn().PID())
+		if c != nil { // a writer connects at its first batch (its backend had used nothing before)
+			total += procCPU(c.PgConn().PID())
+		}
 	}
 	return total
 }

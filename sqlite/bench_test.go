@@ -48,3 +48,6 @@ func BenchmarkPutAllParallel(b *testing.B) {
 func BenchmarkPutIDs(b *testing.B) {
 	storetest.BenchPutIDs(b, func(b *testing.B) dsn.Store { return benchStore(b) })
 }
+
+// go test -run X -bench PutSynthParallel ./sqlite: the create's Put with real index rows.
+func BenchmarkPutSynthParallel(b *testing.B) { storetest.BenchPutSynthParallel(b, benchStore(b)) }
