@@ -25,6 +25,8 @@ import (
 // has that very row, so the answer is the same for every resource type and
 // whether or not the row was shared (rows written before sharing existed,
 // or by a writer that does not share, stay plain and are still read).
+// Decision 0018. A group may be added at any time; removing one would hide
+// its rows from searches until `dsn reindex` rewrote them.
 var sharedGroups = [][]string{
 	{"family", "name", "phonetic"},
 	{"given", "name", "phonetic"},
