@@ -63,7 +63,7 @@ func startOn(t *testing.T, sc StoreConfig) *server {
 func synthDir(t *testing.T, n int) string {
 	t.Helper()
 	dir := t.TempDir()
-	if _, err := writeSynth(context.Background(), synth.New(synth.Options{Seed: 7, Patients: n}), dir); err != nil {
+	if _, err := writeSynth(context.Background(), synth.New(synth.Options{Seed: 7, Patients: n}), dir, false); err != nil {
 		t.Fatal(err)
 	}
 	os.Remove(filepath.Join(dir, "truth.ndjson"))

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,6 +22,7 @@ func runSynth(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("synth", env)
 	o, ref := synthFlags(fs)
 	out := fs.String("out", "./synth-out", "output directory")
+	gz := fs.Bool("gzip", false, "write NDJSON.gz (dsn import reads it; ~18x smaller)")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -28,7 +30,7 @@ func runSynth(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	start := time.Now()
-	n, err := writeSynth(ctx, synth.New(*o), *out)
+	n, err := writeSynth(ctx, synth.New(*o), *out, *gz)
 	if err != nil {
 		return err
 	}
@@ -63,11 +65,15 @@ func applyRefDate(o *synth.Options, s string) error {
 }
 
 // writeSynth streams the population to dir; only one person is in memory at a time.
-func writeSynth(ctx context.Context, g *synth.Generator, dir string) (int, error) {
+// With gz each resource file is NDJSON.gz at gzip.BestSpeed: the synthetic lines repeat so
+// much that it is ~18x smaller than NDJSON (docs/benchmarks.md, session 7 —
+// footprint), which is what makes a million people's input fit beside its store.
+func writeSynth(ctx context.Context, g *synth.Generator, dir string, gz bool) (int, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return 0, err
 	}
 	files := map[string]*os.File{}
+	zips := map[string]*gzip.Writer{}
 	writers := map[string]*bufio.Writer{}
 	defer func() {
 		for _, f := range files {
@@ -77,11 +83,22 @@ func writeSynth(ctx context.Context, g *synth.Generator, dir string) (int, error
 	put := func(name string, line []byte) error {
 		w, ok := writers[name]
 		if !ok {
-			f, err := os.Create(filepath.Join(dir, name+".ndjson"))
+			// truth.ndjson stays plain: dsn import skips it by that name, and
+			// identity tools read it as is.
+			zip := gz && name != "truth"
+			file := name + ".ndjson"
+			if zip {
+				file += ".gz"
+			}
+			f, err := os.Create(filepath.Join(dir, file))
 			if err != nil {
 				return err
 			}
 			files[name], w = f, bufio.NewWriterSize(f, 1<<16)
+			if zip {
+				zips[name], _ = gzip.NewWriterLevel(f, gzip.BestSpeed)
+				w = bufio.NewWriterSize(zips[name], 1<<16)
+			}
 			writers[name] = w
 		}
 		w.Write(line)
@@ -123,6 +140,14 @@ func writeSynth(ctx context.Context, g *synth.Generator, dir string) (int, error
 	sort.Strings(names)
 	for _, k := range names {
 		if err := writers[k].Flush(); err != nil {
+			return n, err
+		}
+		if z := zips[k]; z != nil {
+			if err := z.Close(); err != nil {
+				return n, err
+			}
+		}
+		if err := files[k].Close(); err != nil {
 			return n, err
 		}
 	}

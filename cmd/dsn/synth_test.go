@@ -3,7 +3,10 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -52,4 +55,51 @@ func lines(t *testing.T, dir, name string) int {
 		n++
 	}
 	return n
+}
+
+// dsn synth --gzip writes the same lines as NDJSON.gz, and dsn import loads the
+// directory: every line created, none rejected (a million people's input must be
+// small enough to sit beside its store, docs/benchmarks.md).
+func TestSynthGzipImports(t *testing.T) {
+	plain, gz := t.TempDir(), t.TempDir()
+	for _, c := range []struct {
+		dir  string
+		flag []string
+	}{{plain, nil}, {gz, []string{"--gzip"}}} {
+		args := append([]string{"synth", "--patients", "20", "--seed", "3", "--out", c.dir}, c.flag...)
+		if code, _, errs := runCmd(t, args...); code != 0 {
+			t.Fatalf("synth %v: exit %d: %s", c.flag, code, errs)
+		}
+	}
+	want, err := os.ReadFile(filepath.Join(plain, "Observation.ndjson"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(filepath.Join(gz, "Observation.ndjson.gz"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	zr, err := gzip.NewReader(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := io.ReadAll(zr)
+	if err != nil || !bytes.Equal(got, want) {
+		t.Fatalf("Observation.ndjson.gz: %v, %d bytes, want the %d of Observation.ndjson", err, len(got), len(want))
+	}
+	if _, err := os.Stat(filepath.Join(gz, "Observation.ndjson")); !os.IsNotExist(err) {
+		t.Fatalf("--gzip also wrote plain NDJSON: %v", err)
+	}
+	n := 0
+	entries, _ := os.ReadDir(plain)
+	for _, e := range entries {
+		if name := strings.TrimSuffix(e.Name(), ".ndjson"); name != "truth" {
+			n += lines(t, plain, name)
+		}
+	}
+	code, out, errs := runCmd(t, "import", "--data", t.TempDir(), "--errors", filepath.Join(t.TempDir(), "e.ndjson"), gz)
+	if code != 0 || !strings.Contains(out, fmt.Sprintf("%d créées", n)) || !strings.Contains(out, " 0 rejetées") {
+		t.Fatalf("import of the gzip directory (%d lines): %d %q %q", n, code, out, errs)
+	}
 }
