@@ -43,15 +43,6 @@ type Entry struct {
 	Reason      string   `json:"reason,omitempty"` // the stated reason of a break-the-glass
 }
 
-// row turns e into the stored form.
-func (e *Entry) row() (dsn.AuditEntry, error) {
-	b, err := appendJSON(make([]byte, 0, 512), e)
-	if err != nil {
-		return dsn.AuditEntry{}, err
-	}
-	return dsn.AuditEntry{Time: e.Time, Patient: e.Patient, Agent: e.Agent, Action: e.Action, Body: b}, nil
-}
-
 // Decode reads a stored entry.
 func Decode(a dsn.AuditEntry) (Entry, error) {
 	var e Entry

@@ -3,6 +3,7 @@ package audit
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"testing"
 	"time"
@@ -71,6 +72,68 @@ func BenchmarkEntryJSON(b *testing.B) {
 	b.Run("append", func(b *testing.B) {
 		for b.Loop() {
 			appendJSON(make([]byte, 0, 384), &e)
+		}
+	})
+}
+
+// rows writes each body exactly as appendJSON does, whether its head is
+// encoded or copied from the entry before (the entries of one request share
+// it; a different time, agent or address does not).
+func TestRowsShareTheHead(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	at := time.Date(2026, 12, 6, 20, 0, 0, 123456789, time.UTC)
+	var es []Entry
+	for i := range 300 {
+		e := Entry{Time: at, Agent: "client:c1", Name: "labo <x>", Role: "system", TokenID: "jti-1", Remote: "10.0.0.1:5000",
+			Action: "search", Interaction: "search-type", Method: "GET", Path: "/fhir/Patient", Query: "family=é&_count=20",
+			Status: 200, Patient: fmt.Sprintf("p%d", i), Resources: []string{fmt.Sprintf("Patient/p%d/_history/1", i)}, Basis: "system"}
+		switch r.IntN(6) { // now and then another request's head
+		case 0:
+			at = at.Add(time.Microsecond)
+			e.Time = at
+		case 1:
+			e.Agent = "user:u2"
+		case 2:
+			e.Remote = ""
+		}
+		es = append(es, e)
+	}
+	got, err := rows(es)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range es {
+		want, _ := appendJSON(nil, &es[i])
+		if !bytes.Equal(got[i].Body, want) || got[i].Patient != es[i].Patient || got[i].Agent != es[i].Agent || got[i].Time != es[i].Time {
+			t.Fatalf("entry %d:\n got %s\nwant %s", i, got[i].Body, want)
+		}
+	}
+	if _, err := rows([]Entry{{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}); err == nil {
+		t.Fatal("year 10000 encoded; encoding/json refuses it")
+	}
+}
+
+// BenchmarkRows: a search's twenty entries (one request, twenty patients).
+func BenchmarkRows(b *testing.B) {
+	var es []Entry
+	for i := range 20 {
+		es = append(es, Entry{Time: time.Now().UTC(), Agent: "client:0f8e2c1d", Name: "bench", Role: "system", Client: "0f8e2c1d",
+			TokenID: "6f1c2d3e4a5b6c7d", Remote: "127.0.0.1:51234", Action: "search", Interaction: "search-type", Method: "GET",
+			Path: "/fhir/Patient", Query: "family=Tremblay&_count=20", Status: 200, Patient: fmt.Sprintf("p%d", i),
+			Resources: []string{fmt.Sprintf("Patient/p%d/_history/1", i)}, Basis: "system", Purpose: "HOPERAT"})
+		es[i].Time = es[0].Time
+	}
+	b.Run("each", func(b *testing.B) {
+		out := make([][]byte, len(es))
+		for b.Loop() {
+			for i := range es {
+				out[i], _ = appendJSON(make([]byte, 0, 512), &es[i])
+			}
+		}
+	})
+	b.Run("rows", func(b *testing.B) {
+		for b.Loop() {
+			rows(es)
 		}
 	})
 }

@@ -128,13 +128,12 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	req := &appendReq{rows: make([]dsn.AuditEntry, len(entries)), strict: l.strict, done: make(chan error, 1)}
+	rs, err := rows(entries)
+	if err != nil {
+		return dsn.Wrap("audit.Record", dsn.KindInternal, err)
+	}
+	req := &appendReq{rows: rs, strict: l.strict, done: make(chan error, 1)}
 	for i := range entries {
-		r, err := entries[i].row()
-		if err != nil {
-			return dsn.Wrap("audit.Record", dsn.KindInternal, err)
-		}
-		req.rows[i] = r
 		req.strict = req.strict || entries[i].Strict()
 	}
 	select {
