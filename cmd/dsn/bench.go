@@ -26,8 +26,16 @@ func runBench(ctx context.Context, args []string, env Env) error {
 	fs.IntVar(&cfg.SeedSize, "seed-size", 0, "patients (read, history) or bundles (search) created first (0: scenario default)")
 	fs.IntVar(&cfg.ServerPID, "server-pid", 0, "the server's process id: also report its CPU per request (Linux, /proc)")
 	fs.BoolVar(&asJSON, "json", false, "print the result as JSON")
+	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the client to FILE")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if *cpuProfile != "" {
+		stop, err := startCPUProfile(*cpuProfile)
+		if err != nil {
+			return err
+		}
+		defer stop()
 	}
 	gcheadroom.Start() // the client shares the cores with the server: fewer collections (decision 0020)
 	res, err := bench.Run(ctx, cfg)
