@@ -193,9 +193,12 @@ func (s *Store) insertSpooled(ctx context.Context, gen, from, to int64, batch []
 			next = moved // another process moved this generation's records
 			return nil
 		}
+		// Body goes as it was read from the spool: pgx encodes []byte for a
+		// text column without the copy a string conversion makes (a search's
+		// entry lists every resource returned: kilobytes)
 		rows := make([][]any, 0, len(batch))
 		sqlstore.ChainAudit(seq, hash, batch, link, func(e *dsn.AuditEntry) {
-			rows = append(rows, []any{e.Seq, sqlstore.Micros(e.Time), e.Patient, e.Agent, e.Action, string(e.Body), e.Hash})
+			rows = append(rows, []any{e.Seq, sqlstore.Micros(e.Time), e.Patient, e.Agent, e.Action, e.Body, e.Hash})
 		})
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entry"}, auditColumnNames, pgx.CopyFromRows(rows)); err != nil {
 			return err
