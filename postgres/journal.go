@@ -2,6 +2,8 @@ package postgres
 
 import (
 	"context"
+	"strings"
+	"unicode/utf8"
 
 	"github.com/jackc/pgx/v5"
 
@@ -39,6 +41,10 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 		f := linkFunc(link)
 		j.link.CompareAndSwap(nil, &f)
 	}
+	for i := range entries {
+		e := &entries[i]
+		e.Patient, e.Agent, e.Action = pgText(e.Patient), pgText(e.Agent), pgText(e.Action)
+	}
 	if err := j.spool.Append(entries, nil, nil); err != nil {
 		return dsn.Wrap(op, dsn.KindInternal, err)
 	}
@@ -47,6 +53,18 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 	default:
 	}
 	return nil
+}
+
+// pgText makes s storable in a PostgreSQL text column, which refuses NUL
+// and invalid UTF-8. The columns are copies kept for the views (the chain
+// hashes Body, JSON already valid): one entry PostgreSQL refused would
+// otherwise stop the mover, and every entry after it, for good — and a
+// refused sign-in's agent is whatever the caller typed.
+func pgText(s string) string {
+	if utf8.ValidString(s) && strings.IndexByte(s, 0) < 0 {
+		return s
+	}
+	return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
 }
 
 // SyncAudit fsyncs the spool, which holds every entry this process appended

@@ -290,3 +290,28 @@ func TestJournalTwoProcesses(t *testing.T) {
 		t.Fatalf("%d entries, want %d", n, 4*40*2)
 	}
 }
+
+// An entry whose agent or patient PostgreSQL's text refuses (NUL, invalid
+// UTF-8: a refused sign-in journals what the caller typed) is stored with
+// those characters replaced; it does not stop the mover and the entries
+// after it.
+func TestJournalSpoolUnstorableText(t *testing.T) {
+	ctx := context.Background()
+	s := openSpooled(t, freshSchema(t), t.TempDir())
+	defer s.Close()
+	bad := auditRows(1, "x")
+	bad[0].Agent, bad[0].Patient = "user:a\x00b", "p\xff"
+	if err := s.AppendAudit(ctx, bad, audit.Link); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendAudit(ctx, auditRows(2, "after"), audit.Link); err != nil {
+		t.Fatal(err)
+	}
+	if rep := verify(t, s); !rep.OK() || rep.Entries != 3 {
+		t.Fatalf("%+v, want 3 entries verified", rep)
+	}
+	es, err := s.SearchAudit(ctx, dsn.AuditQuery{Agent: "user:a\uFFFDb"})
+	if err != nil || len(es) != 1 || es[0].Patient != "p\uFFFD" {
+		t.Fatalf("%+v (%v), want the entry under its cleaned agent and patient", es, err)
+	}
+}
