@@ -28,12 +28,12 @@ func (s *Store) VRead(ctx context.Context, typ, id string, version int64) (dsn.R
 		return dsn.Resource{}, dsn.Wrap(op, dsn.KindUnavailable, err)
 	}
 	defer s.reads.release(c)
-	r, err := scanResource(c.QueryRow(ctx, sqlVRead, typ, id, version))
+	r, err := sqlstore.Postgres.ScanKeyed(c.QueryRow(ctx, sqlVRead, typ, id, version), typ, id)
 	return sqlstore.ReadResult(op, typ, id, version, r, err, errors.Is(err, pgx.ErrNoRows))
 }
 
 func readCurrent(ctx context.Context, c *pgx.Conn, op, typ, id string) (dsn.Resource, error) {
-	r, err := scanResource(c.QueryRow(ctx, sqlReadCurrent, typ, id))
+	r, err := sqlstore.Postgres.ScanKeyed(c.QueryRow(ctx, sqlReadCurrent, typ, id), typ, id)
 	return sqlstore.ReadResult(op, typ, id, 0, r, err, errors.Is(err, pgx.ErrNoRows))
 }
 

@@ -24,12 +24,12 @@ func (s *Store) VRead(ctx context.Context, typ, id string, version int64) (dsn.R
 	if s.shut.Load() {
 		return dsn.Resource{}, errClosed(op)
 	}
-	r, err := scanResource(s.rstmt.vread.QueryRowContext(ctx, typ, id, version))
+	r, err := sqlstore.SQLite.ScanKeyed(s.rstmt.vread.QueryRowContext(ctx, typ, id, version), typ, id)
 	return sqlstore.ReadResult(op, typ, id, version, r, err, errors.Is(err, sql.ErrNoRows))
 }
 
 func readCurrent(ctx context.Context, stmt *sql.Stmt, op, typ, id string) (dsn.Resource, error) {
-	r, err := scanResource(stmt.QueryRowContext(ctx, typ, id))
+	r, err := sqlstore.SQLite.ScanKeyed(stmt.QueryRowContext(ctx, typ, id), typ, id)
 	return sqlstore.ReadResult(op, typ, id, 0, r, err, errors.Is(err, sql.ErrNoRows))
 }
 

@@ -13,9 +13,11 @@ import (
 const (
 	versionCols = sqlstore.VersionCols
 
-	sqlReadCurrent = `SELECT ` + versionCols + ` FROM resource r
+	// a read by type and id selects the version's other columns only
+	// (sqlstore.KeyedCols): the caller knows the two it asked for
+	sqlReadCurrent = `SELECT ` + sqlstore.KeyedCols + ` FROM resource r
 		JOIN resource_version v ON v.seq = r.seq WHERE r.type = ? AND r.id = ?`
-	sqlVRead = `SELECT ` + versionCols + ` FROM resource_version v
+	sqlVRead = `SELECT ` + sqlstore.KeyedCols + ` FROM resource_version v
 		WHERE v.type = ? AND v.id = ? AND v.version = ?`
 	sqlCurrent       = `SELECT rid, version FROM resource WHERE type = ? AND id = ?`
 	sqlInsertVersion = `INSERT INTO resource_version

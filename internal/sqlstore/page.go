@@ -15,7 +15,12 @@ const (
 )
 
 // VersionCols are the columns of resource_version v that ScanResource reads.
-const VersionCols = `v.type, v.id, v.version, v.last_updated, v.deleted, v.method, v.body, v.patient_key`
+const VersionCols = `v.type, v.id, ` + KeyedCols
+
+// KeyedCols are VersionCols without type and id, for a read by (type, id)
+// that knows them already (ScanKeyed): two columns fewer to name, convert
+// and copy on every read.
+const KeyedCols = `v.version, v.last_updated, v.deleted, v.method, v.body, v.patient_key`
 
 // PageSize applies the default and the cap to a requested count.
 func PageSize(n int) int {

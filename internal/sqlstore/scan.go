@@ -20,14 +20,25 @@ type Rows interface {
 // ScanResource reads the columns of VersionCols.
 func (d Dialect) ScanResource(row Scanner) (dsn.Resource, error) {
 	var r dsn.Resource
+	return d.scan(row, &r, &r.Type, &r.ID)
+}
+
+// ScanKeyed reads the columns of KeyedCols, of the resource typ/id.
+func (d Dialect) ScanKeyed(row Scanner, typ, id string) (dsn.Resource, error) {
+	r := dsn.Resource{Type: typ, ID: id}
+	return d.scan(row, &r)
+}
+
+// scan reads lead (the type and id columns, or none) and then KeyedCols into r.
+func (d Dialect) scan(row Scanner, r *dsn.Resource, lead ...any) (dsn.Resource, error) {
 	var err error
 	if d.intColumns {
 		var lu int64
 		var deleted int
-		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &lu, &deleted, &r.Method, &r.Body, &r.PatientKey)
+		err = row.Scan(append(lead, &r.VersionID, &lu, &deleted, &r.Method, &r.Body, &r.PatientKey)...)
 		r.LastUpdated, r.Deleted = FromMicros(lu), deleted != 0
 	} else {
-		err = row.Scan(&r.Type, &r.ID, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.Body, &r.PatientKey)
+		err = row.Scan(append(lead, &r.VersionID, &r.LastUpdated, &r.Deleted, &r.Method, &r.Body, &r.PatientKey)...)
 		r.LastUpdated = r.LastUpdated.UTC()
 	}
 	if err != nil {
@@ -36,7 +47,7 @@ func (d Dialect) ScanResource(row Scanner) (dsn.Resource, error) {
 	if r.Deleted {
 		r.Body = nil
 	}
-	return r, nil
+	return *r, nil
 }
 
 // ScanHistory reads up to n versions (a seq column, then VersionCols); an
