@@ -231,38 +231,28 @@ func testConcurrentPutAll(t *testing.T, open Opener) {
 	ctx := context.Background()
 	put(t, s, res("Patient", "taken", 1, at(0), dsn.Index{}))
 	const writers, each = 16, 20
-	errs := make([][]error, writers)
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Add(1)
-		errs[g] = make([]error, each)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				id := fmt.Sprintf("m%d-%d", g, i)
-				ws := []dsn.Write{res("Patient", id, 1, at(i), tokenIndex("merge", id)),
-					res("Observation", id, 1, at(i), tokenIndex("merge", id))}
-				if i%7 == 3 {
-					ws = append(ws, res("Patient", "taken", 1, at(i), dsn.Index{}))
-				}
-				errs[g][i] = s.Write(ctx, func(tx dsn.Tx) error {
-					if err := tx.(dsn.BulkTx).PutAll(ws); err != nil {
-						return err
-					}
-					if i%4 == 1 {
-						if r, err := tx.Read("Observation", id); err != nil || r.VersionID != 1 {
-							return fmt.Errorf("own write not read back: %v", err)
-						}
-					}
-					if i%5 == 0 && i%7 != 3 {
-						return errBoom
-					}
-					return nil
-				})
+	errs := concurrently(writers, each, func(g, i int) error {
+		id := fmt.Sprintf("m%d-%d", g, i)
+		ws := []dsn.Write{res("Patient", id, 1, at(i), tokenIndex("merge", id)),
+			res("Observation", id, 1, at(i), tokenIndex("merge", id))}
+		if i%7 == 3 {
+			ws = append(ws, res("Patient", "taken", 1, at(i), dsn.Index{}))
+		}
+		return s.Write(ctx, func(tx dsn.Tx) error {
+			if err := tx.(dsn.BulkTx).PutAll(ws); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
+			if i%4 == 1 {
+				if r, err := tx.Read("Observation", id); err != nil || r.VersionID != 1 {
+					return fmt.Errorf("own write not read back: %v", err)
+				}
+			}
+			if i%5 == 0 && i%7 != 3 {
+				return errBoom
+			}
+			return nil
+		})
+	})
 	committed := 0
 	for g := range writers {
 		for i := range each {

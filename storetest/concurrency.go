@@ -17,28 +17,18 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 	s := open(t)
 	ctx := context.Background()
 	const writers, each = 16, 25
-	errs := make([][]error, writers)
-	var wg sync.WaitGroup
-	for g := range writers {
-		wg.Add(1)
-		errs[g] = make([]error, each)
-		go func() {
-			defer wg.Done()
-			for i := range each {
-				id := fmt.Sprintf("c%d-%d", g, i)
-				errs[g][i] = s.Write(ctx, func(tx dsn.Tx) error {
-					if err := tx.Put(res("Patient", id, 1, at(i), tokenIndex("batch", id))); err != nil {
-						return err
-					}
-					if i%5 == 0 {
-						return errBoom
-					}
-					return nil
-				})
+	errs := concurrently(writers, each, func(g, i int) error {
+		id := fmt.Sprintf("c%d-%d", g, i)
+		return s.Write(ctx, func(tx dsn.Tx) error {
+			if err := tx.Put(res("Patient", id, 1, at(i), tokenIndex("batch", id))); err != nil {
+				return err
 			}
-		}()
-	}
-	wg.Wait()
+			if i%5 == 0 {
+				return errBoom
+			}
+			return nil
+		})
+	})
 	for g := range writers {
 		for i := range each {
 			id := fmt.Sprintf("c%d-%d", g, i)
@@ -60,6 +50,25 @@ func testConcurrentWriters(t *testing.T, open Opener) {
 	if err != nil || sr.Total != writers*each*4/5 {
 		t.Fatalf("index rows of committed writes: total %d, %v; want %d", sr.Total, err, writers*each*4/5)
 	}
+}
+
+// concurrently runs fn(g, i) for i < each on writers goroutines g at once and
+// returns every outcome, by goroutine and call.
+func concurrently(writers, each int, fn func(g, i int) error) [][]error {
+	errs := make([][]error, writers)
+	var wg sync.WaitGroup
+	for g := range writers {
+		wg.Add(1)
+		errs[g] = make([]error, each)
+		go func() {
+			defer wg.Done()
+			for i := range each {
+				errs[g][i] = fn(g, i)
+			}
+		}()
+	}
+	wg.Wait()
+	return errs
 }
 
 func tokenIndex(set, code string) dsn.Index {
