@@ -36,18 +36,7 @@ func benchAccessServer(b *testing.B, mode string) (url, token string, settle fun
 		b.Fatal(err)
 	}
 	svc := repo.New(repo.Options{Store: st})
-	put := func(typ, id, body string) {
-		if _, err := svc.Update(ctx, typ, id, []byte(body), 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-	put("Practitioner", "pr1", `{"resourceType":"Practitioner","id":"pr1"}`)
-	put("Patient", "p1", `{"resourceType":"Patient","id":"p1","generalPractitioner":[{"reference":"Practitioner/pr1"}]}`)
-	for i := range 20 {
-		put("Observation", fmt.Sprintf("o%d", i), fmt.Sprintf(`{"resourceType":"Observation","id":"o%d","status":"final",`+
-			`"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/p1"},`+
-			`"valueQuantity":{"value":%d,"unit":"/min"}}`, i, 60+i))
-	}
+	seedBenchRecord(b, svc)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	o := Options{Repo: svc, Logger: log}
 	tok := ""
@@ -82,6 +71,25 @@ func benchAccessServer(b *testing.B, mode string) (url, token string, settle fun
 		}
 	}
 	return srv.URL, tok, settle
+}
+
+// seedBenchRecord writes p1's record: Practitioner pr1, Patient p1 (pr1 its
+// family physician) and 20 heart-rate Observations of p1.
+func seedBenchRecord(b *testing.B, svc *repo.Service) {
+	ctx := context.Background()
+	put := func(typ, id, body string) {
+		if _, err := svc.Update(ctx, typ, id, []byte(body), 0); err != nil {
+			b.Fatal(err)
+		}
+	}
+	put("Practitioner", "pr1", `{"resourceType":"Practitioner","id":"pr1"}`)
+	put("Patient", "p1", `{"resourceType":"Patient","id":"p1","name":[{"family":"Tremblay","given":["Marie"]}],`+
+		`"gender":"female","birthDate":"1970-01-01","generalPractitioner":[{"reference":"Practitioner/pr1"}]}`)
+	for i := range 20 {
+		put("Observation", fmt.Sprintf("o%d", i), fmt.Sprintf(`{"resourceType":"Observation","id":"o%d","status":"final",`+
+			`"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/p1"},`+
+			`"valueQuantity":{"value":%d,"unit":"/min"}}`, i, 60+i))
+	}
 }
 
 // BenchmarkAccessOverhead compares reads and searches without and with

@@ -2,7 +2,6 @@ package fhirapi
 
 import (
 	"context"
-	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -22,24 +21,13 @@ import (
 // machine is shared.
 // SQLite, one Patient with 20 Observations.
 func BenchmarkServe(b *testing.B) {
-	ctx := context.Background()
-	st, err := sqlite.Open(ctx, b.TempDir())
+	st, err := sqlite.Open(context.Background(), b.TempDir())
 	if err != nil {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { st.Close() })
 	svc := repo.New(repo.Options{Store: st})
-	put := func(typ, id, body string) {
-		if _, err := svc.Update(ctx, typ, id, []byte(body), 0); err != nil {
-			b.Fatal(err)
-		}
-	}
-	put("Patient", "p1", `{"resourceType":"Patient","id":"p1","name":[{"family":"Tremblay","given":["Marie"]}],"gender":"female","birthDate":"1970-01-01"}`)
-	for i := range 20 {
-		put("Observation", fmt.Sprintf("o%d", i), fmt.Sprintf(`{"resourceType":"Observation","id":"o%d","status":"final",`+
-			`"code":{"coding":[{"system":"http://loinc.org","code":"8867-4"}]},"subject":{"reference":"Patient/p1"},`+
-			`"valueQuantity":{"value":%d,"unit":"/min"}}`, i, 60+i))
-	}
+	seedBenchRecord(b, svc) // access_bench_test.go
 	api := New(Options{Repo: svc, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)), Auditor: discardAuditor{}})
 	for _, c := range []struct{ name, target string }{
 		{"read", "/fhir/Patient/p1"},
