@@ -168,9 +168,9 @@ func openJournal(ctx context.Context, dir string) (j *journal, err error) {
 
 // convert takes into blocks, once, the journal an earlier version kept as
 // one row per entry (audit_entry, seq and hash unchanged): audit.db's own
-// table (sessions 5–6), dropped in the same transaction, else, when the
-// journal is still empty, the records' file's (migration 0004, before the
-// journal had a file of its own), left as it was.
+// table (sessions 5–6), dropped in the same transaction once every row is in
+// the blocks, else, when the journal is still empty, the records' file's
+// (migration 0004, before the journal had a file of its own), left as it was.
 func (j *journal) convert(ctx context.Context, records string) (err error) {
 	if _, err = j.conn.ExecContext(ctx, "ATTACH DATABASE ? AS old", records); err != nil {
 		return err
@@ -193,53 +193,67 @@ func (j *journal) convert(ctx context.Context, records string) (err error) {
 		return err
 	}
 	if n > 0 {
-		if err = j.copyRows(ctx, "main.audit_entry"); err != nil {
+		// rows past the blocks' tail too: a process of an earlier version,
+		// still running after this one converted, moves into its table
+		complete, err := j.copyRows(ctx, "main.audit_entry", false)
+		if err != nil {
 			return err
 		}
-		if _, err = j.conn.ExecContext(ctx, `DROP TABLE main.audit_entry`); err != nil {
-			return err
+		if complete {
+			if _, err = j.conn.ExecContext(ctx, `DROP TABLE main.audit_entry`); err != nil {
+				return err
+			}
 		}
 	}
 	// migration 0004 created old.audit_entry: the records' file is migrated first
-	if err = j.copyRows(ctx, "old.audit_entry"); err != nil {
+	if _, err = j.copyRows(ctx, "old.audit_entry", true); err != nil {
 		return err
 	}
 	_, err = j.commit.ExecContext(ctx)
 	return err
 }
 
-// copyRows writes the rows of an audit_entry table as blocks when the
-// journal has none yet (inside convert's transaction).
-func (j *journal) copyRows(ctx context.Context, table string) error {
+// copyRows writes the rows of an audit_entry table that follow the blocks'
+// tail as blocks (inside convert's transaction); with whenEmpty, only into an
+// empty journal. It stops at a row that would leave a gap, never written, and
+// then says the table is not complete.
+func (j *journal) copyRows(ctx context.Context, table string, whenEmpty bool) (complete bool, err error) {
 	seq, _, until, err := j.tailRow(ctx)
-	if err != nil || seq > 0 {
-		return err
+	if err != nil || (whenEmpty && seq > 0) {
+		return err == nil, err
 	}
 	for {
 		rows, err := j.conn.QueryContext(ctx, `SELECT seq, time, patient, agent, action, body, hash FROM `+table+
 			` WHERE seq > ? ORDER BY seq LIMIT 5000`, seq)
 		if err != nil {
-			return err
+			return false, err
 		}
 		var batch []dsn.AuditEntry
 		for rows.Next() {
 			e, err := sqlstore.ScanAuditEntry(rows)
 			if err != nil {
 				rows.Close()
-				return err
+				return false, err
+			}
+			if e.Seq != seq+1+int64(len(batch)) {
+				break // a gap
 			}
 			batch = append(batch, e)
 		}
 		if err := rows.Close(); err != nil {
-			return err
+			return false, err
 		}
-		if len(batch) == 0 {
-			return nil
+		if len(batch) > 0 {
+			if until, err = j.writeBatch(ctx, batch, until); err != nil {
+				return false, err
+			}
+			seq = batch[len(batch)-1].Seq
 		}
-		if until, err = j.writeBatch(ctx, batch, until); err != nil {
-			return err
+		if len(batch) < 5000 {
+			var left int
+			err := j.conn.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE seq > ?`, seq).Scan(&left)
+			return err == nil && left == 0, err
 		}
-		seq = batch[len(batch)-1].Seq
 	}
 }
 

@@ -178,3 +178,70 @@ func TestJournalRowsAreConverted(t *testing.T) {
 		t.Fatal("audit_entry is still in audit.db after the conversion")
 	}
 }
+
+// A process of an earlier version still running after the conversion moves
+// entries into its own audit_entry: the next open takes the rows that follow
+// the blocks, and drops the table only once every row is in them; a row that
+// would leave a gap is not taken and the table stays.
+func TestJournalRowsAfterTheBlocksAreTaken(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.AppendAudit(ctx, journalEntries(5, "new"), link); err != nil {
+		t.Fatal(err)
+	}
+	checkChain(t, s, 5)
+	var prev []byte
+	s.ScanAudit(ctx, 5, func(e dsn.AuditEntry) error { prev = bytes.Clone(e.Hash); return nil })
+	s.Close()
+	db, err := sql.Open("sqlite", filepath.Join(dir, JournalFileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`CREATE TABLE audit_entry (seq INTEGER PRIMARY KEY, time INTEGER NOT NULL, patient TEXT NOT NULL,
+		agent TEXT NOT NULL, action TEXT NOT NULL, body TEXT NOT NULL, hash BLOB NOT NULL)`); err != nil {
+		t.Fatal(err)
+	}
+	insert := func(es []dsn.AuditEntry, from int64) {
+		for i, e := range es {
+			e.Seq = from + int64(i)
+			link(prev, &e)
+			prev = e.Hash
+			if _, err := db.Exec(`INSERT INTO audit_entry VALUES (?, ?, ?, ?, ?, ?, ?)`, e.Seq, e.Time.UnixMicro(), e.Patient, e.Agent, e.Action, string(e.Body), e.Hash); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	tail := prev
+	insert(journalEntries(3, "old process"), 3) // 3–5: in the blocks already, left aside
+	prev = tail
+	insert(journalEntries(3, "old process"), 6) // 6–8: only here
+	insert(journalEntries(1, "after a gap"), 10)
+
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkChain(t, s, 8)
+	var left int
+	s.journal.rdb.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'audit_entry'`).Scan(&left)
+	s.Close()
+	if left != 1 {
+		t.Fatal("audit_entry dropped although its row 10 is not in the blocks")
+	}
+	db.Exec(`DELETE FROM audit_entry WHERE seq = 10`)
+	s, err = Open(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	checkChain(t, s, 8)
+	s.journal.rdb.QueryRow(`SELECT count(*) FROM sqlite_master WHERE name = 'audit_entry'`).Scan(&left)
+	if left != 0 {
+		t.Fatal("audit_entry kept although every row is in the blocks")
+	}
+}
