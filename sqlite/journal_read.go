@@ -222,8 +222,9 @@ func (j *journal) blockOf(ctx context.Context, a *auditSearch, seq int64) error 
 func (j *journal) searchBlocks(ctx context.Context, a *auditSearch) error {
 	below := a.before
 	var es []dsn.AuditEntry
+	limit := 1 // the tail (a checkpoint, a page of the newest entries) is in the last block
 	for {
-		bs, err := j.blocks(ctx, `SELECT first, until, data FROM audit_block WHERE first < ? ORDER BY first DESC LIMIT ?`, below, scanBlocks)
+		bs, err := j.blocks(ctx, `SELECT first, until, data FROM audit_block WHERE first < ? ORDER BY first DESC LIMIT ?`, below, limit)
 		if err != nil {
 			return err
 		}
@@ -246,9 +247,9 @@ func (j *journal) searchBlocks(ctx context.Context, a *auditSearch) error {
 				}
 			}
 		}
-		if len(bs) < scanBlocks {
+		if len(bs) < limit {
 			return nil
 		}
-		below = bs[len(bs)-1].first
+		below, limit = bs[len(bs)-1].first, scanBlocks
 	}
 }
