@@ -82,7 +82,15 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 	if err := sqlstore.Distinct(op, ws); err != nil {
 		return err
 	}
-	if err := t.flush(); err != nil {
+	if held, err := t.hold(op, ws); held {
+		return err // sent with the batch's other PutAlls (bulkmerge.go)
+	}
+	return t.putAll(op, ws)
+}
+
+// putAll writes ws at once.
+func (t *tx) putAll(op string, ws []dsn.Write) error {
+	if err := t.flushStatements(); err != nil {
 		return t.fail(op, err)
 	}
 	seqs, err := t.nextvals(sqlNextSeqs, len(ws))

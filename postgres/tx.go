@@ -20,6 +20,8 @@ type tx struct {
 	pending          []string  // BEGIN/SAVEPOINT not yet sent; nil once sent
 	jobs             []dsn.Job // AddJob inserts not yet sent, after pending
 	began            bool      // this fn opened the batch's transaction
+	held             *held     // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
+	mark             int       // where this fn's held writes begin
 	sqlstore.TxState           // Wrote: dsn_put was sent
 }
 
@@ -77,6 +79,9 @@ func (t *tx) Put(w dsn.Write) error {
 	if err := t.Check(op); err != nil {
 		return err
 	}
+	if err := t.sendHeld(); err != nil {
+		return err
+	}
 	var body, index any // nil: SQL NULL
 	if !w.Deleted {
 		body = string(w.Body)
@@ -119,8 +124,17 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	return cur, err
 }
 
-// flush sends the pending BEGIN/SAVEPOINT and queued jobs before a read.
+// flush sends the pending BEGIN/SAVEPOINT, queued jobs and the batch's held
+// PutAlls before a read.
 func (t *tx) flush() error {
+	if err := t.flushStatements(); err != nil {
+		return err
+	}
+	return t.sendHeld()
+}
+
+// flushStatements sends the pending BEGIN/SAVEPOINT and queued jobs.
+func (t *tx) flushStatements() error {
 	switch {
 	case len(t.pending) == 0 && len(t.jobs) == 0:
 		return nil

@@ -90,12 +90,19 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	results = make([]error, len(live))
 	began := false
 	var carried []dsn.Job // job inserts of earlier fns not sent yet (tx.AddJob)
+	var h *held // PutAlls of the fns held for one merged write (bulkmerge.go)
+	if !savepoints {
+		h = &held{}
+	}
 	for i, r := range live {
 		if err := r.Ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx, jobs: carried}
+		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
+		if h != nil {
+			t.mark = len(h.ws)
+		}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
@@ -126,10 +133,28 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 				}
 			}
 			return nil, true, nil
+		case !savepoints:
+			t.drop() // failed before its held writes were sent: nothing of it was written
 		case savepoints && len(t.pending) == 0:
 			if _, err := conn.Exec(ctx, "ROLLBACK TO w"); err != nil {
 				return nil, false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
+		}
+	}
+	if h != nil && len(h.ws) > 0 { // the held writes, merged, before the COMMIT
+		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
+		if !began {
+			t.pending = []string{"BEGIN"}
+		}
+		err := t.sendHeld()
+		began, carried = began || t.began, t.jobs
+		if err != nil {
+			if began {
+				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+					return nil, false, fmt.Errorf("rollback: %w", err)
+				}
+			}
+			return nil, true, nil // every fn answers for itself with savepoints
 		}
 	}
 	if len(carried) > 0 { // the last fns' jobs travel with the COMMIT
