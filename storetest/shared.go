@@ -31,19 +31,34 @@ func testSharedRows(t *testing.T, open Opener) {
 		Tokens:     []dsn.TokenKey{code("code", "x"), code("combo-code", "x")},
 		Quantities: []dsn.QuantityKey{{Param: "value-quantity", Value: 5, System: ucum, Code: "mg"}, {Param: "combo-value-quantity", Value: 5, System: ucum, Code: "mg"}},
 	}
+	// o2's component (code y, 7 mg) is under component-* and combo-* alike
+	qty := func(p string, v float64) dsn.QuantityKey {
+		return dsn.QuantityKey{Param: p, Value: v, Low: v, High: v, System: ucum, Code: "mg", Unit: "mg"}
+	}
+	pair := func(p, c string, v float64) dsn.CompositeKey {
+		return dsn.CompositeKey{Param: p, Parts: []dsn.CompositePart{
+			{Param: c, Type: dsn.ParamToken, Token: code(c, "y")},
+			{Param: "value-quantity", Type: dsn.ParamQuantity, Quantity: qty("value-quantity", v)}}}
+	}
 	o2 := dsn.Index{
 		References: []dsn.RefKey{{Param: "subject", Type: "Group", ID: "g"}},
-		Tokens:     []dsn.TokenKey{code("code", "z"), code("combo-code", "z"), code("combo-code", "y")},
-		Quantities: []dsn.QuantityKey{{Param: "combo-value-quantity", Value: 7, System: ucum, Code: "mg"}},
+		Tokens:     []dsn.TokenKey{code("code", "z"), code("combo-code", "z"), code("combo-code", "y"), code("component-code", "y")},
+		Quantities: []dsn.QuantityKey{qty("combo-value-quantity", 7), qty("component-value-quantity", 7)},
+		Composites: []dsn.CompositeKey{pair("combo-code-value-quantity", "combo-code", 7), pair("component-code-value-quantity", "component-code", 7)},
 	}
 	put(t, s, res("Patient", "a", 1, at(0), a), res("Patient", "b", 1, at(1), b), res("Patient", "c", 1, at(2), c),
 		res("Observation", "o1", 1, at(3), o1), res("Observation", "o2", 1, at(4), o2))
 
-	S, T, R, Q := dsn.ParamString, dsn.ParamToken, dsn.ParamReference, dsn.ParamQuantity
+	S, T, R, Q, C := dsn.ParamString, dsn.ParamToken, dsn.ParamReference, dsn.ParamQuantity, dsn.ParamComposite
 	text := func(v string) dsn.Value { return dsn.Value{Text: v} }
 	tok := func(v string) dsn.Value { return dsn.Value{System: loinc, Code: v} }
 	ref := func(typ, id string) dsn.Value { return dsn.Value{RefType: typ, RefID: id} }
 	cote := []dsn.Clause{cl("family", S, "", text("cote"))}
+	yq := func(p string) dsn.Clause { // p = y$7 mg
+		c := cl(p, C, "", dsn.Value{Components: []dsn.Value{tok("y"), {Number: 7, NumLow: 6.5, NumHigh: 7.5, System: ucum, Code: "mg"}}})
+		c.Parts = []dsn.ParamType{T, Q}
+		return c
+	}
 	cases := []searchCase{
 		{"family", "Patient", []dsn.Clause{cl("family", S, "", text("cote"))}, []string{"a", "c"}},
 		{"name", "Patient", []dsn.Clause{cl("name", S, "", text("cote"))}, []string{"a", "b"}},
@@ -67,6 +82,14 @@ func testSharedRows(t *testing.T, open Opener) {
 		{"combo-code of a component", "Observation", []dsn.Clause{cl("combo-code", T, "", tok("y"))}, []string{"o2"}},
 		{"code, not a component's", "Observation", []dsn.Clause{cl("code", T, "", tok("y"))}, nil},
 		{"combo-code :not", "Observation", []dsn.Clause{cl("combo-code", T, "not", tok("x"))}, []string{"o2"}},
+		{"component-code", "Observation", []dsn.Clause{cl("component-code", T, "", tok("y"))}, []string{"o2"}},
+		{"component-code, not the code", "Observation", []dsn.Clause{cl("component-code", T, "", tok("z"))}, nil},
+		{"component-code :missing=true", "Observation", []dsn.Clause{cl("component-code", T, "missing", text("true"))}, []string{"o1"}},
+		{"component-value-quantity", "Observation", []dsn.Clause{cl("component-value-quantity", Q, "", dsn.Value{Prefix: "ge", Number: 5, System: ucum, Code: "mg"})}, []string{"o2"}},
+		{"value-quantity, not a component's", "Observation", []dsn.Clause{cl("value-quantity", Q, "", dsn.Value{Number: 7, System: ucum, Code: "mg"})}, nil},
+		{"component-code-value-quantity", "Observation", []dsn.Clause{yq("component-code-value-quantity")}, []string{"o2"}},
+		{"combo-code-value-quantity", "Observation", []dsn.Clause{yq("combo-code-value-quantity")}, []string{"o2"}},
+		{"code-value-quantity, not a component's", "Observation", []dsn.Clause{yq("code-value-quantity")}, nil},
 		{"value-quantity", "Observation", []dsn.Clause{cl("value-quantity", Q, "", dsn.Value{Number: 5, System: ucum, Code: "mg"})}, []string{"o1"}},
 		{"combo-value-quantity", "Observation", []dsn.Clause{cl("combo-value-quantity", Q, "", dsn.Value{Prefix: "ge", Number: 5, System: ucum, Code: "mg"})}, []string{"o1", "o2"}},
 		{"chain patient.family", "Observation", []dsn.Clause{{Param: "patient", Type: R, Chain: &dsn.SearchQuery{Type: "Patient", Clauses: cote}}}, []string{"o1"}},

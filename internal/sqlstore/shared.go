@@ -8,7 +8,7 @@ import (
 )
 
 // Shared rows. Several R4 search parameters of one type index the same values:
-// Observation's combo-code repeats code when there is no component (its
+// Observation's combo-code repeats code and each component's code (its
 // expression is `Observation.code | Observation.component.code`), patient
 // repeats subject when the subject is a Patient, name and phonetic repeat
 // family and given, address repeats address-city, -state, -postalcode and
@@ -44,6 +44,15 @@ var sharedGroups = [][]string{
 	{"data-absent-reason", "combo-data-absent-reason"},
 	{"code-value-quantity", "combo-code-value-quantity"},
 	{"code-value-concept", "combo-code-value-concept"},
+	// combo-* is also Observation.component.*: a component's rows repeat
+	// under combo-* (12 % of an Observation's index rows in synthetic data,
+	// docs/benchmarks.md session 7 — footprint)
+	{"component-code", "combo-code"},
+	{"component-value-quantity", "combo-value-quantity"},
+	{"component-value-concept", "combo-value-concept"},
+	{"component-data-absent-reason", "combo-data-absent-reason"},
+	{"component-code-value-quantity", "combo-code-value-quantity"},
+	{"component-code-value-concept", "combo-code-value-concept"},
 }
 
 // paramNames maps a parameter to the names its rows are stored under: its
