@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
 	"strings"
 	"testing"
 
@@ -23,21 +21,8 @@ import (
 func TestAuditSpoolPostgres(t *testing.T) {
 	u, spool := pgSchema(t), t.TempDir()
 	store := []string{"--db", u, "--audit-spool", spool}
-	ctx, cancel := context.WithCancel(context.Background())
-	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DBURL: u, AuditSpool: spool}},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	done := make(chan error, 1)
-	go func() { done <- m.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-		m.Close()
-	}()
-	base := "http://" + m.Addr()
+	m, base, stop := runConfig(t, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DBURL: u, AuditSpool: spool}})
+	defer stop()
 	if a := call(t, "GET", base+"/fhir/Patient", "", "Authorization", ""); a.status != 401 {
 		t.Fatalf("no token: %d", a.status)
 	}

@@ -23,8 +23,14 @@ import (
 // runMain starts a server on dir and returns its base URL and a stop function.
 func runMain(tb testing.TB, dir string) (*Main, string, func()) {
 	tb.Helper()
+	return runConfig(tb, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DataDir: dir}})
+}
+
+// runConfig is runMain with a whole configuration (a PostgreSQL store).
+func runConfig(tb testing.TB, cfg Config) (*Main, string, func()) {
+	tb.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	m, err := NewMain(ctx, Config{Addr: "127.0.0.1:0", Store: StoreConfig{DataDir: dir}}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	m, err := NewMain(ctx, cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		cancel()
 		tb.Fatal(err)
