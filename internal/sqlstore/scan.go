@@ -77,7 +77,9 @@ func (d Dialect) scanPage(rows Rows, n int, kind byte) (rs []dsn.Resource, next 
 			break
 		}
 		var pos int64
-		r, err := d.ScanResource(posScanner{rows, &pos})
+		var r dsn.Resource
+		// the leading seq or rid column, then VersionCols, in one Scan
+		r, err := d.scan(rows, &r, &pos, &r.Type, &r.ID)
 		if err != nil {
 			return rs, "", err
 		}
@@ -86,14 +88,6 @@ func (d Dialect) scanPage(rows Rows, n int, kind byte) (rs []dsn.Resource, next 
 	}
 	return rs, next, rows.Err()
 }
-
-// posScanner reads a leading integer column (seq or rid) before the VersionCols.
-type posScanner struct {
-	rows Scanner
-	pos  *int64
-}
-
-func (s posScanner) Scan(dest ...any) error { return s.rows.Scan(append([]any{s.pos}, dest...)...) }
 
 // ReadResult turns the outcome of a read of typ/id into the answer of
 // dsn.Store.Read (version 0) or VRead: noRows is the driver's "no row" error,
@@ -133,7 +127,8 @@ func (d Dialect) ScanSorted(rows Rows, p Plan) (dsn.SearchResult, error) {
 		for i := range vals {
 			dest = append(dest, &vals[i])
 		}
-		r, err := d.ScanResource(prefixScanner{rows, dest})
+		var r dsn.Resource
+		r, err := d.scan(rows, &r, append(dest, &r.Type, &r.ID)...)
 		if err != nil {
 			return res, err
 		}
@@ -161,11 +156,3 @@ func cursorValue(v any, k dsn.SortKey) any {
 	}
 	return v
 }
-
-// prefixScanner reads leading columns into dest before the VersionCols.
-type prefixScanner struct {
-	rows Scanner
-	dest []any
-}
-
-func (s prefixScanner) Scan(dest ...any) error { return s.rows.Scan(append(s.dest, dest...)...) }
