@@ -46,8 +46,12 @@ func testSharedRows(t *testing.T, open Opener) {
 		Quantities: []dsn.QuantityKey{qty("combo-value-quantity", 7), qty("component-value-quantity", 7)},
 		Composites: []dsn.CompositeKey{pair("combo-code-value-quantity", "combo-code", 7), pair("component-code-value-quantity", "component-code", 7)},
 	}
+	// e1's participant is a Practitioner (practitioner too), e2's a PractitionerRole
+	e1 := dsn.Index{References: []dsn.RefKey{{Param: "participant", Type: "Practitioner", ID: "d"}, {Param: "practitioner", Type: "Practitioner", ID: "d"}}}
+	e2 := dsn.Index{References: []dsn.RefKey{{Param: "participant", Type: "PractitionerRole", ID: "d"}}}
 	put(t, s, res("Patient", "a", 1, at(0), a), res("Patient", "b", 1, at(1), b), res("Patient", "c", 1, at(2), c),
-		res("Observation", "o1", 1, at(3), o1), res("Observation", "o2", 1, at(4), o2))
+		res("Observation", "o1", 1, at(3), o1), res("Observation", "o2", 1, at(4), o2),
+		res("Encounter", "e1", 1, at(5), e1), res("Encounter", "e2", 1, at(6), e2))
 
 	S, T, R, Q, C := dsn.ParamString, dsn.ParamToken, dsn.ParamReference, dsn.ParamQuantity, dsn.ParamComposite
 	text := func(v string) dsn.Value { return dsn.Value{Text: v} }
@@ -77,6 +81,10 @@ func testSharedRows(t *testing.T, open Opener) {
 		{"subject", "Observation", []dsn.Clause{cl("subject", R, "", ref("Patient", "a"))}, []string{"o1"}},
 		{"subject Group", "Observation", []dsn.Clause{cl("subject", R, "", ref("Group", "g"))}, []string{"o2"}},
 		{"patient :missing=true", "Observation", []dsn.Clause{cl("patient", R, "missing", text("true"))}, []string{"o2"}},
+		{"practitioner", "Encounter", []dsn.Clause{cl("practitioner", R, "", ref("Practitioner", "d"))}, []string{"e1"}},
+		{"participant", "Encounter", []dsn.Clause{cl("participant", R, "", ref("Practitioner", "d"))}, []string{"e1"}},
+		{"participant, any type", "Encounter", []dsn.Clause{cl("participant", R, "", dsn.Value{RefID: "d"})}, []string{"e1", "e2"}},
+		{"practitioner :missing=true", "Encounter", []dsn.Clause{cl("practitioner", R, "missing", text("true"))}, []string{"e2"}},
 		{"code", "Observation", []dsn.Clause{cl("code", T, "", tok("x"))}, []string{"o1"}},
 		{"combo-code", "Observation", []dsn.Clause{cl("combo-code", T, "", tok("x"))}, []string{"o1"}},
 		{"combo-code of a component", "Observation", []dsn.Clause{cl("combo-code", T, "", tok("y"))}, []string{"o2"}},

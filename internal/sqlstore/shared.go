@@ -38,6 +38,9 @@ var sharedGroups = [][]string{
 	{"phone", "telecom"},
 	{"email", "telecom"},
 	{"patient", "subject"},
+	// Encounter's practitioner is participant.individual where it is a
+	// Practitioner (one row per synthetic Encounter, session 7)
+	{"participant", "practitioner"},
 	{"code", "combo-code"},
 	{"value-quantity", "combo-value-quantity"},
 	{"value-concept", "combo-value-concept"},
