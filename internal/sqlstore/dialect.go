@@ -19,6 +19,9 @@ type Dialect struct {
 	// (sqlite.org/optoverview.html#disqualifying_where_clause_terms_using_unary_).
 	// PostgreSQL plans from statistics and needs no hint.
 	noIndex string
+	// armPerName: a parameter whose rows are stored under several names is
+	// probed with one UNION arm per name where its index rows lead (probe).
+	armPerName bool
 	// intColumns: instants are stored as Unix microseconds and booleans as 0/1
 	// (SQLite has neither type); otherwise timestamptz and boolean columns.
 	intColumns bool
@@ -38,6 +41,7 @@ var Postgres = Dialect{
 	placeholder: func(n int) string { return "$" + strconv.Itoa(n) },
 	always:      "true",
 	noIndex:     "",
+	armPerName:  true,
 	timeArg:     func(t time.Time) any { return t.UTC() },
 }
 

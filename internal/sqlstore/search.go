@@ -64,6 +64,39 @@ func (b *builder) param(x, p string) string {
 	return x + ".param IN (" + strings.Join(in, ", ") + ")"
 }
 
+// probe is the sub-query head + (the condition that row alias x belongs to
+// parameter p) + tail, where the index rows lead: the rows are found by the
+// (type, param, …) index, not by rid. On PostgreSQL a parameter whose rows
+// may be stored under several names (shared.go) gets one arm per name joined
+// by sep (" UNION ALL ", or " UNION " where the rids must be distinct), each
+// with an equality on param: with "param IN ($a, $b)" the planner, on tables
+// never analysed (a fresh install, every benchmark), probes the index on
+// (type, ref_id) alone and filters param, which reads every row of the type
+// per candidate (Observation?patient&code 2 → 55 ms at 340 Observations,
+// docs/benchmarks.md session 7). The arms reuse the numbered placeholders
+// of head and tail. SQLite's planner probes the index once per value of an
+// IN list, and its "?" placeholders cannot be reused: it keeps one IN.
+// tail is called once, after the name placeholders are made (SQLite binds
+// "?" in order). split false keeps the IN (the caller says why).
+func (b *builder) probe(x, p, head, sep string, split bool, tail func() (string, error)) (string, error) {
+	names := ParamNames(p)
+	if len(names) == 1 || !split || !b.d.armPerName {
+		cond := b.param(x, p)
+		t, err := tail()
+		return head + cond + t, err
+	}
+	conds := make([]string, len(names))
+	for i, n := range names {
+		conds[i] = x + ".param = " + b.arg(n)
+	}
+	t, err := tail()
+	arms := make([]string, len(names))
+	for i, c := range conds {
+		arms[i] = head + c + t
+	}
+	return strings.Join(arms, sep), err
+}
+
 func invalid(format string, args ...any) error {
 	return dsn.Errorf(searchOp, dsn.KindInvalid, format, args...)
 }
@@ -125,8 +158,11 @@ func (b *builder) count(q dsn.SearchQuery) (string, error) {
 	}
 	c := q.Clauses[driver]
 	table, _ := tableOf(c)
-	head := "SELECT DISTINCT x.rid FROM " + table + " x WHERE x.type = " + b.arg(q.Type) + " AND " + b.param("x", c.Param)
-	ors, err := b.values(c)
+	head := "SELECT DISTINCT x.rid FROM " + table + " x WHERE x.type = " + b.arg(q.Type) + " AND "
+	rids, err := b.probe("x", c.Param, head, " UNION ", true, func() (string, error) {
+		ors, err := b.values(c)
+		return " AND " + ors, err
+	})
 	if err != nil {
 		return "", err
 	}
@@ -135,7 +171,7 @@ func (b *builder) count(q dsn.SearchQuery) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	sql := "SELECT count(*) FROM (" + head + " AND " + ors + ") r"
+	sql := "SELECT count(*) FROM (" + rids + ") r"
 	if len(conds) > 0 {
 		sql += "\nWHERE " + strings.Join(conds, "\n  AND ")
 	}
