@@ -2,8 +2,9 @@ package postgres
 
 import "dsn"
 
-// held merges the PutAlls of the fns of one group commit into one, as on
-// SQLite (sqlite/bulkmerge.go, where the reasons are): over HTTP every
+// The PutAlls of the fns of one group commit are merged into one, as on
+// SQLite (sqlite/bulkmerge.go, where the reasons are; sqlstore.Held keeps
+// them, write.go runPass owns one per pass): over HTTP every
 // transaction Bundle is one fn with one PutAll of ~26 versions, and a PutAll
 // costs two sequence round trips and a COPY per table however few its rows.
 // While a batch runs without savepoints (write.go, runPass), a PutAll is
@@ -12,10 +13,6 @@ import "dsn"
 // before they are sent has its own dropped; a fn that fails after, or a
 // failure of the merged write, reruns the batch with savepoints, where each
 // PutAll answers for itself.
-type held struct {
-	ws  []dsn.Write
-	ids map[dsn.ResourceKey]struct{}
-}
 
 // hold keeps ws for the merged PutAll (after sending what is held if ws
 // names one of those resources again). ok is false when the batch does not
@@ -25,21 +22,12 @@ func (t *tx) hold(op string, ws []dsn.Write) (ok bool, err error) {
 	if h == nil {
 		return false, nil
 	}
-	if h.ids == nil {
-		h.ids = map[dsn.ResourceKey]struct{}{}
-	}
-	for _, w := range ws {
-		if _, again := h.ids[dsn.ResourceKey{Type: w.Type, ID: w.ID}]; again {
-			if err := t.sendHeld(); err != nil {
-				return true, err
-			}
-			break
+	if h.Repeats(ws) {
+		if err := t.sendHeld(); err != nil {
+			return true, err
 		}
 	}
-	for _, w := range ws {
-		h.ids[dsn.ResourceKey{Type: w.Type, ID: w.ID}] = struct{}{}
-	}
-	h.ws = append(h.ws, ws...)
+	h.Add(ws)
 	return true, nil
 }
 
@@ -47,26 +35,19 @@ func (t *tx) hold(op string, ws []dsn.Write) (ok bool, err error) {
 // own, t has written (undoing its fn then needs the rollback).
 func (t *tx) sendHeld() error {
 	h := t.held
-	if h == nil || len(h.ws) == 0 {
+	if h == nil || h.Len() == 0 {
 		return nil
 	}
-	if len(h.ws) > t.mark {
+	if h.Len() > t.mark {
 		t.Wrote = true
 	}
-	ws := h.ws
-	h.ws, t.mark = nil, 0
-	clear(h.ids)
-	return t.putAll("postgres.Tx.PutAll", ws)
+	t.mark = 0
+	return t.putAll("postgres.Tx.PutAll", h.Take())
 }
 
 // drop removes the writes t held: its fn failed before they were sent.
 func (t *tx) drop() {
-	h := t.held
-	if h == nil {
-		return
+	if t.held != nil {
+		t.held.Drop(t.mark)
 	}
-	for _, w := range h.ws[t.mark:] {
-		delete(h.ids, dsn.ResourceKey{Type: w.Type, ID: w.ID})
-	}
-	h.ws = h.ws[:t.mark]
 }

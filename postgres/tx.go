@@ -17,12 +17,12 @@ import (
 type tx struct {
 	conn             *pgx.Conn
 	ctx              context.Context
-	pending          []string  // BEGIN/SAVEPOINT not yet sent; nil once sent
-	jobs             []dsn.Job // AddJob inserts not yet sent, after pending
-	began            bool      // this fn opened the batch's transaction
-	held             *held     // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
-	mark             int       // where this fn's held writes begin
-	sqlstore.TxState           // Wrote: dsn_put was sent
+	pending          []string       // BEGIN/SAVEPOINT not yet sent; nil once sent
+	jobs             []dsn.Job      // AddJob inserts not yet sent, after pending
+	began            bool           // this fn opened the batch's transaction
+	held             *sqlstore.Held // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
+	mark             int            // where this fn's held writes begin
+	sqlstore.TxState                // Wrote: dsn_put was sent
 }
 
 var _ dsn.Tx = (*tx)(nil)

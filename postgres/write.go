@@ -90,9 +90,9 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	results = make([]error, len(live))
 	began := false
 	var carried []dsn.Job // job inserts of earlier fns not sent yet (tx.AddJob)
-	var h *held // PutAlls of the fns held for one merged write (bulkmerge.go)
+	var h *sqlstore.Held  // PutAlls of the fns held for one merged write (bulkmerge.go)
 	if !savepoints {
-		h = &held{}
+		h = &sqlstore.Held{}
 	}
 	for i, r := range live {
 		if err := r.Ctx.Err(); err != nil {
@@ -101,7 +101,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 		}
 		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
 		if h != nil {
-			t.mark = len(h.ws)
+			t.mark = h.Len()
 		}
 		if !began {
 			t.pending = []string{"BEGIN"}
@@ -141,7 +141,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			}
 		}
 	}
-	if h != nil && len(h.ws) > 0 { // the held writes, merged, before the COMMIT
+	if h != nil && h.Len() > 0 { // the held writes, merged, before the COMMIT
 		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
 		if !began {
 			t.pending = []string{"BEGIN"}

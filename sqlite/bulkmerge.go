@@ -1,6 +1,9 @@
 package sqlite
 
-import "dsn"
+import (
+	"dsn"
+	"dsn/internal/sqlstore"
+)
 
 // held merges the PutAlls of the fns of one group commit into one PutAll.
 //
@@ -23,17 +26,16 @@ import "dsn"
 // with a savepoint per fn and no holding, where each PutAll answers for
 // itself (runTx's retry, which the Store.Write contract allows).
 type held struct {
-	on  bool        // the batch runs without savepoints: PutAll may hold
-	ws  []dsn.Write // held writes, in fn order
-	ids map[dsn.ResourceKey]struct{}
-	err error // sending failed: the batch must run again with savepoints
-	sent int  // PutAlls sent (merged or not), for the tests
+	on bool // the batch runs without savepoints: PutAll may hold
+	sqlstore.Held
+	err  error // sending failed: the batch must run again with savepoints
+	sent int   // PutAlls sent (merged or not), for the tests
 }
 
 // reset empties the held writes at the start of a batch run.
 func (h *held) reset(on bool) {
-	h.on, h.ws, h.err = on, nil, nil
-	clear(h.ids)
+	h.on, h.err = on, nil
+	h.Take()
 }
 
 // hold keeps ws for the merged PutAll, after sending what is already held if
@@ -44,21 +46,12 @@ func (t *tx) hold(op string, ws []dsn.Write) (ok bool, err error) {
 	if !h.on {
 		return false, nil
 	}
-	if h.ids == nil {
-		h.ids = map[dsn.ResourceKey]struct{}{}
-	}
-	for _, w := range ws {
-		if _, again := h.ids[dsn.ResourceKey{Type: w.Type, ID: w.ID}]; again {
-			if err := t.send(op); err != nil {
-				return true, err
-			}
-			break
+	if h.Repeats(ws) {
+		if err := t.send(op); err != nil {
+			return true, err
 		}
 	}
-	for _, w := range ws {
-		h.ids[dsn.ResourceKey{Type: w.Type, ID: w.ID}] = struct{}{}
-	}
-	h.ws = append(h.ws, ws...)
+	h.Add(ws)
 	return true, nil
 }
 
@@ -67,10 +60,10 @@ func (t *tx) hold(op string, ws []dsn.Write) (ok bool, err error) {
 // then needs the rollback).
 func (t *tx) send(op string) error {
 	h := &t.s.held
-	if len(h.ws) == 0 {
+	if h.Len() == 0 {
 		return nil
 	}
-	if len(h.ws) > t.mark {
+	if h.Len() > t.mark {
 		t.Wrote = true
 	}
 	t.mark = 0
@@ -84,14 +77,11 @@ func (t *tx) send(op string) error {
 // is kept in held.err: the batch runs again with savepoints.
 func (s *Store) sendHeld() error {
 	h := &s.held
-	if len(h.ws) == 0 {
+	if h.Len() == 0 {
 		return h.err
 	}
-	ws := h.ws
-	h.ws = nil
-	clear(h.ids)
 	h.sent++
-	err := (&tx{s: s}).putAll("sqlite.Tx.PutAll", ws)
+	err := (&tx{s: s}).putAll("sqlite.Tx.PutAll", h.Take())
 	if err != nil && h.err == nil {
 		h.err = err
 	}
@@ -99,16 +89,10 @@ func (s *Store) sendHeld() error {
 }
 
 // drop removes the writes t held: its fn failed before they were sent.
-func (t *tx) drop() {
-	h := &t.s.held
-	for _, w := range h.ws[t.mark:] {
-		delete(h.ids, dsn.ResourceKey{Type: w.Type, ID: w.ID})
-	}
-	h.ws = h.ws[:t.mark]
-}
+func (t *tx) drop() { t.s.held.Drop(t.mark) }
 
 // newBareTx is the Tx of a fn run without a savepoint; its held writes start
 // at mark.
 func (s *Store) newBareTx() *tx {
-	return &tx{s: s, mark: len(s.held.ws)}
+	return &tx{s: s, mark: s.held.Len()}
 }
