@@ -52,11 +52,14 @@ CREATE TABLE IF NOT EXISTS audit_key (
 
 // journalPageSize is audit.db's page size when the store creates it. The
 // mover's cost is mostly writing its blocks' pages to the WAL, two pwrite
-// calls per page (frame header, page): larger pages, fewer calls. 16 KiB
-// took BenchmarkJournalMove from 2.6–2.9 to 2.2–2.3 cpu-µs per entry (200
-// patients; 64 KiB no better), and keeps the audit_key leaves that a batch of
-// many patients dirties small.
-var journalPageSize = 16384
+// calls per page (frame header, page): 16 KiB pages took BenchmarkJournalMove
+// from ~2.6 to ~2.3 cpu-µs per entry (200 patients), but they cost the
+// serving process ~90 MB of resident memory under reads (scripts/bench-server
+// sqlite, read phase +118 MB at 16 KiB, +25 MB at 4 KiB: the SQLite
+// allocator's larger page buffers are not given back the same way), which
+// broke issue 2's < 300 MB. 4 KiB, SQLite's default: ~0.1–0.4 cpu-µs more
+// per entry (docs/benchmarks.md, session 7, "audit.db page size").
+var journalPageSize = 4096
 
 const (
 	sqlBlockTail   = `SELECT last, hash, until FROM audit_block ORDER BY first DESC LIMIT 1`
