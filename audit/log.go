@@ -212,7 +212,7 @@ func (l *Log) append(batch []*appendReq) {
 		}
 		if err = l.j.AppendAudit(context.Background(), rows, Link); err != nil {
 			l.log.Error("audit journal append failed", "entries", len(rows), "err", err)
-			err = dsn.Wrap("audit.Record", dsn.KindUnavailable, err)
+			err = refused(err)
 		}
 	}
 	if err != nil {
@@ -244,6 +244,15 @@ func (l *Log) append(batch []*appendReq) {
 		default:
 		}
 	}
+}
+
+// refused is the error of every entry after the journal failed: 503, whatever
+// kind the store gave its own error (a failed fsync is KindInternal there), so
+// that the client retries later (decision 0007: a failed sync is final, every
+// later request gets 503).
+func refused(err error) error {
+	return &dsn.Error{Op: "audit.Record", Kind: dsn.KindUnavailable,
+		Msg: "journal d'accès indisponible", English: "access journal unavailable", Err: err}
 }
 
 // syncer makes written entries durable: at once when a strict request waits,
@@ -293,7 +302,7 @@ func (l *Log) sync() {
 	err := l.j.SyncAudit(context.Background())
 	if err != nil {
 		l.log.Error("audit journal sync failed: the journal refuses every later entry", "err", err)
-		err = dsn.Wrap("audit.Record", dsn.KindUnavailable, err)
+		err = refused(err)
 		l.mu.Lock()
 		if l.failed == nil {
 			l.failed = err

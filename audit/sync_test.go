@@ -30,7 +30,7 @@ func (h *heldSync) SyncAudit(ctx context.Context) error {
 	<-h.release
 	h.syncs.Add(1)
 	if h.fail.Load() {
-		return errors.New("disque plein")
+		return dsn.Wrap("sqlite.SyncAudit", dsn.KindInternal, errors.New("disque plein")) // as a store fails
 	}
 	return h.Journal.SyncAudit(ctx)
 }

@@ -10,7 +10,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"dsn"
 	"dsn/internal/spool"
@@ -22,9 +21,11 @@ import (
 // appends never queue behind resource writes in the writer goroutine, nor wait
 // for their WAL fsync (docs/decisions/0007-journal-durability.md). Its WAL runs
 // with synchronous=NORMAL: an append is in the operating system once COMMIT
-// returns (it survives a crash of this process); SyncAudit fsyncs the WAL, as
-// the records' writer does for its batches (durable.go), and checkpoints run
-// off the appender (checkpoint.go), with the same safety argument.
+// returns (it survives a crash of this process); the WAL is fsynced, as the
+// records' writer does for its batches (durable.go), by each move before the
+// spool is emptied (journal_spool.go; SyncAudit fsyncs the spool), and
+// checkpoints run off the appender (checkpoint.go), with the same safety
+// argument.
 
 var _ dsn.Journal = (*Store)(nil)
 
@@ -84,7 +85,6 @@ type journal struct {
 	moverStop, moverDone chan struct{}
 	rdb                  *sql.DB
 	ckpt                 *checkpointer
-	syncErr              atomic.Pointer[error] // the first failed fsync: every later append fails
 }
 
 // openJournal opens (creating) the journal file in dir. A journal kept by an
@@ -300,9 +300,6 @@ func (s *Store) AppendAudit(ctx context.Context, entries []dsn.AuditEntry, link 
 		return errClosed(op)
 	}
 	j := s.journal
-	if p := j.syncErr.Load(); p != nil {
-		return *p
-	}
 	if err := j.spool.Append(entries, link, j.dbTail); err != nil {
 		if busy(err) {
 			return dsn.Wrap(op, dsn.KindUnavailable, err)
@@ -325,20 +322,13 @@ func (j *journal) catchUp(ctx context.Context, op string) error {
 	return nil
 }
 
-// SyncAudit fsyncs the journal's WAL (contract: dsn.Journal). A failed fsync
-// is final, for the reason durable.go gives: every later append fails too.
+// SyncAudit fsyncs the spool (contract: dsn.Journal), which holds every entry
+// not yet moved; audit.db's WAL is fsynced before the spool is emptied
+// (journal_spool.go, move). A failed fsync is final (spool.Sync), for the
+// reason durable.go gives: every later SyncAudit and AppendAudit fails too.
 func (s *Store) SyncAudit(ctx context.Context) error {
-	const op = "sqlite.SyncAudit"
-	j := s.journal
-	if p := j.syncErr.Load(); p != nil {
-		return *p
-	}
-	// the spool holds every entry not yet moved; audit.db's WAL is fsynced
-	// before the spool is emptied (journal_spool.go, move)
-	if err := j.spool.Sync(); err != nil {
-		e := dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("fsync journal spool: %w", err))
-		j.syncErr.CompareAndSwap(nil, &e)
-		return e
+	if err := s.journal.spool.Sync(); err != nil {
+		return dsn.Wrap("sqlite.SyncAudit", dsn.KindInternal, err)
 	}
 	return nil
 }
