@@ -234,28 +234,10 @@ func readMoveState(br pgx.BatchResults) (moved, seq int64, hash []byte, err erro
 func (s *Store) mover() {
 	j := s.journal
 	defer close(j.moverDone)
-	tick := time.NewTicker(spoolTick)
-	defer tick.Stop()
-	due := time.Now().Add(spoolEvery)
-	for {
-		select {
-		case <-j.moverStop:
-			return
-		case now := <-tick.C:
-			j.spool.Release() // a waiting process is never held up longer than a tick
-			if now.Before(due.Add(-spoolTick / 2)) {
-				continue
-			}
-		}
-		select {
-		case <-j.pending:
-		default:
-			continue // nothing appended since the last move
-		}
-		due = time.Now().Add(spoolEvery)
+	j.spool.Mover(j.moverStop, j.pending, spoolTick, spoolEvery, func() {
 		if err := s.moveSpool(context.Background(), false); err != nil {
 			// the records stay in the spool; the next move or read retries
 			slog.Error("audit journal: moving the spool into PostgreSQL failed", "err", err)
 		}
-	}
+	})
 }

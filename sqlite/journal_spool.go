@@ -159,32 +159,15 @@ func (j *journal) dbTail() (seq int64, hash []byte, err error) {
 	return seq, hash, err
 }
 
-// mover moves the spool into audit.db every spoolEvery while records come.
+// mover moves the spool into audit.db every spoolEvery while records come,
+// and checkpoints audit.db after a move once journalCkptEvery has passed.
 func (j *journal) mover() {
 	defer close(j.moverDone)
-	t := time.NewTicker(spoolTick)
-	defer t.Stop()
 	var lastCkpt time.Time
-	lastMove := time.Now()
-	for {
-		select {
-		case <-j.moverStop:
-			return
-		case <-t.C:
-		}
-		j.spool.Release() // a waiting process is never held up longer than this
-		if time.Since(lastMove) < spoolEvery-spoolTick/2 {
-			continue
-		}
-		select {
-		case <-j.pending:
-		default:
-			continue // nothing appended since the last move
-		}
-		lastMove = time.Now()
+	j.spool.Mover(j.moverStop, j.pending, spoolTick, spoolEvery, func() {
 		if err := j.move(context.Background(), false); err == nil && time.Since(lastCkpt) >= journalCkptEvery {
 			j.ckpt.committed()
 			lastCkpt = time.Now()
 		}
-	}
+	})
 }

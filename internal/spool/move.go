@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"errors"
+	"time"
 
 	"dsn"
 )
@@ -144,4 +145,33 @@ func (sp *Spool) moveChunk(ctx context.Context, gen, size int64, insert Insert) 
 		return 0, ErrGap
 	}
 	return insert(ctx, gen, from, from+int64(n), batch)
+}
+
+// Mover runs an adapter's mover goroutine until stop is closed: it wakes
+// every tick and lets go of the flock (Release: a waiting process is never
+// held up longer than a tick), and calls move when every has passed since the
+// last move and something was appended since (pending; appenders send to it
+// without blocking).
+func (sp *Spool) Mover(stop, pending <-chan struct{}, tick, every time.Duration, move func()) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	lastMove := time.Now()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+		}
+		sp.Release()
+		if time.Since(lastMove) < every-tick/2 {
+			continue
+		}
+		select {
+		case <-pending:
+		default:
+			continue // nothing appended since the last move
+		}
+		lastMove = time.Now()
+		move()
+	}
 }

@@ -295,3 +295,36 @@ func TestEmptyKeepsWhatWasNotMoved(t *testing.T) {
 		t.Fatalf("spool of %d bytes, %d entries moved: a torn record alone should be dropped", size, len(tb.rows))
 	}
 }
+
+// Mover moves only when something was appended, and returns when stopped.
+func TestMoverMovesWhatWasAppended(t *testing.T) {
+	sp, err := Open(filepath.Join(t.TempDir(), "audit.spool"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	stop, pending, moved, done := make(chan struct{}), make(chan struct{}, 1), make(chan struct{}, 10), make(chan struct{})
+	go func() {
+		sp.Mover(stop, pending, time.Millisecond, 2*time.Millisecond, func() { moved <- struct{}{} })
+		close(done)
+	}()
+	time.Sleep(20 * time.Millisecond)
+	if len(moved) != 0 {
+		t.Fatal("the mover moved with nothing appended")
+	}
+	pending <- struct{}{}
+	select {
+	case <-moved:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no move after an append")
+	}
+	close(stop)
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the mover did not stop")
+	}
+	if len(moved) != 0 {
+		t.Fatal("one append, several moves")
+	}
+}
