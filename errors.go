@@ -44,10 +44,14 @@ func (k Kind) String() string {
 // Issue is one problem found in the input, in the vocabulary of FHIR's
 // OperationOutcome.issue (severity, code from the IssueType value set, the
 // human-readable diagnostics and the FHIRPath of the faulty element).
+// Diagnostics is French; English is the same sentence in English where the
+// package that found the problem has it (the edge shows it to a client who
+// asks for English, as Error.English; "" shows Diagnostics).
 type Issue struct {
 	Severity    string // fatal | error | warning | information
 	Code        string // IssueType: structure, required, value, invariant, not-found, ...
 	Diagnostics string
+	English     string
 	Expression  string // FHIRPath to the element, e.g. "Patient.gender"
 }
 

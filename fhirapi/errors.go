@@ -27,7 +27,7 @@ func (a *API) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	l := language.Of(r)
 	language.Header(w, l)
-	a.send(w, r, status, repo.OperationOutcomeSaying(err, language.Message(err, l)))
+	a.send(w, r, status, repo.OperationOutcomeIn(err, l == language.English))
 }
 
 // setOutcome lets the audit layer know the error kind without parsing the body.

@@ -75,14 +75,23 @@ func issueCode(k dsn.Kind) string {
 // OperationOutcome renders err as an OperationOutcome (operationoutcome.html):
 // one issue per dsn.Issue (with its expression), or one issue from the Kind and
 // the user message. Internal causes are never shown.
-func OperationOutcome(err error) fhir.Object { return OperationOutcomeSaying(err, dsn.Message(err)) }
+func OperationOutcome(err error) fhir.Object { return OperationOutcomeIn(err, false) }
 
-// OperationOutcomeSaying is OperationOutcome with msg as the error's message
-// (the edge's choice of language: dsn.EnglishMessage for English).
-func OperationOutcomeSaying(err error, msg string) fhir.Object {
+// OperationOutcomeIn is OperationOutcome in English when english (the
+// edge's choice of language): the error's message is dsn.EnglishMessage and
+// each issue says its English where it has one (dsn.Issue.English), else
+// its French.
+func OperationOutcomeIn(err error, english bool) fhir.Object {
 	k := dsn.KindOf(err)
+	msg := dsn.Message(err)
+	if english {
+		msg = dsn.EnglishMessage(err)
+	}
 	var issues []any
 	for _, is := range dsn.IssuesOf(err) {
+		if english && is.English != "" {
+			is.Diagnostics = is.English
+		}
 		issues = append(issues, issueObject(is, k))
 	}
 	if len(issues) == 0 {

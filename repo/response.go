@@ -22,13 +22,9 @@ func responseBundle(typ, base string, entries []*entry, o BundleOptions) fhir.Ob
 
 func entryResponse(base string, e *entry, o BundleOptions) map[string]any {
 	if e.err != nil {
-		msg := dsn.Message(e.err)
-		if o.English {
-			msg = dsn.EnglishMessage(e.err)
-		}
 		return map[string]any{"response": map[string]any{
 			"status":  StatusText(Status(dsn.KindOf(e.err))),
-			"outcome": OperationOutcomeSaying(e.err, msg),
+			"outcome": OperationOutcomeIn(e.err, o.English),
 		}}
 	}
 	out := map[string]any{}

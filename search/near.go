@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -63,12 +62,12 @@ func nearRows(ix *dsn.Index, obj map[string]any) {
 // near turns "lat|long|distance|units" into four quantity clauses: the box.
 func (p *parser) near(key, mod, value string) {
 	if mod != "" {
-		p.refuse(key, "not-supported", "le modificateur :%s n'est pas pris en charge pour near", mod)
+		p.refuse(key, "not-supported", "near.modifier", mod)
 		return
 	}
-	lat, lng, km, msg := parseNear(value)
-	if msg != "" {
-		p.refuse(key, "value", "%s: %s", key, msg)
+	lat, lng, km, bad := parseNear(value)
+	if bad != nil {
+		p.refused1("value", bad.after(key))
 		return
 	}
 	dLat := km / kmPerDegree
@@ -85,7 +84,7 @@ func (p *parser) near(key, mod, value string) {
 	} {
 		c, err := p.clause(d, "", v)
 		if err != nil {
-			p.refuse(key, err.code, "%s: %s", key, err.msg)
+			p.refused1(err.code, err.msg.after(key))
 			return
 		}
 		p.q.Clauses = append(p.q.Clauses, c)
@@ -96,24 +95,24 @@ func (p *parser) near(key, mod, value string) {
 // range search.html#number gives the value does not widen the box.
 func nearNum(f float64) string { return strconv.FormatFloat(f, 'f', 7, 64) }
 
-// parseNear reads "lat|long[|distance[|units]]"; msg is the French reason of a refusal.
-func parseNear(value string) (lat, lng, km float64, msg string) {
+// parseNear reads "lat|long[|distance[|units]]"; bad is the reason of a refusal.
+func parseNear(value string) (lat, lng, km float64, bad *text) {
 	parts := strings.Split(value, "|")
 	if len(parts) < 2 || len(parts) > 4 {
-		return 0, 0, 0, "attendu latitude|longitude|distance|unités (par exemple 46.35|-72.55|10|km)"
+		return 0, 0, 0, sayp("near.form")
 	}
 	var err error
 	if lat, err = strconv.ParseFloat(parts[0], 64); err != nil || lat < -90 || lat > 90 {
-		return 0, 0, 0, fmt.Sprintf("latitude invalide: %q (entre -90 et 90)", parts[0])
+		return 0, 0, 0, sayp("near.lat", parts[0])
 	}
 	if lng, err = strconv.ParseFloat(parts[1], 64); err != nil || lng < -180 || lng > 180 {
-		return 0, 0, 0, fmt.Sprintf("longitude invalide: %q (entre -180 et 180)", parts[1])
+		return 0, 0, 0, sayp("near.long", parts[1])
 	}
 	km = nearDefaultKm
 	if len(parts) > 2 && parts[2] != "" {
 		dist, err := strconv.ParseFloat(parts[2], 64)
 		if err != nil || dist < 0 || math.IsInf(dist, 0) {
-			return 0, 0, 0, fmt.Sprintf("distance invalide: %q", parts[2])
+			return 0, 0, 0, sayp("near.distance", parts[2])
 		}
 		unit := ""
 		if len(parts) > 3 {
@@ -121,9 +120,9 @@ func parseNear(value string) (lat, lng, km float64, msg string) {
 		}
 		f, ok := nearUnits[unit]
 		if !ok {
-			return 0, 0, 0, fmt.Sprintf("unité de distance inconnue: %q (km, m, [mi_i])", unit)
+			return 0, 0, 0, sayp("near.unit", unit)
 		}
 		km = dist * f
 	}
-	return lat, lng, km, ""
+	return lat, lng, km, nil
 }

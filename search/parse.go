@@ -1,7 +1,6 @@
 package search
 
 import (
-	"fmt"
 	"net/url"
 	"sort"
 	"strconv"
@@ -73,7 +72,7 @@ func (r *registry) parseWith(p *parser, params url.Values) (dsn.SearchQuery, []d
 	}
 	if p.strict && p.refused {
 		return dsn.SearchQuery{}, p.issues, &dsn.Error{Op: "search.Parse", Kind: dsn.KindInvalid,
-			Msg: "paramètres de recherche refusés: " + p.summary(), Issues: p.issues}
+			Msg: within("refused", p.summary()).FR, English: within("refused", p.summary()).EN, Issues: p.issues}
 	}
 	return p.q, p.issues, nil
 }
@@ -101,33 +100,33 @@ func (p *parser) param(key, value string) {
 		case "estimate", "accurate":
 			p.q.Total = true
 		default:
-			p.refuse(key, "value", "valeur de _total inconnue: %q (none, estimate, accurate)", value)
+			p.refuse(key, "value", "total", value)
 		}
 		return
 	case "_contained", "_containedType":
 		p.later(key)
 		return
 	case "_filter", "_text", "_content", "_query", "_list", "_type":
-		p.refuse(key, "not-supported", "le paramètre %s n'est pas pris en charge", key)
+		p.refuse(key, "not-supported", "param.no", key)
 		return
 	}
 	d, ok := p.lookup(name)
 	if !ok {
-		p.refuse(key, "not-found", "paramètre de recherche inconnu pour %s: %s", p.typeName(), name)
+		p.unknown(key, name)
 		return
 	}
 	if mod != "" && (name == "_id" || name == "_lastUpdated") {
 		// Columns of the resource table: no modifier applies (search.html#id).
-		p.refuse(key, "not-supported", "le modificateur :%s n'est pas pris en charge pour %s", mod, name)
+		p.refuse(key, "not-supported", "param.column", mod, name)
 		return
 	}
 	if value == "" {
-		p.refuse(key, "value", "le paramètre %s n'a pas de valeur", key)
+		p.refuse(key, "value", "param.empty", key)
 		return
 	}
 	c, err := p.clause(d, mod, value)
 	if err != nil {
-		p.refuse(key, err.code, "%s: %s", key, err.msg)
+		p.refused1(err.code, err.msg.after(key))
 		return
 	}
 	p.q.Clauses = append(p.q.Clauses, c)
@@ -160,7 +159,7 @@ func (p *parser) count(value string) {
 	n, err := strconv.Atoi(value)
 	switch {
 	case err != nil || n < 0:
-		p.refuse("_count", "value", "_count doit être un entier positif: %q", value)
+		p.refuse("_count", "value", "count", value)
 	case n == 0: // search.html#count: the total alone, as _summary=count
 		p.q.Total = true
 		if p.q.Summary == "" {
@@ -168,47 +167,66 @@ func (p *parser) count(value string) {
 		}
 	case n > MaxCount:
 		p.q.Count = MaxCount
-		p.note("_count", fmt.Sprintf("_count ramené à %d", MaxCount))
+		p.note("_count", say("count.max", MaxCount))
 	default:
 		p.q.Count = n
 	}
 }
 
-// refuse records a problem: an error under strict handling, else a warning.
-func (p *parser) refuse(_, code, format string, args ...any) {
+// refuse records a problem, the sentence id (messages.go) with args: an
+// error under strict handling, else a warning.
+func (p *parser) refuse(_, code, id string, args ...any) {
+	p.refused1(code, say(id, args...))
+}
+
+// refused1 is refuse of a sentence already said.
+func (p *parser) refused1(code string, msg text) {
 	p.refused = true
 	sev := "warning"
-	msg := fmt.Sprintf(format, args...)
 	if p.strict {
 		sev = "error"
 	} else {
-		msg += " (paramètre ignoré)"
+		msg = within("ignored", msg)
 	}
-	p.issues = append(p.issues, dsn.Issue{Severity: sev, Code: code, Diagnostics: msg})
+	p.issues = append(p.issues, dsn.Issue{Severity: sev, Code: code, Diagnostics: msg.FR, English: msg.EN})
+}
+
+// refuseFor is refuse of a sentence naming the searched type last, or
+// its id-* form for the search across all types.
+func (p *parser) refuseFor(key, code, id string, args ...any) {
+	if p.rt == "" {
+		p.refuse(key, code, id+"-*", args...)
+		return
+	}
+	p.refuse(key, code, id, append(args, p.rt)...)
+}
+
+// unknown refuses a parameter the searched type does not have.
+func (p *parser) unknown(key, name string) {
+	if p.rt == "" {
+		p.refuse(key, "not-found", "param.unknown-*", name)
+		return
+	}
+	p.refuse(key, "not-found", "param.unknown", p.rt, name)
 }
 
 // later records an accepted parameter whose effect is not applied yet.
 func (p *parser) later(param string) {
-	p.note(param, fmt.Sprintf("le paramètre %s n'est pas encore pris en charge (ignoré)", param))
+	p.note(param, say("later", param))
 }
 
-func (p *parser) note(_ string, msg string) {
-	p.issues = append(p.issues, dsn.Issue{Severity: "warning", Code: "not-supported", Diagnostics: msg})
+func (p *parser) note(_ string, msg text) {
+	p.issues = append(p.issues, dsn.Issue{Severity: "warning", Code: "not-supported", Diagnostics: msg.FR, English: msg.EN})
 }
 
-func (p *parser) typeName() string {
-	if p.rt == "" {
-		return "la recherche globale"
-	}
-	return p.rt
-}
-
-func (p *parser) summary() string {
-	var msgs []string
+// summary joins the errors' sentences, in both languages.
+func (p *parser) summary() text {
+	var fr, en []string
 	for _, is := range p.issues {
 		if is.Severity == "error" {
-			msgs = append(msgs, is.Diagnostics)
+			fr = append(fr, is.Diagnostics)
+			en = append(en, is.English)
 		}
 	}
-	return strings.Join(msgs, "; ")
+	return text{FR: strings.Join(fr, "; "), EN: strings.Join(en, "; ")}
 }

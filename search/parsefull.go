@@ -51,7 +51,7 @@ func (p *parser) sub(c *parser, key, value string) (dsn.SearchQuery, bool) {
 	p.refused = p.refused || c.refused
 	if len(c.q.Clauses) != 1 {
 		if len(c.issues) == before { // a result parameter (_count...) has no place in a chain
-			p.refuse(key, "value", "%s n'est pas un critère de recherche", key)
+			p.refuse(key, "value", "param.criterion", key)
 		}
 		return dsn.SearchQuery{}, false
 	}
@@ -72,21 +72,21 @@ func (p *parser) chain(key, value string) {
 	d, ok := p.lookup(name)
 	switch {
 	case !ok:
-		p.refuse(key, "not-found", "paramètre de recherche inconnu pour %s: %s", p.typeName(), name)
+		p.unknown(key, name)
 		return
 	case d.Type != dsn.ParamReference:
-		p.refuse(key, "value", "%s n'est pas une référence: on ne peut pas le chaîner", name)
+		p.refuse(key, "value", "chain.no-ref", name)
 		return
 	case p.depth+1 >= maxDepth:
-		p.refuse(key, "too-costly", "chaînage trop profond (%d niveaux au plus)", maxDepth)
+		p.refuse(key, "too-costly", "chain.depth", maxDepth)
 		return
 	case rest == "":
-		p.refuse(key, "value", "%s: paramètre chaîné vide", key)
+		p.refuse(key, "value", "chain.empty", key)
 		return
 	}
 	target, err := p.chainTarget(d, typ, rest)
 	if err != nil {
-		p.refuse(key, err.code, "%s: %s", key, err.msg)
+		p.refused1(err.code, err.msg.after(key))
 		return
 	}
 	q, ok := p.sub(p.child(target), rest, value)
@@ -101,10 +101,10 @@ func (p *parser) chain(key, value string) {
 func (p *parser) chainTarget(d def, typ, rest string) (string, *valueErr) {
 	if typ != "" {
 		if !p.known(typ) || typ[0] < 'A' || typ[0] > 'Z' {
-			return "", bad("type inconnu %q", typ)
+			return "", bad("chain.type", typ)
 		}
 		if len(d.Targets) > 0 && !contains(d.Targets, typ) {
-			return "", bad("%s n'est pas une cible permise (%s)", typ, strings.Join(d.Targets, ", "))
+			return "", bad("chain.target", typ, strings.Join(d.Targets, ", "))
 		}
 		return typ, nil
 	}
@@ -122,7 +122,7 @@ func (p *parser) chainTarget(d def, typ, rest string) (string, *valueErr) {
 		}
 	}
 	if len(cands) != 1 {
-		return "", bad("précisez le type de la cible (%s:Type.%s)", d.Code, rest)
+		return "", bad("chain.which", d.Code, rest)
 	}
 	return cands[0], nil
 }
@@ -133,24 +133,24 @@ func (p *parser) chainTarget(d def, typ, rest string) (string, *valueErr) {
 func (p *parser) has(key, value string) {
 	parts := strings.SplitN(key, ":", 4)
 	if len(parts) != 4 || parts[3] == "" {
-		p.refuse(key, "value", "%s: attendu _has:Type:référence:paramètre", key)
+		p.refuse(key, "value", "has.form", key)
 		return
 	}
 	typ, ref, rest := parts[1], parts[2], parts[3]
 	if !p.known(typ) || typ[0] < 'A' || typ[0] > 'Z' {
-		p.refuse(key, "not-found", "%s: type inconnu %q", key, typ)
+		p.refuse(key, "not-found", "has.type", key, typ)
 		return
 	}
 	rd, ok := p.r.params(typ)[ref]
 	switch {
 	case !ok || rd.Type != dsn.ParamReference:
-		p.refuse(key, "not-found", "%s: %s n'est pas une référence de %s", key, ref, typ)
+		p.refuse(key, "not-found", "has.ref", key, ref, typ)
 		return
 	case p.rt != "" && len(rd.Targets) > 0 && !contains(rd.Targets, p.rt):
-		p.refuse(key, "value", "%s: %s.%s ne peut pas désigner un(e) %s", key, typ, ref, p.rt)
+		p.refuse(key, "value", "has.target", key, typ, ref, p.rt)
 		return
 	case p.depth+1 >= maxDepth:
-		p.refuse(key, "too-costly", "_has trop imbriqué (%d niveaux au plus)", maxDepth)
+		p.refuse(key, "too-costly", "has.depth", maxDepth)
 		return
 	}
 	q, ok := p.sub(p.child(typ), rest, value)

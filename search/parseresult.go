@@ -16,7 +16,7 @@ func (p *parser) sortKeys(value string) {
 		k = strings.TrimPrefix(k, "-")
 		d, ok := p.lookup(k)
 		if !ok || d.Type == dsn.ParamComposite || d.Type == dsn.ParamSpecial {
-			p.refuse("_sort", "value", "_sort: %q n'est pas un paramètre triable de %s", k, p.typeName())
+			p.refuseFor("_sort", "value", "sort", k)
 			return
 		}
 		keys = append(keys, dsn.SortKey{Param: k, Desc: desc, Type: d.Type})
@@ -28,7 +28,7 @@ func (p *parser) sortKeys(value string) {
 // (search.html#include), with :iterate (R4 also names it :recurse).
 func (p *parser) include(name, mod, value string) {
 	if mod != "" && mod != "iterate" && mod != "recurse" {
-		p.refuse(name, "not-supported", "%s: modificateur inconnu :%s", name, mod)
+		p.refuse(name, "not-supported", "include.modifier", name, mod)
 		return
 	}
 	inc := dsn.Include{Iterate: mod != ""}
@@ -42,11 +42,11 @@ func (p *parser) include(name, mod, value string) {
 			inc.Target = parts[2]
 		}
 	default:
-		p.refuse(name, "value", "%s=%s: attendu Type:paramètre[:Cible]", name, value)
+		p.refuse(name, "value", "include.form", name, value)
 		return
 	}
 	if err := p.checkInclude(inc); err != nil {
-		p.refuse(name, err.code, "%s=%s: %s", name, value, err.msg)
+		p.refused1(err.code, err.msg.after(name+"="+value))
 		return
 	}
 	if name == "_include" {
@@ -58,20 +58,20 @@ func (p *parser) include(name, mod, value string) {
 
 func (p *parser) checkInclude(inc dsn.Include) *valueErr {
 	if inc.Source == "" || !p.known(inc.Source) {
-		return bad("type source inconnu %q", inc.Source)
+		return bad("include.source", inc.Source)
 	}
 	if inc.Param == "*" {
 		if inc.Target != "" {
-			return bad("* ne prend pas de cible")
+			return bad("include.star")
 		}
 		return nil
 	}
 	d, ok := p.r.params(inc.Source)[inc.Param]
 	if !ok || d.Type != dsn.ParamReference {
-		return bad("%s n'est pas une référence de %s", inc.Param, inc.Source)
+		return bad("include.ref", inc.Param, inc.Source)
 	}
 	if inc.Target != "" && (!p.known(inc.Target) || len(d.Targets) > 0 && !contains(d.Targets, inc.Target)) {
-		return bad("%s n'est pas une cible de %s.%s", inc.Target, inc.Source, inc.Param)
+		return bad("include.target", inc.Target, inc.Source, inc.Param)
 	}
 	return nil
 }
@@ -83,7 +83,7 @@ func (p *parser) summaryParam(value string) {
 	case "count":
 		p.q.Total = true
 	default:
-		p.refuse("_summary", "value", "valeur de _summary inconnue: %q (true, text, data, count, false)", value)
+		p.refuse("_summary", "value", "summary", value)
 		return
 	}
 	p.q.Summary = value
@@ -96,7 +96,7 @@ func (p *parser) elements(value string) {
 	for _, e := range strings.Split(value, ",") {
 		e = strings.TrimSpace(e)
 		if !isName(e) && !(strings.Contains(e, ".") && isName(strings.ReplaceAll(e, ".", "_"))) {
-			p.refuse("_elements", "value", "_elements: nom d'élément mal formé %q", e)
+			p.refuse("_elements", "value", "elements", e)
 			return
 		}
 		names = append(names, e)

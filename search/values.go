@@ -8,15 +8,21 @@ import (
 	"dsn"
 )
 
-// valueErr is a problem with one parameter: its IssueType code and message.
-type valueErr struct{ code, msg string }
-
-func bad(format string, args ...any) *valueErr {
-	return &valueErr{code: "value", msg: sprintf(format, args...)}
+// valueErr is a problem with one parameter: its IssueType code and message
+// in both languages.
+type valueErr struct {
+	code string
+	msg  text
 }
 
-func unsupported(format string, args ...any) *valueErr {
-	return &valueErr{code: "not-supported", msg: sprintf(format, args...)}
+// bad is a value refused: the sentence id (messages.go) with args.
+func bad(id string, args ...any) *valueErr {
+	return &valueErr{code: "value", msg: say(id, args...)}
+}
+
+// unsupported is a form DSN does not search: the sentence id with args.
+func unsupported(id string, args ...any) *valueErr {
+	return &valueErr{code: "not-supported", msg: say(id, args...)}
 }
 
 // fullModifiers are the modifiers Parse reads (search.html#modifiers);
@@ -37,19 +43,19 @@ func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 	c := dsn.Clause{Param: d.Code, Type: d.Type, Modifier: mod}
 	mods := fullModifiers
 	if _, ok := mods[d.Type]; !ok {
-		return c, unsupported("les paramètres de type %s ne sont pas encore pris en charge", d.Type)
+		return c, unsupported("type.no", d.Type)
 	}
 	if d.Type == dsn.ParamComposite && len(d.Components) == 0 {
-		return c, unsupported("paramètre composite sans composantes: %s", d.Code)
+		return c, unsupported("composite.none", d.Code)
 	}
 	if d.Type == dsn.ParamReference && mod != "" && !contains(mods[d.Type], mod) {
 		if err := refTypeModifier(d, mod); err != nil {
 			return c, err
 		}
 	} else if d.Type == dsn.ParamToken && (mod == "above" || mod == "below") {
-		return c, unsupported("le modificateur :%s sur un jeton demande un serveur de terminologie (non pris en charge)", mod)
+		return c, unsupported("modifier.terminology", mod)
 	} else if !contains(mods[d.Type], mod) {
-		return c, unsupported("le modificateur :%s n'est pas pris en charge pour un paramètre %s", mod, d.Type)
+		return c, unsupported("modifier.type", mod, d.Type)
 	}
 	for _, raw := range splitOr(value) {
 		if raw == "" {
@@ -62,7 +68,7 @@ func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 		c.Values = append(c.Values, v)
 	}
 	if len(c.Values) == 0 {
-		return c, bad("aucune valeur")
+		return c, bad("value.none")
 	}
 	if d.Type == dsn.ParamComposite && mod == "" {
 		for _, comp := range d.Components {
@@ -76,13 +82,13 @@ func (p *parser) clause(d def, mod, value string) (dsn.Clause, *valueErr) {
 func refTypeModifier(d def, mod string) *valueErr {
 	switch mod {
 	case "above", "below":
-		return unsupported("le modificateur :%s sur une référence demande une hiérarchie de ressources (non pris en charge)", mod)
+		return unsupported("modifier.hierarchy", mod)
 	}
 	if !isName(mod) || mod[0] < 'A' || mod[0] > 'Z' {
-		return unsupported("modificateur inconnu :%s", mod)
+		return unsupported("modifier.unknown", mod)
 	}
 	if len(d.Targets) > 0 && !contains(d.Targets, mod) {
-		return bad("%s n'est pas une cible permise (%s)", mod, strings.Join(d.Targets, ", "))
+		return bad("chain.target", mod, strings.Join(d.Targets, ", "))
 	}
 	return nil
 }
@@ -90,7 +96,7 @@ func refTypeModifier(d def, mod string) *valueErr {
 func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
 	if mod == "missing" {
 		if raw != "true" && raw != "false" {
-			return dsn.Value{}, bad(":missing attend true ou false, pas %q", raw)
+			return dsn.Value{}, bad("value.missing", raw)
 		}
 		return dsn.Value{Text: raw}, nil
 	}
@@ -123,7 +129,7 @@ func (p *parser) value(d def, mod, raw string) (dsn.Value, *valueErr) {
 	case dsn.ParamQuantity:
 		return quantityValue(raw)
 	}
-	return dsn.Value{}, unsupported("type %s", d.Type)
+	return dsn.Value{}, unsupported("type.other", d.Type)
 }
 
 // tokenValue reads [system]|[code], |[code] (no system) or [code] (any
@@ -139,11 +145,11 @@ func tokenValue(d def, mod, raw string) (dsn.Value, *valueErr) {
 	case 2:
 		v := dsn.Value{System: unescape(parts[0]), Code: unescape(parts[1])}
 		if v.System == "" && v.Code == "" {
-			return dsn.Value{}, bad("jeton vide %q", raw)
+			return dsn.Value{}, bad("token.empty", raw)
 		}
 		return v, nil
 	}
-	return dsn.Value{}, bad("jeton mal formé %q: attendu [système]|[code]", raw)
+	return dsn.Value{}, bad("token.form", raw)
 }
 
 // refValue reads [type]/[id], [id] or an absolute URL (search.html#reference).
@@ -160,19 +166,19 @@ func refValue(d def, mod, raw string) (dsn.Value, *valueErr) {
 	v := dsn.Value{}
 	if typ, id, ok := strings.Cut(s, "/"); ok {
 		if !isName(typ) || typ[0] < 'A' || typ[0] > 'Z' || !validID(id) {
-			return v, bad("référence mal formée %q: attendu Type/id", raw)
+			return v, bad("ref.form", raw)
 		}
 		if mod != "" && mod != typ {
-			return v, bad("la référence %q contredit le modificateur :%s", raw, mod)
+			return v, bad("ref.modifier", raw, mod)
 		}
 		if len(d.Targets) > 0 && !contains(d.Targets, typ) {
-			return v, bad("%s n'est pas une cible permise (%s)", typ, strings.Join(d.Targets, ", "))
+			return v, bad("chain.target", typ, strings.Join(d.Targets, ", "))
 		}
 		v.RefType, v.RefID = typ, id
 		return v, nil
 	}
 	if !validID(s) {
-		return v, bad("identifiant de ressource mal formé %q", raw)
+		return v, bad("ref.id", raw)
 	}
 	v.RefID = s
 	switch {
@@ -191,7 +197,7 @@ func dateValue(raw string) (dsn.Value, *valueErr) {
 	rest = strings.ReplaceAll(rest, " ", "+")
 	lo, hi, ok := DateRange(rest)
 	if !ok {
-		return dsn.Value{}, bad("date mal formée %q: attendu AAAA[-MM[-JJ[Thh:mm[:ss][Z|±hh:mm]]]]", raw)
+		return dsn.Value{}, bad("value.date", raw)
 	}
 	return dsn.Value{Prefix: prefix, Low: lo, High: hi}, nil
 }
@@ -202,7 +208,7 @@ func quantityValue(raw string) (dsn.Value, *valueErr) {
 	prefix, rest := splitPrefix(raw)
 	parts := splitUnescaped(rest, '|')
 	if len(parts) != 1 && len(parts) != 3 {
-		return dsn.Value{}, bad("quantité mal formée %q: attendu [préfixe]nombre|système|code", raw)
+		return dsn.Value{}, bad("value.quantity", raw)
 	}
 	f, err := parseNumber(parts[0])
 	if err != nil {
@@ -229,7 +235,7 @@ func splitPrefix(s string) (prefix, rest string) {
 func parseNumber(s string) (float64, *valueErr) {
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil || math.IsInf(f, 0) || math.IsNaN(f) || strings.ContainsAny(s, "xXpP_") {
-		return 0, bad("nombre mal formé %q", s)
+		return 0, bad("value.number", s)
 	}
 	return f, nil
 }

@@ -28,7 +28,7 @@ func (p *parser) fullValue(d def, mod, raw string) (v dsn.Value, err *valueErr, 
 func ofTypeValue(raw string) (dsn.Value, *valueErr) {
 	parts := splitUnescaped(raw, '|')
 	if len(parts) != 3 || parts[1] == "" || parts[2] == "" {
-		return dsn.Value{}, bad(":of-type attend système|code|valeur, pas %q", raw)
+		return dsn.Value{}, bad("value.of-type", raw)
 	}
 	return dsn.Value{System: unescape(parts[0]), Code: unescape(parts[1]), Text: unescape(parts[2])}, nil
 }
@@ -38,13 +38,13 @@ func ofTypeValue(raw string) (dsn.Value, *valueErr) {
 func (p *parser) compositeValue(d def, raw string) (dsn.Value, *valueErr) {
 	parts := splitUnescaped(raw, '$')
 	if len(parts) != len(d.Components) {
-		return dsn.Value{}, bad("valeur composite %q: %d parties attendues séparées par $", raw, len(d.Components))
+		return dsn.Value{}, bad("value.composite", raw, len(d.Components))
 	}
 	var v dsn.Value
 	for i, comp := range d.Components {
 		cd, ok := p.defs[comp.Param]
 		if !ok || cd.Type == dsn.ParamComposite || parts[i] == "" {
-			return dsn.Value{}, bad("valeur composite %q: partie %d invalide", raw, i+1)
+			return dsn.Value{}, bad("value.part", raw, i+1)
 		}
 		pv, err := p.value(cd, "", parts[i])
 		if err != nil {
