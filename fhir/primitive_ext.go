@@ -8,7 +8,7 @@ func (v *validator) primitiveExtensions(obj map[string]any, name string, val any
 	if ref.el.Max == 1 {
 		o, ok := val.(map[string]any)
 		if !ok {
-			v.addAt("_"+name, "structure", "un objet JSON est attendu (id et extensions de %s)", name)
+			v.addAt("_"+name, "structure", "ext.object", name)
 			return
 		}
 		v.pushRef(name, ref)
@@ -18,12 +18,12 @@ func (v *validator) primitiveExtensions(obj map[string]any, name string, val any
 	}
 	arr, ok := val.([]any)
 	if !ok || len(arr) == 0 {
-		v.addAt("_"+name, "structure", "un tableau non vide est attendu, aligné sur %s", name)
+		v.addAt("_"+name, "structure", "ext.array", name)
 		return
 	}
 	values, hasValues := obj[name].([]any)
 	if hasValues && len(values) != len(arr) {
-		v.addAt("_"+name, "structure", "_%s doit avoir autant d'éléments que %s (%d ≠ %d)", name, name, len(arr), len(values))
+		v.addAt("_"+name, "structure", "ext.length", name, name, len(arr), len(values))
 	}
 	v.pushRef(name, ref)
 	defer v.pop()
@@ -34,13 +34,13 @@ func (v *validator) primitiveExtensions(obj map[string]any, name string, val any
 		v.setIndex(i)
 		if item == nil {
 			if !hasValues || i >= len(values) || values[i] == nil {
-				v.add("structure", "ni valeur ni extension à cette position")
+				v.add("structure", "ext.nothing")
 			}
 			continue
 		}
 		o, ok := item.(map[string]any)
 		if !ok {
-			v.add("structure", "un objet JSON ou null est attendu dans _%s", name)
+			v.add("structure", "ext.item", name)
 			continue
 		}
 		v.object(o, td, false)

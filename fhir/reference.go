@@ -18,15 +18,15 @@ func (v *validator) reference(obj map[string]any, targets []string) {
 	defer v.pop()
 	typ, ok := referenceType(ref)
 	if !ok {
-		v.add("value", "référence invalide %q (attendu Type/id, une URL absolue, #id, urn:uuid: ou urn:oid:)", clip(ref))
+		v.add("value", "ref", clip(ref))
 		return
 	}
 	if typ != "" && !v.d.IsResourceType(typ) {
-		v.add("value", "la référence %q désigne un type de ressource inconnu %q", clip(ref), typ)
+		v.add("value", "ref.type", clip(ref), typ)
 		return
 	}
 	if typ != "" && !allowsTarget(v.d, targets, typ) {
-		v.add("value", "une référence vers %s n'est pas permise ici (cibles : %s)", typ, strings.Join(targets, ", "))
+		v.add("value", "ref.target", typ, strings.Join(targets, ", "))
 	}
 }
 
@@ -137,13 +137,13 @@ func (v *validator) codeableConcept(obj map[string]any, vs string) {
 			continue
 		}
 		if !containsSorted(codes, code) {
-			v.addAt("coding", "code-invalid", "le code %s#%s n'appartient pas à l'ensemble de valeurs %s", system, clip(code), vs)
+			v.addAt("coding", "code-invalid", "coding", system, clip(code), vs)
 			return
 		}
 		found = true
 	}
 	if !found {
-		v.add("code-invalid", "aucun codage de l'ensemble de valeurs requis %s", vs)
+		v.add("code-invalid", "coding.none", vs)
 	}
 }
 

@@ -27,11 +27,13 @@ func Validate(obj Object) error {
 	}
 	sort.SliceStable(v.issues, func(i, j int) bool { return v.issues[i].Expression < v.issues[j].Expression })
 	first := v.issues[0]
-	msg := fmt.Sprintf("ressource non conforme à FHIR R4 : %s (%s)", first.Diagnostics, first.Expression)
+	// each language says the first issue in its own words
+	m, more := messages["invalid"], messages["invalid.more"]
+	msg := text{FR: fmt.Sprintf(m.FR, first.Diagnostics, first.Expression), EN: fmt.Sprintf(m.EN, first.English, first.Expression)}
 	if n := len(v.issues); n > 1 {
-		msg += fmt.Sprintf(", et %d autre(s) problème(s)", n-1)
+		msg = text{FR: fmt.Sprintf(more.FR, msg.FR, n-1), EN: fmt.Sprintf(more.EN, msg.EN, n-1)}
 	}
-	return &dsn.Error{Op: "fhir.Validate", Kind: dsn.KindInvalid, Msg: msg, Issues: v.issues}
+	return &dsn.Error{Op: "fhir.Validate", Kind: dsn.KindInvalid, Msg: msg.FR, English: msg.EN, Issues: v.issues}
 }
 
 // validator walks a resource along its definition and collects issues. The
@@ -81,17 +83,20 @@ func (v *validator) expr() string {
 	return b.String()
 }
 
-func (v *validator) add(code, format string, args ...any) {
+// add reports an issue on the current element: the sentence id
+// (messages.go) with args, in both languages.
+func (v *validator) add(code, id string, args ...any) {
 	if len(v.issues) < maxIssues {
+		msg := say(id, args...)
 		v.issues = append(v.issues, dsn.Issue{Severity: "error", Code: code,
-			Diagnostics: fmt.Sprintf(format, args...), Expression: v.expr()})
+			Diagnostics: msg.FR, English: msg.EN, Expression: v.expr()})
 	}
 }
 
 // addAt reports an issue on child element name of the current element.
-func (v *validator) addAt(name, code, format string, args ...any) {
+func (v *validator) addAt(name, code, id string, args ...any) {
 	v.push(name)
-	v.add(code, format, args...)
+	v.add(code, id, args...)
 	v.pop()
 }
 
@@ -100,15 +105,15 @@ func (v *validator) addAt(name, code, format string, args ...any) {
 func (v *validator) resource(obj map[string]any, declared string) {
 	rt, ok := obj["resourceType"].(string)
 	if !ok {
-		v.addAt("resourceType", "structure", "l'élément resourceType est absent ou n'est pas une chaîne")
+		v.addAt("resourceType", "structure", "type.absent")
 		return
 	}
 	if !v.d.IsResourceType(rt) {
-		v.addAt("resourceType", "invalid", "type de ressource inconnu : %q", rt)
+		v.addAt("resourceType", "invalid", "type.unknown", rt)
 		return
 	}
 	if !v.d.isA(rt, declared) {
-		v.addAt("resourceType", "invalid", "une ressource %s n'est pas permise ici (attendu : %s)", rt, declared)
+		v.addAt("resourceType", "invalid", "type.here", rt, declared)
 		return
 	}
 	if len(v.path) == 0 {
@@ -121,7 +126,7 @@ func (v *validator) resource(obj map[string]any, declared string) {
 // object validates the properties of a JSON object of type td.
 func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 	if len(obj) == 0 {
-		v.add("structure", "un objet vide n'est pas permis")
+		v.add("structure", "object.empty")
 		return
 	}
 	var choices []jsonRef // choice elements seen, to find value[x] given twice
@@ -132,7 +137,7 @@ func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 		name, ext := strings.CutPrefix(k, "_")
 		ref, ok := td.byJSON[name]
 		if !ok || ext && (ref.el.System || ref.td.kind != "primitive-type" || ref.typ == "xhtml") {
-			v.addAt(k, "structure", "élément inconnu %q pour le type %s", k, td.name)
+			v.addAt(k, "structure", "element", k, td.name)
 			continue
 		}
 		if ref.el.Choice {
@@ -148,7 +153,7 @@ func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 	}
 	for _, el := range td.required {
 		if !present(obj, el) {
-			v.addAt(el.Name, "required", "l'élément obligatoire %s est absent (minimum %d)", el.Name, el.Min)
+			v.addAt(el.Name, "required", "required", el.Name, el.Min)
 		}
 	}
 }
@@ -163,7 +168,7 @@ func (v *validator) checkChoice(seen []jsonRef, ref jsonRef) []jsonRef {
 		}
 		if s.typ != "" {
 			a, b := min(s.typ, ref.typ), max(s.typ, ref.typ)
-			v.addAt(ref.el.Name, "structure", "l'élément %s[x] ne peut avoir qu'un type (trouvé %s et %s)",
+			v.addAt(ref.el.Name, "structure", "choice",
 				ref.el.Name, a, b)
 			seen[i].typ = ""
 		}
@@ -189,9 +194,9 @@ func (v *validator) element(val, ext any, ref jsonRef) {
 	if el.Max == 1 {
 		switch val.(type) {
 		case []any:
-			v.add("structure", "une seule valeur est permise, pas un tableau")
+			v.add("structure", "one")
 		case nil:
-			v.add("structure", "la valeur null n'est pas permise")
+			v.add("structure", "null")
 		default:
 			v.item(val, ref)
 		}
@@ -199,11 +204,11 @@ func (v *validator) element(val, ext any, ref jsonRef) {
 	}
 	arr, ok := val.([]any)
 	if !ok {
-		v.add("structure", "un tableau JSON est attendu (l'élément se répète)")
+		v.add("structure", "array")
 		return
 	}
 	if len(arr) == 0 {
-		v.add("structure", "un tableau vide n'est pas permis")
+		v.add("structure", "array.empty")
 		return
 	}
 	v.count(len(arr), el)
@@ -212,9 +217,9 @@ func (v *validator) element(val, ext any, ref jsonRef) {
 		v.setIndex(i)
 		if item == nil {
 			if ref.td == nil || ref.td.kind != "primitive-type" {
-				v.add("structure", "la valeur null n'est pas permise")
+				v.add("structure", "null")
 			} else if i >= len(exts) || exts[i] == nil {
-				v.add("structure", "null n'est permis dans un tableau que si _%s porte une extension à cette position", el.Name)
+				v.add("structure", "array.null", el.Name)
 			}
 			continue
 		}
@@ -225,10 +230,10 @@ func (v *validator) element(val, ext any, ref jsonRef) {
 
 func (v *validator) count(n int, el *elemDef) {
 	if n < el.Min {
-		v.add("required", "au moins %d valeur(s) requise(s), %d trouvée(s)", el.Min, n)
+		v.add("required", "min", el.Min, n)
 	}
 	if el.Max > 0 && n > el.Max {
-		v.add("structure", "au plus %d valeur(s) permise(s), %d trouvée(s)", el.Max, n)
+		v.add("structure", "max", el.Max, n)
 	}
 }
 
@@ -244,7 +249,7 @@ func (v *validator) item(val any, ref jsonRef) {
 	}
 	obj, ok := val.(map[string]any)
 	if !ok {
-		v.add("structure", "un objet JSON est attendu (type %s)", typ)
+		v.add("structure", "object", typ)
 		return
 	}
 	if td.kind == "resource" {
@@ -268,32 +273,32 @@ func (v *validator) primitive(val any, ref jsonRef) {
 	switch typ {
 	case "boolean":
 		if _, ok := val.(bool); !ok {
-			v.add("structure", "un booléen JSON (true/false) est attendu")
+			v.add("structure", "boolean")
 		}
 		return
 	case "integer", "positiveInt", "unsignedInt", "decimal":
 		s, ok := numberText(val)
 		if !ok {
-			v.add("structure", "un nombre JSON est attendu (type %s)", typ)
+			v.add("structure", "number", typ)
 		} else if !checkNumber(typ, s) {
-			v.add("value", "valeur %s invalide pour le type %s", s, typ)
+			v.add("value", "number.value", s, typ)
 		}
 		return
 	}
 	s, ok := val.(string)
 	switch {
 	case !ok:
-		v.add("structure", "une chaîne JSON est attendue (type %s)", typ)
+		v.add("structure", "string", typ)
 	case s == "":
-		v.add("value", "une chaîne vide n'est pas permise")
+		v.add("value", "string.empty")
 	case !checkString(typ, s):
-		v.add("value", "valeur %q invalide pour le type %s", clip(s), typ)
+		v.add("value", "string.value", clip(s), typ)
 	case typ == "xhtml":
 		if reason := checkXHTML(s); reason != "" {
-			v.add("value", "récit XHTML invalide : %s", reason)
+			v.add("value", "xhtml", reason)
 		}
 	case ref.el.VS != "" && typ == "code" && !v.d.codes[ref.el.VS][s]:
-		v.add("code-invalid", "le code %q n'appartient pas à l'ensemble de valeurs %s", clip(s), ref.el.VS)
+		v.add("code-invalid", "code", clip(s), ref.el.VS)
 	}
 }
 

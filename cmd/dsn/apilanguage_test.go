@@ -16,7 +16,7 @@ import (
 
 // TestAPILanguages: the JSON errors of the authorisation server
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
-// API's access control and search parameter errors are French by default and for fr-CA,en;q=0.8,
+// API's access control, search parameter and validation errors are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -97,6 +97,9 @@ func TestAPILanguages(t *testing.T) {
 		{"search parameters", "GET", f + "/Practitioner?foo=1&_lastUpdated=hier", "", append(bearer(doc), "Prefer", "handling=strict"), 400, "invalid",
 			"paramètres de recherche refusés: _lastUpdated: date mal formée \"hier\": attendu AAAA[-MM[-JJ[Thh:mm[:ss][Z|±hh:mm]]]]; paramètre de recherche inconnu pour Practitioner: foo",
 			"search parameters refused: _lastUpdated: malformed date \"hier\": expected YYYY[-MM[-DD[Thh:mm[:ss][Z|±hh:mm]]]]; unknown search parameter for Practitioner: foo"},
+		{"validation", "POST", f + "/Practitioner", `{"resourceType":"Practitioner","gender":3}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
+			"ressource non conforme à FHIR R4 : une chaîne JSON est attendue (type code) (Practitioner.gender)",
+			"resource not valid against FHIR R4: a JSON string is expected (type code) (Practitioner.gender)"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
