@@ -84,3 +84,34 @@ func queryStrings(t *testing.T, s *Store, q string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The writer's page cache is writerCacheKiB (the server's RSS, issue 2); a
+// bulk write into a store smaller than bulkCacheKiB raises it to
+// bulkSmallCacheKiB, the cache imports were measured with.
+func TestWriterCacheSizes(t *testing.T) {
+	ctx := context.Background()
+	s, err := Open(ctx, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	var before, after int64
+	err = s.Write(ctx, func(dtx dsn.Tx) error {
+		if err := s.wconn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&before); err != nil {
+			return err
+		}
+		if err := dtx.(*tx).s.bulkCache(ctx); err != nil {
+			return err
+		}
+		return s.wconn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&after)
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if writerCacheKiB > 32<<10 {
+		t.Errorf("writer cache %d KiB: each KiB costs ~2 KiB of the server's RSS (docs/benchmarks.md, session 7)", writerCacheKiB)
+	}
+	if before != -writerCacheKiB || after != -bulkSmallCacheKiB {
+		t.Errorf("writer cache_size %d, after a bulk write %d; want %d, %d", before, after, -writerCacheKiB, -bulkSmallCacheKiB)
+	}
+}

@@ -10,12 +10,18 @@ import (
 
 // bulkCacheKiB is the writer's page cache for bulk writes into a store
 // larger than it (PRAGMA cache_size, negative: KiB). The index B-trees of a
-// large store do not fit the 64 MiB of ordinary writes: every batch of a
+// large store do not fit the writer's ordinary cache: every batch of a
 // bulk load touches leaves all over them, and each miss is a read(2) plus a
 // page parse (sqlite.org/pragma.html#pragma_cache_size). A smaller store
-// keeps the ordinary cache: each cache page is a separate allocation of the
+// gets bulkSmallCacheKiB: each cache page is a separate allocation of the
 // Go SQLite's allocator, given back page by page when the store closes.
 const bulkCacheKiB = 256 << 10
+
+// bulkSmallCacheKiB is the cache of bulk writes into a store smaller than
+// bulkCacheKiB: the 64 MiB every write had before session 7 halved the
+// writer's ordinary cache (writerCacheKiB) for the server's RSS, so that
+// imports keep the cache they were measured with.
+const bulkSmallCacheKiB = 64 << 10
 
 // bulkCacheMinBatch is the smallest PutAll that counts as a bulk load (an
 // import batch is 500 or more): a transaction Bundle's few dozen writes also
@@ -24,17 +30,22 @@ const bulkCacheKiB = 256 << 10
 const bulkCacheMinBatch = 256
 
 // bulkCache raises the writer's page cache to bulkCacheKiB once the
-// database file is larger than that (it then stays for the connection's life).
+// database file is larger than that, else to bulkSmallCacheKiB (it then
+// stays for the connection's life).
 func (s *Store) bulkCache(ctx context.Context) error {
 	var kib, pages, pageSize int64
 	err := s.wconn.QueryRowContext(ctx, "SELECT * FROM pragma_cache_size, pragma_page_count, pragma_page_size").Scan(&kib, &pages, &pageSize)
 	if err != nil {
 		return err
 	}
-	if kib < 0 && -kib >= bulkCacheKiB || pages*pageSize < bulkCacheKiB<<10 {
+	want := int64(bulkCacheKiB)
+	if pages*pageSize < bulkCacheKiB<<10 {
+		want = bulkSmallCacheKiB
+	}
+	if kib < 0 && -kib >= want {
 		return nil
 	}
-	_, err = s.wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size(-%d)", bulkCacheKiB))
+	_, err = s.wconn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size(-%d)", want))
 	return err
 }
 

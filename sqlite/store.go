@@ -128,6 +128,10 @@ func (s *Store) open(ctx context.Context, path string) error {
 	return err
 }
 
+// writerCacheKiB is the writer connection's page cache (PRAGMA cache_size,
+// negative: KiB); bulk writes raise it (bulksort.go).
+const writerCacheKiB = 32 << 10
+
 // dataSource builds the driver's connection string. synchronous=NORMAL: COMMIT
 // does not fsync the WAL; the syncer does, before any caller is answered, so an
 // acknowledged write still survives a power loss (durable.go,
@@ -151,7 +155,13 @@ func dataSource(path string, readOnly bool) string {
 		// off for large scans on a store nobody writes to.
 		q.Add("_pragma", "mmap_size(0)")
 	} else {
-		q.Add("_pragma", "cache_size(-65536)") // 64 MiB of page cache for the writer
+		// 32 MiB of page cache for the writer, which costs ~64 MB of RSS: the
+		// Go SQLite's allocator (modernc.org/memory) rounds each cache entry
+		// (a 4 KiB page plus SQLite's ~300-byte header) up to its 8 KiB size
+		// class. 64 MiB made the full bench-server run peak at 283–301 MB,
+		// over issue 2's 300 MB, for no measurable CPU per write
+		// (docs/benchmarks.md, session 7 — the server's resident memory).
+		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
 		// statement and savepoint journals in memory: no temp-file writes per statement
 		q.Add("_pragma", "temp_store(MEMORY)")
 		// after a checkpoint, truncate a WAL that grew past 64 MiB (bulk imports)
