@@ -51,7 +51,7 @@ func everythingParameters(body []byte, params url.Values) error {
 		return dsn.Wrap("fhirapi", dsn.KindInvalid, err)
 	}
 	if fhir.ResourceType(obj) != "Parameters" {
-		return invalidInput("", "$everything attend une ressource Parameters")
+		return invalidInput("", "everything.parameters")
 	}
 	list, _ := obj["parameter"].([]any)
 	for _, p := range list {
@@ -69,7 +69,7 @@ func everythingParameters(body []byte, params url.Values) error {
 			case bool:
 				params.Add(name, strconv.FormatBool(x))
 			default:
-				return invalidInput("Parameters.parameter", "le paramètre "+name+" doit avoir une valeur simple")
+				return invalidInput("Parameters.parameter", "everything.simple", name)
 			}
 		}
 	}

@@ -32,7 +32,7 @@ var unsupportedExport = []string{"_typeFilter", "_elements", "includeAssociatedD
 func (a *API) exportKickoff(level string) handlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		if !preferAsync(r) {
-			return invalidInput("", "$export est asynchrone : envoyez l'en-tête Prefer: respond-async (bulkdata export.html#headers)")
+			return invalidInput("", "export.async")
 		}
 		params := r.URL.Query()
 		if r.Method == http.MethodPost {
@@ -62,7 +62,7 @@ func (a *API) exportKickoff(level string) handlerFunc {
 func exportQuery(level, group string, params url.Values, lenient bool) (bulk.Query, error) {
 	q := bulk.Query{Level: level, GroupID: group}
 	if f := params.Get("_outputFormat"); f != "" && !outputFormats[f] {
-		return q, invalidInput("_outputFormat", "_outputFormat "+f+" non pris en charge : application/fhir+ndjson seulement")
+		return q, invalidInput("_outputFormat", "export.format", f)
 	}
 	for _, v := range params["_type"] {
 		for _, t := range strings.Split(v, ",") {
@@ -74,14 +74,14 @@ func exportQuery(level, group string, params url.Values, lenient bool) (bulk.Que
 	if s := params.Get("_since"); s != "" {
 		t, err := time.Parse(time.RFC3339Nano, s)
 		if err != nil {
-			return q, invalidInput("_since", "_since "+s+" : instant FHIR attendu (2026-01-02T15:04:05Z)")
+			return q, invalidInput("_since", "export.since", s)
 		}
 		q.Since = t.UTC()
 	}
 	for _, p := range params["patient"] {
 		id, ok := strings.CutPrefix(p, "Patient/")
 		if !ok || id == "" {
-			return q, invalidInput("patient", "patient "+p+" : référence Patient/[id] attendue")
+			return q, invalidInput("patient", "export.patient", p)
 		}
 		q.Patients = append(q.Patients, id)
 	}
@@ -90,7 +90,7 @@ func exportQuery(level, group string, params url.Values, lenient bool) (bulk.Que
 	}
 	for _, name := range unsupportedExport {
 		if params.Has(name) {
-			return q, invalidInput(name, "le paramètre "+name+" n'est pas encore pris en charge (Prefer: handling=lenient pour l'ignorer)")
+			return q, invalidInput(name, "export.later", name)
 		}
 	}
 	return q, nil
@@ -105,7 +105,7 @@ func exportParameters(body []byte, params url.Values) error {
 		return dsn.Wrap("fhirapi", dsn.KindInvalid, err)
 	}
 	if fhir.ResourceType(obj) != "Parameters" {
-		return invalidInput("", "$export en POST attend une ressource Parameters")
+		return invalidInput("", "export.post")
 	}
 	list, _ := obj["parameter"].([]any)
 	for _, p := range list {
@@ -123,7 +123,7 @@ func exportParameters(body []byte, params url.Values) error {
 			case map[string]any:
 				ref, _ := x["reference"].(string)
 				if k != "valueReference" || ref == "" {
-					return invalidInput("Parameters.parameter", "le paramètre "+name+" doit avoir une valeur simple ou une référence")
+					return invalidInput("Parameters.parameter", "export.value", name)
 				}
 				params.Add(name, ref)
 			}

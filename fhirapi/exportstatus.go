@@ -28,7 +28,7 @@ func (a *API) exportStatus(w http.ResponseWriter, r *http.Request) error {
 		a.sendManifest(w, r, j)
 		return nil
 	case dsn.ExportFailed:
-		return &dsn.Error{Op: "fhirapi.exportStatus", Kind: dsn.KindInternal, Msg: "l'export a échoué : " + j.Error}
+		return errorf("fhirapi.exportStatus", dsn.KindInternal, "export.failed", j.Error)
 	}
 	progress := "en attente"
 	if j.Status == dsn.ExportRunning {
@@ -87,7 +87,7 @@ func (a *API) exportFile(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	n, err := strconv.Atoi(q.Get("file"))
 	if err != nil {
-		return notFoundf("fichier d'export %q introuvable", q.Get("file"))
+		return errorf("fhirapi", dsn.KindNotFound, "export.file", q.Get("file"))
 	}
 	out := &fileWriter{w: w, gzip: acceptsGzip(r)}
 	err = a.exporter.WriteFile(r.Context(), q.Get("_jobId"), n, out)

@@ -43,7 +43,7 @@ var ndjsonTypes = map[string]bool{"application/fhir+ndjson": true, "application/
 // importKickoff starts a job (see above).
 func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 	if !preferAsync(r) {
-		return invalidInput("", "$import est asynchrone : envoyez l'en-tête Prefer: respond-async")
+		return invalidInput("", "import.async")
 	}
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	mt = strings.ToLower(mt)
@@ -66,8 +66,7 @@ func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 			return err
 		}
 	default:
-		return dsn.Errorf("fhirapi.import", dsn.KindUnsupportedMedia,
-			"Content-Type %q : Parameters en application/fhir+json, ou NDJSON en application/fhir+ndjson", mt)
+		return errorf("fhirapi.import", dsn.KindUnsupportedMedia, "import.media", mt)
 	}
 	j, err := a.importer.Submit(r.Context(), a.base(r)+strings.TrimPrefix(r.URL.RequestURI(), a.prefix), inputs)
 	if err != nil {
@@ -84,7 +83,7 @@ func importInputs(body []byte) ([]bulk.ImportInput, error) {
 	// the Bulk Import manifest is plain JSON (no resourceType)
 	var obj map[string]any
 	if err := json.Unmarshal(body, &obj); err != nil || obj == nil {
-		return nil, invalidInput("", "le corps de $import doit être un objet JSON : Parameters ou manifeste {inputFormat, input}")
+		return nil, invalidInput("", "import.body")
 	}
 	var format string
 	var inputs []bulk.ImportInput
@@ -115,14 +114,14 @@ func importInputs(body []byte) ([]bulk.ImportInput, error) {
 		}
 	}
 	if format != "" && !outputFormats[format] {
-		return nil, invalidInput("inputFormat", "inputFormat "+format+" non pris en charge : application/fhir+ndjson seulement")
+		return nil, invalidInput("inputFormat", "import.format", format)
 	}
 	if len(inputs) == 0 {
-		return nil, invalidInput("input", "$import : au moins un input (type, url) attendu, ou le NDJSON dans le corps")
+		return nil, invalidInput("input", "import.input")
 	}
 	for _, in := range inputs {
 		if err := bulk.CheckInputURL(in.URL); err != nil {
-			return nil, invalidInput("input.url", dsn.Message(err))
+			return nil, invalidCause("input.url", err)
 		}
 	}
 	return inputs, nil
@@ -179,7 +178,7 @@ func (a *API) importStatus(w http.ResponseWriter, r *http.Request) error {
 	if j.Status == dsn.ImportFailed {
 		// the Bulk Data convention for a job that failed as a whole
 		// (export.html#response---error-status): 5xx with an OperationOutcome
-		return &dsn.Error{Op: "fhirapi.importStatus", Kind: dsn.KindInternal, Msg: "l'import a échoué : " + j.Error}
+		return errorf("fhirapi.importStatus", dsn.KindInternal, "import.failed", j.Error)
 	}
 	if j.Status != dsn.ImportCompleted {
 		progress := "en attente"
@@ -225,7 +224,7 @@ func (a *API) importErrors(w http.ResponseWriter, r *http.Request) error {
 	q := r.URL.Query()
 	n, err := strconv.Atoi(q.Get("file"))
 	if err != nil {
-		return notFoundf("fichier d'erreurs %q introuvable", q.Get("file"))
+		return errorf("fhirapi", dsn.KindNotFound, "import.file", q.Get("file"))
 	}
 	if _, err := a.importer.Job(r.Context(), q.Get("_jobId")); err != nil {
 		return err

@@ -180,13 +180,13 @@ func parseMatchInput(body []byte) (matchInput, error) {
 			return in, err
 		}
 	default:
-		return in, invalidInput("", "$match attend une ressource Parameters (ou un Patient)")
+		return in, invalidInput("", "match.parameters")
 	}
 	if in.patient == nil {
-		return in, invalidInput("Parameters.parameter", "le paramètre « resource » (un Patient) est obligatoire")
+		return in, invalidInput("Parameters.parameter", "match.resource")
 	}
 	if fhir.ResourceType(in.patient) != "Patient" {
-		return in, invalidInput("Parameters.parameter.resource", "le paramètre « resource » doit être un Patient")
+		return in, invalidInput("Parameters.parameter.resource", "match.patient")
 	}
 	if err := fhir.Validate(in.patient); err != nil {
 		return in, dsn.Wrap(op, dsn.KindInvalid, err)
@@ -204,20 +204,20 @@ func (in *matchInput) readParameters(p fhir.Object) error {
 		case "resource":
 			res, ok := prm["resource"].(map[string]any)
 			if !ok {
-				return invalidInput("Parameters.parameter.resource", "le paramètre « resource » doit contenir une ressource")
+				return invalidInput("Parameters.parameter.resource", "op.resource")
 			}
 			in.patient = res
 		case "onlyCertainMatches":
 			v, ok := prm["valueBoolean"].(bool)
 			if !ok {
-				return invalidInput("Parameters.parameter.valueBoolean", "onlyCertainMatches doit être un booléen")
+				return invalidInput("Parameters.parameter.valueBoolean", "match.certain")
 			}
 			in.onlyCertain = v
 		case "count":
 			num, _ := prm["valueInteger"].(json.Number)
 			v, err := num.Int64()
 			if err != nil || v < 1 {
-				return invalidInput("Parameters.parameter.valueInteger", "count doit être un entier positif")
+				return invalidInput("Parameters.parameter.valueInteger", "match.count")
 			}
 			in.count = int(min(v, matchMaxCount))
 		}
@@ -225,10 +225,16 @@ func (in *matchInput) readParameters(p fhir.Object) error {
 	return nil
 }
 
-func invalidInput(expr, msg string) error {
-	e := dsn.Errorf("fhirapi.Match", dsn.KindInvalid, "%s", msg)
-	e.Issues = []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: msg, Expression: expr}}
-	return e
+// invalidInput is an operation's input refused at expr: the sentence id
+// (messages.go) with args, in both languages.
+func invalidInput(expr, id string, args ...any) error {
+	return opInvalid("fhirapi.Match", expr, id, args...)
+}
+
+// invalidCause is invalidInput saying err's message, in both languages.
+func invalidCause(expr string, err error) error {
+	return &dsn.Error{Op: "fhirapi", Kind: dsn.KindInvalid, Msg: dsn.Message(err), English: dsn.EnglishMessage(err),
+		Issues: []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: dsn.Message(err), English: dsn.EnglishMessage(err), Expression: expr}}}
 }
 
 // matchTarget is what $match returns for an indexed registration: with the

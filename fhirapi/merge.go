@@ -87,12 +87,12 @@ func (a *API) mergePatient(r *http.Request, p parameters, name string) (string, 
 		sys, _ := ident["system"].(string)
 		val, _ := ident["value"].(string)
 		if val == "" {
-			return "", opInvalid(op, "Parameters.parameter", name+"-identifier doit avoir une valeur")
+			return "", opInvalid(op, "Parameters.parameter", "merge.identifier", name)
 		}
 		q.Add("identifier", sys+"|"+val)
 	}
 	if len(q["identifier"]) == 0 {
-		return "", opInvalid(op, "Parameters.parameter", "le paramètre "+name+" ou "+name+"-identifier est obligatoire")
+		return "", opInvalid(op, "Parameters.parameter", "merge.required", name, name)
 	}
 	ids, err := a.records.Find(r.Context(), q)
 	if err != nil {

@@ -7,32 +7,72 @@ import (
 	"dsn/internal/language"
 )
 
-// The access-control sentences of the FHIR API, by id, in French and in
+// The sentences of the FHIR API's own errors (access control, the bulk
+// operations, $match, $validate, $everything and the identity operations'
+// inputs), by id, in French and in
 // English (every id has both: TestMessagesBothLanguages). They, and those of
 // package access (the guard's refusals, bad or revoked tokens), reach the
 // client as the OperationOutcome's diagnostics in the language writeError
-// chooses (internal/language: Accept-Language, French by default). The
-// API's other messages (validation, search, bulk) speak French only.
+// chooses (internal/language: Accept-Language, French by default). Validation and
+// search parameter errors have their own catalogues (fhir, search); the
+// success messages and X-Progress speak French only.
 var messages = map[string]language.Text{
-	"auth.required":      {FR: "authentification requise: envoyez un jeton d'accès (Authorization: Bearer …)", EN: "authentication required: send an access token (Authorization: Bearer …)"},
-	"auth.scope":         {FR: "portée insuffisante: %s sur %s demande la permission %q", EN: "insufficient scope: %s on %s needs the permission %q"},
-	"auth.loopback":      {FR: "accès refusé: seules les connexions locales sont permises pour l'instant", EN: "access denied: only local connections are allowed for now"},
-	"journal.down":       {FR: "le journal des accès est indisponible: la réponse est retenue, réessayez", EN: "the access journal is unavailable: the response is withheld, try again"},
-	"audit.auth":         {FR: "authentification requise", EN: "authentication required"},
-	"audit.own":          {FR: "vous ne pouvez consulter que le journal de votre propre dossier", EN: "you may only consult the journal of your own record"},
-	"audit.others":       {FR: "seul le responsable de la protection des renseignements consulte le journal d'autrui", EN: "only the privacy officer consults other people's journal"},
-	"audit.form":         {FR: "formulaire de recherche illisible", EN: "unreadable search form"},
-	"audit.date":         {FR: "date: seule la forme geAAAA-MM-JJ est prise en charge", EN: "date: only the form geYYYY-MM-DD is supported"},
-	"audit.count":        {FR: "_count doit être un entier positif", EN: "_count must be a positive integer"},
-	"audit.cursor":       {FR: "_cursor invalide", EN: "invalid _cursor"},
-	"audit.param":        {FR: "paramètre de recherche AuditEvent non pris en charge: %s", EN: "AuditEvent search parameter not supported: %s"},
-	"audit.not-found":    {FR: "AuditEvent/%s n'existe pas", EN: "AuditEvent/%s does not exist"},
-	"audit.append-only":  {FR: "le journal des accès est en ajout seul: AuditEvent ne se crée, ne se modifie ni ne se supprime par l'API", EN: "the access journal is append-only: AuditEvent is not created, changed or deleted through the API"},
-	"breakglass.auth":    {FR: "authentification requise", EN: "authentication required"},
-	"breakglass.reason":  {FR: "$break-the-glass attend une ressource Parameters avec un paramètre reason (valueString)", EN: "$break-the-glass expects a Parameters resource with a reason parameter (valueString)"},
-	"export.system-only": {FR: "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)", EN: "bulk export is for systems only (client_credentials, system/ scopes)"},
-	"import.system-only": {FR: "l'import en bloc est réservé aux systèmes et aux archivistes", EN: "bulk import is for systems and archivists only"},
-	"mpi.archivists":     {FR: "les opérations d'identité sont réservées aux archivistes", EN: "identity operations are for archivists only"},
+	"auth.required":         {FR: "authentification requise: envoyez un jeton d'accès (Authorization: Bearer …)", EN: "authentication required: send an access token (Authorization: Bearer …)"},
+	"auth.scope":            {FR: "portée insuffisante: %s sur %s demande la permission %q", EN: "insufficient scope: %s on %s needs the permission %q"},
+	"auth.loopback":         {FR: "accès refusé: seules les connexions locales sont permises pour l'instant", EN: "access denied: only local connections are allowed for now"},
+	"journal.down":          {FR: "le journal des accès est indisponible: la réponse est retenue, réessayez", EN: "the access journal is unavailable: the response is withheld, try again"},
+	"audit.auth":            {FR: "authentification requise", EN: "authentication required"},
+	"audit.own":             {FR: "vous ne pouvez consulter que le journal de votre propre dossier", EN: "you may only consult the journal of your own record"},
+	"audit.others":          {FR: "seul le responsable de la protection des renseignements consulte le journal d'autrui", EN: "only the privacy officer consults other people's journal"},
+	"audit.form":            {FR: "formulaire de recherche illisible", EN: "unreadable search form"},
+	"audit.date":            {FR: "date: seule la forme geAAAA-MM-JJ est prise en charge", EN: "date: only the form geYYYY-MM-DD is supported"},
+	"audit.count":           {FR: "_count doit être un entier positif", EN: "_count must be a positive integer"},
+	"audit.cursor":          {FR: "_cursor invalide", EN: "invalid _cursor"},
+	"audit.param":           {FR: "paramètre de recherche AuditEvent non pris en charge: %s", EN: "AuditEvent search parameter not supported: %s"},
+	"audit.not-found":       {FR: "AuditEvent/%s n'existe pas", EN: "AuditEvent/%s does not exist"},
+	"audit.append-only":     {FR: "le journal des accès est en ajout seul: AuditEvent ne se crée, ne se modifie ni ne se supprime par l'API", EN: "the access journal is append-only: AuditEvent is not created, changed or deleted through the API"},
+	"breakglass.auth":       {FR: "authentification requise", EN: "authentication required"},
+	"breakglass.reason":     {FR: "$break-the-glass attend une ressource Parameters avec un paramètre reason (valueString)", EN: "$break-the-glass expects a Parameters resource with a reason parameter (valueString)"},
+	"export.system-only":    {FR: "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)", EN: "bulk export is for systems only (client_credentials, system/ scopes)"},
+	"import.system-only":    {FR: "l'import en bloc est réservé aux systèmes et aux archivistes", EN: "bulk import is for systems and archivists only"},
+	"mpi.archivists":        {FR: "les opérations d'identité sont réservées aux archivistes", EN: "identity operations are for archivists only"},
+	"op.parameters":         {FR: "l'opération attend une ressource Parameters", EN: "the operation expects a Parameters resource"},
+	"op.boolean":            {FR: "%s doit être un booléen", EN: "%s must be a boolean"},
+	"op.patient":            {FR: "%s doit être une référence Patient/[id], reçu %s", EN: "%s must be a Patient/[id] reference, got %s"},
+	"op.patient-required":   {FR: "le paramètre %s (Reference(Patient)) est obligatoire", EN: "the parameter %s (Reference(Patient)) is required"},
+	"op.count":              {FR: "_count doit être un entier positif", EN: "_count must be a positive integer"},
+	"everything.parameters": {FR: "$everything attend une ressource Parameters", EN: "$everything expects a Parameters resource"},
+	"everything.simple":     {FR: "le paramètre %s doit avoir une valeur simple", EN: "the parameter %s must have a simple value"},
+	"export.async":          {FR: "$export est asynchrone : envoyez l'en-tête Prefer: respond-async (bulkdata export.html#headers)", EN: "$export is asynchronous: send the header Prefer: respond-async (bulkdata export.html#headers)"},
+	"export.format":         {FR: "_outputFormat %s non pris en charge : application/fhir+ndjson seulement", EN: "_outputFormat %s not supported: application/fhir+ndjson only"},
+	"export.since":          {FR: "_since %s : instant FHIR attendu (2026-01-02T15:04:05Z)", EN: "_since %s: a FHIR instant expected (2026-01-02T15:04:05Z)"},
+	"export.patient":        {FR: "patient %s : référence Patient/[id] attendue", EN: "patient %s: a Patient/[id] reference expected"},
+	"export.later":          {FR: "le paramètre %s n'est pas encore pris en charge (Prefer: handling=lenient pour l'ignorer)", EN: "the parameter %s is not supported yet (Prefer: handling=lenient to ignore it)"},
+	"export.post":           {FR: "$export en POST attend une ressource Parameters", EN: "$export by POST expects a Parameters resource"},
+	"export.value":          {FR: "le paramètre %s doit avoir une valeur simple ou une référence", EN: "the parameter %s must have a simple value or a reference"},
+	"export.failed":         {FR: "l'export a échoué : %s", EN: "the export failed: %s"},
+	"export.file":           {FR: "fichier d'export %q introuvable", EN: "export file %q not found"},
+	"import.async":          {FR: "$import est asynchrone : envoyez l'en-tête Prefer: respond-async", EN: "$import is asynchronous: send the header Prefer: respond-async"},
+	"import.media":          {FR: "Content-Type %q : Parameters en application/fhir+json, ou NDJSON en application/fhir+ndjson", EN: "Content-Type %q: Parameters as application/fhir+json, or NDJSON as application/fhir+ndjson"},
+	"import.body":           {FR: "le corps de $import doit être un objet JSON : Parameters ou manifeste {inputFormat, input}", EN: "the body of $import must be a JSON object: Parameters or a manifest {inputFormat, input}"},
+	"import.format":         {FR: "inputFormat %s non pris en charge : application/fhir+ndjson seulement", EN: "inputFormat %s not supported: application/fhir+ndjson only"},
+	"import.input":          {FR: "$import : au moins un input (type, url) attendu, ou le NDJSON dans le corps", EN: "$import: at least one input (type, url) expected, or the NDJSON in the body"},
+	"import.failed":         {FR: "l'import a échoué : %s", EN: "the import failed: %s"},
+	"import.file":           {FR: "fichier d'erreurs %q introuvable", EN: "error file %q not found"},
+	"match.parameters":      {FR: "$match attend une ressource Parameters (ou un Patient)", EN: "$match expects a Parameters resource (or a Patient)"},
+	"match.resource":        {FR: "le paramètre « resource » (un Patient) est obligatoire", EN: "the parameter “resource” (a Patient) is required"},
+	"match.patient":         {FR: "le paramètre « resource » doit être un Patient", EN: "the parameter “resource” must be a Patient"},
+	"op.resource":           {FR: "le paramètre « resource » doit contenir une ressource", EN: "the parameter “resource” must hold a resource"},
+	"match.certain":         {FR: "onlyCertainMatches doit être un booléen", EN: "onlyCertainMatches must be a boolean"},
+	"match.count":           {FR: "count doit être un entier positif", EN: "count must be a positive integer"},
+	"merge.identifier":      {FR: "%s-identifier doit avoir une valeur", EN: "%s-identifier must have a value"},
+	"merge.required":        {FR: "le paramètre %s ou %s-identifier est obligatoire", EN: "the parameter %s or %s-identifier is required"},
+	"duplicates.threshold":  {FR: "threshold: probable, certain ou un nombre de bits, reçu %s", EN: "threshold: probable, certain or a number of bits, got %s"},
+	"validate.mode":         {FR: "le paramètre « mode » est un code (create, update, delete ou profile)", EN: "the parameter “mode” is a code (create, update, delete or profile)"},
+	"validate.profile-uri":  {FR: "le paramètre « profile » est une URI", EN: "the parameter “profile” is a URI"},
+	"validate.ok":           {FR: "aucun problème détecté", EN: "no problem found"},
+	"validate.golden":       {FR: "un dossier provincial est géré par l'index patient : il se modifie par les opérations $mpi-link, $mpi-unlink, $merge et $unmerge", EN: "a provincial record is managed by the patient index: it changes through the operations $mpi-link, $mpi-unlink, $merge and $unmerge"},
+	"validate.profile":      {FR: "profil non pris en charge: %s (seule la définition de base http://hl7.org/fhir/StructureDefinition/%s est connue)", EN: "profile not supported: %s (only the base definition http://hl7.org/fhir/StructureDefinition/%s is known)"},
 }
 
 // errorf is the error of kind saying the sentence id with args, in both

@@ -95,13 +95,13 @@ func (a *API) mpiDuplicates(w http.ResponseWriter, r *http.Request) error {
 		threshold = cfg.Certain
 	default:
 		if threshold, err = strconv.ParseFloat(t, 64); err != nil {
-			return opInvalid("fhirapi.mpi-duplicates", "threshold", "threshold: probable, certain ou un nombre de bits, reçu "+t)
+			return opInvalid("fhirapi.mpi-duplicates", "threshold", "duplicates.threshold", t)
 		}
 	}
 	count := 100
 	if c := p.str("_count"); c != "" {
 		if count, err = strconv.Atoi(c); err != nil || count < 1 {
-			return opInvalid("fhirapi.mpi-duplicates", "_count", "_count doit être un entier positif")
+			return opInvalid("fhirapi.mpi-duplicates", "_count", "op.count")
 		}
 		count = min(count, 10000)
 	}
@@ -141,7 +141,7 @@ func countParam(r *http.Request, def, max int) (int, error) {
 	}
 	n, err := strconv.Atoi(c)
 	if err != nil || n < 1 {
-		return 0, opInvalid("fhirapi", "_count", "_count doit être un entier positif")
+		return 0, opInvalid("fhirapi", "_count", "op.count")
 	}
 	return min(n, max), nil
 }

@@ -40,7 +40,7 @@ func (a *API) readParameters(w http.ResponseWriter, r *http.Request, op string) 
 		return p, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	if fhir.ResourceType(obj) != "Parameters" {
-		return p, opInvalid(op, "", "l'opération attend une ressource Parameters")
+		return p, opInvalid(op, "", "op.parameters")
 	}
 	list, _ := obj["parameter"].([]any)
 	for _, x := range list {
@@ -75,7 +75,7 @@ func (p parameters) boolean(name string) (bool, error) {
 		case "false":
 			return false, nil
 		}
-		return false, opInvalid(p.op, "Parameters.parameter", name+" doit être un booléen")
+		return false, opInvalid(p.op, "Parameters.parameter", "op.boolean", name)
 	}
 	return false, nil
 }
@@ -106,7 +106,7 @@ func (p parameters) patientRef(name string) (string, error) {
 	}
 	id, ok := strings.CutPrefix(strings.TrimSpace(ref), "Patient/")
 	if !ok || id == "" || strings.Contains(id, "/") {
-		return "", opInvalid(p.op, "Parameters.parameter", name+" doit être une référence Patient/[id], reçu "+ref)
+		return "", opInvalid(p.op, "Parameters.parameter", "op.patient", name, ref)
 	}
 	return id, nil
 }
@@ -115,14 +115,14 @@ func (p parameters) patientRef(name string) (string, error) {
 func (p parameters) requirePatient(name string) (string, error) {
 	id, err := p.patientRef(name)
 	if err == nil && id == "" {
-		err = opInvalid(p.op, "Parameters.parameter", "le paramètre "+name+" (Reference(Patient)) est obligatoire")
+		err = opInvalid(p.op, "Parameters.parameter", "op.patient-required", name)
 	}
 	return id, err
 }
 
-func opInvalid(op, expr, msg string) error {
-	e := dsn.Errorf(op, dsn.KindInvalid, "%s", msg)
-	e.Issues = []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: msg, Expression: expr}}
+func opInvalid(op, expr, id string, args ...any) error {
+	e := errorf(op, dsn.KindInvalid, id, args...)
+	e.Issues = []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: e.Msg, English: e.English, Expression: expr}}
 	return e
 }
 

@@ -7,6 +7,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/mpi"
 	"dsn/repo"
 )
@@ -37,8 +38,7 @@ func (a *API) validate(w http.ResponseWriter, r *http.Request) error {
 	// Only the base definitions are known: validating against another
 	// profile cannot be done (operation failure, not a validation issue).
 	if in.profile != "" && in.profile != "http://hl7.org/fhir/StructureDefinition/"+typ {
-		return dsn.Errorf("fhirapi.Validate", dsn.KindUnprocessable,
-			"profil non pris en charge: %s (seule la définition de base http://hl7.org/fhir/StructureDefinition/%s est connue)", in.profile, typ)
+		return errorf("fhirapi.Validate", dsn.KindUnprocessable, "validate.profile", in.profile, typ)
 	}
 	v, err := a.repo.Validate(r.Context(), typ, id, in.mode, in.resource)
 	if err != nil {
@@ -48,7 +48,9 @@ func (a *API) validate(w http.ResponseWriter, r *http.Request) error {
 	if typ == "Patient" {
 		issues = append(issues, a.patientIssues(in, v)...)
 	}
-	a.send(w, r, http.StatusOK, validationOutcome(issues))
+	l := language.Of(r)
+	language.Header(w, l)
+	a.send(w, r, http.StatusOK, validationOutcome(issues, l))
 	return nil
 }
 
@@ -67,7 +69,7 @@ func (a *API) patientIssues(in validateInput, v repo.Validation) []dsn.Issue {
 		}
 		if golden {
 			out = append(out, dsn.Issue{Severity: "error", Code: "business-rule", Expression: "Patient.meta.tag",
-				Diagnostics: "un dossier provincial est géré par l'index patient : il se modifie par les opérations $mpi-link, $mpi-unlink, $merge et $unmerge"})
+				Diagnostics: messages["validate.golden"].FR, English: messages["validate.golden"].EN})
 		}
 	}
 	p := in.resource
@@ -81,14 +83,19 @@ func (a *API) patientIssues(in validateInput, v repo.Validation) []dsn.Issue {
 }
 
 // validationOutcome is the answer: the issues, or one information issue
-// saying none was found (an OperationOutcome needs at least one issue).
-func validationOutcome(issues []dsn.Issue) fhir.Object {
+// saying none was found (an OperationOutcome needs at least one issue), in
+// l: each issue's English where it has one (dsn.Issue.English).
+func validationOutcome(issues []dsn.Issue, l language.Tag) fhir.Object {
 	if len(issues) == 0 {
-		return information("aucun problème détecté")
+		return information(messages["validate.ok"].In(l))
 	}
 	list := make([]any, 0, len(issues))
 	for _, is := range issues {
-		o := map[string]any{"severity": is.Severity, "code": is.Code, "diagnostics": is.Diagnostics}
+		diag := is.Diagnostics
+		if l == language.English && is.English != "" {
+			diag = is.English
+		}
+		o := map[string]any{"severity": is.Severity, "code": is.Code, "diagnostics": diag}
 		if is.Expression != "" {
 			o["expression"] = []any{is.Expression}
 		}
@@ -127,13 +134,13 @@ func (a *API) readValidateInput(w http.ResponseWriter, r *http.Request, typ stri
 		case "resource":
 			res, ok := prm["resource"].(map[string]any)
 			if !ok {
-				return in, opInvalid(op, "Parameters.parameter.resource", "le paramètre « resource » doit contenir une ressource")
+				return in, opInvalid(op, "Parameters.parameter.resource", "op.resource")
 			}
 			in.resource = res
 		case "mode":
 			s, ok := prm["valueCode"].(string)
 			if !ok {
-				return in, opInvalid(op, "Parameters.parameter.valueCode", "le paramètre « mode » est un code (create, update, delete ou profile)")
+				return in, opInvalid(op, "Parameters.parameter.valueCode", "validate.mode")
 			}
 			in.mode = s
 		case "profile":
@@ -142,7 +149,7 @@ func (a *API) readValidateInput(w http.ResponseWriter, r *http.Request, typ stri
 				s, ok = prm["valueCanonical"].(string)
 			}
 			if !ok {
-				return in, opInvalid(op, "Parameters.parameter.valueUri", "le paramètre « profile » est une URI")
+				return in, opInvalid(op, "Parameters.parameter.valueUri", "validate.profile-uri")
 			}
 			in.profile = s
 		}

@@ -16,7 +16,8 @@ import (
 
 // TestAPILanguages: the JSON errors of the authorisation server
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
-// API's access control, search parameter and validation errors are French by default and for fr-CA,en;q=0.8,
+// API's access control, search parameter, validation and operation input
+// errors ($match, $validate, $export) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -100,6 +101,12 @@ func TestAPILanguages(t *testing.T) {
 		{"validation", "POST", f + "/Practitioner", `{"resourceType":"Practitioner","gender":3}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
 			"ressource non conforme à FHIR R4 : une chaîne JSON est attendue (type code) (Practitioner.gender)",
 			"resource not valid against FHIR R4: a JSON string is expected (type code) (Practitioner.gender)"},
+		{"$match input", "POST", f + "/Patient/$match", `{"resourceType":"Parameters"}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
+			"le paramètre « resource » (un Patient) est obligatoire", "the parameter “resource” (a Patient) is required"},
+		{"$validate", "POST", f + "/Practitioner/$validate", `{"resourceType":"Practitioner","gender":3}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 200, "structure",
+			"une chaîne JSON est attendue (type code)", "a JSON string is expected (type code)"},
+		{"$export without respond-async", "GET", f + "/$export", "", bearer(systemToken(t, m)), 400, "invalid",
+			"$export est asynchrone : envoyez l'en-tête Prefer: respond-async", "$export is asynchronous: send the header Prefer: respond-async"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
