@@ -109,7 +109,7 @@ func TestWriterCacheSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	if writerCacheKiB > 32<<10 {
-		t.Errorf("writer cache %d KiB: each KiB costs ~2 KiB of the server's RSS (docs/benchmarks.md, session 7)", writerCacheKiB)
+		t.Errorf("writer cache %d KiB: each KiB costs ~1.7 KiB of the server's RSS (docs/benchmarks.md, session 7)", writerCacheKiB)
 	}
 	if before != -writerCacheKiB || after != -bulkSmallCacheKiB {
 		t.Errorf("writer cache_size %d, after a bulk write %d; want %d, %d", before, after, -writerCacheKiB, -bulkSmallCacheKiB)

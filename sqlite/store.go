@@ -155,10 +155,10 @@ func dataSource(path string, readOnly bool) string {
 		// off for large scans on a store nobody writes to.
 		q.Add("_pragma", "mmap_size(0)")
 	} else {
-		// 32 MiB of page cache for the writer, which costs ~64 MB of RSS: the
-		// Go SQLite's allocator (modernc.org/memory) rounds each cache entry
-		// (a 4 KiB page plus SQLite's ~300-byte header) up to its 8 KiB size
-		// class. 64 MiB made the full bench-server run peak at 283–301 MB,
+		// 32 MiB of page cache for the writer, which costs ~56 MB of RSS when
+		// full: the Go SQLite's allocator (modernc.org/memory) rounds each
+		// cache entry (a 4 KiB page plus SQLite's header) up to its 8 KiB
+		// size class. 64 MiB made the full bench-server run peak at 283–301 MB,
 		// over issue 2's 300 MB, for no measurable CPU per write
 		// (docs/benchmarks.md, session 7 — the server's resident memory).
 		q.Add("_pragma", fmt.Sprintf("cache_size(-%d)", writerCacheKiB))
