@@ -12,7 +12,6 @@ import (
 	"dsn/access"
 	"dsn/bulk"
 	"dsn/fhir"
-	"dsn/repo"
 )
 
 // FHIR Bulk Data export, kick-off (https://hl7.org/fhir/uv/bulkdata/export.html#bulk-data-kick-off-request):
@@ -53,7 +52,7 @@ func (a *API) exportKickoff(level string) handlerFunc {
 			return err
 		}
 		w.Header().Set("Content-Location", a.base(r)+"/$export-status?_jobId="+url.QueryEscape(j.ID))
-		a.send(w, r, http.StatusAccepted, repo.Information("export accepté : suivre l'URL de Content-Location"))
+		a.inform(w, r, http.StatusAccepted, "export.accepted")
 		return nil
 	}
 }

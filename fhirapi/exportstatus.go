@@ -3,12 +3,13 @@ package fhirapi
 import (
 	"compress/gzip"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
 
 	"dsn"
-	"dsn/repo"
+	"dsn/internal/language"
 )
 
 // Bulk Data status and files (https://hl7.org/fhir/uv/bulkdata/export.html#bulk-data-status-request):
@@ -30,9 +31,11 @@ func (a *API) exportStatus(w http.ResponseWriter, r *http.Request) error {
 	case dsn.ExportFailed:
 		return errorf("fhirapi.exportStatus", dsn.KindInternal, "export.failed", j.Error)
 	}
-	progress := "en attente"
+	l := language.Of(r)
+	language.Header(w, l)
+	progress := messages["export.waiting"].In(l)
 	if j.Status == dsn.ExportRunning {
-		progress = "en cours : " + strconv.Itoa(j.Done) + " ressources écrites"
+		progress = fmt.Sprintf(messages["export.running"].In(l), j.Done)
 	}
 	w.Header().Set("X-Progress", progress)
 	w.Header().Set("Retry-After", "2")
@@ -45,7 +48,7 @@ func (a *API) exportDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := a.exporter.Cancel(r.Context(), r.URL.Query().Get("_jobId")); err != nil {
 		return err
 	}
-	a.send(w, r, http.StatusAccepted, repo.Information("export annulé et supprimé"))
+	a.inform(w, r, http.StatusAccepted, "export.cancelled")
 	return nil
 }
 

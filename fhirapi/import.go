@@ -2,6 +2,7 @@ package fhirapi
 
 import (
 	"encoding/json"
+	"fmt"
 	"mime"
 	"net/http"
 	"net/url"
@@ -12,7 +13,7 @@ import (
 	"dsn/access"
 	"dsn/bulk"
 	"dsn/fhir"
-	"dsn/repo"
+	"dsn/internal/language"
 )
 
 // FHIR Bulk Data import ($import). The operation is not in the published
@@ -73,7 +74,7 @@ func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	w.Header().Set("Content-Location", a.base(r)+"/$import-status?_jobId="+url.QueryEscape(j.ID))
-	a.send(w, r, http.StatusAccepted, repo.Information("import accepté : suivre l'URL de Content-Location"))
+	a.inform(w, r, http.StatusAccepted, "import.accepted")
 	return nil
 }
 
@@ -181,9 +182,11 @@ func (a *API) importStatus(w http.ResponseWriter, r *http.Request) error {
 		return errorf("fhirapi.importStatus", dsn.KindInternal, "import.failed", j.Error)
 	}
 	if j.Status != dsn.ImportCompleted {
-		progress := "en attente"
+		l := language.Of(r)
+		language.Header(w, l)
+		progress := messages["import.waiting"].In(l)
 		if j.Status == dsn.ImportRunning {
-			progress = "en cours : " + strconv.Itoa(j.Done) + " ressources traitées"
+			progress = fmt.Sprintf(messages["import.running"].In(l), j.Done)
 		}
 		w.Header().Set("X-Progress", progress)
 		w.Header().Set("Retry-After", "2")
@@ -215,7 +218,7 @@ func (a *API) importDelete(w http.ResponseWriter, r *http.Request) error {
 	if err := a.importer.Cancel(r.Context(), r.URL.Query().Get("_jobId")); err != nil {
 		return err
 	}
-	a.send(w, r, http.StatusAccepted, repo.Information("import annulé : les lots déjà validés restent enregistrés"))
+	a.inform(w, r, http.StatusAccepted, "import.cancelled")
 	return nil
 }
 

@@ -2,9 +2,11 @@ package fhirapi
 
 import (
 	"fmt"
+	"net/http"
 
 	"dsn"
 	"dsn/internal/language"
+	"dsn/repo"
 )
 
 // The sentences of the FHIR API's own errors (access control, the bulk
@@ -70,9 +72,25 @@ var messages = map[string]language.Text{
 	"duplicates.threshold":  {FR: "threshold: probable, certain ou un nombre de bits, reçu %s", EN: "threshold: probable, certain or a number of bits, got %s"},
 	"validate.mode":         {FR: "le paramètre « mode » est un code (create, update, delete ou profile)", EN: "the parameter “mode” is a code (create, update, delete or profile)"},
 	"validate.profile-uri":  {FR: "le paramètre « profile » est une URI", EN: "the parameter “profile” is a URI"},
+	"export.accepted":       {FR: "export accepté : suivre l'URL de Content-Location", EN: "export accepted: follow the Content-Location URL"},
+	"export.cancelled":      {FR: "export annulé et supprimé", EN: "export cancelled and deleted"},
+	"export.waiting":        {FR: "en attente", EN: "waiting"},
+	"export.running":        {FR: "en cours : %d ressources écrites", EN: "running: %d resources written"},
+	"import.accepted":       {FR: "import accepté : suivre l'URL de Content-Location", EN: "import accepted: follow the Content-Location URL"},
+	"import.cancelled":      {FR: "import annulé : les lots déjà validés restent enregistrés", EN: "import cancelled: the batches already committed stay stored"},
+	"import.waiting":        {FR: "en attente", EN: "waiting"},
+	"import.running":        {FR: "en cours : %d ressources traitées", EN: "running: %d resources processed"},
 	"validate.ok":           {FR: "aucun problème détecté", EN: "no problem found"},
 	"validate.golden":       {FR: "un dossier provincial est géré par l'index patient : il se modifie par les opérations $mpi-link, $mpi-unlink, $merge et $unmerge", EN: "a provincial record is managed by the patient index: it changes through the operations $mpi-link, $mpi-unlink, $merge and $unmerge"},
 	"validate.profile":      {FR: "profil non pris en charge: %s (seule la définition de base http://hl7.org/fhir/StructureDefinition/%s est connue)", EN: "profile not supported: %s (only the base definition http://hl7.org/fhir/StructureDefinition/%s is known)"},
+}
+
+// inform answers status with an information OperationOutcome saying the
+// sentence id in the request's language (a bulk job accepted or cancelled).
+func (a *API) inform(w http.ResponseWriter, r *http.Request, status int, id string) {
+	l := language.Of(r)
+	language.Header(w, l)
+	a.send(w, r, status, repo.Information(messages[id].In(l)))
 }
 
 // errorf is the error of kind saying the sentence id with args, in both

@@ -17,7 +17,7 @@ import (
 // TestAPILanguages: the JSON errors of the authorisation server
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
-// errors ($match, $validate, $export) are French by default and for fr-CA,en;q=0.8,
+// errors ($match, $validate, $export) and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -107,6 +107,8 @@ func TestAPILanguages(t *testing.T) {
 			"une chaîne JSON est attendue (type code)", "a JSON string is expected (type code)"},
 		{"$export without respond-async", "GET", f + "/$export", "", bearer(systemToken(t, m)), 400, "invalid",
 			"$export est asynchrone : envoyez l'en-tête Prefer: respond-async", "$export is asynchronous: send the header Prefer: respond-async"},
+		{"$export accepted", "GET", f + "/$export?_type=Practitioner", "", append(bearer(systemToken(t, m)), "Prefer", "respond-async"), 202, "informational",
+			"export accepté : suivre l'URL de Content-Location", "export accepted: follow the Content-Location URL"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
