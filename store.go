@@ -123,6 +123,23 @@ type BulkTx interface {
 	PutAll(ws []Write) error
 }
 
+type bulkImportKey struct{}
+
+// WithBulkImport marks ctx as a bulk import's (repo.CommitImport: `dsn import`,
+// $import, the demo load): a store may then give the Write's PutAll more
+// memory, such as SQLite's larger writer page cache (sqlite/bulksort.go). A
+// transaction Bundle's PutAll never carries the mark, however large, so that
+// a serving process does not grow for good (issue 2: under 300 MB RSS).
+func WithBulkImport(ctx context.Context) context.Context {
+	return context.WithValue(ctx, bulkImportKey{}, true)
+}
+
+// IsBulkImport reports whether ctx was marked by WithBulkImport.
+func IsBulkImport(ctx context.Context) bool {
+	on, _ := ctx.Value(bulkImportKey{}).(bool)
+	return on
+}
+
 // PutAll stores ws with tx's PutAll when tx is a BulkTx, else one Put each
 // (the import, a transaction Bundle's deferred writes, the provincial record's
 // golden records share this fallback).

@@ -97,7 +97,9 @@ func (s *Service) CommitImport(ctx context.Context, b *ImportBatch) ([]ImportRes
 	res := make([]ImportResult, len(preps))
 	var err error = dsn.Errorf(op, dsn.KindConflict, "lecture préalable incomplète")
 	if b.ok {
-		err = s.store.Write(ctx, func(tx dsn.Tx) error { return dsn.PutAll(tx, b.writes) })
+		// Marked as a bulk import: the store may give it more memory than a
+		// transaction Bundle's PutAll gets (SQLite's writer cache, dsn.WithBulkImport).
+		err = s.store.Write(dsn.WithBulkImport(ctx), func(tx dsn.Tx) error { return dsn.PutAll(tx, b.writes) })
 		if err == nil {
 			for i, p := range preps {
 				if p != nil {

@@ -55,7 +55,7 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 	if err := sqlstore.Distinct(op, ws); err != nil {
 		return err
 	}
-	if len(ws) >= bulkCacheMinBatch {
+	if t.bulk && len(ws) >= bulkCacheMinBatch {
 		if err := t.s.bulkCache(context.Background()); err != nil {
 			return t.fail(op, err)
 		}

@@ -8,7 +8,10 @@ import (
 	"testing"
 
 	"dsn"
+	"dsn/fhir"
+	"dsn/repo"
 	"dsn/storetest"
+	"dsn/synth"
 )
 
 // PutAll stores exactly the index rows Put stores, in every idx_ table of
@@ -85,9 +88,12 @@ func queryStrings(t *testing.T, s *Store, q string) []string {
 	return out
 }
 
-// The writer's page cache is writerCacheKiB (the server's RSS, issue 2); a
-// bulk write into a store smaller than bulkCacheKiB raises it to
-// bulkSmallCacheKiB, the cache imports were measured with.
+// The writer's page cache is writerCacheKiB (the server's RSS, issue 2). A
+// PutAll of bulkCacheMinBatch versions or more that is not a bulk import's (a
+// large transaction Bundle over HTTP) keeps it; a bulk import's write
+// (repo.Import marks its context, dsn.WithBulkImport) into a store smaller
+// than bulkCacheKiB raises it to bulkSmallCacheKiB, the cache imports were
+// measured with.
 func TestWriterCacheSizes(t *testing.T) {
 	ctx := context.Background()
 	s, err := Open(ctx, t.TempDir())
@@ -95,23 +101,51 @@ func TestWriterCacheSizes(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	var before, after int64
-	err = s.Write(ctx, func(dtx dsn.Tx) error {
-		if err := s.wconn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&before); err != nil {
-			return err
+	cacheSize := func() int64 {
+		t.Helper()
+		var kib int64
+		err := s.Write(ctx, func(dsn.Tx) error {
+			return s.wconn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&kib)
+		})
+		if err != nil {
+			t.Fatal(err)
 		}
-		if err := dtx.(*tx).s.bulkCache(ctx); err != nil {
-			return err
-		}
-		return s.wconn.QueryRowContext(ctx, "PRAGMA cache_size").Scan(&after)
-	})
-	if err != nil {
-		t.Fatal(err)
+		return kib
 	}
 	if writerCacheKiB > 32<<10 {
 		t.Errorf("writer cache %d KiB: each KiB costs ~1.7 KiB of the server's RSS (docs/benchmarks.md, session 7)", writerCacheKiB)
 	}
-	if before != -writerCacheKiB || after != -bulkSmallCacheKiB {
-		t.Errorf("writer cache_size %d, after a bulk write %d; want %d, %d", before, after, -writerCacheKiB, -bulkSmallCacheKiB)
+	if got := cacheSize(); got != -writerCacheKiB {
+		t.Fatalf("writer cache_size %d at open, want %d", got, -writerCacheKiB)
+	}
+
+	ws := storetest.SynthWrites(t, 10)
+	if len(ws) < bulkCacheMinBatch {
+		t.Fatalf("%d writes: the PutAll must have at least %d", len(ws), bulkCacheMinBatch)
+	}
+	err = s.Write(ctx, func(tx dsn.Tx) error { return tx.(dsn.BulkTx).PutAll(ws) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := cacheSize(); got != -writerCacheKiB {
+		t.Errorf("writer cache_size %d after a PutAll of %d that is no import, want %d", got, len(ws), -writerCacheKiB)
+	}
+
+	g := synth.New(synth.Options{Seed: 2, Patients: 10})
+	var objs []fhir.Object
+	for i := range 10 {
+		objs = append(objs, g.Person(i).Resources...)
+	}
+	if len(objs) < bulkCacheMinBatch {
+		t.Fatalf("%d objects: the import must write at least %d", len(objs), bulkCacheMinBatch)
+	}
+	_, errs := repo.New(repo.Options{Store: s}).Import(ctx, objs)
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := cacheSize(); got != -bulkSmallCacheKiB {
+		t.Errorf("writer cache_size %d after an import of %d, want %d", got, len(objs), -bulkSmallCacheKiB)
 	}
 }

@@ -92,7 +92,7 @@ func (s *Store) sendHeld() error {
 func (t *tx) drop() { t.s.held.Drop(t.mark) }
 
 // newBareTx is the Tx of a fn run without a savepoint; its held writes start
-// at mark.
-func (s *Store) newBareTx() *tx {
-	return &tx{s: s, mark: s.held.Len()}
+// at mark. bulk: the fn is a bulk import's (tx.bulk).
+func (s *Store) newBareTx(bulk bool) *tx {
+	return &tx{s: s, mark: s.held.Len(), bulk: bulk}
 }

@@ -23,15 +23,19 @@ const bulkCacheKiB = 256 << 10
 // imports keep the cache they were measured with.
 const bulkSmallCacheKiB = 64 << 10
 
-// bulkCacheMinBatch is the smallest PutAll that counts as a bulk load (an
-// import batch is 500 or more): a transaction Bundle's few dozen writes also
-// go through PutAll and must not grow a serving process by 256 MiB (issue 2
-// keeps the server under 300 MB RSS).
+// bulkCacheMinBatch is the smallest PutAll of a bulk import (a Write whose
+// context carries dsn.WithBulkImport; an import batch is 500 or more) that
+// raises the cache. A transaction Bundle's writes also go through PutAll,
+// alone or merged with the rest of their group commit (bulkmerge.go), and
+// never raise it, whatever their number: one Bundle of 256 entries used to
+// grow a serving process by ~90 MB for good (docs/benchmarks.md, session 7;
+// issue 2 keeps the server under 300 MB RSS).
 const bulkCacheMinBatch = 256
 
 // bulkCache raises the writer's page cache to bulkCacheKiB once the
 // database file is larger than that, else to bulkSmallCacheKiB (it then
-// stays for the connection's life).
+// stays for the connection's life). Only a bulk import's PutAll calls it
+// (tx.bulk).
 func (s *Store) bulkCache(ctx context.Context) error {
 	var kib, pages, pageSize int64
 	err := s.wconn.QueryRowContext(ctx, "SELECT * FROM pragma_cache_size, pragma_page_count, pragma_page_size").Scan(&kib, &pages, &pageSize)

@@ -18,6 +18,9 @@ type tx struct {
 	s *Store
 	sqlstore.TxState
 	mark int // where this fn's held PutAll writes begin (bulkmerge.go)
+	// bulk: the fn's Write was a bulk import's (dsn.WithBulkImport); only
+	// then may its PutAll raise the writer's page cache (bulksort.go).
+	bulk bool
 }
 
 var _ dsn.Tx = (*tx)(nil)

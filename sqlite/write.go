@@ -170,7 +170,7 @@ func (s *Store) runBare(r *sqlstore.Request) (err error, retry bool) {
 	if err := r.Ctx.Err(); err != nil {
 		return dsn.Wrap("sqlite.Write", dsn.KindUnavailable, err), false
 	}
-	tx := s.newBareTx()
+	tx := s.newBareTx(dsn.IsBulkImport(r.Ctx))
 	err = tx.Finish(sqlstore.Call("sqlite.Write", r.Fn, tx))
 	if s.held.err != nil {
 		return err, true // the merged PutAll failed: every fn answers for itself again (bulkmerge.go)
@@ -190,7 +190,7 @@ func (s *Store) runOne(ctx context.Context, r *sqlstore.Request) (err, fatal err
 	if _, err := s.wstmt.savepoint.ExecContext(ctx); err != nil {
 		return nil, dsn.Wrap("sqlite.Write", dsn.KindInternal, fmt.Errorf("savepoint: %w", err))
 	}
-	tx := &tx{s: s}
+	tx := &tx{s: s, bulk: dsn.IsBulkImport(r.Ctx)}
 	err = tx.Finish(sqlstore.Call("sqlite.Write", r.Fn, tx))
 	if err != nil {
 		if _, rb := s.wstmt.rollbackTo.ExecContext(ctx); rb != nil {
