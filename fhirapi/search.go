@@ -6,6 +6,8 @@ import (
 	"net/url"
 
 	"dsn"
+	"dsn/internal/language"
+	"dsn/repo"
 )
 
 // search: GET [base]/[type]?params and POST [base]/[type]/_search with a form
@@ -23,7 +25,12 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) error {
 			params[k] = append(params[k], v...)
 		}
 	}
-	b, err := a.repo.Search(r.Context(), a.base(r), r.PathValue("type"), params, parsePrefer(r).strict)
+	ctx, l := r.Context(), language.Of(r)
+	if l == language.English { // the warnings of a lenient search (search/messages.go)
+		ctx = repo.InEnglish(ctx)
+	}
+	language.Header(w, l)
+	b, err := a.repo.Search(ctx, a.base(r), r.PathValue("type"), params, parsePrefer(r).strict)
 	if err != nil {
 		return err
 	}

@@ -37,7 +37,7 @@ func (s *Service) Everything(ctx context.Context, base, id string, params url.Va
 	res.Matches = patientFirst(res.Matches, id, q.Cursor == "")
 	refs := s.referenced(storeReader{ctx, s.store}, res.Matches, q.Types)
 	path := base + "/Patient/" + id + "/$everything"
-	return searchBundle(base, path, params, res, refs, issues), nil
+	return searchBundle(base, path, params, res, refs, issues, inEnglish(ctx)), nil
 }
 
 // everythingQuery reads the parameters of $everything into a compartment query.

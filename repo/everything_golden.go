@@ -68,7 +68,7 @@ func (s *Service) EverythingOf(ctx context.Context, base, id string, members []s
 		res.Total++ // the golden Patient
 	}
 	refs := s.referenced(storeReader{ctx, s.store}, res.Matches, q.Types)
-	return searchBundle(base, base+"/Patient/"+id+"/$everything", params, res, refs, issues), nil
+	return searchBundle(base, base+"/Patient/"+id+"/$everything", params, res, refs, issues, inEnglish(ctx)), nil
 }
 
 // everythingTotal counts the matches over every registration.

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"context"
 	"net/http"
 	"strconv"
 
@@ -100,6 +101,22 @@ func OperationOutcomeIn(err error, english bool) fhir.Object {
 		issues = append([]any{issueObject(dsn.Issue{Diagnostics: msg}, k)}, issues...)
 	}
 	return fhir.Object{"resourceType": "OperationOutcome", "issue": issues}
+}
+
+// englishKey marks a request whose client asked for English.
+type englishKey struct{}
+
+// InEnglish is ctx asking that the issues a successful answer carries (a
+// search's warnings in its Bundle's outcome entry) speak English where they
+// have it (dsn.Issue.English). The edge chooses the language (fhirapi:
+// Accept-Language); errors are chosen there too (OperationOutcomeIn).
+func InEnglish(ctx context.Context) context.Context {
+	return context.WithValue(ctx, englishKey{}, true)
+}
+
+func inEnglish(ctx context.Context) bool {
+	v, _ := ctx.Value(englishKey{}).(bool)
+	return v
 }
 
 // Information renders a success message as an OperationOutcome (Prefer:

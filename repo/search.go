@@ -35,13 +35,14 @@ func (s *Service) search(ctx context.Context, op, base, path string, scope dsn.S
 		return nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	q.Type, q.PatientKey, q.Types = scope.Type, scope.PatientKey, scope.Types
-	return s.answer(storeReader{ctx, s.store}, op, base, path, q, params, issues)
+	return s.answer(storeReader{ctx, s.store}, op, base, path, q, params, issues, inEnglish(ctx))
 }
 
 // answer runs q on r and builds the searchset (bundle.html#searchset): the
 // matches shaped by _summary and _elements, the resources of _include and
-// _revinclude, and the issues of the parameters in an OperationOutcome entry.
-func (s *Service) answer(r reader, op, base, path string, q dsn.SearchQuery, params url.Values, issues []dsn.Issue) (fhir.Object, error) {
+// _revinclude, and the issues of the parameters in an OperationOutcome entry
+// (in English when english).
+func (s *Service) answer(r reader, op, base, path string, q dsn.SearchQuery, params url.Values, issues []dsn.Issue, english bool) (fhir.Object, error) {
 	res, err := r.Search(q)
 	if err != nil {
 		return nil, dsn.Wrap(op, dsn.KindInternal, err)
@@ -55,11 +56,12 @@ func (s *Service) answer(r reader, op, base, path string, q dsn.SearchQuery, par
 			res.Matches[i].Body = shape(res.Matches[i].Type, res.Matches[i].Body)
 		}
 	}
-	return searchBundle(base, path, params, res, inc, append(issues, incIssues...)), nil
+	return searchBundle(base, path, params, res, inc, append(issues, incIssues...), english), nil
 }
 
-// searchBundle builds a searchset (bundle.html#searchset); Total < 0 is omitted.
-func searchBundle(base, path string, params url.Values, res dsn.SearchResult, inc []dsn.Resource, issues []dsn.Issue) fhir.Object {
+// searchBundle builds a searchset (bundle.html#searchset); Total < 0 is
+// omitted; issues say their English when english and they have one.
+func searchBundle(base, path string, params url.Values, res dsn.SearchResult, inc []dsn.Resource, issues []dsn.Issue, english bool) fhir.Object {
 	b := newBundle("searchset", res.Total)
 	links(b, path, params, res.Next)
 	entries := make([]any, 0, len(res.Matches)+1)
@@ -82,6 +84,9 @@ func searchBundle(base, path string, params url.Values, res dsn.SearchResult, in
 		for _, is := range issues {
 			if is.Severity == "" {
 				is.Severity = "warning"
+			}
+			if english && is.English != "" {
+				is.Diagnostics = is.English
 			}
 			list = append(list, issueObject(is, dsn.KindInvalid))
 		}

@@ -140,6 +140,19 @@ func TestAPILanguages(t *testing.T) {
 			}
 		}
 	}
+	// a lenient search: its warnings (the Bundle's outcome entry) in the same language
+	for al, want := range map[string]string{"": "paramètre de recherche inconnu pour Practitioner: foo (paramètre ignoré)", "en": "unknown search parameter for Practitioner: foo (parameter ignored)"} {
+		a := call(t, "GET", f+"/Practitioner?foo=1&_count=1", "", append(bearer(doc), "Accept-Language", al)...)
+		es, _ := a.obj["entry"].([]any)
+		if a.status != 200 || len(es) == 0 {
+			t.Fatalf("lenient search, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		last := es[len(es)-1].(map[string]any)
+		outcome, _ := last["resource"].(map[string]any)
+		if code, msg := answerText(answer{obj: outcome}); code != "not-found" || msg != want {
+			t.Errorf("lenient search, Accept-Language %q: %s %q, want not-found %q", al, code, msg, want)
+		}
+	}
 	// a batch: each entry's error outcome in the same language
 	batch := `{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET","url":"Observation/` + strangerObs + `"}}]}`
 	for al, want := range map[string]string{"": "bris de verre requis", "en": "break-the-glass required"} {
