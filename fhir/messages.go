@@ -1,15 +1,14 @@
 package fhir
 
-import "fmt"
+import "dsn/internal/language/words"
 
 // The sentences of Validate's issues, by id, in French and in English
 // (every id has both, with the same arguments: TestMessagesBothLanguages).
 // Each dsn.Issue carries both (Diagnostics, English), and the error's
 // message both (Msg, English); the edge chooses (fhirapi: Accept-Language,
-// French by default). fhir imports no HTTP package, hence its own pair type
-// rather than internal/language's. An invalid narrative's reason
+// French by default). An invalid narrative's reason
 // (xhtml.go) stays French in both.
-var messages = map[string]text{
+var messages = map[string]words.Text{
 	"invalid":      {FR: "ressource non conforme à FHIR R4 : %s (%s)", EN: "resource not valid against FHIR R4: %s (%s)"},
 	"invalid.more": {FR: "%s, et %d autre(s) problème(s)", EN: "%s, and %d more problem(s)"},
 	"type.absent":  {FR: "l'élément resourceType est absent ou n'est pas une chaîne", EN: "the resourceType element is missing or not a string"},
@@ -48,13 +47,7 @@ var messages = map[string]text{
 }
 
 // text is one sentence in French and in English.
-type text struct{ FR, EN string }
+type text = words.Text
 
 // say is the sentence id with args, in both languages.
-func say(id string, args ...any) text {
-	m, ok := messages[id]
-	if !ok {
-		m = text{FR: "[" + id + "]", EN: "[" + id + "]"} // TestMessagesBothLanguages forbids it
-	}
-	return text{FR: fmt.Sprintf(m.FR, args...), EN: fmt.Sprintf(m.EN, args...)}
-}
+func say(id string, args ...any) text { return messages[id].Format(args...) }

@@ -1,13 +1,13 @@
 package search
 
+import "dsn/internal/language/words"
+
 // The sentences of the search parameter errors and warnings, by id, in
 // French and in English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). A refusal's dsn.Issue carries both
 // (Diagnostics, English) and the refused query's dsn.Error both (Msg,
 // English); the edge chooses (fhirapi: Accept-Language, French by default).
-// search imports no HTTP package, hence its own pair type rather than
-// internal/language's.
-var messages = map[string]text{
+var messages = map[string]words.Text{
 	"refused":              {FR: "paramètres de recherche refusés: %s", EN: "search parameters refused: %s"},
 	"ignored":              {FR: "%s (paramètre ignoré)", EN: "%s (parameter ignored)"},
 	"later":                {FR: "le paramètre %s n'est pas encore pris en charge (ignoré)", EN: "the parameter %s is not supported yet (ignored)"},
@@ -70,16 +70,10 @@ var messages = map[string]text{
 }
 
 // text is one sentence in French and in English.
-type text struct{ FR, EN string }
+type text = words.Text
 
 // say is the sentence id with args, in both languages.
-func say(id string, args ...any) text {
-	m, ok := messages[id]
-	if !ok {
-		m = text{FR: "[" + id + "]", EN: "[" + id + "]"} // TestMessagesBothLanguages forbids it
-	}
-	return text{FR: sprintf(m.FR, args...), EN: sprintf(m.EN, args...)}
-}
+func say(id string, args ...any) text { return messages[id].Format(args...) }
 
 // within is the sentence id around t: each language's t its one argument.
 func within(id string, t text) text {
@@ -88,7 +82,7 @@ func within(id string, t text) text {
 }
 
 // after is t behind prefix and a colon, the form of a parameter's refusal.
-func (t text) after(prefix string) text {
+func after(prefix string, t text) text {
 	return text{FR: prefix + ": " + t.FR, EN: prefix + ": " + t.EN}
 }
 

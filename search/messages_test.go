@@ -6,7 +6,6 @@ import (
 	"testing"
 
 	"dsn"
-	"dsn/internal/language"
 	"dsn/internal/language/langtest"
 )
 
@@ -15,12 +14,8 @@ import (
 // (say, sayp, bad, unsupported, within, refuse's and refuseFor's third
 // argument; refuseFor's id-* form too).
 func TestMessagesBothLanguages(t *testing.T) {
-	texts := make(map[string]language.Text, len(messages))
-	for id, m := range messages {
-		texts[id] = language.Text{FR: m.FR, EN: m.EN}
-	}
 	ids := regexp.MustCompile(`(?:\bsay|\bsayp|\bbad|\bunsupported|\bwithin|\.refuse|\.refuseFor)\((?:[^,()]+, [^,()]+, )?"([a-z][a-z.*-]*)"`)
-	used := langtest.Check(t, texts, ids, "messages.go", 50)
+	used := langtest.Check(t, messages, ids, "messages.go", 50)
 	for id := range used {
 		if _, ok := messages[id+"-*"]; id == "sort" && !ok {
 			t.Errorf("refuseFor(%q) needs %s-* too", id, id)

@@ -67,7 +67,7 @@ func (p *parser) near(key, mod, value string) {
 	}
 	lat, lng, km, bad := parseNear(value)
 	if bad != nil {
-		p.refused1("value", bad.after(key))
+		p.refused1("value", after(key, *bad))
 		return
 	}
 	dLat := km / kmPerDegree
@@ -84,7 +84,7 @@ func (p *parser) near(key, mod, value string) {
 	} {
 		c, err := p.clause(d, "", v)
 		if err != nil {
-			p.refused1(err.code, err.msg.after(key))
+			p.refused1(err.code, after(key, err.msg))
 			return
 		}
 		p.q.Clauses = append(p.q.Clauses, c)

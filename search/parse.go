@@ -126,7 +126,7 @@ func (p *parser) param(key, value string) {
 	}
 	c, err := p.clause(d, mod, value)
 	if err != nil {
-		p.refused1(err.code, err.msg.after(key))
+		p.refused1(err.code, after(key, err.msg))
 		return
 	}
 	p.q.Clauses = append(p.q.Clauses, c)

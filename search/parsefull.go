@@ -86,7 +86,7 @@ func (p *parser) chain(key, value string) {
 	}
 	target, err := p.chainTarget(d, typ, rest)
 	if err != nil {
-		p.refused1(err.code, err.msg.after(key))
+		p.refused1(err.code, after(key, err.msg))
 		return
 	}
 	q, ok := p.sub(p.child(target), rest, value)

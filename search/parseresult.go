@@ -46,7 +46,7 @@ func (p *parser) include(name, mod, value string) {
 		return
 	}
 	if err := p.checkInclude(inc); err != nil {
-		p.refused1(err.code, err.msg.after(name+"="+value))
+		p.refused1(err.code, after(name+"="+value, err.msg))
 		return
 	}
 	if name == "_include" {

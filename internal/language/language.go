@@ -11,14 +11,16 @@ import (
 	"strings"
 
 	"dsn"
+	"dsn/internal/language/words"
 )
 
-// Tag is one of the two languages DSN speaks.
-type Tag string
+// Tag is one of the two languages DSN speaks (words.Tag: the domain
+// packages name them without HTTP).
+type Tag = words.Tag
 
 const (
-	French  Tag = "fr"
-	English Tag = "en"
+	French  = words.French
+	English = words.English
 )
 
 // Cookie remembers a user's choice made on the authorisation pages (the
@@ -32,14 +34,6 @@ func Parse(s string) (Tag, bool) {
 		return Tag(s), true
 	}
 	return "", false
-}
-
-// Other is the language a switch offers.
-func (l Tag) Other() Tag {
-	if l == English {
-		return French
-	}
-	return English
 }
 
 // Of is the language of an answer that is not a page (JSON of the
@@ -110,13 +104,5 @@ func Header(w http.ResponseWriter, l Tag) {
 	w.Header().Add("Vary", "Accept-Language")
 }
 
-// Text is one sentence of a catalogue, in both languages.
-type Text struct{ FR, EN string }
-
-// In is t in l.
-func (t Text) In(l Tag) string {
-	if l == English {
-		return t.EN
-	}
-	return t.FR
-}
+// Text is one sentence of a catalogue, in both languages (words.Text).
+type Text = words.Text
