@@ -16,7 +16,7 @@ func parseCriteria(op, query string) (url.Values, error) {
 	}
 	crit, err := url.ParseQuery(query)
 	if err != nil {
-		return nil, invalidf(op, "", "critères de recherche illisibles: %v", err)
+		return nil, invalidIn(op, "", "cond.unreadable", err)
 	}
 	return crit, nil
 }
@@ -26,7 +26,7 @@ func parseCriteria(op, query string) (url.Values, error) {
 // Criteria are parsed strictly: an ignored parameter would widen the match.
 func (s *Service) matchOne(r reader, op, typ string, crit url.Values) (*dsn.Resource, error) {
 	if len(crit) == 0 {
-		return nil, invalidf(op, "", "une opération conditionnelle exige des critères de recherche")
+		return nil, invalidIn(op, "", "cond.criteria")
 	}
 	q, _, err := s.parse(typ, crit, true)
 	if err != nil {
@@ -41,7 +41,7 @@ func (s *Service) matchOne(r reader, op, typ string, crit url.Values) (*dsn.Reso
 	case len(res.Matches) == 0:
 		return nil, nil
 	case len(res.Matches) > 1 || res.Next != "":
-		return nil, dsn.Errorf(op, dsn.KindPrecondition, "les critères %q désignent plusieurs ressources %s", crit.Encode(), typ)
+		return nil, fail(op, dsn.KindPrecondition, "cond.multiple", crit.Encode(), typ)
 	}
 	return &res.Matches[0], nil
 }

@@ -58,7 +58,9 @@ func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, 
 			return readErr(op, typ, id, err)
 		}
 		if latest.VersionID != cur.VersionID {
-			return &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "la ressource a changé pendant le patch; réessayez", Err: errStale}
+			e := fail(op, dsn.KindConflict, "patch.stale")
+			e.Err = errStale // the retry loop above recognises it
+			return e
 		}
 		out.Resource, err = s.commit(tx, op, p, latest, "PATCH")
 		return err
@@ -84,7 +86,7 @@ func (s *Service) ConditionalPatch(ctx context.Context, typ string, crit url.Val
 			return err
 		}
 		if found == nil {
-			return dsn.Errorf(op, dsn.KindNotFound, "aucune ressource %s ne correspond aux critères", typ)
+			return fail(op, dsn.KindNotFound, "cond.none", typ)
 		}
 		out, err = s.patchTx(tx, typ, found.ID, ops, 0)
 		return err

@@ -63,7 +63,7 @@ func (s *Service) resolveRef(tx reader, ref string, ids map[string]string) (stri
 	}
 	if found == nil {
 		// http.html#trules: no match fails the transaction, like several matches.
-		return "", dsn.Errorf("repo.Bundle", dsn.KindPrecondition, "la référence conditionnelle %q ne désigne aucune ressource", ref)
+		return "", fail("repo.Bundle", dsn.KindPrecondition, "cond.reference-none", ref)
 	}
 	return typ + "/" + found.ID, nil
 }

@@ -225,7 +225,7 @@ func (s *Service) resolve(tx dsn.Tx, e *entry) error {
 		if found != nil {
 			e.id = found.ID
 		} else if e.method == "PATCH" {
-			return dsn.Errorf(op, dsn.KindNotFound, "aucune ressource %s ne correspond aux critères", e.typ)
+			return fail(op, dsn.KindNotFound, "cond.none", e.typ)
 		}
 	}
 	return nil

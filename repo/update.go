@@ -76,7 +76,7 @@ func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values,
 	}
 	if found != nil {
 		if bodyID != "" && bodyID != found.ID {
-			return "", invalidf(op, "id", "l'id de la ressource (%q) ne correspond pas à la ressource trouvée (%q)", bodyID, found.ID)
+			return "", invalidIn(op, "id", "cond.id", bodyID, found.ID)
 		}
 		return found.ID, nil
 	}
@@ -92,7 +92,7 @@ func (s *Service) resolveConditional(tx reader, op, typ string, crit url.Values,
 		return "", err
 	}
 	if cur.VersionID > 0 && !deleted {
-		return "", dsn.Errorf(op, dsn.KindConflict, "aucune ressource ne correspond aux critères, mais %s/%s existe déjà", typ, bodyID)
+		return "", fail(op, dsn.KindConflict, "cond.exists", typ, bodyID)
 	}
 	return bodyID, nil
 }

@@ -75,10 +75,10 @@ func checkVersion(op string, want int64, cur dsn.Resource, exists bool) error {
 		return nil
 	}
 	if !exists {
-		return dsn.Errorf(op, dsn.KindPrecondition, "If-Match: la ressource n'existe pas")
+		return fail(op, dsn.KindPrecondition, "if-match.missing")
 	}
 	if cur.VersionID != want {
-		return dsn.Errorf(op, dsn.KindPrecondition, "If-Match: version %d attendue, la version courante est %d", want, cur.VersionID)
+		return fail(op, dsn.KindPrecondition, "if-match.version", want, cur.VersionID)
 	}
 	return nil
 }

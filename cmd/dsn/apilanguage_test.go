@@ -17,7 +17,8 @@ import (
 // TestAPILanguages: the JSON errors of the authorisation server
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
-// errors ($match, $validate, $export) and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
+// errors ($match, $validate, $export), repo's version conflicts and
+// conditional operations' refusals and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -109,6 +110,12 @@ func TestAPILanguages(t *testing.T) {
 			"$export est asynchrone : envoyez l'en-tête Prefer: respond-async", "$export is asynchronous: send the header Prefer: respond-async"},
 		{"$export accepted", "GET", f + "/$export?_type=Practitioner", "", append(bearer(systemToken(t, m)), "Prefer", "respond-async"), 202, "informational",
 			"export accepté : suivre l'URL de Content-Location", "export accepted: follow the Content-Location URL"},
+		{"If-Match", "PUT", f + "/Practitioner/" + gp, `{"resourceType":"Practitioner","id":"` + gp + `"}`, append(bearer(doc), "Content-Type", "application/fhir+json", "If-Match", `W/"999"`), 412, "conflict",
+			"If-Match: version 999 attendue, la version courante est", "If-Match: version 999 expected, the current version is"},
+		{"conditional update, several matches", "PUT", f + "/Practitioner?_lastUpdated=ge2000-01-01", `{"resourceType":"Practitioner"}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 412, "conflict",
+			"désignent plusieurs ressources Practitioner", "match several Practitioner resources"},
+		{"conditional patch, no match", "PATCH", f + "/Practitioner?_id=personne", `[{"op":"add","path":"/active","value":true}]`, append(bearer(doc), "Content-Type", "application/json-patch+json"), 404, "not-found",
+			"aucune ressource Practitioner ne correspond aux critères", "no Practitioner resource matches the criteria"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
