@@ -59,18 +59,18 @@ func (s *Service) parseBundle(op string, body []byte) (string, []*entry, error) 
 		return "", nil, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	if rt := fhir.ResourceType(obj); rt != "Bundle" {
-		return "", nil, invalidf(op, "resourceType", "un Bundle est attendu, pas %q", rt)
+		return "", nil, invalidIn(op, "resourceType", "bundle.type", rt)
 	}
 	btype, _ := obj["type"].(string)
 	if btype != "batch" && btype != "transaction" {
-		return "", nil, invalidf(op, "Bundle.type", "seuls les Bundle batch et transaction sont traités ici, pas %q", btype)
+		return "", nil, invalidIn(op, "Bundle.type", "bundle.kind", btype)
 	}
 	raw, _ := obj["entry"].([]any)
 	if _, ok := obj["entry"]; ok && raw == nil {
-		return "", nil, invalidf(op, "Bundle.entry", "Bundle.entry doit être un tableau")
+		return "", nil, invalidIn(op, "Bundle.entry", "bundle.entries")
 	}
 	if len(raw) > s.maxEntry {
-		return "", nil, &dsn.Error{Op: op, Kind: dsn.KindTooLarge, Msg: fmt.Sprintf("trop d'entrées: %d (maximum %d)", len(raw), s.maxEntry)}
+		return "", nil, fail(op, dsn.KindTooLarge, "bundle.too-many", len(raw), s.maxEntry)
 	}
 	entries := make([]*entry, len(raw))
 	for i, r := range raw {
@@ -78,15 +78,16 @@ func (s *Service) parseBundle(op string, body []byte) (string, []*entry, error) 
 		if m, ok := r.(map[string]any); ok {
 			e.parseErr = s.parseEntry(e, m)
 		} else {
-			e.parseErr = entryErr(i, "l'entrée doit être un objet")
+			e.parseErr = entryErr(i, "entry.object")
 		}
 		entries[i] = e
 	}
 	return btype, entries, nil
 }
 
-func entryErr(i int, format string, args ...any) error {
-	return invalidf("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", i), format, args...)
+// entryErr is the refusal of entry i, message id (messages.go) with args.
+func entryErr(i int, id string, args ...any) error {
+	return invalidIn("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", i), id, args...)
 }
 
 // parseEntry fills e from the JSON of one entry.
@@ -94,7 +95,7 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 	e.fullURL, _ = m["fullUrl"].(string)
 	req, _ := m["request"].(map[string]any)
 	if req == nil {
-		return entryErr(e.i, "entry.request est obligatoire dans un batch ou une transaction")
+		return entryErr(e.i, "entry.request")
 	}
 	e.method, _ = req["method"].(string)
 	e.url, _ = req["url"].(string)
@@ -105,7 +106,7 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 	if v, _ := req["ifMatch"].(string); v != "" {
 		n, err := ParseETag(v)
 		if err != nil {
-			return entryErr(e.i, "ifMatch illisible: %q", v)
+			return entryErr(e.i, "entry.if-match", v)
 		}
 		e.ifMatch = n
 	}
@@ -120,13 +121,13 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 	switch e.method {
 	case "POST", "PUT":
 		if res == nil {
-			return entryErr(e.i, "%s exige entry.resource", e.method)
+			return entryErr(e.i, "entry.resource", e.method)
 		}
 		e.orig = res
 	case "PATCH":
-		ops, err := binaryPatch(res)
+		ops, err := binaryPatch(e.i, res)
 		if err != nil {
-			return entryErr(e.i, "%v", err)
+			return err
 		}
 		e.patch = ops
 	}
@@ -135,20 +136,25 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 
 // binaryPatch reads the JSON Patch a PATCH entry carries in a Binary resource
 // (http.html#patch: in Bundles the patch is a Binary).
-func binaryPatch(res map[string]any) ([]patchOp, error) {
+// The errors are entry i's; the JSON Patch's own (jsonpatch.go) are French only.
+func binaryPatch(i int, res map[string]any) ([]patchOp, error) {
 	if fhir.ResourceType(res) != "Binary" {
-		return nil, fmt.Errorf("PATCH attend une ressource Binary contenant un JSON Patch")
+		return nil, entryErr(i, "entry.patch-binary")
 	}
 	ct, _ := res["contentType"].(string)
 	if !strings.HasPrefix(ct, "application/json-patch+json") {
-		return nil, fmt.Errorf("seul le JSON Patch (application/json-patch+json) est pris en charge, pas %q", ct)
+		return nil, entryErr(i, "entry.patch-type", ct)
 	}
 	data, _ := res["data"].(string)
 	doc, err := base64.StdEncoding.DecodeString(data)
 	if err != nil {
-		return nil, fmt.Errorf("Binary.data n'est pas du base64: %v", err)
+		return nil, entryErr(i, "entry.patch-base64", err)
 	}
-	return parsePatch(doc)
+	ops, err := parsePatch(doc)
+	if err != nil {
+		return nil, invalidf("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", i), "%v", err)
+	}
+	return ops, nil
 }
 
 // parseRequestURL reads request.url (relative to the base; an absolute URL is
@@ -158,7 +164,7 @@ func (s *Service) parseRequestURL(e *entry) error {
 	if i := strings.Index(raw, "://"); i >= 0 {
 		u, err := url.Parse(raw)
 		if err != nil {
-			return entryErr(e.i, "request.url illisible: %q", raw)
+			return entryErr(e.i, "entry.url", raw)
 		}
 		raw = u.Path
 		if u.RawQuery != "" {
@@ -175,12 +181,12 @@ func (s *Service) parseRequestURL(e *entry) error {
 	path, query, _ := strings.Cut(strings.TrimPrefix(raw, "/"), "?")
 	q, err := url.ParseQuery(query)
 	if err != nil {
-		return entryErr(e.i, "request.url: requête illisible: %v", err)
+		return entryErr(e.i, "entry.query", err)
 	}
 	e.query = q
 	segs := strings.Split(path, "/")
 	if segs[0] == "" || !s.isType(segs[0]) {
-		return &dsn.Error{Op: "repo.Bundle", Kind: dsn.KindNotFound, Msg: fmt.Sprintf("entrée %d: type de ressource inconnu dans %q", e.i, e.url)}
+		return fail("repo.Bundle", dsn.KindNotFound, "entry.type", e.i, e.url)
 	}
 	e.typ = segs[0]
 	return e.parseTarget(segs[1:], query != "")
@@ -188,7 +194,7 @@ func (s *Service) parseRequestURL(e *entry) error {
 
 // parseTarget checks which URL shapes each method accepts (http.html#summary).
 func (e *entry) parseTarget(rest []string, hasQuery bool) error {
-	bad := entryErr(e.i, "request.url %q ne convient pas à %s", e.url, e.method)
+	bad := entryErr(e.i, "entry.url-method", e.url, e.method)
 	switch e.method {
 	case "POST":
 		if len(rest) != 0 {
@@ -205,7 +211,7 @@ func (e *entry) parseTarget(rest []string, hasQuery bool) error {
 	case "GET", "HEAD":
 		return e.parseGet(rest)
 	default:
-		return entryErr(e.i, "request.method inconnue: %q", e.method)
+		return entryErr(e.i, "entry.method", e.method)
 	}
 	return nil
 }
@@ -222,11 +228,11 @@ func (e *entry) parseGet(rest []string) error {
 	case len(rest) == 3 && rest[1] == "_history":
 		v, err := strconv.ParseInt(rest[2], 10, 64)
 		if err != nil || v < 1 {
-			return entryErr(e.i, "numéro de version invalide dans %q", e.url)
+			return entryErr(e.i, "entry.version", e.url)
 		}
 		e.id, e.version = rest[0], v
 	default:
-		return entryErr(e.i, "request.url %q non pris en charge", e.url)
+		return entryErr(e.i, "entry.url-unsupported", e.url)
 	}
 	return nil
 }

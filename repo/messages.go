@@ -5,8 +5,9 @@ import (
 	"dsn/internal/language/words"
 )
 
-// The sentences of repo's version conflicts and conditional operations'
-// refusals (http.html#concurrency, #cond-update, #trules), by id, in French
+// The sentences of repo's version conflicts, conditional operations'
+// refusals and batch and transaction Bundle rules (http.html#concurrency,
+// #cond-update, #transaction, #trules), by id, in French
 // and in English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). The error carries both (Msg, English) and the
 // edge chooses (fhirapi: Accept-Language, French by default; a batch entry:
@@ -22,6 +23,30 @@ var messages = map[string]words.Text{
 	"cond.id":             {FR: "l'id de la ressource (%q) ne correspond pas à la ressource trouvée (%q)", EN: "the resource's id (%q) does not match the resource found (%q)"},
 	"cond.exists":         {FR: "aucune ressource ne correspond aux critères, mais %s/%s existe déjà", EN: "no resource matches the criteria, but %s/%s already exists"},
 	"cond.reference-none": {FR: "la référence conditionnelle %q ne désigne aucune ressource", EN: "the conditional reference %q matches no resource"},
+	"id.url":              {FR: "l'id de la ressource (%q) doit être celui de l'URL (%q)", EN: "the resource's id (%q) must be the URL's (%q)"},
+
+	// batch and transaction Bundles (http.html#transaction)
+	"bundle.type":           {FR: "un Bundle est attendu, pas %q", EN: "a Bundle is expected, not %q"},
+	"bundle.kind":           {FR: "seuls les Bundle batch et transaction sont traités ici, pas %q", EN: "only batch and transaction Bundles are processed here, not %q"},
+	"bundle.entries":        {FR: "Bundle.entry doit être un tableau", EN: "Bundle.entry must be an array"},
+	"bundle.too-many":       {FR: "trop d'entrées: %d (maximum %d)", EN: "too many entries: %d (at most %d)"},
+	"entry.object":          {FR: "l'entrée doit être un objet", EN: "the entry must be an object"},
+	"entry.request":         {FR: "entry.request est obligatoire dans un batch ou une transaction", EN: "entry.request is required in a batch or a transaction"},
+	"entry.if-match":        {FR: "ifMatch illisible: %q", EN: "unreadable ifMatch: %q"},
+	"entry.resource":        {FR: "%s exige entry.resource", EN: "%s needs entry.resource"},
+	"entry.patch-binary":    {FR: "PATCH attend une ressource Binary contenant un JSON Patch", EN: "PATCH expects a Binary resource holding a JSON Patch"},
+	"entry.patch-type":      {FR: "seul le JSON Patch (application/json-patch+json) est pris en charge, pas %q", EN: "only JSON Patch (application/json-patch+json) is supported, not %q"},
+	"entry.patch-base64":    {FR: "Binary.data n'est pas du base64: %v", EN: "Binary.data is not base64: %v"},
+	"entry.url":             {FR: "request.url illisible: %q", EN: "unreadable request.url: %q"},
+	"entry.query":           {FR: "request.url: requête illisible: %v", EN: "request.url: unreadable query: %v"},
+	"entry.type":            {FR: "entrée %d: type de ressource inconnu dans %q", EN: "entry %d: unknown resource type in %q"},
+	"entry.url-method":      {FR: "request.url %q ne convient pas à %s", EN: "request.url %q does not suit %s"},
+	"entry.method":          {FR: "request.method inconnue: %q", EN: "unknown request.method: %q"},
+	"entry.version":         {FR: "numéro de version invalide dans %q", EN: "invalid version number in %q"},
+	"entry.url-unsupported": {FR: "request.url %q non pris en charge", EN: "request.url %q not supported"},
+	"entry.failed":          {FR: "entrée %d (%s %s): %s", EN: "entry %d (%s %s): %s"},
+	"transaction.vread":     {FR: "vread et historique ne sont pas pris en charge dans une transaction (utilisez un batch)", EN: "vread and history are not supported in a transaction (use a batch)"},
+	"transaction.same":      {FR: "les entrées %d et %d visent la même ressource %s", EN: "the entries %d and %d target the same resource %s"},
 }
 
 // fail is the error of kind saying message id with args, in both languages.

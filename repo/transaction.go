@@ -55,7 +55,7 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 		// The Tx reads current versions only: vread and history could only be
 		// answered after the commit, where a failure could no longer undo it.
 		if e.version > 0 || e.history {
-			return nil, entryErr(e.i, "vread et historique ne sont pas pris en charge dans une transaction (utilisez un batch)")
+			return nil, entryErr(e.i, "transaction.vread")
 		}
 	}
 	if err := s.transaction(ctx, base, entries); err != nil {
@@ -161,8 +161,7 @@ func (s *Service) resolveAll(tx dsn.Tx, order []*entry) error {
 		}
 		target := e.typ + "/" + e.id
 		if j, dup := seen[target]; dup {
-			return entryFailure(e, invalidf("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", e.i),
-				"les entrées %d et %d visent la même ressource %s", j, e.i, target))
+			return entryFailure(e, entryErr(e.i, "transaction.same", j, e.i, target))
 		}
 		seen[target] = e.i
 		if e.fullURL != "" && (e.method == "POST" || e.method == "PUT") {
@@ -212,7 +211,7 @@ func (s *Service) resolve(tx dsn.Tx, e *entry) error {
 			}
 			e.id = id
 		} else if bodyID != "" && bodyID != e.id {
-			return invalidf(op, "id", "l'id de la ressource (%q) doit être celui de l'URL (%q)", bodyID, e.id)
+			return invalidIn(op, "id", "id.url", bodyID, e.id)
 		}
 	case "DELETE", "PATCH":
 		if e.id != "" {
@@ -235,13 +234,14 @@ func (s *Service) resolve(tx dsn.Tx, e *entry) error {
 // expressions into the Bundle (Bundle.entry[i].resource…).
 func entryFailure(e *entry, err error) error {
 	k := dsn.KindOf(err)
-	msg := fmt.Sprintf("entrée %d (%s %s): %s", e.i, e.method, e.url, dsn.Message(err))
+	t := messages["entry.failed"].Format(e.i, e.method, e.url, dsn.Message(err))
+	t.EN = messages["entry.failed"].Format(e.i, e.method, e.url, dsn.EnglishMessage(err)).EN
 	var issues []dsn.Issue
 	for _, is := range dsn.IssuesOf(err) {
 		is.Expression = entryExpression(e, is.Expression)
 		issues = append(issues, is)
 	}
-	return &dsn.Error{Op: "repo.Bundle", Kind: k, Msg: msg, Issues: issues, Err: err}
+	return &dsn.Error{Op: "repo.Bundle", Kind: k, Msg: t.FR, English: t.EN, Issues: issues, Err: err}
 }
 
 func entryExpression(e *entry, expr string) string {

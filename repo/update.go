@@ -25,7 +25,7 @@ func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMat
 	}
 	// http.html#update: the id in the body SHALL match the URL, else 400.
 	if bid := fhir.ID(obj); bid != id {
-		return Outcome{}, invalidf(op, "id", "l'id de la ressource (%q) doit être celui de l'URL (%q)", bid, id)
+		return Outcome{}, invalidIn(op, "id", "id.url", bid, id)
 	}
 	p, err := s.prepare(op, typ, id, obj)
 	if err != nil {

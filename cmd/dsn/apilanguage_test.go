@@ -18,7 +18,8 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
+// conditional operations' refusals, the batch and transaction Bundle rules
+// and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -116,6 +117,10 @@ func TestAPILanguages(t *testing.T) {
 			"désignent plusieurs ressources Practitioner", "match several Practitioner resources"},
 		{"conditional patch, no match", "PATCH", f + "/Practitioner?_id=personne", `[{"op":"add","path":"/active","value":true}]`, append(bearer(doc), "Content-Type", "application/json-patch+json"), 404, "not-found",
 			"aucune ressource Practitioner ne correspond aux critères", "no Practitioner resource matches the criteria"},
+		{"transaction, one resource twice", "POST", f, `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"DELETE","url":"Practitioner/x1"}},{"request":{"method":"DELETE","url":"Practitioner/x1"}}]}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
+			"entrée 1 (DELETE Practitioner/x1): les entrées 0 et 1 visent la même ressource Practitioner/x1", "entry 1 (DELETE Practitioner/x1): the entries 0 and 1 target the same resource Practitioner/x1"},
+		{"transaction, vread", "POST", f, `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"GET","url":"Practitioner/` + gp + `/_history/1"}}]}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
+			"vread et historique ne sont pas pris en charge dans une transaction", "vread and history are not supported in a transaction"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
