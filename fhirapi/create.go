@@ -17,18 +17,10 @@ func (a *API) create(w http.ResponseWriter, r *http.Request) error {
 		return err
 	}
 	if out.Noop {
-		a.sendWrite(w, r, http.StatusOK, out.Resource, "la ressource existe déjà (If-None-Exist)")
+		a.sendWrite(w, r, http.StatusOK, out.Resource, "write.exists")
 		return nil
 	}
 	w.Header().Set("Location", a.location(r, out.Resource))
-	a.sendWrite(w, r, http.StatusCreated, out.Resource, "ressource créée")
+	a.sendWrite(w, r, http.StatusCreated, out.Resource, "write.created")
 	return nil
-}
-
-// writeStatus is 201 for a write that created the resource, else 200.
-func writeStatus(created bool) int {
-	if created {
-		return http.StatusCreated
-	}
-	return http.StatusOK
 }

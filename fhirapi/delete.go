@@ -39,11 +39,11 @@ func (a *API) answerDelete(w http.ResponseWriter, r *http.Request, out repo.Outc
 		w.Header().Set("ETag", repo.ETag(out.Resource.VersionID))
 	}
 	if parsePrefer(r).ret == "OperationOutcome" {
-		msg := "ressource supprimée"
 		if out.Noop {
-			msg = "rien à supprimer"
+			a.inform(w, r, http.StatusOK, "delete.nothing")
+			return
 		}
-		a.send(w, r, http.StatusOK, repo.Information(msg))
+		a.inform(w, r, http.StatusOK, "delete.done")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -51,12 +51,12 @@ func (a *API) answerDelete(w http.ResponseWriter, r *http.Request, out repo.Outc
 
 // answerUpdate answers an update: 201 with Location if it created the resource.
 func (a *API) answerUpdate(w http.ResponseWriter, r *http.Request, created bool, out repo.Outcome) {
-	msg := "ressource mise à jour"
 	if created {
 		w.Header().Set("Location", a.location(r, out.Resource))
-		msg = "ressource créée"
+		a.sendWrite(w, r, http.StatusCreated, out.Resource, "write.created")
+		return
 	}
-	a.sendWrite(w, r, writeStatus(created), out.Resource, msg)
+	a.sendWrite(w, r, http.StatusOK, out.Resource, "write.updated")
 }
 
 // criteria are the search parameters of a conditional interaction, without the

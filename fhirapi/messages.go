@@ -15,9 +15,10 @@ import (
 // English (every id has both: TestMessagesBothLanguages). They, and those of
 // package access (the guard's refusals, bad or revoked tokens), reach the
 // client as the OperationOutcome's diagnostics in the language writeError
-// chooses (internal/language: Accept-Language, French by default). Validation and
-// search parameter errors have their own catalogues (fhir, search); the
-// success messages and X-Progress speak French only.
+// chooses (internal/language: Accept-Language, French by default), and so do
+// the success messages of writes and deletes (Prefer: return=OperationOutcome).
+// Validation, search parameter and repo's errors have their own catalogues
+// (fhir, search, repo); $merge's and the MPI operations' outcome speak French only.
 var messages = map[string]language.Text{
 	"auth.required":         {FR: "authentification requise: envoyez un jeton d'accès (Authorization: Bearer …)", EN: "authentication required: send an access token (Authorization: Bearer …)"},
 	"auth.scope":            {FR: "portée insuffisante: %s sur %s demande la permission %q", EN: "insufficient scope: %s on %s needs the permission %q"},
@@ -80,6 +81,12 @@ var messages = map[string]language.Text{
 	"import.cancelled":      {FR: "import annulé : les lots déjà validés restent enregistrés", EN: "import cancelled: the batches already committed stay stored"},
 	"import.waiting":        {FR: "en attente", EN: "waiting"},
 	"import.running":        {FR: "en cours : %d ressources traitées", EN: "running: %d resources processed"},
+	"write.created":         {FR: "ressource créée", EN: "resource created"},
+	"write.updated":         {FR: "ressource mise à jour", EN: "resource updated"},
+	"write.patched":         {FR: "ressource modifiée", EN: "resource patched"},
+	"write.exists":          {FR: "la ressource existe déjà (If-None-Exist)", EN: "the resource already exists (If-None-Exist)"},
+	"delete.done":           {FR: "ressource supprimée", EN: "resource deleted"},
+	"delete.nothing":        {FR: "rien à supprimer", EN: "nothing to delete"},
 	"validate.ok":           {FR: "aucun problème détecté", EN: "no problem found"},
 	"validate.golden":       {FR: "un dossier provincial est géré par l'index patient : il se modifie par les opérations $mpi-link, $mpi-unlink, $merge et $unmerge", EN: "a provincial record is managed by the patient index: it changes through the operations $mpi-link, $mpi-unlink, $merge and $unmerge"},
 	"validate.profile":      {FR: "profil non pris en charge: %s (seule la définition de base http://hl7.org/fhir/StructureDefinition/%s est connue)", EN: "profile not supported: %s (only the base definition http://hl7.org/fhir/StructureDefinition/%s is known)"},

@@ -18,7 +18,7 @@ func (a *API) patch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.sendWrite(w, r, http.StatusOK, out.Resource, "ressource modifiée")
+	a.sendWrite(w, r, http.StatusOK, out.Resource, "write.patched")
 	return nil
 }
 
@@ -32,7 +32,7 @@ func (a *API) conditionalPatch(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	a.sendWrite(w, r, http.StatusOK, out.Resource, "ressource modifiée")
+	a.sendWrite(w, r, http.StatusOK, out.Resource, "write.patched")
 	return nil
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/mpi"
 	"dsn/repo"
 )
@@ -140,14 +141,17 @@ func (a *API) location(r *http.Request, res dsn.Resource) string {
 }
 
 // sendWrite answers a successful create, update or patch following Prefer
-// return= (http.html#ops): the resource (default), nothing, or an OperationOutcome.
-func (a *API) sendWrite(w http.ResponseWriter, r *http.Request, status int, res dsn.Resource, msg string) {
+// return= (http.html#ops): the resource (default), nothing, or an OperationOutcome
+// saying the sentence id (messages.go) in the request's language.
+func (a *API) sendWrite(w http.ResponseWriter, r *http.Request, status int, res dsn.Resource, id string) {
 	versionHeaders(w, res)
 	switch parsePrefer(r).ret {
 	case "minimal":
 		w.WriteHeader(status)
 	case "OperationOutcome":
-		a.send(w, r, status, writeOutcome(res, msg))
+		l := language.Of(r)
+		language.Header(w, l)
+		a.send(w, r, status, writeOutcome(res, messages[id].In(l)))
 	default:
 		a.send(w, r, status, res.Body)
 	}

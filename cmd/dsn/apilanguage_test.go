@@ -19,7 +19,8 @@ import (
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
 // conditional operations' refusals, the batch and transaction Bundle rules
-// and a bulk job's acceptance are French by default and for fr-CA,en;q=0.8,
+// and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
+// return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
 func TestAPILanguages(t *testing.T) {
@@ -121,6 +122,10 @@ func TestAPILanguages(t *testing.T) {
 			"entrée 1 (DELETE Practitioner/x1): les entrées 0 et 1 visent la même ressource Practitioner/x1", "entry 1 (DELETE Practitioner/x1): the entries 0 and 1 target the same resource Practitioner/x1"},
 		{"transaction, vread", "POST", f, `{"resourceType":"Bundle","type":"transaction","entry":[{"request":{"method":"GET","url":"Practitioner/` + gp + `/_history/1"}}]}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
 			"vread et historique ne sont pas pris en charge dans une transaction", "vread and history are not supported in a transaction"},
+		{"delete, nothing to delete", "DELETE", f + "/Practitioner/personne", "", append(bearer(doc), "Prefer", "return=OperationOutcome"), 200, "informational",
+			"rien à supprimer", "nothing to delete"},
+		{"patch, return=OperationOutcome", "PATCH", f + "/Practitioner/" + gp, `[{"op":"add","path":"/active","value":true}]`, append(bearer(doc), "Content-Type", "application/json-patch+json", "Prefer", "return=OperationOutcome"), 200, "informational",
+			"ressource modifiée", "resource patched"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
