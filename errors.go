@@ -55,6 +55,15 @@ type Issue struct {
 	Expression  string // FHIRPath to the element, e.g. "Patient.gender"
 }
 
+// In is the issue's diagnostics in the edge's language: its English when
+// english and it has one, else its French.
+func (is Issue) In(english bool) string {
+	if english && is.English != "" {
+		return is.English
+	}
+	return is.Diagnostics
+}
+
 // Error is the single error type of DSN. Op names the operation that failed
 // ("sqlite.Put", "fhirapi.create"), Kind classifies it, Msg is a message a user
 // may read (French: DSN speaks French first), English the same message in

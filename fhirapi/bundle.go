@@ -17,9 +17,12 @@ func (a *API) bundle(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	b, err := a.repo.BundleWith(r.Context(), a.base(r), body, repo.BundleOptions{
-		Resources: parsePrefer(r).ret == "representation", Hints: namHints,
-		English: language.Of(r) == language.English}) // the entries' errors (Accept-Language)
+	ctx := r.Context()
+	if language.Of(r) == language.English { // the entries' errors (Accept-Language)
+		ctx = repo.InEnglish(ctx)
+	}
+	b, err := a.repo.BundleWith(ctx, a.base(r), body, repo.BundleOptions{
+		Resources: parsePrefer(r).ret == "representation", Hints: namHints})
 	if err != nil {
 		return err
 	}

@@ -91,11 +91,7 @@ func validationOutcome(issues []dsn.Issue, l language.Tag) fhir.Object {
 	}
 	list := make([]any, 0, len(issues))
 	for _, is := range issues {
-		diag := is.Diagnostics
-		if l == language.English && is.English != "" {
-			diag = is.English
-		}
-		o := map[string]any{"severity": is.Severity, "code": is.Code, "diagnostics": diag}
+		o := map[string]any{"severity": is.Severity, "code": is.Code, "diagnostics": is.In(l == language.English)}
 		if is.Expression != "" {
 			o["expression"] = []any{is.Expression}
 		}

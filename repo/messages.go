@@ -11,7 +11,7 @@ import (
 // and in English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). The error carries both (Msg, English) and the
 // edge chooses (fhirapi: Accept-Language, French by default; a batch entry:
-// BundleOptions.English).
+// InEnglish on the context).
 var messages = map[string]words.Text{
 	"if-match.missing":    {FR: "If-Match: la ressource n'existe pas", EN: "If-Match: the resource does not exist"},
 	"if-match.version":    {FR: "If-Match: version %d attendue, la version courante est %d", EN: "If-Match: version %d expected, the current version is %d"},

@@ -90,9 +90,7 @@ func OperationOutcomeIn(err error, english bool) fhir.Object {
 	}
 	var issues []any
 	for _, is := range dsn.IssuesOf(err) {
-		if english && is.English != "" {
-			is.Diagnostics = is.English
-		}
+		is.Diagnostics = is.In(english)
 		issues = append(issues, issueObject(is, k))
 	}
 	if len(issues) == 0 {
@@ -106,9 +104,10 @@ func OperationOutcomeIn(err error, english bool) fhir.Object {
 // englishKey marks a request whose client asked for English.
 type englishKey struct{}
 
-// InEnglish is ctx asking that the issues a successful answer carries (a
-// search's warnings in its Bundle's outcome entry) speak English where they
-// have it (dsn.Issue.English). The edge chooses the language (fhirapi:
+// InEnglish is ctx asking that the issues an answer carries (a search's
+// warnings in its Bundle's outcome entry, a batch or transaction entry's
+// error outcome) speak English where they have it (dsn.Issue.English,
+// dsn.Error.English). The edge chooses the language (fhirapi:
 // Accept-Language); errors are chosen there too (OperationOutcomeIn).
 func InEnglish(ctx context.Context) context.Context {
 	return context.WithValue(ctx, englishKey{}, true)

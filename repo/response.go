@@ -10,21 +10,23 @@ import (
 
 // responseBundle builds a batch-response or transaction-response Bundle
 // (bundle.html#transaction-response): one entry per request entry, same order.
-func responseBundle(typ, base string, entries []*entry, o BundleOptions) fhir.Object {
+// english (InEnglish on the request's context): an entry's error outcome
+// says the error's English (dsn.Error.English) where it has one.
+func responseBundle(typ, base string, entries []*entry, o BundleOptions, english bool) fhir.Object {
 	b := newBundle(typ, -1)
 	list := make([]any, 0, len(entries))
 	for _, e := range entries {
-		list = append(list, entryResponse(base, e, o))
+		list = append(list, entryResponse(base, e, o, english))
 	}
 	b["entry"] = list
 	return b
 }
 
-func entryResponse(base string, e *entry, o BundleOptions) map[string]any {
+func entryResponse(base string, e *entry, o BundleOptions, english bool) map[string]any {
 	if e.err != nil {
 		return map[string]any{"response": map[string]any{
 			"status":  StatusText(Status(dsn.KindOf(e.err))),
-			"outcome": OperationOutcomeIn(e.err, o.English),
+			"outcome": OperationOutcomeIn(e.err, english),
 		}}
 	}
 	out := map[string]any{}

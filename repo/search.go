@@ -85,9 +85,7 @@ func searchBundle(base, path string, params url.Values, res dsn.SearchResult, in
 			if is.Severity == "" {
 				is.Severity = "warning"
 			}
-			if english && is.English != "" {
-				is.Diagnostics = is.English
-			}
+			is.Diagnostics = is.In(english)
 			list = append(list, issueObject(is, dsn.KindInvalid))
 		}
 		oo := fhir.Object{"resourceType": "OperationOutcome", "issue": list}

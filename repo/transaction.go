@@ -31,10 +31,6 @@ type BundleOptions struct {
 	// go in that entry's response.outcome as an OperationOutcome
 	// (Bundle.entry.response.outcome, bundle.html); the write stands.
 	Hints func(dsn.Resource) []dsn.Issue
-	// English: an entry's error outcome says the error's English
-	// (dsn.Error.English) where it has one — the client asked for English
-	// (fhirapi: Accept-Language); else, and by default, the French.
-	English bool
 }
 
 // BundleWith is Bundle with its options.
@@ -46,7 +42,7 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 	}
 	if btype == "batch" {
 		s.batch(ctx, base, entries)
-		return responseBundle("batch-response", base, entries, o), nil
+		return responseBundle("batch-response", base, entries, o, inEnglish(ctx)), nil
 	}
 	for _, e := range entries {
 		if e.parseErr != nil {
@@ -61,7 +57,7 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 	if err := s.transaction(ctx, base, entries); err != nil {
 		return nil, err
 	}
-	return responseBundle("transaction-response", base, entries, o), nil
+	return responseBundle("transaction-response", base, entries, o, inEnglish(ctx)), nil
 }
 
 // transaction runs every entry in one Store.Write, in the order of
