@@ -50,3 +50,21 @@ func BenchmarkExtractObservationEngine(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkExtractObservationVital extracts the Observation `dsn bench
+// -scenario create-observation` sends (a heart rate, no components): the
+// index rows of the everyday clinical write.
+func BenchmarkExtractObservationVital(b *testing.B) {
+	obj := decode(b, vitalSignJSON)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := Extract(obj); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+const vitalSignJSON = `{"category":[{"coding":[{"code":"vital-signs","system":"http://terminology.hl7.org/CodeSystem/observation-category"}]}],` +
+	`"code":{"coding":[{"code":"8867-4","display":"Fréquence cardiaque","system":"http://loinc.org"}]},` +
+	`"effectiveDateTime":"2024-03-05T10:15:00Z","resourceType":"Observation","status":"final",` +
+	`"subject":{"reference":"Patient/p1"},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":72}}`

@@ -21,11 +21,13 @@ func compositeRows(rows []dsn.CompositeKey, c *compiled, obj map[string]any, ev 
 			nodes = ev.eval(pa, obj, nodes)
 		}
 		ev.items = nodes
+		items = ev.objs[:0]
 		for _, n := range nodes {
 			if m, ok := n.v.(map[string]any); ok {
 				items = append(items, m)
 			}
 		}
+		ev.objs = items
 	} else {
 		coll, err := c.expr.Evaluate(obj, engineOptions())
 		if err != nil {
@@ -48,9 +50,7 @@ func compositeRows(rows []dsn.CompositeKey, c *compiled, obj map[string]any, ev 
 		if !complete {
 			continue
 		}
-		for _, parts := range combinations(perPart) {
-			rows = append(rows, dsn.CompositeKey{Param: c.code, Parts: parts})
-		}
+		rows = combinations(rows, c.code, perPart)
 	}
 	return rows
 }
@@ -114,17 +114,16 @@ func componentParts(out []dsn.CompositePart, pt part, item any, ev *evaluator) [
 	return out
 }
 
-// combinations lists every choice of one part per component (at most
-// maxCombinations), in one allocation: combination i reads i in the
-// mixed radix of the components' value counts.
-func combinations(perPart [][]dsn.CompositePart) [][]dsn.CompositePart {
+// combinations appends to rows a row of param for every choice of one part
+// per component (at most maxCombinations), their parts in one allocation:
+// combination i reads i in the mixed radix of the components' value counts.
+func combinations(rows []dsn.CompositeKey, param string, perPart [][]dsn.CompositePart) []dsn.CompositeKey {
 	total := 1
 	for _, vals := range perPart {
 		total = min(total*len(vals), maxCombinations)
 	}
 	width := len(perPart)
 	backing := make([]dsn.CompositePart, total*width)
-	out := make([][]dsn.CompositePart, total)
 	for i := range total {
 		row := backing[i*width : (i+1)*width : (i+1)*width]
 		idx := i
@@ -133,7 +132,7 @@ func combinations(perPart [][]dsn.CompositePart) [][]dsn.CompositePart {
 			row[j] = perPart[j][idx%n]
 			idx /= n
 		}
-		out[i] = row
+		rows = append(rows, dsn.CompositeKey{Param: param, Parts: row})
 	}
-	return out
+	return rows
 }

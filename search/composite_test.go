@@ -1,7 +1,9 @@
 package search
 
 import (
+	"reflect"
 	"slices"
+	"sync"
 	"testing"
 
 	"dsn"
@@ -37,12 +39,48 @@ func TestExtractComposites(t *testing.T) {
 func TestCombinations(t *testing.T) {
 	a := []dsn.CompositePart{{Param: "a1"}, {Param: "a2"}}
 	b := []dsn.CompositePart{{Param: "b1"}, {Param: "b2"}, {Param: "b3"}}
-	got := combinations([][]dsn.CompositePart{a, b})
-	if len(got) != 6 || got[0][0].Param != "a1" || got[0][1].Param != "b1" || got[5][0].Param != "a2" || got[5][1].Param != "b3" {
+	prior := []dsn.CompositeKey{{Param: "earlier"}}
+	got := combinations(prior, "c", [][]dsn.CompositePart{a, b})
+	if len(got) != 7 || got[0].Param != "earlier" {
+		t.Fatalf("combinations dropped or moved the rows before: %+v", got)
+	}
+	got = got[1:]
+	if got[0].Param != "c" || got[0].Parts[0].Param != "a1" || got[0].Parts[1].Param != "b1" || got[5].Parts[0].Param != "a2" || got[5].Parts[1].Param != "b3" {
 		t.Errorf("combinations = %+v", got)
 	}
 	many := make([]dsn.CompositePart, 100)
-	if n := len(combinations([][]dsn.CompositePart{many, many})); n != maxCombinations {
+	if n := len(combinations(nil, "c", [][]dsn.CompositePart{many, many})); n != maxCombinations {
 		t.Errorf("%d combinations, want the cap %d", n, maxCombinations)
 	}
+}
+
+// TestExtractScratchReuse extracts resources of different shapes in turn and
+// at once: the evaluators' pooled scratch must not carry one resource's
+// values into another's rows.
+func TestExtractScratchReuse(t *testing.T) {
+	docs := []string{observationJSON, vitalSignJSON, patientJSON}
+	want := make([]dsn.Index, len(docs))
+	for i, d := range docs {
+		ix, _, err := Extract(decode(t, d))
+		if err != nil {
+			t.Fatal(err)
+		}
+		want[i] = ix
+	}
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := range 50 {
+				i := (g + n) % len(docs)
+				ix, _, err := Extract(decode(t, docs[i]))
+				if err != nil || !reflect.DeepEqual(ix, want[i]) {
+					t.Errorf("extraction %d of doc %d differs after other extractions: %v\n got %+v\nwant %+v", n, i, err, ix, want[i])
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
 }

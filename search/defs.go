@@ -58,6 +58,7 @@ type plan struct {
 	params      []compiled     // sorted by code
 	unsupported []string       // codes whose expression this package cannot evaluate yet
 	compartment []string       // param codes that place the type in the Patient compartment
+	rows        rowHint        // how many rows of each kind the type's last extraction gave
 }
 
 // compiled is one search parameter with its expression compiled: paths for

@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync/atomic"
 
 	"dsn"
 	"dsn/fhir"
@@ -28,15 +29,15 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 		return dsn.Index{}, "", dsn.Errorf("search.Extract", dsn.KindInvalid, "l'élément resourceType est absent")
 	}
 	p := r.plan(rt)
-	var ix dsn.Index
-	var ev evaluator
-	var buf []node
+	ix := p.rows.index()
+	ev := evaluators.Get().(*evaluator)
+	buf := ev.out[:0]
 	for i := range p.params {
 		c := &p.params[i]
 		buf = buf[:0]
 		switch {
 		case c.parts != nil:
-			ix.Composites = compositeRows(ix.Composites, c, obj, &ev)
+			ix.Composites = compositeRows(ix.Composites, c, obj, ev)
 			continue
 		case c.expr != nil:
 			// An expression failing on this resource (a singleton rule the
@@ -52,10 +53,63 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 			addRows(&ix, c.code, c.typ, buf)
 		}
 	}
+	ev.out = buf
+	ev.release()
 	for _, sp := range specials[rt] {
 		sp.rows(&ix, obj) // special parameters (near.go)
 	}
+	p.rows.remember(&ix)
 	return ix, patientKey(rt, obj, p, &ix), nil
+}
+
+// rowHint is the number of rows of each kind the last extraction of a type
+// gave: the next one starts with slices of that capacity instead of growing
+// them from nothing (an Observation's rows grew through 1, 2, 4... in a
+// third of its extraction's allocations). Resources of one type look alike
+// in a workload; a larger one just grows its slices as before.
+type rowHint struct {
+	tokens, strings, dates, refs, quantities, composites atomic.Int32
+}
+
+// maxRowHint bounds the capacity a hint asks for, so that one very large
+// resource (a ValueSet's codes) does not make every later one allocate as much.
+const maxRowHint = 64
+
+func (h *rowHint) index() dsn.Index {
+	var ix dsn.Index
+	if n := h.tokens.Load(); n > 0 {
+		ix.Tokens = make([]dsn.TokenKey, 0, n)
+	}
+	if n := h.strings.Load(); n > 0 {
+		ix.Strings = make([]dsn.StringKey, 0, n)
+	}
+	if n := h.dates.Load(); n > 0 {
+		ix.Dates = make([]dsn.DateKey, 0, n)
+	}
+	if n := h.refs.Load(); n > 0 {
+		ix.References = make([]dsn.RefKey, 0, n)
+	}
+	if n := h.quantities.Load(); n > 0 {
+		ix.Quantities = make([]dsn.QuantityKey, 0, n)
+	}
+	if n := h.composites.Load(); n > 0 {
+		ix.Composites = make([]dsn.CompositeKey, 0, n)
+	}
+	return ix
+}
+
+func (h *rowHint) remember(ix *dsn.Index) {
+	store := func(a *atomic.Int32, n int) {
+		if n = min(n, maxRowHint); int(a.Load()) != n {
+			a.Store(int32(n))
+		}
+	}
+	store(&h.tokens, len(ix.Tokens))
+	store(&h.strings, len(ix.Strings))
+	store(&h.dates, len(ix.Dates))
+	store(&h.refs, len(ix.References))
+	store(&h.quantities, len(ix.Quantities))
+	store(&h.composites, len(ix.Composites))
 }
 
 func patientKey(rt string, obj map[string]any, p *plan, ix *dsn.Index) string {

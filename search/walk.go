@@ -3,6 +3,7 @@ package search
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"dsn"
 	"dsn/fhir"
@@ -21,8 +22,39 @@ type evaluator struct {
 	a, b []node
 	// Scratch of composite extraction (composite.go).
 	items, vals []node
+	objs        []any
 	ix          dsn.Index
 	parts       [][]dsn.CompositePart
+	// out collects one parameter's values (extract.go).
+	out []node
+}
+
+// evaluators keep their scratch from one Extract to the next: starting
+// empty, an Observation's extraction spent a fifth of its time growing
+// them (BenchmarkExtractObservationVital, docs/benchmarks.md 2026-12-07).
+var evaluators = sync.Pool{New: func() any { return new(evaluator) }}
+
+// release clears what ev's scratch points into (the resource just
+// indexed, so that the pool does not keep it alive) and returns ev to the pool.
+func (e *evaluator) release() {
+	clear(e.a[:cap(e.a)])
+	clear(e.b[:cap(e.b)])
+	clear(e.items[:cap(e.items)])
+	clear(e.vals[:cap(e.vals)])
+	clear(e.objs[:cap(e.objs)])
+	clear(e.out[:cap(e.out)])
+	for _, p := range e.parts {
+		clear(p[:cap(p)])
+	}
+	ix := &e.ix
+	clear(ix.Tokens[:cap(ix.Tokens)])
+	clear(ix.Strings[:cap(ix.Strings)])
+	clear(ix.Dates[:cap(ix.Dates)])
+	clear(ix.References[:cap(ix.References)])
+	clear(ix.Quantities[:cap(ix.Quantities)])
+	clear(ix.Numbers[:cap(ix.Numbers)])
+	clear(ix.URIs[:cap(ix.URIs)])
+	evaluators.Put(e)
 }
 
 // eval walks p from the resource root and appends the values it reaches to out.
