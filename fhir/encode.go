@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"slices"
+	"strings"
 
 	"dsn/internal/jsonstr"
 )
@@ -61,34 +62,61 @@ func appendValue(b []byte, v any) []byte {
 	}
 }
 
+// member is one key and value of an object being encoded.
+type member struct {
+	k string
+	v any
+}
+
+// smallObject is the number of members up to which an object's sorted
+// members live on the stack: most FHIR objects have a handful.
+const smallObject = 16
+
 func appendObject(b []byte, m map[string]any) []byte {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		if k != leadKeys[0] && k != leadKeys[1] && k != leadKeys[2] {
-			keys = append(keys, k)
+	// One pass over the map collects keys with their values, so that
+	// writing them costs no second lookup per key.
+	var stack [smallObject]member
+	members := stack[:0]
+	var lead [len(leadKeys)]member
+	nlead := 0
+	for k, v := range m {
+		switch k {
+		case leadKeys[0]:
+			lead[0] = member{k, v}
+			nlead |= 1
+		case leadKeys[1]:
+			lead[1] = member{k, v}
+			nlead |= 2
+		case leadKeys[2]:
+			lead[2] = member{k, v}
+			nlead |= 4
+		default:
+			members = append(members, member{k, v})
 		}
 	}
-	slices.Sort(keys)
+	slices.SortFunc(members, func(a, b member) int { return strings.Compare(a.k, b.k) })
 	b = append(b, '{')
 	first := true
-	field := func(k string, v any) {
-		if !first {
-			b = append(b, ',')
+	for i := range lead {
+		if nlead&(1<<i) != 0 {
+			b = appendMember(b, lead[i], first)
+			first = false
 		}
+	}
+	for _, mb := range members {
+		b = appendMember(b, mb, first)
 		first = false
-		b = appendString(b, k)
-		b = append(b, ':')
-		b = appendValue(b, v)
-	}
-	for _, k := range leadKeys {
-		if v, ok := m[k]; ok {
-			field(k, v)
-		}
-	}
-	for _, k := range keys {
-		field(k, m[k])
 	}
 	return append(b, '}')
+}
+
+func appendMember(b []byte, mb member, first bool) []byte {
+	if !first {
+		b = append(b, ',')
+	}
+	b = appendString(b, mb.k)
+	b = append(b, ':')
+	return appendValue(b, mb.v)
 }
 
 // AppendString appends s as a JSON string, quoted and escaped as Encode
