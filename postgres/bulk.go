@@ -1,13 +1,10 @@
 package postgres
 
 import (
-	"errors"
-	"fmt"
 	"sort"
 	"time"
 
 	"github.com/jackc/pgx/v5"
-	"github.com/jackc/pgx/v5/pgconn"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -191,17 +188,9 @@ func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64)
 }
 
 // copyIndex copies the index rows of ws (tombstones have none), one COPY per
-// table, in the rows sqlstore.IndexRows makes.
+// table, in the rows sqlstore.IndexRows makes (on all cores: BulkIndexRows).
 func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
-	rows := map[string][][]any{}
-	for i, w := range ws {
-		if w.Deleted {
-			continue
-		}
-		sqlstore.IndexRows(&w.Index, func(table string, vals ...any) {
-			rows[table] = append(rows[table], append([]any{rids[i], w.Type, w.PatientKey}, vals...))
-		})
-	}
+	rows := sqlstore.BulkIndexRows(ws, rids)
 	cols := map[string][]string{}
 	for table := range sqlstore.IndexColumns {
 		cols[table] = append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
@@ -212,30 +201,6 @@ func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
 		if err := t.copyRows(op, table, cols, len(rs), func(k int) []any { return rs[k] }); err != nil {
 			return err
 		}
-	}
-	return nil
-}
-
-// copyRows COPYs n rows made by row into table.
-func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []any) error {
-	if n == 0 {
-		return nil
-	}
-	k := 0
-	src := pgx.CopyFromFunc(func() ([]any, error) {
-		if k == n {
-			return nil, nil
-		}
-		k++
-		return row(k - 1), nil
-	})
-	if _, err := t.conn.CopyFrom(t.ctx, pgx.Identifier{table}, cols, src); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
-			return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
-				Msg: "une ressource du lot a été créée entre-temps", Err: err})
-		}
-		return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
 	}
 	return nil
 }

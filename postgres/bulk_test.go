@@ -90,3 +90,25 @@ func queryStrings(t *testing.T, s *Store, q string) []string {
 	sort.Strings(out)
 	return out
 }
+
+// The binary COPY of the bulk path (bulkcopy.go) encodes each column by the
+// kind columnKind gives it: every column it COPYs into must have that type
+// in the schema, or values would be sent in another type's format.
+func TestCopyKindsMatchSchema(t *testing.T) {
+	s := openTest(t).(*Store)
+	want := map[copyKind]string{copyText: "text", copyInt8: "bigint", copyFloat8: "double precision",
+		copyBool: "boolean", copyTimestamptz: "timestamp with time zone", copyJSONB: "jsonb"}
+	tables := map[string][]string{"resource": resourceCopyCols, "resource_version": versionCopyCols}
+	for table, cols := range sqlstore.IndexColumns {
+		tables[table] = append([]string{"rid", "type", "patient_key"}, cols...)
+	}
+	for table, cols := range tables {
+		for _, col := range cols {
+			got := queryStrings(t, s, fmt.Sprintf(`SELECT data_type::text FROM information_schema.columns
+				WHERE table_schema = current_schema() AND table_name = '%s' AND column_name = '%s'`, table, col))
+			if len(got) != 1 || got[0] != want[columnKind(table, col)] {
+				t.Errorf("%s.%s: schema %v, COPY sends %s", table, col, got, want[columnKind(table, col)])
+			}
+		}
+	}
+}

@@ -40,7 +40,7 @@ func sortIndexRows(rows map[string][][]any, cols map[string][]string) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			slices.SortStableFunc(rs, func(a, b []any) int {
+			slices.SortFunc(rs, func(a, b []any) int {
 				for _, i := range pos {
 					if c := compareAny(a[i], b[i]); c != 0 {
 						return c

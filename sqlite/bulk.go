@@ -5,9 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"runtime"
 	"strings"
-	"sync"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -147,52 +145,13 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 		}
 		rids[i] = r
 	}
-	b.index = bulkIndexRows(ws, rids)
+	// Made and sorted on all cores while the writer waits: the writer is the
+	// import's serial stage (docs/decisions/0012-import-ceiling.md), and
+	// making the rows inline was ~11 % of its CPU (docs/benchmarks.md, session 8).
+	b.index = sqlstore.BulkIndexRows(ws, rids)
+	sortAll(b.index)
 	return b, nil
 }
-
-// bulkIndexRows builds the index rows of ws (resource i has rid rids[i];
-// tombstones have none), sorted by each table's key (sortIndexRows). The
-// writer waits, but the work is spread over the cores: the writer is the
-// import's serial stage (docs/decisions/0012-import-ceiling.md), and
-// making the rows (normalising text, boxing values) was ~11 % of its CPU
-// when it ran inline (docs/benchmarks.md, session 8).
-func bulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
-	parts := min(runtime.GOMAXPROCS(0), max(1, len(ws)/bulkRowsPerWorker))
-	chunks := make([]map[string][][]any, parts)
-	var wg sync.WaitGroup
-	for p := range parts {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			m := map[string][][]any{}
-			for i := p * len(ws) / parts; i < (p+1)*len(ws)/parts; i++ {
-				w := &ws[i]
-				if w.Deleted {
-					continue
-				}
-				r := rids[i]
-				indexRows(&w.Index, func(table string, vals ...any) {
-					m[table] = append(m[table], append([]any{r, w.Type, w.PatientKey}, vals...))
-				})
-			}
-			chunks[p] = m
-		}()
-	}
-	wg.Wait()
-	index := chunks[0]
-	for _, m := range chunks[1:] {
-		for table, rows := range m {
-			index[table] = append(index[table], rows...)
-		}
-	}
-	sortAll(index)
-	return index
-}
-
-// bulkRowsPerWorker is the fewest versions worth a goroutine of
-// bulkIndexRows (a Bundle's 26 are made on the writer alone).
-const bulkRowsPerWorker = 64
 
 // bulkFail reports a UNIQUE violation (an id created since the caller read
 // it) as a version conflict, anything else as a database error.

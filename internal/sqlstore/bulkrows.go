@@ -1,0 +1,51 @@
+package sqlstore
+
+import (
+	"runtime"
+	"sync"
+
+	"dsn"
+)
+
+// BulkIndexRows makes the index rows of a bulk write's versions, by table, as
+// IndexRows gives them after rid, type and patient_key (resource i has rid
+// rids[i]; tombstones have none), in ws's order. The versions are cut into
+// GOMAXPROCS parts made at once: both stores call it from their single
+// writer, the bulk path's serial stage, where making ~13 rows per resource
+// (normalising text, boxing values) ran on one core
+// (docs/benchmarks.md, session 8).
+func BulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
+	parts := min(runtime.GOMAXPROCS(0), max(1, len(ws)/bulkRowsPerWorker))
+	chunks := make([]map[string][][]any, parts)
+	var wg sync.WaitGroup
+	for p := range parts {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			m := map[string][][]any{}
+			for i := p * len(ws) / parts; i < (p+1)*len(ws)/parts; i++ {
+				w := &ws[i]
+				if w.Deleted {
+					continue
+				}
+				r := rids[i]
+				IndexRows(&w.Index, func(table string, vals ...any) {
+					m[table] = append(m[table], append([]any{r, w.Type, w.PatientKey}, vals...))
+				})
+			}
+			chunks[p] = m
+		}()
+	}
+	wg.Wait()
+	index := chunks[0]
+	for _, m := range chunks[1:] {
+		for table, rows := range m {
+			index[table] = append(index[table], rows...)
+		}
+	}
+	return index
+}
+
+// bulkRowsPerWorker is the fewest versions worth a goroutine of
+// BulkIndexRows (a transaction Bundle's 26 are made on one).
+const bulkRowsPerWorker = 64

@@ -1,0 +1,188 @@
+package postgres
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+
+	"dsn"
+)
+
+// The bulk path's COPYs are written in PostgreSQL's binary COPY format here
+// rather than by pgx.Conn.CopyFrom, which encodes every value through its
+// type map (a plan lookup and an interface call per value: ~10 % of the
+// import's client CPU, docs/benchmarks.md session 8). The format
+// (postgresql.org/docs/15/sql-copy.html, "Binary Format"): an 11-byte
+// signature, a flags word and a header extension length, then per tuple a
+// 16-bit field count and per field a 32-bit length (-1: NULL) and the value
+// in the type's binary send format; a 16-bit -1 ends the data.
+
+// copyKind is the binary send format of a bulk-path column.
+type copyKind byte
+
+const (
+	copyText        copyKind = iota // text: the bytes
+	copyInt8                        // bigint: 8 bytes, big-endian
+	copyFloat8                      // double precision: IEEE 754, big-endian
+	copyBool                        // boolean: 1 byte
+	copyTimestamptz                 // microseconds since 2000-01-01 00:00 UTC
+	copyJSONB                       // jsonb: version byte 1, then the JSON text
+)
+
+// columnKind is the type of a column the bulk path COPYs into (migrations
+// 0001, 0002, 0007; TestCopyKindsMatchSchema checks every one against the
+// catalog). Every other column is text.
+func columnKind(table, col string) copyKind {
+	switch col {
+	case "rid", "seq", "version":
+		return copyInt8
+	case "last_updated":
+		return copyTimestamptz
+	case "deleted":
+		return copyBool
+	case "body":
+		return copyJSONB
+	}
+	switch table {
+	case "idx_date":
+		if col == "low" || col == "high" {
+			return copyInt8
+		}
+	case "idx_number":
+		if col == "value" {
+			return copyFloat8
+		}
+	case "idx_quantity":
+		if col == "value" || col == "low" || col == "high" {
+			return copyFloat8
+		}
+	case "idx_composite":
+		switch strings.TrimRight(col, "123") {
+		case "lo", "hi":
+			return copyFloat8
+		case "dlo", "dhi":
+			return copyInt8
+		}
+	}
+	return copyText
+}
+
+var (
+	copySignature = []byte("PGCOPY\n\xff\r\n\x00\x00\x00\x00\x00\x00\x00\x00\x00") // signature, flags 0, no extension
+	pgEpochMicros = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC).UnixMicro()
+)
+
+// copyBufs keeps the COPY buffers between batches: a batch's versions are
+// ~0.5 MB (the bodies), and growing a fresh buffer to that size for every
+// table and batch cost more than encoding into it.
+var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return &b }}
+
+// maxPooledCopyBuf is the largest buffer kept (a huge batch's is let go).
+const maxPooledCopyBuf = 8 << 20
+
+// copyRows COPYs n rows made by row into table, encoded here (above).
+func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []any) error {
+	if n == 0 {
+		return nil
+	}
+	kinds := make([]copyKind, len(cols))
+	for i, c := range cols {
+		kinds[i] = columnKind(table, c)
+	}
+	bp := copyBufs.Get().(*[]byte)
+	defer func() {
+		if cap(*bp) <= maxPooledCopyBuf {
+			copyBufs.Put(bp)
+		}
+	}()
+	buf := append((*bp)[:0], copySignature...)
+	var err error
+	for i := range n {
+		if buf, err = appendCopyTuple(buf, cols, kinds, row(i)); err != nil {
+			return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
+		}
+	}
+	buf = binary.BigEndian.AppendUint16(buf, 0xffff)
+	*bp = buf
+	sql := "COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
+	if _, err := t.conn.PgConn().CopyFrom(t.ctx, bytes.NewReader(buf), sql); err != nil {
+		var pe *pgconn.PgError
+		if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
+			return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
+				Msg: "une ressource du lot a été créée entre-temps", Err: err})
+		}
+		return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
+	}
+	return nil
+}
+
+// appendCopyTuple appends one tuple of vals (one per column, of kinds) to buf.
+func appendCopyTuple(buf []byte, cols []string, kinds []copyKind, vals []any) ([]byte, error) {
+	if len(vals) != len(kinds) {
+		return buf, fmt.Errorf("%d values for %d columns", len(vals), len(kinds))
+	}
+	buf = binary.BigEndian.AppendUint16(buf, uint16(len(vals)))
+	for i, v := range vals {
+		if v == nil {
+			buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // -1: NULL
+			continue
+		}
+		ok := true
+		switch kinds[i] {
+		case copyText:
+			var s string
+			if s, ok = v.(string); ok {
+				buf = binary.BigEndian.AppendUint32(buf, uint32(len(s)))
+				buf = append(buf, s...)
+			}
+		case copyInt8:
+			var x int64
+			if x, ok = v.(int64); ok {
+				buf = binary.BigEndian.AppendUint32(buf, 8)
+				buf = binary.BigEndian.AppendUint64(buf, uint64(x))
+			}
+		case copyFloat8:
+			var x float64
+			if x, ok = v.(float64); ok {
+				buf = binary.BigEndian.AppendUint32(buf, 8)
+				buf = binary.BigEndian.AppendUint64(buf, math.Float64bits(x))
+			}
+		case copyBool:
+			var x bool
+			if x, ok = v.(bool); ok {
+				b := byte(0)
+				if x {
+					b = 1
+				}
+				buf = binary.BigEndian.AppendUint32(buf, 1)
+				buf = append(buf, b)
+			}
+		case copyTimestamptz:
+			var x time.Time
+			if x, ok = v.(time.Time); ok {
+				buf = binary.BigEndian.AppendUint32(buf, 8)
+				buf = binary.BigEndian.AppendUint64(buf, uint64(x.UnixMicro()-pgEpochMicros))
+			}
+		case copyJSONB:
+			var x []byte
+			if x, ok = v.([]byte); ok && x == nil {
+				buf = binary.BigEndian.AppendUint32(buf, math.MaxUint32) // a nil body is NULL, as pgx sends it
+			} else if ok {
+				buf = binary.BigEndian.AppendUint32(buf, uint32(1+len(x)))
+				buf = append(buf, 1)
+				buf = append(buf, x...)
+			}
+		}
+		if !ok {
+			return buf, fmt.Errorf("column %s: unexpected %T", cols[i], v)
+		}
+	}
+	return buf, nil
+}
