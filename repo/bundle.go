@@ -194,11 +194,12 @@ func (s *Service) parseRequestURL(e *entry) error {
 
 // parseTarget checks which URL shapes each method accepts (http.html#summary).
 func (e *entry) parseTarget(rest []string, hasQuery bool) error {
-	bad := entryErr(e.i, "entry.url-method", e.url, e.method)
+	// built only when refused: every entry of every Bundle passes here
+	bad := func() error { return entryErr(e.i, "entry.url-method", e.url, e.method) }
 	switch e.method {
 	case "POST":
 		if len(rest) != 0 {
-			return bad
+			return bad()
 		}
 	case "PUT", "PATCH", "DELETE":
 		if len(rest) == 1 && !hasQuery {
@@ -206,7 +207,7 @@ func (e *entry) parseTarget(rest []string, hasQuery bool) error {
 			return checkID("repo.Bundle", e.id)
 		}
 		if len(rest) != 0 || !hasQuery {
-			return bad
+			return bad()
 		}
 	case "GET", "HEAD":
 		return e.parseGet(rest)

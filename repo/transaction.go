@@ -54,7 +54,7 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 			return nil, entryErr(e.i, "transaction.vread")
 		}
 	}
-	if err := s.transaction(ctx, base, entries); err != nil {
+	if err := s.transaction(ctx, base, body, entries); err != nil {
 		return nil, err
 	}
 	return responseBundle("transaction-response", base, entries, o, inEnglish(ctx)), nil
@@ -70,11 +70,14 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 // validated and indexed here, on the request's goroutine, and the fn only
 // sets versions and writes (preplan). Otherwise all of it runs in the fn, where
 // the searches see the transaction's own writes.
-func (s *Service) transaction(ctx context.Context, base string, entries []*entry) error {
+func (s *Service) transaction(ctx context.Context, base string, body []byte, entries []*entry) error {
 	order := make([]*entry, len(entries))
 	copy(order, entries)
 	sort.SliceStable(order, func(a, b int) bool { return order[a].rank() < order[b].rank() })
-	planned := s.preplan(order)
+	planned, err := s.preplan(body, entries, order)
+	if err != nil {
+		return err
+	}
 	return s.store.Write(ctx, func(stx dsn.Tx) error {
 		tx := newDeferredTx(stx) // the writes go to the store together (deferredtx.go)
 		if !planned {
@@ -100,13 +103,35 @@ func (s *Service) transaction(ctx context.Context, base string, entries []*entry
 // and fails the same way, with the same error. What it prepares is kept
 // across runs of the fn: writing sets meta.versionId and meta.lastUpdated
 // again each time and changes nothing else.
-func (s *Service) preplan(order []*entry) bool {
+//
+// It works on the resources as sent, not on copies (copying every resource
+// of the Bundle was work thrown away whenever the plan held, which is nearly
+// always). If it fails after changing them (a reference rewritten, an id
+// set), the resources as sent are decoded again from body, entries being
+// the Bundle's in its order, for the fn, whose runs start from copies of them.
+func (s *Service) preplan(body []byte, entries, order []*entry) (bool, error) {
 	for _, e := range order {
-		e.reset()
+		e.start(e.orig)
 	}
-	if err := s.resolveAll(noStore{}, order); err != nil {
-		return false
+	ids, err := s.resolveIDs(noStore{}, order)
+	if err != nil {
+		return false, nil // nothing changed yet: resolving only sets entry fields
 	}
+	if err := s.rewriteAll(noStore{}, order, ids); err == nil && s.prepareEntries(order) {
+		return true, nil
+	}
+	_, fresh, err := s.parseBundle("repo.Bundle", body)
+	if err != nil || len(fresh) != len(entries) { // body parsed before: cannot happen
+		return false, dsn.Errorf("repo.Bundle", dsn.KindInternal, "le Bundle ne se relit pas: %v", err)
+	}
+	for i, e := range entries {
+		e.orig = fresh[i].orig
+	}
+	return false, nil
+}
+
+// prepareEntries validates and indexes the POST and PUT bodies of a preplan.
+func (s *Service) prepareEntries(order []*entry) bool {
 	for _, e := range order {
 		var err error
 		switch {
@@ -136,28 +161,45 @@ func (noStore) Put(dsn.Write) error      { return errNeedsStore }
 func (noStore) AddJob(dsn.Job) error     { return errNeedsStore }
 func (noStore) DeleteJobs([]int64) error { return errNeedsStore }
 
+// reset starts a run of the Write fn on a copy of the resource as sent.
 func (e *entry) reset() {
-	e.id, e.resource, e.matched, e.prep, e.out, e.get, e.err = e.urlID, nil, nil, nil, Outcome{}, nil, nil
+	var res fhir.Object
 	if e.orig != nil {
-		e.resource = clone(e.orig)
+		res = clone(e.orig)
 	}
+	e.start(res)
+}
+
+// start clears what processing set and makes res the entry's resource.
+func (e *entry) start(res fhir.Object) {
+	e.id, e.resource, e.matched, e.prep, e.out, e.get, e.err = e.urlID, res, nil, nil, Outcome{}, nil, nil
 }
 
 // resolveAll gives every write its target id, maps fullUrls to them, refuses
 // two entries on one resource and rewrites the references (http.html#trules).
 func (s *Service) resolveAll(tx dsn.Tx, order []*entry) error {
+	ids, err := s.resolveIDs(tx, order)
+	if err != nil {
+		return err
+	}
+	return s.rewriteAll(tx, order, ids)
+}
+
+// resolveIDs is resolveAll's first half: the targets and the map of fullUrls
+// to them. It changes no resource.
+func (s *Service) resolveIDs(tx dsn.Tx, order []*entry) (map[string]string, error) {
 	ids := map[string]string{} // fullUrl → Type/id
 	seen := map[string]int{}   // Type/id → entry index
 	for _, e := range order {
 		if err := s.resolve(tx, e); err != nil {
-			return entryFailure(e, err)
+			return nil, entryFailure(e, err)
 		}
 		if e.method == "GET" || e.method == "HEAD" || e.id == "" {
 			continue
 		}
 		target := e.typ + "/" + e.id
 		if j, dup := seen[target]; dup {
-			return entryFailure(e, entryErr(e.i, "transaction.same", j, e.i, target))
+			return nil, entryFailure(e, entryErr(e.i, "transaction.same", j, e.i, target))
 		}
 		seen[target] = e.i
 		if e.fullURL != "" && (e.method == "POST" || e.method == "PUT") {
@@ -169,6 +211,12 @@ func (s *Service) resolveAll(tx dsn.Tx, order []*entry) error {
 			}
 		}
 	}
+	return ids, nil
+}
+
+// rewriteAll is resolveAll's second half: the references inside the
+// resources, rewritten in place.
+func (s *Service) rewriteAll(tx dsn.Tx, order []*entry, ids map[string]string) error {
 	for _, e := range order {
 		if e.resource == nil {
 			continue

@@ -82,3 +82,39 @@ func TestTransactionPreparedBeforeTheWrite(t *testing.T) {
 		t.Fatal("a conditional transaction was validated before its Store.Write")
 	}
 }
+
+// A plan that fails after rewriting references (here entry 2's conditional
+// reference needs the store, after entry 1's urn:uuid was rewritten to the
+// id the plan gave the Patient) leaves the Write fn the resources as sent:
+// entry 1 then refers to the id the Patient really gets. The plan works on
+// the resources themselves, not copies (preplan).
+func TestTransactionPlanFailingAfterRewrites(t *testing.T) {
+	s, _ := newTestService(t)
+	ctx := context.Background()
+	if _, err := s.Update(ctx, "Practitioner", "dr1", []byte(`{"resourceType":"Practitioner","id":"dr1","identifier":[{"system":"urn:test","value":"DR1"}]}`), 0); err != nil {
+		t.Fatal(err)
+	}
+	body := `{"resourceType":"Bundle","type":"transaction","entry":[
+	 {"fullUrl":"urn:uuid:p","resource":{"resourceType":"Patient","gender":"female"},"request":{"method":"POST","url":"Patient"}},
+	 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"a"},"subject":{"reference":"urn:uuid:p"}},"request":{"method":"POST","url":"Observation"}},
+	 {"resource":{"resourceType":"Observation","status":"final","code":{"text":"b"},"performer":[{"reference":"Practitioner?identifier=urn:test|DR1"}]},"request":{"method":"POST","url":"Observation"}}]}`
+	for range 5 { // map order varies: the rewrite of entry 1 and the failure, in any order
+		out, err := s.Bundle(ctx, "http://x/fhir", []byte(body), true)
+		if err != nil {
+			t.Fatal(err)
+		}
+		entry := func(i int) fhir.Object {
+			return mustDecode(t, out["entry"].([]any)[i].(map[string]any)["resource"].(json.RawMessage))
+		}
+		pat, obs, other := entry(0), entry(1), entry(2)
+		if ref := obs["subject"].(map[string]any)["reference"]; ref != "Patient/"+fhir.ID(pat) {
+			t.Fatalf("subject %v, but the Patient is %s", ref, fhir.ID(pat))
+		}
+		if _, err := s.Read(ctx, "Patient", fhir.ID(pat)); err != nil {
+			t.Fatal(err)
+		}
+		if ref := other["performer"].([]any)[0].(map[string]any)["reference"]; ref != "Practitioner/dr1" {
+			t.Fatalf("conditional reference: %v", ref)
+		}
+	}
+}
