@@ -2,6 +2,7 @@ package dsn
 
 import (
 	"context"
+	"strings"
 	"time"
 )
 
@@ -10,13 +11,46 @@ import (
 // other fields are copies kept in columns for search. Seq and Hash are set by
 // the journal (Journal.AppendAudit).
 type AuditEntry struct {
-	Seq     int64
-	Time    time.Time
-	Patient string // the Patient id whose record was touched ("" if none)
+	Seq  int64
+	Time time.Time
+	// Patient is the Patient id whose record was touched ("" if none). The
+	// one entry of a request that touched several records (audit.Entry.Patients)
+	// names them all, separated by single spaces (a FHIR id holds none), as the
+	// journal is given it and as SQLite's ScanAudit returns it (PostgreSQL's
+	// returns "" for it: its patient column holds one, the list is in
+	// audit_patient; the body names them all); SearchAudit finds it under
+	// each of them and returns it with Patient set to the one asked for.
+	Patient string
 	Agent   string // who: the user or client id
 	Action  string // read, search, create, update, delete, export, denied, ...
 	Body    []byte
 	Hash    []byte // SHA-256 chaining this entry to the previous one
+}
+
+// AuditPatients calls fn with each patient an AuditEntry.Patient names.
+func AuditPatients(list string, fn func(patient string)) {
+	for list != "" {
+		p, rest, _ := strings.Cut(list, " ")
+		if p != "" {
+			fn(p)
+		}
+		list = rest
+	}
+}
+
+// NamesAuditPatient tells whether an AuditEntry.Patient names patient.
+func NamesAuditPatient(list, patient string) bool {
+	if list == patient {
+		return patient != ""
+	}
+	for list != "" {
+		p, rest, _ := strings.Cut(list, " ")
+		if p == patient {
+			return true
+		}
+		list = rest
+	}
+	return false
 }
 
 // AuditQuery selects journal entries, newest first.

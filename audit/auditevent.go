@@ -12,11 +12,20 @@ import (
 // (auditevent.html): type rest with the interaction as subtype, the action
 // code, the agent (who, role, establishment, address), the patient and
 // every resource shown, written or refused as entities, the purpose of use,
-// and the break-the-glass reason. Its id is the entry's Seq.
+// and the break-the-glass reason. Its id is the entry's Seq. Of an entry
+// naming several records (Entry.Patients), a.Patient says which to show: the
+// one SearchAudit was asked for (the citizen's view shows their part only),
+// else every record with its resources.
 func AuditEvent(a dsn.AuditEntry) (map[string]any, error) {
 	e, err := Decode(a)
 	if err != nil {
 		return nil, err
+	}
+	parts := e.Split()
+	if len(e.Patients) > 0 && a.Patient != "" && !strings.Contains(a.Patient, " ") {
+		if x, ok := e.For(a.Patient); ok {
+			parts = []Entry{x}
+		}
 	}
 	ev := map[string]any{
 		"resourceType": "AuditEvent",
@@ -61,18 +70,20 @@ func AuditEvent(a dsn.AuditEntry) (map[string]any, error) {
 	}
 	ev["agent"] = []any{agent}
 	var ents []any
-	if e.Patient != "" {
-		ents = append(ents, map[string]any{"what": map[string]any{"reference": "Patient/" + e.Patient},
-			"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"),
-			"role": coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient")})
-	}
-	for _, r := range e.Resources {
-		ents = append(ents, map[string]any{"what": map[string]any{"reference": r},
-			"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
-	}
-	for _, r := range e.Denied {
-		ents = append(ents, map[string]any{"what": map[string]any{"reference": r}, "description": "refusé",
-			"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
+	for _, x := range parts {
+		if x.Patient != "" {
+			ents = append(ents, map[string]any{"what": map[string]any{"reference": "Patient/" + x.Patient},
+				"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "1", "Person"),
+				"role": coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient")})
+		}
+		for _, r := range x.Resources {
+			ents = append(ents, map[string]any{"what": map[string]any{"reference": r},
+				"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
+		}
+		for _, r := range x.Denied {
+			ents = append(ents, map[string]any{"what": map[string]any{"reference": r}, "description": "refusé",
+				"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
+		}
 	}
 	if e.Query != "" {
 		ents = append(ents, map[string]any{"query": base64.StdEncoding.EncodeToString([]byte(e.Query)),

@@ -71,14 +71,43 @@ func appendTail(b []byte, e *Entry) []byte {
 	b = appendField(b, "basis", e.Basis)
 	b = appendField(b, "purpose", e.Purpose)
 	b = appendField(b, "reason", e.Reason)
+	if len(e.Patients) > 0 {
+		b = append(appendKey(b, "patients"), '[')
+		for i := range e.Patients {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendPart(b, &e.Patients[i])
+		}
+		b = append(b, ']')
+	}
 	return append(b, '}')
 }
 
-// rows turns one request's entries into the stored form, their bodies in one
-// buffer: a search touching twenty records leaves twenty entries, and the
-// head each repeats (who and when, ~60 % of a body) is encoded once and
-// copied (TestRowsShareTheHead; docs/benchmarks.md, session 7).
+// appendPart writes one Part as encoding/json does (every field omitempty).
+func appendPart(b []byte, p *Part) []byte {
+	b = append(b, '{')
+	open := len(b)
+	b = appendField(b, "patient", p.Patient)
+	b = appendList(b, "resources", p.Resources)
+	b = appendList(b, "denied", p.Denied)
+	if len(b) > open {
+		b = append(b[:open], b[open+1:]...) // the first field's comma
+	}
+	return append(b, '}')
+}
+
+// rows turns one request's entries into the stored form. Entries that differ
+// only by their record (Patient, Resources, Denied) — a search touching
+// twenty records gives twenty — become one entry naming each (Patients;
+// decision 0023): its head and what the request did are stored once, and the
+// journal writes, moves and links one entry instead of twenty. Others keep
+// one entry each, their bodies in one buffer, the head they share (who and
+// when, ~60 % of a body) encoded once and copied (TestRowsShareTheHead).
 func rows(entries []Entry) ([]dsn.AuditEntry, error) {
+	if len(entries) > 1 && sameRequest(entries) {
+		return merged(entries)
+	}
 	out := make([]dsn.AuditEntry, len(entries))
 	buf := make([]byte, 0, 448*len(entries))
 	hs, he := 0, 0 // the previous entry's head in buf
@@ -98,6 +127,49 @@ func rows(entries []Entry) ([]dsn.AuditEntry, error) {
 		out[i] = dsn.AuditEntry{Time: e.Time, Patient: e.Patient, Agent: e.Agent, Action: e.Action, Body: buf[start:len(buf):len(buf)]}
 	}
 	return out, nil
+}
+
+// sameRequest tells whether entries differ only by their record.
+func sameRequest(entries []Entry) bool {
+	a := &entries[0]
+	for i := 1; i < len(entries); i++ {
+		b := &entries[i]
+		if !sameHead(a, b) || a.Action != b.Action || a.Interaction != b.Interaction || a.Method != b.Method ||
+			a.Path != b.Path || a.Query != b.Query || a.Status != b.Status || a.Outcome != b.Outcome ||
+			a.Basis != b.Basis || a.Purpose != b.Purpose || a.Reason != b.Reason || len(b.Patients) > 0 {
+			return false
+		}
+	}
+	return len(a.Patients) == 0
+}
+
+// merged is the one entry of entries (sameRequest): Patients lists each
+// record's part, in order; the stored Patient names every record
+// (dsn.AuditEntry.Patient).
+func merged(entries []Entry) ([]dsn.AuditEntry, error) {
+	e := entries[0]
+	e.Patient, e.Resources, e.Denied = "", nil, nil
+	e.Patients = make([]Part, len(entries))
+	n := 0
+	for i := range entries {
+		x := &entries[i]
+		e.Patients[i] = Part{Patient: x.Patient, Resources: x.Resources, Denied: x.Denied}
+		n += len(x.Patient) + 1
+	}
+	names := make([]byte, 0, n)
+	for i := range entries {
+		if p := entries[i].Patient; p != "" {
+			if len(names) > 0 {
+				names = append(names, ' ')
+			}
+			names = append(names, p...)
+		}
+	}
+	body, err := appendJSON(make([]byte, 0, 256+96*len(entries)), &e)
+	if err != nil {
+		return nil, err
+	}
+	return []dsn.AuditEntry{{Time: e.Time, Patient: string(names), Agent: e.Agent, Action: e.Action, Body: body}}, nil
 }
 
 // appendField appends ,"name":"value" unless value is empty (omitempty).

@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"reflect"
 	"testing"
 	"time"
+
+	"dsn"
 )
 
 // The journal's bytes are hashed into the chain: appendJSON must write
@@ -45,6 +48,14 @@ func TestEntryJSONMatchesEncodingJSON(t *testing.T) {
 			Practitioner: pick(r), Client: pick(r), TokenID: pick(r), Remote: pick(r), Action: pick(r), Interaction: pick(r),
 			Method: pick(r), Path: pick(r), Query: pick(r), Status: []int{0, 200, -1, 404}[r.IntN(4)], Outcome: pick(r),
 			Patient: pick(r), Resources: list(r), Denied: list(r), Basis: pick(r), Purpose: pick(r), Reason: pick(r)}
+		switch r.IntN(3) { // an entry naming several records
+		case 0:
+			e.Patients = []Part{}
+		case 1:
+			for range 1 + r.IntN(3) {
+				e.Patients = append(e.Patients, Part{Patient: pick(r), Resources: list(r), Denied: list(r)})
+			}
+		}
 		want, err := json.Marshal(&e)
 		if err != nil {
 			t.Fatal(err)
@@ -110,6 +121,54 @@ func TestRowsShareTheHead(t *testing.T) {
 	}
 	if _, err := rows([]Entry{{Time: time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC)}}); err == nil {
 		t.Fatal("year 10000 encoded; encoding/json refuses it")
+	}
+}
+
+// A request's entries that differ only by their record become one entry
+// naming each (decision 0023): its body decodes to the same parts, Split gives
+// the entries back, the stored Patient names every record; entries of
+// different requests, or of one request differing otherwise, stay apart.
+func TestRowsOneEntryPerRequest(t *testing.T) {
+	at := time.Date(2026, 12, 7, 1, 0, 0, 5000, time.UTC)
+	var es []Entry
+	for i := range 20 {
+		es = append(es, Entry{Time: at, Agent: "client:c1", Role: "system", Remote: "10.0.0.1:5000", Action: "search",
+			Interaction: "search-type", Method: "GET", Path: "/fhir/Observation", Query: "code=x", Status: 200,
+			Patient: fmt.Sprintf("p%d", i), Resources: []string{fmt.Sprintf("Observation/o%d/_history/1", i)}, Basis: "system"})
+	}
+	es[3].Denied = []string{"Observation/secret/_history/2"}
+	es[7].Patient = "" // a resource outside any record
+	got, err := rows(es)
+	if err != nil || len(got) != 1 {
+		t.Fatalf("rows of one request's 20 entries = %d (%v), want 1", len(got), err)
+	}
+	want := "p0 p1 p2 p3 p4 p5 p6 p8 p9 p10 p11 p12 p13 p14 p15 p16 p17 p18 p19"
+	if got[0].Patient != want || got[0].Agent != "client:c1" || got[0].Action != "search" || !got[0].Time.Equal(at) {
+		t.Fatalf("stored columns: %+v", got[0])
+	}
+	e, err := Decode(got[0])
+	if err != nil || len(e.Patients) != 20 || e.Patient != "" || e.Resources != nil {
+		t.Fatalf("decoded: %+v, %v", e, err)
+	}
+	back := e.Split()
+	for i := range es {
+		if !reflect.DeepEqual(back[i], es[i]) {
+			t.Fatalf("split %d:\n got %+v\nwant %+v", i, back[i], es[i])
+		}
+	}
+	if x, ok := e.For("p3"); !ok || x.Patient != "p3" || len(x.Resources) != 1 || len(x.Denied) != 1 {
+		t.Fatalf("For(p3) = %+v, %v", x, ok)
+	}
+	if _, ok := e.For("p20"); ok {
+		t.Fatal("For(p20): not named")
+	}
+	if !Names(got[0], "p19") || Names(got[0], "p1 p2") || Names(dsn.AuditEntry{Body: got[0].Body}, "p20") || !Names(dsn.AuditEntry{Body: got[0].Body}, "p2") {
+		t.Fatal("Names")
+	}
+	// one differing field: one entry each, as before
+	es[5].Status = 206
+	if got, _ := rows(es); len(got) != 20 || got[5].Patient != "p5" {
+		t.Fatalf("entries differing by status: %d rows", len(got))
 	}
 }
 

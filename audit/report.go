@@ -59,14 +59,7 @@ func Build(ctx context.Context, j dsn.Journal, from, to time.Time, facts Patient
 		flagged  bool
 	}
 	known := map[string]cached{}
-	err := j.ScanAudit(ctx, 1, func(a dsn.AuditEntry) error {
-		if a.Time.Before(from) || !a.Time.Before(to) {
-			return nil
-		}
-		e, err := Decode(a)
-		if err != nil {
-			return err
-		}
+	account := func(e Entry, seq int64) {
 		rep.Entries++
 		rep.ByAction[e.Action]++
 		rep.ByRole[e.Role]++
@@ -76,10 +69,10 @@ func Build(ctx context.Context, j dsn.Journal, from, to time.Time, facts Patient
 		agents[e.Agent] = true
 		names[e.Agent] = e.Name
 		if e.Action == "break-glass" {
-			rep.BreakGlass = append(rep.BreakGlass, Finding{Kind: "break-glass", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: a.Seq, Time: e.Time, Detail: e.Reason})
+			rep.BreakGlass = append(rep.BreakGlass, Finding{Kind: "break-glass", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: seq, Time: e.Time, Detail: e.Reason})
 		}
 		if e.Patient == "" || e.Action == "denied" || e.Role == "citizen" || e.Role == "system" {
-			return nil
+			return
 		}
 		patients[e.Patient] = true
 		k := [2]string{e.Agent, e.Time.Format("2006-01-02")}
@@ -88,7 +81,7 @@ func Build(ctx context.Context, j dsn.Journal, from, to time.Time, facts Patient
 		}
 		perDay[k][e.Patient] = true
 		if pairs[[2]string{e.Agent, e.Patient}] || facts == nil {
-			return nil
+			return
 		}
 		pairs[[2]string{e.Agent, e.Patient}] = true
 		c, ok := known[e.Patient]
@@ -97,14 +90,28 @@ func Build(ctx context.Context, j dsn.Journal, from, to time.Time, facts Patient
 			known[e.Patient] = c
 		}
 		if c.flagged {
-			rep.Unusual = append(rep.Unusual, Finding{Kind: "flagged-record", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: a.Seq, Time: e.Time})
+			rep.Unusual = append(rep.Unusual, Finding{Kind: "flagged-record", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: seq, Time: e.Time})
 		}
 		if s := surname(e.Name); s != "" {
 			for _, f := range c.families {
 				if strings.EqualFold(f, s) {
-					rep.Unusual = append(rep.Unusual, Finding{Kind: "same-surname", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: a.Seq, Time: e.Time, Detail: f})
+					rep.Unusual = append(rep.Unusual, Finding{Kind: "same-surname", Agent: e.Agent, Name: e.Name, Patient: e.Patient, Seq: seq, Time: e.Time, Detail: f})
 				}
 			}
+		}
+	}
+	err := j.ScanAudit(ctx, 1, func(a dsn.AuditEntry) error {
+		if a.Time.Before(from) || !a.Time.Before(to) {
+			return nil
+		}
+		whole, err := Decode(a)
+		if err != nil {
+			return err
+		}
+		// an entry naming several records counts as one access to each,
+		// as when each had its own entry
+		for _, e := range whole.Split() {
+			account(e, a.Seq)
 		}
 		return nil
 	})

@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -197,11 +198,22 @@ func (s *Store) insertSpooled(ctx context.Context, gen, from, to int64, batch []
 		// text column without the copy a string conversion makes (a search's
 		// entry lists every resource returned: kilobytes)
 		rows := make([][]any, 0, len(batch))
+		var others [][]any // audit_patient: the records of entries naming several (migration 0015)
 		sqlstore.ChainAudit(seq, hash, batch, link, func(e *dsn.AuditEntry) {
-			rows = append(rows, []any{e.Seq, sqlstore.Micros(e.Time), e.Patient, e.Agent, e.Action, e.Body, e.Hash})
+			patient := e.Patient
+			if strings.IndexByte(patient, ' ') >= 0 {
+				patient = "" // a list would not fit an index entry: the entry is found through audit_patient
+				dsn.AuditPatients(e.Patient, func(p string) { others = append(others, []any{p, e.Seq}) })
+			}
+			rows = append(rows, []any{e.Seq, sqlstore.Micros(e.Time), patient, e.Agent, e.Action, e.Body, e.Hash})
 		})
 		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entry"}, auditColumnNames, pgx.CopyFromRows(rows)); err != nil {
 			return err
+		}
+		if len(others) > 0 {
+			if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_patient"}, []string{"patient", "seq"}, pgx.CopyFromRows(others)); err != nil {
+				return err
+			}
 		}
 		if _, err := tx.Exec(ctx, sqlSpoolReach, gen, to); err != nil {
 			return err

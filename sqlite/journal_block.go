@@ -177,9 +177,8 @@ func buildBlocks(batch []dsn.AuditEntry, until int64) ([]block, postings) {
 		cur.last, cur.hash = e.Seq, e.Hash
 		until = max(until, sqlstore.Micros(e.Time))
 		cur.until = until
-		if e.Patient != "" {
-			ps.add(keyPatient, e.Patient, e.Seq)
-		}
+		// an entry naming several records is found under each (decision 0023)
+		dsn.AuditPatients(e.Patient, func(p string) { ps.add(keyPatient, p, e.Seq) })
 		ps.add(keyAgent, e.Agent, e.Seq)
 		ps.add(keyAction, e.Action, e.Seq)
 	}

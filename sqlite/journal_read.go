@@ -92,7 +92,7 @@ func (s *Store) ScanAudit(ctx context.Context, from int64, fn func(dsn.AuditEntr
 
 // auditMatch tells whether e passes q's filters.
 func auditMatch(e *dsn.AuditEntry, q *dsn.AuditQuery) bool {
-	return (q.Patient == "" || e.Patient == q.Patient) && (q.Agent == "" || e.Agent == q.Agent) &&
+	return (q.Patient == "" || dsn.NamesAuditPatient(e.Patient, q.Patient)) && (q.Agent == "" || e.Agent == q.Agent) &&
 		(q.Action == "" || e.Action == q.Action) && (q.Since.IsZero() || !e.Time.Before(q.Since))
 }
 
@@ -114,6 +114,9 @@ func (a *auditSearch) take(e dsn.AuditEntry) bool {
 	}
 	// a copy: e shares its block's bytes, 64 KiB kept alive per entry otherwise
 	e.Body, e.Hash = bytes.Clone(e.Body), bytes.Clone(e.Hash)
+	if a.q.Patient != "" {
+		e.Patient = a.q.Patient // of an entry naming several, the one asked for (dsn.AuditEntry)
+	}
 	a.out = append(a.out, e)
 	return len(a.out) == a.q.Count
 }

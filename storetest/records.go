@@ -145,6 +145,35 @@ func testJournal(t *testing.T, open Opener) {
 	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Since: at(4)}); len(got) != 8 {
 		t.Fatalf("SearchAudit since = %d, want 8", len(got))
 	}
+	// one entry naming several records (a search's, decision 0023): found
+	// under each, given back as the record asked for, not under a record whose
+	// id another's begins with
+	several := dsn.AuditEntry{Time: at(5), Patient: "p2 p9 p10", Agent: "agent9", Action: "search", Body: []byte(`{"several":1}`)}
+	if err := j.AppendAudit(ctx, []dsn.AuditEntry{several}, chain); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"p9", "p10"} {
+		if got, err := j.SearchAudit(ctx, dsn.AuditQuery{Patient: p}); err != nil || len(got) != 1 || got[0].Seq != 41 || got[0].Patient != p || string(got[0].Body) != `{"several":1}` {
+			t.Fatalf("SearchAudit patient %s = %+v, %v; want the entry naming several", p, got, err)
+		}
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p2"}); len(got) != 6 || got[0].Seq != 41 || got[0].Patient != "p2" || got[1].Patient != "p2" {
+		t.Fatalf("SearchAudit patient p2 = %d entries, want its 5 and the one naming several first", len(got))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p2", Count: 2}); len(got) != 2 || got[0].Seq != 41 {
+		t.Fatalf("SearchAudit patient p2 count 2 = %d", len(got))
+	} else if more, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p2", Before: got[1].Seq}); len(more) != 4 {
+		t.Fatalf("SearchAudit patient p2 next page = %d, want 4", len(more))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p9", Agent: "agent1"}); len(got) != 0 {
+		t.Fatalf("SearchAudit patient p9 agent1 = %d, want 0", len(got))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p9", Action: "search", Since: at(5)}); len(got) != 1 {
+		t.Fatalf("SearchAudit patient p9 search since = %d, want 1", len(got))
+	}
+	if got, _ := j.SearchAudit(ctx, dsn.AuditQuery{Patient: "p1"}); len(got) != 5 {
+		t.Fatalf("SearchAudit patient p1 = %d, want its 5 only", len(got))
+	}
 	// durable: a new store on the same database sees the chain
 	s.Close()
 	_, j2 := records(t, open(t))
@@ -152,7 +181,7 @@ func testJournal(t *testing.T, open Opener) {
 		t.Fatal(err)
 	}
 	last, _ := j2.SearchAudit(ctx, dsn.AuditQuery{Count: 1})
-	if len(last) != 1 || last[0].Seq != 41 {
+	if len(last) != 1 || last[0].Seq != 42 {
 		t.Fatalf("after reopen, tail = %+v", last)
 	}
 	// two processes appending at once (dsn serve and dsn export): the chain
@@ -171,8 +200,8 @@ func testJournal(t *testing.T, open Opener) {
 		}()
 	}
 	wg.Wait()
-	if n, err := checkChain(ctx, j2); err != nil || n != 61 {
-		t.Fatalf("two appenders: %v after %d entries, want 61", err, n)
+	if n, err := checkChain(ctx, j2); err != nil || n != 62 {
+		t.Fatalf("two appenders: %v after %d entries, want 62", err, n)
 	}
 }
 

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"io"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -158,12 +159,24 @@ func TestPolicyEndToEnd(t *testing.T) {
 		t.Fatalf("journal of %s: break-glass %v, refusal %v, read under break-glass %v (%d entries)", stranger, sawBTG, sawDenied, sawReadUnderBTG, len(got))
 	}
 
+	// a search touching several records leaves one entry naming each
+	// (decision 0023); the citizen sees it below, their part only
+	if a := call(t, "GET", f+"/Patient?_count=100", ""); a.status != 200 || len(a.obj["entry"].([]any)) < 3 {
+		t.Fatalf("system search of every Patient: %d %.300s", a.status, a.raw)
+	}
+	got, _ = m.raw.(dsn.Journal).SearchAudit(ctx, dsn.AuditQuery{Patient: stranger, Count: 1})
+	if en, err := audit.Decode(got[0]); err != nil || len(en.Patients) < 3 || en.Action != "search" {
+		t.Fatalf("the search's entry: %+v, %v; want one entry naming every record", en, err)
+	}
+	searchSeq := strconv.FormatInt(got[0].Seq, 10)
+	po := mk("prp", access.RolePrivacyOfficer, "", "")
+
 	// the citizen's view: who consulted my record (person, role, date, what)
 	a = call(t, "GET", f+"/AuditEvent?_count=200", "", as(citizen)...)
 	if a.status != 200 {
 		t.Fatalf("citizen's AuditEvent: %d %s", a.status, a.raw)
 	}
-	var byDoctor, btgShown bool
+	var byDoctor, btgShown, sawSearch bool
 	for _, e := range a.obj["entry"].([]any) {
 		ev := e.(map[string]any)["resource"].(map[string]any)
 		ag := ev["agent"].([]any)[0].(map[string]any)
@@ -177,10 +190,24 @@ func TestPolicyEndToEnd(t *testing.T) {
 			if ents[0].(map[string]any)["what"].(map[string]any)["reference"] != "Patient/"+stranger {
 				t.Fatalf("citizen sees an entry of another record: %v", ents[0])
 			}
+			for _, x := range ents {
+				what, _ := x.(map[string]any)["what"].(map[string]any) // the query's entity has none
+				if ref, _ := what["reference"].(string); strings.HasPrefix(ref, "Patient/") && strings.Split(ref, "/")[1] != stranger {
+					t.Fatalf("citizen sees another record in entry %v: %s", ev["id"], ref)
+				}
+			}
 		}
+		sawSearch = sawSearch || ev["id"] == searchSeq
 	}
-	if !byDoctor || !btgShown {
-		t.Fatalf("the citizen does not see the physician's access (%v) or the break-the-glass reason (%v): %.500s", byDoctor, btgShown, a.raw)
+	if !byDoctor || !btgShown || !sawSearch {
+		t.Fatalf("the citizen does not see the physician's access (%v), the break-the-glass reason (%v) or the search (%v): %.500s", byDoctor, btgShown, sawSearch, a.raw)
+	}
+	a = call(t, "GET", f+"/AuditEvent/"+searchSeq, "", as(citizen)...)
+	if a.status != 200 || !strings.Contains(string(a.raw), "Patient/"+stranger) || strings.Count(string(a.raw), `"reference":"Patient/`) != 2 || strings.Count(string(a.raw), `"reference":"Patient/`+stranger) != 2 {
+		t.Fatalf("citizen reading the search's entry: %d %s", a.status, a.raw) // their record and its Patient resource
+	}
+	if a := call(t, "GET", f+"/AuditEvent/"+searchSeq, "", as(po)...); a.status != 200 || strings.Count(string(a.raw), `"reference":"Patient/`) < 6 {
+		t.Fatalf("privacy officer reading the search's entry: %d %.400s", a.status, a.raw)
 	}
 	if a := call(t, "GET", f+"/AuditEvent?patient="+gpPatient, "", as(citizen)...); a.status != 403 {
 		t.Fatalf("citizen reading another's journal: %d", a.status)
@@ -225,7 +252,6 @@ func TestPolicyEndToEnd(t *testing.T) {
 	if a := call(t, "POST", f+"/Consent", strings.Replace(consent, gpPatient, stranger, 1), as(gpCitizen)...); a.status != 403 && a.status != 404 {
 		t.Fatalf("a citizen restricting another's record: %d", a.status)
 	}
-	po := mk("prp", access.RolePrivacyOfficer, "", "")
 	if a := call(t, "GET", f+"/AuditEvent?patient="+stranger, "", as(po)...); a.status != 200 || len(a.obj["entry"].([]any)) < 4 {
 		t.Fatalf("privacy officer: %d %.300s", a.status, a.raw)
 	}
