@@ -121,18 +121,20 @@ func (r *recorder) Write(b []byte) (int, error) {
 // answer, never written to again), so that a held response keeps it without
 // a copy — a search's Bundle is ~20 KiB per request (docs/benchmarks.md,
 // session 7). io.Writer's Write may not keep its argument, hence a method of
-// its own.
-type ownedWriter interface{ writeOwned(b []byte) }
+// its own. buf, if not nil, is the encodeBufs buffer b lives in: the writer
+// puts it back (releaseEncodeBuf) once b is written out.
+type ownedWriter interface{ writeOwned(b []byte, buf *[]byte) }
 
-func (r *recorder) writeOwned(b []byte) {
+func (r *recorder) writeOwned(b []byte, buf *[]byte) {
 	if r.status == 0 {
 		r.status = http.StatusOK
 	}
 	if o, ok := r.ResponseWriter.(ownedWriter); ok {
-		o.writeOwned(b)
+		o.writeOwned(b, buf)
 		return
 	}
 	r.ResponseWriter.Write(b)
+	releaseEncodeBuf(buf)
 }
 
 // withAccess is the route-independent seam: one decision before, one audit
@@ -190,6 +192,7 @@ type heldResponse struct {
 	header http.Header
 	status int
 	body   []byte
+	buf    *[]byte // body's encodeBufs buffer, put back once sent
 }
 
 func (h *heldResponse) Header() http.Header { return h.header }
@@ -211,15 +214,17 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 	return len(b), nil
 }
 
-func (h *heldResponse) writeOwned(b []byte) {
-	if h.body != nil {
+func (h *heldResponse) writeOwned(b []byte, buf *[]byte) {
+	if h.body != nil || h.buf != nil {
 		h.Write(b)
+		releaseEncodeBuf(buf)
 		return
 	}
 	if h.status == 0 {
 		h.status = http.StatusOK
 	}
 	h.body = b[:len(b):len(b)] // a later Write appends to a copy, never into b's array
+	h.buf = buf
 }
 
 func (h *heldResponse) sendTo(w http.ResponseWriter) {
@@ -232,6 +237,10 @@ func (h *heldResponse) sendTo(w http.ResponseWriter) {
 	}
 	w.WriteHeader(h.status)
 	w.Write(h.body)
+	// written out (net/http keeps no reference): the buffer serves the next answer
+	h.body = nil
+	releaseEncodeBuf(h.buf)
+	h.buf = nil
 }
 
 func (a *API) authorize(ctx context.Context, req Request) (context.Context, error) {

@@ -38,41 +38,46 @@ var (
 )
 
 // encodeBufs are the buffers Bundles and other built answers are encoded
-// into, reused from one response to the next when the response is written
-// at once (access off, or a writer that copies): encoding into a fresh buffer
+// into, reused from one response to the next: encoding into a fresh buffer
 // doubled it up to the Bundle's size (fhir.AppendEncode). A held response
-// (the journal's, writeOwned) keeps the body it is given, so it gets a fresh
-// one. Buffers that grew past maxPooledEncode (a large history page, an
-// $everything) are left to the collector rather than kept.
+// (the journal's, writeOwned) keeps the buffer until it has written the body,
+// then puts it back (releaseEncodeBuf) — with access on, searches encoded
+// into fresh buffers cost the collector what the pool saves with access off
+// (docs/benchmarks.md, session 8). Buffers that grew past maxPooledEncode (a
+// large history page, an $everything) are left to the collector rather than
+// kept.
 var encodeBufs = sync.Pool{New: func() any { b := make([]byte, 0, 16<<10); return &b }}
 
 const maxPooledEncode = 1 << 20
+
+// releaseEncodeBuf puts buf back into encodeBufs (nil: nothing to put back).
+func releaseEncodeBuf(buf *[]byte) {
+	if buf != nil && cap(*buf) <= maxPooledEncode {
+		encodeBufs.Put(buf)
+	}
+}
 
 // send writes v (a fhir.Object, or stored JSON bytes) as FHIR JSON with status,
 // indented if _pretty=true, gzip-compressed if the client accepts it.
 func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	var body []byte
+	var pooled *[]byte // the buffer body is in, until handed to writeOwned
 	switch t := v.(type) {
 	case []byte:
 		body = t
 	default:
-		if keepsBody(w) { // a held response: not a pooled buffer then
-			body = fhir.Encode(t)
-			break
-		}
-		buf := encodeBufs.Get().(*[]byte)
-		body = fhir.AppendEncode((*buf)[:0], t)
-		*buf = body[:0]
-		defer func() { // w.Write does not keep its argument (io.Writer)
-			if cap(*buf) <= maxPooledEncode {
-				encodeBufs.Put(buf)
-			}
-		}()
+		pooled = encodeBufs.Get().(*[]byte)
+		body = fhir.AppendEncode((*pooled)[:0], t)
+		*pooled = body[:0]
+		// w.Write does not keep its argument (io.Writer); writeOwned puts
+		// the buffer back itself
+		defer func() { releaseEncodeBuf(pooled) }()
 	}
+	give := pooled // the buffer that goes with body to writeOwned
 	if queryValue(r, "_pretty") == "true" {
 		var buf bytes.Buffer
 		if json.Indent(&buf, body, "", "  ") == nil {
-			body = buf.Bytes()
+			body, give = buf.Bytes(), nil
 		}
 	}
 	h := w.Header()
@@ -95,23 +100,13 @@ func (a *API) send(w http.ResponseWriter, r *http.Request, status int, v any) {
 	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(status)
 	if o, ok := w.(ownedWriter); ok {
-		o.writeOwned(body) // body is not touched again here
+		if give != nil {
+			pooled = nil // o puts it back once body is written
+		}
+		o.writeOwned(body, give) // body is not touched again here
 		return
 	}
 	w.Write(body)
-}
-
-// keepsBody reports whether w, under the recorders of withAccess, keeps the
-// bytes given to writeOwned (a held response) instead of writing them out.
-func keepsBody(w http.ResponseWriter) bool {
-	for {
-		r, ok := w.(*recorder)
-		if !ok {
-			_, owned := w.(ownedWriter)
-			return owned
-		}
-		w = r.ResponseWriter
-	}
 }
 
 // acceptsGzip reads Accept-Encoding (RFC 9110 §12.5.3), honouring q=0.
