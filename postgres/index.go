@@ -15,6 +15,13 @@ import (
 // json_to_recordset; empty kinds are omitted (NULL: no rows). Rows that
 // several parameters share go once, under their group's name (sqlstore.Share).
 func indexJSON(ix *dsn.Index) (string, error) {
+	doc, _, err := indexDoc(ix)
+	return doc, err
+}
+
+// indexDoc is indexJSON and the letters of the kinds the document holds
+// (dsn_create skips the tables no create of its batch has rows for).
+func indexDoc(ix *dsn.Index) (string, string, error) {
 	ix = sqlstore.Share(ix)
 	type tok struct {
 		P string `json:"p"`
@@ -116,5 +123,15 @@ func indexJSON(ix *dsn.Index) (string, error) {
 		doc.X = append(doc.X, refID{k.Param, k.System, k.Code})
 	}
 	b, err := json.Marshal(doc)
-	return string(b), err
+	kinds := ""
+	for _, k := range [...]struct {
+		letter string
+		n      int
+	}{{"t", len(doc.T)}, {"s", len(doc.S)}, {"d", len(doc.D)}, {"r", len(doc.R)}, {"q", len(doc.Q)},
+		{"n", len(doc.N)}, {"u", len(doc.U)}, {"c", len(doc.C)}, {"i", len(doc.I)}, {"x", len(doc.X)}} {
+		if k.n > 0 {
+			kinds += k.letter
+		}
+	}
+	return string(b), kinds, err
 }

@@ -22,6 +22,8 @@ type tx struct {
 	began            bool           // this fn opened the batch's transaction
 	held             *sqlstore.Held // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
 	mark             int            // where this fn's held writes begin
+	creates          *heldCreates   // the batch's held creates (createmerge.go); nil: Put writes at once
+	cmark            int            // where this fn's held creates begin
 	sqlstore.TxState                // Wrote: dsn_put was sent
 }
 
@@ -79,8 +81,14 @@ func (t *tx) Put(w dsn.Write) error {
 	if err := t.Check(op); err != nil {
 		return err
 	}
+	if held, err := t.holdCreate(op, &w); held {
+		return err // sent with the batch's other creates (createmerge.go)
+	}
 	if err := t.sendHeld(); err != nil {
 		return err
+	}
+	if err := t.sendCreates(); err != nil {
+		return t.fail(op, err)
 	}
 	var body, index any // nil: SQL NULL
 	if !w.Deleted {
@@ -125,12 +133,15 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 }
 
 // flush sends the pending BEGIN/SAVEPOINT, queued jobs and the batch's held
-// PutAlls before a read.
+// PutAlls and creates before a read.
 func (t *tx) flush() error {
 	if err := t.flushStatements(); err != nil {
 		return err
 	}
-	return t.sendHeld()
+	if err := t.sendHeld(); err != nil {
+		return err
+	}
+	return t.sendCreates()
 }
 
 // flushStatements sends the pending BEGIN/SAVEPOINT and queued jobs.

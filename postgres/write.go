@@ -91,17 +91,18 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	began := false
 	var carried []dsn.Job // job inserts of earlier fns not sent yet (tx.AddJob)
 	var h *sqlstore.Held  // PutAlls of the fns held for one merged write (bulkmerge.go)
+	var c *heldCreates    // creates of the fns held for one dsn_create (createmerge.go)
 	if !savepoints {
-		h = &sqlstore.Held{}
+		h, c = &sqlstore.Held{}, &heldCreates{}
 	}
 	for i, r := range live {
 		if err := r.Ctx.Err(); err != nil {
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
+		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h, creates: c}
 		if h != nil {
-			t.mark = h.Len()
+			t.mark, t.cmark = h.Len(), c.len()
 		}
 		if !began {
 			t.pending = []string{"BEGIN"}
@@ -135,6 +136,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			return nil, true, nil
 		case !savepoints:
 			t.drop() // failed before its held writes were sent: nothing of it was written
+			t.dropCreates()
 		case savepoints && len(t.pending) == 0:
 			if _, err := conn.Exec(ctx, "ROLLBACK TO w"); err != nil {
 				return nil, false, fmt.Errorf("rollback to savepoint: %w", err)
@@ -157,16 +159,32 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			return nil, true, nil // every fn answers for itself with savepoints
 		}
 	}
-	if len(carried) > 0 { // the last fns' jobs travel with the COMMIT
+	if len(carried) > 0 || c != nil && c.len() > 0 {
+		// the last fns' jobs and the held creates travel with the COMMIT: one
+		// round trip for a batch of creates
 		t := &tx{conn: conn, ctx: ctx, jobs: carried}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
 		b := &pgx.Batch{}
 		t.queueUnsent(b)
+		creates := c != nil && c.len() > 0
+		if creates {
+			c.queue(b)
+		}
 		b.Queue("COMMIT")
 		if err := conn.SendBatch(ctx, b).Close(); err != nil {
-			return nil, false, fmt.Errorf("commit: %w", err)
+			if !creates || conn.IsClosed() {
+				return nil, false, fmt.Errorf("commit: %w", err)
+			}
+			// a create found its resource (or the batch failed there): every
+			// fn answers for itself with savepoints and dsn_put
+			if conn.PgConn().TxStatus() != 'I' {
+				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
+					return nil, false, fmt.Errorf("rollback: %w", err)
+				}
+			}
+			return nil, true, nil
 		}
 		return results, false, nil
 	}
