@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"slices"
 	"strconv"
 	"sync"
 
@@ -16,9 +17,14 @@ import (
 type Disclosures struct {
 	mu    sync.Mutex
 	items []Disclosure
-	seen  map[seenKey]bool
+	seen  map[seenKey]bool // past seenScan items; below, items are scanned
 	event Event
 }
+
+// seenScan is how many disclosures are checked for a repeat by a scan of
+// items before a map is built: most requests disclose one resource, a search
+// page twenty, and a map (built per request) cost more than the scan.
+const seenScan = 32
 
 // Event is a request that is itself an act on a record (a break-the-glass):
 // its journal entry names the act, the patient and the stated reason.
@@ -60,7 +66,7 @@ type disclosuresKey struct{}
 
 // WithDisclosures returns ctx carrying a new, empty collector.
 func WithDisclosures(ctx context.Context) (context.Context, *Disclosures) {
-	d := &Disclosures{seen: map[seenKey]bool{}}
+	d := &Disclosures{}
 	return context.WithValue(ctx, disclosuresKey{}, d), d
 }
 
@@ -83,10 +89,39 @@ func (d *Disclosures) add(r dsn.Resource, action, basis string) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if k := (seenKey{action, ref}); !d.seen[k] {
+	k := seenKey{action, ref}
+	switch {
+	case d.seen != nil:
+		if d.seen[k] {
+			return
+		}
 		d.seen[k] = true
-		d.items = append(d.items, Disclosure{Ref: ref, Type: r.Type, Patient: r.PatientKey, Action: action, Basis: basis})
+	default:
+		for i := range d.items {
+			if d.items[i].Ref == ref && d.items[i].Action == action {
+				return
+			}
+		}
+		if len(d.items) == seenScan {
+			d.seen = make(map[seenKey]bool, 4*seenScan)
+			for _, x := range d.items {
+				d.seen[seenKey{x.Action, x.Ref}] = true
+			}
+			d.seen[k] = true
+		}
 	}
+	d.items = append(d.items, Disclosure{Ref: ref, Type: r.Type, Patient: r.PatientKey, Action: action, Basis: basis})
+}
+
+// reserve makes room for n more disclosures (a search page's): one
+// allocation instead of doublings.
+func (d *Disclosures) reserve(n int) {
+	if d == nil {
+		return
+	}
+	d.mu.Lock()
+	d.items = slices.Grow(d.items, n)
+	d.mu.Unlock()
 }
 
 // Items returns what was collected, in order.

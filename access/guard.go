@@ -105,6 +105,7 @@ func (g *Guard) filter(ctx context.Context, perm Perm, rs []dsn.Resource) (kept 
 			ds2 = bd.DecideAll(ctx, p, perm, rs)
 		}
 	}
+	ds.reserve(len(rs))
 	kept = rs[:0]
 	for i, r := range rs {
 		var d Decision
