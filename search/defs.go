@@ -59,6 +59,12 @@ type plan struct {
 	unsupported []string       // codes whose expression this package cannot evaluate yet
 	compartment []string       // param codes that place the type in the Patient compartment
 	rows        rowHint        // how many rows of each kind the type's last extraction gave
+	// byRoot lists, for each JSON name of the type's elements, the params
+	// (indexes into params) whose every path starts at an element; a
+	// resource lacking all of a param's root names gives it no value, so
+	// extraction skips it (rooted).
+	byRoot map[string][]int
+	rooted []bool
 }
 
 // compiled is one search parameter with its expression compiled: paths for
@@ -113,7 +119,49 @@ func (r *registry) compile(resourceType string) *plan {
 	}
 	sort.Slice(p.params, func(i, j int) bool { return p.params[i].code < p.params[j].code })
 	sort.Strings(p.unsupported)
+	p.byRoot = map[string][]int{}
+	p.rooted = make([]bool, len(p.params))
+	for i := range p.params {
+		roots, ok := rootNames(&p.params[i])
+		if !ok {
+			continue
+		}
+		p.rooted[i] = true
+		for _, k := range roots {
+			if l := p.byRoot[k]; len(l) == 0 || l[len(l)-1] != i {
+				p.byRoot[k] = append(l, i)
+			}
+		}
+	}
 	return p
+}
+
+// rootNames lists the JSON names at least one of which a resource must have
+// for c to give values: the first step of each of its walked paths, a known
+// element (its choice names for value[x]). ok is false when c can give
+// values whatever the resource's top elements (an engine expression, a
+// path on the resource itself, through an element of unknown type, or
+// ending in exists() and != false).
+func rootNames(c *compiled) (names []string, ok bool) {
+	if c.expr != nil && c.paths == nil || len(c.paths) == 0 {
+		return nil, false
+	}
+	for _, pa := range c.paths {
+		if len(pa) == 0 || pa[0].kind != stepChild || pa[len(pa)-1].kind == stepPresent {
+			return nil, false // stepPresent gives false for nothing (Patient.deceased)
+		}
+		switch st := pa[0]; {
+		case st.choices != nil:
+			for _, ch := range st.choices {
+				names = append(names, ch.key)
+			}
+		case st.plain:
+			names = append(names, st.name)
+		default:
+			return nil, false // child() would also scan for name[x]
+		}
+	}
+	return names, true
 }
 
 // compileParam compiles one parameter: through the walker when its subset

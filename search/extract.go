@@ -32,7 +32,11 @@ func (r *registry) extract(obj map[string]any) (dsn.Index, string, error) {
 	ix := p.rows.index()
 	ev := evaluators.Get().(*evaluator)
 	buf := ev.out[:0]
+	live := ev.live(p, obj)
 	for i := range p.params {
+		if p.rooted[i] && !live[i] {
+			continue // none of the elements its paths start at (plan.byRoot)
+		}
 		c := &p.params[i]
 		buf = buf[:0]
 		switch {

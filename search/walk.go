@@ -27,6 +27,25 @@ type evaluator struct {
 	parts       [][]dsn.CompositePart
 	// out collects one parameter's values (extract.go).
 	out []node
+	// present marks the params whose root elements obj has (live).
+	present []bool
+}
+
+// live marks, for each param of p, whether obj has one of the top
+// elements its paths start at (plan.byRoot): one lookup per element of
+// obj instead of walking every param's paths from the root.
+func (e *evaluator) live(p *plan, obj map[string]any) []bool {
+	if cap(e.present) < len(p.params) {
+		e.present = make([]bool, len(p.params))
+	}
+	present := e.present[:len(p.params)]
+	clear(present)
+	for k := range obj {
+		for _, i := range p.byRoot[k] {
+			present[i] = true
+		}
+	}
+	return present
 }
 
 // evaluators keep their scratch from one Extract to the next: starting
