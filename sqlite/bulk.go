@@ -92,7 +92,7 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 		}
 	}
 	for table, rows := range b.index {
-		if err := t.s.insertMany(ctx, table, indexInsertCols(table), rows); err != nil {
+		if err := t.s.insertIndexMany(ctx, table, rows); err != nil {
 			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
 		}
 	}
@@ -182,25 +182,131 @@ func (s *Store) insertMany(ctx context.Context, table string, cols []string, row
 		for n > len(rows) {
 			n /= 2
 		}
-		key := "bulk/" + table + "/" + fmt.Sprint(n)
-		stmt, ok := s.inserts[key]
-		if !ok {
-			var err error
-			if stmt, err = s.wconn.PrepareContext(ctx, multiInsertSQL(table, cols, n)); err != nil {
-				return err
-			}
-			s.inserts[key] = stmt
-		}
 		args := make([]any, 0, n*len(cols))
 		for _, r := range rows[:n] {
 			args = append(args, r...)
 		}
-		if _, err := stmt.ExecContext(ctx, args...); err != nil {
+		if err := s.execBulk(ctx, "bulk/"+table+"/"+fmt.Sprint(n), args, func() string {
+			return multiInsertSQL(table, cols, n)
+		}); err != nil {
 			return err
 		}
 		rows = rows[n:]
 	}
 	return nil
+}
+
+// insertIndexMany inserts sorted index rows (laid out as indexInsertCols)
+// into table, at most bulkRows per statement like insertMany. A run of at
+// least minSharedRows rows with the same type and param (the rows are sorted
+// by type and param, and an import batch comes from one file, so one type)
+// goes in statements that bind those two once instead of once per row: each
+// text argument costs the driver a C string (malloc, copy, free after the
+// statement), ~25 % of the bulk writer's time (docs/benchmarks.md, session
+// 7), and two of an index row's five to seven text arguments are type and
+// param. The rows between such runs go in ordinary multi-row INSERTs.
+func (s *Store) insertIndexMany(ctx context.Context, table string, rows [][]any) error {
+	cols := indexInsertCols(table)
+	for len(rows) > 0 {
+		n := sameTypeParamRun(rows, bulkRows)
+		if n < minSharedRows {
+			// up to the next run worth a shared statement
+			n = 0
+			for n < len(rows) && n < bulkRows {
+				r := sameTypeParamRun(rows[n:], minSharedRows)
+				if r == minSharedRows && n > 0 {
+					break
+				}
+				n += r
+			}
+			n = pow2Floor(min(n, bulkRows))
+			if err := s.insertMany(ctx, table, cols, rows[:n]); err != nil {
+				return err
+			}
+			rows = rows[n:]
+			continue
+		}
+		n = pow2Floor(n)
+		args := make([]any, 0, n*(len(cols)-2)+2)
+		for _, r := range rows[:n] {
+			args = append(args, r[0], r[2])
+			args = append(args, r[4:]...)
+		}
+		args = append(args, rows[0][1], rows[0][3])
+		if err := s.execBulk(ctx, "bulk-tp/"+table+"/"+fmt.Sprint(n), args, func() string {
+			return sharedInsertSQL(table, cols, n)
+		}); err != nil {
+			return err
+		}
+		rows = rows[n:]
+	}
+	return nil
+}
+
+// minSharedRows is the shortest run of index rows with one type and param
+// given its own statement (a statement costs more than binding a few
+// rows' type and param).
+const minSharedRows = 32
+
+// sameTypeParamRun is the number of leading rows, at most limit, with the
+// first row's type and param (columns 1 and 3 of indexInsertCols).
+func sameTypeParamRun(rows [][]any, limit int) int {
+	typ, param := rows[0][1], rows[0][3]
+	n := 1
+	for n < len(rows) && n < limit && rows[n][1] == typ && rows[n][3] == param {
+		n++
+	}
+	return n
+}
+
+// pow2Floor is the largest power of two ≤ n (n ≥ 1): the statement sizes
+// prepared (at most nine per table and kind).
+func pow2Floor(n int) int {
+	p := 1
+	for p*2 <= n {
+		p *= 2
+	}
+	return p
+}
+
+// execBulk runs the bulk statement key (prepared from sql() the first time)
+// with args.
+func (s *Store) execBulk(ctx context.Context, key string, args []any, sql func() string) error {
+	stmt, ok := s.inserts[key]
+	if !ok {
+		var err error
+		if stmt, err = s.wconn.PrepareContext(ctx, sql()); err != nil {
+			return err
+		}
+		s.inserts[key] = stmt
+	}
+	_, err := stmt.ExecContext(ctx, args...)
+	return err
+}
+
+// sharedInsertSQL is the n-row INSERT OR IGNORE of index rows (cols as
+// indexInsertCols) whose type and param are the same: each row binds its
+// other columns (rid, patient_key, the table's own), and type and param are
+// the statement's last two arguments. The rows still go through one
+// multi-row VALUES (sqlite.org/lang_select.html#values); the one-row join
+// adds nothing per row that the binding saved.
+func sharedInsertSQL(table string, cols []string, n int) string {
+	sel := make([]string, len(cols))
+	k := 0
+	for i := range cols {
+		switch i {
+		case 1:
+			sel[i] = "s.t"
+		case 3:
+			sel[i] = "s.p"
+		default:
+			k++
+			sel[i] = fmt.Sprintf("v.column%d", k)
+		}
+	}
+	row := "(?" + strings.Repeat(", ?", k-1) + ")"
+	return "INSERT OR IGNORE INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
+		" FROM (VALUES " + strings.Repeat(row+", ", n-1) + row + ") AS v, (SELECT ? AS t, ? AS p) AS s"
 }
 
 // multiInsertSQL is the n-row INSERT of cols into table. Index tables use

@@ -23,7 +23,9 @@ func TestPutAllSameRowsAsPut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	ws := storetest.SynthWrites(t, 3)
+	// 10 people: enough rows of one type and param for insertIndexMany's
+	// shared statements (minSharedRows)
+	ws := storetest.SynthWrites(t, 10)
 	one, all := renamed(ws, "-put"), renamed(ws, "-all")
 	err = s.Write(context.Background(), func(tx dsn.Tx) error {
 		for _, w := range one {
@@ -35,6 +37,13 @@ func TestPutAllSameRowsAsPut(t *testing.T) {
 	})
 	if err != nil {
 		t.Fatal(err)
+	}
+	shared := false
+	for key := range s.inserts {
+		shared = shared || strings.HasPrefix(key, "bulk-tp/")
+	}
+	if !shared {
+		t.Error("no statement with type and param bound once (insertIndexMany): the comparison does not cover it")
 	}
 	tables := queryStrings(t, s, `SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'idx\_%' ESCAPE '\'`)
 	if len(tables) < len(indexColumns) {
