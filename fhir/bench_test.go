@@ -59,3 +59,38 @@ func BenchmarkLoadDefinitions(b *testing.B) {
 		}
 	}
 }
+
+// vitalSign is the Observation `dsn bench -scenario create-observation`
+// sends (a heart rate of a seeded Patient, bench/data.go).
+var vitalSign = []byte(`{"category":[{"coding":[{"code":"vital-signs","system":"http://terminology.hl7.org/CodeSystem/observation-category"}]}],` +
+	`"code":{"coding":[{"code":"8867-4","display":"Fréquence cardiaque","system":"http://loinc.org"}]},` +
+	`"effectiveDateTime":"2024-03-05T10:15:00Z","resourceType":"Observation","status":"final",` +
+	`"subject":{"reference":"Patient/p1"},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":72}}`)
+
+// BenchmarkVitalSign decodes, validates and encodes vitalSign: the fhir
+// package's part of a create.
+func BenchmarkVitalSign(b *testing.B) {
+	R4()
+	for _, step := range []string{"decode", "validate", "encode"} {
+		obj, err := Decode(vitalSign)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.Run(step, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				switch step {
+				case "decode":
+					_, err = Decode(vitalSign)
+				case "validate":
+					err = Validate(obj)
+				case "encode":
+					Encode(obj)
+				}
+				if err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}

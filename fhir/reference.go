@@ -56,20 +56,54 @@ func referenceType(ref string) (string, bool) {
 	if typ, query, cond := strings.Cut(ref, "?"); cond {
 		return typ, isTypeName(typ) && query != ""
 	}
-	parts := strings.Split(ref, "/")
+	var parts [4]string
+	n := splitSlash(ref, parts[:])
 	switch {
-	case len(parts) == 2 && isID(parts[1]):
-	case len(parts) == 4 && isID(parts[1]) && parts[2] == "_history" && isID(parts[3]):
+	case n == 2 && isID(parts[1]):
+	case n == 4 && isID(parts[1]) && parts[2] == "_history" && isID(parts[3]):
 	default:
 		return "", false
 	}
 	return parts[0], isTypeName(parts[0])
 }
 
+// splitSlash splits s at '/' into parts, as strings.Split does but without
+// allocating (every Reference of every write is checked here), and returns
+// the number of parts; len(parts)+1 if s has more.
+func splitSlash(s string, parts []string) int {
+	for n := range parts {
+		head, rest, more := strings.Cut(s, "/")
+		parts[n] = head
+		if !more {
+			return n + 1
+		}
+		s = rest
+	}
+	return len(parts) + 1
+}
+
+// lastSegments returns the last len(tail) '/'-separated segments of s into
+// tail, in order, and how many s has (at most len(tail)).
+func lastSegments(s string, tail []string) int {
+	n := 0
+	for n < len(tail) {
+		i := strings.LastIndexByte(s, '/')
+		tail[len(tail)-1-n] = s[i+1:]
+		n++
+		if i < 0 {
+			break
+		}
+		s = s[:i]
+	}
+	copy(tail, tail[len(tail)-n:])
+	return n
+}
+
 // restType returns Type from an absolute URL ending in Type/id or
 // Type/id/_history/vid whose Type looks like a resource type, else "".
 func restType(url string) string {
-	parts := strings.Split(url, "/")
+	var tail [4]string // the URL's last four segments: Type/id or Type/id/_history/vid
+	parts := tail[:lastSegments(url, tail[:])]
 	n := len(parts)
 	if n >= 4 && parts[n-2] == "_history" {
 		parts, n = parts[:n-2], n-2

@@ -129,7 +129,10 @@ func (v *validator) object(obj map[string]any, td *typeDef, isResource bool) {
 		v.add("structure", "object.empty")
 		return
 	}
-	var choices []jsonRef // choice elements seen, to find value[x] given twice
+	// choice elements seen, to find value[x] given twice; on the stack for
+	// the few an object has
+	var seen [4]jsonRef
+	choices := seen[:0]
 	for k, val := range obj {
 		if isResource && k == "resourceType" {
 			continue
