@@ -16,7 +16,7 @@ import (
 // colleague), and every break-the-glass.
 type AccessReport struct {
 	From, To        time.Time
-	Entries         int
+	Entries         int // accesses: one per record an entry names (an entry naming several counts for each, decision 0023)
 	ByAction        map[string]int
 	ByRole          map[string]int
 	ByEstablishment map[string]int
