@@ -3,6 +3,7 @@ package mpi
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 
@@ -40,6 +41,14 @@ func (l *Live) GoldenOf(source string) string {
 	l.mu.RLock()
 	defer l.mu.RUnlock()
 	return l.golden[source]
+}
+
+// Members returns the sources golden Patient g lists (nil if Live has not
+// seen it).
+func (l *Live) Members(g string) []string {
+	l.mu.RLock()
+	defer l.mu.RUnlock()
+	return slices.Clone(l.members[g])
 }
 
 // IsGolden tells whether id is a golden Patient Live has seen.

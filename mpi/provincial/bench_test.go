@@ -1,9 +1,13 @@
 package provincial
 
 import (
+	"context"
 	"os"
+	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strconv"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -155,6 +159,59 @@ func BenchmarkSameContent(b *testing.B) {
 	cpu0 := cputime.Process()
 	for b.Loop() {
 		sameContent(prev, next)
+	}
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+}
+
+// BenchmarkCreateParallel is the server's Patient create load in process:
+// 16 clients create new registrations through Enqueue (golden record, refer
+// link, link job) while the linker runs as the server runs it (woken after
+// each commit), over a store holding MPI_BENCH_PEOPLE people. The new
+// registrations are of other people, one each (as the HTTP bench's random
+// Patients): most match nobody. cpu-µs/op is the process's CPU per create,
+// the linker's work included: the benchmark stops the clock once every job
+// is done. Use -benchtime Nx with N at most 3,000, so that no create repeats
+// one.
+func BenchmarkCreateParallel(b *testing.B) {
+	e, _ := benchEnv(b)
+	g := synth.New(synth.Options{Seed: 9, Patients: 3000, DuplicateRate: -1, RegistrationsOnly: true})
+	var fresh []fhir.Object
+	for i := range 3000 {
+		for _, r := range g.Person(i).Resources {
+			if fhir.ResourceType(r) == "Patient" {
+				delete(r, "id")
+				fresh = append(fresh, r)
+			}
+		}
+	}
+	svc := repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{Notify: e.svc.Notify})})
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); e.svc.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	var next atomic.Int64
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
+	b.ResetTimer()
+	if f := os.Getenv("MPI_BENCH_PROFILE"); f != "" && b.N > 1 { // a CPU profile of the measured creates only
+		out, _ := os.Create(f)
+		pprof.StartCPUProfile(out)
+		defer pprof.StopCPUProfile()
+	}
+	cpu0 := cputime.Process()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			createNth(b, e, svc, fresh, int(next.Add(1)-1))
+		}
+	})
+	for {
+		jobs, err := e.raw.Jobs(e.ctx, JobLink, 0, 1)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(jobs) == 0 {
+			break
+		}
+		time.Sleep(time.Millisecond)
 	}
 	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
 }

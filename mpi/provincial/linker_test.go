@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"dsn"
+	"dsn/fhir"
 	"dsn/mpi"
 	"dsn/sqlite"
 )
@@ -249,5 +250,64 @@ func TestLinkAcrossProcesses(t *testing.T) {
 	server.drain()
 	if server.golden("s1") != server.golden("s2") {
 		t.Fatal("relinking split a record")
+	}
+}
+
+// A new registration that matches nobody is settled before the writer (the
+// linker only deletes its job, both versions stay 1); a probable match, an
+// update or a review Task about it sends it through the full policy.
+func TestSettledRegistration(t *testing.T) {
+	e := newEnv(t)
+	settled := func(id string) bool {
+		t.Helper()
+		res, err := e.raw.Read(e.ctx, "Patient", id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		obj, err := fhir.Decode(res.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return e.svc.settled(e.ctx, res, obj, e.live.MatchRanked(mpi.FromPatient(obj), maxCandidates))
+	}
+	e.put("s1", marie)
+	if !settled("s1") {
+		t.Fatal("a new registration that matches nobody is not settled")
+	}
+	e.drain()
+	g1 := e.golden("s1")
+	for _, id := range []string{"s1", g1} {
+		if v := str(e.read(id)["meta"].(map[string]any)["versionId"]); v != "1" {
+			t.Fatalf("Patient/%s is at version %s after linking a registration that matches nobody, want 1", id, v)
+		}
+	}
+	e.put("s2", pierreN)
+	if !settled("s2") {
+		t.Fatal("s2, which matches nobody, is not settled")
+	}
+	e.put("s3", person{family: "Tremblay", given: "Pierre", birth: "1965-05-03", gender: "male"}) // probable with s2
+	if settled("s2") || settled("s3") {
+		t.Fatalf("settled: s2 %v, s3 %v, a probable pair", settled("s2"), settled("s3"))
+	}
+	e.put("s1", marie) // version 2: its golden record is recomputed
+	if settled("s1") {
+		t.Fatal("an update is settled")
+	}
+	e.put("s4", person{family: "Zylberberg", given: "Anouk", birth: "1990-01-02", gender: "female"})
+	task := fhir.Encode(fhir.Object{"resourceType": "Task", "status": "requested", "intent": "proposal",
+		"code":  map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": ReviewCode}}},
+		"focus": map[string]any{"reference": "Patient/s4"}})
+	if _, err := e.api.Create(e.ctx, "Task", task, ""); err != nil {
+		t.Fatal(err)
+	}
+	if settled("s4") {
+		t.Fatal("a registration with a review Task about it is settled")
+	}
+	e.drain()
+	if open := e.tasks("s4")["requested"]; len(open) != 0 {
+		t.Fatalf("the review Task about s4, which matches nobody, is still open: %s", pretty(open))
+	}
+	if e.golden("s3") == e.golden("s2") || len(e.tasks("s3")["requested"]) != 1 {
+		t.Fatalf("s3 (probable with s2): golden %s / %s, open Tasks %s", e.golden("s3"), e.golden("s2"), pretty(e.tasks("s3")))
 	}
 }
