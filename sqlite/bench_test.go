@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 	"dsn/storetest"
 )
 
@@ -51,3 +52,22 @@ func BenchmarkPutIDs(b *testing.B) {
 
 // go test -run X -bench PutSynthParallel ./sqlite: the create's Put with real index rows.
 func BenchmarkPutSynthParallel(b *testing.B) { storetest.BenchPutSynthParallel(b, benchStore(b)) }
+
+// go test -run X -bench BulkIndexRows -benchmem ./sqlite: making and sorting
+// the index rows of a bulk PutAll (batches of 500 synthetic resources), the
+// work its writer waits for.
+func BenchmarkBulkIndexRows(b *testing.B) {
+	ws := storetest.SynthWrites(b, 100)
+	rids := make([]int64, len(ws))
+	for i := range rids {
+		rids[i] = int64(i + 1)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		for i := 0; i < len(ws); i += 500 {
+			j := min(i+500, len(ws))
+			sortAll(sqlstore.BulkIndexRows(ws[i:j], rids[i:j]))
+		}
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(ws)), "ns/resource")
+}

@@ -23,14 +23,23 @@ func BulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
 		go func() {
 			defer wg.Done()
 			m := map[string][][]any{}
+			var slab []any // the rows' values, allocated in blocks instead of row by row
 			for i := p * len(ws) / parts; i < (p+1)*len(ws)/parts; i++ {
 				w := &ws[i]
 				if w.Deleted {
 					continue
 				}
-				r := rids[i]
+				// boxed once per resource, not once per row
+				var r, typ, pk any = rids[i], w.Type, w.PatientKey
 				IndexRows(&w.Index, func(table string, vals ...any) {
-					m[table] = append(m[table], append([]any{r, w.Type, w.PatientKey}, vals...))
+					n := 3 + len(vals)
+					if cap(slab)-len(slab) < n {
+						slab = make([]any, 0, max(bulkSlab, n))
+					}
+					row := append(slab[len(slab):len(slab)], r, typ, pk)
+					row = append(row, vals...)
+					slab = slab[:len(slab)+n]
+					m[table] = append(m[table], row[:n:n])
 				})
 			}
 			chunks[p] = m
@@ -45,6 +54,9 @@ func BulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
 	}
 	return index
 }
+
+// bulkSlab is the number of values allocated at once for the rows.
+const bulkSlab = 4096
 
 // bulkRowsPerWorker is the fewest versions worth a goroutine of
 // BulkIndexRows (a transaction Bundle's 26 are made on one).
