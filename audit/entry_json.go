@@ -106,8 +106,36 @@ func appendPart(b []byte, p *Part) []byte {
 // when, ~60 % of a body) encoded once and copied (TestRowsShareTheHead).
 func rows(entries []Entry) ([]dsn.AuditEntry, error) {
 	if len(entries) > 1 && sameRequest(entries) {
-		return merged(entries)
+		// at most MaxParts records per entry: an export of a whole
+		// population would otherwise be one entry of megabytes, decoded
+		// whole by every citizen's view that shows it
+		var out []dsn.AuditEntry
+		for len(entries) > 0 {
+			n := min(len(entries), MaxParts)
+			var rs []dsn.AuditEntry
+			var err error
+			if n == 1 {
+				rs, err = separate(entries[:1])
+			} else {
+				rs, err = merged(entries[:n])
+			}
+			if err != nil {
+				return nil, err
+			}
+			out, entries = append(out, rs...), entries[n:]
+		}
+		return out, nil
 	}
+	return separate(entries)
+}
+
+// MaxParts bounds the records one entry names (decision 0023): a search page
+// (20 by default, up to _count) is one entry or a few; a bulk export of n
+// people n/MaxParts.
+const MaxParts = 100
+
+// separate is one stored entry per entry, their bodies in one buffer.
+func separate(entries []Entry) ([]dsn.AuditEntry, error) {
 	out := make([]dsn.AuditEntry, len(entries))
 	buf := make([]byte, 0, 448*len(entries))
 	hs, he := 0, 0 // the previous entry's head in buf

@@ -165,6 +165,28 @@ func TestRowsOneEntryPerRequest(t *testing.T) {
 	if !Names(got[0], "p19") || Names(got[0], "p1 p2") || Names(dsn.AuditEntry{Body: got[0].Body}, "p20") || !Names(dsn.AuditEntry{Body: got[0].Body}, "p2") {
 		t.Fatal("Names")
 	}
+	// at most MaxParts records per entry; a last one alone is a plain entry
+	var many []Entry
+	for i := range 2*MaxParts + 1 {
+		x := es[0]
+		x.Patient, x.Resources = fmt.Sprintf("q%d", i), []string{fmt.Sprintf("Patient/q%d/_history/1", i)}
+		many = append(many, x)
+	}
+	got, err = rows(many)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("rows of %d entries = %d (%v), want 3", len(many), len(got), err)
+	}
+	var all []Entry
+	for k, g := range got {
+		e, err := Decode(g)
+		if err != nil || k < 2 && len(e.Patients) != MaxParts || k == 2 && (len(e.Patients) != 0 || e.Patient != "q200" || g.Patient != "q200") {
+			t.Fatalf("entry %d: %d parts, patient %q (%v)", k, len(e.Patients), e.Patient, err)
+		}
+		all = append(all, e.Split()...)
+	}
+	if !reflect.DeepEqual(all, many) {
+		t.Fatal("the entries split back differ from those recorded")
+	}
 	// one differing field: one entry each, as before
 	es[5].Status = 206
 	if got, _ := rows(es); len(got) != 20 || got[5].Patient != "p5" {
