@@ -11,9 +11,11 @@ import (
 	"testing"
 	"time"
 
+	"dsn"
 	"dsn/fhir"
 	"dsn/internal/cputime"
 	"dsn/repo"
+	"dsn/search"
 	"dsn/synth"
 )
 
@@ -212,6 +214,38 @@ func BenchmarkCreateParallel(b *testing.B) {
 			break
 		}
 		time.Sleep(time.Millisecond)
+	}
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+}
+
+// BenchmarkNewRegistration measures what Enqueue computes in the writer for
+// a new registration besides the two Puts: decode it, build its golden
+// record (survivorship, index rows, encoding) and rewrite it with its
+// "refer" link (index rows, encoding) — registration(), which Put and the
+// bulk path share.
+func BenchmarkNewRegistration(b *testing.B) {
+	g := synth.New(synth.Options{Seed: 9, Patients: 100, DuplicateRate: -1, RegistrationsOnly: true})
+	var ws []dsn.Write
+	for i := range 100 {
+		for _, r := range g.Person(i).Resources {
+			if fhir.ResourceType(r) != "Patient" {
+				continue
+			}
+			fhir.SetMeta(r, "1", time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC))
+			ix, key, err := search.Extract(r)
+			if err != nil {
+				b.Fatal(err)
+			}
+			ws = append(ws, dsn.Write{Resource: dsn.Resource{Type: "Patient", ID: fhir.ID(r), VersionID: 1,
+				LastUpdated: time.Date(2026, 12, 7, 0, 0, 0, 0, time.UTC), Method: "POST", Body: fhir.Encode(r)}, PatientKey: key, Index: ix})
+		}
+	}
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	for i := 0; b.Loop(); i++ {
+		if _, err := registration(ws[i%len(ws)], "gold-1"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
 }

@@ -133,6 +133,11 @@ func (t enqueueTx) withGolden(w dsn.Write) (dsn.Write, error) {
 		if err := t.putGolden(gid, w, obj); err != nil {
 			return w, err
 		}
+		if obj["link"] == nil {
+			if nw, ok := withReferLink(w, gid); ok {
+				return nw, nil // what the rewrite below gives, without it
+			}
+		}
 	}
 	links := kept
 	for _, l := range objs(obj["link"]) {

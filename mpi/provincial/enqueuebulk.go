@@ -108,6 +108,11 @@ func registration(w dsn.Write, gid string) ([]dsn.Write, error) {
 	if err != nil {
 		return nil, err
 	}
+	if obj["link"] == nil {
+		if nw, ok := withReferLink(w, gid); ok {
+			return []dsn.Write{g, nw}, nil
+		}
+	}
 	var links []any
 	for _, l := range objs(obj["link"]) {
 		other, _ := l["other"].(map[string]any)
