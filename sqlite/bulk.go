@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"dsn"
@@ -227,10 +228,16 @@ func (s *Store) insertIndexMany(ctx context.Context, table string, rows [][]any)
 			continue
 		}
 		n = pow2Floor(n)
+		text := textColumns(table, cols)
 		args := make([]any, 0, n*(len(cols)-2)+2)
 		for _, r := range rows[:n] {
 			args = append(args, r[0], r[2])
-			args = append(args, r[4:]...)
+			for j, v := range r[4:] {
+				if text[4+j] && v == "" {
+					v = nil // sent as NULL, stored as '' (sharedInsertSQL)
+				}
+				args = append(args, v)
+			}
 		}
 		args = append(args, rows[0][1], rows[0][3])
 		if err := s.execBulk(ctx, "bulk-tp/"+table+"/"+fmt.Sprint(n), args, func() string {
@@ -287,18 +294,26 @@ func (s *Store) execBulk(ctx context.Context, key string, args []any, sql func()
 // sharedInsertSQL is the n-row INSERT OR IGNORE of index rows (cols as
 // indexInsertCols) whose type and param are the same: each row binds its
 // other columns (rid, patient_key, the table's own), and type and param are
-// the statement's last two arguments. The rows still go through one
+// the statement's last two arguments. An empty text value is bound as NULL
+// and stored as the empty string (every text column of the index tables is NOT NULL, so
+// no NULL is ever meant): binding NULL allocates nothing, and a quarter of
+// the text values are empty (a token's system or display, a reference's
+// url, a composite's unused parts). The rows still go through one
 // multi-row VALUES (sqlite.org/lang_select.html#values); the one-row join
 // adds nothing per row that the binding saved.
 func sharedInsertSQL(table string, cols []string, n int) string {
+	text := textColumns(table, cols)
 	sel := make([]string, len(cols))
 	k := 0
 	for i := range cols {
-		switch i {
-		case 1:
+		switch {
+		case i == 1:
 			sel[i] = "s.t"
-		case 3:
+		case i == 3:
 			sel[i] = "s.p"
+		case text[i]:
+			k++
+			sel[i] = fmt.Sprintf("ifnull(v.column%d, '')", k)
 		default:
 			k++
 			sel[i] = fmt.Sprintf("v.column%d", k)
@@ -307,6 +322,26 @@ func sharedInsertSQL(table string, cols []string, n int) string {
 	row := "(?" + strings.Repeat(", ?", k-1) + ")"
 	return "INSERT OR IGNORE INTO " + table + " (" + strings.Join(cols, ", ") + ") SELECT " + strings.Join(sel, ", ") +
 		" FROM (VALUES " + strings.Repeat(row+", ", n-1) + row + ") AS v, (SELECT ? AS t, ? AS p) AS s"
+}
+
+// textColumns says which of cols (as indexInsertCols) are text: all but
+// rid and the numbers of idx_date, idx_quantity, idx_number and
+// idx_composite (migrations 0001, 0002; TestTextColumnsMatchSchema checks
+// them against the schema).
+func textColumns(table string, cols []string) []bool {
+	text := make([]bool, len(cols))
+	for i, c := range cols {
+		switch {
+		case c == "rid":
+		case table == "idx_date" && (c == "low" || c == "high"):
+		case table == "idx_quantity" && (c == "value" || c == "low" || c == "high"):
+		case table == "idx_number" && c == "value":
+		case table == "idx_composite" && slices.Contains([]string{"lo", "hi", "dlo", "dhi"}, strings.TrimRight(c, "123")):
+		default:
+			text[i] = true
+		}
+	}
+	return text
 }
 
 // multiInsertSQL is the n-row INSERT of cols into table. Index tables use

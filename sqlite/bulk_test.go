@@ -158,3 +158,25 @@ func TestWriterCacheSizes(t *testing.T) {
 		t.Errorf("writer cache_size %d after an import of %d, want %d", got, len(objs), -bulkSmallCacheKiB)
 	}
 }
+
+// insertIndexMany binds an empty text value as NULL and stores the empty string
+// (sharedInsertSQL): that holds only if textColumns names exactly the
+// index tables' TEXT columns, all NOT NULL.
+func TestTextColumnsMatchSchema(t *testing.T) {
+	s, err := Open(context.Background(), t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	for table := range indexColumns {
+		cols := indexInsertCols(table)
+		text := textColumns(table, cols)
+		for i, c := range cols {
+			got := queryStrings(t, s, fmt.Sprintf(`SELECT type || ' ' || "notnull" FROM pragma_table_info('%s') WHERE name = '%s'`, table, c))
+			isText := len(got) == 1 && got[0] == "TEXT 1"
+			if len(got) != 1 || isText != text[i] || (strings.HasPrefix(got[0], "TEXT") && !isText) {
+				t.Errorf("%s.%s: schema %v, textColumns %v", table, c, got, text[i])
+			}
+		}
+	}
+}
