@@ -32,6 +32,7 @@ func (s *Service) Create(ctx context.Context, typ string, body []byte, ifNoneExi
 	if err != nil {
 		return Outcome{}, err
 	}
+	p.sized(body)
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
 		var err error

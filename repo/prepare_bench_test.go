@@ -28,8 +28,9 @@ func BenchmarkPrepareObservation(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
+		p.sized(obsBody)
 		fhir.SetMeta(p.obj, "1", now)
-		if len(fhir.Encode(p.obj)) == 0 {
+		if len(p.encode()) == 0 {
 			b.Fatal("empty body")
 		}
 	}

@@ -31,6 +31,7 @@ func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMat
 	if err != nil {
 		return Outcome{}, err
 	}
+	p.sized(body)
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
 		var err error

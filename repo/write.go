@@ -32,6 +32,20 @@ type prepared struct {
 	obj     fhir.Object
 	idx     dsn.Index
 	patient string
+	// size is the room the stored encoding starts with: the request body's
+	// length and meta's when known (sized), else 0 and fhir.Encode's default.
+	size int
+}
+
+// metaRoom is what the id, meta.versionId and meta.lastUpdated add to an
+// encoding (a 36-character id: ~140 bytes).
+const metaRoom = 160
+
+// sized notes in p that its encoding will be about the size of body, so
+// that commit encodes into one buffer instead of growing one from 512 bytes
+// (an Observation of the create-observation bench is ~650 bytes stored).
+func (p *prepared) sized(body []byte) {
+	p.size = len(body) + metaRoom
 }
 
 // prepare validates obj as typ/id and extracts its index rows (the write
@@ -59,7 +73,7 @@ func (s *Service) commit(tx dsn.Tx, op string, p *prepared, cur dsn.Resource, me
 	fhir.SetMeta(p.obj, strconv.FormatInt(v, 10), now)
 	w := dsn.Write{
 		Resource: dsn.Resource{Type: p.typ, ID: p.id, VersionID: v, LastUpdated: now,
-			Method: method, Body: fhir.Encode(p.obj), PatientKey: p.patient},
+			Method: method, Body: p.encode(), PatientKey: p.patient},
 		PatientKey: p.patient,
 		Index:      p.idx,
 	}
@@ -67,6 +81,14 @@ func (s *Service) commit(tx dsn.Tx, op string, p *prepared, cur dsn.Resource, me
 		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)
 	}
 	return w.Resource, nil
+}
+
+// encode is the stored body of p.obj.
+func (p *prepared) encode() []byte {
+	if p.size <= 0 {
+		return fhir.Encode(p.obj)
+	}
+	return fhir.AppendEncode(make([]byte, 0, p.size), p.obj)
 }
 
 // checkVersion enforces If-Match (http.html#concurrency): want 0 means no check.
