@@ -1,6 +1,7 @@
 package search
 
 import (
+	"fmt"
 	"path/filepath"
 	"testing"
 
@@ -68,3 +69,28 @@ const vitalSignJSON = `{"category":[{"coding":[{"code":"vital-signs","system":"h
 	`"code":{"coding":[{"code":"8867-4","display":"Fréquence cardiaque","system":"http://loinc.org"}]},` +
 	`"effectiveDateTime":"2024-03-05T10:15:00Z","resourceType":"Observation","status":"final",` +
 	`"subject":{"reference":"Patient/p1"},"valueQuantity":{"code":"/min","system":"http://unitsofmeasure.org","unit":"/min","value":72}}`
+
+// BenchmarkExtractAfterLarge extracts the heart-rate Observation, with a
+// 2,000-code ValueSet every 50th time: the pooled scratch grown by the
+// ValueSet must not make the Observations' extractions dearer.
+func BenchmarkExtractAfterLarge(b *testing.B) {
+	vital := decode(b, vitalSignJSON)
+	codes := make([]any, 2000)
+	for i := range codes {
+		codes[i] = map[string]any{"code": fmt.Sprintf("c%d", i), "display": "x"}
+	}
+	large := fhir.Object{"resourceType": "ValueSet", "status": "active", "url": "urn:x",
+		"expansion": map[string]any{"timestamp": "2026-01-01", "contains": codes}}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		obj := vital
+		if i%50 == 0 {
+			obj = large
+		}
+		if _, _, err := Extract(obj); err != nil {
+			b.Fatal(err)
+		}
+		i++
+	}
+}

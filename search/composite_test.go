@@ -84,3 +84,17 @@ func TestExtractScratchReuse(t *testing.T) {
 	}
 	wg.Wait()
 }
+
+// TestScrub: pooled scratch is zeroed (nothing of the last resource kept
+// alive) and dropped once it grew past maxScratch.
+func TestScrub(t *testing.T) {
+	obj := map[string]any{"x": 1}
+	small := make([]node, 3, 8)
+	small[2] = node{v: obj}
+	if got := scrub(small); len(got) != 0 || cap(got) != 8 || got[:3][2].v != nil {
+		t.Errorf("small scratch: len %d cap %d, item %v", len(got), cap(got), got[:3][2].v)
+	}
+	if got := scrub(make([]node, 1, maxScratch+1)); got != nil {
+		t.Errorf("scratch past maxScratch kept (cap %d)", cap(got))
+	}
+}

@@ -54,26 +54,41 @@ func (e *evaluator) live(p *plan, obj map[string]any) []bool {
 var evaluators = sync.Pool{New: func() any { return new(evaluator) }}
 
 // release clears what ev's scratch points into (the resource just
-// indexed, so that the pool does not keep it alive) and returns ev to the pool.
+// indexed, so that the pool does not keep it alive) and returns ev to the
+// pool. Scratch that grew past maxScratch (a ValueSet's thousands of codes)
+// is dropped rather than cleared after every later, smaller extraction.
 func (e *evaluator) release() {
-	clear(e.a[:cap(e.a)])
-	clear(e.b[:cap(e.b)])
-	clear(e.items[:cap(e.items)])
-	clear(e.vals[:cap(e.vals)])
-	clear(e.objs[:cap(e.objs)])
-	clear(e.out[:cap(e.out)])
-	for _, p := range e.parts {
-		clear(p[:cap(p)])
+	e.a = scrub(e.a)
+	e.b = scrub(e.b)
+	e.items = scrub(e.items)
+	e.vals = scrub(e.vals)
+	e.objs = scrub(e.objs)
+	e.out = scrub(e.out)
+	for i, p := range e.parts {
+		e.parts[i] = scrub(p)
 	}
 	ix := &e.ix
-	clear(ix.Tokens[:cap(ix.Tokens)])
-	clear(ix.Strings[:cap(ix.Strings)])
-	clear(ix.Dates[:cap(ix.Dates)])
-	clear(ix.References[:cap(ix.References)])
-	clear(ix.Quantities[:cap(ix.Quantities)])
-	clear(ix.Numbers[:cap(ix.Numbers)])
-	clear(ix.URIs[:cap(ix.URIs)])
+	ix.Tokens = scrub(ix.Tokens)
+	ix.Strings = scrub(ix.Strings)
+	ix.Dates = scrub(ix.Dates)
+	ix.References = scrub(ix.References)
+	ix.Quantities = scrub(ix.Quantities)
+	ix.Numbers = scrub(ix.Numbers)
+	ix.URIs = scrub(ix.URIs)
 	evaluators.Put(e)
+}
+
+// maxScratch is the capacity up to which a scratch slice is kept for the
+// next extraction.
+const maxScratch = 256
+
+// scrub zeroes s up to its capacity, or drops it past maxScratch.
+func scrub[T any](s []T) []T {
+	if cap(s) > maxScratch {
+		return nil
+	}
+	clear(s[:cap(s)])
+	return s[:0]
 }
 
 // eval walks p from the resource root and appends the values it reaches to out.
