@@ -1,9 +1,12 @@
 package postgres
 
 import (
-	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
 
 	"dsn"
+	"dsn/internal/jsonstr"
 	"dsn/internal/sqlstore"
 )
 
@@ -20,118 +23,168 @@ func indexJSON(ix *dsn.Index) (string, error) {
 }
 
 // indexDoc is indexJSON and the letters of the kinds the document holds
-// (dsn_create skips the tables no create of its batch has rows for).
+// (dsn_create skips the tables no create of its batch has rows for). It is
+// written by hand, without reflection: encoding/json.Marshal was ~5 % of the
+// server process's CPU per HTTP create (docs/benchmarks.md, session 8);
+// TestIndexDocMatchesEncodingJSON holds it to what encoding/json wrote.
+// NaN and infinite numbers have no JSON form: an error, as from encoding/json.
 func indexDoc(ix *dsn.Index) (string, string, error) {
 	ix = sqlstore.Share(ix)
-	type tok struct {
-		P string `json:"p"`
-		S string `json:"s"`
-		C string `json:"c"`
-		X string `json:"x"`
+	e := docEncoder{b: make([]byte, 0, 1024)}
+	e.b = append(e.b, '{')
+	for i, k := range ix.Tokens {
+		e.row('t', i, len(ix.Tokens))
+		e.str("p", k.Param).str("s", k.System).str("c", k.Code).str("x", sqlstore.Normalize(k.Text)).end()
 	}
-	type str struct {
-		P string `json:"p"`
-		N string `json:"n"`
-		E string `json:"e"`
+	for i, k := range ix.Strings {
+		e.row('s', i, len(ix.Strings))
+		e.str("p", k.Param).str("n", k.Norm).str("e", k.Exact).end()
 	}
-	type date struct {
-		P string `json:"p"`
-		L int64  `json:"l"`
-		H int64  `json:"h"`
+	for i, k := range ix.Dates {
+		e.row('d', i, len(ix.Dates))
+		e.str("p", k.Param).int("l", sqlstore.RangeLow(k.Low)).int("h", sqlstore.RangeHigh(k.High)).end()
 	}
-	type ref struct {
-		P string `json:"p"`
-		T string `json:"t"`
-		I string `json:"i"`
-		U string `json:"u"`
+	for i, k := range ix.References {
+		e.row('r', i, len(ix.References))
+		e.str("p", k.Param).str("t", k.Type).str("i", k.ID).str("u", k.URL).end()
 	}
-	type qty struct {
-		P  string  `json:"p"`
-		V  float64 `json:"v"`
-		S  string  `json:"s"`
-		C  string  `json:"c"`
-		U  string  `json:"u"`
-		Lo float64 `json:"lo"`
-		Hi float64 `json:"hi"`
-	}
-	type num struct {
-		P string  `json:"p"`
-		V float64 `json:"v"`
-	}
-	type uri struct {
-		P string `json:"p"`
-		U string `json:"u"`
-	}
-	type comp struct { // migration 0002
-		P string `json:"p"`
-		A []any  `json:"a"` // sqlstore.CompositeArgs
-	}
-	type idType struct {
-		P string `json:"p"`
-		S string `json:"s"`
-		C string `json:"c"`
-		V string `json:"v"`
-	}
-	type refID struct {
-		P string `json:"p"`
-		S string `json:"s"`
-		V string `json:"v"`
-	}
-	var doc struct {
-		T []tok    `json:"t,omitempty"`
-		S []str    `json:"s,omitempty"`
-		D []date   `json:"d,omitempty"`
-		R []ref    `json:"r,omitempty"`
-		Q []qty    `json:"q,omitempty"`
-		N []num    `json:"n,omitempty"`
-		U []uri    `json:"u,omitempty"`
-		C []comp   `json:"c,omitempty"`
-		I []idType `json:"i,omitempty"`
-		X []refID  `json:"x,omitempty"`
-	}
-	for _, k := range ix.Tokens {
-		doc.T = append(doc.T, tok{k.Param, k.System, k.Code, sqlstore.Normalize(k.Text)})
-	}
-	for _, k := range ix.Strings {
-		doc.S = append(doc.S, str{k.Param, k.Norm, k.Exact})
-	}
-	for _, k := range ix.Dates {
-		doc.D = append(doc.D, date{k.Param, sqlstore.RangeLow(k.Low), sqlstore.RangeHigh(k.High)})
-	}
-	for _, k := range ix.References {
-		doc.R = append(doc.R, ref{k.Param, k.Type, k.ID, k.URL})
-	}
-	for _, k := range ix.Quantities {
+	for i, k := range ix.Quantities {
 		lo, hi := sqlstore.QuantitySpan(k)
-		doc.Q = append(doc.Q, qty{k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi})
+		e.row('q', i, len(ix.Quantities))
+		e.str("p", k.Param).num("v", k.Value).str("s", k.System).str("c", k.Code).str("u", k.Unit).
+			num("lo", lo).num("hi", hi).end()
 	}
-	for _, k := range ix.Numbers {
-		doc.N = append(doc.N, num{k.Param, k.Value})
+	for i, k := range ix.Numbers {
+		e.row('n', i, len(ix.Numbers))
+		e.str("p", k.Param).num("v", k.Value).end()
 	}
-	for _, k := range ix.URIs {
-		doc.U = append(doc.U, uri{k.Param, k.URI})
+	for i, k := range ix.URIs {
+		e.row('u', i, len(ix.URIs))
+		e.str("p", k.Param).str("u", k.URI).end()
 	}
+	n := 0 // composites with a row (CompositeArgs: nil for too many parts)
 	for _, k := range ix.Composites {
 		if a := sqlstore.CompositeArgs(k); a != nil {
-			doc.C = append(doc.C, comp{k.Param, a})
+			e.row('c', n, -1)
+			e.str("p", k.Param).values("a", a).end()
+			n++
 		}
 	}
-	for _, k := range ix.IdentifierTypes {
-		doc.I = append(doc.I, idType{k.Param, k.TypeSystem, k.TypeCode, k.Value})
+	if n > 0 {
+		e.b = append(e.b, ']')
 	}
-	for _, k := range ix.RefIdentifiers {
-		doc.X = append(doc.X, refID{k.Param, k.System, k.Code})
+	for i, k := range ix.IdentifierTypes {
+		e.row('i', i, len(ix.IdentifierTypes))
+		e.str("p", k.Param).str("s", k.TypeSystem).str("c", k.TypeCode).str("v", k.Value).end()
 	}
-	b, err := json.Marshal(doc)
-	kinds := ""
-	for _, k := range [...]struct {
-		letter string
-		n      int
-	}{{"t", len(doc.T)}, {"s", len(doc.S)}, {"d", len(doc.D)}, {"r", len(doc.R)}, {"q", len(doc.Q)},
-		{"n", len(doc.N)}, {"u", len(doc.U)}, {"c", len(doc.C)}, {"i", len(doc.I)}, {"x", len(doc.X)}} {
-		if k.n > 0 {
-			kinds += k.letter
+	for i, k := range ix.RefIdentifiers {
+		e.row('x', i, len(ix.RefIdentifiers))
+		e.str("p", k.Param).str("s", k.System).str("v", k.Code).end()
+	}
+	e.b = append(e.b, '}')
+	if e.err != nil {
+		return "", "", e.err
+	}
+	return string(e.b), string(e.kinds), nil
+}
+
+// docEncoder appends the rows of indexDoc's document: {"t":[{…},…],"s":[…]…}.
+type docEncoder struct {
+	b     []byte
+	kinds []byte // the letters of the kinds written
+	first bool   // the next field is the row's first
+	last  bool   // the current row is its kind's last: end closes the array
+	err   error
+}
+
+// row opens row i of kind (of n rows; n < 0: unknown, the caller closes the
+// array), and the kind's array at its first row.
+func (e *docEncoder) row(kind byte, i, n int) {
+	if i == 0 {
+		if len(e.kinds) > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.kinds = append(e.kinds, kind)
+		e.b = append(e.b, '"', kind, '"', ':', '[', '{')
+	} else {
+		e.b = append(e.b, ',', '{')
+	}
+	e.first, e.last = true, i == n-1
+}
+
+// end closes the row, and the kind's array after its last row.
+func (e *docEncoder) end() {
+	e.b = append(e.b, '}')
+	if e.last {
+		e.b = append(e.b, ']')
+	}
+}
+
+func (e *docEncoder) key(k string) {
+	if !e.first {
+		e.b = append(e.b, ',')
+	}
+	e.first = false
+	e.b = append(e.b, '"')
+	e.b = append(e.b, k...)
+	e.b = append(e.b, '"', ':')
+}
+
+func (e *docEncoder) str(k, v string) *docEncoder {
+	e.key(k)
+	e.b = jsonstr.Append(e.b, v)
+	return e
+}
+
+func (e *docEncoder) int(k string, v int64) *docEncoder {
+	e.key(k)
+	e.b = strconv.AppendInt(e.b, v, 10)
+	return e
+}
+
+func (e *docEncoder) num(k string, v float64) *docEncoder {
+	e.key(k)
+	e.float(v)
+	return e
+}
+
+// float writes v in the shortest form that reads back as v (PostgreSQL
+// reads it as numeric, then double precision).
+func (e *docEncoder) float(v float64) {
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		if e.err == nil {
+			e.err = fmt.Errorf("index: unsupported number %v", v)
+		}
+		e.b = append(e.b, '0')
+		return
+	}
+	e.b = strconv.AppendFloat(e.b, v, 'g', -1, 64)
+}
+
+// values writes sqlstore.CompositeArgs: strings, float64s, int64s and nils.
+func (e *docEncoder) values(k string, a []any) *docEncoder {
+	e.key(k)
+	e.b = append(e.b, '[')
+	for i, v := range a {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		switch v := v.(type) {
+		case nil:
+			e.b = append(e.b, "null"...)
+		case string:
+			e.b = jsonstr.Append(e.b, v)
+		case float64:
+			e.float(v)
+		case int64:
+			e.b = strconv.AppendInt(e.b, v, 10)
+		default:
+			if e.err == nil {
+				e.err = fmt.Errorf("index: composite value of type %T", v)
+			}
+			e.b = append(e.b, "null"...)
 		}
 	}
-	return string(b), kinds, err
+	e.b = append(e.b, ']')
+	return e
 }
