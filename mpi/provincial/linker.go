@@ -167,8 +167,9 @@ func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
 // transaction (Enqueue) and survivorship would rebuild it unchanged; it is
 // the only registration of that record (else linkOne would recompute the
 // record's demographics); no registration matches it even as probable, so
-// there is nothing to join and nothing to propose; and no review Task is
-// about it, so none is left to cancel. linkOne would only re-read all of it
+// there is nothing to join and nothing to propose; and no Task is about it
+// (review or not: a clinical Task about a new registration only costs it
+// the full path), so no review is left to cancel. linkOne would only re-read all of it
 // in the writer to write nothing (session 7 measured ~130 µs of writer time
 // per create for those reads): the linker deletes the job instead. Whatever
 // changes the registration after this check queues a job of its own (an
@@ -183,8 +184,7 @@ func (s *Service) settled(ctx context.Context, res dsn.Resource, obj fhir.Object
 			return false
 		}
 	}
-	q, err := s.repo.Parse("Task", map[string][]string{
-		"focus": {"Patient/" + res.ID}, "code": {mpi.System + "|" + ReviewCode}})
+	q, err := s.repo.Parse("Task", map[string][]string{"focus": {"Patient/" + res.ID}})
 	if err != nil {
 		return false
 	}
