@@ -76,13 +76,13 @@ func checkContentType(r *http.Request) error {
 	mt = strings.ToLower(mt)
 	switch {
 	case err != nil:
-		return dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "Content-Type illisible: %q", ct)
+		return errorf("fhirapi", dsn.KindUnsupportedMedia, "content-type.unreadable", ct)
 	case jsonTypes[mt], mt == "application/json-patch+json", mt == "application/x-www-form-urlencoded":
 		return nil
 	case xmlTypes[mt]:
-		return dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "FHIR XML n'est pas pris en charge: envoyez application/fhir+json")
+		return errorf("fhirapi", dsn.KindUnsupportedMedia, "content-type.xml")
 	}
-	return dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "Content-Type %q non pris en charge", ct)
+	return errorf("fhirapi", dsn.KindUnsupportedMedia, "content-type.unsupported", ct)
 }
 
 // prefer is the parsed Prefer header (http.html#prefer, RFC 7240).

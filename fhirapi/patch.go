@@ -39,7 +39,7 @@ func (a *API) conditionalPatch(w http.ResponseWriter, r *http.Request) error {
 func (a *API) patchInput(w http.ResponseWriter, r *http.Request) (int64, []byte, error) {
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt != "application/json-patch+json" {
-		return 0, nil, dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "PATCH attend un JSON Patch (Content-Type: application/json-patch+json), pas %q", mt)
+		return 0, nil, errorf("fhirapi", dsn.KindUnsupportedMedia, "patch.media", mt)
 	}
 	v, err := ifMatch(r)
 	if err != nil {

@@ -136,7 +136,7 @@ func (s *Service) parseEntry(e *entry, m map[string]any) error {
 
 // binaryPatch reads the JSON Patch a PATCH entry carries in a Binary resource
 // (http.html#patch: in Bundles the patch is a Binary).
-// The errors are entry i's; the JSON Patch's own (jsonpatch.go) are French only.
+// The errors are entry i's, and the JSON Patch's own (jsonpatch.go), in both languages.
 func binaryPatch(i int, res map[string]any) ([]patchOp, error) {
 	if fhir.ResourceType(res) != "Binary" {
 		return nil, entryErr(i, "entry.patch-binary")
@@ -152,7 +152,7 @@ func binaryPatch(i int, res map[string]any) ([]patchOp, error) {
 	}
 	ops, err := parsePatch(doc)
 	if err != nil {
-		return nil, invalidf("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", i), "%v", err)
+		return nil, patchInvalid("repo.Bundle", fmt.Sprintf("Bundle.entry[%d]", i), err)
 	}
 	return ops, nil
 }

@@ -3,11 +3,49 @@ package repo
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"reflect"
 	"strconv"
 	"strings"
+
+	"dsn/internal/language/words"
 )
+
+// patchError is an error of a JSON Patch document or of its application,
+// in both languages (the catalogue's jsonpatch.* sentences): the caller turns
+// it into the request's error (patchInvalid, 400; patchUnprocessable, 422).
+type patchError struct{ text words.Text }
+
+func (e *patchError) Error() string { return e.text.FR }
+
+// patchErrf is the sentence id with args; an argument that is itself a
+// patchError is put in each language as its own sentence in that language.
+func patchErrf(id string, args ...any) error {
+	m := messages[id]
+	in := func(l words.Tag) []any {
+		out := make([]any, len(args))
+		for i, a := range args {
+			var pe *patchError
+			if err, ok := a.(error); ok && errors.As(err, &pe) {
+				a = pe.text.In(l)
+			}
+			out[i] = a
+		}
+		return out
+	}
+	return &patchError{words.Text{FR: fmt.Sprintf(m.FR, in(words.French)...), EN: fmt.Sprintf(m.EN, in(words.English)...)}}
+}
+
+// patchText is err's sentence in both languages (French only for an error
+// that is not a patchError: none is expected).
+func patchText(err error) words.Text {
+	var pe *patchError
+	if errors.As(err, &pe) {
+		return pe.text
+	}
+	return words.Text{FR: err.Error(), EN: err.Error()}
+}
 
 // patchOp is one operation of an RFC 6902 JSON Patch document.
 type patchOp struct {
@@ -21,24 +59,24 @@ type patchOp struct {
 func parsePatch(doc []byte) ([]patchOp, error) {
 	var ops []patchOp
 	if err := json.Unmarshal(doc, &ops); err != nil {
-		return nil, fmt.Errorf("document JSON Patch illisible (RFC 6902 §3): %v", err)
+		return nil, patchErrf("jsonpatch.unreadable", err)
 	}
 	for i, o := range ops {
 		if o.Path == nil {
-			return nil, fmt.Errorf("opération %d: « path » manquant", i)
+			return nil, patchErrf("jsonpatch.path", i)
 		}
 		switch o.Op {
 		case "add", "replace", "test":
 			if o.Value == nil {
-				return nil, fmt.Errorf("opération %d (%s): « value » manquant", i, o.Op)
+				return nil, patchErrf("jsonpatch.value", i, o.Op)
 			}
 		case "move", "copy":
 			if o.From == nil {
-				return nil, fmt.Errorf("opération %d (%s): « from » manquant", i, o.Op)
+				return nil, patchErrf("jsonpatch.from", i, o.Op)
 			}
 		case "remove":
 		default:
-			return nil, fmt.Errorf("opération %d: op inconnue %q", i, o.Op)
+			return nil, patchErrf("jsonpatch.op", i, o.Op)
 		}
 	}
 	return ops, nil
@@ -51,7 +89,7 @@ func applyPatch(doc any, ops []patchOp) (any, error) {
 		var err error
 		doc, err = applyOp(doc, o)
 		if err != nil {
-			return nil, fmt.Errorf("opération %d (%s %s): %w", i, o.Op, *o.Path, err)
+			return nil, patchErrf("jsonpatch.operation", i, o.Op, *o.Path, err)
 		}
 	}
 	return doc, nil
@@ -82,7 +120,7 @@ func applyOp(doc any, o patchOp) (any, error) {
 				return nil, err
 			}
 			if !jsonEqual(cur, v) {
-				return nil, fmt.Errorf("le test a échoué: valeur différente")
+				return nil, patchErrf("jsonpatch.test")
 			}
 			return doc, nil
 		}
@@ -91,7 +129,7 @@ func applyOp(doc any, o patchOp) (any, error) {
 		return doc, err
 	case "move":
 		if strings.HasPrefix(*o.Path+"/", *o.From+"/") && *o.Path != *o.From {
-			return nil, fmt.Errorf("on ne peut déplacer une valeur dans elle-même")
+			return nil, patchErrf("jsonpatch.move-into")
 		}
 		doc, v, err := pointerRemove(doc, *o.From)
 		if err != nil {
@@ -105,7 +143,7 @@ func applyOp(doc any, o patchOp) (any, error) {
 		}
 		return pointerAdd(doc, *o.Path, cloneValue(v))
 	}
-	return nil, fmt.Errorf("op inconnue")
+	return nil, patchErrf("jsonpatch.unknown")
 }
 
 func decodeValue(raw json.RawMessage) (any, error) {
@@ -113,7 +151,7 @@ func decodeValue(raw json.RawMessage) (any, error) {
 	dec.UseNumber()
 	var v any
 	if err := dec.Decode(&v); err != nil {
-		return nil, fmt.Errorf("valeur illisible: %v", err)
+		return nil, patchErrf("jsonpatch.value-unreadable", err)
 	}
 	return v, nil
 }
@@ -161,7 +199,7 @@ func splitPointer(p string) ([]string, error) {
 		return nil, nil
 	}
 	if p[0] != '/' {
-		return nil, fmt.Errorf("pointeur JSON invalide %q (RFC 6901)", p)
+		return nil, patchErrf("jsonpatch.pointer", p)
 	}
 	toks := strings.Split(p[1:], "/")
 	for i, t := range toks {
@@ -176,7 +214,7 @@ func arrayIndex(tok string, n int, allowEnd bool) (int, error) {
 		return n, nil
 	}
 	if tok == "" || (len(tok) > 1 && tok[0] == '0') {
-		return 0, fmt.Errorf("indice de tableau invalide %q", tok)
+		return 0, patchErrf("jsonpatch.index", tok)
 	}
 	i, err := strconv.Atoi(tok)
 	max := n - 1
@@ -184,7 +222,7 @@ func arrayIndex(tok string, n int, allowEnd bool) (int, error) {
 		max = n
 	}
 	if err != nil || i < 0 || i > max {
-		return 0, fmt.Errorf("indice de tableau hors limites %q", tok)
+		return 0, patchErrf("jsonpatch.index-range", tok)
 	}
 	return i, nil
 }
@@ -201,7 +239,7 @@ func pointerGet(doc any, p string) (any, error) {
 		case map[string]any:
 			v, ok := c[t]
 			if !ok {
-				return nil, fmt.Errorf("chemin absent %q", p)
+				return nil, patchErrf("jsonpatch.absent", p)
 			}
 			cur = v
 		case []any:
@@ -211,7 +249,7 @@ func pointerGet(doc any, p string) (any, error) {
 			}
 			cur = c[i]
 		default:
-			return nil, fmt.Errorf("chemin absent %q", p)
+			return nil, patchErrf("jsonpatch.absent", p)
 		}
 	}
 	return cur, nil
@@ -242,7 +280,7 @@ func pointerAdd(doc any, p string, v any) (any, error) {
 			c[i] = v
 			return c, nil
 		}
-		return nil, fmt.Errorf("le parent de %q n'est ni un objet ni un tableau", p)
+		return nil, patchErrf("jsonpatch.parent", p)
 	})
 }
 
@@ -253,7 +291,7 @@ func pointerRemove(doc any, p string) (any, any, error) {
 		return nil, nil, err
 	}
 	if len(toks) == 0 {
-		return nil, nil, fmt.Errorf("on ne peut retirer la racine du document")
+		return nil, nil, patchErrf("jsonpatch.root-remove")
 	}
 	var removed any
 	err = editParent(doc, toks, func(parent any, last string) (any, error) {
@@ -261,7 +299,7 @@ func pointerRemove(doc any, p string) (any, any, error) {
 		case map[string]any:
 			v, ok := c[last]
 			if !ok {
-				return nil, fmt.Errorf("chemin absent %q", p)
+				return nil, patchErrf("jsonpatch.absent", p)
 			}
 			removed = v
 			delete(c, last)
@@ -274,7 +312,7 @@ func pointerRemove(doc any, p string) (any, any, error) {
 			removed = c[i]
 			return append(c[:i:i], c[i+1:]...), nil
 		}
-		return nil, fmt.Errorf("chemin absent %q", p)
+		return nil, patchErrf("jsonpatch.absent", p)
 	})
 	return doc, removed, err
 }
@@ -284,7 +322,7 @@ func pointerRemove(doc any, p string) (any, any, error) {
 func editParent(doc any, toks []string, edit func(parent any, last string) (any, error)) error {
 	if len(toks) == 1 {
 		if _, ok := doc.([]any); ok {
-			return fmt.Errorf("la racine d'une ressource FHIR est un objet")
+			return patchErrf("jsonpatch.root-object")
 		}
 		_, err := edit(doc, toks[0])
 		return err
@@ -294,7 +332,7 @@ func editParent(doc any, toks []string, edit func(parent any, last string) (any,
 	case map[string]any:
 		child, ok := c[head]
 		if !ok {
-			return fmt.Errorf("chemin absent /%s", head)
+			return patchErrf("jsonpatch.absent-step", head)
 		}
 		if len(rest) == 1 {
 			n, err := edit(child, rest[0])
@@ -318,5 +356,5 @@ func editParent(doc any, toks []string, edit func(parent any, last string) (any,
 		}
 		return editParent(c[i], rest, edit)
 	}
-	return fmt.Errorf("chemin absent /%s", head)
+	return patchErrf("jsonpatch.absent-step", head)
 }

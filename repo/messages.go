@@ -6,8 +6,8 @@ import (
 )
 
 // The sentences of repo's version conflicts, conditional operations'
-// refusals and batch and transaction Bundle rules (http.html#concurrency,
-// #cond-update, #transaction, #trules), by id, in French
+// refusals, batch and transaction Bundle rules (http.html#concurrency,
+// #cond-update, #transaction, #trules) and JSON Patch errors (#patch), by id, in French
 // and in English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). The error carries both (Msg, English) and the
 // edge chooses (fhirapi: Accept-Language, French by default; a batch entry:
@@ -47,6 +47,28 @@ var messages = map[string]words.Text{
 	"entry.failed":          {FR: "entrée %d (%s %s): %s", EN: "entry %d (%s %s): %s"},
 	"transaction.vread":     {FR: "vread et historique ne sont pas pris en charge dans une transaction (utilisez un batch)", EN: "vread and history are not supported in a transaction (use a batch)"},
 	"transaction.same":      {FR: "les entrées %d et %d visent la même ressource %s", EN: "the entries %d and %d target the same resource %s"},
+
+	// JSON Patch (RFC 6902, RFC 6901 pointers; jsonpatch.go, patch.go)
+	"jsonpatch.unreadable":       {FR: "document JSON Patch illisible (RFC 6902 §3): %v", EN: "unreadable JSON Patch document (RFC 6902 §3): %v"},
+	"jsonpatch.path":             {FR: "opération %d: « path » manquant", EN: "operation %d: “path” missing"},
+	"jsonpatch.value":            {FR: "opération %d (%s): « value » manquant", EN: "operation %d (%s): “value” missing"},
+	"jsonpatch.from":             {FR: "opération %d (%s): « from » manquant", EN: "operation %d (%s): “from” missing"},
+	"jsonpatch.op":               {FR: "opération %d: op inconnue %q", EN: "operation %d: unknown op %q"},
+	"jsonpatch.operation":        {FR: "opération %d (%s %s): %v", EN: "operation %d (%s %s): %v"},
+	"jsonpatch.test":             {FR: "le test a échoué: valeur différente", EN: "the test failed: a different value"},
+	"jsonpatch.move-into":        {FR: "on ne peut déplacer une valeur dans elle-même", EN: "a value cannot be moved into itself"},
+	"jsonpatch.unknown":          {FR: "op inconnue", EN: "unknown op"},
+	"jsonpatch.value-unreadable": {FR: "valeur illisible: %v", EN: "unreadable value: %v"},
+	"jsonpatch.pointer":          {FR: "pointeur JSON invalide %q (RFC 6901)", EN: "invalid JSON pointer %q (RFC 6901)"},
+	"jsonpatch.index":            {FR: "indice de tableau invalide %q", EN: "invalid array index %q"},
+	"jsonpatch.index-range":      {FR: "indice de tableau hors limites %q", EN: "array index out of bounds %q"},
+	"jsonpatch.absent":           {FR: "chemin absent %q", EN: "no such path %q"},
+	"jsonpatch.absent-step":      {FR: "chemin absent /%s", EN: "no such path /%s"},
+	"jsonpatch.parent":           {FR: "le parent de %q n'est ni un objet ni un tableau", EN: "the parent of %q is neither an object nor an array"},
+	"jsonpatch.root-remove":      {FR: "on ne peut retirer la racine du document", EN: "the document's root cannot be removed"},
+	"jsonpatch.root-object":      {FR: "la racine d'une ressource FHIR est un objet", EN: "the root of a FHIR resource is an object"},
+	"patch.identity":             {FR: "un patch ne peut changer ni resourceType ni id", EN: "a patch may change neither resourceType nor id"},
+	"patch.invalid-result":       {FR: "le résultat du patch est invalide: %s", EN: "the patch's result is invalid: %s"},
 }
 
 // fail is the error of kind saying message id with args, in both languages.

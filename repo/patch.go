@@ -3,10 +3,12 @@ package repo
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 )
 
 // Patch applies an RFC 6902 JSON Patch document to the current version of
@@ -23,7 +25,7 @@ func (s *Service) Patch(ctx context.Context, typ, id string, doc []byte, ifMatch
 	}
 	ops, err := parsePatch(doc)
 	if err != nil {
-		return Outcome{}, invalidf(op, "", "%v", err)
+		return Outcome{}, patchInvalid(op, "", err)
 	}
 	// Optimistic: patch, validate and index outside the writer, then write only
 	// if the version patched is still current (else try again, a few times).
@@ -77,7 +79,7 @@ func (s *Service) ConditionalPatch(ctx context.Context, typ string, crit url.Val
 	}
 	ops, err := parsePatch(doc)
 	if err != nil {
-		return Outcome{}, invalidf(op, "", "%v", err)
+		return Outcome{}, patchInvalid(op, "", err)
 	}
 	var out Outcome
 	err = s.store.Write(ctx, func(tx dsn.Tx) error {
@@ -126,20 +128,31 @@ func (s *Service) patched(cur dsn.Resource, ops []patchOp) (*prepared, error) {
 	}
 	res, err := applyPatch(obj, ops)
 	if err != nil {
-		return nil, unprocessable(op, err.Error())
+		return nil, unprocessable(op, patchText(err))
 	}
 	pobj, ok := res.(map[string]any)
 	if !ok || fhir.ResourceType(pobj) != cur.Type || fhir.ID(pobj) != cur.ID {
-		return nil, unprocessable(op, "un patch ne peut changer ni resourceType ni id")
+		return nil, unprocessable(op, messages["patch.identity"])
 	}
 	p, err := s.prepare(op, cur.Type, cur.ID, pobj)
 	if dsn.KindOf(err) == dsn.KindInvalid {
-		return nil, &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: "le résultat du patch est invalide: " + dsn.Message(err), Issues: dsn.IssuesOf(err), Err: err}
+		m := messages["patch.invalid-result"]
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: fmt.Sprintf(m.FR, dsn.Message(err)),
+			English: fmt.Sprintf(m.EN, dsn.EnglishMessage(err)), Issues: dsn.IssuesOf(err), Err: err}
 	}
 	return p, err
 }
 
-func unprocessable(op, msg string) *dsn.Error {
-	return &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: msg,
-		Issues: []dsn.Issue{{Severity: "error", Code: "processing", Diagnostics: msg}}}
+// unprocessable is a patch that cannot apply (422), saying t in both languages.
+func unprocessable(op string, t words.Text) *dsn.Error {
+	return &dsn.Error{Op: op, Kind: dsn.KindUnprocessable, Msg: t.FR, English: t.EN,
+		Issues: []dsn.Issue{{Severity: "error", Code: "processing", Diagnostics: t.FR, English: t.EN}}}
+}
+
+// patchInvalid is a JSON Patch document that does not parse (400), in both
+// languages, with one issue at expr.
+func patchInvalid(op, expr string, err error) *dsn.Error {
+	t := patchText(err)
+	return &dsn.Error{Op: op, Kind: dsn.KindInvalid, Msg: t.FR, English: t.EN,
+		Issues: []dsn.Issue{{Severity: "error", Code: "invalid", Diagnostics: t.FR, English: t.EN, Expression: expr}}}
 }

@@ -18,7 +18,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -126,6 +126,14 @@ func TestAPILanguages(t *testing.T) {
 			"rien à supprimer", "nothing to delete"},
 		{"patch, return=OperationOutcome", "PATCH", f + "/Practitioner/" + gp, `[{"op":"add","path":"/active","value":true}]`, append(bearer(doc), "Content-Type", "application/json-patch+json", "Prefer", "return=OperationOutcome"), 200, "informational",
 			"ressource modifiée", "resource patched"},
+		{"patch, no such path", "PATCH", f + "/Practitioner/" + gp, `[{"op":"remove","path":"/nope"}]`, append(bearer(doc), "Content-Type", "application/json-patch+json"), 422, "processing",
+			"opération 0 (remove /nope): chemin absent \"/nope\"", "operation 0 (remove /nope): no such path \"/nope\""},
+		{"patch, unreadable document", "PATCH", f + "/Practitioner/" + gp, `{"op":"add"}`, append(bearer(doc), "Content-Type", "application/json-patch+json"), 400, "invalid",
+			"document JSON Patch illisible (RFC 6902 §3)", "unreadable JSON Patch document (RFC 6902 §3)"},
+		{"patch, not a JSON Patch", "PATCH", f + "/Practitioner/" + gp, `[]`, append(bearer(doc), "Content-Type", "application/fhir+json"), 415, "not-supported",
+			"PATCH attend un JSON Patch", "PATCH expects a JSON Patch"},
+		{"Content-Type", "PATCH", f + "/Practitioner/" + gp, `[]`, append(bearer(doc), "Content-Type", "application/merge-patch+json"), 415, "not-supported",
+			"Content-Type \"application/merge-patch+json\" non pris en charge", "Content-Type \"application/merge-patch+json\" not supported"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
