@@ -8,6 +8,8 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language"
+	"dsn/repo"
 )
 
 // everything: GET [base]/Patient/[id]/$everything?params, or POST with a
@@ -28,12 +30,17 @@ func (a *API) everything(w http.ResponseWriter, r *http.Request) error {
 		}
 	}
 	id := r.PathValue("id")
+	ctx, l := r.Context(), language.Of(r)
+	if l == language.English { // the warnings of the outcome entry (repo/messages.go)
+		ctx = repo.InEnglish(ctx)
+	}
+	language.Header(w, l)
 	var b fhir.Object
 	var err error
 	if golden, members := a.goldenMembers(r, id); golden {
-		b, err = a.repo.EverythingOf(r.Context(), a.base(r), id, members, params)
+		b, err = a.repo.EverythingOf(ctx, a.base(r), id, members, params)
 	} else {
-		b, err = a.repo.Everything(r.Context(), a.base(r), id, params)
+		b, err = a.repo.Everything(ctx, a.base(r), id, params)
 	}
 	if err != nil {
 		return err

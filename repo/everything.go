@@ -47,7 +47,7 @@ func (s *Service) everythingQuery(op, id string, params url.Values) (dsn.SearchQ
 	for _, v := range params["_type"] {
 		for _, t := range strings.Split(v, ",") {
 			if t = strings.TrimSpace(t); !s.isType(t) || !InPatientCompartment(t) && !referencedType(t) {
-				return q, nil, invalidf(op, "", "_type: %q n'est pas un type du compartiment Patient", t)
+				return q, nil, invalidIn(op, "", "everything.type", t)
 			}
 			q.Types = append(q.Types, t)
 		}
@@ -55,7 +55,7 @@ func (s *Service) everythingQuery(op, id string, params url.Values) (dsn.SearchQ
 	if v := params.Get("_since"); v != "" {
 		since, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return q, nil, invalidf(op, "", "_since doit être un instant (AAAA-MM-JJThh:mm:ss+zz:zz): %q", v)
+			return q, nil, invalidIn(op, "", "everything.since", v)
 		}
 		q.Clauses = append(q.Clauses, dsn.Clause{Param: "_lastUpdated", Type: dsn.ParamDate,
 			Values: []dsn.Value{{Prefix: "ge", Low: since, High: since}}})
@@ -63,13 +63,13 @@ func (s *Service) everythingQuery(op, id string, params url.Values) (dsn.SearchQ
 	if v := params.Get("_count"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return q, nil, invalidf(op, "", "_count doit être un entier positif: %q", v)
+			return q, nil, invalidIn(op, "", "everything.count", v)
 		}
 		q.Count = min(n, 1000)
 	}
 	for _, p := range []string{"start", "end"} {
 		if params.Has(p) {
-			issues = append(issues, warning(p+" n'est pas pris en charge par $everything (ignoré)"))
+			issues = append(issues, warning("everything.ignored", p))
 		}
 	}
 	return q, issues, nil

@@ -92,7 +92,7 @@ func memberCursor(op, c string, n int) (int, string, error) {
 	ks, inner, ok := strings.Cut(c, ".")
 	k, err := strconv.Atoi(ks)
 	if !ok || err != nil || k < 0 || k > n {
-		return 0, "", invalidf(op, "", "_cursor invalide: %q", c)
+		return 0, "", invalidIn(op, "", "everything.cursor", c)
 	}
 	return k, inner, nil
 }

@@ -1,7 +1,6 @@
 package repo
 
 import (
-	"fmt"
 	"slices"
 
 	"dsn"
@@ -12,10 +11,9 @@ import (
 // limit them, and say so): the resources added to one page, and the rounds of
 // :iterate after the first.
 const (
-	maxIncluded       = 1000
-	maxIterateRounds  = 3
-	maxRefsPerSearch  = 500 // reference values of one _revinclude or _id query
-	incompleteInclude = "inclusions limitées à %d ressources et %d itérations : la liste peut être incomplète"
+	maxIncluded      = 1000
+	maxIterateRounds = 3
+	maxRefsPerSearch = 500 // reference values of one _revinclude or _id query
 )
 
 // includes answers q.Includes and q.RevIncludes for one page of matches. The
@@ -57,21 +55,21 @@ func (s *Service) includes(r reader, matches []dsn.Resource, q dsn.SearchQuery) 
 		for _, inc := range q.Includes {
 			if round == 0 || inc.Iterate {
 				if err := s.include(r, frontier, inc, add); err != nil {
-					issues = append(issues, warning(fmt.Sprintf("_include=%s:%s ignoré : %v", inc.Source, inc.Param, err)))
+					issues = append(issues, warning("include.failed", inc.Source, inc.Param, err))
 				}
 			}
 		}
 		for _, inc := range q.RevIncludes {
 			if round == 0 || inc.Iterate {
 				if err := s.revinclude(r, frontier, inc, add); err != nil {
-					issues = append(issues, warning(fmt.Sprintf("_revinclude=%s:%s ignoré : %v", inc.Source, inc.Param, err)))
+					issues = append(issues, warning("revinclude.failed", inc.Source, inc.Param, err))
 				}
 			}
 		}
 		frontier = out[before:]
 	}
 	if full {
-		issues = append(issues, warning(fmt.Sprintf(incompleteInclude, maxIncluded, maxIterateRounds)))
+		issues = append(issues, warning("include.incomplete", maxIncluded, maxIterateRounds))
 	}
 	return out, issues
 }
@@ -160,6 +158,9 @@ func (s *Service) revinclude(r reader, frontier []dsn.Resource, inc dsn.Include,
 	return nil
 }
 
-func warning(msg string) dsn.Issue {
-	return dsn.Issue{Severity: "warning", Code: "not-supported", Diagnostics: msg}
+// warning is a search's warning (not-supported) saying the sentence id with
+// args, in both languages (the searchset's outcome entry picks one).
+func warning(id string, args ...any) dsn.Issue {
+	t := messages[id].Format(args...)
+	return dsn.Issue{Severity: "warning", Code: "not-supported", Diagnostics: t.FR, English: t.EN}
 }

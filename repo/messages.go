@@ -7,8 +7,9 @@ import (
 
 // The sentences of repo's version conflicts, conditional operations'
 // refusals, batch and transaction Bundle rules (http.html#concurrency,
-// #cond-update, #transaction, #trules) and JSON Patch errors (#patch), by id, in French
-// and in English (every id has both, with the same arguments:
+// #cond-update, #transaction, #trules), JSON Patch errors (#patch),
+// _include's and $everything's warnings and errors, by id, in French and in
+// English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). The error carries both (Msg, English) and the
 // edge chooses (fhirapi: Accept-Language, French by default; a batch entry:
 // InEnglish on the context).
@@ -69,6 +70,16 @@ var messages = map[string]words.Text{
 	"jsonpatch.root-object":      {FR: "la racine d'une ressource FHIR est un objet", EN: "the root of a FHIR resource is an object"},
 	"patch.identity":             {FR: "un patch ne peut changer ni resourceType ni id", EN: "a patch may change neither resourceType nor id"},
 	"patch.invalid-result":       {FR: "le résultat du patch est invalide: %s", EN: "the patch's result is invalid: %s"},
+
+	// _include and _revinclude (search.html#include), $everything (patient-operation-everything.html)
+	"include.failed":     {FR: "_include=%s:%s ignoré : %v", EN: "_include=%s:%s ignored: %v"},
+	"revinclude.failed":  {FR: "_revinclude=%s:%s ignoré : %v", EN: "_revinclude=%s:%s ignored: %v"},
+	"include.incomplete": {FR: "inclusions limitées à %d ressources et %d itérations : la liste peut être incomplète", EN: "inclusions limited to %d resources and %d iterations: the list may be incomplete"},
+	"everything.type":    {FR: "_type: %q n'est pas un type du compartiment Patient", EN: "_type: %q is not a type of the Patient compartment"},
+	"everything.since":   {FR: "_since doit être un instant (AAAA-MM-JJThh:mm:ss+zz:zz): %q", EN: "_since must be an instant (YYYY-MM-DDThh:mm:ss+zz:zz): %q"},
+	"everything.count":   {FR: "_count doit être un entier positif: %q", EN: "_count must be a positive integer: %q"},
+	"everything.cursor":  {FR: "_cursor invalide: %q", EN: "invalid _cursor: %q"},
+	"everything.ignored": {FR: "%s n'est pas pris en charge par $everything (ignoré)", EN: "%s is not supported by $everything (ignored)"},
 }
 
 // fail is the error of kind saying message id with args, in both languages.

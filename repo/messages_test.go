@@ -9,10 +9,10 @@ import (
 
 // TestMessagesBothLanguages: every sentence of repo's catalogue has French
 // and English with the same arguments, every id the code says (fail's and
-// invalidIn's third argument, entryErr's second, patchErrf's first, messages[…]) is in it, and
+// invalidIn's third argument, entryErr's second, patchErrf's and warning's first, messages[…]) is in it, and
 // every id in it is said somewhere.
 func TestMessagesBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`(?:\b(?:fail|invalidIn)\([^,()]+, [^,()]+, |\bentryErr\([^,()]+, |\bpatchErrf\(|\bmessages\[)"([a-z][a-z0-9.-]*)"`)
+	ids := regexp.MustCompile(`(?:\b(?:fail|invalidIn)\([^,()]+, [^,()]+, |\bentryErr\([^,()]+, |\b(?:patchErrf|warning)\(|\bmessages\[)"([a-z][a-z0-9.-]*)"`)
 	used := langtest.Check(t, messages, ids, "messages.go", len(messages))
 	for id := range messages {
 		if used[id] == 0 {

@@ -18,7 +18,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -134,6 +134,8 @@ func TestAPILanguages(t *testing.T) {
 			"PATCH attend un JSON Patch", "PATCH expects a JSON Patch"},
 		{"Content-Type", "PATCH", f + "/Practitioner/" + gp, `[]`, append(bearer(doc), "Content-Type", "application/merge-patch+json"), 415, "not-supported",
 			"Content-Type \"application/merge-patch+json\" non pris en charge", "Content-Type \"application/merge-patch+json\" not supported"},
+		{"$everything _count", "GET", f + "/Patient/" + gpPatient + "/$everything?_count=0", "", bearer(doc), 400, "invalid",
+			"_count doit être un entier positif: \"0\"", "_count must be a positive integer: \"0\""},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
@@ -176,6 +178,19 @@ func TestAPILanguages(t *testing.T) {
 		outcome, _ := last["resource"].(map[string]any)
 		if code, msg := answerText(answer{obj: outcome}); code != "not-found" || msg != want {
 			t.Errorf("lenient search, Accept-Language %q: %s %q, want not-found %q", al, code, msg, want)
+		}
+	}
+	// $everything: its warnings (the Bundle's outcome entry) in the same language
+	for al, want := range map[string]string{"": "start n'est pas pris en charge par $everything (ignoré)", "en": "start is not supported by $everything (ignored)"} {
+		a := call(t, "GET", f+"/Patient/"+gpPatient+"/$everything?start=2020-01-01&_count=1", "", append(bearer(doc), "Accept-Language", al)...)
+		es, _ := a.obj["entry"].([]any)
+		if a.status != 200 || len(es) == 0 {
+			t.Fatalf("$everything, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		last := es[len(es)-1].(map[string]any)
+		outcome, _ := last["resource"].(map[string]any)
+		if code, msg := answerText(answer{obj: outcome}); code != "not-supported" || msg != want {
+			t.Errorf("$everything, Accept-Language %q: %s %q, want not-supported %q", al, code, msg, want)
 		}
 	}
 	// a batch: each entry's error outcome in the same language
