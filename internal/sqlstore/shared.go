@@ -1,7 +1,7 @@
 package sqlstore
 
 import (
-	"slices"
+	"math/bits"
 	"strings"
 
 	"dsn"
@@ -59,20 +59,18 @@ var sharedGroups = [][]string{
 }
 
 // paramNames maps a parameter to the names its rows are stored under: its
-// own first, then every group it belongs to. inGroup holds every parameter
-// of some group.
-var paramNames, inGroup = func() (map[string][]string, map[string]bool) {
-	names, in := map[string][]string{}, map[string]bool{}
+// own first, then every group it belongs to.
+var paramNames = func() map[string][]string {
+	names := map[string][]string{}
 	for _, g := range sharedGroups {
 		for _, p := range g {
 			if names[p] == nil {
 				names[p] = []string{p}
 			}
 			names[p] = append(names[p], strings.Join(g, "+"))
-			in[p] = true
 		}
 	}
-	return names, in
+	return names
 }()
 
 // ParamNames returns the param values of the rows a search on parameter p
@@ -84,6 +82,38 @@ func ParamNames(p string) []string {
 	return []string{p}
 }
 
+// Share runs on every write of both stores (IndexRows, PostgreSQL's index
+// document), so its lookups are made once here: each parameter of some group
+// gets a bit (paramBit), each group the mask of its parameters' bits and its
+// joined name. Grouping then compares masks instead of looking parameters up
+// in maps and joining names per row (session 8, docs/benchmarks.md: Share had
+// been ~40 % of PostgreSQL's index document and half of the bulk rows).
+var paramBit = map[string]uint64{}
+
+type groupMask struct {
+	members uint64 // the bits of its parameters
+	size    int
+	name    string // its parameters joined by "+"
+}
+
+// groupMasks are sharedGroups in their order (the first of equal size wins).
+var groupMasks = func() []groupMask {
+	gs := make([]groupMask, len(sharedGroups))
+	for i, g := range sharedGroups {
+		for _, p := range g {
+			if _, ok := paramBit[p]; !ok {
+				if len(paramBit) == 64 {
+					panic("sqlstore: more than 64 parameters in shared groups")
+				}
+				paramBit[p] = 1 << len(paramBit)
+			}
+			gs[i].members |= paramBit[p]
+		}
+		gs[i].size, gs[i].name = len(g), strings.Join(g, "+")
+	}
+	return gs
+}()
+
 // maxShared bounds the keys of one kind compared pairwise: past it (a
 // resource with hundreds of names or codings) rows are stored plain, which
 // is always correct.
@@ -93,117 +123,214 @@ const maxShared = 64
 // once under the group's name (see sharedGroups). ix itself is not changed;
 // when nothing is shared it is returned as is.
 func Share(ix *dsn.Index) *dsn.Index {
-	out := *ix
-	var t, s, r, q, c bool
-	out.Tokens, t = shareKeys(ix.Tokens, func(k *dsn.TokenKey) *string { return &k.Param }, func(a, b *dsn.TokenKey) bool {
-		return a.System == b.System && a.Code == b.Code && a.Text == b.Text
-	})
-	out.Strings, s = shareKeys(ix.Strings, func(k *dsn.StringKey) *string { return &k.Param }, func(a, b *dsn.StringKey) bool {
-		return a.Norm == b.Norm && a.Exact == b.Exact
-	})
-	out.References, r = shareKeys(ix.References, func(k *dsn.RefKey) *string { return &k.Param }, func(a, b *dsn.RefKey) bool {
-		return a.Type == b.Type && a.ID == b.ID && a.URL == b.URL
-	})
-	out.Quantities, q = shareKeys(ix.Quantities, func(k *dsn.QuantityKey) *string { return &k.Param }, func(a, b *dsn.QuantityKey) bool {
-		return a.Value == b.Value && a.System == b.System && a.Code == b.Code && a.Unit == b.Unit && a.Low == b.Low && a.High == b.High
-	})
-	out.Composites, c = shareKeys(ix.Composites, func(k *dsn.CompositeKey) *string { return &k.Param }, sameComposite)
+	// small enough to be inlined, so that out lives on the caller's stack
+	// when the caller keeps the result no longer than itself (IndexRows,
+	// PostgreSQL's indexJSON): one allocation less per write
+	var out dsn.Index
+	return shareInto(ix, &out)
+}
+
+// shareInto is Share, with out the index to return when something is shared.
+func shareInto(ix, out *dsn.Index) *dsn.Index {
+	tokens, t := shareKeys(ix.Tokens, tokenParam, sameToken)
+	strs, s := shareKeys(ix.Strings, stringParam, sameString)
+	refs, r := shareKeys(ix.References, refParam, sameRef)
+	qs, q := shareKeys(ix.Quantities, quantityParam, sameQuantity)
+	comps, c := shareKeys(ix.Composites, compositeParam, sameComposite)
 	if !t && !s && !r && !q && !c {
 		return ix
 	}
-	return &out
+	*out = *ix
+	out.Tokens, out.Strings, out.References, out.Quantities, out.Composites = tokens, strs, refs, qs, comps
+	return out
 }
 
-// sameComposite tells whether two composite keys are stored as the same row
-// (their component parameters' codes are not stored).
+// The parameter of a key and whether two keys of a kind are stored as the
+// same row (everything but the parameter), one pair per kind.
+func tokenParam(k *dsn.TokenKey) *string       { return &k.Param }
+func stringParam(k *dsn.StringKey) *string     { return &k.Param }
+func refParam(k *dsn.RefKey) *string           { return &k.Param }
+func quantityParam(k *dsn.QuantityKey) *string { return &k.Param }
+func compositeParam(k *dsn.CompositeKey) *string {
+	return &k.Param
+}
+
+func sameToken(a, b *dsn.TokenKey) bool {
+	return a.System == b.System && a.Code == b.Code && a.Text == b.Text
+}
+
+func sameString(a, b *dsn.StringKey) bool { return a.Norm == b.Norm && a.Exact == b.Exact }
+
+func sameRef(a, b *dsn.RefKey) bool { return a.Type == b.Type && a.ID == b.ID && a.URL == b.URL }
+
+func sameQuantity(a, b *dsn.QuantityKey) bool {
+	return a.Value == b.Value && a.System == b.System && a.Code == b.Code && a.Unit == b.Unit && a.Low == b.Low && a.High == b.High
+}
+
+// sameComposite tells whether two composite keys are stored as the same row:
+// CompositeArgs gives them the same columns (their component parameters'
+// codes are not stored), compared part by part without building the columns.
+// A key with too many parts has no row and is the same as none.
 func sameComposite(a, b *dsn.CompositeKey) bool {
-	x, y := CompositeArgs(*a), CompositeArgs(*b)
-	if x == nil || y == nil || len(x) != len(y) {
+	if len(a.Parts) > MaxCompositeParts || len(b.Parts) > MaxCompositeParts {
 		return false
 	}
-	for i := range x {
-		if x[i] != y[i] {
+	for n := range MaxCompositeParts {
+		var x, y compositeCells
+		if n < len(a.Parts) {
+			x = cells(&a.Parts[n])
+		}
+		if n < len(b.Parts) {
+			y = cells(&b.Parts[n])
+		}
+		if x != y {
 			return false
 		}
 	}
 	return true
 }
 
+// compositeCells are the columns of one part as CompositeArgs fills them; a
+// number column that CompositeArgs leaves NULL has its has* false and zero
+// values, so == compares like CompositeArgs' values do (NaN differs from
+// itself either way).
+type compositeCells struct {
+	s, c, u  string
+	hasNum   bool
+	lo, hi   float64
+	hasDate  bool
+	dlo, dhi int64
+}
+
+func cells(p *dsn.CompositePart) compositeCells {
+	var x compositeCells
+	switch p.Type {
+	case dsn.ParamToken:
+		x.s, x.c = p.Token.System, p.Token.Code
+	case dsn.ParamString:
+		x.s, x.c = p.String.Norm, p.String.Exact
+	case dsn.ParamReference:
+		x.s, x.c, x.u = p.Ref.Type, p.Ref.ID, p.Ref.URL
+	case dsn.ParamQuantity:
+		x.s, x.c, x.u = p.Quantity.System, p.Quantity.Code, p.Quantity.Unit
+		x.hasNum = true
+		x.lo, x.hi = QuantitySpan(p.Quantity)
+	case dsn.ParamNumber:
+		x.hasNum = true
+		x.lo, x.hi = p.Number.Value, p.Number.Value
+	case dsn.ParamURI:
+		x.c = p.URI.URI
+	case dsn.ParamDate:
+		x.hasDate = true
+		x.dlo, x.dhi = RangeLow(p.Date.Low), RangeHigh(p.Date.High)
+	}
+	return x
+}
+
 // shareKeys merges the keys of one kind that a group of parameters shares
 // into one key named after the group. param gives a key's parameter, same
 // compares everything else. merged reports whether it merged anything (the
 // result is then a new slice; keys is never changed).
+//
+// Each set of equal keys (the first unused grouped key and every later one
+// equal to it) gives its rows to the largest group all of whose parameters
+// it has, the first such group of equal size, then again with the keys left
+// until no group fits; a merged row is a copy of the first key of the set,
+// renamed. Merged rows come first, then the keys not merged in their order.
+// The grouped keys are numbered 0..n-1 in their order (n ≤ maxShared), so a
+// set and the used keys are bit masks.
 func shareKeys[K any](keys []K, param func(*K) *string, same func(a, b *K) bool) (_ []K, merged bool) {
-	n := 0
+	var posBuf [maxShared]int32  // the index in keys of grouped key i
+	var bitBuf [maxShared]uint64 // its parameter's bit
+	pos, pbits := posBuf[:0], bitBuf[:0]
+	var present uint64
 	for i := range keys {
-		if inGroup[*param(&keys[i])] {
-			n++
+		b, ok := paramBit[*param(&keys[i])]
+		if !ok {
+			continue
 		}
+		if len(pos) == maxShared {
+			return keys, false
+		}
+		pos, pbits = append(pos, int32(i)), append(pbits, b)
+		present |= b
 	}
-	if n < 2 || n > maxShared {
+	if len(pos) < 2 || !anyGroupWithin(present) {
 		return keys, false
 	}
 	var out []K
-	used := make([]bool, len(keys))
-	for i := range keys {
-		if used[i] || !inGroup[*param(&keys[i])] {
+	var used uint64 // by grouped key number
+	for a := range pos {
+		if used&(1<<a) != 0 {
 			continue
 		}
-		// the keys equal to keys[i] under a grouped parameter
-		idx := []int{i}
-		for j := i + 1; j < len(keys); j++ {
-			if !used[j] && inGroup[*param(&keys[j])] && same(&keys[i], &keys[j]) {
-				idx = append(idx, j)
+		set, params := uint64(1)<<a, pbits[a]
+		for b := a + 1; b < len(pos); b++ {
+			if used&(1<<b) == 0 && same(&keys[pos[a]], &keys[pos[b]]) {
+				set |= 1 << b
+				params |= pbits[b]
 			}
 		}
-		for len(idx) > 1 {
-			g := bestGroup(idx, func(k int) string { return *param(&keys[k]) })
+		for set&(set-1) != 0 { // two keys or more
+			g := bestGroupMask(params)
 			if g == nil {
 				break
 			}
 			if out == nil {
 				out = make([]K, 0, len(keys))
 			}
-			k := keys[idx[0]]
-			*param(&k) = strings.Join(g, "+")
+			k := keys[pos[lowestBit(set)]]
+			*param(&k) = g.name
 			out = append(out, k)
-			rest := idx[:0]
-			for _, x := range idx {
-				if slices.Contains(g, *param(&keys[x])) {
-					used[x] = true
+			params = 0
+			for rest := set; rest != 0; rest &= rest - 1 {
+				x := lowestBit(rest)
+				if pbits[x]&g.members != 0 {
+					used |= 1 << x
+					set &^= 1 << x
 				} else {
-					rest = append(rest, x)
+					params |= pbits[x]
 				}
 			}
-			idx = rest
 		}
 	}
 	if out == nil {
 		return keys, false
 	}
+	next := 0 // the next grouped key's number
 	for i := range keys {
-		if !used[i] {
-			out = append(out, keys[i])
+		if next < len(pos) && int(pos[next]) == i {
+			next++
+			if used&(1<<(next-1)) != 0 {
+				continue
+			}
 		}
+		out = append(out, keys[i])
 	}
 	return out, true
 }
 
-// bestGroup returns the largest group whose every parameter is among the
-// keys idx (by their parameter), or nil (the first of equal size wins).
-func bestGroup(idx []int, param func(int) string) []string {
-	var best []string
-	for _, g := range sharedGroups {
-		if len(g) <= len(best) {
-			continue
+// anyGroupWithin tells whether some group's parameters are all in params.
+func anyGroupWithin(params uint64) bool {
+	for i := range groupMasks {
+		if groupMasks[i].members&^params == 0 {
+			return true
 		}
-		all := true
-		for _, p := range g {
-			all = all && slices.ContainsFunc(idx, func(x int) bool { return param(x) == p })
-		}
-		if all {
+	}
+	return false
+}
+
+// bestGroupMask returns the largest group whose every parameter is in params,
+// the first of equal size, or nil.
+func bestGroupMask(params uint64) *groupMask {
+	var best *groupMask
+	for i := range groupMasks {
+		g := &groupMasks[i]
+		if g.members&^params == 0 && (best == nil || g.size > best.size) {
 			best = g
 		}
 	}
 	return best
 }
+
+func lowestBit(x uint64) int { return bits.TrailingZeros64(x) }
