@@ -45,10 +45,7 @@ func (a *API) merge(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
-	out := opOutputs(res.Result)
-	if preview {
-		out[0] = map[string]any{"name": "outcome", "resource": information(res.Message)}
-	}
+	out := a.opOutputs(w, r, res.Result)
 	if in := inputParameters(p); in != nil {
 		out = append([]map[string]any{{"name": "input", "resource": in}}, out...)
 	}
@@ -102,9 +99,9 @@ func (a *API) mergePatient(r *http.Request, p parameters, name string) (string, 
 	case 1:
 		return ids[0], nil
 	case 0:
-		return "", dsn.Errorf(op, dsn.KindNotFound, "aucune inscription ne porte %s", name+"-identifier")
+		return "", errorf("fhirapi.merge", dsn.KindNotFound, "merge.no-registration", name)
 	}
-	return "", dsn.Errorf(op, dsn.KindUnprocessable, "%d inscriptions portent %s : précisez %s", len(ids), name+"-identifier", name)
+	return "", errorf("fhirapi.merge", dsn.KindUnprocessable, "merge.several", len(ids), name, name)
 }
 
 // unmerge: POST [base]/Patient/$unmerge (DSN; R5 has none) — source-patient,

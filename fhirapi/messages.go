@@ -18,7 +18,8 @@ import (
 // chooses (internal/language: Accept-Language, French by default), and so do
 // the success messages of writes and deletes (Prefer: return=OperationOutcome).
 // Validation, search parameter and repo's errors have their own catalogues
-// (fhir, search, repo); $merge's and the MPI operations' outcome speak French only.
+// (fhir, search, repo), and so have the outcomes and refusals of $merge and
+// the MPI operations (mpi/provincial/messages.go: inLanguage).
 var messages = map[string]language.Text{
 	"auth.required":            {FR: "authentification requise: envoyez un jeton d'accès (Authorization: Bearer …)", EN: "authentication required: send an access token (Authorization: Bearer …)"},
 	"auth.scope":               {FR: "portée insuffisante: %s sur %s demande la permission %q", EN: "insufficient scope: %s on %s needs the permission %q"},
@@ -73,6 +74,8 @@ var messages = map[string]language.Text{
 	"match.certain":            {FR: "onlyCertainMatches doit être un booléen", EN: "onlyCertainMatches must be a boolean"},
 	"match.count":              {FR: "count doit être un entier positif", EN: "count must be a positive integer"},
 	"merge.identifier":         {FR: "%s-identifier doit avoir une valeur", EN: "%s-identifier must have a value"},
+	"merge.no-registration":    {FR: "aucune inscription ne porte %s-identifier", EN: "no registration bears %s-identifier"},
+	"merge.several":            {FR: "%d inscriptions portent %s-identifier : précisez %s", EN: "%d registrations bear %s-identifier: name %s"},
 	"merge.required":           {FR: "le paramètre %s ou %s-identifier est obligatoire", EN: "the parameter %s or %s-identifier is required"},
 	"duplicates.threshold":     {FR: "threshold: probable, certain ou un nombre de bits, reçu %s", EN: "threshold: probable, certain or a number of bits, got %s"},
 	"validate.mode":            {FR: "le paramètre « mode » est un code (create, update, delete ou profile)", EN: "the parameter “mode” is a code (create, update, delete or profile)"},
@@ -102,6 +105,17 @@ func (a *API) inform(w http.ResponseWriter, r *http.Request, status int, id stri
 	l := language.Of(r)
 	language.Header(w, l)
 	a.send(w, r, status, repo.Information(messages[id].In(l)))
+}
+
+// inLanguage is fr or, when the request asks for English and en is not
+// empty, en; the answer says which (Content-Language).
+func inLanguage(w http.ResponseWriter, r *http.Request, fr, en string) string {
+	l := language.Of(r)
+	language.Header(w, l)
+	if l == language.English && en != "" {
+		return en
+	}
+	return fr
 }
 
 // errorf is the error of kind saying the sentence id with args, in both

@@ -117,12 +117,14 @@ func (a *API) sendOpResult(w http.ResponseWriter, r *http.Request, res provincia
 	if err != nil {
 		return err
 	}
-	a.send(w, r, http.StatusOK, outputParameters(opOutputs(res)...))
+	a.send(w, r, http.StatusOK, outputParameters(a.opOutputs(w, r, res)...))
 	return nil
 }
 
-func opOutputs(res provincial.Result) []map[string]any {
-	out := []map[string]any{{"name": "outcome", "resource": information(res.Message)}}
+// opOutputs are an operation's outputs, its outcome in the request's
+// language (provincial/messages.go; French by default).
+func (a *API) opOutputs(w http.ResponseWriter, r *http.Request, res provincial.Result) []map[string]any {
+	out := []map[string]any{{"name": "outcome", "resource": information(inLanguage(w, r, res.Message, res.English))}}
 	if res.Provenance != "" {
 		out = append(out, map[string]any{"name": "provenance",
 			"valueReference": map[string]any{"reference": "Provenance/" + res.Provenance}})

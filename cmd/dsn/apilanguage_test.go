@@ -18,7 +18,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -136,6 +136,8 @@ func TestAPILanguages(t *testing.T) {
 			"Content-Type \"application/merge-patch+json\" non pris en charge", "Content-Type \"application/merge-patch+json\" not supported"},
 		{"$everything _count", "GET", f + "/Patient/" + gpPatient + "/$everything?_count=0", "", bearer(doc), 400, "invalid",
 			"_count doit être un entier positif: \"0\"", "_count must be a positive integer: \"0\""},
+		{"$merge, a patient with itself", "POST", f + "/Patient/$merge", `{"resourceType":"Parameters","parameter":[{"name":"source-patient","valueReference":{"reference":"Patient/` + stranger + `"}},{"name":"target-patient","valueReference":{"reference":"Patient/` + stranger + `"}}]}`, append(bearer(systemToken(t, m)), "Content-Type", "application/fhir+json"), 422, "business-rule",
+			"un patient ne peut pas être fusionné avec lui-même", "a patient cannot be merged with itself"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
@@ -191,6 +193,21 @@ func TestAPILanguages(t *testing.T) {
 		outcome, _ := last["resource"].(map[string]any)
 		if code, msg := answerText(answer{obj: outcome}); code != "not-supported" || msg != want {
 			t.Errorf("$everything, Accept-Language %q: %s %q, want not-supported %q", al, code, msg, want)
+		}
+	}
+	// $merge: its outcome (Parameters.parameter "outcome") in the same language
+	preview := `{"resourceType":"Parameters","parameter":[{"name":"source-patient","valueReference":{"reference":"Patient/` + stranger + `"}},{"name":"target-patient","valueReference":{"reference":"Patient/` + gpPatient + `"}},{"name":"preview","valueBoolean":true}]}`
+	for al, want := range map[string]string{"": "aperçu : rien n'a été écrit", "en": "preview: nothing was written"} {
+		a := call(t, "POST", f+"/Patient/$merge", preview, append(bearer(systemToken(t, m)), "Content-Type", "application/fhir+json", "Accept-Language", al)...)
+		ps, _ := a.obj["parameter"].([]any)
+		var outcome map[string]any
+		for _, p := range ps {
+			if p := p.(map[string]any); p["name"] == "outcome" {
+				outcome, _ = p["resource"].(map[string]any)
+			}
+		}
+		if code, msg := answerText(answer{obj: outcome}); a.status != 200 || code != "informational" || msg != want {
+			t.Errorf("$merge preview, Accept-Language %q: %d %s %q, want 200 informational %q (%s)", al, a.status, code, msg, want, a.raw)
 		}
 	}
 	// a batch: each entry's error outcome in the same language

@@ -87,9 +87,8 @@ func (t enqueueTx) Put(w dsn.Write) error {
 		return t.Tx.Put(w)
 	}
 	if goldenIndex(w.Index) || w.VersionID > 1 && t.currentGolden(w.ID) {
-		e := dsn.Errorf("provincial.Enqueue", dsn.KindUnprocessable,
-			"Patient/%s est un dossier provincial géré par l'index patient : il se modifie par les opérations $mpi-link, $mpi-unlink, $merge et $unmerge", w.ID)
-		e.Issues = []dsn.Issue{{Severity: "error", Code: "business-rule", Diagnostics: e.Msg, Expression: "Patient.meta.tag"}}
+		e := fail("provincial.Enqueue", dsn.KindUnprocessable, "golden.managed", w.ID)
+		e.Issues = []dsn.Issue{{Severity: "error", Code: "business-rule", Diagnostics: e.Msg, English: e.English, Expression: "Patient.meta.tag"}}
 		return e
 	}
 	if !w.Deleted {

@@ -6,6 +6,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 )
 
@@ -16,10 +17,11 @@ type Result struct {
 	Provenance string // id of the Provenance recording the step
 	Golden     string // the golden record the source ends in ("" if none)
 	Message    string // French summary
+	English    string // the same in English (the edge chooses: fhirapi, Accept-Language)
 }
 
-func result(written []dsn.Resource, golden, msg string) Result {
-	r := Result{Written: written, Golden: golden, Message: msg}
+func result(written []dsn.Resource, golden string, msg words.Text) Result {
+	r := Result{Written: written, Golden: golden, Message: msg.FR, English: msg.EN}
 	for _, w := range written {
 		if w.Type == "Provenance" {
 			r.Provenance = w.ID
@@ -28,10 +30,11 @@ func result(written []dsn.Resource, golden, msg string) Result {
 	return r
 }
 
-// rule is a refusal by a business rule (422, issue code business-rule).
-func rule(op, format string, args ...any) error {
-	e := dsn.Errorf(op, dsn.KindUnprocessable, format, args...)
-	e.Issues = []dsn.Issue{{Severity: "error", Code: "business-rule", Diagnostics: e.Msg}}
+// rule is a refusal by a business rule (422, issue code business-rule),
+// saying the sentence id with args in both languages.
+func rule(op, id string, args ...any) error {
+	e := fail(op, dsn.KindUnprocessable, id, args...)
+	e.Issues = []dsn.Issue{{Severity: "error", Code: "business-rule", Diagnostics: e.Msg, English: e.English}}
 	return e
 }
 
@@ -43,10 +46,10 @@ func (w *work) registration(op, id string) (*patient, error) {
 		return nil, err
 	}
 	if p.golden() {
-		return nil, rule(op, "Patient/%s est un dossier provincial, pas une inscription", id)
+		return nil, rule(op, "link.golden", id)
 	}
 	if into := mpi.Links(p.obj, "replaced-by"); len(into) > 0 {
-		return nil, rule(op, "Patient/%s a été fusionné dans Patient/%s", id, into[0])
+		return nil, rule(op, "link.merged", id, into[0])
 	}
 	return p, nil
 }
@@ -59,13 +62,13 @@ func (w *work) activeGolden(op, id string) (*patient, error) {
 		return nil, err
 	}
 	if !g.golden() {
-		return nil, rule(op, "Patient/%s n'est pas un dossier provincial", id)
+		return nil, rule(op, "link.not-golden", id)
 	}
 	if into := mpi.Links(g.obj, "replaced-by"); len(into) > 0 {
-		return nil, rule(op, "le dossier provincial Patient/%s a été remplacé par Patient/%s", id, into[0])
+		return nil, rule(op, "link.replaced", id, into[0])
 	}
 	if len(g.members()) == 0 {
-		return nil, rule(op, "le dossier provincial Patient/%s n'a plus d'inscription", id)
+		return nil, rule(op, "golden.empty", id)
 	}
 	return g, nil
 }
@@ -87,7 +90,7 @@ func (s *Service) Link(ctx context.Context, actor Actor, source, golden, reason 
 		}
 		return w.link(op, src, g, ActLink, actor, reason, "")
 	})
-	return result(written, golden, "Patient/"+source+" est lié au dossier provincial Patient/"+golden), err
+	return result(written, golden, say("link.done", source, golden)), err
 }
 
 // link is Link's work; taskID, if set, is the review Task accepted.
@@ -97,7 +100,7 @@ func (w *work) link(op string, src, g *patient, act string, actor Actor, reason,
 		return err
 	}
 	if own != nil && own.id() == g.id() {
-		return rule(op, "Patient/%s est déjà lié au dossier provincial Patient/%s", src.id(), g.id())
+		return rule(op, "link.already", src.id(), g.id())
 	}
 	tasks, err := w.reviews(src.id())
 	if err != nil {
@@ -155,10 +158,10 @@ func (s *Service) Unlink(ctx context.Context, actor Actor, source, reason string
 			return err
 		}
 		if own == nil {
-			return rule(op, "Patient/%s n'est lié à aucun dossier provincial (liaison en cours ?)", source)
+			return rule(op, "unlink.none", source)
 		}
 		if len(own.members()) < 2 {
-			return rule(op, "Patient/%s est la seule inscription du dossier provincial Patient/%s : rien à dissocier", source, own.id())
+			return rule(op, "unlink.only", source, own.id())
 		}
 		tasks, err := w.reviews(source)
 		if err != nil {
@@ -183,7 +186,7 @@ func (s *Service) Unlink(ctx context.Context, actor Actor, source, reason string
 		_, err = w.provenance(prov, ActUnlink, actor, reason, []entity{{role: "source", what: versionRef(own.res)}}, w.written)
 		return err
 	})
-	return result(written, gid, "Patient/"+source+" a son propre dossier provincial Patient/"+gid), err
+	return result(written, gid, say("unlink.done", source, gid)), err
 }
 
 // Accept confirms a review Task ($mpi-accept): its registration joins the
@@ -208,7 +211,7 @@ func (s *Service) Accept(ctx context.Context, actor Actor, taskID, reason string
 		gid = g.id()
 		return w.link(op, src, g, ActAccept, actor, reason, taskID)
 	})
-	return result(written, gid, "doublon confirmé : inscription liée au dossier provincial Patient/"+gid), err
+	return result(written, gid, say("accept.done", gid)), err
 }
 
 // Reject refuses a review Task ($mpi-reject): the two stay apart, and the
@@ -228,7 +231,7 @@ func (s *Service) Reject(ctx context.Context, actor Actor, taskID, reason string
 		_, err = w.provenance(prov, ActReject, actor, reason, ents, w.written)
 		return err
 	})
-	return result(written, "", "doublon infirmé : les deux dossiers restent distincts"), err
+	return result(written, "", say("reject.done")), err
 }
 
 // openReview reads a review Task still waiting for a decision.
@@ -237,7 +240,7 @@ func (w *work) openReview(op, id string) (reviewTask, error) {
 	if err != nil {
 		switch dsn.KindOf(err) {
 		case dsn.KindNotFound, dsn.KindGone:
-			return reviewTask{}, dsn.Errorf(op, dsn.KindOf(err), "la tâche de revue Task/%s n'existe pas", id)
+			return reviewTask{}, fail(op, dsn.KindOf(err), "task.missing", id)
 		}
 		return reviewTask{}, err
 	}
@@ -247,10 +250,10 @@ func (w *work) openReview(op, id string) (reviewTask, error) {
 	}
 	t := reviewTask{res: res, obj: obj}
 	if !isReview(obj) {
-		return t, rule(op, "Task/%s n'est pas une tâche de revue de l'index patient", id)
+		return t, rule(op, "task.not-review", id)
 	}
 	if t.status() != "requested" {
-		return t, rule(op, "la tâche de revue Task/%s est déjà traitée (statut %s)", id, t.status())
+		return t, rule(op, "task.done", id, t.status())
 	}
 	return t, nil
 }
@@ -285,5 +288,5 @@ func (w *work) follow(op, id string) (*patient, error) {
 		}
 		id = into[0]
 	}
-	return nil, rule(op, "chaîne de remplacements trop longue à partir de Patient/%s", id)
+	return nil, rule(op, "link.chain", id)
 }

@@ -3,6 +3,7 @@ package provincial
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 
 	"dsn"
@@ -52,10 +53,10 @@ func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest) (Mer
 	const op = "provincial.Merge"
 	var out MergeResult
 	if req.Source == req.Target {
-		return out, rule(op, "un patient ne peut pas être fusionné avec lui-même (Patient/%s)", req.Source)
+		return out, rule(op, "merge.self", req.Source)
 	}
 	if req.Result != nil && fhir.ID(req.Result) != req.Target {
-		return out, rule(op, "result-patient doit être la cible Patient/%s (id %q)", req.Target, fhir.ID(req.Result))
+		return out, rule(op, "merge.result", req.Target, fhir.ID(req.Result))
 	}
 	written, err := s.atomic(ctx, func(w *work) error {
 		out = MergeResult{}
@@ -85,10 +86,11 @@ func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest) (Mer
 		return nil
 	})
 	if errors.Is(err, errPreview) {
-		out.Message = "aperçu : rien n'a été écrit"
+		t := say("merge.preview")
+		out.Message, out.English = t.FR, t.EN
 		return out, nil
 	}
-	out.Result = result(written, out.Golden, "Patient/"+req.Source+" fusionné dans Patient/"+req.Target)
+	out.Result = result(written, out.Golden, say("merge.done", req.Source, req.Target))
 	return out, err
 }
 
@@ -101,19 +103,19 @@ func (w *work) mergePair(op, source, target string) (a, b *patient, err error) {
 		return nil, nil, err
 	}
 	if a.golden() != b.golden() {
-		return nil, nil, rule(op, "on fusionne deux inscriptions ou deux dossiers provinciaux, pas une inscription avec un dossier provincial (utilisez $mpi-link)")
+		return nil, nil, rule(op, "merge.kinds")
 	}
 	if into := mpi.Links(a.obj, "replaced-by"); len(into) > 0 {
-		return nil, nil, rule(op, "Patient/%s a déjà été fusionné dans Patient/%s", source, into[0])
+		return nil, nil, rule(op, "merge.already", source, into[0])
 	}
 	if into := mpi.Links(b.obj, "replaced-by"); len(into) > 0 {
-		return nil, nil, rule(op, "la cible Patient/%s a elle-même été fusionnée dans Patient/%s", target, into[0])
+		return nil, nil, rule(op, "merge.target-merged", target, into[0])
 	}
 	if a.golden() && len(a.members()) == 0 {
-		return nil, nil, rule(op, "le dossier provincial Patient/%s n'a plus d'inscription", source)
+		return nil, nil, rule(op, "golden.empty", source)
 	}
 	if b.golden() && len(b.members()) == 0 {
-		return nil, nil, rule(op, "le dossier provincial Patient/%s n'a plus d'inscription", target)
+		return nil, nil, rule(op, "golden.empty", target)
 	}
 	return a, b, nil
 }
@@ -207,8 +209,10 @@ func (w *work) repoint(from, to string) (int, error) {
 		}
 		if _, err := w.put(obj); err != nil {
 			// the request is fine, the stored data is not: 422
+			m := messages["merge.rewrite"]
 			return n, &dsn.Error{Op: "provincial.Merge", Kind: dsn.KindUnprocessable, Issues: dsn.IssuesOf(err),
-				Msg: "impossible de réécrire " + r.Type + "/" + r.ID + " vers la cible : " + dsn.Message(err)}
+				Msg:     fmt.Sprintf(m.FR, r.Type+"/"+r.ID, dsn.Message(err)),
+				English: fmt.Sprintf(m.EN, r.Type+"/"+r.ID, dsn.EnglishMessage(err))}
 		}
 		n++
 	}

@@ -9,6 +9,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 )
 
 // Unmerge undoes the merge of Patient source into target ($unmerge), from
@@ -35,14 +36,15 @@ func (s *Service) Unmerge(ctx context.Context, actor Actor, source, target, reas
 	if err != nil {
 		return Result{}, err
 	}
-	var gid, note string
+	var gid string
+	var note words.Text
 	written, err := s.atomic(ctx, func(w *work) error {
 		a, err := w.patient(op, source)
 		if err != nil {
 			return err
 		}
 		if mergeProvenance(a.obj, target) != m.prov {
-			return rule(op, "Patient/%s n'est pas (ou plus) fusionné dans Patient/%s", source, target)
+			return rule(op, "unmerge.not-merged", source, target)
 		}
 		b, err := w.patient(op, target)
 		if err != nil {
@@ -61,9 +63,9 @@ func (s *Service) Unmerge(ctx context.Context, actor Actor, source, target, reas
 			[]entity{{role: "removal", what: "Provenance/" + m.prov}}, w.written)
 		return err
 	})
-	msg := fmt.Sprintf("fusion de Patient/%s dans Patient/%s annulée", source, target)
-	if note != "" {
-		msg += "; " + note
+	msg := say("unmerge.done", source, target)
+	if note.FR != "" {
+		msg = words.Text{FR: msg.FR + "; " + note.FR, EN: msg.EN + "; " + note.EN}
 	}
 	return result(written, gid, msg), err
 }
@@ -108,12 +110,12 @@ func (s *Service) loadMerge(ctx context.Context, op, source, target string) (*me
 	if err != nil {
 		switch dsn.KindOf(err) {
 		case dsn.KindNotFound, dsn.KindGone:
-			return nil, dsn.Errorf(op, dsn.KindOf(err), "le patient %s n'existe pas", source)
+			return nil, fail(op, dsn.KindOf(err), "patient.missing", source)
 		}
 		return nil, err
 	}
 	if _, err := s.store.Read(ctx, "Patient", target); err != nil && dsn.KindOf(err) != dsn.KindInternal {
-		return nil, dsn.Errorf(op, dsn.KindOf(err), "le patient %s n'existe pas", target)
+		return nil, fail(op, dsn.KindOf(err), "patient.missing", target)
 	}
 	obj, err := fhir.Decode(res.Body)
 	if err != nil {
@@ -121,7 +123,7 @@ func (s *Service) loadMerge(ctx context.Context, op, source, target string) (*me
 	}
 	m := &merged{prov: mergeProvenance(obj, target)}
 	if m.prov == "" {
-		return nil, rule(op, "Patient/%s n'a pas été fusionné dans Patient/%s : rien à annuler", source, target)
+		return nil, rule(op, "unmerge.nothing", source, target)
 	}
 	pr, err := s.store.Read(ctx, "Provenance", m.prov)
 	if err != nil {
@@ -201,7 +203,7 @@ func (s *Service) version(ctx context.Context, ref string, shift int64) (*patien
 	return &patient{res: res, obj: obj}, nil
 }
 
-func (w *work) unmergeRegistrations(a, b *patient, m *merged, prov string) (gid, note string, err error) {
+func (w *work) unmergeRegistrations(a, b *patient, m *merged, prov string) (gid string, note words.Text, err error) {
 	from, to := "Patient/"+b.id(), "Patient/"+a.id()
 	missed := 0
 	for _, mv := range m.moved {
@@ -212,22 +214,22 @@ func (w *work) unmergeRegistrations(a, b *patient, m *merged, prov string) (gid,
 				missed += len(paths)
 				continue
 			}
-			return "", "", err
+			return "", note, err
 		}
 		obj, err := fhir.Decode(res.Body)
 		if err != nil {
-			return "", "", dsn.Wrap("provincial.Unmerge", dsn.KindInternal, err)
+			return "", note, dsn.Wrap("provincial.Unmerge", dsn.KindInternal, err)
 		}
 		done, miss := revertPaths(obj, paths, from, to)
 		missed += miss
 		if done > 0 {
 			if _, err := w.put(obj); err != nil {
-				return "", "", err
+				return "", note, err
 			}
 		}
 	}
 	if missed > 0 {
-		note = fmt.Sprintf("%d référence(s) modifiée(s) ou supprimée(s) depuis la fusion laissée(s) telle(s) quelle(s)", missed)
+		note = say("unmerge.missed", missed)
 	}
 	// the source as before: active as it was, no replaced-by link
 	restored := cloneObj(a.obj)
@@ -242,7 +244,7 @@ func (w *work) unmergeRegistrations(a, b *patient, m *merged, prov string) (gid,
 		return str(o["type"]) == "replaced-by" && str(other["reference"]) == from
 	}))
 	if _, err := w.put(restored); err != nil {
-		return "", "", err
+		return "", note, err
 	}
 	// the target: no replaces link; its pre-merge content if result-patient
 	// replaced it and it did not change since
@@ -259,7 +261,7 @@ func (w *work) unmergeRegistrations(a, b *patient, m *merged, prov string) (gid,
 	}))
 	if !sameContent(b.obj, nb) {
 		if _, err := w.put(nb); err != nil {
-			return "", "", err
+			return "", note, err
 		}
 	}
 	gid, err = w.rejoin(a.id(), b.id(), m, prov)

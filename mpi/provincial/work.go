@@ -62,9 +62,9 @@ func (w *work) patient(op, id string) (*patient, error) {
 	if err != nil {
 		switch dsn.KindOf(err) {
 		case dsn.KindNotFound:
-			return nil, dsn.Errorf(op, dsn.KindNotFound, "le patient %s n'existe pas", id)
+			return nil, fail(op, dsn.KindNotFound, "patient.missing", id)
 		case dsn.KindGone:
-			return nil, dsn.Errorf(op, dsn.KindGone, "le patient %s a été supprimé", id)
+			return nil, fail(op, dsn.KindGone, "patient.deleted", id)
 		}
 		return nil, dsn.Wrap(op, dsn.KindInternal, err)
 	}

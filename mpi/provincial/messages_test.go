@@ -1,0 +1,22 @@
+package provincial
+
+import (
+	"regexp"
+	"testing"
+
+	"dsn/internal/language/langtest"
+)
+
+// TestMessagesBothLanguages: every sentence of the catalogue has French and
+// English with the same arguments, every id the code says (rule's and
+// say's, fail's third argument, messages[…]) is in it, and every id in it is
+// said somewhere.
+func TestMessagesBothLanguages(t *testing.T) {
+	ids := regexp.MustCompile(`(?:\brule\([^,()]+, |\bsay\(|\bfail\([^,()]+, (?:[^,()]|\([^()]*\))+, |\bmessages\[)"([a-z][a-z0-9.-]*)"`)
+	used := langtest.Check(t, messages, ids, "messages.go", len(messages))
+	for id := range messages {
+		if used[id] == 0 {
+			t.Errorf("message %s is in the catalogue, used nowhere", id)
+		}
+	}
+}
