@@ -146,7 +146,7 @@ func (a *API) sendWrite(w http.ResponseWriter, r *http.Request, status int, res 
 	case "OperationOutcome":
 		l := language.Of(r)
 		language.Header(w, l)
-		a.send(w, r, status, writeOutcome(res, messages[id].In(l)))
+		a.send(w, r, status, writeOutcome(res, messages[id].In(l), l == language.English))
 	default:
 		a.send(w, r, status, res.Body)
 	}
@@ -167,12 +167,13 @@ func ifMatch(r *http.Request) (int64, error) {
 
 // writeOutcome is the OperationOutcome of a successful write (Prefer:
 // return=OperationOutcome, http.html#return: "hints and warnings about the
-// operation"): the information line, then the write's warnings (namHints).
-func writeOutcome(res dsn.Resource, msg string) fhir.Object {
+// operation"): the information line, then the write's warnings (namHints),
+// in English when english.
+func writeOutcome(res dsn.Resource, msg string, english bool) fhir.Object {
 	oo := repo.Information(msg)
 	issues := oo["issue"].([]any)
 	for _, h := range namHints(res) {
-		issues = append(issues, map[string]any{"severity": h.Severity, "code": h.Code, "diagnostics": h.Diagnostics,
+		issues = append(issues, map[string]any{"severity": h.Severity, "code": h.Code, "diagnostics": h.In(english),
 			"expression": []any{h.Expression}})
 	}
 	oo["issue"] = issues
@@ -181,7 +182,8 @@ func writeOutcome(res dsn.Resource, msg string) fhir.Object {
 
 // namHints gives, for a Patient, one warning per disagreement between its
 // NAM and its demographics (mpi.NAMWarnings, quebec.md §1.1) — a warning,
-// never a refusal. Single writes put them in their OperationOutcome,
+// never a refusal, in both languages (mpi/messages.go). Single writes put
+// them in their OperationOutcome,
 // batch and transaction entries in their response.outcome.
 func namHints(res dsn.Resource) []dsn.Issue {
 	if res.Type != "Patient" || res.Deleted {
@@ -193,7 +195,7 @@ func namHints(res dsn.Resource) []dsn.Issue {
 	}
 	var out []dsn.Issue
 	for _, w := range mpi.NAMWarnings(p, res.LastUpdated) {
-		out = append(out, dsn.Issue{Severity: "warning", Code: "business-rule", Diagnostics: w, Expression: "Patient.identifier"})
+		out = append(out, dsn.Issue{Severity: "warning", Code: "business-rule", Diagnostics: w.FR, English: w.EN, Expression: "Patient.identifier"})
 	}
 	return out
 }

@@ -83,20 +83,20 @@ func MakeNAM(surnameAtBirth, firstName string, birth time.Time, female bool, dif
 func ParseNAM(s string, now time.Time) (NAM, error) {
 	v := strings.ToUpper(strings.ReplaceAll(strings.TrimSpace(s), " ", ""))
 	if len(v) != 12 {
-		return NAM{}, namErr("le NAM doit compter 12 caractères (4 lettres, 6 chiffres, 1 caractère, 1 chiffre)")
+		return NAM{}, namErr("nam.length")
 	}
 	for i := 0; i < 4; i++ {
 		if v[i] < 'A' || v[i] > 'Z' {
-			return NAM{}, namErr("les 4 premiers caractères du NAM doivent être des lettres")
+			return NAM{}, namErr("nam.letters")
 		}
 	}
 	for i := 4; i < 10; i++ {
 		if v[i] < '0' || v[i] > '9' {
-			return NAM{}, namErr("les caractères 5 à 10 du NAM doivent être des chiffres (AAMMJJ)")
+			return NAM{}, namErr("nam.digits")
 		}
 	}
 	if !validDiff(v[10]) || v[11] < '0' || v[11] > '9' {
-		return NAM{}, namErr("les deux derniers caractères du NAM sont invalides")
+		return NAM{}, namErr("nam.last")
 	}
 	yy, mm, dd := num2(v[4:6]), num2(v[6:8]), num2(v[8:10])
 	female := mm > 50
@@ -104,7 +104,7 @@ func ParseNAM(s string, now time.Time) (NAM, error) {
 		mm -= 50
 	}
 	if mm < 1 || mm > 12 || dd < 1 || dd > 31 {
-		return NAM{}, namErr("la date de naissance encodée dans le NAM est impossible")
+		return NAM{}, namErr("nam.date")
 	}
 	century := now.Year() / 100 * 100
 	if century+yy > now.Year() {
@@ -113,13 +113,13 @@ func ParseNAM(s string, now time.Time) (NAM, error) {
 	for _, c := range []int{century, century - 100} {
 		birth := time.Date(c+yy, time.Month(mm), dd, 0, 0, 0, 0, time.UTC)
 		if birth.Day() != dd {
-			return NAM{}, namErr("la date de naissance encodée dans le NAM est impossible")
+			return NAM{}, namErr("nam.date")
 		}
 		if '0'+checkDigit(v[:4], birth, female, v[10]) == v[11] {
 			return NAM{Value: v, Letters: v[:4], BirthDate: birth, Female: female, Diff: v[10]}, nil
 		}
 	}
-	return NAM{}, namErr("le chiffre de contrôle du NAM ne correspond pas (faute de frappe ?)")
+	return NAM{}, namErr("nam.check")
 }
 
 // checkDigit is the sum of EBCDIC codes × weights mod 10 over the 14-character
@@ -183,4 +183,8 @@ func appendTwo(b []byte, n int) []byte { return append(b, byte('0'+n/10%10), byt
 
 func num2(s string) int { return int(s[0]-'0')*10 + int(s[1]-'0') }
 
-func namErr(msg string) error { return dsn.Errorf("mpi.ParseNAM", dsn.KindInvalid, "%s", msg) }
+// namErr is ParseNAM's refusal saying the sentence id, in both languages.
+func namErr(id string) error {
+	m := messages[id]
+	return &dsn.Error{Op: "mpi.ParseNAM", Kind: dsn.KindInvalid, Msg: m.FR, English: m.EN}
+}

@@ -117,13 +117,14 @@ func TestNAMWarnings(t *testing.T) {
 		t.Fatalf("want %d warnings, got %q", len(want), w)
 	}
 	for i, s := range want {
-		if !strings.Contains(w[i], s) {
+		if !strings.Contains(w[i].FR, s) {
 			t.Errorf("warning %d = %q, want it to say %q", i, w[i], s)
 		}
 	}
 	// A bad check digit is a warning too, with the parser's reason.
 	w = NAMWarnings(pat("Tremblay", "Pierre", "1965-03-05", "male", "TREP65030513"), now)
-	if len(w) != 1 || !strings.Contains(w[0], "chiffre de contrôle") || strings.Contains(w[0], "mpi.ParseNAM") {
+	if len(w) != 1 || !strings.Contains(w[0].FR, "chiffre de contrôle") || strings.Contains(w[0].FR, "mpi.ParseNAM") ||
+		w[0].EN != "NAM TREP65030513: the NAM's check digit does not match (a typo?) (check the health insurance card)" {
 		t.Fatalf("bad check digit: %q", w)
 	}
 }

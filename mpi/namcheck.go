@@ -8,40 +8,40 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 )
 
 // NAMWarnings checks the Patient's NAM against its own demographics
 // (quebec.md §1.1): format and check digit, the 3 letters of the surname at
 // birth, the first letter of the given name, the birth date and the sex
-// recorded at RAMQ. Each disagreement is one French sentence for a warning —
+// recorded at RAMQ. Each disagreement is one sentence, in French and in
+// English (messages.go), for a warning —
 // never a reason to refuse the write: RAMQ does not publish the check-digit
 // rule, a married name differs from the surname at birth, and the CAM may
 // carry the marker X. nil when the Patient has no NAM or everything agrees.
-func NAMWarnings(p fhir.Object, now time.Time) []string {
+func NAMWarnings(p fhir.Object, now time.Time) []words.Text {
 	r := FromPatient(p)
 	if r.NAM == "" {
 		return nil
 	}
 	n, err := ParseNAM(r.NAM, now)
 	if err != nil {
-		return []string{fmt.Sprintf("NAM %s: %s (vérifiez la carte d'assurance maladie)", r.NAM, errText(err))}
+		why := errText(err)
+		m := messages["nam.warn-invalid"]
+		return []words.Text{{FR: fmt.Sprintf(m.FR, r.NAM, why.FR), EN: fmt.Sprintf(m.EN, r.NAM, why.EN)}}
 	}
-	var out []string
+	var out []words.Text
 	if len(r.Family) > 0 && !namFamilyAgrees(n, r.Family) {
-		out = append(out, fmt.Sprintf("NAM %s: les lettres %s ne correspondent à aucun nom de famille du dossier (%s) — "+
-			"le NAM porte le nom à la naissance", n.Value, n.Letters[:3], strings.Join(r.Family, ", ")))
+		out = append(out, messages["nam.warn-family"].Format(n.Value, n.Letters[:3], strings.Join(r.Family, ", ")))
 	}
 	if given := append(append([]string{}, r.Given...), r.OtherGiven...); len(given) > 0 && !namGivenAgrees(n, given) {
-		out = append(out, fmt.Sprintf("NAM %s: la lettre %s ne correspond à l'initiale d'aucun prénom du dossier (%s)",
-			n.Value, n.Letters[3:], strings.Join(given, ", ")))
+		out = append(out, messages["nam.warn-given"].Format(n.Value, n.Letters[3:], strings.Join(given, ", ")))
 	}
 	if r.BirthDate != "" && !namBirthAgrees(n, r.BirthDate) {
-		out = append(out, fmt.Sprintf("NAM %s: la date de naissance encodée (jour %02d, mois %02d, année en %s) diffère de celle du dossier (%s)",
-			n.Value, n.BirthDate.Day(), int(n.BirthDate.Month()), n.Value[4:6], r.BirthDate))
+		out = append(out, messages["nam.warn-birth"].Format(n.Value, n.BirthDate.Day(), int(n.BirthDate.Month()), n.Value[4:6], r.BirthDate))
 	}
 	if (r.Sex == "male" && n.Female) || (r.Sex == "female" && !n.Female) {
-		out = append(out, fmt.Sprintf("NAM %s: le sexe inscrit à la RAMQ (%s) diffère du genre du dossier (%s)",
-			n.Value, map[bool]string{true: "F", false: "M"}[n.Female], r.Sex))
+		out = append(out, messages["nam.warn-sex"].Format(n.Value, map[bool]string{true: "F", false: "M"}[n.Female], r.Sex))
 	}
 	return out
 }
@@ -78,11 +78,15 @@ func namBirthAgrees(n NAM, birthDate string) bool {
 	return d.Year()%100 == n.BirthDate.Year()%100 && d.Month() == n.BirthDate.Month() && d.Day() == n.BirthDate.Day()
 }
 
-// errText is the French message of a dsn.Error without its operation prefix.
-func errText(err error) string {
+// errText is the message of a dsn.Error without its operation prefix, in
+// both languages (its French where it has no English).
+func errText(err error) words.Text {
 	var e *dsn.Error
 	if errors.As(err, &e) && e.Msg != "" {
-		return e.Msg
+		if e.English == "" {
+			return words.Text{FR: e.Msg, EN: e.Msg}
+		}
+		return words.Text{FR: e.Msg, EN: e.English}
 	}
-	return err.Error()
+	return words.Text{FR: err.Error(), EN: err.Error()}
 }

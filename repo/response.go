@@ -49,7 +49,7 @@ func entryResponse(base string, e *entry, o BundleOptions, english bool) map[str
 		}
 		if o.Hints != nil && r.Body != nil && !r.Deleted {
 			if hints := o.Hints(r); len(hints) > 0 {
-				resp["outcome"] = hintOutcome(hints)
+				resp["outcome"] = hintOutcome(hints, english)
 			}
 		}
 	}
@@ -66,13 +66,15 @@ func entryResponse(base string, e *entry, o BundleOptions, english bool) map[str
 	return out
 }
 
-// hintOutcome is the OperationOutcome of a successful entry's warnings.
-func hintOutcome(hints []dsn.Issue) fhir.Object {
+// hintOutcome is the OperationOutcome of a successful entry's warnings, in
+// English when english (each hint's English where it has one).
+func hintOutcome(hints []dsn.Issue, english bool) fhir.Object {
 	issues := make([]any, 0, len(hints))
 	for _, h := range hints {
 		if h.Severity == "" {
 			h.Severity = "warning"
 		}
+		h.Diagnostics = h.In(english)
 		issues = append(issues, issueObject(h, dsn.KindInvalid))
 	}
 	return fhir.Object{"resourceType": "OperationOutcome", "issue": issues}

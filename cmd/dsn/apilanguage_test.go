@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"dsn/access"
+	"dsn/mpi"
 	"dsn/synth"
 )
 
@@ -18,7 +19,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -208,6 +209,20 @@ func TestAPILanguages(t *testing.T) {
 		}
 		if code, msg := answerText(answer{obj: outcome}); a.status != 200 || code != "informational" || msg != want {
 			t.Errorf("$merge preview, Accept-Language %q: %d %s %q, want 200 informational %q (%s)", al, a.status, code, msg, want, a.raw)
+		}
+	}
+	// a Patient's NAM disagreeing with its demographics: the write's warning in the same language
+	pat := `{"resourceType":"Patient","name":[{"family":"Tremblay","given":["Pierre"]}],"birthDate":"1965-03-05","gender":"female",` +
+		`"identifier":[{"system":"` + mpi.NAMSystem + `","value":"TREP65030512"}]}`
+	for al, want := range map[string]string{"": "NAM TREP65030512: le sexe inscrit à la RAMQ (M) diffère du genre du dossier (female)",
+		"en": "NAM TREP65030512: the sex registered at RAMQ (M) differs from the record's gender (female)"} {
+		a := call(t, "POST", f+"/Patient", pat, append(bearer(systemToken(t, m)), "Content-Type", "application/fhir+json", "Prefer", "return=OperationOutcome", "Accept-Language", al)...)
+		is, _ := a.obj["issue"].([]any)
+		if a.status != 201 || len(is) != 2 {
+			t.Fatalf("NAM hint, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		if code, msg := answerText(answer{obj: map[string]any{"issue": is[1:]}}); code != "business-rule" || msg != want {
+			t.Errorf("NAM hint, Accept-Language %q: %s %q, want business-rule %q", al, code, msg, want)
 		}
 	}
 	// a batch: each entry's error outcome in the same language
