@@ -27,6 +27,7 @@ type entry struct {
 	orig     fhir.Object // the resource as sent (POST, PUT)
 	patch    []patchOp   // PATCH (a Binary holding a JSON Patch)
 	parseErr error       // batch: an entry that cannot be parsed answers alone
+	english  bool        // a search entry's warnings in English (InEnglish on the request)
 
 	// Set while processing; reset on each run of the Store.Write fn.
 	resource fhir.Object

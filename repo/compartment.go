@@ -27,7 +27,7 @@ func (s *Service) CompartmentSearch(ctx context.Context, base, id, typ string, p
 			return nil, err
 		}
 		if !InPatientCompartment(typ) {
-			return nil, invalidf(op, "", "le type %s ne fait pas partie du compartiment Patient (compartmentdefinition-patient.html)", typ)
+			return nil, invalidIn(op, "", "compartment.type", typ)
 		}
 		scope.Type = typ
 	}

@@ -63,7 +63,7 @@ func (s *Service) execGet(r reader, base string, e *entry) error {
 		return dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	q.Type = e.typ
-	b, err := s.answer(r, op, base, base+"/"+e.typ, q, e.query, issues, false) // a batch entry's warnings stay French
+	b, err := s.answer(r, op, base, base+"/"+e.typ, q, e.query, issues, e.english)
 	if err != nil {
 		return err
 	}

@@ -25,7 +25,7 @@ func (s *Service) History(ctx context.Context, base, typ, id string, params url.
 	if v := params.Get("_since"); v != "" {
 		t, err := time.Parse(time.RFC3339Nano, v)
 		if err != nil {
-			return nil, invalidf(op, "", "_since doit être un instant FHIR (ex. 2026-01-01T00:00:00Z): %q", v)
+			return nil, invalidIn(op, "", "history.since", v)
 		}
 		q.Since = t.UTC()
 	}
@@ -64,7 +64,7 @@ func countParam(op string, params url.Values) (int, error) {
 	}
 	n, err := strconv.Atoi(v)
 	if err != nil || n < 0 {
-		return 0, invalidf(op, "", "_count doit être un entier positif: %q", v)
+		return 0, invalidIn(op, "", "history.count", v)
 	}
 	if n > 1000 {
 		n = 1000

@@ -161,10 +161,13 @@ func (s *Service) prepareAll(op string, objs []fhir.Object, errs []error) []*pre
 func (s *Service) prepareImport(op string, obj fhir.Object) (*prepared, error) {
 	typ, id := fhir.ResourceType(obj), fhir.ID(obj)
 	if err := s.checkType(op, typ); err != nil {
-		return nil, invalidf(op, "resourceType", "%s", dsn.Message(err))
+		e := invalidf(op, "resourceType", "%s", dsn.Message(err))
+		e.English = dsn.EnglishMessage(err)
+		e.Issues[0].English = e.English
+		return nil, e
 	}
 	if id == "" {
-		return nil, invalidf(op, "id", "une ressource importée doit avoir un id (elle est écrite comme par PUT)")
+		return nil, invalidIn(op, "id", "import.id")
 	}
 	if err := checkID(op, id); err != nil {
 		return nil, err

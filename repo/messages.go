@@ -8,7 +8,8 @@ import (
 // The sentences of repo's version conflicts, conditional operations'
 // refusals, batch and transaction Bundle rules (http.html#concurrency,
 // #cond-update, #transaction, #trules), JSON Patch errors (#patch),
-// _include's and $everything's warnings and errors, by id, in French and in
+// _include's and $everything's warnings and errors, the parameters of
+// _history and $validate, a bad logical id, by id, in French and in
 // English (every id has both, with the same arguments:
 // TestMessagesBothLanguages). The error carries both (Msg, English) and the
 // edge chooses (fhirapi: Accept-Language, French by default; a batch entry:
@@ -79,6 +80,15 @@ var messages = map[string]words.Text{
 	"everything.since":   {FR: "_since doit être un instant (AAAA-MM-JJThh:mm:ss+zz:zz): %q", EN: "_since must be an instant (YYYY-MM-DDThh:mm:ss+zz:zz): %q"},
 	"everything.count":   {FR: "_count doit être un entier positif: %q", EN: "_count must be a positive integer: %q"},
 	"everything.cursor":  {FR: "_cursor invalide: %q", EN: "invalid _cursor: %q"},
+	"compartment.type":   {FR: "le type %s ne fait pas partie du compartiment Patient (compartmentdefinition-patient.html)", EN: "the type %s is not part of the Patient compartment (compartmentdefinition-patient.html)"},
+	"history.since":      {FR: "_since doit être un instant FHIR (ex. 2026-01-01T00:00:00Z): %q", EN: "_since must be a FHIR instant (e.g. 2026-01-01T00:00:00Z): %q"},
+	"history.count":      {FR: "_count doit être un entier positif: %q", EN: "_count must be a positive integer: %q"},
+	"import.id":          {FR: "une ressource importée doit avoir un id (elle est écrite comme par PUT)", EN: "an imported resource must have an id (it is written as by PUT)"},
+	"id.invalid":         {FR: "identifiant logique invalide: %q (datatypes.html#id)", EN: "invalid logical id: %q (datatypes.html#id)"},
+	"validate.resource":  {FR: "le paramètre « resource » est obligatoire en mode %q", EN: "the parameter “resource” is required in mode %q"},
+	"validate.existing":  {FR: "le mode %s vise une ressource existante: POST [type]/[id]/$validate", EN: "the mode %s targets an existing resource: POST [type]/[id]/$validate"},
+	"validate.mode":      {FR: "mode inconnu: %q (create, update, delete ou profile)", EN: "unknown mode: %q (create, update, delete or profile)"},
+	"write.type":         {FR: "le type de la ressource (%q) ne correspond pas à l'URL (%q)", EN: "the resource's type (%q) does not match the URL's (%q)"},
 	"everything.ignored": {FR: "%s n'est pas pris en charge par $everything (ignoré)", EN: "%s is not supported by $everything (ignored)"},
 }
 

@@ -112,7 +112,7 @@ func (s *Service) checkType(op, typ string) error {
 // checkID refuses a malformed logical id.
 func checkID(op, id string) error {
 	if !fhir.ValidID(id) {
-		return invalidf(op, "", "identifiant logique invalide: %q (datatypes.html#id)", id)
+		return invalidIn(op, "", "id.invalid", id)
 	}
 	return nil
 }

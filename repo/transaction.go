@@ -40,6 +40,9 @@ func (s *Service) BundleWith(ctx context.Context, base string, body []byte, o Bu
 	if err != nil {
 		return nil, err
 	}
+	for _, e := range entries {
+		e.english = inEnglish(ctx)
+	}
 	if btype == "batch" {
 		s.batch(ctx, base, entries)
 		return responseBundle("batch-response", base, entries, o, inEnglish(ctx)), nil

@@ -43,14 +43,14 @@ func (s *Service) Validate(ctx context.Context, typ, id, mode string, obj fhir.O
 	switch mode {
 	case ModeGeneral, ModeCreate, ModeUpdate:
 		if obj == nil {
-			return v, invalidf(op, "Parameters.parameter", "le paramètre « resource » est obligatoire en mode %q", modeName(mode))
+			return v, invalidIn(op, "Parameters.parameter", "validate.resource", modeName(mode))
 		}
 	case ModeDelete, ModeProfile:
 		if id == "" {
-			return v, invalidf(op, "", "le mode %s vise une ressource existante: POST [type]/[id]/$validate", mode)
+			return v, invalidIn(op, "", "validate.existing", mode)
 		}
 	default:
-		return v, invalidf(op, "Parameters.parameter", "mode inconnu: %q (create, update, delete ou profile)", mode)
+		return v, invalidIn(op, "Parameters.parameter", "validate.mode", mode)
 	}
 	if id != "" {
 		if err := checkID(op, id); err != nil {

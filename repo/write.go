@@ -52,7 +52,7 @@ func (p *prepared) sized(body []byte) {
 // pipeline of http.html#create and #update, before the version is known).
 func (s *Service) prepare(op, typ, id string, obj fhir.Object) (*prepared, error) {
 	if rt := fhir.ResourceType(obj); rt != typ {
-		return nil, invalidf(op, "resourceType", "le type de la ressource (%q) ne correspond pas à l'URL (%q)", rt, typ)
+		return nil, invalidIn(op, "resourceType", "write.type", rt, typ)
 	}
 	obj["id"] = id
 	if err := s.validate(obj); err != nil {

@@ -19,7 +19,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, a batch search entry's warnings, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -139,6 +139,8 @@ func TestAPILanguages(t *testing.T) {
 			"_count doit être un entier positif: \"0\"", "_count must be a positive integer: \"0\""},
 		{"$merge, a patient with itself", "POST", f + "/Patient/$merge", `{"resourceType":"Parameters","parameter":[{"name":"source-patient","valueReference":{"reference":"Patient/` + stranger + `"}},{"name":"target-patient","valueReference":{"reference":"Patient/` + stranger + `"}}]}`, append(bearer(systemToken(t, m)), "Content-Type", "application/fhir+json"), 422, "business-rule",
 			"un patient ne peut pas être fusionné avec lui-même", "a patient cannot be merged with itself"},
+		{"logical id", "DELETE", f + "/Practitioner/a_b", "", bearer(systemToken(t, m)), 400, "invalid",
+			"identifiant logique invalide: \"a_b\"", "invalid logical id: \"a_b\""},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
@@ -209,6 +211,24 @@ func TestAPILanguages(t *testing.T) {
 		}
 		if code, msg := answerText(answer{obj: outcome}); a.status != 200 || code != "informational" || msg != want {
 			t.Errorf("$merge preview, Accept-Language %q: %d %s %q, want 200 informational %q (%s)", al, a.status, code, msg, want, a.raw)
+		}
+	}
+	// a batch's search entry: its warnings (the searchset's outcome entry) in the same language
+	search := `{"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"GET","url":"Practitioner?foo=1&_count=1"}}]}`
+	for al, want := range map[string]string{"": "paramètre de recherche inconnu pour Practitioner: foo (paramètre ignoré)", "en": "unknown search parameter for Practitioner: foo (parameter ignored)"} {
+		a := call(t, "POST", f, search, append(bearer(doc), "Content-Type", "application/fhir+json", "Accept-Language", al)...)
+		es, _ := a.obj["entry"].([]any)
+		if a.status != 200 || len(es) != 1 {
+			t.Fatalf("batch search, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		set, _ := es[0].(map[string]any)["resource"].(map[string]any)
+		inner, _ := set["entry"].([]any)
+		if len(inner) == 0 {
+			t.Fatalf("batch search, Accept-Language %q: no entries in %s", al, a.raw)
+		}
+		outcome, _ := inner[len(inner)-1].(map[string]any)["resource"].(map[string]any)
+		if code, msg := answerText(answer{obj: outcome}); code != "not-found" || msg != want {
+			t.Errorf("batch search, Accept-Language %q: %s %q, want not-found %q", al, code, msg, want)
 		}
 	}
 	// a Patient's NAM disagreeing with its demographics: the write's warning in the same language
