@@ -28,8 +28,13 @@ func indexJSON(ix *dsn.Index) (string, error) {
 // server process's CPU per HTTP create (docs/benchmarks.md, session 8);
 // TestIndexDocMatchesEncodingJSON holds it to what encoding/json wrote.
 // NaN and infinite numbers have no JSON form: an error, as from encoding/json.
-func indexDoc(ix *dsn.Index) (string, string, error) {
-	ix = sqlstore.Share(ix)
+func indexDoc(ix *dsn.Index) (doc, kinds string, err error) {
+	sqlstore.WithShared(ix, func(ix *dsn.Index) { doc, kinds, err = sharedIndexDoc(ix) })
+	return doc, kinds, err
+}
+
+// sharedIndexDoc is indexDoc of an index already shared (sqlstore.WithShared).
+func sharedIndexDoc(ix *dsn.Index) (string, string, error) {
 	e := docEncoder{b: make([]byte, 0, 1024)}
 	e.b = append(e.b, '{')
 	for i, k := range ix.Tokens {

@@ -27,7 +27,10 @@ var IndexColumns = map[string][]string{
 // Rows that several parameters share are given once, under their group's
 // name (Share, shared.go).
 func IndexRows(ix *dsn.Index, add func(table string, vals ...any)) {
-	ix = Share(ix)
+	WithShared(ix, func(ix *dsn.Index) { indexRows(ix, add) })
+}
+
+func indexRows(ix *dsn.Index, add func(table string, vals ...any)) {
 	for _, k := range ix.Tokens {
 		add("idx_token", k.Param, k.System, k.Code, Normalize(k.Text))
 	}

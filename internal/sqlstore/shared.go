@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"math/bits"
 	"strings"
+	"sync"
 
 	"dsn"
 )
@@ -121,28 +122,97 @@ const maxShared = 64
 
 // Share returns ix with the rows that a group of parameters shares stored
 // once under the group's name (see sharedGroups). ix itself is not changed;
-// when nothing is shared it is returned as is.
+// when nothing is shared it is returned as is. The writers use WithShared,
+// which allocates nothing.
 func Share(ix *dsn.Index) *dsn.Index {
 	// small enough to be inlined, so that out lives on the caller's stack
-	// when the caller keeps the result no longer than itself (IndexRows,
-	// PostgreSQL's indexJSON): one allocation less per write
+	// when the caller keeps the result no longer than itself
 	var out dsn.Index
 	return shareInto(ix, &out)
 }
 
 // shareInto is Share, with out the index to return when something is shared.
 func shareInto(ix, out *dsn.Index) *dsn.Index {
-	tokens, t := shareKeys(ix.Tokens, tokenParam, sameToken)
-	strs, s := shareKeys(ix.Strings, stringParam, sameString)
-	refs, r := shareKeys(ix.References, refParam, sameRef)
-	qs, q := shareKeys(ix.Quantities, quantityParam, sameQuantity)
-	comps, c := shareKeys(ix.Composites, compositeParam, sameComposite)
+	return shareBuffered(ix, out, &shareBuffers{}, 0)
+}
+
+// shareBuffered is shareInto writing the merged kinds' keys into b's slices
+// when they are large enough (and keeping there the ones it had to make, of
+// at least minCap keys).
+func shareBuffered(ix, out *dsn.Index, b *shareBuffers, minCap int) *dsn.Index {
+	tokens, t := shareKeys(ix.Tokens, b.tokens, minCap, tokenParam, sameToken)
+	strs, s := shareKeys(ix.Strings, b.strings, minCap, stringParam, sameString)
+	refs, r := shareKeys(ix.References, b.refs, minCap, refParam, sameRef)
+	qs, q := shareKeys(ix.Quantities, b.quantities, minCap, quantityParam, sameQuantity)
+	comps, c := shareKeys(ix.Composites, b.composites, minCap, compositeParam, sameComposite)
 	if !t && !s && !r && !q && !c {
 		return ix
+	}
+	if t {
+		b.tokens = tokens
+	}
+	if s {
+		b.strings = strs
+	}
+	if r {
+		b.refs = refs
+	}
+	if q {
+		b.quantities = qs
+	}
+	if c {
+		b.composites = comps
 	}
 	*out = *ix
 	out.Tokens, out.Strings, out.References, out.Quantities, out.Composites = tokens, strs, refs, qs, comps
 	return out
+}
+
+// shareBuffers are the slices a write's merged keys are put in, reused from
+// one write to the next through sharePool (a Share used to make ~4 per
+// resource).
+type shareBuffers struct {
+	ix         dsn.Index
+	tokens     []dsn.TokenKey
+	strings    []dsn.StringKey
+	refs       []dsn.RefKey
+	quantities []dsn.QuantityKey
+	composites []dsn.CompositeKey
+}
+
+var sharePool = sync.Pool{New: func() any { return new(shareBuffers) }}
+
+// maxPooledKeys: buffers that grew past it (a resource with hundreds of
+// keys of one kind) are dropped rather than kept for the next write.
+const maxPooledKeys = 256
+
+// minShareBuffer is the smallest buffer WithShared makes for merged keys, so
+// that a pooled buffer fits the next write's keys too: a synthetic resource
+// has fewer keys of a kind (a Patient ~15 strings).
+const minShareBuffer = 32
+
+// WithShared calls f with Share(ix). The index f gets, when something was
+// shared, lives in buffers that the next write reuses: f must not keep it
+// (or its slices) once it returns.
+func WithShared(ix *dsn.Index, f func(ix *dsn.Index)) {
+	b := sharePool.Get().(*shareBuffers)
+	f(shareBuffered(ix, &b.ix, b, minShareBuffer))
+	// the keys' strings are the write's: not kept alive by the pool
+	b.ix = dsn.Index{}
+	b.tokens = reuse(b.tokens)
+	b.strings = reuse(b.strings)
+	b.refs = reuse(b.refs)
+	b.quantities = reuse(b.quantities)
+	b.composites = reuse(b.composites)
+	sharePool.Put(b)
+}
+
+func reuse[K any](s []K) []K {
+	if cap(s) > maxPooledKeys {
+		return nil
+	}
+	clear(s)
+	return s[:0]
 }
 
 // The parameter of a key and whether two keys of a kind are stored as the
@@ -230,7 +300,8 @@ func cells(p *dsn.CompositePart) compositeCells {
 // shareKeys merges the keys of one kind that a group of parameters shares
 // into one key named after the group. param gives a key's parameter, same
 // compares everything else. merged reports whether it merged anything (the
-// result is then a new slice; keys is never changed).
+// result is then buf's array if large enough, else a new slice of at least
+// minCap; keys is never changed).
 //
 // Each set of equal keys (the first unused grouped key and every later one
 // equal to it) gives its rows to the largest group all of whose parameters
@@ -239,7 +310,7 @@ func cells(p *dsn.CompositePart) compositeCells {
 // renamed. Merged rows come first, then the keys not merged in their order.
 // The grouped keys are numbered 0..n-1 in their order (n ≤ maxShared), so a
 // set and the used keys are bit masks.
-func shareKeys[K any](keys []K, param func(*K) *string, same func(a, b *K) bool) (_ []K, merged bool) {
+func shareKeys[K any](keys, buf []K, minCap int, param func(*K) *string, same func(a, b *K) bool) (_ []K, merged bool) {
 	var posBuf [maxShared]int32  // the index in keys of grouped key i
 	var bitBuf [maxShared]uint64 // its parameter's bit
 	pos, pbits := posBuf[:0], bitBuf[:0]
@@ -277,11 +348,15 @@ func shareKeys[K any](keys []K, param func(*K) *string, same func(a, b *K) bool)
 				break
 			}
 			if out == nil {
-				out = make([]K, 0, len(keys))
+				if cap(buf) >= len(keys) {
+					out = buf[:0]
+				} else {
+					out = make([]K, 0, max(len(keys), minCap))
+				}
 			}
-			k := keys[pos[lowestBit(set)]]
-			*param(&k) = g.name
-			out = append(out, k)
+			// renamed in place: a copy passed to param would be on the heap
+			out = append(out, keys[pos[lowestBit(set)]])
+			*param(&out[len(out)-1]) = g.name
 			params = 0
 			for rest := set; rest != 0; rest &= rest - 1 {
 				x := lowestBit(rest)

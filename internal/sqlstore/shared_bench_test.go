@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"testing"
 
+	"dsn"
 	"dsn/internal/cputime"
 	"dsn/storetest"
 )
@@ -33,6 +34,20 @@ func BenchmarkShareRef(b *testing.B) {
 	b.ResetTimer()
 	for i := range b.N {
 		shareRef(&ws[i%len(ws)].Index)
+	}
+	b.StopTimer()
+	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")
+}
+
+// BenchmarkWithShared: the same through WithShared, the writers' path
+// (buffers for the merged keys reused from a pool).
+func BenchmarkWithShared(b *testing.B) {
+	ws := storetest.SynthWrites(b, 20)
+	b.ReportAllocs()
+	cpu0 := cputime.Process()
+	b.ResetTimer()
+	for i := range b.N {
+		WithShared(&ws[i%len(ws)].Index, func(*dsn.Index) {})
 	}
 	b.StopTimer()
 	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N), "cpu-ns/op")

@@ -72,6 +72,12 @@ func TestShareMatchesReference(t *testing.T) {
 		if got != &ixs[i] {
 			shared++
 		}
+		// the writers' path: buffers reused from the index before
+		WithShared(&ixs[i], func(got *dsn.Index) {
+			if g, w := fmt.Sprintf("%#v", *got), fmt.Sprintf("%#v", *want); g != w {
+				t.Fatalf("index %d with reused buffers:\n got %s\nwant %s", i, g, w)
+			}
+		})
 	}
 	// the comparison is worth something only if many indexes share rows
 	if shared < len(ixs)/4 {
