@@ -211,7 +211,7 @@ func (a *API) h(fn handlerFunc) http.Handler {
 			return
 		}
 		if t := r.PathValue("type"); t != "" && !a.isType[t] {
-			a.writeError(w, r, notFoundf("type de ressource inconnu: %q", t))
+			a.writeError(w, r, notFoundf("route.type", t))
 			return
 		}
 		if err := fn(w, r); err != nil {

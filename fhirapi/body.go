@@ -22,12 +22,12 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 		size = -1 // the inflated size is not announced
 		zr, err := gzip.NewReader(src)
 		if err != nil {
-			return nil, dsn.Errorf("fhirapi", dsn.KindInvalid, "corps gzip illisible: %v", err)
+			return nil, errorf("fhirapi", dsn.KindInvalid, "body.gzip", err)
 		}
 		defer zr.Close()
 		src = zr
 	default:
-		return nil, dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "Content-Encoding %q non pris en charge (gzip seulement)", enc)
+		return nil, errorf("fhirapi", dsn.KindUnsupportedMedia, "body.encoding", enc)
 	}
 	b, err := readAll(io.LimitReader(src, a.maxBody+1), size, a.maxBody)
 	var mbe *http.MaxBytesError
@@ -35,9 +35,9 @@ func (a *API) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	case errors.As(err, &mbe) || int64(len(b)) > a.maxBody:
 		return nil, &dsn.Error{Op: "fhirapi", Kind: dsn.KindTooLarge, Msg: fmt.Sprintf("corps trop volumineux (limite %d octets)", a.maxBody)}
 	case err != nil:
-		return nil, dsn.Errorf("fhirapi", dsn.KindInvalid, "lecture du corps impossible: %v", err)
+		return nil, errorf("fhirapi", dsn.KindInvalid, "body.read", err)
 	case len(b) == 0:
-		return nil, dsn.Errorf("fhirapi", dsn.KindInvalid, "le corps de la requête est vide")
+		return nil, errorf("fhirapi", dsn.KindInvalid, "body.empty")
 	}
 	return b, nil
 }

@@ -11,14 +11,14 @@ import (
 // Only the Patient compartment is served: other compartments answer 404.
 func (a *API) compartment(w http.ResponseWriter, r *http.Request) error {
 	if r.PathValue("type") != "Patient" {
-		return notFoundf("seul le compartiment Patient est pris en charge, pas %q", r.PathValue("type"))
+		return notFoundf("route.compartment", r.PathValue("type"))
 	}
 	ctype := r.PathValue("ctype")
 	if ctype == "$everything" {
 		return a.everything(w, r)
 	}
 	if ctype != "*" && !a.isType[ctype] {
-		return notFoundf("type de ressource inconnu: %q", ctype)
+		return notFoundf("route.type", ctype)
 	}
 	b, err := a.repo.CompartmentSearch(r.Context(), a.base(r), r.PathValue("id"), ctype, r.URL.Query(), parsePrefer(r).strict)
 	if err != nil {

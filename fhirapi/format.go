@@ -22,12 +22,12 @@ func negotiate(r *http.Request) error {
 	if f := queryValue(r, "_format"); f != "" {
 		mt, _, _ := mime.ParseMediaType(f)
 		if !jsonTypes[strings.ToLower(mt)] && !jsonTypes[strings.ToLower(f)] {
-			return dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "_format %q non pris en charge: DSN ne parle que FHIR JSON (application/fhir+json)", f)
+			return errorf("fhirapi", dsn.KindUnsupportedMedia, "format.param", f)
 		}
 		return checkContentType(r)
 	}
 	if acc := r.Header.Get("Accept"); acc != "" && !acceptsJSON(acc) {
-		return dsn.Errorf("fhirapi", dsn.KindNotAcceptable, "Accept %q: DSN ne produit que FHIR JSON (application/fhir+json)", acc)
+		return errorf("fhirapi", dsn.KindNotAcceptable, "format.accept", acc)
 	}
 	return checkContentType(r)
 }

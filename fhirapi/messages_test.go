@@ -8,7 +8,7 @@ import (
 )
 
 // messageID is a message id as written in this package's code.
-var messageID = regexp.MustCompile(`(?:errorf\("[^"]*", dsn\.Kind\w+,\s*|invalidInput\([^,()]+, |opInvalid\([^,()]+, [^,()]+, |messages\[|\.inform\(w, r, [^,()]+, |\.sendWrite\(w, r, [^,()]+, [^,()]+, )"([a-z.-]+)"`)
+var messageID = regexp.MustCompile(`(?:errorf\("[^"]*", dsn\.Kind\w+,\s*|invalidInput\([^,()]+, |opInvalid\([^,()]+, [^,()]+, |notFoundf\(|messages\[|\.inform\(w, r, [^,()]+, |\.sendWrite\(w, r, [^,()]+, [^,()]+, )"([a-z.-]+)"`)
 
 // Every sentence has both languages with the same arguments, and every id
 // the code uses exists.

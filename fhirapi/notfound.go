@@ -24,12 +24,12 @@ func (a *API) notFound(m *http.ServeMux) handlerFunc {
 		}
 		if len(allow) > 0 {
 			w.Header().Set("Allow", strings.Join(allow, ", "))
-			return dsn.Errorf("fhirapi", dsn.KindNotAllowed, "méthode %s non permise sur %s (permises: %s)", r.Method, r.URL.Path, strings.Join(allow, ", "))
+			return errorf("fhirapi", dsn.KindNotAllowed, "route.method", r.Method, r.URL.Path, strings.Join(allow, ", "))
 		}
-		return notFoundf("aucune interaction FHIR à %s %s", r.Method, r.URL.Path)
+		return notFoundf("route.none", r.Method, r.URL.Path)
 	}
 }
 
-func notFoundf(format string, args ...any) error {
-	return dsn.Errorf("fhirapi", dsn.KindNotFound, format, args...)
+func notFoundf(id string, args ...any) error {
+	return errorf("fhirapi", dsn.KindNotFound, id, args...)
 }

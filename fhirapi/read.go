@@ -34,7 +34,7 @@ func (a *API) read(w http.ResponseWriter, r *http.Request) error {
 func (a *API) vread(w http.ResponseWriter, r *http.Request) error {
 	v, err := strconv.ParseInt(r.PathValue("vid"), 10, 64)
 	if err != nil {
-		return notFoundf("version inconnue: %q", r.PathValue("vid"))
+		return notFoundf("read.version", r.PathValue("vid"))
 	}
 	res, err := a.repo.VRead(r.Context(), r.PathValue("type"), r.PathValue("id"), v)
 	if err != nil {

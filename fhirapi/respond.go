@@ -160,7 +160,7 @@ func ifMatch(r *http.Request) (int64, error) {
 	}
 	n, err := repo.ParseETag(v)
 	if err != nil {
-		return 0, dsn.Errorf("fhirapi", dsn.KindInvalid, "If-Match illisible: %q (attendu W/\"n\")", v)
+		return 0, errorf("fhirapi", dsn.KindInvalid, "if-match.unreadable", v)
 	}
 	return n, nil
 }

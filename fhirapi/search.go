@@ -46,7 +46,7 @@ func (a *API) formBody(w http.ResponseWriter, r *http.Request) (url.Values, erro
 		return nil, nil
 	}
 	if mt, _, _ := mime.ParseMediaType(ct); mt != "application/x-www-form-urlencoded" {
-		return nil, dsn.Errorf("fhirapi", dsn.KindUnsupportedMedia, "POST _search attend application/x-www-form-urlencoded, pas %q", ct)
+		return nil, errorf("fhirapi", dsn.KindUnsupportedMedia, "search.form-type", ct)
 	}
 	body, err := a.readBody(w, r)
 	if dsn.KindOf(err) == dsn.KindInvalid && len(body) == 0 {
@@ -57,7 +57,7 @@ func (a *API) formBody(w http.ResponseWriter, r *http.Request) (url.Values, erro
 	}
 	q, err := url.ParseQuery(string(body))
 	if err != nil {
-		return nil, dsn.Errorf("fhirapi", dsn.KindInvalid, "formulaire illisible: %v", err)
+		return nil, errorf("fhirapi", dsn.KindInvalid, "search.form", err)
 	}
 	return q, nil
 }

@@ -19,7 +19,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, a batch search entry's warnings, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -141,6 +141,10 @@ func TestAPILanguages(t *testing.T) {
 			"un patient ne peut pas être fusionné avec lui-même", "a patient cannot be merged with itself"},
 		{"logical id", "DELETE", f + "/Practitioner/a_b", "", bearer(systemToken(t, m)), 400, "invalid",
 			"identifiant logique invalide: \"a_b\"", "invalid logical id: \"a_b\""},
+		{"unknown type", "GET", f + "/Licorne/1", "", bearer(doc), 404, "not-found",
+			"type de ressource inconnu: \"Licorne\"", "unknown resource type: \"Licorne\""},
+		{"_format", "GET", f + "/Practitioner?_format=xml", "", bearer(doc), 415, "not-supported",
+			"_format \"xml\" non pris en charge", "_format \"xml\" not supported"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
