@@ -166,8 +166,7 @@ func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64)
 	}
 	for k, i := range old {
 		if cur[k] != ws[i].VersionID-1 {
-			return dsn.Errorf(op, dsn.KindConflict, "conflit de version pour %s/%s : version courante %d, version proposée %d",
-				ws[i].Type, ws[i].ID, cur[k], ws[i].VersionID)
+			return sqlstore.VersionConflict(op, ws[i].Type, ws[i].ID, cur[k], ws[i].VersionID)
 		}
 	}
 	n := len(old)

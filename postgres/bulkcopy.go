@@ -12,7 +12,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgconn"
 
-	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // The bulk path's COPYs are written in PostgreSQL's binary COPY format here
@@ -115,8 +115,7 @@ func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []an
 	if _, err := t.conn.PgConn().CopyFrom(t.ctx, bytes.NewReader(buf), sql); err != nil {
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
-			return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
-				Msg: "une ressource du lot a été créée entre-temps", Err: err})
+			return t.Record(sqlstore.CreatedMeanwhile(op, err))
 		}
 		return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
 	}

@@ -36,7 +36,7 @@ func (t *tx) fail(op string, err error) error {
 	e := dsn.Wrap(op, dsn.KindInternal, err)
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) && strings.HasPrefix(pe.Code, "40") {
-		e = &dsn.Error{Op: op, Kind: dsn.KindConflict, Msg: "écriture concurrente sur la même ressource, réessayez", Err: err}
+		e = sqlstore.ConcurrentWrite(op, err)
 	}
 	return t.Record(e)
 }
@@ -104,8 +104,7 @@ func (t *tx) Put(w dsn.Write) error {
 		return t.fail(op, err)
 	}
 	if cur >= 0 {
-		return dsn.Errorf(op, dsn.KindConflict,
-			"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+		return sqlstore.VersionConflict(op, w.Type, w.ID, cur, w.VersionID)
 	}
 	return nil
 }

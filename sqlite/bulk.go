@@ -139,8 +139,7 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 				if err != nil && !errors.Is(err, sql.ErrNoRows) {
 					return nil, t.fail(op, err)
 				}
-				return nil, dsn.Errorf(op, dsn.KindConflict,
-					"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+				return nil, sqlstore.VersionConflict(op, w.Type, w.ID, cur, w.VersionID)
 			}
 			b.updates = append(b.updates, []any{w.VersionID, seq, lu, del, w.PatientKey, r})
 		}
@@ -159,8 +158,7 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 func (t *tx) bulkFail(op, what string, err error) error {
 	var e *msqlite.Error
 	if errors.As(err, &e) && e.Code()&0xff == 19 { // SQLITE_CONSTRAINT
-		return t.Record(&dsn.Error{Op: op, Kind: dsn.KindConflict,
-			Msg: "une ressource du lot a été créée entre-temps", Err: err})
+		return t.Record(sqlstore.CreatedMeanwhile(op, err))
 	}
 	return t.fail(op, fmt.Errorf("%s: %w", what, err))
 }

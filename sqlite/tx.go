@@ -138,8 +138,7 @@ func (t *tx) Put(w dsn.Write) error {
 }
 
 func versionConflict(op string, w dsn.Write, cur int64) error {
-	return dsn.Errorf(op, dsn.KindConflict,
-		"conflit de version pour %s/%s : version courante %d, version proposée %d", w.Type, w.ID, cur, w.VersionID)
+	return sqlstore.VersionConflict(op, w.Type, w.ID, cur, w.VersionID)
 }
 
 // constraint tells a constraint violation (SQLITE_CONSTRAINT, sqlite.org/rescode.html).
