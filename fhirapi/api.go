@@ -13,6 +13,7 @@ import (
 	"dsn"
 	"dsn/bulk"
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
 	"dsn/repo"
@@ -71,7 +72,7 @@ type API struct {
 	types    []string
 	isType   map[string]bool
 	mux      *http.ServeMux
-	caps     []byte // the CapabilityStatement, built once
+	caps     [2][]byte // the CapabilityStatement, built once in French [0] and English [1]
 	mpi      *mpi.Index
 	records  *provincial.Service
 	exporter *bulk.Exporter
@@ -115,7 +116,7 @@ func New(o Options) http.Handler {
 	for _, t := range a.types {
 		a.isType[t] = true
 	}
-	a.caps = a.capabilityStatement()
+	a.caps = [2][]byte{a.capabilityStatement(language.French), a.capabilityStatement(language.English)}
 	a.mux = a.routes()
 	return a
 }

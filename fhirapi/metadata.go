@@ -7,13 +7,32 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/search"
 )
 
+// smartDocumentation is the CapabilityStatement's rest.security.description,
+// in both languages (%s: the base path).
+var smartDocumentation = language.Text{
+	FR: "OAuth 2.0 / SMART App Launch 2 : jeton Bearer requis pour toute interaction sauf metadata. " +
+		"Découverte : %s/.well-known/smart-configuration (authorize, token, révocation RFC 7009 /auth/revoke, " +
+		"lancement depuis le dossier /auth/launch, client_credentials pour les systèmes).",
+	EN: "OAuth 2.0 / SMART App Launch 2: a Bearer token is required for every interaction but metadata. " +
+		"Discovery: %s/.well-known/smart-configuration (authorize, token, RFC 7009 revocation /auth/revoke, " +
+		"launch from the record /auth/launch, client_credentials for systems).",
+}
+
 // metadata: GET [base]/metadata (http.html#capabilities) answers the
-// CapabilityStatement built once at start-up from what this server really does.
+// CapabilityStatement built once at start-up from what this server really does,
+// its texts in the request's language (Accept-Language, French by default).
 func (a *API) metadata(w http.ResponseWriter, r *http.Request) error {
-	a.send(w, r, http.StatusOK, a.caps)
+	l := language.Of(r)
+	language.Header(w, l)
+	caps := a.caps[0]
+	if l == language.English {
+		caps = a.caps[1]
+	}
+	a.send(w, r, http.StatusOK, caps)
 	return nil
 }
 
@@ -23,8 +42,9 @@ var typeInteractions = []string{"read", "vread", "update", "patch", "delete",
 
 // capabilityStatement describes the server (capabilitystatement.html): every
 // resource type with its interactions and the search parameters whose index
-// rows are actually extracted (search.Unsupported ones are left out).
-func (a *API) capabilityStatement() []byte {
+// rows are actually extracted (search.Unsupported ones are left out); its
+// texts in l.
+func (a *API) capabilityStatement(l language.Tag) []byte {
 	var resources []any
 	for _, t := range a.types {
 		rc := resourceCapability(t)
@@ -52,7 +72,7 @@ func (a *API) capabilityStatement() []byte {
 		"patchFormat":    []any{"application/json-patch+json"},
 		"rest": []any{map[string]any{
 			"mode":          "server",
-			"documentation": searchDocumentation,
+			"documentation": searchDocumentation.In(l),
 			"resource":      resources,
 			// http.html#search: GET Patient/[id]/[type] (compartment.go)
 			"compartment": []any{"http://hl7.org/fhir/CompartmentDefinition/patient"},
@@ -81,9 +101,7 @@ func (a *API) capabilityStatement() []byte {
 			"cors": false,
 			"service": []any{map[string]any{"coding": []any{map[string]any{
 				"system": "http://terminology.hl7.org/CodeSystem/restful-security-service", "code": "SMART-on-FHIR"}}}},
-			"description": "OAuth 2.0 / SMART App Launch 2 : jeton Bearer requis pour toute interaction sauf metadata. " +
-				"Découverte : " + a.prefix + "/.well-known/smart-configuration (authorize, token, révocation RFC 7009 /auth/revoke, " +
-				"lancement depuis le dossier /auth/launch, client_credentials pour les systèmes).",
+			"description": smartDocumentation.Format(a.prefix).In(l),
 		}
 	}
 	if a.exporter != nil {

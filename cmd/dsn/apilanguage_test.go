@@ -19,7 +19,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the CapabilityStatement's texts, the batch and transaction Bundle rules
 // and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -233,6 +233,24 @@ func TestAPILanguages(t *testing.T) {
 		outcome, _ := inner[len(inner)-1].(map[string]any)["resource"].(map[string]any)
 		if code, msg := answerText(answer{obj: outcome}); code != "not-found" || msg != want {
 			t.Errorf("batch search, Accept-Language %q: %s %q, want not-found %q", al, code, msg, want)
+		}
+	}
+	// the CapabilityStatement: its texts (rest.documentation, rest.security.description) in the same language
+	for al, want := range map[string][2]string{"": {"Recherche FHIR R4 complète", "jeton Bearer requis"}, "en": {"Complete FHIR R4 search", "a Bearer token is required"}} {
+		a := call(t, "GET", f+"/metadata", "", "Accept-Language", al)
+		rest, _ := a.obj["rest"].([]any)
+		if a.status != 200 || len(rest) != 1 {
+			t.Fatalf("metadata, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		r := rest[0].(map[string]any)
+		doc, _ := r["documentation"].(string)
+		sec, _ := r["security"].(map[string]any)
+		desc, _ := sec["description"].(string)
+		if !strings.HasPrefix(doc, want[0]) || !strings.Contains(desc, want[1]) {
+			t.Errorf("metadata, Accept-Language %q: %q / %q, want %q / %q", al, doc, desc, want[0], want[1])
+		}
+		if lang := a.header.Get("Content-Language"); lang != map[string]string{"": "fr", "en": "en"}[al] {
+			t.Errorf("metadata, Accept-Language %q: Content-Language %q", al, lang)
 		}
 	}
 	// a Patient's NAM disagreeing with its demographics: the write's warning in the same language
