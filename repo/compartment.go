@@ -49,7 +49,7 @@ func (s *Service) checkPatient(ctx context.Context, op, id string) error {
 	if _, err := s.store.Read(ctx, "Patient", id); err != nil {
 		switch dsn.KindOf(err) {
 		case dsn.KindNotFound, dsn.KindGone:
-			return dsn.Errorf(op, dsn.KindOf(err), "le patient %s n'existe pas", id)
+			return fail(op, dsn.KindOf(err), "patient.missing", id)
 		}
 		return dsn.Wrap(op, dsn.KindInternal, err)
 	}

@@ -84,6 +84,8 @@ var messages = map[string]words.Text{
 	"history.since":      {FR: "_since doit être un instant FHIR (ex. 2026-01-01T00:00:00Z): %q", EN: "_since must be a FHIR instant (e.g. 2026-01-01T00:00:00Z): %q"},
 	"history.count":      {FR: "_count doit être un entier positif: %q", EN: "_count must be a positive integer: %q"},
 	"import.id":          {FR: "une ressource importée doit avoir un id (elle est écrite comme par PUT)", EN: "an imported resource must have an id (it is written as by PUT)"},
+	"patient.missing":    {FR: "le patient %s n'existe pas", EN: "the patient %s does not exist"},
+	"type.unknown":       {FR: "type de ressource inconnu: %q", EN: "unknown resource type: %q"},
 	"id.invalid":         {FR: "identifiant logique invalide: %q (datatypes.html#id)", EN: "invalid logical id: %q (datatypes.html#id)"},
 	"validate.resource":  {FR: "le paramètre « resource » est obligatoire en mode %q", EN: "the parameter “resource” is required in mode %q"},
 	"validate.existing":  {FR: "le mode %s vise une ressource existante: POST [type]/[id]/$validate", EN: "the mode %s targets an existing resource: POST [type]/[id]/$validate"},

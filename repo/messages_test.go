@@ -12,7 +12,7 @@ import (
 // invalidIn's third argument, entryErr's second, patchErrf's and warning's first, messages[…]) is in it, and
 // every id in it is said somewhere.
 func TestMessagesBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`(?:\b(?:fail|invalidIn)\([^,()]+, [^,()]+, |\bentryErr\([^,()]+, |\b(?:patchErrf|warning)\(|\bmessages\[)"([a-z][a-z0-9.-]*)"`)
+	ids := regexp.MustCompile(`(?:\b(?:fail|invalidIn)\([^,()]+, (?:[^,()]|\([^()]*\))+, |\bentryErr\([^,()]+, |\b(?:patchErrf|warning)\(|\bmessages\[)"([a-z][a-z0-9.-]*)"`)
 	used := langtest.Check(t, messages, ids, "messages.go", len(messages))
 	for id := range messages {
 		if used[id] == 0 {

@@ -104,7 +104,7 @@ type Outcome struct {
 // checkType refuses a resource type DSN does not know (404: no such endpoint).
 func (s *Service) checkType(op, typ string) error {
 	if !s.isType(typ) {
-		return dsn.Errorf(op, dsn.KindNotFound, "type de ressource inconnu: %q", typ)
+		return fail(op, dsn.KindNotFound, "type.unknown", typ)
 	}
 	return nil
 }

@@ -145,6 +145,8 @@ func TestAPILanguages(t *testing.T) {
 			"type de ressource inconnu: \"Licorne\"", "unknown resource type: \"Licorne\""},
 		{"_format", "GET", f + "/Practitioner?_format=xml", "", bearer(doc), 415, "not-supported",
 			"_format \"xml\" non pris en charge", "_format \"xml\" not supported"},
+		{"compartment of no patient", "GET", f + "/Patient/personne/Observation", "", bearer(systemToken(t, m)), 404, "not-found",
+			"le patient personne n'existe pas", "the patient personne does not exist"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
 			"client inconnu ou secret invalide", "unknown client or invalid secret"},
 		{"bad scope", "POST", base + "/auth/token", "grant_type=client_credentials&scope=" + url.QueryEscape("system/Patient"), basic(c.ID, secret), 400, "invalid_scope",
