@@ -159,7 +159,7 @@ func (e *Exporter) Keep() time.Duration { return e.o.Keep }
 func (e *Exporter) Job(ctx context.Context, id string) (dsn.ExportJob, error) {
 	j, err := e.o.Jobs.ExportJob(ctx, id)
 	if err == nil && e.o.Access != nil && !e.o.Access.Owns(ctx, j) {
-		return dsn.ExportJob{}, dsn.Errorf("bulk.Job", dsn.KindNotFound, "export %s introuvable", id)
+		return dsn.ExportJob{}, fail("bulk.Job", dsn.KindNotFound, "export.missing", id)
 	}
 	return j, err
 }
@@ -187,7 +187,7 @@ func (e *Exporter) WriteFile(ctx context.Context, id string, n int, w io.Writer)
 		return err
 	}
 	if j.Status != dsn.ExportCompleted || n < 1 || n > len(j.Output) {
-		return dsn.Errorf("bulk.WriteFile", dsn.KindNotFound, "fichier %d de l'export %s introuvable", n, id)
+		return fail("bulk.WriteFile", dsn.KindNotFound, "export.file", n, id)
 	}
 	return e.o.Jobs.ExportParts(ctx, id, j.Output[n-1].N, func(b []byte) error {
 		_, err := w.Write(b)

@@ -41,13 +41,13 @@ func (q Query) Check(ctx context.Context, st dsn.Store) error {
 	const op = "bulk.Export"
 	for _, t := range q.Types {
 		if !fhir.IsResourceType(t) {
-			return dsn.Errorf(op, dsn.KindInvalid, "_type: type de ressource inconnu: %q", t)
+			return fail(op, dsn.KindInvalid, "export.type", t)
 		}
 	}
 	switch q.Level {
 	case "", LevelSystem:
 		if len(q.Patients) > 0 {
-			return dsn.Errorf(op, dsn.KindInvalid, "le paramètre patient ne vaut que pour Patient/$export et Group/[id]/$export")
+			return fail(op, dsn.KindInvalid, "export.patient")
 		}
 		return nil
 	case LevelPatient:
@@ -56,7 +56,7 @@ func (q Query) Check(ctx context.Context, st dsn.Store) error {
 		_, err := groupMembers(ctx, st, q.GroupID)
 		return err
 	}
-	return dsn.Errorf(op, dsn.KindInvalid, "niveau d'export inconnu: %q", q.Level)
+	return fail(op, dsn.KindInvalid, "export.level", q.Level)
 }
 
 // each calls emit with every current, non-deleted resource q selects: type by

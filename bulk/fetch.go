@@ -40,12 +40,11 @@ var errNotLoopback = errors.New("adresse hors de la boucle locale")
 func CheckInputURL(raw string) error {
 	u, err := url.Parse(raw)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return dsn.Errorf("bulk.Import", dsn.KindInvalid, "url d'entrée %q : http(s)://… attendu", raw)
+		return fail("bulk.Import", dsn.KindInvalid, "import.url", raw)
 	}
 	host := u.Hostname()
 	if ip := net.ParseIP(host); host != "localhost" && (ip == nil || !ip.IsLoopback()) {
-		return dsn.Errorf("bulk.Import", dsn.KindInvalid,
-			"url d'entrée %q : seules les adresses de la boucle locale (127.0.0.1, [::1], localhost) sont acceptées ; envoyez le NDJSON dans le corps de la requête sinon", raw)
+		return fail("bulk.Import", dsn.KindInvalid, "import.loopback", raw)
 	}
 	return nil
 }

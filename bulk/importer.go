@@ -180,14 +180,14 @@ func (im *Importer) Stage(body io.Reader) (ImportInput, error) {
 func (im *Importer) Submit(ctx context.Context, request string, inputs []ImportInput) (dsn.ImportJob, error) {
 	const op = "bulk.Submit"
 	if len(inputs) == 0 {
-		return dsn.ImportJob{}, dsn.Errorf(op, dsn.KindInvalid, "$import sans entrée : au moins un input (type, url) ou un corps NDJSON")
+		return dsn.ImportJob{}, fail(op, dsn.KindInvalid, "import.no-input")
 	}
 	im.expire(ctx)
 	im.mu.Lock()
 	waiting := len(im.queue)
 	im.mu.Unlock()
 	if waiting >= im.o.MaxQueue {
-		return dsn.ImportJob{}, dsn.Errorf(op, dsn.KindConflict, "trop d'imports en attente ; réessayez plus tard")
+		return dsn.ImportJob{}, fail(op, dsn.KindConflict, "import.busy")
 	}
 	now := im.o.Clock.Now()
 	j := dsn.ImportJob{ID: im.o.IDs.NewID(), Status: dsn.ImportAccepted, Request: request, Created: now, Updated: now}
@@ -242,7 +242,7 @@ func (im *Importer) WriteErrors(ctx context.Context, id string, n int, w io.Writ
 		return err
 	}
 	if j.Status != dsn.ImportCompleted || n < 1 || n > len(j.Inputs) || j.Inputs[n-1].ErrorLines == 0 {
-		return dsn.Errorf("bulk.WriteErrors", dsn.KindNotFound, "fichier d'erreurs %d de l'import %s introuvable", n, id)
+		return fail("bulk.WriteErrors", dsn.KindNotFound, "import.errors-file", n, id)
 	}
 	return im.o.Jobs.ImportErrors(ctx, id, n, func(b []byte) error {
 		_, err := w.Write(append(b, '\n'))

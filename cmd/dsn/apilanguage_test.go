@@ -20,7 +20,7 @@ import (
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
 // conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the CapabilityStatement's texts, the batch and transaction Bundle rules
-// and a bulk job's acceptance, a delete's and a write's outcome (Prefer:
+// and a bulk job's acceptance and $export's parameters, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
 // the OAuth error code and the issue code do not change with the language.
@@ -113,6 +113,8 @@ func TestAPILanguages(t *testing.T) {
 			"$export est asynchrone : envoyez l'en-tête Prefer: respond-async", "$export is asynchronous: send the header Prefer: respond-async"},
 		{"$export accepted", "GET", f + "/$export?_type=Practitioner", "", append(bearer(systemToken(t, m)), "Prefer", "respond-async"), 202, "informational",
 			"export accepté : suivre l'URL de Content-Location", "export accepted: follow the Content-Location URL"},
+		{"$export _type", "GET", f + "/$export?_type=Licorne", "", append(bearer(systemToken(t, m)), "Prefer", "respond-async"), 400, "invalid",
+			"_type: type de ressource inconnu: \"Licorne\"", "_type: unknown resource type: \"Licorne\""},
 		{"If-Match", "PUT", f + "/Practitioner/" + gp, `{"resourceType":"Practitioner","id":"` + gp + `"}`, append(bearer(doc), "Content-Type", "application/fhir+json", "If-Match", `W/"999"`), 412, "conflict",
 			"If-Match: version 999 attendue, la version courante est", "If-Match: version 999 expected, the current version is"},
 		{"conditional update, several matches", "PUT", f + "/Practitioner?_lastUpdated=ge2000-01-01", `{"resourceType":"Practitioner"}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 412, "conflict",
