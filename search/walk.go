@@ -7,6 +7,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/scratch"
 )
 
 // node is one value met while walking a resource: a JSON value and, when it
@@ -83,13 +84,7 @@ func (e *evaluator) release() {
 const maxScratch = 256
 
 // scrub zeroes s up to its capacity, or drops it past maxScratch.
-func scrub[T any](s []T) []T {
-	if cap(s) > maxScratch {
-		return nil
-	}
-	clear(s[:cap(s)])
-	return s[:0]
-}
+func scrub[T any](s []T) []T { return scratch.Reset(s, maxScratch) }
 
 // eval walks p from the resource root and appends the values it reaches to out.
 func (e *evaluator) eval(p path, root map[string]any, out []node) []node {

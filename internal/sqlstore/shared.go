@@ -6,6 +6,7 @@ import (
 	"sync"
 
 	"dsn"
+	"dsn/internal/scratch"
 )
 
 // Shared rows. Several R4 search parameters of one type index the same values:
@@ -207,13 +208,7 @@ func WithShared(ix *dsn.Index, f func(ix *dsn.Index)) {
 	sharePool.Put(b)
 }
 
-func reuse[K any](s []K) []K {
-	if cap(s) > maxPooledKeys {
-		return nil
-	}
-	clear(s)
-	return s[:0]
-}
+func reuse[K any](s []K) []K { return scratch.Reset(s, maxPooledKeys) }
 
 // The parameter of a key and whether two keys of a kind are stored as the
 // same row (everything but the parameter), one pair per kind.
