@@ -3,12 +3,14 @@ package fhirapi
 import (
 	"cmp"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"slices"
 	"strconv"
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/mpi"
 )
 
@@ -68,6 +70,7 @@ func (a *API) match(w http.ResponseWriter, r *http.Request) error {
 			break
 		}
 	}
+	language.Header(w, language.Of(r))
 	a.send(w, r, http.StatusOK, a.encodeMatchBundle(r, entries))
 	return nil
 }
@@ -134,9 +137,10 @@ func sortByScore(m *mpi.Matcher, cands []mpi.Match) (capped bool) {
 // matchEntries turns the index's candidates, best first, into at most
 // in.count entries: certainly-not left out, probable ones too under
 // onlyCertainMatches, one entry per person (matchTarget). Only these are
-// explained (mpi.Index.Explain).
+// explained (mpi.Index.Explain), in the request's language.
 func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []matchEntry {
 	m := a.mpi.Matcher()
+	l := language.Of(r)
 	var entries []matchEntry
 	seen := map[string]bool{}
 	for i := range cands {
@@ -148,7 +152,7 @@ func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []
 		if grade == "certainly-not" || (in.onlyCertain && grade != "certain") {
 			continue
 		}
-		id, why := a.matchTarget(c.ID)
+		id, why := a.matchTarget(c.ID, l)
 		if seen[id] {
 			continue // one entry per person: its best registration speaks for it
 		}
@@ -159,7 +163,7 @@ func (a *API) matchEntries(r *http.Request, in matchInput, cands []mpi.Match) []
 		}
 		a.mpi.Explain(c)
 		entries = append(entries, matchEntry{id: id, body: res.Body, score: m.FHIRScore(c.Result),
-			grade: grade, explain: why + mpi.Explain(c.Result)})
+			grade: grade, explain: why + mpi.ExplainIn(c.Result, l)})
 	}
 	return entries
 }
@@ -241,8 +245,8 @@ func invalidCause(expr string, err error) error {
 // provincial record, its golden record (one entry per person, what a
 // clinician looking for a patient expects), and the explanation says which
 // registration matched; without it, or while the registration waits for its
-// link, the registration itself.
-func (a *API) matchTarget(source string) (id, why string) {
+// link, the registration itself. why is in l.
+func (a *API) matchTarget(source string, l language.Tag) (id, why string) {
 	if a.records == nil {
 		return source, ""
 	}
@@ -250,5 +254,5 @@ func (a *API) matchTarget(source string) (id, why string) {
 	if g == "" {
 		return source, ""
 	}
-	return g, "Dossier provincial Patient/" + g + ", par l'inscription Patient/" + source + " :\n"
+	return g, fmt.Sprintf(messages["match.golden"].In(l), g, source)
 }

@@ -86,6 +86,7 @@ var messages = map[string]language.Text{
 	"match.patient":            {FR: "le paramètre « resource » doit être un Patient", EN: "the parameter “resource” must be a Patient"},
 	"op.resource":              {FR: "le paramètre « resource » doit contenir une ressource", EN: "the parameter “resource” must hold a resource"},
 	"match.certain":            {FR: "onlyCertainMatches doit être un booléen", EN: "onlyCertainMatches must be a boolean"},
+	"match.golden":             {FR: "Dossier provincial Patient/%s, par l'inscription Patient/%s :\n", EN: "Provincial record Patient/%s, through the registration Patient/%s:\n"},
 	"match.count":              {FR: "count doit être un entier positif", EN: "count must be a positive integer"},
 	"merge.identifier":         {FR: "%s-identifier doit avoir une valeur", EN: "%s-identifier must have a value"},
 	"merge.no-registration":    {FR: "aucune inscription ne porte %s-identifier", EN: "no registration bears %s-identifier"},

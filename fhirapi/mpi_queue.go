@@ -6,6 +6,7 @@ import (
 	"strconv"
 
 	"dsn/fhir"
+	"dsn/internal/language"
 	"dsn/mpi"
 )
 
@@ -79,7 +80,8 @@ func taskPatients(task fhir.Object) []string {
 // Pairs of registrations in different golden records, best first, minus
 // those an archivist already refused. Out: Parameters with total and one
 // "pair" per pair: a, b (registrations), golden-a, golden-b, score, total
-// (bits), grade and explanation (French, one line per field). A full scan
+// (bits), grade and explanation (one line per field, in the request's
+// language). A full scan
 // takes seconds at 100,000 registrations and minutes at 1,000,000: use
 // `dsn mpi report` for big runs.
 func (a *API) mpiDuplicates(w http.ResponseWriter, r *http.Request) error {
@@ -109,6 +111,8 @@ func (a *API) mpiDuplicates(w http.ResponseWriter, r *http.Request) error {
 	if err != nil {
 		return err
 	}
+	l := language.Of(r)
+	language.Header(w, l)
 	out := []map[string]any{{"name": "total", "valueInteger": n}}
 	for _, d := range dups {
 		parts := []any{ref("a", d.A), ref("b", d.B)}
@@ -122,7 +126,7 @@ func (a *API) mpiDuplicates(w http.ResponseWriter, r *http.Request) error {
 			map[string]any{"name": "score", "valueDecimal": json.Number(strconv.FormatFloat(d.Score, 'f', 3, 64))},
 			map[string]any{"name": "total", "valueDecimal": json.Number(strconv.FormatFloat(d.Result.Total, 'f', 1, 64))},
 			map[string]any{"name": "grade", "valueCode": mpi.FHIRGrade(d.Result)},
-			map[string]any{"name": "explanation", "valueString": mpi.Explain(d.Result)})
+			map[string]any{"name": "explanation", "valueString": mpi.ExplainIn(d.Result, l)})
 		out = append(out, map[string]any{"name": "pair", "part": parts})
 	}
 	a.send(w, r, http.StatusOK, outputParameters(out...))

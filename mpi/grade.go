@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"dsn/internal/language/words"
 )
 
 // FHIR R4 patient-operation-match.html asks for a score in [0, 1] and a grade
@@ -66,22 +68,34 @@ func FHIRGrade(r Result) string {
 }
 
 // Explain renders r for an archivist, in French: the class and total, one
-// line per field, then the protective rules that applied.
-func Explain(r Result) string {
+// line per field, then the protective rules that applied. What is stored
+// (a review Task, a Provenance) is French.
+func Explain(r Result) string { return ExplainIn(r, words.French) }
+
+// The words of an explanation besides the model's labels and the rules.
+var (
+	explainMatch = words.Text{FR: "Correspondance ", EN: "Match "}
+	explainRule  = words.Text{FR: "Règle de protection: ", EN: "Protective rule: "}
+)
+
+// ExplainIn is Explain in l: what $match and $mpi-duplicates answer, in the
+// request's language.
+func ExplainIn(r Result, l words.Tag) string {
 	var b strings.Builder
-	b.WriteString("Correspondance ")
-	b.WriteString(r.Class.String())
+	b.WriteString(explainMatch.In(l))
+	b.WriteString(r.Class.In(l))
 	fmt.Fprintf(&b, " (%.1f bits)", r.Total)
 	for _, f := range r.Fields {
 		if f.Level == "missing" {
 			continue
 		}
 		b.WriteString("\n")
-		b.WriteString(f.String())
+		b.WriteString(f.In(l))
 	}
 	for _, rule := range r.Rules {
-		b.WriteString("\nRègle de protection: ")
-		b.WriteString(rule)
+		b.WriteString("\n")
+		b.WriteString(explainRule.In(l))
+		b.WriteString(rule.In(l))
 	}
 	return b.String()
 }

@@ -6,6 +6,7 @@ import (
 	"math"
 
 	"dsn"
+	"dsn/internal/language/words"
 )
 
 // Class is the outcome of comparing two records.
@@ -20,9 +21,17 @@ const (
 )
 
 // String gives the French word an archivist sees.
-func (c Class) String() string {
-	return [...]string{"aucune correspondance", "probable (à réviser)", "certain"}[c]
+func (c Class) String() string { return c.In(words.French) }
+
+// classWords are the classes as an archivist reads them.
+var classWords = [...]words.Text{
+	{FR: "aucune correspondance", EN: "no match"},
+	{FR: "probable (à réviser)", EN: "probable (to review)"},
+	{FR: "certain", EN: "certain"},
 }
+
+// In is the class in l.
+func (c Class) In(l words.Tag) string { return classWords[c].In(l) }
 
 // Config is a Fellegi–Sunter model (Fellegi & Sunter 1969): for each field,
 // ordered agreement levels with m = P(level | same person) and
@@ -38,20 +47,26 @@ type Config struct {
 	FrequencyAdjust bool `json:"frequencyAdjust"`
 }
 
-// FieldConfig is one compared field.
+// FieldConfig is one compared field. Label is French, LabelEN the same in
+// English (an explanation follows the caller's language); a model without
+// LabelEN (written before it existed) explains in English with the built-in
+// label of the same field (labels).
 type FieldConfig struct {
-	Name   string        `json:"name"`
-	Label  string        `json:"label"`
-	Levels []LevelConfig `json:"levels"`
+	Name    string        `json:"name"`
+	Label   string        `json:"label"`
+	LabelEN string        `json:"labelEn,omitempty"`
+	Levels  []LevelConfig `json:"levels"`
 }
 
-// LevelConfig is one agreement level of a field.
+// LevelConfig is one agreement level of a field (Label French, LabelEN
+// English, as FieldConfig's).
 type LevelConfig struct {
-	Name   string   `json:"name"`
-	Label  string   `json:"label"`
-	M      float64  `json:"m"`
-	U      float64  `json:"u"`
-	Weight *float64 `json:"weight,omitempty"`
+	Name    string   `json:"name"`
+	Label   string   `json:"label"`
+	LabelEN string   `json:"labelEn,omitempty"`
+	M       float64  `json:"m"`
+	U       float64  `json:"u"`
+	Weight  *float64 `json:"weight,omitempty"`
 }
 
 // W is the level's weight in bits.

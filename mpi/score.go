@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"math"
 	"strings"
+
+	"dsn/internal/language/words"
 )
 
 // Result is the comparison of two records: the total weight, the outcome,
@@ -12,22 +14,25 @@ type Result struct {
 	Total  float64
 	Class  Class
 	Fields []FieldScore
-	Rules  []string // French sentences: why the outcome was capped
+	Rules  []words.Text // why the outcome was capped (rules.go)
 }
 
 // FieldScore explains one field of a score for an archivist.
 type FieldScore struct {
-	Field      string  // machine name: family, given…
-	Label      string  // French: nom de famille…
-	A, B       string  // the values compared, as entered
-	Level      string  // machine name of the level, "missing" when absent
-	LevelLabel string  // French description of the level
-	Weight     float64 // bits added to the total
+	Field      string     // machine name: family, given…
+	Label      words.Text // nom de famille / family name…
+	A, B       string     // the values compared, as entered
+	Level      string     // machine name of the level, "missing" when absent
+	LevelLabel words.Text // the level's description
+	Weight     float64    // bits added to the total
 }
 
-// String renders the line as an archivist reads it.
-func (f FieldScore) String() string {
-	return fmt.Sprintf("%s: « %s » / « %s » → %s (%+.1f)", f.Label, f.A, f.B, f.LevelLabel, f.Weight)
+// String renders the line as an archivist reads it, in French.
+func (f FieldScore) String() string { return f.In(words.French) }
+
+// In renders the line in l.
+func (f FieldScore) In(l words.Tag) string {
+	return fmt.Sprintf("%s: « %s » / « %s » → %s (%+.1f)", f.Label.In(l), f.A, f.B, f.LevelLabel.In(l), f.Weight)
 }
 
 // Levels holds one agreement level per field (Missing when absent), in the
@@ -59,6 +64,9 @@ type Matcher struct {
 	weights [numFields][]float64
 	// best[f] is the highest weight of field f (0 at least: missing adds 0).
 	best [numFields]float64
+	// labels[f] is field f's label and levels[f] its levels', in both languages.
+	labels [numFields]words.Text
+	levels [numFields][]words.Text
 }
 
 // pruneOrder compares the cheap, decisive fields first and the costly name
@@ -136,13 +144,31 @@ func NewMatcher(cfg *Config) (*Matcher, error) {
 		return nil, err
 	}
 	m := &Matcher{cfg: cfg}
+	def := DefaultConfig()
 	for i, f := range cfg.Fields {
-		for _, l := range f.Levels {
+		m.labels[i] = label(f.Label, f.LabelEN, def.Fields[i].LabelEN)
+		for j, l := range f.Levels {
 			m.weights[i] = append(m.weights[i], l.W())
 			m.best[i] = max(m.best[i], l.W())
+			m.levels[i] = append(m.levels[i], label(l.Label, l.LabelEN, def.Fields[i].Levels[j].LabelEN))
 		}
 	}
 	return m, nil
+}
+
+// label is a configured label in both languages. A model without the
+// English (written before LabelEN existed) takes the built-in English of
+// the same field or level: Check holds the fields and the number of levels
+// to the comparators', so a position means the same agreement whatever the
+// French says; an empty French label takes the English.
+func label(fr, en, builtin string) words.Text {
+	if en == "" {
+		en = builtin
+	}
+	if fr == "" {
+		fr = en
+	}
+	return words.Text{FR: fr, EN: en}
 }
 
 // Config returns the model in use.
@@ -209,7 +235,7 @@ func commonFamily(a, b *prepared) string {
 }
 
 // classify applies the thresholds and the protective rules.
-func (m *Matcher) classify(a, b *prepared, l Levels, total float64) (Class, []string) {
+func (m *Matcher) classify(a, b *prepared, l Levels, total float64) (Class, []words.Text) {
 	c := NoMatch
 	switch {
 	case total >= m.cfg.Certain:
@@ -239,16 +265,16 @@ func (m *Matcher) fields(a, b *prepared, l Levels, f freqs) []FieldScore {
 	r := Result{Fields: make([]FieldScore, 0, numFields)}
 	for i, lv := range l {
 		fc := m.cfg.Fields[i]
-		fs := FieldScore{Field: fc.Name, Label: fc.Label, Level: "missing", LevelLabel: "absent d'un côté (ne compte pas)"}
+		fs := FieldScore{Field: fc.Name, Label: m.labels[i], Level: "missing", LevelLabel: labelMissing}
 		fs.A, fs.B = itemAt(a.s(a.display), i), itemAt(b.s(b.display), i)
 		if lv != Missing {
-			fs.Level, fs.LevelLabel, fs.Weight = fc.Levels[lv].Name, fc.Levels[lv].Label, m.weights[i][lv]
+			fs.Level, fs.LevelLabel, fs.Weight = fc.Levels[lv].Name, m.levels[i][lv], m.weights[i][lv]
 		}
 		r.Fields = append(r.Fields, fs)
 	}
 	if d := m.householdDiscount(l); d != 0 {
 		r.Fields[FieldPhone].Weight -= d
-		r.Fields[FieldPhone].LevelLabel += " (même adresse aussi: poids réduit de moitié)"
+		r.Fields[FieldPhone].LevelLabel = addNote(r.Fields[FieldPhone].LevelLabel, noteHousehold)
 	}
 	if f != nil && m.cfg.FrequencyAdjust {
 		for _, i := range []int{FieldFamily, FieldGiven} {
@@ -260,12 +286,24 @@ func (m *Matcher) fields(a, b *prepared, l Levels, f freqs) []FieldScore {
 				}
 				r.Fields[i].Weight += adj
 				if adj < 0 {
-					r.Fields[i].LevelLabel += " (nom fréquent: poids réduit)"
+					r.Fields[i].LevelLabel = addNote(r.Fields[i].LevelLabel, noteFrequent)
 				}
 			}
 		}
 	}
 	return r.Fields
+}
+
+// The explanation's own words besides the model's labels.
+var (
+	labelMissing  = words.Text{FR: "absent d'un côté (ne compte pas)", EN: "missing on one side (does not count)"}
+	noteHousehold = words.Text{FR: " (même adresse aussi: poids réduit de moitié)", EN: " (same address too: weight halved)"}
+	noteFrequent  = words.Text{FR: " (nom fréquent: poids réduit)", EN: " (common name: weight lowered)"}
+)
+
+// addNote is label followed by note, in each language.
+func addNote(label, note words.Text) words.Text {
+	return words.Text{FR: label.FR + note.FR, EN: label.EN + note.EN}
 }
 
 // display shows a field's values as entered.

@@ -92,7 +92,7 @@ func TestSynthQuality(t *testing.T) {
 				why += " (règle de protection)"
 				if p.Total >= cfg.Certain {
 					for _, r := range m.Score(recs[p.A], recs[p.B]).Rules {
-						heldBack[strings.SplitN(r, ":", 2)[0]]++
+						heldBack[strings.SplitN(r.FR, ":", 2)[0]]++
 					}
 				}
 			}

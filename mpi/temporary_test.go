@@ -1,6 +1,7 @@
 package mpi
 
 import (
+	"dsn/internal/language/words"
 	"strings"
 	"testing"
 
@@ -117,9 +118,9 @@ func TestOtherProvinceAndChartNumbers(t *testing.T) {
 	}
 }
 
-func ruleSays(rules []string, s string) bool {
+func ruleSays(rules []words.Text, s string) bool {
 	for _, r := range rules {
-		if strings.Contains(r, s) {
+		if strings.Contains(r.FR, s) {
 			return true
 		}
 	}

@@ -19,7 +19,7 @@ import (
 // (error_description, RFC 6749 §5.2) and the OperationOutcomes of the FHIR
 // API's access control, search parameter, validation and operation input
 // errors ($match, $validate, $export), repo's version conflicts and
-// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the CapabilityStatement's texts, the batch and transaction Bundle rules
+// conditional operations' refusals, JSON Patch errors, $everything's errors and warnings, $merge's refusals and outcome, a write's NAM hints, a bad logical id, an unknown type, a refused _format, a batch search entry's warnings, the CapabilityStatement's texts, $match's explanations, the batch and transaction Bundle rules
 // and a bulk job's acceptance and $export's parameters, a delete's and a write's outcome (Prefer:
 // return=OperationOutcome) are French by default and for fr-CA,en;q=0.8,
 // English with Accept-Language: en, named by Content-Language; the status,
@@ -255,6 +255,36 @@ func TestAPILanguages(t *testing.T) {
 		}
 		if lang := a.header.Get("Content-Language"); lang != map[string]string{"": "fr", "en": "en"}[al] {
 			t.Errorf("metadata, Accept-Language %q: Content-Language %q", al, lang)
+		}
+	}
+	// $match: each candidate's explanation (the match-grade's companion
+	// extension) in the same language, and so is $mpi-duplicates'
+	pr := call(t, "GET", f+"/Patient/"+gpPatient, "", bearer(systemToken(t, m))...)
+	if pr.status != 200 {
+		t.Fatalf("read Patient/%s: %d %s", gpPatient, pr.status, pr.raw)
+	}
+	delete(pr.obj, "id") // the index leaves a Patient's own id out of its candidates
+	probe, _ := json.Marshal(map[string]any{"resourceType": "Parameters", "parameter": []any{map[string]any{"name": "resource", "resource": pr.obj}}})
+	for al, want := range map[string][]string{"": {"Correspondance certain", "par l'inscription Patient/", "\nnom de famille: « "}, "en": {"Match certain", "through the registration Patient/", "\nfamily name: « "}} {
+		a := call(t, "POST", f+"/Patient/$match", string(probe), append(bearer(doc), "Content-Type", "application/fhir+json", "Accept-Language", al)...)
+		es, _ := a.obj["entry"].([]any)
+		if a.status != 200 || len(es) == 0 {
+			t.Fatalf("$match, Accept-Language %q: %d %s", al, a.status, a.raw)
+		}
+		var why string
+		ext, _ := es[0].(map[string]any)["search"].(map[string]any)["extension"].([]any)
+		for _, x := range ext {
+			if x := x.(map[string]any); x["url"] == "urn:dsn:extension:explication-correspondance" {
+				why, _ = x["valueString"].(string)
+			}
+		}
+		for _, w := range want {
+			if !strings.Contains(why, w) {
+				t.Errorf("$match, Accept-Language %q: %q missing from the explanation %q", al, w, why)
+			}
+		}
+		if lang := a.header.Get("Content-Language"); lang != map[string]string{"": "fr", "en": "en"}[al] {
+			t.Errorf("$match, Accept-Language %q: Content-Language %q", al, lang)
 		}
 	}
 	// a Patient's NAM disagreeing with its demographics: the write's warning in the same language

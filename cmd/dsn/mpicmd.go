@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 	"dsn/mpi/provincial"
 	"dsn/repo"
@@ -135,12 +136,21 @@ type reportLine struct {
 	Explanation []string `json:"explanation"`
 }
 
+// french is the French of each text (the report is French, as the CLI).
+func french(ts []words.Text) []string {
+	var out []string
+	for _, t := range ts {
+		out = append(out, t.FR)
+	}
+	return out
+}
+
 func writeReport(w io.Writer, dups []provincial.Duplicate) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	for _, d := range dups {
 		line := reportLine{A: "Patient/" + d.A, B: "Patient/" + d.B, Score: d.Score,
-			Total: float64(int(d.Result.Total*10)) / 10, Grade: mpi.FHIRGrade(d.Result), Rules: d.Result.Rules,
+			Total: float64(int(d.Result.Total*10)) / 10, Grade: mpi.FHIRGrade(d.Result), Rules: french(d.Result.Rules),
 			Explanation: strings.Split(mpi.Explain(d.Result), "\n")}
 		if d.GoldenA != "" {
 			line.GoldenA = "Patient/" + d.GoldenA

@@ -4,6 +4,7 @@ import (
 	"slices"
 
 	"dsn"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 )
 
@@ -173,12 +174,18 @@ func (w *work) candidates(key string, p plan, excluded map[string]bool, own *pat
 		c := candidate{golden: gid, source: match.ID, result: match.Result, score: m.FHIRScore(match.Result)}
 		if c.result.Class == mpi.Certain && w.conflicts(p.rec, g, key) {
 			c.result.Class = mpi.Probable
-			c.result.Rules = append(c.result.Rules, "une autre inscription de ce dossier provincial déclenche une règle de protection")
+			c.result.Rules = append(c.result.Rules, ruleOtherRegistration)
 		}
 		out = append(out, c)
 	}
 	return out, nil
 }
+
+// ruleOtherRegistration is the protective rule of a candidate held back by
+// another registration of its golden record.
+var ruleOtherRegistration = words.Text{
+	FR: "une autre inscription de ce dossier provincial déclenche une règle de protection",
+	EN: "another registration of this provincial record triggers a protective rule"}
 
 // conflicts tells whether a registration of golden record g triggers a
 // protective rule against rec.

@@ -266,13 +266,13 @@ func fieldInputs(r mpi.Result) []any {
 			sub = append(sub, map[string]any{"url": "b", "valueString": f.B})
 		}
 		out = append(out, map[string]any{
-			"type":        map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": "field-" + f.Field}}, "text": f.Label},
+			"type":        map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": "field-" + f.Field}}, "text": f.Label.FR},
 			"valueString": f.String(),
 			"extension":   []any{map[string]any{"url": FieldExt, "extension": sub}},
 		})
 	}
 	for _, rule := range r.Rules {
-		out = append(out, map[string]any{"type": mpiConcept("rule", "règle de protection"), "valueString": rule})
+		out = append(out, map[string]any{"type": mpiConcept("rule", "règle de protection"), "valueString": rule.FR})
 	}
 	return out
 }
