@@ -12,14 +12,18 @@ type ImportJob struct {
 	ID     string `json:"id"`
 	Status string `json:"status"` // ImportAccepted, ImportRunning, ImportCompleted or ImportFailed
 	// Request is the kick-off URL as the client sent it.
-	Request         string        `json:"request"`
-	TransactionTime time.Time     `json:"transactionTime,omitzero"` // when the job began writing
-	Created         time.Time     `json:"created"`
-	Updated         time.Time     `json:"updated"`
-	Done            int           `json:"done"`            // records done so far (all inputs)
-	Restarts        int           `json:"restarts"`        // times a server restart resumed it
-	Error           string        `json:"error,omitempty"` // why it failed (ImportFailed)
-	Inputs          []ImportInput `json:"inputs"`
+	Request         string    `json:"request"`
+	TransactionTime time.Time `json:"transactionTime,omitzero"` // when the job began writing
+	Created         time.Time `json:"created"`
+	Updated         time.Time `json:"updated"`
+	Done            int       `json:"done"`            // records done so far (all inputs)
+	Restarts        int       `json:"restarts"`        // times a server restart resumed it
+	Error           string    `json:"error,omitempty"` // why it failed (ImportFailed), in Language
+	// Language is the language of the request that started the job ("en",
+	// or "" for French, the default): its rejected records' OperationOutcomes
+	// and its Error speak it (bulk/README.md).
+	Language string        `json:"language,omitempty"`
+	Inputs   []ImportInput `json:"inputs"`
 }
 
 // The states of an ImportJob (the same words as an export's).
@@ -56,7 +60,7 @@ type ImportInput struct {
 	// ErrorLines counts the input's rejected records plus, if the input could
 	// not be read at all, one outcome for Error.
 	ErrorLines int    `json:"errorLines,omitempty"`
-	Error      string `json:"error,omitempty"` // why the input could not be read (fetch refused or failed, too large)
+	Error      string `json:"error,omitempty"` // why the input could not be read (fetch refused or failed, too large), in the job's Language
 }
 
 // ImportError is one OperationOutcome of an input's error file: Line is the

@@ -7,6 +7,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/repo"
 )
 
 // jsonFile imports a .json file: a batch or transaction Bundle runs as such
@@ -29,7 +30,7 @@ func (im *importer) jsonFile(ctx context.Context, f inputFile) error {
 	if err != nil {
 		im.stats.Records++
 		im.stats.Rejected++
-		if err := im.writeRejects([]ErrorRecord{errorRecord(f, 0, err)}); err != nil {
+		if err := im.writeRejects([]ErrorRecord{im.errorRecord(f, 0, err)}); err != nil {
 			return err
 		}
 		return im.ckpt.mark(f, 0, true)
@@ -65,6 +66,9 @@ func bundleRecords(obj fhir.Object) []record {
 // runBundle executes a batch or transaction and reports each entry whose
 // response status is not 2xx (bundle.html#BundleEntryResponse).
 func (im *importer) runBundle(ctx context.Context, f inputFile, body []byte) error {
+	if im.o.English {
+		ctx = repo.InEnglish(ctx) // each entry's outcome in English
+	}
 	resp, err := im.o.Service.Bundle(ctx, "", body, false)
 	if err != nil {
 		if ctx.Err() != nil {
@@ -72,7 +76,7 @@ func (im *importer) runBundle(ctx context.Context, f inputFile, body []byte) err
 		}
 		im.stats.Records++
 		im.stats.Rejected++
-		if err := im.writeRejects([]ErrorRecord{errorRecord(f, 0, err)}); err != nil {
+		if err := im.writeRejects([]ErrorRecord{im.errorRecord(f, 0, err)}); err != nil {
 			return err
 		}
 		return im.ckpt.mark(f, 0, true)

@@ -42,7 +42,7 @@ func loadCheckpoint(path string) (*checkpoint, error) {
 		return nil, dsn.Wrap("bulk.Import", dsn.KindInternal, err)
 	}
 	if err := json.Unmarshal(b, c); err != nil {
-		return nil, dsn.Errorf("bulk.Import", dsn.KindInvalid, "fichier de reprise %s illisible: %v", path, err)
+		return nil, fail("bulk.Import", dsn.KindInvalid, "import.checkpoint", path, err)
 	}
 	if c.Files == nil {
 		c.Files = map[string]fileState{}

@@ -58,16 +58,16 @@ func FetchLoopback(ctx context.Context, raw string) (io.ReadCloser, error) {
 	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, raw, nil)
 	if err != nil {
-		return nil, dsn.Wrap("bulk.Import", dsn.KindInvalid, err)
+		return nil, fail("bulk.Import", dsn.KindInvalid, "import.request", raw, err)
 	}
 	req.Header.Set("Accept", "application/fhir+ndjson")
 	res, err := loopbackClient.Do(req)
 	if err != nil {
-		return nil, dsn.Errorf("bulk.Import", dsn.KindInvalid, "lecture de %s impossible : %v", raw, err)
+		return nil, fail("bulk.Import", dsn.KindInvalid, "import.fetch", raw, err)
 	}
 	if res.StatusCode != http.StatusOK {
 		res.Body.Close()
-		return nil, dsn.Errorf("bulk.Import", dsn.KindInvalid, "lecture de %s : réponse %s", raw, res.Status)
+		return nil, fail("bulk.Import", dsn.KindInvalid, "import.answer", raw, res.Status)
 	}
 	return res.Body, nil
 }

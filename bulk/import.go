@@ -37,6 +37,11 @@ type ImportOptions struct {
 	// batch's rejected records: $import stores them and its checkpoint in
 	// one transaction. An error stops the import.
 	Committed func(Committed) error
+	// English asks for the rejected records' OperationOutcomes in English
+	// (where the error has it, repo.OperationOutcomeIn; a batch or
+	// transaction Bundle's entries too): the language of the $import
+	// kick-off, or `dsn import --lang en`. French by default.
+	English bool
 }
 
 // Committed tells where an import stands after a batch: every line of File
@@ -297,7 +302,7 @@ func (im *importer) prepare(ctx context.Context, f inputFile, recs []record, las
 	p := &pending{f: f, recs: recs, last: last, done: done}
 	for i, r := range recs {
 		if r.obj == nil {
-			p.rejects = append(p.rejects, errorRecord(f, r.line, decodeErr(r.data)))
+			p.rejects = append(p.rejects, im.errorRecord(f, r.line, decodeErr(r.data)))
 			continue
 		}
 		p.objs = append(p.objs, r.obj)
@@ -345,7 +350,7 @@ func (im *importer) take(ctx context.Context, p *pending) error {
 			return ctx.Err() // the batch did not commit: resume will redo it
 		}
 		if err != nil {
-			rejects = append(rejects, errorRecord(p.f, p.recs[p.objIdx[j]].line, err))
+			rejects = append(rejects, im.errorRecord(p.f, p.recs[p.objIdx[j]].line, err))
 			continue
 		}
 		im.count(p.objs[j], res[j])
@@ -403,9 +408,10 @@ func (im *importer) count(obj fhir.Object, r repo.ImportResult) {
 	im.stats.ByType[fhir.ResourceType(obj)]++
 }
 
-// errorRecord builds the error-report line of a rejected record.
-func errorRecord(f inputFile, line int, err error) ErrorRecord {
-	return ErrorRecord{File: f.Path, Line: line, Outcome: repo.OperationOutcome(err)}
+// errorRecord builds the error-report line of a rejected record, in the
+// import's language.
+func (im *importer) errorRecord(f inputFile, line int, err error) ErrorRecord {
+	return ErrorRecord{File: f.Path, Line: line, Outcome: repo.OperationOutcomeIn(err, im.o.English)}
 }
 
 func (im *importer) writeRejects(rs []ErrorRecord) error {

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"dsn"
+	"dsn/internal/language/words"
 	"dsn/repo"
 )
 
@@ -41,10 +42,13 @@ type ImportInput struct {
 	path string // the staged file (uploads)
 }
 
-// uploadGone is why a job fed by an upload fails after a restart.
-const uploadGone = "le serveur a redémarré pendant l'import et le corps NDJSON envoyé avec la demande " +
-	"n'a pas été conservé : les lots déjà validés restent enregistrés ; renvoyez le même fichier " +
-	"(l'import est idempotent : ce qui est déjà là ne sera pas dupliqué)"
+// lang is the language of job j: its kick-off's (dsn.ImportJob.Language).
+func lang(j dsn.ImportJob) words.Tag {
+	if j.Language == string(words.English) {
+		return words.English
+	}
+	return words.French
+}
 
 // Importer runs $import jobs in the background, one at a time (they share
 // the store's single writer). Jobs live in the store (dsn.ImportJobs) with a
@@ -115,7 +119,8 @@ func (im *Importer) Start(ctx context.Context) error {
 		case dsn.ImportAccepted, dsn.ImportRunning:
 			if uploadLost(j) {
 				im.o.Log.Warn("import failed: its upload did not survive the restart", "job", j.ID)
-				j.Status, j.Error, j.Updated = dsn.ImportFailed, uploadGone, now
+				// why, in the job's language: the upload is gone
+				j.Status, j.Error, j.Updated = dsn.ImportFailed, messages["import.upload-gone"].In(lang(j)), now
 			} else if j.Status == dsn.ImportRunning {
 				j.Restarts++
 				im.o.Log.Info("import resumed from its checkpoint", "job", j.ID, "done", j.Done, "restarts", j.Restarts)
@@ -175,9 +180,10 @@ func (im *Importer) Stage(body io.Reader) (ImportInput, error) {
 	return ImportInput{URL: dsn.ImportUpload, path: f.Name()}, nil
 }
 
-// Submit stores a new job for inputs and queues it. Errors: KindInvalid if
-// there is no input; KindConflict if MaxQueue jobs already wait.
-func (im *Importer) Submit(ctx context.Context, request string, inputs []ImportInput) (dsn.ImportJob, error) {
+// Submit stores a new job for inputs and queues it; l is the kick-off's
+// language, which the job's own errors speak. Errors: KindInvalid if there
+// is no input; KindConflict if MaxQueue jobs already wait.
+func (im *Importer) Submit(ctx context.Context, request string, l words.Tag, inputs []ImportInput) (dsn.ImportJob, error) {
 	const op = "bulk.Submit"
 	if len(inputs) == 0 {
 		return dsn.ImportJob{}, fail(op, dsn.KindInvalid, "import.no-input")
@@ -191,6 +197,9 @@ func (im *Importer) Submit(ctx context.Context, request string, inputs []ImportI
 	}
 	now := im.o.Clock.Now()
 	j := dsn.ImportJob{ID: im.o.IDs.NewID(), Status: dsn.ImportAccepted, Request: request, Created: now, Updated: now}
+	if l == words.English {
+		j.Language = string(words.English)
+	}
 	for _, in := range inputs {
 		j.Inputs = append(j.Inputs, dsn.ImportInput{Type: in.Type, URL: in.URL, Staged: in.path})
 	}
@@ -337,7 +346,7 @@ func (im *Importer) run(ctx context.Context, id string) {
 		j.Status = dsn.ImportCompleted
 	default:
 		im.o.Log.Error("import failed", "job", j.ID, "err", err)
-		j.Status, j.Error = dsn.ImportFailed, dsn.Message(err)
+		j.Status, j.Error = dsn.ImportFailed, message(err, lang(j))
 	}
 	if err := im.save(context.Background(), &j); err != nil && dsn.KindOf(err) != dsn.KindNotFound {
 		im.o.Log.Error("import: recording the end of the job failed", "job", j.ID, "err", err)
@@ -378,7 +387,8 @@ func (im *Importer) input(ctx context.Context, j *dsn.ImportJob, n int) error {
 		in.Size, in.SHA256 = size, sum
 	}
 	base, baseDone := *in, j.Done
-	_, err := Import(ctx, ImportOptions{Service: im.o.Service, Batch: im.o.Batch, Skip: in.Line,
+	l := lang(*j)
+	_, err := Import(ctx, ImportOptions{Service: im.o.Service, Batch: im.o.Batch, Skip: in.Line, English: l == words.English,
 		Committed: func(c Committed) error {
 			in.Line, in.Done = c.Line, c.Done
 			in.Created = base.Created + c.Stats.Created
@@ -388,7 +398,7 @@ func (im *Importer) input(ctx context.Context, j *dsn.ImportJob, n int) error {
 			j.Done = baseDone + c.Stats.Records
 			errs := make([]dsn.ImportError, len(c.Rejects))
 			for i, r := range c.Rejects {
-				errs[i] = dsn.ImportError{Input: n + 1, Line: r.Line, Outcome: outcomeLine(r)}
+				errs[i] = dsn.ImportError{Input: n + 1, Line: r.Line, Outcome: outcomeLine(r, l)}
 			}
 			return im.save(ctx, j, errs...)
 		}}, []string{path})
@@ -404,10 +414,11 @@ func (im *Importer) inputFailed(ctx context.Context, j *dsn.ImportJob, n int, er
 	if ctx.Err() != nil {
 		return ctx.Err()
 	}
-	in := &j.Inputs[n]
-	in.Error, in.Done = dsn.Message(err), true
+	in, l := &j.Inputs[n], lang(*j)
+	in.Error, in.Done = message(err, l), true
 	in.ErrorLines++
-	return im.save(ctx, j, dsn.ImportError{Input: n + 1, Line: 0, Outcome: outcomeLine(ErrorRecord{Outcome: repo.OperationOutcome(err)})})
+	oo := repo.OperationOutcomeIn(err, l == words.English)
+	return im.save(ctx, j, dsn.ImportError{Input: n + 1, Line: 0, Outcome: outcomeLine(ErrorRecord{Outcome: oo}, l)})
 }
 
 // fetch downloads url into the importer's directory and returns the file,
@@ -444,14 +455,14 @@ func removeStaged(j dsn.ImportJob) {
 // outcomeLine is the OperationOutcome of a rejected record as one JSON line,
 // its diagnostics prefixed with the line number (Bulk Data error files hold
 // OperationOutcomes: export.html#response---complete-status); line 0 is the
-// whole input.
-func outcomeLine(r ErrorRecord) []byte {
+// whole input. l is the job's language.
+func outcomeLine(r ErrorRecord, l words.Tag) []byte {
 	oo := r.Outcome
 	if issues, ok := oo["issue"].([]any); ok && r.Line > 0 {
 		for _, it := range issues {
 			if m, ok := it.(map[string]any); ok {
 				d, _ := m["diagnostics"].(string)
-				m["diagnostics"] = fmt.Sprintf("ligne %d : %s", r.Line, d)
+				m["diagnostics"] = fmt.Sprintf(messages["import.line"].In(l), r.Line, d)
 			}
 		}
 	}
@@ -464,10 +475,10 @@ func outcomeLine(r ErrorRecord) []byte {
 func copyMax(dst io.Writer, src io.Reader, max int64) (int64, error) {
 	n, err := io.Copy(dst, io.LimitReader(src, max+1))
 	if err != nil {
-		return n, dsn.Errorf("bulk.Import", dsn.KindInvalid, "lecture de l'entrée impossible : %v", err)
+		return n, fail("bulk.Import", dsn.KindInvalid, "import.read", err)
 	}
 	if n > max {
-		return n, dsn.Errorf("bulk.Import", dsn.KindTooLarge, "entrée trop volumineuse (limite %d octets)", max)
+		return n, fail("bulk.Import", dsn.KindTooLarge, "import.too-large", max)
 	}
 	return n, nil
 }

@@ -9,9 +9,9 @@ import (
 
 // TestMessagesBothLanguages: every sentence of the catalogue has French and
 // English with the same arguments, every id the code says (fail's third
-// argument) is in it, and every id in it is said somewhere.
+// argument, messages[…]) is in it, and every id in it is said somewhere.
 func TestMessagesBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`\bfail\([^,()]+, [^,()]+, "([a-z][a-z0-9.-]*)"`)
+	ids := regexp.MustCompile(`(?:\bfail\([^,()]+, [^,()]+, |\bmessages\[)"([a-z][a-z0-9.-]*)"`)
 	used := langtest.Check(t, messages, ids, "messages.go", len(messages))
 	for id := range messages {
 		if used[id] == 0 {

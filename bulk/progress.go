@@ -5,6 +5,8 @@ import (
 	"io"
 	"strings"
 	"time"
+
+	"dsn/internal/language/words"
 )
 
 // NewProgressPrinter returns a Progress callback writing to w: on a terminal a
@@ -12,7 +14,8 @@ import (
 // 5 seconds, so that logs stay readable. Rates are resources per second; the
 // ETA comes from the input bytes read since the first report against what is
 // left (a resumed import starts far into its input: its own pace counts).
-func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) {
+// The line is in l (`dsn import --lang`).
+func NewProgressPrinter(w io.Writer, terminal bool, verb string, l words.Tag) func(Progress) {
 	var last time.Time
 	var first *Progress
 	return func(p Progress) {
@@ -31,10 +34,10 @@ func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) 
 		if s := p.Elapsed.Seconds(); s > 0 {
 			rate = float64(p.Records) / s
 		}
-		line := fmt.Sprintf("%s: %d ressources, %.0f/s", verb, p.Records, rate)
+		line := fmt.Sprintf(progressLine.In(l), verb, p.Records, rate)
 		if p.TotalBytes > 0 {
 			frac := float64(p.Bytes) / float64(p.TotalBytes)
-			line = fmt.Sprintf("%s %3.0f%% %s, reste %s", bar(frac), frac*100, line,
+			line = fmt.Sprintf(progressBar.In(l), bar(frac), frac*100, line,
 				eta(p.Elapsed-first.Elapsed, p.Bytes-first.Bytes, p.TotalBytes-p.Bytes))
 		}
 		switch {
@@ -47,6 +50,12 @@ func NewProgressPrinter(w io.Writer, terminal bool, verb string) func(Progress) 
 		}
 	}
 }
+
+// The progress line, and the same with its bar and what is left.
+var (
+	progressLine = words.Text{FR: "%s: %d ressources, %.0f/s", EN: "%s: %d resources, %.0f/s"}
+	progressBar  = words.Text{FR: "%s %3.0f%% %s, reste %s", EN: "%s %3.0f%% %s, %s left"}
+)
 
 func bar(frac float64) string {
 	const width = 24

@@ -69,7 +69,9 @@ func (a *API) importKickoff(w http.ResponseWriter, r *http.Request) error {
 	default:
 		return errorf("fhirapi.import", dsn.KindUnsupportedMedia, "import.media", mt)
 	}
-	j, err := a.importer.Submit(r.Context(), a.base(r)+strings.TrimPrefix(r.URL.RequestURI(), a.prefix), inputs)
+	// the job's own errors (rejected records, an input that cannot be
+	// read) speak the kick-off's language
+	j, err := a.importer.Submit(r.Context(), a.base(r)+strings.TrimPrefix(r.URL.RequestURI(), a.prefix), language.Of(r), inputs)
 	if err != nil {
 		return err
 	}

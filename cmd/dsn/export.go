@@ -15,6 +15,7 @@ import (
 	"dsn/audit"
 	"dsn/bulk"
 	"dsn/fhirapi"
+	"dsn/internal/language/words"
 	"dsn/mpi/provincial"
 )
 
@@ -45,7 +46,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 		return errUsage
 	}
 	o := bulk.ExportOptions{Dir: fs.Arg(0), Request: "dsn export " + strings.Join(args, " "),
-		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "export")}
+		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "export", words.French)}
 	if *types != "" {
 		o.Types = strings.Split(*types, ",")
 	}

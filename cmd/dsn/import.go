@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -12,13 +13,29 @@ import (
 
 	"dsn"
 	"dsn/bulk"
+	"dsn/internal/language"
+	"dsn/internal/language/words"
 	"dsn/mpi/provincial"
 	"dsn/repo"
 )
 
+// importWords are what `dsn import` says, in French (the default) and in
+// English (--lang en): the rejected records' OperationOutcomes in the
+// error report, the progress line and these.
+var importWords = map[string]words.Text{
+	"usage":       {FR: "dsn import: PATH… attendu (fichiers .ndjson, .ndjson.gz, .json ou répertoires)", EN: "dsn import: PATH… expected (.ndjson, .ndjson.gz, .json files or directories)"},
+	"lang":        {FR: "dsn import: --lang fr ou en, pas %q", EN: "dsn import: --lang fr or en, not %q"},
+	"interrupted": {FR: "import interrompu après %d ressources; relancer la même commande reprend (état dans %s)", EN: "import interrupted after %d resources; running the same command again resumes it (state in %s)"},
+	"summary":     {FR: "%d ressources: %d créées, %d mises à jour, %d inchangées, %d rejetées (%s)", EN: "%d resources: %d created, %d updated, %d unchanged, %d rejected (%s)"},
+	"rejected":    {FR: "%d ressources rejetées sur %d; détails dans %s", EN: "%d resources rejected out of %d; details in %s"},
+}
+
 // runImport loads NDJSON files, Bundles and directories of them into the store
-// (dsn import [--data DIR | --db URL] [--batch N] [--errors FILE] PATH…).
+// (dsn import [--data DIR | --db URL] [--batch N] [--errors FILE] [--lang fr|en] PATH…).
 // Exit status 1 with a one-line summary when a record was rejected.
+// The CLI speaks French; --lang en makes the import speak English (its
+// error report's OperationOutcomes, progress and summary), as $import
+// follows its kick-off's Accept-Language.
 func runImport(ctx context.Context, args []string, env Env) error {
 	fs := newFlags("import", env)
 	var sc StoreConfig
@@ -27,9 +44,16 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	errFile := fs.String("errors", "", "error report (NDJSON: file, line, outcome); default import-errors.ndjson in the current directory")
 	state := fs.String("state", "", "checkpoint file for resumption (default <data>/import-state, or <errors>.state with --db)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the import to FILE")
+	langFlag := fs.String("lang", "fr", "language of the error report's OperationOutcomes, the progress and the summary: fr or en")
 	if err := parse(fs, args); err != nil {
 		return err
 	}
+	l, ok := language.Parse(*langFlag)
+	if !ok {
+		fmt.Fprintf(env.Stderr, importWords["lang"].FR+"\n", *langFlag)
+		return errUsage
+	}
+	say := func(id string, args ...any) string { return fmt.Sprintf(importWords[id].In(l), args...) }
 	// The import allocates a lot of short-lived garbage (decoded JSON, index
 	// rows, encoded bodies) over a live heap of a few batches: collecting
 	// at 4× the live heap instead of 2× halves the GC's share of the CPU
@@ -43,7 +67,7 @@ func runImport(ctx context.Context, args []string, env Env) error {
 		defer stop()
 	}
 	if fs.NArg() == 0 {
-		fmt.Fprintln(env.Stderr, "dsn import: PATH… attendu (fichiers .ndjson, .ndjson.gz, .json ou répertoires)")
+		fmt.Fprintln(env.Stderr, say("usage"))
 		return errUsage
 	}
 	if *errFile == "" {
@@ -67,18 +91,22 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	// or `dsn mpi link` does.
 	stats, err := bulk.Import(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{
 		Store: provincial.Enqueue(st, provincial.EnqueueOptions{}), Managed: provincial.StripManaged}),
-		Batch: *batch, Errors: report, State: *state,
-		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "import")}, fs.Args())
+		Batch: *batch, Errors: report, State: *state, English: l == language.English,
+		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "import", l)}, fs.Args())
 	if err != nil {
 		if ctx.Err() != nil {
-			return fmt.Errorf("import interrompu après %d ressources; relancer la même commande reprend (état dans %s)", stats.Records, *state)
+			return errors.New(say("interrupted", stats.Records, *state))
+		}
+		if l == language.English && dsn.KindOf(err) != dsn.KindInternal {
+			return errors.New(dsn.EnglishMessage(err)) // the one line in English (an internal cause shows as it is)
 		}
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d ressources: %d créées, %d mises à jour, %d inchangées, %d rejetées (%s)\n",
-		stats.Records, stats.Created, stats.Updated, stats.Unchanged, stats.Rejected, typeCounts(stats.ByType))
+	fmt.Fprintln(env.Stdout, say("summary",
+		stats.Records, stats.Created, stats.Updated, stats.Unchanged, stats.Rejected, typeCounts(stats.ByType)))
 	if stats.Rejected > 0 {
-		return dsn.Errorf("import", dsn.KindInvalid, "%d ressources rejetées sur %d; détails dans %s", stats.Rejected, stats.Records, *errFile)
+		// the one line run prints: the message in the command's language
+		return dsn.Errorf("import", dsn.KindInvalid, "%s", say("rejected", stats.Rejected, stats.Records, *errFile))
 	}
 	if fi, err := os.Stat(*errFile); err == nil && fi.Size() == 0 {
 		os.Remove(*errFile) // an empty report would only confuse

@@ -75,3 +75,25 @@ func TestImportCommandReportsRejects(t *testing.T) {
 		t.Fatalf("no PATH: exit %d, want 2", code)
 	}
 }
+
+// dsn import --lang en: the summary, the one line and the error report's
+// OperationOutcomes in English; French stays the default (above); another
+// language is a usage error.
+func TestImportCommandInEnglish(t *testing.T) {
+	in := filepath.Join(t.TempDir(), "bad.ndjson")
+	os.WriteFile(in, []byte(`{"resourceType":"Patient","id":"ok"}`+"\n"+`{"resourceType":"Patient","id":"x","gender":"jaguar"}`+"\n"), 0o644)
+	report := filepath.Join(t.TempDir(), "errors.ndjson")
+	code, out, errs := runCmd(t, "import", "--lang", "en", "--data", t.TempDir(), "--errors", report, in)
+	lines := strings.Split(strings.TrimSpace(errs), "\n")
+	if code != 1 || !strings.HasPrefix(lines[len(lines)-1], "dsn import: 1 resources rejected out of 2; details in ") ||
+		!strings.Contains(out, "2 resources: 1 created, 0 updated, 0 unchanged, 1 rejected (Patient 1)") {
+		t.Fatalf("exit %d, stdout %q, stderr %q", code, out, errs)
+	}
+	b, err := os.ReadFile(report)
+	if err != nil || !bytes.Contains(b, []byte(`the code \"jaguar\" is not in the value set`)) || bytes.Contains(b, []byte("n'est pas")) {
+		t.Fatalf("report: %v %s", err, b)
+	}
+	if code, _, _ := runCmd(t, "import", "--lang", "de", "--data", t.TempDir(), in); code != 2 {
+		t.Fatalf("--lang de: exit %d, want 2", code)
+	}
+}

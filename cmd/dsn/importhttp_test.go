@@ -116,6 +116,25 @@ func TestBulkImportHTTP(t *testing.T) {
 				!strings.Contains(lines[0], `"resourceType":"OperationOutcome"`) || !strings.Contains(lines[0], "ligne 2 ") || !strings.Contains(lines[1], "ligne 3 ") {
 				t.Errorf("error file:\n%s", body)
 			}
+			if body := get(t, errs[src.URL+"/missing.ndjson"]["url"].(string)); !strings.Contains(body, "lecture de "+src.URL+"/missing.ndjson : réponse 404") {
+				t.Errorf("error file of the missing input:\n%s", body)
+			}
+			// the same inputs kicked off in English: the job's own errors speak it
+			enParams := fmt.Sprintf(`{"resourceType":"Parameters","parameter":[
+				{"name":"input","part":[{"name":"type","valueCode":"Patient"},{"name":"url","valueUri":"%[1]s/bad.ndjson"}]},
+				{"name":"input","part":[{"name":"type","valueCode":"Condition"},{"name":"url","valueUri":"%[1]s/missing.ndjson"}]}]}`, src.URL)
+			a := call(t, "POST", s.base+"/$import", enParams, "Prefer", "respond-async", "Content-Type", "application/fhir+json", "Accept-Language", "en")
+			if a.status != 202 {
+				t.Fatalf("English kick-off: %d %s", a.status, a.raw)
+			}
+			enErrs := entries(pollImport(t, a.header.Get("Content-Location")), "error")
+			body = get(t, enErrs[src.URL+"/bad.ndjson"]["url"].(string))
+			if lines := strings.Split(strings.TrimSpace(body), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "line 2: ") || !strings.Contains(lines[1], "line 3: ") || strings.Contains(body, "ligne") {
+				t.Errorf("English error file:\n%s", body)
+			}
+			if body := get(t, enErrs[src.URL+"/missing.ndjson"]["url"].(string)); !strings.Contains(body, "reading "+src.URL+"/missing.ndjson: answer 404") {
+				t.Errorf("English error file of the missing input:\n%s", body)
+			}
 			if a := call(t, "GET", s.base+"/Patient/ok-3", ""); a.status != 200 {
 				t.Errorf("a good line of the bad input is not stored: %d", a.status)
 			}

@@ -38,7 +38,7 @@ var commands = map[string]command{
 	"fhirpath": {runFHIRPath, "evaluate a FHIRPath expression: dsn fhirpath [--input FILE] EXPR"},
 	"bench":    {runBench, "load-test a running server: dsn bench --url URL --scenario S"},
 	"version":  {runVersion, "print the version"},
-	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] PATH…"},
+	"import":   {runImport, "load NDJSON files, Bundles or directories: dsn import [--batch N] [--errors FILE] [--lang fr|en] PATH…"},
 	"client":   {runClient, "register an OAuth client: dsn client create --name N --scope S (prints client_id, client_secret); dsn client disable|enable|delete|trust|untrust --id ID"},
 	"user":     {runUser, "create a user: dsn user create --username U --role R --establishment E [--password-stdin]; dsn user disable|enable --username U"},
 	"audit":    {runAudit, "check the access journal's hash chain and signed checkpoints: dsn audit verify"},
