@@ -88,13 +88,6 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 
 // putAll writes ws at once.
 func (t *tx) putAll(op string, ws []dsn.Write) error {
-	if err := t.flushStatements(); err != nil {
-		return t.fail(op, err)
-	}
-	seqs, err := t.nextvals(sqlNextSeqs, len(ws))
-	if err != nil {
-		return t.fail(op, err)
-	}
 	rids := make([]int64, len(ws))
 	var fresh []int
 	var old []int
@@ -105,7 +98,7 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 			old = append(old, i)
 		}
 	}
-	newRids, err := t.nextvals(sqlNextRids, len(fresh))
+	seqs, newRids, err := t.nextKeys(len(ws), len(fresh))
 	if err != nil {
 		return t.fail(op, err)
 	}
@@ -205,12 +198,32 @@ func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
 	return nil
 }
 
-// nextvals runs one of the nextval queries for n values.
-func (t *tx) nextvals(sql string, n int) ([]int64, error) {
-	if n == 0 {
-		return nil, nil
+// nextKeys draws seqs new versions' seqs and rids new resources' rids from
+// the identity sequences, with the pending BEGIN and job inserts, in one
+// round trip.
+func (t *tx) nextKeys(seqs, rids int) (s, r []int64, err error) {
+	b := &pgx.Batch{}
+	n := t.queueUnsent(b)
+	b.Queue(sqlNextSeqs, seqs)
+	b.Queue(sqlNextRids, rids)
+	br := t.conn.SendBatch(t.ctx, b)
+	defer br.Close()
+	for range n {
+		if _, err := br.Exec(); err != nil {
+			return nil, nil, err
+		}
 	}
-	rows, err := t.conn.Query(t.ctx, sql, n)
+	if s, err = collectInt64s(br); err == nil {
+		r, err = collectInt64s(br)
+	}
+	if err == nil {
+		err = br.Close()
+	}
+	return s, r, err
+}
+
+func collectInt64s(br pgx.BatchResults) ([]int64, error) {
+	rows, err := br.Query()
 	if err != nil {
 		return nil, err
 	}
