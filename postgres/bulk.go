@@ -109,24 +109,30 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 	if err := t.updateOld(op, ws, old, seqs, rids); err != nil {
 		return err
 	}
-	if err := t.copyRows(op, "resource", resourceCopyCols, len(fresh), func(k int) []any {
+	var cs copies
+	err = cs.add("resource", resourceCopyCols, len(fresh), func(k int) []any {
 		i := fresh[k]
 		w := ws[i]
 		return []any{rids[i], w.Type, w.ID, w.VersionID, seqs[i], w.LastUpdated, w.Deleted, w.PatientKey}
-	}); err != nil {
-		return err
+	})
+	if err == nil {
+		err = cs.add("resource_version", versionCopyCols, len(ws), func(i int) []any {
+			w := ws[i]
+			var body any
+			if !w.Deleted {
+				body = w.Body
+			}
+			return []any{seqs[i], w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body}
+		})
 	}
-	if err := t.copyRows(op, "resource_version", versionCopyCols, len(ws), func(i int) []any {
-		w := ws[i]
-		var body any
-		if !w.Deleted {
-			body = w.Body
-		}
-		return []any{seqs[i], w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body}
-	}); err != nil {
-		return err
+	if err == nil {
+		err = addIndexCopies(&cs, ws, rids)
 	}
-	return t.copyIndex(op, ws, rids)
+	if err != nil {
+		cs.release()
+		return t.fail(op, err)
+	}
+	return t.sendCopies(op, cs)
 }
 
 // updateOld locks the existing resources of ws (indexes old), checks that
@@ -180,9 +186,10 @@ func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64)
 	return nil
 }
 
-// copyIndex copies the index rows of ws (tombstones have none), one COPY per
-// table, in the rows sqlstore.IndexRows makes (on all cores: BulkIndexRows).
-func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
+// addIndexCopies adds the COPYs of the index rows of ws (tombstones have
+// none), one per table, in the rows sqlstore.IndexRows makes (on all cores:
+// BulkIndexRows).
+func addIndexCopies(cs *copies, ws []dsn.Write, rids []int64) error {
 	rows := sqlstore.BulkIndexRows(ws, rids)
 	cols := map[string][]string{}
 	for table := range sqlstore.IndexColumns {
@@ -190,8 +197,8 @@ func (t *tx) copyIndex(op string, ws []dsn.Write, rids []int64) error {
 	}
 	sortIndexRows(rows, cols)
 	for _, table := range indexTableNames() {
-		rs, cols := rows[table], cols[table]
-		if err := t.copyRows(op, table, cols, len(rs), func(k int) []any { return rs[k] }); err != nil {
+		rs := rows[table]
+		if err := cs.add(table, cols[table], len(rs), func(k int) []any { return rs[k] }); err != nil {
 			return err
 		}
 	}

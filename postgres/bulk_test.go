@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -110,5 +111,41 @@ func TestCopyKindsMatchSchema(t *testing.T) {
 				t.Errorf("%s.%s: schema %v, COPY sends %s", table, col, got, want[columnKind(table, col)])
 			}
 		}
+	}
+}
+
+// A PutAll's COPYs go to the server in one round trip (bulkcopy.go,
+// sendCopies). When a later one fails — here idx_token's, after the resource
+// and version COPYs succeeded — nothing of the PutAll stays, the caller gets
+// the error, and the writer connection goes on serving the next Writes.
+func TestPutAllLateCopyFails(t *testing.T) {
+	s := openTest(t).(*Store)
+	ctx := context.Background()
+	bad := dsn.Index{Tokens: []dsn.TokenKey{{Param: "code", System: "urn:s", Code: "nul\x00byte"}}}
+	write := func(typ, id string, ix dsn.Index) dsn.Write {
+		return dsn.Write{Index: ix, Resource: dsn.Resource{Type: typ, ID: id, VersionID: 1, LastUpdated: time.Now(),
+			Method: "POST", Body: []byte(`{"resourceType":"` + typ + `","id":"` + id + `"}`)}}
+	}
+	ws := []dsn.Write{write("Patient", "late-a", dsn.Index{}), write("Observation", "late-b", bad)}
+	err := s.Write(ctx, func(tx dsn.Tx) error { return tx.(dsn.BulkTx).PutAll(ws) })
+	if err == nil || !strings.Contains(err.Error(), "idx_token") {
+		t.Fatalf("PutAll with a NUL in an index row = %v, want idx_token's COPY error", err)
+	}
+	for _, w := range ws {
+		if _, err := s.Read(ctx, w.Type, w.ID); dsn.KindOf(err) != dsn.KindNotFound {
+			t.Fatalf("%s/%s after the failed PutAll: %v, want not found", w.Type, w.ID, err)
+		}
+	}
+	for i, c := range s.wconns {
+		if c != nil && c.IsClosed() {
+			t.Fatalf("writer %d's connection was closed by a server error", i)
+		}
+	}
+	good := renamed(ws[:1], "-then")
+	if err := s.Write(ctx, func(tx dsn.Tx) error { return tx.(dsn.BulkTx).PutAll(good) }); err != nil {
+		t.Fatalf("the next PutAll: %v", err)
+	}
+	if _, err := s.Read(ctx, "Patient", "late-a-then"); err != nil {
+		t.Fatalf("the next PutAll's resource: %v", err)
 	}
 }

@@ -1,7 +1,7 @@
 package postgres
 
 import (
-	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgproto3"
 
 	"dsn/internal/sqlstore"
 )
@@ -87,8 +88,27 @@ var copyBufs = sync.Pool{New: func() any { b := make([]byte, 0, 64<<10); return 
 // maxPooledCopyBuf is the largest buffer kept (a huge batch's is let go).
 const maxPooledCopyBuf = 8 << 20
 
-// copyRows COPYs n rows made by row into table, encoded here (above).
-func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []any) error {
+// copyChunk is the largest CopyData message sent (as pgx's CopyFrom sends).
+const copyChunk = 64 << 10
+
+// pendingCopy is one COPY of a putAll, encoded and not sent yet.
+type pendingCopy struct {
+	table, sql string
+	data       *[]byte // the binary COPY stream (pooled)
+}
+
+// copies are the COPYs of one putAll. They go to the server in ONE round trip
+// (send): each COPY's Query, CopyData and CopyDone messages back to back, then
+// the answers are read. A COPY statement ends its simple-query cycle with
+// ReadyForQuery, so the server takes the next Query from its input as soon as
+// one COPY is done; if one fails, the transaction is aborted, the next Query
+// fails at once and the server drops the CopyData and CopyDone that follow
+// (postgresql.org/docs/15/protocol-flow.html, "COPY Operations"). One round
+// trip per table cost each merged write ~10 (docs/benchmarks.md, session 9).
+type copies []pendingCopy
+
+// add encodes the COPY of n rows made by row into table (nothing if n is 0).
+func (cs *copies) add(table string, cols []string, n int, row func(int) []any) error {
 	if n == 0 {
 		return nil
 	}
@@ -97,29 +117,85 @@ func (t *tx) copyRows(op, table string, cols []string, n int, row func(int) []an
 		kinds[i] = columnKind(table, c)
 	}
 	bp := copyBufs.Get().(*[]byte)
-	defer func() {
-		if cap(*bp) <= maxPooledCopyBuf {
-			copyBufs.Put(bp)
-		}
-	}()
 	buf := append((*bp)[:0], copySignature...)
 	var err error
 	for i := range n {
 		if buf, err = appendCopyTuple(buf, cols, kinds, row(i)); err != nil {
-			return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
+			*bp = buf
+			copyBufs.Put(bp)
+			return fmt.Errorf("copy %s: %w", table, err)
 		}
 	}
-	buf = binary.BigEndian.AppendUint16(buf, 0xffff)
-	*bp = buf
+	*bp = binary.BigEndian.AppendUint16(buf, 0xffff)
 	sql := "COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
-	if _, err := t.conn.PgConn().CopyFrom(t.ctx, bytes.NewReader(buf), sql); err != nil {
-		var pe *pgconn.PgError
-		if errors.As(err, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
-			return t.Record(sqlstore.CreatedMeanwhile(op, err))
+	*cs = append(*cs, pendingCopy{table: table, sql: sql, data: bp})
+	return nil
+}
+
+// release gives the buffers back to the pool.
+func (cs copies) release() {
+	for _, c := range cs {
+		if cap(*c.data) <= maxPooledCopyBuf {
+			copyBufs.Put(c.data)
 		}
-		return t.fail(op, fmt.Errorf("copy %s: %w", table, err))
+	}
+}
+
+// sendCopies runs the COPYs of cs on t's connection in one round trip (above) and returns
+// the first error: a unique violation is a resource created meanwhile.
+func (t *tx) sendCopies(op string, cs copies) error {
+	defer cs.release()
+	if len(cs) == 0 {
+		return nil
+	}
+	pc := t.conn.PgConn()
+	fe := pc.Frontend()
+	for _, c := range cs {
+		fe.Send(&pgproto3.Query{String: c.sql})
+		for data := *c.data; len(data) > 0; {
+			n := min(len(data), copyChunk)
+			fe.Send(&pgproto3.CopyData{Data: data[:n]})
+			data = data[n:]
+		}
+		fe.Send(&pgproto3.CopyDone{})
+	}
+	if err := fe.Flush(); err != nil {
+		abandon(pc)
+		return t.fail(op, fmt.Errorf("copy: %w", err))
+	}
+	var first error
+	for i := 0; i < len(cs); {
+		msg, err := pc.ReceiveMessage(t.ctx)
+		if err != nil {
+			abandon(pc)
+			return t.fail(op, fmt.Errorf("copy %s: %w", cs[i].table, err))
+		}
+		switch msg := msg.(type) {
+		case *pgproto3.ErrorResponse:
+			if first == nil {
+				first = fmt.Errorf("copy %s: %w", cs[i].table, pgconn.ErrorResponseToPgError(msg))
+			}
+		case *pgproto3.ReadyForQuery:
+			i++
+		}
+	}
+	if first != nil {
+		var pe *pgconn.PgError
+		if errors.As(first, &pe) && pe.Code == "23505" { // unique_violation: created meanwhile
+			return t.Record(sqlstore.CreatedMeanwhile(op, first))
+		}
+		return t.fail(op, first)
 	}
 	return nil
+}
+
+// abandon closes pc after an I/O error in the middle of sendCopies: what the
+// server still has to say is unknown, so the connection is not used again (the
+// writer opens another at its next batch).
+func abandon(pc *pgconn.PgConn) {
+	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+	defer cancel()
+	pc.Close(ctx)
 }
 
 // appendCopyTuple appends one tuple of vals (one per column, of kinds) to buf.
