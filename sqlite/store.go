@@ -170,6 +170,10 @@ func dataSource(path string, readOnly bool) string {
 		q.Add("_pragma", "journal_size_limit(67108864)")
 		// checkpoints run off the writer (checkpoint.go)
 		q.Add("_pragma", "wal_autocheckpoint(0)")
+		// one pwrite per transaction's WAL frames instead of two per frame (walvfs.go)
+		if registerWALVFS() {
+			q.Add("vfs", walVFSName)
+		}
 	}
 	return "file:" + path + "?" + q.Encode()
 }
