@@ -197,10 +197,14 @@ func (x *Index) MatchRanked(r Record, n int) []Match {
 	if n <= 0 {
 		return nil
 	}
-	p := prepare(&r)
+	return x.matchRanked(prepare(&r), r.ID, n)
+}
+
+// matchRanked is MatchRanked of the prepared query p (of record selfID).
+func (x *Index) matchRanked(p *prepared, selfID string, n int) []Match {
 	x.mu.RLock()
 	defer x.mu.RUnlock()
-	top := x.best(p, r.ID, n)
+	top := x.best(p, selfID, n)
 	out := make([]Match, len(top))
 	for i, s := range top {
 		q := &x.recs[s.rec]
@@ -315,6 +319,18 @@ func (x *Index) rankedCandidates(p *prepared, selfID string) []int32 {
 		out[i] = c.rec
 	}
 	return out
+}
+
+// record returns a copy of the prepared record of id (false if id is not
+// indexed). The copy shares the record's text, which is never changed.
+func (x *Index) record(id string) (prepared, bool) {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	n, ok := x.byID[id]
+	if !ok {
+		return prepared{}, false
+	}
+	return x.recs[n], true
 }
 
 // Compare scores r against the indexed record id (false if id is not

@@ -158,3 +158,58 @@ func TestPreparedTextCap(t *testing.T) {
 		t.Fatalf("levels against itself: %v", l)
 	}
 }
+
+// MatchRankedVersion answers what MatchRanked answers for the same Patient,
+// from the record Apply prepared, and only when Live holds that very
+// version: another version, a golden record or a deleted Patient send the
+// caller back to decoding (the linker relies on it, decision 0027).
+func TestMatchRankedVersion(t *testing.T) {
+	m, _ := NewMatcher(DefaultConfig())
+	l := NewLive(m)
+	body := func(id, given string) []byte {
+		return []byte(fmt.Sprintf(`{"resourceType":"Patient","id":%q,"name":[{"family":"Tremblay","given":[%q]}],`+
+			`"birthDate":"1972-08-12","gender":"female","address":[{"line":["12 rue des Forges"],"city":"Trois-Rivières","postalCode":"G9A 5H7"}]}`, id, given))
+	}
+	apply := func(id string, v int64, b []byte, deleted bool) {
+		t.Helper()
+		if err := l.Apply([]dsn.Resource{{Type: "Patient", ID: id, VersionID: v, Body: b, Deleted: deleted}}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	apply("a", 1, body("a", "Marie"), false)
+	apply("b", 1, body("b", "Marie"), false)
+	apply("c", 1, body("c", "Maria"), false)
+	apply("b", 2, body("b", "Mario"), false)
+	obj, _ := fhir.Decode(body("a", "Marie"))
+	want := l.MatchRanked(FromPatient(obj), 5)
+	got, ok := l.MatchRankedVersion("a", 1, 5)
+	if !ok || len(got) != 2 || len(want) != 2 {
+		t.Fatalf("MatchRankedVersion(a, 1) = %v, %v; MatchRanked %v", got, ok, want)
+	}
+	for i := range got {
+		if got[i].ID != want[i].ID || fmt.Sprint(got[i].Result) != fmt.Sprint(want[i].Result) {
+			t.Fatalf("candidate %d: %v, MatchRanked %v", i, got[i], want[i])
+		}
+	}
+	if _, ok := l.MatchRankedVersion("b", 1, 5); ok {
+		t.Fatal("version 1 of b answered while Live holds version 2")
+	}
+	if _, ok := l.MatchRankedVersion("b", 3, 5); ok {
+		t.Fatal("version 3 of b answered before Live applied it")
+	}
+	apply("c", 2, nil, true)
+	if _, ok := l.MatchRankedVersion("c", 2, 5); ok {
+		t.Fatal("a deleted Patient answered")
+	}
+	gold := fmt.Sprintf(`{"resourceType":"Patient","id":"g","meta":{"tag":[{"system":%q,"code":%q}]},"name":[{"family":"Tremblay","given":["Marie"]}],"link":[{"other":{"reference":"Patient/a"},"type":"seealso"}]}`, System, GoldenCode)
+	apply("g", 1, []byte(gold), false)
+	if _, ok := l.MatchRankedVersion("g", 1, 5); ok {
+		t.Fatal("a golden record answered")
+	}
+	if err := l.Apply([]dsn.Resource{{Type: "Patient", ID: "a", VersionID: 2, Body: []byte(`{"resourceType":`)}}); err == nil {
+		t.Fatal("a broken body was applied")
+	}
+	if _, ok := l.MatchRankedVersion("a", 1, 5); ok {
+		t.Fatal("version 1 of a answered after a later version failed to apply")
+	}
+}

@@ -23,7 +23,7 @@ func (t *tx) AddJob(j dsn.Job) error {
 		return err
 	}
 	t.Wrote = true
-	if _, err := t.s.wconn.ExecContext(context.Background(), sqlAddJob, j.Kind, j.Key, micros(j.Created)); err != nil {
+	if _, err := t.s.wstmt.addJob.ExecContext(context.Background(), j.Kind, j.Key, micros(j.Created)); err != nil {
 		return t.fail(op, fmt.Errorf("insert job: %w", err))
 	}
 	return nil
@@ -37,7 +37,7 @@ func (t *tx) DeleteJobs(seqs []int64) error {
 	}
 	for _, s := range seqs {
 		t.Wrote = true
-		if _, err := t.s.wconn.ExecContext(context.Background(), sqlDeleteJob, s); err != nil {
+		if _, err := t.s.wstmt.deleteJob.ExecContext(context.Background(), s); err != nil {
 			return t.fail(op, fmt.Errorf("delete job: %w", err))
 		}
 	}

@@ -45,6 +45,11 @@ type stmts struct {
 
 	current, insertVersion, insertResource, updateResource *sql.Stmt
 	clear                                                  []*sql.Stmt // one per index table
+
+	// the job queue: every Patient create queues one job and the linker
+	// deletes it; parsing the SQL each time cost the writer ~20 µs per create
+	// (docs/benchmarks.md, session 9, patientcreate)
+	addJob, deleteJob *sql.Stmt
 }
 
 type preparer interface {
@@ -65,6 +70,7 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 			{&st.rollbackTo, "ROLLBACK TO w"}, {&st.commit, "COMMIT"},
 			{&st.current, sqlCurrent}, {&st.insertVersion, sqlInsertVersion},
 			{&st.insertResource, sqlInsertResource}, {&st.updateResource, sqlUpdateResource},
+			{&st.addJob, sqlAddJob}, {&st.deleteJob, sqlDeleteJob},
 		}...)
 		st.clear = make([]*sql.Stmt, len(indexTables))
 		for i, t := range indexTables {
@@ -87,7 +93,7 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 func (st *stmts) close() {
 	all := append([]*sql.Stmt{st.readCurrent, st.vread, st.begin, st.savepoint, st.release,
 		st.rollbackTo, st.commit, st.current, st.insertVersion,
-		st.insertResource, st.updateResource}, st.clear...)
+		st.insertResource, st.updateResource, st.addJob, st.deleteJob}, st.clear...)
 	for _, s := range all {
 		if s != nil {
 			s.Close()

@@ -25,8 +25,27 @@ func (s *Service) Run(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case <-s.wake:
+			s.gather(ctx)
 		case <-t.C:
 		}
+	}
+}
+
+// gather waits Options.Linger after a wake-up, so that the jobs of the
+// commits that follow join this drain: one Jobs query, one matching pass
+// and one transaction (which only deletes the jobs of settled
+// registrations) then serve many creates instead of one or two each. Under
+// 16 clients the linker otherwise ran once per group commit. Linking is
+// later by at most Linger; no create waits for it (decision 0027).
+func (s *Service) gather(ctx context.Context) {
+	if s.linger <= 0 {
+		return
+	}
+	t := time.NewTimer(s.linger)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -54,6 +73,7 @@ func (s *Service) Drain(ctx context.Context) (int, error) {
 			return n, err
 		}
 		after = jobs[len(jobs)-1].Seq
+		last := len(jobs) < 4*s.batch // the queue's end: no need to ask again (Run is woken by new commits)
 		groups := s.group(jobs)
 		for start := 0; start < len(groups); start += s.batch {
 			chunk := groups[start:min(start+s.batch, len(groups))]
@@ -64,6 +84,9 @@ func (s *Service) Drain(ctx context.Context) (int, error) {
 				s.isolate(ctx, chunk) // one Patient's failure must not hold back the others
 			}
 			n += len(chunk)
+		}
+		if last {
+			return n, nil
 		}
 	}
 	return n, ctx.Err()
@@ -117,20 +140,7 @@ const maxCandidates = 20
 func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
 	plans := make([]plan, len(chunk))
 	for i, g := range chunk {
-		res, err := s.store.Read(ctx, "Patient", g.key)
-		if err != nil || res.Deleted {
-			continue
-		}
-		obj, err := fhir.Decode(res.Body)
-		if err != nil || mpi.IsGolden(obj) || len(mpi.Links(obj, "replaced-by")) > 0 {
-			continue
-		}
-		// Another process (dsn import) may have written it: the index
-		// learns it here if the commit hook did not report it.
-		s.live.Apply([]dsn.Resource{res})
-		rec := mpi.FromPatient(obj)
-		plans[i] = plan{rec: rec, matches: s.live.MatchRanked(rec, maxCandidates), ok: true} // explained in candidates, when kept
-		plans[i].settled = s.settled(ctx, res, obj, plans[i].matches)
+		plans[i] = s.plan(ctx, g.key)
 	}
 	var done []int64 // the jobs of the settled registrations, deleted at once
 	for i, g := range chunk {
@@ -158,6 +168,42 @@ func (s *Service) linkBatch(ctx context.Context, chunk []jobGroup) error {
 		return nil
 	})
 	return err
+}
+
+// plan reads registration key and matches it, outside the writer. When Live
+// holds its current version (the commit hook applied it), Live's record is
+// matched and, if Live knows its golden record, settled is decided without
+// decoding the Patient: only a registration that is not settled is decoded,
+// for linkOne's record (decision 0027).
+func (s *Service) plan(ctx context.Context, key string) plan {
+	res, err := s.store.Read(ctx, "Patient", key)
+	if err != nil || res.Deleted {
+		return plan{}
+	}
+	ms, matched := s.live.MatchRankedVersion(key, res.VersionID, maxCandidates)
+	decided := false // settled was answered from Live alone: no need to ask again
+	if matched && s.live.GoldenOf(key) != "" {
+		if s.settled(ctx, res, nil, ms) {
+			return plan{matches: ms, ok: true, settled: true}
+		}
+		decided = true
+	}
+	obj, err := fhir.Decode(res.Body)
+	if err != nil || mpi.IsGolden(obj) || len(mpi.Links(obj, "replaced-by")) > 0 {
+		return plan{}
+	}
+	// Another process (dsn import) may have written it: the index
+	// learns it here if the commit hook did not report it.
+	s.live.Apply([]dsn.Resource{res})
+	rec := mpi.FromPatient(obj)
+	if !matched {
+		ms = s.live.MatchRanked(rec, maxCandidates) // explained in candidates, when kept
+	}
+	p := plan{rec: rec, matches: ms, ok: true}
+	if !decided {
+		p.settled = s.settled(ctx, res, obj, ms)
+	}
+	return p
 }
 
 // settled tells, before the transaction and without the writer, that
@@ -196,10 +242,14 @@ func (s *Service) settled(ctx context.Context, res dsn.Resource, obj fhir.Object
 // alone tells whether registration res is the only one of its golden
 // record. Live knows the record once its commit hook ran; the linker,
 // woken by one commit, may see the jobs of others whose hooks have not run
-// yet: it then reads the golden record res refers to, and Live learns it.
+// yet: it then reads the golden record res refers to (in obj, res decoded;
+// nil: not alone), and Live learns it.
 func (s *Service) alone(ctx context.Context, res dsn.Resource, obj fhir.Object) bool {
 	if g := s.live.GoldenOf(res.ID); g != "" {
 		return slices.Equal(s.live.Members(g), []string{res.ID})
+	}
+	if obj == nil {
+		return false
 	}
 	refs := mpi.Links(obj, "refer")
 	if len(refs) != 1 {

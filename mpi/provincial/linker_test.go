@@ -2,13 +2,18 @@ package provincial
 
 import (
 	"context"
+	"io"
+	"log/slog"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"dsn"
 	"dsn/fhir"
 	"dsn/mpi"
+	"dsn/repo"
 	"dsn/sqlite"
 )
 
@@ -268,7 +273,15 @@ func TestSettledRegistration(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return e.svc.settled(e.ctx, res, obj, e.live.MatchRanked(mpi.FromPatient(obj), maxCandidates))
+		full := e.svc.settled(e.ctx, res, obj, e.live.MatchRanked(mpi.FromPatient(obj), maxCandidates))
+		// the linker's plan answers from Live's record when Live holds the version (decision 0027)
+		if _, ok := e.live.MatchRankedVersion(id, res.VersionID, 1); !ok {
+			t.Fatalf("Live does not hold version %d of Patient/%s", res.VersionID, id)
+		}
+		if p := e.svc.plan(e.ctx, id); p.settled != full || !p.ok || !p.settled && len(p.rec.Family) == 0 {
+			t.Fatalf("Patient/%s: the plan says settled %v (ok %v, record %v), the decoded check %v", id, p.settled, p.ok, p.rec.Family, full)
+		}
+		return full
 	}
 	e.put("s1", marie)
 	if !settled("s1") {
@@ -309,5 +322,57 @@ func TestSettledRegistration(t *testing.T) {
 	}
 	if e.golden("s3") == e.golden("s2") || len(e.tasks("s3")["requested"]) != 1 {
 		t.Fatalf("s3 (probable with s2): golden %s / %s, open Tasks %s", e.golden("s3"), e.golden("s2"), pretty(e.tasks("s3")))
+	}
+}
+
+// countingStore counts the linker's Jobs queries and transactions.
+type countingStore struct {
+	dsn.Store
+	jobs, writes atomic.Int64
+}
+
+func (c *countingStore) Jobs(ctx context.Context, kind string, after int64, limit int) ([]dsn.Job, error) {
+	c.jobs.Add(1)
+	return c.Store.Jobs(ctx, kind, after, limit)
+}
+
+func (c *countingStore) Write(ctx context.Context, fn func(dsn.Tx) error) error {
+	c.writes.Add(1)
+	return c.Store.Write(ctx, fn)
+}
+
+// Woken by a commit, the running linker waits Linger for the next commits'
+// jobs and links them in one drain: one Jobs query (a short answer is the
+// queue's end) and one transaction for three creates (decision 0027).
+func TestLinkerGathers(t *testing.T) {
+	e := newEnv(t)
+	cs := &countingStore{Store: e.store}
+	svc := New(Options{Store: cs, Live: e.live, Linger: time.Second, Poll: time.Hour,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	api := repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{Notify: svc.Notify})})
+	ctx, cancel := context.WithCancel(e.ctx)
+	done := make(chan struct{})
+	go func() { defer close(done); svc.Run(ctx) }()
+	defer func() { cancel(); <-done }()
+	for _, p := range []person{marie, pierreN, {family: "Zylberberg", given: "Anouk", birth: "1990-01-02", gender: "female"}} {
+		if _, err := api.Create(e.ctx, "Patient", p.body(""), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(10 * time.Millisecond) {
+		jobs, err := e.raw.Jobs(e.ctx, JobLink, 0, 1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(jobs) == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the linker left jobs queued")
+		}
+	}
+	// Run's first drain at start (an empty queue) and the gathered one
+	if j, w := cs.jobs.Load(), cs.writes.Load(); j != 2 || w != 1 {
+		t.Fatalf("the linker made %d Jobs queries and %d transactions for three creates, want 2 and 1", j, w)
 	}
 }

@@ -43,6 +43,10 @@ type Options struct {
 	Poll time.Duration
 	// Batch is how many Patients one linking transaction handles (default 64).
 	Batch int
+	// Linger is how long the linker waits, once woken by a commit, for the
+	// jobs of the next commits to join its drain (default 10 ms; negative:
+	// none). Decision 0027.
+	Linger time.Duration
 }
 
 // Service links registrations into golden records and runs the archivists'
@@ -57,6 +61,7 @@ type Service struct {
 	log    *slog.Logger
 	poll   time.Duration
 	batch  int
+	linger time.Duration
 	wake   chan struct{}
 	mu     sync.Mutex     // serialises job processing (linker loop and Drain)
 	failed map[string]int // Patient id → failed attempts since start
@@ -65,7 +70,7 @@ type Service struct {
 // New makes a Service.
 func New(o Options) *Service {
 	s := &Service{store: o.Store, live: o.Live, clock: o.Clock, ids: o.IDs, trust: o.Trust,
-		log: o.Logger, poll: o.Poll, batch: o.Batch, wake: make(chan struct{}, 1), failed: map[string]int{}}
+		log: o.Logger, poll: o.Poll, batch: o.Batch, linger: o.Linger, wake: make(chan struct{}, 1), failed: map[string]int{}}
 	if s.clock == nil {
 		s.clock = dsn.SystemClock{}
 	}
@@ -80,6 +85,9 @@ func New(o Options) *Service {
 	}
 	if s.batch <= 0 {
 		s.batch = 64
+	}
+	if s.linger == 0 {
+		s.linger = 10 * time.Millisecond
 	}
 	s.repo = repo.New(repo.Options{Store: o.Store, Clock: s.clock, IDs: s.ids})
 	return s
