@@ -43,6 +43,7 @@ type walFile struct {
 	n          int32   // bytes buffered
 	off        int64   // file offset of buf[0]
 	commitNext bool    // the next write is the page of a commit frame
+	err        int32   // the first failed write: final for this file (below)
 }
 
 var (
@@ -153,14 +154,27 @@ func unixWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&unixWAL.FxWrite)))(tls, pFile, p, n, off)
 }
 
-// flush writes the buffer, if any, with one pwrite.
-func (w *walFile) flush(tls *libc.TLS, pFile uintptr) int32 {
-	if w == nil || w.n == 0 {
+// flush writes the buffer, if any, with one pwrite. A write that fails while
+// SQLite writes frames (walWrite) fails that write, and SQLite rolls the
+// transaction back, so the next frames overwrite the same place. A write that
+// fails in another operation (a read of a spilled frame, a sync, ...) is final
+// for this file (every later operation returns it until the file is closed):
+// frames must never follow a hole as if it had been written, whatever SQLite
+// does with that operation's error. Either needs a failing disk.
+func (w *walFile) flush(tls *libc.TLS, pFile uintptr, final bool) int32 {
+	if w == nil {
 		return sqlite3.SQLITE_OK
+	}
+	if w.err != sqlite3.SQLITE_OK || w.n == 0 {
+		return w.err
 	}
 	n := w.n
 	w.n, w.commitNext = 0, false
-	return unixWrite(tls, pFile, w.buf, n, w.off)
+	rc := unixWrite(tls, pFile, w.buf, n, w.off)
+	if final {
+		w.err = rc
+	}
+	return rc
 }
 
 func walWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
@@ -168,8 +182,11 @@ func walWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 	if w == nil {
 		return unixWrite(tls, pFile, p, n, off)
 	}
+	if w.err != sqlite3.SQLITE_OK {
+		return w.err
+	}
 	if w.n > 0 && (off != w.off+int64(w.n) || n > walBufSize-w.n) {
-		if rc := w.flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+		if rc := w.flush(tls, pFile, false); rc != sqlite3.SQLITE_OK {
 			return rc
 		}
 	}
@@ -182,7 +199,7 @@ func walWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 	libc.Xmemcpy(tls, w.buf+uintptr(w.n), p, libc.Tsize_t(n))
 	w.n += n
 	if w.commitNext {
-		return w.flush(tls, pFile)
+		return w.flush(tls, pFile, false)
 	}
 	if n == walFrameHeader {
 		// bytes 4–7: the database size after a commit, zero in other frames
@@ -195,7 +212,7 @@ func walWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 
 func walClose(tls *libc.TLS, pFile uintptr) int32 {
 	w := lookupWAL(pFile)
-	rc := w.flush(tls, pFile)
+	rc := w.flush(tls, pFile, true)
 	if w != nil {
 		walFilesMu.Lock()
 		delete(walFiles, pFile)
@@ -209,49 +226,49 @@ func walClose(tls *libc.TLS, pFile uintptr) int32 {
 }
 
 func walRead(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&unixWAL.FxRead)))(tls, pFile, p, n, off)
 }
 
 func walTruncate(tls *libc.TLS, pFile uintptr, size int64) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int64) int32)(unsafe.Pointer(&unixWAL.FxTruncate)))(tls, pFile, size)
 }
 
 func walSync(tls *libc.TLS, pFile uintptr, flags int32) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&unixWAL.FxSync)))(tls, pFile, flags)
 }
 
 func walFileSize(tls *libc.TLS, pFile, pSize uintptr) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, uintptr) int32)(unsafe.Pointer(&unixWAL.FxFileSize)))(tls, pFile, pSize)
 }
 
 func walLock(tls *libc.TLS, pFile uintptr, level int32) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&unixWAL.FxLock)))(tls, pFile, level)
 }
 
 func walUnlock(tls *libc.TLS, pFile uintptr, level int32) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32) int32)(unsafe.Pointer(&unixWAL.FxUnlock)))(tls, pFile, level)
 }
 
 func walFileControl(tls *libc.TLS, pFile uintptr, op int32, pArg uintptr) int32 {
-	if rc := lookupWAL(pFile).flush(tls, pFile); rc != sqlite3.SQLITE_OK {
+	if rc := lookupWAL(pFile).flush(tls, pFile, true); rc != sqlite3.SQLITE_OK {
 		return rc
 	}
 	return (*(*func(*libc.TLS, uintptr, int32, uintptr) int32)(unsafe.Pointer(&unixWAL.FxFileControl)))(tls, pFile, op, pArg)
