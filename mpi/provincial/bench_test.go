@@ -14,6 +14,7 @@ import (
 	"dsn"
 	"dsn/fhir"
 	"dsn/internal/cputime"
+	"dsn/mpi"
 	"dsn/repo"
 	"dsn/search"
 	"dsn/synth"
@@ -248,4 +249,60 @@ func BenchmarkNewRegistration(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+}
+
+// BenchmarkPlan measures the linker's work outside the writer for one new
+// registration that matches nobody (settled), over a store of
+// MPI_BENCH_PEOPLE people: "live" is Service.plan, which matches the record
+// Live prepared at commit (decision 0027); "decoded" is the path before it,
+// which decoded the Patient and extracted its record again.
+func BenchmarkPlan(b *testing.B) {
+	e, _ := benchEnv(b)
+	g := synth.New(synth.Options{Seed: 9, Patients: 500, DuplicateRate: -1, RegistrationsOnly: true})
+	svc := repo.New(repo.Options{Store: Enqueue(e.store, EnqueueOptions{})})
+	var ids []string
+	for i := range 500 {
+		for _, r := range g.Person(i).Resources {
+			if fhir.ResourceType(r) != "Patient" {
+				continue
+			}
+			delete(r, "id")
+			out, err := svc.Create(e.ctx, "Patient", fhir.Encode(r), "")
+			if err != nil {
+				b.Fatal(err)
+			}
+			ids = append(ids, out.Resource.ID)
+		}
+	}
+	for _, mode := range []string{"decoded", "live"} {
+		b.Run(mode, func(b *testing.B) {
+			settled := 0
+			cpu0 := cputime.Process()
+			for i := 0; b.Loop(); i++ {
+				id := ids[i%len(ids)]
+				var p plan
+				if mode == "live" {
+					p = e.svc.plan(e.ctx, id)
+				} else {
+					res, err := e.store.Read(e.ctx, "Patient", id)
+					if err != nil {
+						b.Fatal(err)
+					}
+					obj, err := fhir.Decode(res.Body)
+					if err != nil {
+						b.Fatal(err)
+					}
+					e.live.Apply([]dsn.Resource{res})
+					rec := mpi.FromPatient(obj)
+					p = plan{rec: rec, matches: e.live.MatchRanked(rec, maxCandidates), ok: true}
+					p.settled = e.svc.settled(e.ctx, res, obj, p.matches)
+				}
+				if p.settled {
+					settled++
+				}
+			}
+			b.ReportMetric(float64(cputime.Process()-cpu0)/float64(b.N)/1e3, "cpu-µs/op")
+			b.ReportMetric(float64(settled)/float64(b.N), "settled")
+		})
+	}
 }
