@@ -197,17 +197,25 @@ func (s *Store) insertSpooled(ctx context.Context, gen, from, to int64, batch []
 		// Body goes as it was read from the spool: pgx encodes []byte for a
 		// text column without the copy a string conversion makes (a search's
 		// entry lists every resource returned: kilobytes)
-		rows := make([][]any, 0, len(batch))
 		var others [][]any // audit_patient: the records of entries naming several (migration 0015)
 		sqlstore.ChainAudit(seq, hash, batch, link, func(e *dsn.AuditEntry) {
+			if strings.IndexByte(e.Patient, ' ') >= 0 {
+				dsn.AuditPatients(e.Patient, func(p string) { others = append(others, []any{p, e.Seq}) })
+			}
+		})
+		// one row's values, refilled for each entry: pgx encodes a row as
+		// soon as it has it (a fresh []any per entry was one allocation more)
+		row := make([]any, len(auditColumnNames))
+		rows := pgx.CopyFromSlice(len(batch), func(i int) ([]any, error) {
+			e := &batch[i]
 			patient := e.Patient
 			if strings.IndexByte(patient, ' ') >= 0 {
 				patient = "" // a list would not fit an index entry: the entry is found through audit_patient
-				dsn.AuditPatients(e.Patient, func(p string) { others = append(others, []any{p, e.Seq}) })
 			}
-			rows = append(rows, []any{e.Seq, sqlstore.Micros(e.Time), patient, e.Agent, e.Action, e.Body, e.Hash})
+			row[0], row[1], row[2], row[3], row[4], row[5], row[6] = e.Seq, sqlstore.Micros(e.Time), patient, e.Agent, e.Action, e.Body, e.Hash
+			return row, nil
 		})
-		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entry"}, auditColumnNames, pgx.CopyFromRows(rows)); err != nil {
+		if _, err := tx.CopyFrom(ctx, pgx.Identifier{"audit_entry"}, auditColumnNames, rows); err != nil {
 			return err
 		}
 		if len(others) > 0 {

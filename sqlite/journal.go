@@ -85,6 +85,7 @@ type journal struct {
 	moverStop, moverDone chan struct{}
 	rdb                  *sql.DB
 	ckpt                 *checkpointer
+	blockBufs            [][]byte // the last batch's block buffers, reused (writeBatch, under mu)
 }
 
 // openJournal opens (creating) the journal file in dir. A journal kept by an

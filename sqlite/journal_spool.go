@@ -120,7 +120,13 @@ func (j *journal) writeBatch(ctx context.Context, batch []dsn.AuditEntry, until 
 	if len(batch) == 0 {
 		return until, nil
 	}
-	blocks, ps := buildBlocks(batch, until)
+	blocks, ps := buildBlocks(batch, until, j.blockBufs)
+	// the driver copies a bound blob (modernc.org/sqlite's bindBlob): the
+	// blocks' buffers serve the next batch (the caller holds j.mu)
+	j.blockBufs = j.blockBufs[:0]
+	for _, b := range blocks {
+		j.blockBufs = append(j.blockBufs, b.data)
+	}
 	for _, b := range blocks {
 		if _, err := j.insBlock.ExecContext(ctx, b.first, b.last, b.until, b.hash, b.data); err != nil {
 			return 0, err

@@ -19,7 +19,9 @@ var ErrGap = errors.New("journal spool: records do not follow the journal's tail
 // skipping what another process already moved. It returns the offset the
 // mover goes on from: to, or where the database says the moves of gen
 // reached when that is elsewhere (PostgreSQL keeps it there; a record
-// boundary). ErrGap makes the mover start over from the header.
+// boundary). ErrGap makes the mover start over from the header. batch's
+// Body and Hash share the mover's buffer, reused once Insert returns: an
+// Insert copies what it keeps.
 type Insert func(ctx context.Context, gen, from, to int64, batch []dsn.AuditEntry) (next int64, err error)
 
 // ChunkBytes bounds what one pass of the mover reads and decodes: a second
@@ -117,16 +119,20 @@ func (sp *Spool) moveOnce(ctx context.Context, insert Insert) (int64, error) {
 func (sp *Spool) moveChunk(ctx context.Context, gen, size int64, insert Insert) (int64, error) {
 	from := sp.moveOff
 	want := min(size-from, ChunkBytes)
-	data, err := sp.readAt(from, want)
+	data, err := sp.readInto(sp.chunk(want), from)
 	if err != nil {
 		return 0, err
 	}
-	var batch []dsn.AuditEntry
+	batch := sp.moveBatch[:0]
+	defer func() {
+		clear(batch) // no entry's bytes or strings kept until the next chunk
+		sp.moveBatch = batch[:0]
+	}()
 	n := walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
 	if n == 0 && len(data) >= 8 {
 		// the first record is longer than the chunk: read it whole
 		if need := 8 + int64(binary.LittleEndian.Uint32(data)); need > want && need <= size-from {
-			if data, err = sp.readAt(from, need); err != nil {
+			if data, err = sp.readInto(sp.chunk(need), from); err != nil {
 				return 0, err
 			}
 			n = walkRecords(data, func(e dsn.AuditEntry) { batch = append(batch, e) })
@@ -145,6 +151,15 @@ func (sp *Spool) moveChunk(ctx context.Context, gen, size int64, insert Insert) 
 		return 0, ErrGap
 	}
 	return insert(ctx, gen, from, from+int64(n), batch)
+}
+
+// chunk is the mover's buffer, n bytes long: the one of the last chunk
+// when it is large enough (ChunkBytes, but for a longer single record).
+func (sp *Spool) chunk(n int64) []byte {
+	if int64(cap(sp.moveBuf)) < n {
+		sp.moveBuf = make([]byte, n)
+	}
+	return sp.moveBuf[:n]
 }
 
 // Mover runs an adapter's mover goroutine until stop is closed: it wakes

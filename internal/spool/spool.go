@@ -71,8 +71,15 @@ type Spool struct {
 	moveMu  sync.Mutex
 	moveGen int64
 	moveOff int64
-	buf     []byte
-	failed  atomic.Pointer[error] // the first failed fsync (Sync)
+	// the mover's chunk and its decoded entries, reused from one chunk to
+	// the next (under moveMu): the entries' bodies share the chunk's bytes,
+	// and no Insert keeps them past its return (SQLite copies them into
+	// blocks, PostgreSQL's COPY sends them). A fresh 1 MiB per chunk was
+	// zeroed and faulted in, then returned to the OS, every second.
+	moveBuf   []byte
+	moveBatch []dsn.AuditEntry
+	buf       []byte
+	failed    atomic.Pointer[error] // the first failed fsync (Sync)
 }
 
 // Open opens (creating) the spool file at path. A new file gets generation
@@ -268,6 +275,7 @@ func AppendRecord(buf []byte, e *dsn.AuditEntry) []byte {
 // the bytes they span: it stops at the first record cut short or damaged.
 func walkRecords(data []byte, fn func(dsn.AuditEntry)) int {
 	off := 0
+	var prev dsn.AuditEntry
 	for len(data)-off >= 8 {
 		n := int(binary.LittleEndian.Uint32(data[off:]))
 		if n > len(data)-off-8 {
@@ -277,17 +285,22 @@ func walkRecords(data []byte, fn func(dsn.AuditEntry)) int {
 		if crc32.Checksum(payload, castagnoli) != binary.LittleEndian.Uint32(data[off+4:]) {
 			break
 		}
-		e, ok := decodeRecord(payload)
+		e, ok := decodeRecord(payload, &prev)
 		if !ok {
 			break
 		}
 		fn(e)
+		prev = e
 		off += 8 + n
 	}
 	return off
 }
 
-func decodeRecord(p []byte) (e dsn.AuditEntry, ok bool) {
+// decodeRecord reads one record's payload. Its patient, agent and action
+// strings are prev's when their bytes are the same: consecutive entries
+// mostly share an agent and an action (and a patient, for a record being
+// read), and these strings were three of the mover's allocations per entry.
+func decodeRecord(p []byte, prev *dsn.AuditEntry) (e dsn.AuditEntry, ok bool) {
 	var n int
 	if e.Seq, n = binary.Varint(p); n <= 0 {
 		return e, false
@@ -306,10 +319,12 @@ func decodeRecord(p []byte) (e dsn.AuditEntry, ok bool) {
 		}
 		fields[i], p = p[n:n+int(l)], p[n+int(l):]
 	}
-	e.Patient, e.Agent, e.Action = string(fields[0]), string(fields[1]), string(fields[2])
-	// Body and Hash share p's array: the spool's bytes read for one move (or
-	// one tail reload) are not reused, and copying each entry's ~400 bytes was
-	// the mover's largest allocation
+	e.Patient = sameString(fields[0], prev.Patient)
+	e.Agent = sameString(fields[1], prev.Agent)
+	e.Action = sameString(fields[2], prev.Action)
+	// Body and Hash share p's array (copying each entry's ~400 bytes was the
+	// mover's largest allocation): the mover's chunk is reused only once its
+	// Insert has returned (moveChunk), a tail reload's bytes are not reused
 	e.Body, e.Hash = fields[3], fields[4]
 	if len(e.Hash) == 0 {
 		e.Hash = nil // not linked yet (Append without link)
@@ -317,9 +332,23 @@ func decodeRecord(p []byte) (e dsn.AuditEntry, ok bool) {
 	return e, true
 }
 
+// sameString is b as a string: was itself when it holds the same bytes (no
+// allocation; the comparison does not convert b).
+func sameString(b []byte, was string) string {
+	if string(b) == was {
+		return was
+	}
+	return string(b)
+}
+
 // readAt reads n bytes of the spool from off (fewer at its end).
 func (sp *Spool) readAt(off, n int64) ([]byte, error) {
-	data := make([]byte, n)
+	return sp.readInto(make([]byte, n), off)
+}
+
+// readInto reads len(data) bytes of the spool from off into data (fewer at
+// its end).
+func (sp *Spool) readInto(data []byte, off int64) ([]byte, error) {
 	m, err := sp.f.ReadAt(data, off)
 	if err != nil && !errors.Is(err, io.EOF) {
 		return nil, err

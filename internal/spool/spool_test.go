@@ -17,7 +17,8 @@ type table struct{ rows []dsn.AuditEntry }
 
 func (tb *table) insert(_ context.Context, _, _, to int64, batch []dsn.AuditEntry) (int64, error) {
 	for _, e := range batch {
-		e.Body = bytes.Clone(e.Body)
+		// batch's bytes are the mover's chunk, reused after the call (Insert)
+		e.Body, e.Hash = bytes.Clone(e.Body), bytes.Clone(e.Hash)
 		tb.rows = append(tb.rows, e)
 	}
 	return to, nil
@@ -326,5 +327,49 @@ func TestMoverMovesWhatWasAppended(t *testing.T) {
 	}
 	if len(moved) != 0 {
 		t.Fatal("one append, several moves")
+	}
+}
+
+// The mover reuses its chunk's buffer: entries spanning several chunks, of
+// several agents and patients (decodeRecord reuses the previous entry's
+// strings), come back whole, field for field, each chunk's bytes unchanged
+// by the next one's.
+func TestMoveChunksComeBackWhole(t *testing.T) {
+	ctx := context.Background()
+	sp, err := Open(filepath.Join(t.TempDir(), "audit.spool"), 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sp.Close()
+	var tb table
+	es := entries(3000, "x")
+	for i := range es {
+		es[i].Patient, es[i].Agent = fmt.Sprint("p", i/3), fmt.Sprint("a", i%2)
+		es[i].Body = fmt.Appendf(nil, `{"n":%d,"pad":%q}`, i, bytes.Repeat([]byte{byte('a' + i%26)}, 700+i%300))
+	}
+	for i := 0; i < len(es); i += 100 {
+		if err := sp.Append(es[i:i+100], link, tb.tail); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if size, _ := sp.Size(); size < 2*ChunkBytes || size >= EmptyAt {
+		t.Fatalf("spool of %d bytes: the test wants more than two chunks and no emptying", size)
+	}
+	if err := sp.Move(ctx, false, tb.insert, noFlush); err != nil {
+		t.Fatal(err)
+	}
+	if len(tb.rows) != len(es) {
+		t.Fatalf("moved %d entries, want %d", len(tb.rows), len(es))
+	}
+	var prev []byte
+	for i, e := range tb.rows {
+		w := es[i]
+		w.Seq = int64(i + 1)
+		link(prev, &w)
+		if e.Seq != w.Seq || e.Patient != w.Patient || e.Agent != w.Agent || e.Action != w.Action ||
+			!e.Time.Equal(w.Time) || !bytes.Equal(e.Body, w.Body) || !bytes.Equal(e.Hash, w.Hash) {
+			t.Fatalf("entry %d came back as %+v, want %+v", i, e, w)
+		}
+		prev = w.Hash
 	}
 }
