@@ -71,7 +71,8 @@ type Log struct {
 	log    *slog.Logger
 	strict bool // every entry waits for the sync (SyncStrict)
 	reqs   chan *appendReq
-	stop   chan struct{} // closed by Close: no new requests
+	rows   []dsn.AuditEntry // the appender's batch, reused (append)
+	stop   chan struct{}    // closed by Close: no new requests
 	once   sync.Once
 	wg     sync.WaitGroup // the appender and the checkpointer
 
@@ -132,19 +133,33 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	if err != nil {
 		return dsn.Wrap("audit.Record", dsn.KindInternal, err)
 	}
-	req := &appendReq{rows: rs, strict: l.strict, done: make(chan error, 1)}
+	req := reqPool.Get().(*appendReq)
+	req.rows, req.strict = rs, l.strict
 	for i := range entries {
 		req.strict = req.strict || entries[i].Strict()
 	}
 	select {
 	case l.reqs <- req:
 	case <-l.stop:
+		putReq(req)
 		return dsn.Errorf("audit.Record", dsn.KindUnavailable, "journal fermé")
 	case <-ctx.Done():
+		putReq(req)
 		return dsn.Wrap("audit.Record", dsn.KindUnavailable, ctx.Err())
 	}
 	// Once queued the entry is written even if the caller leaves.
-	return <-req.done
+	err = <-req.done
+	putReq(req) // answered: neither the appender nor the syncer holds it now
+	return err
+}
+
+// reqPool keeps answered appendReqs with their done channel (empty again once
+// its one answer is received): two allocations fewer per request.
+var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan error, 1)} }}
+
+func putReq(r *appendReq) {
+	r.rows = nil
+	reqPool.Put(r)
 }
 
 // Strict tells whether e must be durable before the answer leaves even under
@@ -206,7 +221,7 @@ func (l *Log) append(batch []*appendReq) {
 	err := l.failed
 	l.mu.Unlock()
 	if err == nil {
-		var rows []dsn.AuditEntry
+		rows := l.rows[:0]
 		for _, r := range batch {
 			rows = append(rows, r.rows...)
 		}
@@ -214,6 +229,10 @@ func (l *Log) append(batch []*appendReq) {
 			l.log.Error("audit journal append failed", "entries", len(rows), "err", err)
 			err = refused(err)
 		}
+		// the store wrote them out (it keeps none of rows): the slice serves
+		// the next batch, without the requests' bodies
+		clear(rows)
+		l.rows = rows[:0]
 	}
 	if err != nil {
 		for _, r := range batch {

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync"
 	"time"
 
 	"dsn"
@@ -150,7 +151,8 @@ func (a *API) withAccess(next http.Handler) http.Handler {
 		var held *heldResponse
 		out := w
 		if holds {
-			held = &heldResponse{header: http.Header{}}
+			held = heldPool.Get().(*heldResponse)
+			defer putHeld(held)
 			out = held
 		}
 		rec := &recorder{ResponseWriter: out}
@@ -193,6 +195,21 @@ type heldResponse struct {
 	status int
 	body   []byte
 	buf    *[]byte // body's encodeBufs buffer, put back once sent
+}
+
+// heldPool keeps held responses, their header map emptied (putHeld): one
+// struct and one map fewer per request with the journal on.
+var heldPool = sync.Pool{New: func() any { return &heldResponse{header: http.Header{}} }}
+
+// putHeld returns h to heldPool once its request is over (sent or withheld):
+// the values sendTo gave the real writer are never changed, since a header
+// set later gets a slice of its own (Header.Set, Add on an absent key).
+func putHeld(h *heldResponse) {
+	clear(h.header)
+	h.status, h.body = 0, nil
+	releaseEncodeBuf(h.buf)
+	h.buf = nil
+	heldPool.Put(h)
 }
 
 func (h *heldResponse) Header() http.Header { return h.header }

@@ -30,12 +30,20 @@ func (j Journal) Audit(ctx context.Context, rec Record) {
 
 // Commit writes the entries of rec durably.
 func (j Journal) Commit(ctx context.Context, rec Record) error {
-	return j.Log.Record(ctx, Entries(ctx, rec)...)
+	// most requests leave one entry: it is built on the stack (Record keeps
+	// none of them), not in a ~400-byte slice of its own
+	var one [1]audit.Entry
+	return j.Log.Record(ctx, appendEntries(ctx, one[:0], rec)...)
 }
 
 // Entries turns one request into its journal entries: the base (who, what,
 // how it ended) repeated for each patient of the request's disclosures.
 func Entries(ctx context.Context, rec Record) []audit.Entry {
+	return appendEntries(ctx, nil, rec)
+}
+
+// appendEntries is Entries appended to out (empty).
+func appendEntries(ctx context.Context, out []audit.Entry, rec Record) []audit.Entry {
 	req := rec.Request
 	base := audit.Entry{Time: rec.Time, Agent: "anonymous", Remote: req.RemoteAddr, Interaction: req.Interaction,
 		Method: req.Method, Path: req.Path, Query: req.Query, Status: rec.Status, Outcome: rec.Outcome}
@@ -51,12 +59,11 @@ func Entries(ctx context.Context, rec Record) []audit.Entry {
 		if rec.Status >= 400 {
 			e.Action = "denied"
 		}
-		return []audit.Entry{e}
+		return append(out, e)
 	}
 	items := ds.Items()
 	// one entry per patient, in the order met; most requests touch one
 	// patient, so the index by patient is built only past a few
-	var out []audit.Entry
 	var byPatient map[string]int
 	find := func(patient string) int {
 		if byPatient != nil {
