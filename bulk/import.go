@@ -8,6 +8,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"runtime"
 	"sync"
@@ -42,6 +43,10 @@ type ImportOptions struct {
 	// transaction Bundle's entries too): the language of the $import
 	// kick-off, or `dsn import --lang en`. French by default.
 	English bool
+	// Loader, if set, is told the size of the import before it starts and
+	// may build its secondary indexes after the load instead of during it
+	// (dsn.BulkLoader, decision 0029); Import calls its end when it returns.
+	Loader dsn.BulkLoader
 }
 
 // Committed tells where an import stands after a batch: every line of File
@@ -105,7 +110,7 @@ type record struct {
 // records go to the error report and the rest loads; the error returned is for
 // what stops the whole import (I/O, cancellation, a failed commit). On
 // cancellation the checkpoint holds the last committed line of each file.
-func Import(ctx context.Context, o ImportOptions, paths []string) (Stats, error) {
+func Import(ctx context.Context, o ImportOptions, paths []string) (stats Stats, err error) {
 	files, err := listInputs(paths)
 	if err != nil {
 		return Stats{}, err
@@ -117,6 +122,15 @@ func Import(ctx context.Context, o ImportOptions, paths []string) (Stats, error)
 	for _, f := range files {
 		im.total += f.Size
 	}
+	if o.Loader != nil {
+		end, err := o.Loader.BeginLoad(ctx, im.estimate(files))
+		if err != nil {
+			return Stats{}, err
+		}
+		// The deferred indexes are built whatever happens, also after a
+		// cancellation (Ctrl-C): the store is left with its whole schema.
+		defer func() { err = errors.Join(err, end(context.WithoutCancel(ctx))) }()
+	}
 	for _, f := range files {
 		if err := im.file(ctx, f); err != nil {
 			return im.stats, err
@@ -125,6 +139,23 @@ func Import(ctx context.Context, o ImportOptions, paths []string) (Stats, error)
 	}
 	im.progress("", 0, true)
 	return im.stats, im.ckpt.remove()
+}
+
+// bytesPerResource is a generous size of one NDJSON line (the synthetic
+// population's average is ~790 bytes), so that the estimate of an import's
+// resources errs low: a store defers its indexes only for a large load.
+const bytesPerResource = 1024
+
+// estimate is about how many resources the files still to import hold (from
+// their sizes; a gzip file counts its compressed bytes, so it errs low).
+func (im *importer) estimate(files []inputFile) int {
+	var n int64
+	for _, f := range files {
+		if !im.ckpt.resumed(f).Done {
+			n += f.Size
+		}
+	}
+	return int(n / bytesPerResource)
 }
 
 // newImporter fills o's defaults and loads the checkpoint of o.State.

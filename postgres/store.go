@@ -67,6 +67,11 @@ func OpenWith(ctx context.Context, url string, o Options) (*Store, error) {
 		wconn.Close(context.Background())
 		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "migration du schéma PostgreSQL impossible", Err: err}
 	}
+	// an import that died while its indexes were deferred left them to us
+	if err := buildLeftovers(ctx, wconn); err != nil {
+		wconn.Close(context.Background())
+		return nil, &dsn.Error{Op: op, Kind: dsn.KindInternal, Msg: "reconstruction des index différés impossible", Err: err}
+	}
 	// The other writers connect at their first batch (writerConn): a command
 	// that only reads (dsn export, token, audit verify) does not start three
 	// backends it never uses (10–30 ms of server CPU and a round trip each).

@@ -43,6 +43,7 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	batch := fs.Int("batch", 500, "resources per store transaction")
 	errFile := fs.String("errors", "", "error report (NDJSON: file, line, outcome); default import-errors.ndjson in the current directory")
 	state := fs.String("state", "", "checkpoint file for resumption (default <data>/import-state, or <errors>.state with --db)")
+	deferIdx := fs.Bool("defer-indexes", true, "PostgreSQL: a large import into a small store builds the search indexes after its load (decision 0029)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the import to FILE")
 	langFlag := fs.String("lang", "fr", "language of the error report's OperationOutcomes, the progress and the summary: fr or en")
 	if err := parse(fs, args); err != nil {
@@ -89,10 +90,14 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	// Patients queue their link job with the import's own transactions; a
 	// running server's linker picks them up (it polls), else the next start
 	// or `dsn mpi link` does.
-	stats, err := bulk.Import(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{
+	o := bulk.ImportOptions{Service: repo.New(repo.Options{
 		Store: provincial.Enqueue(st, provincial.EnqueueOptions{}), Managed: provincial.StripManaged}),
 		Batch: *batch, Errors: report, State: *state, English: l == language.English,
-		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "import", l)}, fs.Args())
+		Progress: bulk.NewProgressPrinter(env.Stderr, isTerminal(env.Stderr), "import", l)}
+	if ld, ok := st.(dsn.BulkLoader); ok && *deferIdx {
+		o.Loader = ld
+	}
+	stats, err := bulk.Import(ctx, o, fs.Args())
 	if err != nil {
 		if ctx.Err() != nil {
 			return errors.New(say("interrupted", stats.Records, *state))
