@@ -126,7 +126,7 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 		})
 	}
 	if err == nil {
-		err = addIndexCopies(&cs, ws, rids)
+		err = addIndexCopies(&cs, ws, rids, t.unsorted)
 	}
 	if err != nil {
 		cs.release()
@@ -188,14 +188,18 @@ func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64)
 
 // addIndexCopies adds the COPYs of the index rows of ws (tombstones have
 // none), one per table, in the rows sqlstore.IndexRows makes (on all cores:
-// BulkIndexRows).
-func addIndexCopies(cs *copies, ws []dsn.Write, rids []int64) error {
+// BulkIndexRows); sorted unless unsorted.
+func addIndexCopies(cs *copies, ws []dsn.Write, rids []int64, unsorted bool) error {
 	rows := sqlstore.BulkIndexRows(ws, rids)
 	cols := map[string][]string{}
 	for table := range sqlstore.IndexColumns {
 		cols[table] = append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
 	}
-	sortIndexRows(rows, cols)
+	if !unsorted {
+		// no B-tree to insert into while a load defers the indexes: the
+		// sort would only cost the client (bulkload.go)
+		sortIndexRows(rows, cols)
+	}
 	for _, table := range indexTableNames() {
 		rs := rows[table]
 		if err := cs.add(table, cols[table], len(rs), func(k int) []any { return rs[k] }); err != nil {

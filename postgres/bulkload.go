@@ -82,7 +82,10 @@ func (s *Store) BeginLoad(ctx context.Context, n int) (end func(context.Context)
 
 // load is a deferred-index load in progress: its own connection holds the
 // advisory lock until end.
-type load struct{ conn *pgx.Conn }
+type load struct {
+	conn  *pgx.Conn
+	store *Store // set once the indexes are dropped
+}
 
 // beginLoad opens the loader's connection, takes the lock and drops the
 // indexes; nil (and no error) when the import keeps the incremental path.
@@ -117,6 +120,8 @@ func (s *Store) beginLoad(ctx context.Context, n int) (*load, error) {
 	if err != nil {
 		return nil, errors.Join(wrapLoad(op, err), l.close())
 	}
+	s.loading.Store(true)
+	l.store = s
 	return l, nil
 }
 
@@ -158,6 +163,9 @@ func loadTables() []string {
 
 // end builds the deferred indexes, then releases the lock and the connection.
 func (l *load) end(ctx context.Context) error {
+	if l.store != nil {
+		l.store.loading.Store(false)
+	}
 	err := buildDeferred(ctx, l.conn)
 	return errors.Join(wrapLoad("postgres.EndLoad", err), l.close())
 }

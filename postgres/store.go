@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/jackc/pgx/v5"
 
@@ -30,6 +31,7 @@ type Store struct {
 	writers sync.WaitGroup // done when the writers have drained the queue
 	journal *journal       // the access journal's spool and mover (journal_spool.go)
 	rev     revSignal      // revocation notifications (revsignal.go)
+	loading atomic.Bool    // this store's load has deferred the indexes (bulkload.go)
 }
 
 var _ dsn.Store = (*Store)(nil)

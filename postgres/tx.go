@@ -24,6 +24,7 @@ type tx struct {
 	mark             int            // where this fn's held writes begin
 	creates          *heldCreates   // the batch's held creates (createmerge.go); nil: Put writes at once
 	cmark            int            // where this fn's held creates begin
+	unsorted         bool           // the indexes are deferred (bulkload.go): PutAll leaves index rows unsorted
 	sqlstore.TxState                // Wrote: dsn_put was sent
 }
 

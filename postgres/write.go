@@ -100,7 +100,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h, creates: c}
+		t := &tx{conn: conn, ctx: ctx, unsorted: s.loading.Load(), jobs: carried, held: h, creates: c}
 		if h != nil {
 			t.mark, t.cmark = h.Len(), c.len()
 		}
@@ -144,7 +144,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 		}
 	}
 	if h != nil && h.Len() > 0 { // the held writes, merged, before the COMMIT
-		t := &tx{conn: conn, ctx: ctx, jobs: carried, held: h}
+		t := &tx{conn: conn, ctx: ctx, unsorted: s.loading.Load(), jobs: carried, held: h}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
@@ -162,7 +162,7 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 	if len(carried) > 0 || c != nil && c.len() > 0 {
 		// the last fns' jobs and the held creates travel with the COMMIT: one
 		// round trip for a batch of creates
-		t := &tx{conn: conn, ctx: ctx, jobs: carried}
+		t := &tx{conn: conn, ctx: ctx, unsorted: s.loading.Load(), jobs: carried}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
