@@ -28,12 +28,13 @@ type parser struct {
 // syntaxError is a parse failure at a byte offset.
 type syntaxError struct {
 	off int
-	msg string
+	msg text // what is wrong, in both languages
 }
 
-func (e *syntaxError) Error() string { return fmt.Sprintf("%s (octet %d)", e.msg, e.off) }
+func (e *syntaxError) Error() string { return fmt.Sprintf("%s (octet %d)", e.msg.FR, e.off) }
 
-func (p *parser) fail(msg string) error { return &syntaxError{off: p.i, msg: msg} }
+// fail is the sentence id (messages.go) at the parser's offset.
+func (p *parser) fail(id string) error { return &syntaxError{off: p.i, msg: messages[id]} }
 
 // parseJSON parses one JSON value that must fill the whole input.
 func parseJSON(b []byte) (any, error) {
@@ -48,7 +49,7 @@ func parseJSON(b []byte) (any, error) {
 	}
 	p.space()
 	if p.i < len(p.b) {
-		return nil, p.fail("données après la valeur JSON")
+		return nil, p.fail("json.after")
 	}
 	return v, nil
 }
@@ -66,7 +67,7 @@ func (p *parser) space() {
 
 func (p *parser) value() (any, error) {
 	if p.i >= len(p.b) {
-		return nil, p.fail("fin inattendue du JSON")
+		return nil, p.fail("json.end")
 	}
 	switch c := p.b[p.i]; {
 	case c == '{':
@@ -84,7 +85,7 @@ func (p *parser) value() (any, error) {
 	case p.literal("null"):
 		return nil, nil
 	}
-	return nil, p.fail("caractère inattendu")
+	return nil, p.fail("json.char")
 }
 
 func (p *parser) literal(word string) bool {
@@ -97,7 +98,7 @@ func (p *parser) literal(word string) bool {
 
 func (p *parser) object() (any, error) {
 	if p.depth++; p.depth > maxDepth {
-		return nil, p.fail("JSON trop profondément imbriqué")
+		return nil, p.fail("json.deep")
 	}
 	defer func() { p.depth-- }()
 	p.i++ // {
@@ -110,7 +111,7 @@ func (p *parser) object() (any, error) {
 	for {
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != '"' {
-			return nil, p.fail("nom de propriété attendu")
+			return nil, p.fail("json.name")
 		}
 		at := p.i
 		key, err := p.key()
@@ -118,11 +119,11 @@ func (p *parser) object() (any, error) {
 			return nil, err
 		}
 		if _, dup := obj[key]; dup {
-			return nil, &syntaxError{off: at, msg: fmt.Sprintf("propriété %q en double", key)}
+			return nil, &syntaxError{off: at, msg: say("json.duplicate", key)}
 		}
 		p.space()
 		if p.i >= len(p.b) || p.b[p.i] != ':' {
-			return nil, p.fail("':' attendu")
+			return nil, p.fail("json.colon")
 		}
 		p.i++
 		p.space()
@@ -140,13 +141,13 @@ func (p *parser) object() (any, error) {
 			p.i++
 			return obj, nil
 		}
-		return nil, p.fail("',' ou '}' attendu")
+		return nil, p.fail("json.object-sep")
 	}
 }
 
 func (p *parser) array() (any, error) {
 	if p.depth++; p.depth > maxDepth {
-		return nil, p.fail("JSON trop profondément imbriqué")
+		return nil, p.fail("json.deep")
 	}
 	defer func() { p.depth-- }()
 	p.i++ // [
@@ -177,7 +178,7 @@ func (p *parser) array() (any, error) {
 			p.items = p.items[:start]
 			return arr, nil
 		}
-		return nil, p.fail("',' ou ']' attendu")
+		return nil, p.fail("json.array-sep")
 	}
 }
 
@@ -191,12 +192,12 @@ func (p *parser) number() (any, error) {
 	case p.i < len(p.b) && p.b[p.i] == '0':
 		p.i++
 	case p.digits() == 0:
-		return nil, p.fail("nombre invalide")
+		return nil, p.fail("json.number")
 	}
 	if p.i < len(p.b) && p.b[p.i] == '.' {
 		p.i++
 		if p.digits() == 0 {
-			return nil, p.fail("nombre invalide")
+			return nil, p.fail("json.number")
 		}
 	}
 	if p.i < len(p.b) && (p.b[p.i] == 'e' || p.b[p.i] == 'E') {
@@ -205,7 +206,7 @@ func (p *parser) number() (any, error) {
 			p.i++
 		}
 		if p.digits() == 0 {
-			return nil, p.fail("nombre invalide")
+			return nil, p.fail("json.number")
 		}
 	}
 	return json.Number(p.src[start:p.i]), nil

@@ -56,19 +56,19 @@ func (p *parser) str() (string, error) {
 			s := p.src[start:p.i]
 			p.i++
 			if !ascii && !utf8.ValidString(s) {
-				return "", &syntaxError{off: start, msg: "chaîne en UTF-8 invalide"}
+				return "", &syntaxError{off: start, msg: say("json.utf8")}
 			}
 			return s, nil
 		case c == '\\':
 			return p.escaped(start)
 		case c < 0x20:
-			return "", p.fail("caractère de contrôle dans une chaîne")
+			return "", p.fail("json.control")
 		case c >= 0x80:
 			ascii = false
 		}
 		p.i++
 	}
-	return "", p.fail("chaîne non terminée")
+	return "", p.fail("json.unterminated")
 }
 
 // escaped continues reading a string that contains escapes.
@@ -82,11 +82,11 @@ func (p *parser) escaped(start int) (string, error) {
 			p.i++
 			s := sb.String()
 			if !utf8.ValidString(s) {
-				return "", &syntaxError{off: start, msg: "chaîne en UTF-8 invalide"}
+				return "", &syntaxError{off: start, msg: say("json.utf8")}
 			}
 			return s, nil
 		case c < 0x20:
-			return "", p.fail("caractère de contrôle dans une chaîne")
+			return "", p.fail("json.control")
 		case c != '\\':
 			sb.WriteByte(c)
 			p.i++
@@ -116,17 +116,17 @@ func (p *parser) escaped(start int) (string, error) {
 			}
 			sb.WriteRune(r)
 		default:
-			return "", p.fail("séquence d'échappement invalide")
+			return "", p.fail("json.escape")
 		}
 	}
-	return "", p.fail("chaîne non terminée")
+	return "", p.fail("json.unterminated")
 }
 
 // unicode reads the XXXX of \uXXXX (p.i after the u), joining surrogate pairs.
 func (p *parser) unicode() (rune, error) {
 	r, ok := p.hex4()
 	if !ok {
-		return 0, p.fail("échappement \\u invalide")
+		return 0, p.fail("json.unicode")
 	}
 	if !utf16.IsSurrogate(r) {
 		return r, nil

@@ -4,6 +4,8 @@
 package fhir
 
 import (
+	"errors"
+	"fmt"
 	"time"
 
 	"dsn"
@@ -20,15 +22,20 @@ type Object = map[string]any
 func Decode(body []byte) (Object, error) {
 	v, err := parseJSON(body)
 	if err != nil {
-		return nil, invalid("", "le corps n'est pas du JSON valide: "+err.Error())
+		var se *syntaxError
+		if !errors.As(err, &se) { // parseJSON fails with a syntaxError only
+			se = &syntaxError{msg: text{FR: err.Error(), EN: err.Error()}}
+		}
+		return nil, invalid("", text{FR: fmt.Sprintf(messages["json.invalid"].FR, se.msg.FR, se.off),
+			EN: fmt.Sprintf(messages["json.invalid"].EN, se.msg.EN, se.off)})
 	}
 	obj, ok := v.(map[string]any)
 	if !ok {
-		return nil, invalid("", "une ressource FHIR doit être un objet JSON")
+		return nil, invalid("", say("json.object"))
 	}
 	rt, ok := obj["resourceType"].(string)
 	if !ok || rt == "" {
-		return nil, invalid("resourceType", "l'élément resourceType est absent")
+		return nil, invalid("resourceType", say("json.type"))
 	}
 	return obj, nil
 }
@@ -57,7 +64,8 @@ func SetMeta(obj Object, versionID string, lastUpdated time.Time) {
 	meta["lastUpdated"] = dsn.FormatInstant(lastUpdated)
 }
 
-func invalid(expr, msg string) *dsn.Error {
-	return &dsn.Error{Op: "fhir.Decode", Kind: dsn.KindInvalid, Msg: msg,
-		Issues: []dsn.Issue{{Severity: "error", Code: "structure", Diagnostics: msg, Expression: expr}}}
+// invalid is Decode's refusal at expr, saying msg in both languages.
+func invalid(expr string, msg text) *dsn.Error {
+	return &dsn.Error{Op: "fhir.Decode", Kind: dsn.KindInvalid, Msg: msg.FR, English: msg.EN,
+		Issues: []dsn.Issue{{Severity: "error", Code: "structure", Diagnostics: msg.FR, English: msg.EN, Expression: expr}}}
 }

@@ -105,6 +105,8 @@ func TestAPILanguages(t *testing.T) {
 		{"validation", "POST", f + "/Practitioner", `{"resourceType":"Practitioner","gender":3}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
 			"ressource non conforme à FHIR R4 : une chaîne JSON est attendue (type code) (Practitioner.gender)",
 			"resource not valid against FHIR R4: a JSON string is expected (type code) (Practitioner.gender)"},
+		{"not JSON", "POST", f + "/Practitioner", `{"resourceType":"Practitioner",}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "structure",
+			"le corps n'est pas du JSON valide: nom de propriété attendu (octet 31)", "the body is not valid JSON: a property name expected (byte 31)"},
 		{"$match input", "POST", f + "/Patient/$match", `{"resourceType":"Parameters"}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 400, "invalid",
 			"le paramètre « resource » (un Patient) est obligatoire", "the parameter “resource” (a Patient) is required"},
 		{"$validate", "POST", f + "/Practitioner/$validate", `{"resourceType":"Practitioner","gender":3}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 200, "structure",

@@ -129,7 +129,7 @@ func TestBulkImportHTTP(t *testing.T) {
 			}
 			enErrs := entries(pollImport(t, a.header.Get("Content-Location")), "error")
 			body = get(t, enErrs[src.URL+"/bad.ndjson"]["url"].(string))
-			if lines := strings.Split(strings.TrimSpace(body), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "line 2: ") || !strings.Contains(lines[1], "line 3: ") || strings.Contains(body, "ligne") {
+			if lines := strings.Split(strings.TrimSpace(body), "\n"); len(lines) != 2 || !strings.Contains(lines[0], "line 2: the body is not valid JSON: a property name expected") || !strings.Contains(lines[1], "line 3: ") || strings.Contains(body, "ligne") {
 				t.Errorf("English error file:\n%s", body)
 			}
 			if body := get(t, enErrs[src.URL+"/missing.ndjson"]["url"].(string)); !strings.Contains(body, "reading "+src.URL+"/missing.ndjson: answer 404") {
