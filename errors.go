@@ -129,22 +129,46 @@ func KindOf(err error) Kind {
 // Message returns the user-facing message of err: the first non-empty Msg in
 // its chain, or a generic sentence for internal errors (causes stay in logs).
 func Message(err error) string {
+	if msg, ok := firstMsg(err); ok {
+		return msg
+	}
+	return fallback(err, false)
+}
+
+// fallback is the sentence of an error without a message, in French or in
+// English: a 503 asks to retry (an unavailable store or journal), any other
+// is an internal error (its cause stays in the logs).
+func fallback(err error, english bool) string {
+	switch {
+	case KindOf(err) == KindUnavailable && english:
+		return "service temporarily unavailable: try again later"
+	case KindOf(err) == KindUnavailable:
+		return "service momentanément indisponible : réessayez plus tard"
+	case english:
+		return "internal error"
+	}
+	return "erreur interne"
+}
+
+// firstMsg is the first non-empty Msg in err's chain.
+func firstMsg(err error) (string, bool) {
 	for err != nil {
 		var de *Error
 		if !errors.As(err, &de) {
 			break
 		}
 		if de.Msg != "" {
-			return de.Msg
+			return de.Msg, true
 		}
 		err = de.Err
 	}
-	return "internal error"
+	return "", false
 }
 
 // EnglishMessage is Message in English: the English of the error whose Msg
 // Message shows, or that Msg when it has none.
 func EnglishMessage(err error) string {
+	first := err
 	for err != nil {
 		var de *Error
 		if !errors.As(err, &de) {
@@ -158,7 +182,7 @@ func EnglishMessage(err error) string {
 		}
 		err = de.Err
 	}
-	return "internal error"
+	return fallback(first, true)
 }
 
 // IssuesOf returns the Issues carried by the first Error in err's chain that has any.

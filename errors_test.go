@@ -31,8 +31,13 @@ func TestPlainErrorsAreInternalAndHidden(t *testing.T) {
 	if KindOf(err) != KindInternal || KindOf(errors.New("x")) != KindInternal {
 		t.Fatal("plain errors must be internal")
 	}
-	if Message(err) != "internal error" {
-		t.Fatalf("internal causes must not reach users, got %q", Message(err))
+	if Message(err) != "erreur interne" || EnglishMessage(err) != "internal error" {
+		t.Fatalf("internal causes must not reach users, got %q / %q", Message(err), EnglishMessage(err))
+	}
+	// a 503 without a message asks to retry, in both languages
+	down := Wrap("postgres.Read", KindUnavailable, errors.New("connection refused"))
+	if Message(down) != "service momentanément indisponible : réessayez plus tard" || EnglishMessage(down) != "service temporarily unavailable: try again later" {
+		t.Fatalf("unavailable: %q / %q", Message(down), EnglishMessage(down))
 	}
 	if Wrap("op", KindInvalid, nil) != nil {
 		t.Fatal("Wrap(nil) must be nil")

@@ -142,7 +142,7 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	case l.reqs <- req:
 	case <-l.stop:
 		putReq(req)
-		return dsn.Errorf("audit.Record", dsn.KindUnavailable, "journal fermé")
+		return &dsn.Error{Op: "audit.Record", Kind: dsn.KindUnavailable, Msg: "journal fermé", English: "journal closed"}
 	case <-ctx.Done():
 		putReq(req)
 		return dsn.Wrap("audit.Record", dsn.KindUnavailable, ctx.Err())

@@ -126,11 +126,12 @@ func launchFields(w http.ResponseWriter, r *http.Request) (string, string, error
 	mt, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if mt == "application/json" {
 		if err := json.NewDecoder(r.Body).Decode(&in); err != nil {
-			return "", "", dsn.Errorf("authapi.launch", dsn.KindInvalid, "JSON illisible: {\"patient\": ID, \"encounter\": ID}")
+			return "", "", &dsn.Error{Op: "authapi.launch", Kind: dsn.KindInvalid,
+				Msg: `JSON illisible: {"patient": ID, "encounter": ID}`, English: `unreadable JSON: {"patient": ID, "encounter": ID}`}
 		}
 	} else {
 		if err := r.ParseForm(); err != nil {
-			return "", "", dsn.Errorf("authapi.launch", dsn.KindInvalid, "formulaire illisible")
+			return "", "", &dsn.Error{Op: "authapi.launch", Kind: dsn.KindInvalid, Msg: "formulaire illisible", English: "unreadable form"}
 		}
 		in.Patient, in.Encounter = r.PostForm.Get("patient"), r.PostForm.Get("encounter")
 	}

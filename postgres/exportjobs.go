@@ -9,6 +9,7 @@ import (
 	"github.com/jackc/pgx/v5/pgconn"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 var _ dsn.ExportJobs = (*Store)(nil)
@@ -60,7 +61,7 @@ func (s *Store) ClearExportParts(ctx context.Context, job string) error {
 
 // ExportJob returns a job; KindNotFound if there is none.
 func (s *Store) ExportJob(ctx context.Context, id string) (dsn.ExportJob, error) {
-	return jobDoc[dsn.ExportJob](ctx, s, "postgres.ExportJob", sqlJobGet, id, "export \""+id+"\" inconnu")
+	return jobDoc[dsn.ExportJob](ctx, s, "postgres.ExportJob", sqlJobGet, id, "job.export")
 }
 
 // ExportJobList returns every job, oldest first.
@@ -80,13 +81,13 @@ func (s *Store) jobExec(ctx context.Context, op, sql string, args ...any) error 
 		tag, err := c.Exec(ctx, sql, args...)
 		var pe *pgconn.PgError
 		if errors.As(err, &pe) && pe.Code == "23503" { // foreign_key_violation
-			return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
+			return sqlstore.Fail(op, dsn.KindNotFound, "job.gone")
 		}
 		if err != nil {
 			return err
 		}
 		if tag.RowsAffected() == 0 {
-			return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
+			return sqlstore.Fail(op, dsn.KindNotFound, "job.gone")
 		}
 		return nil
 	})

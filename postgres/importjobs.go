@@ -7,6 +7,7 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 var _ dsn.ImportJobs = (*Store)(nil)
@@ -43,7 +44,7 @@ func (s *Store) UpdateImportJob(ctx context.Context, j dsn.ImportJob, errs ...ds
 				return err
 			}
 			if tag.RowsAffected() == 0 {
-				return dsn.Errorf(op, dsn.KindNotFound, "import %q inconnu ou supprimé", j.ID)
+				return sqlstore.Fail(op, dsn.KindNotFound, "job.import", j.ID)
 			}
 			if len(errs) == 0 {
 				return nil
@@ -73,7 +74,7 @@ func (s *Store) ClearImportErrors(ctx context.Context, job string, input int) er
 
 // ImportJob returns a job; KindNotFound if there is none.
 func (s *Store) ImportJob(ctx context.Context, id string) (dsn.ImportJob, error) {
-	return jobDoc[dsn.ImportJob](ctx, s, "postgres.ImportJob", sqlImpGet, id, "import \""+id+"\" introuvable")
+	return jobDoc[dsn.ImportJob](ctx, s, "postgres.ImportJob", sqlImpGet, id, "job.import")
 }
 
 // ImportJobList returns every job, oldest first.

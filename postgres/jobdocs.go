@@ -8,14 +8,15 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 // The Bulk Data jobs (export_job, import_job) keep each job as one JSON
 // document, and their parts or errors as blobs read in order. These helpers
 // read both kinds alike.
 
-// jobDoc reads the one document query returns for id; KindNotFound (with
-// missing as its message) when there is none.
+// jobDoc reads the one document query returns for id; KindNotFound (the
+// sentence missing of sqlstore's catalogue, saying id) when there is none.
 func jobDoc[T any](ctx context.Context, s *Store, op, query, id, missing string) (T, error) {
 	var j T
 	err := s.withConn(ctx, op, func(c *pgx.Conn) error {
@@ -26,7 +27,7 @@ func jobDoc[T any](ctx context.Context, s *Store, op, query, id, missing string)
 		return json.Unmarshal([]byte(doc), &j)
 	})
 	if errors.Is(err, pgx.ErrNoRows) {
-		return j, dsn.Errorf(op, dsn.KindNotFound, "%s", missing)
+		return j, sqlstore.Fail(op, dsn.KindNotFound, missing, id)
 	}
 	return j, err
 }

@@ -67,7 +67,7 @@ func (s *Store) oneRecord(ctx context.Context, op, query, kind, id string) (r ds
 		return err
 	})
 	if missing {
-		return r, dsn.Errorf(op, dsn.KindNotFound, "%s %q introuvable", kind, id)
+		return r, sqlstore.Fail(op, dsn.KindNotFound, "record.missing", kind, id)
 	}
 	return r, err
 }

@@ -169,7 +169,9 @@ func (s *Store) SignalRevocation(ctx context.Context) error {
 	for got := 0; got < listeners; {
 		n, err := c.WaitForNotification(ctx)
 		if err != nil {
-			return dsn.Errorf(op, dsn.KindUnavailable, "%d serveur(s) sur %d n'ont pas confirmé la révocation", listeners-got, listeners)
+			return &dsn.Error{Op: op, Kind: dsn.KindUnavailable, Err: err,
+				Msg:     fmt.Sprintf("%d serveur(s) sur %d n'ont pas confirmé la révocation", listeners-got, listeners),
+				English: fmt.Sprintf("%d server(s) out of %d did not confirm the revocation", listeners-got, listeners)}
 		}
 		if n.Payload == token {
 			got++

@@ -1,6 +1,7 @@
 package repo
 
 import (
+	"errors"
 	"testing"
 
 	"dsn"
@@ -22,6 +23,28 @@ func TestOperationOutcomeIn(t *testing.T) {
 			o := is.(map[string]any)
 			if o["diagnostics"] != want[i] || o["code"] != []string{"invalid", "value", "structure"}[i] {
 				t.Errorf("english %v, issue %d: %v, want %q", english, i, o, want[i])
+			}
+		}
+	}
+}
+
+// A 500 or a 503 without a message of its own (the cause stays in the logs)
+// says so in both languages: "erreur interne" / "internal error", and a
+// 503 asks to retry.
+func TestOperationOutcomeInternalIn(t *testing.T) {
+	for _, c := range []struct {
+		err    error
+		code   string
+		fr, en string
+	}{
+		{dsn.Wrap("sqlite.Put", dsn.KindInternal, errors.New("disk I/O error at page 7")), "exception", "erreur interne", "internal error"},
+		{dsn.Wrap("postgres.Read", dsn.KindUnavailable, errors.New("connection refused")), "transient",
+			"service momentanément indisponible : réessayez plus tard", "service temporarily unavailable: try again later"},
+	} {
+		for english, want := range map[bool]string{false: c.fr, true: c.en} {
+			is := OperationOutcomeIn(c.err, english)["issue"].([]any)[0].(map[string]any)
+			if is["diagnostics"] != want || is["code"] != c.code {
+				t.Errorf("%v, english %v: %v, want %s %q", c.err, english, is, c.code, want)
 			}
 		}
 	}

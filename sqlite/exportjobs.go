@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 var _ dsn.ExportJobs = (*Store)(nil)
@@ -66,7 +67,7 @@ func (s *Store) ExportJob(ctx context.Context, id string) (dsn.ExportJob, error)
 	var doc string
 	err := s.rdb.QueryRowContext(ctx, sqlJobGet, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return dsn.ExportJob{}, dsn.Errorf(op, dsn.KindNotFound, "export %q inconnu", id)
+		return dsn.ExportJob{}, sqlstore.Fail(op, dsn.KindNotFound, "job.export", id)
 	}
 	if err != nil {
 		return dsn.ExportJob{}, dsn.Wrap(op, dsn.KindInternal, err)
@@ -152,7 +153,7 @@ func (s *Store) jobTx(ctx context.Context, op string, fn func(*sql.Conn) (int64,
 		return nil
 	})
 	if err == nil && n == 0 {
-		return dsn.Errorf(op, dsn.KindNotFound, "tâche (export ou import) inconnue ou supprimée")
+		return sqlstore.Fail(op, dsn.KindNotFound, "job.gone")
 	}
 	return err
 }

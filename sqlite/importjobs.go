@@ -7,6 +7,7 @@ import (
 	"errors"
 
 	"dsn"
+	"dsn/internal/sqlstore"
 )
 
 var _ dsn.ImportJobs = (*Store)(nil)
@@ -73,7 +74,7 @@ func (s *Store) ImportJob(ctx context.Context, id string) (dsn.ImportJob, error)
 	var j dsn.ImportJob
 	err := s.rdb.QueryRowContext(ctx, sqlImpGet, id).Scan(&doc)
 	if errors.Is(err, sql.ErrNoRows) {
-		return j, dsn.Errorf(op, dsn.KindNotFound, "import %q introuvable", id)
+		return j, sqlstore.Fail(op, dsn.KindNotFound, "job.import", id)
 	}
 	if err != nil {
 		return j, dsn.Wrap(op, dsn.KindInternal, err)

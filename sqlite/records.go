@@ -67,7 +67,7 @@ func (s *Store) GetRecord(ctx context.Context, kind, id string) (dsn.Record, err
 	}
 	r, err := sqlstore.ScanRecord(s.rdb.QueryRowContext(ctx, sqlstore.SQLGetRecord, kind, id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return r, dsn.Errorf(op, dsn.KindNotFound, "%s %q introuvable", kind, id)
+		return r, sqlstore.Fail(op, dsn.KindNotFound, "record.missing", kind, id)
 	}
 	return r, dsn.Wrap(op, dsn.KindInternal, err)
 }
@@ -110,7 +110,7 @@ func (s *Store) TakeRecord(ctx context.Context, kind, id string) (dsn.Record, er
 		var err error
 		r, err = sqlstore.ScanRecord(c.QueryRowContext(ctx, sqlstore.SQLTakeRecord, kind, id))
 		if errors.Is(err, sql.ErrNoRows) {
-			return dsn.Errorf(op, dsn.KindNotFound, "%s %q introuvable", kind, id)
+			return sqlstore.Fail(op, dsn.KindNotFound, "record.missing", kind, id)
 		}
 		return err
 	})

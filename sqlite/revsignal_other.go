@@ -21,5 +21,6 @@ func (s *Store) RevocationSeq() uint64 { return 0 }
 
 // SignalRevocation cannot reach other processes here.
 func (s *Store) SignalRevocation(ctx context.Context) error {
-	return dsn.Errorf("sqlite.SignalRevocation", dsn.KindUnavailable, "compteur de révocations indisponible sur ce système")
+	return &dsn.Error{Op: "sqlite.SignalRevocation", Kind: dsn.KindUnavailable,
+		Msg: "compteur de révocations indisponible sur ce système", English: "revocation counter unavailable on this system"}
 }

@@ -64,7 +64,8 @@ func (s *Store) RevocationSeq() uint64 {
 // RevocationSeq sees it (contract: dsn.RevocationSignal).
 func (s *Store) SignalRevocation(ctx context.Context) error {
 	if s.rev.seq == nil {
-		return dsn.Errorf("sqlite.SignalRevocation", dsn.KindUnavailable, "compteur de révocations indisponible")
+		return &dsn.Error{Op: "sqlite.SignalRevocation", Kind: dsn.KindUnavailable,
+			Msg: "compteur de révocations indisponible", English: "revocation counter unavailable"}
 	}
 	atomic.AddUint64(s.rev.seq, 1)
 	return nil

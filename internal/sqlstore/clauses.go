@@ -53,7 +53,7 @@ func (b *builder) clause(c dsn.Clause, sc scope, drive bool) (string, error) {
 	case c.Chain != nil:
 		return b.chain(c, sc, drive)
 	case len(c.Values) == 0:
-		return "", invalid("le paramètre %s n'a pas de valeur", c.Param)
+		return "", invalid("clause.empty", c.Param)
 	case c.Param == "_id":
 		return b.idClause(c, sc.r)
 	case c.Param == "_lastUpdated":
@@ -61,7 +61,7 @@ func (b *builder) clause(c dsn.Clause, sc scope, drive bool) (string, error) {
 	}
 	table, ok := tableOf(c)
 	if !ok {
-		return "", invalid("le paramètre %s de type %s n'est pas pris en charge", c.Param, c.Type)
+		return "", invalid("clause.type", c.Param, c.Type)
 	}
 	if c.Modifier == "missing" {
 		return b.missing(table, c, sc.r)
@@ -115,10 +115,10 @@ func checkModifier(c dsn.Clause) error {
 		ok = ok || m == "above" || m == "below"
 	}
 	if !ok {
-		return invalid("le modificateur :%s n'est pas pris en charge pour %s", m, c.Param)
+		return invalid("clause.modifier", m, c.Param)
 	}
 	if c.Type == dsn.ParamComposite && len(c.Parts) == 0 {
-		return invalid("le paramètre composite %s n'a pas de types de composantes", c.Param)
+		return invalid("clause.components", c.Param)
 	}
 	return nil
 }
@@ -135,7 +135,7 @@ func (b *builder) missing(table string, c dsn.Clause, r string) (string, error) 
 		not = "NOT "
 	case "false":
 	default:
-		return "", invalid("%s:missing attend true ou false", c.Param)
+		return "", invalid("clause.missing", c.Param)
 	}
 	return not + "EXISTS (SELECT 1 FROM " + table + " x WHERE x.rid = " + r + ".rid AND " + b.param("x", c.Param) + ")", nil
 }
@@ -143,7 +143,7 @@ func (b *builder) missing(table string, c dsn.Clause, r string) (string, error) 
 // idClause: _id matches the logical id (search.html#id).
 func (b *builder) idClause(c dsn.Clause, r string) (string, error) {
 	if c.Modifier != "" {
-		return "", invalid("le modificateur :%s n'est pas pris en charge pour _id", c.Modifier)
+		return "", invalid("clause.modifier", c.Modifier, "_id")
 	}
 	ph := make([]string, len(c.Values))
 	for i, v := range c.Values {
@@ -159,7 +159,7 @@ func (b *builder) idClause(c dsn.Clause, r string) (string, error) {
 // lastUpdatedClause: _lastUpdated compares meta.lastUpdated, an instant.
 func (b *builder) lastUpdatedClause(c dsn.Clause, r string) (string, error) {
 	if c.Modifier != "" {
-		return "", invalid("le modificateur :%s n'est pas pris en charge pour _lastUpdated", c.Modifier)
+		return "", invalid("clause.modifier", c.Modifier, "_lastUpdated")
 	}
 	return orEach(c.Values, func(v dsn.Value) (string, error) {
 		return b.instant(r+".last_updated", v.Prefix, v.Low, v.High)

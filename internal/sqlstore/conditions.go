@@ -48,7 +48,7 @@ func partCols(n int, typ dsn.ParamType) cols {
 }
 
 func prefixError(p string) error {
-	return invalid("le préfixe %q n'est pas pris en charge", p)
+	return invalid("clause.prefix", p)
 }
 
 // values ORs the conditions of each value of c on its index row x.
@@ -94,14 +94,14 @@ func (b *builder) value(typ dsn.ParamType, mod string, v dsn.Value, k cols, part
 	case dsn.ParamComposite:
 		return b.composite(v, parts)
 	}
-	return "", invalid("type de paramètre %s non pris en charge", typ)
+	return "", invalid("clause.param-type", typ)
 }
 
 // composite (search.html#composite): every part of one row matches its
 // component value, each by its own type's rule (no modifiers).
 func (b *builder) composite(v dsn.Value, parts []dsn.ParamType) (string, error) {
 	if len(v.Components) != len(parts) || len(parts) > MaxCompositeParts {
-		return "", invalid("valeur composite: %d parties pour %d composantes", len(v.Components), len(parts))
+		return "", invalid("clause.composite", len(v.Components), len(parts))
 	}
 	conds := make([]string, len(parts))
 	for i, typ := range parts {

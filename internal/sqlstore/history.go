@@ -32,7 +32,7 @@ func History(d Dialect, op string, q dsn.HistoryQuery) (Plan, error) {
 	seq, order := "v.seq", "v.seq DESC"
 	switch {
 	case q.Type == "" && q.ID != "":
-		return Plan{}, dsn.Errorf(op, dsn.KindInvalid, "l'historique d'une instance demande un type")
+		return Plan{}, Fail(op, dsn.KindInvalid, "history.type")
 	case q.Type == "":
 		// A WHERE clause even here: SQLite then counts on the (type, seq)
 		// index like the other levels (testdata/history_plan.golden).

@@ -74,7 +74,7 @@ func Distinct(op string, ws []dsn.Write) error {
 	for _, w := range ws {
 		k := [2]string{w.Type, w.ID}
 		if seen[k] {
-			return dsn.Errorf(op, dsn.KindConflict, "%s/%s figure deux fois dans le même lot", w.Type, w.ID)
+			return Fail(op, dsn.KindConflict, "batch.twice", w.Type, w.ID)
 		}
 		seen[k] = true
 	}

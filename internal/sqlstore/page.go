@@ -48,5 +48,5 @@ func DecodeCursor(op string, kind byte, c string) (int64, error) {
 			return n, nil
 		}
 	}
-	return 0, dsn.Errorf(op, dsn.KindInvalid, "curseur de pagination invalide")
+	return 0, Fail(op, dsn.KindInvalid, "cursor")
 }

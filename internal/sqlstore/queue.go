@@ -95,7 +95,7 @@ func (q *Queue) Close() bool {
 
 // ErrClosed is the error of an operation on a closed store.
 func ErrClosed(op string) error {
-	return dsn.Errorf(op, dsn.KindUnavailable, "la base est fermée")
+	return Fail(op, dsn.KindUnavailable, "closed")
 }
 
 // Take keeps the requests of batch that their callers still wait for, marking

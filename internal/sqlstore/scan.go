@@ -95,15 +95,15 @@ func (d Dialect) scanPage(rows Rows, n int, kind byte) (rs []dsn.Resource, next 
 func ReadResult(op, typ, id string, version int64, r dsn.Resource, err error, noRows bool) (dsn.Resource, error) {
 	switch {
 	case noRows && version == 0:
-		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "%s/%s n'existe pas", typ, id)
+		return dsn.Resource{}, Fail(op, dsn.KindNotFound, "read.missing", typ, id)
 	case noRows:
-		return dsn.Resource{}, dsn.Errorf(op, dsn.KindNotFound, "la version %d de %s/%s n'existe pas", version, typ, id)
+		return dsn.Resource{}, Fail(op, dsn.KindNotFound, "read.version", version, typ, id)
 	case err != nil:
 		return dsn.Resource{}, dsn.Wrap(op, dsn.KindInternal, err)
 	case r.Deleted && version == 0:
-		return r, dsn.Errorf(op, dsn.KindGone, "%s/%s a été supprimé", typ, id)
+		return r, Fail(op, dsn.KindGone, "read.deleted", typ, id)
 	case r.Deleted:
-		return r, dsn.Errorf(op, dsn.KindGone, "la version %d de %s/%s est une suppression", version, typ, id)
+		return r, Fail(op, dsn.KindGone, "read.version-deleted", version, typ, id)
 	}
 	return r, nil
 }

@@ -97,8 +97,9 @@ func (b *builder) probe(x, p, head, sep string, split bool, tail func() (string,
 	return strings.Join(arms, sep), err
 }
 
-func invalid(format string, args ...any) error {
-	return dsn.Errorf(searchOp, dsn.KindInvalid, format, args...)
+// invalid is a search the store cannot run: the sentence id (messages.go).
+func invalid(id string, args ...any) error {
+	return Fail(searchOp, dsn.KindInvalid, id, args...)
 }
 
 // Translate turns q into SQL for dialect d: clauses ANDed, values of a clause ORed

@@ -200,7 +200,7 @@ func EncodeSortCursor(keys []dsn.SortKey, vals []any, rid int64) string {
 }
 
 func decodeSortCursor(s string, keys []dsn.SortKey, kinds []sortKind) (sortCursor, error) {
-	bad := dsn.Errorf(searchOp, dsn.KindInvalid, "curseur de pagination invalide")
+	bad := Fail(searchOp, dsn.KindInvalid, "cursor")
 	raw, err := base64.RawURLEncoding.DecodeString(s)
 	if err != nil || len(raw) == 0 || raw[0] != 'o' {
 		return sortCursor{}, bad
