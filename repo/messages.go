@@ -89,6 +89,8 @@ var messages = map[string]words.Text{
 	"id.invalid":         {FR: "identifiant logique invalide: %q (datatypes.html#id)", EN: "invalid logical id: %q (datatypes.html#id)"},
 	"validate.resource":  {FR: "le paramètre « resource » est obligatoire en mode %q", EN: "the parameter “resource” is required in mode %q"},
 	"validate.existing":  {FR: "le mode %s vise une ressource existante: POST [type]/[id]/$validate", EN: "the mode %s targets an existing resource: POST [type]/[id]/$validate"},
+	"validate.nothing":   {FR: "%s/%s n'existe pas (ou est déjà supprimée): la suppression ne changerait rien", EN: "%s/%s does not exist (or is already deleted): deleting it would change nothing"},
+	"validate.index":     {FR: "indexation impossible: %s", EN: "cannot index: %s"},
 	"validate.mode":      {FR: "mode inconnu: %q (create, update, delete ou profile)", EN: "unknown mode: %q (create, update, delete or profile)"},
 	"write.type":         {FR: "le type de la ressource (%q) ne correspond pas à l'URL (%q)", EN: "the resource's type (%q) does not match the URL's (%q)"},
 	"everything.ignored": {FR: "%s n'est pas pris en charge par $everything (ignoré)", EN: "%s is not supported by $everything (ignored)"},

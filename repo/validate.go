@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"fmt"
 
 	"dsn"
 	"dsn/fhir"
@@ -85,8 +86,8 @@ func (s *Service) Validate(ctx context.Context, typ, id, mode string, obj fhir.O
 	switch mode {
 	case ModeDelete:
 		if !v.Exists { // http.html#delete: deleting what is not there changes nothing
-			v.Issues = append(v.Issues, dsn.Issue{Severity: "information", Code: "not-found",
-				Diagnostics: typ + "/" + id + " n'existe pas (ou est déjà supprimée): la suppression ne changerait rien"})
+			t := messages["validate.nothing"].Format(typ, id)
+			v.Issues = append(v.Issues, dsn.Issue{Severity: "information", Code: "not-found", Diagnostics: t.FR, English: t.EN})
 		}
 		return v, nil
 	case ModeProfile:
@@ -125,7 +126,9 @@ func (s *Service) contentIssues(typ, mode string, obj fhir.Object) []dsn.Issue {
 		return issues
 	}
 	if _, _, err := s.extract(obj); err != nil {
-		return []dsn.Issue{issue("processing", "", "indexation impossible: "+dsn.Message(err))}
+		is := issue("processing", "", fmt.Sprintf(messages["validate.index"].FR, dsn.Message(err)))
+		is.English = fmt.Sprintf(messages["validate.index"].EN, dsn.EnglishMessage(err))
+		return []dsn.Issue{is}
 	}
 	return nil
 }

@@ -8,6 +8,11 @@ import "dsn/internal/language/words"
 // (Diagnostics, English) and the refused query's dsn.Error both (Msg,
 // English); the edge chooses (fhirapi: Accept-Language, French by default).
 var messages = map[string]words.Text{
+	"vs.deep":              {FR: "ValueSet %s : inclusions trop imbriquées (%d niveaux au plus)", EN: "ValueSet %s: inclusions nested too deeply (%d levels at most)"},
+	"vs.unknown":           {FR: "ValueSet %s inconnu sur ce serveur (il faudrait un serveur de terminologie)", EN: "ValueSet %s unknown on this server (a terminology server would be needed)"},
+	"vs.filter":            {FR: "ValueSet %s : un filtre sur %s demande un serveur de terminologie", EN: "ValueSet %s: a filter on %s needs a terminology server"},
+	"vs.intersection":      {FR: "ValueSet %s : une intersection de ValueSets demande un serveur de terminologie", EN: "ValueSet %s: an intersection of ValueSets needs a terminology server"},
+	"vs.system":            {FR: "ValueSet %s : inclusion sans système", EN: "ValueSet %s: an inclusion without a system"},
 	"refused":              {FR: "paramètres de recherche refusés: %s", EN: "search parameters refused: %s"},
 	"ignored":              {FR: "%s (paramètre ignoré)", EN: "%s (parameter ignored)"},
 	"later":                {FR: "le paramètre %s n'est pas encore pris en charge (ignoré)", EN: "the parameter %s is not supported yet (ignored)"},

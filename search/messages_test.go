@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"dsn"
+	"dsn/fhir"
 	"dsn/internal/language/langtest"
 )
 
@@ -14,7 +15,7 @@ import (
 // (say, sayp, bad, unsupported, within, refuse's and refuseFor's third
 // argument; refuseFor's id-* form too).
 func TestMessagesBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`(?:\bsay|\bsayp|\bbad|\bunsupported|\bwithin|\.refuse|\.refuseFor)\((?:[^,()]+, [^,()]+, )?"([a-z][a-z.*-]*)"`)
+	ids := regexp.MustCompile(`(?:\bsay|\bsayp|\bbad|\bunsupported|\bwithin|\bvsError|\.refuse|\.refuseFor)\((?:[^,()]+, [^,()]+, )?"([a-z][a-z.*-]*)"`)
 	used := langtest.Check(t, messages, ids, "messages.go", 50)
 	for id := range used {
 		if _, ok := messages[id+"-*"]; id == "sort" && !ok {
@@ -41,5 +42,15 @@ func TestRefusalInBothLanguages(t *testing.T) {
 	_, issues, err = Parse("", map[string][]string{"foo": {"1"}}, false)
 	if err != nil || len(issues) != 1 || issues[0].Severity != "warning" || issues[0].English != "unknown search parameter for the search across all types: foo (parameter ignored)" || issues[0].Diagnostics != "paramètre de recherche inconnu pour la recherche globale: foo (paramètre ignoré)" {
 		t.Errorf("lenient: %v %+v", err, issues)
+	}
+}
+
+// An expansion refused (an unknown ValueSet: a search's :in answers it as a
+// 400) says it in both languages.
+func TestExpandValueSetInBothLanguages(t *testing.T) {
+	_, err := ExpandValueSet("http://example.org/vs", func(typ, url string) (fhir.Object, bool) { return nil, false })
+	if dsn.Message(err) != "ValueSet http://example.org/vs inconnu sur ce serveur (il faudrait un serveur de terminologie)" ||
+		dsn.EnglishMessage(err) != "ValueSet http://example.org/vs unknown on this server (a terminology server would be needed)" {
+		t.Errorf("%q / %q", dsn.Message(err), dsn.EnglishMessage(err))
 	}
 }

@@ -61,17 +61,20 @@ func ExpandValueSet(url string, lookup func(typ, url string) (fhir.Object, bool)
 	return expand(url, lookup, 0)
 }
 
-func vsError(format string, args ...any) error {
-	return dsn.Errorf("search.ExpandValueSet", dsn.KindInvalid, format, args...)
+// vsError is an expansion refused: the sentence id (messages.go, vs.*), in
+// both languages (a search's :in or :not-in answers it as a 400).
+func vsError(id string, args ...any) error {
+	t := say(id, args...)
+	return &dsn.Error{Op: "search.ExpandValueSet", Kind: dsn.KindInvalid, Msg: t.FR, English: t.EN}
 }
 
 func expand(url string, lookup func(typ, url string) (fhir.Object, bool), depth int) (Expansion, error) {
 	if depth > maxValueSetDepth {
-		return Expansion{}, vsError("ValueSet %s : inclusions trop imbriquées (%d niveaux au plus)", url, maxValueSetDepth)
+		return Expansion{}, vsError("vs.deep", url, maxValueSetDepth)
 	}
 	vs, ok := lookup("ValueSet", url)
 	if !ok {
-		return Expansion{}, vsError("ValueSet %s inconnu sur ce serveur (il faudrait un serveur de terminologie)", url)
+		return Expansion{}, vsError("vs.unknown", url)
 	}
 	var e Expansion
 	if exp, ok := vs["expansion"].(map[string]any); ok {
@@ -120,11 +123,11 @@ func includeInto(e *Expansion, inc map[string]any, url string, lookup func(typ, 
 	sets, _ := inc["valueSet"].([]any)
 	switch {
 	case inc["filter"] != nil:
-		return vsError("ValueSet %s : un filtre sur %s demande un serveur de terminologie", url, sys)
+		return vsError("vs.filter", url, sys)
 	case len(sets) > 0:
 		ref, _ := sets[0].(string)
 		if len(sets) > 1 || sys != "" || ref == "" {
-			return vsError("ValueSet %s : une intersection de ValueSets demande un serveur de terminologie", url)
+			return vsError("vs.intersection", url)
 		}
 		sub, err := expand(ref, lookup, depth+1)
 		if err != nil {
@@ -133,7 +136,7 @@ func includeInto(e *Expansion, inc map[string]any, url string, lookup func(typ, 
 		e.Codes = append(e.Codes, sub.Codes...)
 		e.Systems = append(e.Systems, sub.Systems...)
 	case sys == "":
-		return vsError("ValueSet %s : inclusion sans système", url)
+		return vsError("vs.system", url)
 	case inc["concept"] != nil:
 		for _, c := range list(inc["concept"]) {
 			if code := str(c, "code"); code != "" {

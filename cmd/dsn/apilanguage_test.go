@@ -157,6 +157,8 @@ func TestAPILanguages(t *testing.T) {
 			"curseur de pagination invalide", "invalid pagination cursor"},
 		{"history cursor", "GET", f + "/Practitioner/_history?_cursor=zzz", "", bearer(doc), 400, "invalid",
 			"curseur de pagination invalide", "invalid pagination cursor"},
+		{"$validate, delete of nothing", "POST", f + "/Practitioner/personne/$validate?mode=delete", `{"resourceType":"Parameters"}`, append(bearer(doc), "Content-Type", "application/fhir+json"), 200, "not-found",
+			"Practitioner/personne n'existe pas (ou est déjà supprimée)", "Practitioner/personne does not exist (or is already deleted)"},
 		{"launch, unreadable JSON", "POST", base + "/auth/launch", "{", append(bearer(doc), "Content-Type", "application/json"), 400, "invalid_request",
 			"JSON illisible", "unreadable JSON"},
 		{"bad client", "POST", base + "/auth/token", "grant_type=client_credentials", basic(c.ID, "faux"), 401, "invalid_client",
