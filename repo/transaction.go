@@ -125,7 +125,7 @@ func (s *Service) preplan(body []byte, entries, order []*entry) (bool, error) {
 	}
 	_, fresh, err := s.parseBundle("repo.Bundle", body)
 	if err != nil || len(fresh) != len(entries) { // body parsed before: cannot happen
-		return false, dsn.Errorf("repo.Bundle", dsn.KindInternal, "le Bundle ne se relit pas: %v", err)
+		return false, dsn.Wrap("repo.Bundle", dsn.KindInternal, fmt.Errorf("the Bundle does not parse again: %v", err))
 	}
 	for i, e := range entries {
 		e.orig = fresh[i].orig

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 
 	"dsn"
 	"dsn/internal/sqlstore"
@@ -35,7 +36,7 @@ func (s *Store) side(ctx context.Context, op string, fn func(ctx context.Context
 	return s.queue.Submit(ctx, op, func(t dsn.Tx) error {
 		tx, ok := t.(*tx)
 		if !ok {
-			return dsn.Errorf(op, dsn.KindInternal, "unexpected transaction type %T", t)
+			return dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("unexpected transaction type %T", t))
 		}
 		if err := tx.Check(op); err != nil {
 			return err

@@ -8,6 +8,7 @@ package sqlstore
 
 import (
 	"context"
+	"fmt"
 	"sync"
 	"sync/atomic"
 
@@ -127,7 +128,8 @@ func Reply(live []*Request, results []error, batchErr error) {
 func Call(op string, fn func(dsn.Tx) error, t dsn.Tx) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = dsn.Errorf(op, dsn.KindInternal, "panic in write: %v", p)
+			// the panic goes to the log; the client reads "erreur interne"
+			err = dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("panic in write: %v", p))
 		}
 	}()
 	return fn(t)

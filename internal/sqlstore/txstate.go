@@ -1,6 +1,10 @@
 package sqlstore
 
-import "dsn"
+import (
+	"errors"
+
+	"dsn"
+)
 
 // TxState is what both adapters' dsn.Tx track for the group-commit writer.
 type TxState struct {
@@ -12,7 +16,7 @@ type TxState struct {
 // Check refuses a Tx used after its fn returned (dsn.Tx contract).
 func (s *TxState) Check(op string) error {
 	if s.Finished {
-		return dsn.Errorf(op, dsn.KindInternal, "transaction used after its Write returned")
+		return dsn.Wrap(op, dsn.KindInternal, errors.New("transaction used after its Write returned"))
 	}
 	return nil
 }

@@ -1,6 +1,7 @@
 package provincial
 
 import (
+	"errors"
 	"strconv"
 
 	"dsn"
@@ -49,7 +50,7 @@ func versionRef(r dsn.Resource) string {
 // (links carry it before it is written); "" assigns one.
 func (w *work) provenance(id, activity string, actor Actor, reason string, ents []entity, written []dsn.Resource) (dsn.Resource, error) {
 	if len(written) == 0 {
-		return dsn.Resource{}, dsn.Errorf("provincial.provenance", dsn.KindInternal, "rien à tracer")
+		return dsn.Resource{}, dsn.Wrap("provincial.provenance", dsn.KindInternal, errors.New("nothing to trace"))
 	}
 	var targets []any
 	for _, r := range written {

@@ -149,7 +149,7 @@ func (s *Service) loadMerge(ctx context.Context, op, source, target string) (*me
 		}
 	}
 	if m.source == nil || m.target == nil {
-		return nil, dsn.Errorf(op, dsn.KindInternal, "Provenance/%s ne nomme pas les deux patients de la fusion", m.prov)
+		return nil, dsn.Wrap(op, dsn.KindInternal, fmt.Errorf("Provenance/%s does not name both patients of the merge", m.prov))
 	}
 	return m, s.loadMoved(ctx, p, source, target, m)
 }
@@ -186,7 +186,7 @@ func (s *Service) loadMoved(ctx context.Context, p fhir.Object, source, target s
 func (s *Service) version(ctx context.Context, ref string, shift int64) (*patient, error) {
 	parts := strings.Split(ref, "/")
 	if len(parts) != 4 || parts[2] != "_history" {
-		return nil, dsn.Errorf("provincial.version", dsn.KindInternal, "référence de version attendue: %q", ref)
+		return nil, dsn.Wrap("provincial.version", dsn.KindInternal, fmt.Errorf("a version reference expected: %q", ref))
 	}
 	v, err := strconv.ParseInt(parts[3], 10, 64)
 	if err != nil {
