@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/jackc/pgx/v5"
@@ -57,9 +58,11 @@ const (
 		JOIN pg_class i ON i.oid = x.indexrelid JOIN pg_class t ON t.oid = x.indrelid
 		WHERE t.relnamespace = current_schema()::regnamespace AND t.relname = ANY($1)
 		AND NOT x.indisunique ORDER BY i.relname`
-	sqlDeferIndex    = `INSERT INTO deferred_index (name, def) VALUES ($1, $2)`
-	sqlDeferredIndex = `SELECT name, def FROM deferred_index ORDER BY name`
-	sqlAnyDeferred   = `SELECT EXISTS (SELECT 1 FROM deferred_index)`
+	sqlDeferIndex = `INSERT INTO deferred_index (name, def) VALUES ($1, $2)`
+	// sqlDeferredBySize: the table is the one pg_get_indexdef names after ON
+	sqlDeferredBySize = `SELECT name, def FROM deferred_index
+		ORDER BY pg_relation_size(substring(def from ' ON (\S+) USING ')::regclass) DESC, name`
+	sqlAnyDeferred = `SELECT EXISTS (SELECT 1 FROM deferred_index)`
 )
 
 // deferIndexes tells whether an import of n resources builds the indexes
@@ -166,7 +169,15 @@ func (l *load) end(ctx context.Context) error {
 	if l.store != nil {
 		l.store.loading.Store(false)
 	}
-	err := buildDeferred(ctx, l.conn)
+	conns := []*pgx.Conn{l.conn}
+	if l.store != nil {
+		// a second builder; without it, the loader's connection builds alone
+		if c, err := pgx.ConnectConfig(ctx, l.store.cfg); err == nil {
+			defer c.Close(context.Background())
+			conns = append(conns, c)
+		}
+	}
+	err := buildDeferred(ctx, conns...)
 	return errors.Join(wrapLoad("postgres.EndLoad", err), l.close())
 }
 
@@ -175,32 +186,60 @@ func (l *load) close() error {
 	return errors.Join(wrapLoad("postgres.EndLoad", err), l.conn.Close(context.Background()))
 }
 
-// buildDeferred creates the indexes listed in deferred_index and empties it,
-// in one transaction: the schema is whole again at its commit, or as it was.
-// CREATE INDEX takes a SHARE lock: reads go on, writes wait for the build.
-func buildDeferred(ctx context.Context, c *pgx.Conn) error {
+// buildDeferred creates the indexes listed in deferred_index, on each of
+// conns at once (the indexes of the largest tables first), each index and
+// the deletion of its row in one transaction: the table always names exactly
+// the indexes missing, and one that fails stays listed for the next Open.
+// Two connections use both cores while the import's client waits (a large
+// load's build otherwise ran on one backend, session 9). CREATE INDEX takes a
+// SHARE lock: reads go on, writes wait for the build.
+func buildDeferred(ctx context.Context, conns ...*pgx.Conn) error {
+	rows, err := conns[0].Query(ctx, sqlDeferredBySize)
+	if err != nil {
+		return err
+	}
+	type index struct{ name, def string }
+	ixs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var ix index
+		return ix, r.Scan(&ix.name, &ix.def)
+	})
+	if err != nil {
+		return err
+	}
+	queue := make(chan index, len(ixs))
+	for _, ix := range ixs {
+		queue <- ix
+	}
+	close(queue)
+	errs := make([]error, len(conns))
+	var wg sync.WaitGroup
+	for k, c := range conns {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for ix := range queue {
+				if err := buildIndex(ctx, c, ix.name, ix.def); err != nil {
+					errs[k] = fmt.Errorf("%s: %w", ix.def, err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// buildIndex creates one deferred index and deletes its row.
+func buildIndex(ctx context.Context, c *pgx.Conn, name, def string) error {
 	return pgx.BeginFunc(ctx, c, func(tx pgx.Tx) error {
 		// one sort in memory per index for a large load (the default 64 MB spills)
 		if _, err := tx.Exec(ctx, "SET LOCAL maintenance_work_mem = '256MB'"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, sqlDeferredIndex)
-		if err != nil {
+		if _, err := tx.Exec(ctx, def); err != nil {
 			return err
 		}
-		defs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (string, error) {
-			var name, def string
-			return def, r.Scan(&name, &def)
-		})
-		if err != nil {
-			return err
-		}
-		for _, def := range defs {
-			if _, err := tx.Exec(ctx, def); err != nil {
-				return fmt.Errorf("%s: %w", def, err)
-			}
-		}
-		_, err = tx.Exec(ctx, "DELETE FROM deferred_index")
+		_, err := tx.Exec(ctx, "DELETE FROM deferred_index WHERE name = $1", name)
 		return err
 	})
 }
