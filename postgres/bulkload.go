@@ -23,8 +23,8 @@ import (
 //
 // The loader holds a session advisory lock for the whole load, and the
 // definitions of the indexes it dropped are kept in deferred_index (migration
-// 0019), in the transaction that drops them. Its end builds them again and
-// empties deferred_index in one transaction. If the loader dies first, the
+// 0019), in the transaction that drops them. Its end builds them again, each
+// with the deletion of its row (buildDeferred). If the loader dies first, the
 // lock goes with its session and the next Open of the store (any process)
 // builds them (buildLeftovers).
 
