@@ -134,15 +134,7 @@ func dropIndexes(ctx context.Context, c *pgx.Conn) error {
 		if _, err := tx.Exec(ctx, "SET LOCAL lock_timeout = '"+loadLockTimeout+"'"); err != nil {
 			return err
 		}
-		rows, err := tx.Query(ctx, sqlDeferrable, loadTables())
-		if err != nil {
-			return err
-		}
-		type index struct{ name, def string }
-		ixs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
-			var ix index
-			return ix, r.Scan(&ix.name, &ix.def)
-		})
+		ixs, err := queryIndexes(tx.Query(ctx, sqlDeferrable, loadTables()))
 		if err != nil {
 			return err
 		}
@@ -155,6 +147,20 @@ func dropIndexes(ctx context.Context, c *pgx.Conn) error {
 			}
 		}
 		return nil
+	})
+}
+
+// index is one deferrable index: its name and its CREATE INDEX statement.
+type index struct{ name, def string }
+
+// queryIndexes reads (name, definition) rows, of the catalog or of deferred_index.
+func queryIndexes(rows pgx.Rows, err error) ([]index, error) {
+	if err != nil {
+		return nil, err
+	}
+	return pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
+		var ix index
+		return ix, r.Scan(&ix.name, &ix.def)
 	})
 }
 
@@ -194,15 +200,7 @@ func (l *load) close() error {
 // load's build otherwise ran on one backend, session 9). CREATE INDEX takes a
 // SHARE lock: reads go on, writes wait for the build.
 func buildDeferred(ctx context.Context, conns ...*pgx.Conn) error {
-	rows, err := conns[0].Query(ctx, sqlDeferredBySize)
-	if err != nil {
-		return err
-	}
-	type index struct{ name, def string }
-	ixs, err := pgx.CollectRows(rows, func(r pgx.CollectableRow) (index, error) {
-		var ix index
-		return ix, r.Scan(&ix.name, &ix.def)
-	})
+	ixs, err := queryIndexes(conns[0].Query(ctx, sqlDeferredBySize))
 	if err != nil {
 		return err
 	}
