@@ -34,6 +34,12 @@ var kindNames = [...]string{"internal", "invalid", "unprocessable", "not-found",
 	"conflict", "precondition-failed", "forbidden", "unauthorized", "not-allowed",
 	"unsupported-media-type", "not-acceptable", "too-large", "unavailable"}
 
+// ErrVersionRace marks a store's version conflict: the version a write
+// proposed no longer follows the resource's current one, because another
+// writer committed in between (PostgreSQL runs several writers). A write that
+// did not ask for a version (no If-Match) may simply be run again.
+var ErrVersionRace = errors.New("another writer committed a version in between")
+
 func (k Kind) String() string {
 	if int(k) < len(kindNames) {
 		return kindNames[k]

@@ -19,7 +19,7 @@ func (s *Service) Delete(ctx context.Context, typ, id string, ifMatch int64) (Ou
 		return Outcome{}, err
 	}
 	var out Outcome
-	err := s.store.Write(ctx, func(tx dsn.Tx) error {
+	err := s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
 		var err error
 		out, err = s.deleteTx(tx, typ, id, ifMatch)
 		return err

@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"errors"
 	"net/url"
 
 	"dsn"
@@ -33,7 +34,7 @@ func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMat
 	}
 	p.sized(body)
 	var out Outcome
-	err = s.store.Write(ctx, func(tx dsn.Tx) error {
+	err = s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
 		var err error
 		out, err = s.updateTx(tx, p, ifMatch)
 		return err
@@ -114,4 +115,23 @@ func (s *Service) updateTx(tx dsn.Tx, p *prepared, ifMatch int64) (Outcome, erro
 		return Outcome{}, err
 	}
 	return Outcome{Resource: res, Created: !exists}, nil
+}
+
+// raceAttempts bounds how often a write without If-Match is run again after
+// losing a race with another writer of the same resource.
+const raceAttempts = 8
+
+// retryRace runs fn in a store write and, when no version was asked for
+// (ifMatch 0) and another writer committed a version of the same resource in
+// between (dsn.ErrVersionRace, possible with PostgreSQL's several writers, e.g.
+// the MPI's linker writing a registration), runs it again: a PUT or DELETE
+// without If-Match applies to whatever version is current (http.html#update,
+// http.html#concurrency asks for a 409/412 only when the client named a version).
+func (s *Service) retryRace(ctx context.Context, ifMatch int64, fn func(dsn.Tx) error) error {
+	for attempt := 1; ; attempt++ {
+		err := s.store.Write(ctx, fn)
+		if ifMatch != 0 || attempt == raceAttempts || !errors.Is(err, dsn.ErrVersionRace) {
+			return err
+		}
+	}
 }

@@ -17,7 +17,7 @@ var conflictMessages = map[string]words.Text{
 
 // VersionConflict: the version written does not follow typ/id's current one.
 func VersionConflict(op, typ, id string, current, proposed int64) *dsn.Error {
-	return conflict(op, "conflict.version", nil, typ, id, current, proposed)
+	return conflict(op, "conflict.version", dsn.ErrVersionRace, typ, id, current, proposed)
 }
 
 // CreatedMeanwhile: a bulk insert met a resource another writer created
