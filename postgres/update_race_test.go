@@ -3,6 +3,7 @@ package postgres
 import (
 	"context"
 	"fmt"
+	"net/url"
 	"sync"
 	"testing"
 
@@ -49,5 +50,37 @@ func TestUpdateWithoutIfMatchRacesNoConflict(t *testing.T) {
 	}
 	if want := int64(1 + clients*each); cur.VersionID != want {
 		t.Fatalf("current version %d, want %d (one per PUT)", cur.VersionID, want)
+	}
+}
+
+// The same for conditional updates of one resource (http.html#cond-update).
+func TestConditionalUpdateWithoutIfMatchRacesNoConflict(t *testing.T) {
+	ctx := context.Background()
+	svc := repo.New(repo.Options{Store: openTest(t)})
+	const clients, each = 8, 8
+	body := func(n int) []byte {
+		return []byte(fmt.Sprintf(`{"resourceType":"Basic","identifier":[{"system":"urn:test","value":"race"}],"code":{"text":"v%d"}}`, n))
+	}
+	crit := url.Values{"identifier": {"urn:test|race"}}
+	if _, err := svc.ConditionalUpdate(ctx, "Basic", crit, body(0), 0); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, clients*each)
+	for c := 0; c < clients; c++ {
+		wg.Add(1)
+		go func(c int) {
+			defer wg.Done()
+			for i := 0; i < each; i++ {
+				if _, err := svc.ConditionalUpdate(ctx, "Basic", crit, body(c*each+i+1), 0); err != nil {
+					errs <- err
+				}
+			}
+		}(c)
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Errorf("conditional PUT without If-Match: %v", err)
 	}
 }

@@ -35,7 +35,7 @@ func (s *Service) ConditionalDelete(ctx context.Context, typ string, crit url.Va
 		return Outcome{}, err
 	}
 	var out Outcome
-	err := s.store.Write(ctx, func(tx dsn.Tx) error {
+	err := s.retryRace(ctx, 0, func(tx dsn.Tx) error {
 		found, err := s.matchOne(tx, op, typ, crit)
 		if err != nil || found == nil {
 			out = Outcome{Noop: true}

@@ -3,7 +3,9 @@ package repo
 import (
 	"context"
 	"errors"
+	"math/rand/v2"
 	"net/url"
+	"time"
 
 	"dsn"
 	"dsn/fhir"
@@ -54,7 +56,7 @@ func (s *Service) ConditionalUpdate(ctx context.Context, typ string, crit url.Va
 		return Outcome{}, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	var out Outcome
-	err = s.store.Write(ctx, func(tx dsn.Tx) error {
+	err = s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
 		id, err := s.resolveConditional(tx, op, typ, crit, fhir.ID(obj))
 		if err != nil {
 			return err
@@ -119,7 +121,7 @@ func (s *Service) updateTx(tx dsn.Tx, p *prepared, ifMatch int64) (Outcome, erro
 
 // raceAttempts bounds how often a write without If-Match is run again after
 // losing a race with another writer of the same resource.
-const raceAttempts = 8
+const raceAttempts = 16
 
 // retryRace runs fn in a store write and, when no version was asked for
 // (ifMatch 0) and another writer committed a version of the same resource in
@@ -127,11 +129,18 @@ const raceAttempts = 8
 // the MPI's linker writing a registration), runs it again: a PUT or DELETE
 // without If-Match applies to whatever version is current (http.html#update,
 // http.html#concurrency asks for a 409/412 only when the client named a version).
+// Each retry first waits a random 0–attempt ms, so that writers racing on one
+// resource spread out instead of colliding again.
 func (s *Service) retryRace(ctx context.Context, ifMatch int64, fn func(dsn.Tx) error) error {
 	for attempt := 1; ; attempt++ {
 		err := s.store.Write(ctx, fn)
 		if ifMatch != 0 || attempt == raceAttempts || !errors.Is(err, dsn.ErrVersionRace) {
 			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(time.Duration(rand.Int64N(int64(attempt) * int64(time.Millisecond)))):
 		}
 	}
 }
