@@ -19,7 +19,7 @@ func (s *Service) Delete(ctx context.Context, typ, id string, ifMatch int64) (Ou
 		return Outcome{}, err
 	}
 	var out Outcome
-	err := s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
+	err := s.writeRetrying(ctx, ifMatch, func(tx dsn.Tx) error {
 		var err error
 		out, err = s.deleteTx(tx, typ, id, ifMatch)
 		return err
@@ -35,7 +35,7 @@ func (s *Service) ConditionalDelete(ctx context.Context, typ string, crit url.Va
 		return Outcome{}, err
 	}
 	var out Outcome
-	err := s.retryRace(ctx, 0, func(tx dsn.Tx) error {
+	err := s.writeRetrying(ctx, 0, func(tx dsn.Tx) error {
 		found, err := s.matchOne(tx, op, typ, crit)
 		if err != nil || found == nil {
 			out = Outcome{Noop: true}

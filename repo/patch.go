@@ -2,7 +2,6 @@ package repo
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/url"
 
@@ -28,17 +27,15 @@ func (s *Service) Patch(ctx context.Context, typ, id string, doc []byte, ifMatch
 		return Outcome{}, patchInvalid(op, "", err)
 	}
 	// Optimistic: patch, validate and index outside the writer, then write only
-	// if the version patched is still current (else try again, a few times).
-	for attempt := 0; ; attempt++ {
-		out, err := s.patchOnce(ctx, typ, id, ops, ifMatch)
-		if dsn.KindOf(err) != dsn.KindConflict || !errors.Is(err, errStale) || ifMatch != 0 || attempt == 3 {
-			return out, err
-		}
-	}
+	// if the version patched is still current (else try again: retryRace).
+	var out Outcome
+	err = retryRace(ctx, ifMatch, func() error {
+		var err error
+		out, err = s.patchOnce(ctx, typ, id, ops, ifMatch)
+		return err
+	})
+	return out, err
 }
-
-// errStale: the resource changed between the patch and its write.
-var errStale = errors.New("stale")
 
 func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, ifMatch int64) (Outcome, error) {
 	const op = "repo.Patch"
@@ -61,7 +58,7 @@ func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, 
 		}
 		if latest.VersionID != cur.VersionID {
 			e := fail(op, dsn.KindConflict, "patch.stale")
-			e.Err = errStale // the retry loop above recognises it
+			e.Err = dsn.ErrVersionRace // retryRace recognises it
 			return e
 		}
 		out.Resource, err = s.commit(tx, op, p, latest, "PATCH")

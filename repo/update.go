@@ -36,7 +36,7 @@ func (s *Service) Update(ctx context.Context, typ, id string, body []byte, ifMat
 	}
 	p.sized(body)
 	var out Outcome
-	err = s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
+	err = s.writeRetrying(ctx, ifMatch, func(tx dsn.Tx) error {
 		var err error
 		out, err = s.updateTx(tx, p, ifMatch)
 		return err
@@ -56,7 +56,7 @@ func (s *Service) ConditionalUpdate(ctx context.Context, typ string, crit url.Va
 		return Outcome{}, dsn.Wrap(op, dsn.KindInvalid, err)
 	}
 	var out Outcome
-	err = s.retryRace(ctx, ifMatch, func(tx dsn.Tx) error {
+	err = s.writeRetrying(ctx, ifMatch, func(tx dsn.Tx) error {
 		id, err := s.resolveConditional(tx, op, typ, crit, fhir.ID(obj))
 		if err != nil {
 			return err
@@ -123,17 +123,23 @@ func (s *Service) updateTx(tx dsn.Tx, p *prepared, ifMatch int64) (Outcome, erro
 // losing a race with another writer of the same resource.
 const raceAttempts = 16
 
-// retryRace runs fn in a store write and, when no version was asked for
-// (ifMatch 0) and another writer committed a version of the same resource in
-// between (dsn.ErrVersionRace, possible with PostgreSQL's several writers, e.g.
-// the MPI's linker writing a registration), runs it again: a PUT or DELETE
-// without If-Match applies to whatever version is current (http.html#update,
-// http.html#concurrency asks for a 409/412 only when the client named a version).
-// Each retry first waits a random 0–attempt ms, so that writers racing on one
-// resource spread out instead of colliding again.
-func (s *Service) retryRace(ctx context.Context, ifMatch int64, fn func(dsn.Tx) error) error {
+// writeRetrying is store.Write with retryRace around it.
+func (s *Service) writeRetrying(ctx context.Context, ifMatch int64, fn func(dsn.Tx) error) error {
+	return retryRace(ctx, ifMatch, func() error { return s.store.Write(ctx, fn) })
+}
+
+// retryRace runs write and, when no version was asked for (ifMatch 0) and
+// another writer committed a version of the same resource in between
+// (dsn.ErrVersionRace: the store's version check, possible with PostgreSQL's
+// several writers, e.g. the MPI's linker writing a registration; or a patch
+// whose base changed), runs it again: a PUT, PATCH or DELETE without If-Match
+// applies to whatever version is current (http.html#update; http.html#concurrency
+// asks for a 409/412 only when the client named a version). Each retry first
+// waits a random 0–attempt ms, so that writers racing on one resource spread
+// out instead of colliding again.
+func retryRace(ctx context.Context, ifMatch int64, write func() error) error {
 	for attempt := 1; ; attempt++ {
-		err := s.store.Write(ctx, fn)
+		err := write()
 		if ifMatch != 0 || attempt == raceAttempts || !errors.Is(err, dsn.ErrVersionRace) {
 			return err
 		}
