@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net"
 	"strings"
 	"sync"
 	"time"
@@ -93,8 +94,11 @@ const copyChunk = 64 << 10
 
 // pendingCopy is one COPY of a putAll, encoded and not sent yet.
 type pendingCopy struct {
-	table, sql string
-	data       *[]byte // the binary COPY stream (pooled)
+	table string
+	// wire is the COPY as the protocol messages that run it (pooled): its
+	// Query, the binary COPY stream in CopyData messages of about
+	// copyChunk bytes, and CopyDone.
+	wire *[]byte
 }
 
 // copies are the COPYs of one putAll. They go to the server in ONE round trip
@@ -105,6 +109,13 @@ type pendingCopy struct {
 // fails at once and the server drops the CopyData and CopyDone that follow
 // (postgresql.org/docs/15/protocol-flow.html, "COPY Operations"). One round
 // trip per table cost each merged write ~10 (docs/benchmarks.md, session 9).
+//
+// The messages are encoded here, into the pooled buffers, and written to the
+// connection as they are (one writev): pgx's Frontend.Send copies every
+// message into its own write buffer, which it drops after each flush larger
+// than 1 KiB, so each merged write grew a new one to the size of all its
+// COPYs — a quarter of the bytes the server allocated under `dsn bench
+// --scenario transaction` (session 10).
 type copies []pendingCopy
 
 // add encodes the COPY of n rows made by row into table (nothing if n is 0).
@@ -116,8 +127,12 @@ func (cs *copies) add(table string, cols []string, n int, row func(int) []any) e
 	for i, c := range cols {
 		kinds[i] = columnKind(table, c)
 	}
+	sql := "COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
 	bp := copyBufs.Get().(*[]byte)
-	buf := append((*bp)[:0], copySignature...)
+	buf := appendQueryMessage((*bp)[:0], sql)
+	chunk := len(buf) // where the open CopyData message starts
+	buf = append(buf, 'd', 0, 0, 0, 0)
+	buf = append(buf, copySignature...)
 	var err error
 	for i := range n {
 		if buf, err = appendCopyTuple(buf, cols, kinds, row(i)); err != nil {
@@ -125,18 +140,40 @@ func (cs *copies) add(table string, cols []string, n int, row func(int) []any) e
 			copyBufs.Put(bp)
 			return fmt.Errorf("copy %s: %w", table, err)
 		}
+		if len(buf)-chunk >= copyChunk && i < n-1 {
+			endMessage(buf, chunk)
+			chunk = len(buf)
+			buf = append(buf, 'd', 0, 0, 0, 0)
+		}
 	}
-	*bp = binary.BigEndian.AppendUint16(buf, 0xffff)
-	sql := "COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
-	*cs = append(*cs, pendingCopy{table: table, sql: sql, data: bp})
+	buf = binary.BigEndian.AppendUint16(buf, 0xffff)
+	endMessage(buf, chunk)
+	*bp = append(buf, 'c', 0, 0, 0, 4) // CopyDone
+	*cs = append(*cs, pendingCopy{table: table, wire: bp})
 	return nil
+}
+
+// appendQueryMessage appends the simple-query message of sql
+// (protocol-message-formats.html: 'Q', Int32 length, the text, a NUL).
+func appendQueryMessage(buf []byte, sql string) []byte {
+	buf = append(buf, 'Q')
+	buf = binary.BigEndian.AppendUint32(buf, uint32(4+len(sql)+1))
+	buf = append(buf, sql...)
+	return append(buf, 0)
+}
+
+// endMessage sets the length of the message that starts at buf[at] (its
+// type byte) and ends at the end of buf: the length counts itself, not the
+// type byte.
+func endMessage(buf []byte, at int) {
+	binary.BigEndian.PutUint32(buf[at+1:], uint32(len(buf)-at-1))
 }
 
 // release gives the buffers back to the pool.
 func (cs copies) release() {
 	for _, c := range cs {
-		if cap(*c.data) <= maxPooledCopyBuf {
-			copyBufs.Put(c.data)
+		if cap(*c.wire) <= maxPooledCopyBuf {
+			copyBufs.Put(c.wire)
 		}
 	}
 }
@@ -149,17 +186,17 @@ func (t *tx) sendCopies(op string, cs copies) error {
 		return nil
 	}
 	pc := t.conn.PgConn()
-	fe := pc.Frontend()
-	for _, c := range cs {
-		fe.Send(&pgproto3.Query{String: c.sql})
-		for data := *c.data; len(data) > 0; {
-			n := min(len(data), copyChunk)
-			fe.Send(&pgproto3.CopyData{Data: data[:n]})
-			data = data[n:]
+	// whatever pgx still buffers goes first (nothing, after nextKeys), then
+	// the COPYs' messages, straight to the connection pgx writes to
+	err := pc.Frontend().Flush()
+	if err == nil {
+		wire := make(net.Buffers, len(cs))
+		for i, c := range cs {
+			wire[i] = *c.wire
 		}
-		fe.Send(&pgproto3.CopyDone{})
+		_, err = wire.WriteTo(pc.Conn())
 	}
-	if err := fe.Flush(); err != nil {
+	if err != nil {
 		abandon(pc)
 		return t.fail(op, fmt.Errorf("copy: %w", err))
 	}
