@@ -22,9 +22,19 @@ func BulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			m := map[string][][]any{}
-			var slab []any // the rows' values, allocated in blocks instead of row by row
-			for i := p * len(ws) / parts; i < (p+1)*len(ws)/parts; i++ {
+			from, to := p*len(ws)/parts, (p+1)*len(ws)/parts
+			// the rows' values in one slab and each table's rows in one
+			// slice, made for the most rows the versions can give (shared
+			// rows make fewer): no growth, and no block larger than needed
+			m := make(map[string][][]any, len(IndexColumns))
+			counts, values := rowBounds(ws[from:to])
+			for table, n := range counts {
+				if n > 0 {
+					m[table] = make([][]any, 0, n)
+				}
+			}
+			slab := make([]any, 0, values)
+			for i := from; i < to; i++ {
 				w := &ws[i]
 				if w.Deleted {
 					continue
@@ -33,7 +43,7 @@ func BulkIndexRows(ws []dsn.Write, rids []int64) map[string][][]any {
 				var r, typ, pk any = rids[i], w.Type, w.PatientKey
 				IndexRows(&w.Index, func(table string, vals ...any) {
 					n := 3 + len(vals)
-					if cap(slab)-len(slab) < n {
+					if cap(slab)-len(slab) < n { // cannot happen (rowBounds)
 						slab = make([]any, 0, max(bulkSlab, n))
 					}
 					row := append(slab[len(slab):len(slab)], r, typ, pk)
@@ -61,3 +71,30 @@ const bulkSlab = 4096
 // bulkRowsPerWorker is the fewest versions worth a goroutine of
 // BulkIndexRows (a transaction Bundle's 26 are made on one).
 const bulkRowsPerWorker = 64
+
+// rowBounds is the most rows of each table the index rows of ws can be, and
+// the most values they hold, rid, type and patient_key included.
+func rowBounds(ws []dsn.Write) (map[string]int, int) {
+	c := map[string]int{}
+	for i := range ws {
+		if ws[i].Deleted {
+			continue
+		}
+		ix := &ws[i].Index
+		c["idx_token"] += len(ix.Tokens)
+		c["idx_string"] += len(ix.Strings)
+		c["idx_date"] += len(ix.Dates)
+		c["idx_reference"] += len(ix.References)
+		c["idx_quantity"] += len(ix.Quantities)
+		c["idx_number"] += len(ix.Numbers)
+		c["idx_uri"] += len(ix.URIs)
+		c["idx_composite"] += len(ix.Composites)
+		c["idx_identifier_type"] += len(ix.IdentifierTypes)
+		c["idx_ref_identifier"] += len(ix.RefIdentifiers)
+	}
+	values := 0
+	for table, n := range c {
+		values += n * (3 + len(IndexColumns[table]))
+	}
+	return c, values
+}

@@ -44,7 +44,12 @@ func CompositeArgs(k dsn.CompositeKey) []any {
 	if len(k.Parts) > MaxCompositeParts {
 		return nil
 	}
-	args := make([]any, 0, MaxCompositeParts*len(partColumns))
+	return appendCompositeArgs(make([]any, 0, MaxCompositeParts*len(partColumns)), k)
+}
+
+// appendCompositeArgs is CompositeArgs appending to args (k has at most
+// MaxCompositeParts parts).
+func appendCompositeArgs(args []any, k dsn.CompositeKey) []any {
 	for n := range MaxCompositeParts {
 		var s, c, u string
 		var lo, hi, dlo, dhi any

@@ -25,44 +25,50 @@ var IndexColumns = map[string][]string{
 // PutAll); PostgreSQL's dsn_put unpacks the same rows from JSON, and a test per
 // adapter proves that Put and PutAll store identical rows in every idx_ table.
 // Rows that several parameters share are given once, under their group's
-// name (Share, shared.go).
+// name (Share, shared.go). vals is valid during the call only: one slice
+// carries every row's values (a slice per row was most of the allocations of
+// a transaction Bundle's rows), so add copies what it keeps.
 func IndexRows(ix *dsn.Index, add func(table string, vals ...any)) {
 	WithShared(ix, func(ix *dsn.Index) { indexRows(ix, add) })
 }
 
+// maxRowValues is the most values a row has (idx_composite's).
+const maxRowValues = 1 + MaxCompositeParts*len(partColumns)
+
 func indexRows(ix *dsn.Index, add func(table string, vals ...any)) {
+	v := make([]any, 0, maxRowValues)
 	for _, k := range ix.Tokens {
-		add("idx_token", k.Param, k.System, k.Code, Normalize(k.Text))
+		add("idx_token", append(v[:0], k.Param, k.System, k.Code, Normalize(k.Text))...)
 	}
 	for _, k := range ix.Strings {
-		add("idx_string", k.Param, k.Norm, k.Exact)
+		add("idx_string", append(v[:0], k.Param, k.Norm, k.Exact)...)
 	}
 	for _, k := range ix.Dates {
-		add("idx_date", k.Param, RangeLow(k.Low), RangeHigh(k.High))
+		add("idx_date", append(v[:0], k.Param, RangeLow(k.Low), RangeHigh(k.High))...)
 	}
 	for _, k := range ix.References {
-		add("idx_reference", k.Param, k.Type, k.ID, k.URL)
+		add("idx_reference", append(v[:0], k.Param, k.Type, k.ID, k.URL)...)
 	}
 	for _, k := range ix.Quantities {
 		lo, hi := QuantitySpan(k)
-		add("idx_quantity", k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi)
+		add("idx_quantity", append(v[:0], k.Param, k.Value, k.System, k.Code, k.Unit, lo, hi)...)
 	}
 	for _, k := range ix.Numbers {
-		add("idx_number", k.Param, k.Value)
+		add("idx_number", append(v[:0], k.Param, k.Value)...)
 	}
 	for _, k := range ix.URIs {
-		add("idx_uri", k.Param, k.URI)
+		add("idx_uri", append(v[:0], k.Param, k.URI)...)
 	}
 	for _, k := range ix.Composites {
-		if a := CompositeArgs(k); a != nil {
-			add("idx_composite", append([]any{k.Param}, a...)...)
+		if len(k.Parts) <= MaxCompositeParts {
+			add("idx_composite", appendCompositeArgs(append(v[:0], k.Param), k)...)
 		}
 	}
 	for _, k := range ix.IdentifierTypes {
-		add("idx_identifier_type", k.Param, k.TypeSystem, k.TypeCode, k.Value)
+		add("idx_identifier_type", append(v[:0], k.Param, k.TypeSystem, k.TypeCode, k.Value)...)
 	}
 	for _, k := range ix.RefIdentifiers {
-		add("idx_ref_identifier", k.Param, k.System, k.Code)
+		add("idx_ref_identifier", append(v[:0], k.Param, k.System, k.Code)...)
 	}
 }
 

@@ -3,6 +3,7 @@ package sqlstore
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 )
 
 // Normalize folds text for the default string search (FHIR R4 search.html#string:
@@ -11,9 +12,26 @@ import (
 // search package does) is unchanged; it must match search.Normalize, which
 // makes dsn.StringKey.Norm.
 func Normalize(s string) string {
+	// ASCII without capitals is its own normal form (most codes and many
+	// texts): no copy, no lookup of every rune in fold
+	plain := true
+	for i := 0; i < len(s) && plain; i++ {
+		c := s[i]
+		plain = c < utf8.RuneSelf && (c < 'A' || c > 'Z')
+	}
+	if plain {
+		return s
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
+		if r < utf8.RuneSelf { // fold has no ASCII letter
+			if 'A' <= r && r <= 'Z' {
+				r += 'a' - 'A'
+			}
+			b.WriteByte(byte(r))
+			continue
+		}
 		r = unicode.ToLower(r)
 		if f, ok := fold[r]; ok {
 			b.WriteString(f)
