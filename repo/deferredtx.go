@@ -18,8 +18,9 @@ type deferredTx struct {
 	held    map[string]bool // Type/id of the pending writes
 }
 
-func newDeferredTx(tx dsn.Tx) *deferredTx {
-	return &deferredTx{Tx: tx, held: map[string]bool{}}
+// newDeferredTx holds the writes of up to n entries without growing.
+func newDeferredTx(tx dsn.Tx, n int) *deferredTx {
+	return &deferredTx{Tx: tx, pending: make([]dsn.Write, 0, n), held: make(map[string]bool, n)}
 }
 
 // Put queues w; a second write of the same resource sends the first one.

@@ -74,7 +74,7 @@ func TestDeferredTxKeepsOrder(t *testing.T) {
 			Body: []byte(`{"resourceType":"Patient","id":"p"}`)}}
 	}
 	err := st.Write(ctx, func(tx dsn.Tx) error {
-		d := newDeferredTx(tx)
+		d := newDeferredTx(tx, 0)
 		if err := d.Put(w(1)); err != nil {
 			return err
 		}

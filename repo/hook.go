@@ -2,6 +2,7 @@ package repo
 
 import (
 	"context"
+	"slices"
 
 	"dsn"
 )
@@ -62,6 +63,7 @@ func (r recordingTx) PutAll(ws []dsn.Write) error {
 	if err := dsn.PutAll(r.Tx, ws); err != nil {
 		return err
 	}
+	*r.written = slices.Grow(*r.written, len(ws))
 	for _, w := range ws {
 		*r.written = append(*r.written, w.Resource)
 	}

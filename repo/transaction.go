@@ -82,7 +82,7 @@ func (s *Service) transaction(ctx context.Context, base string, body []byte, ent
 		return err
 	}
 	return s.store.Write(ctx, func(stx dsn.Tx) error {
-		tx := newDeferredTx(stx) // the writes go to the store together (deferredtx.go)
+		tx := newDeferredTx(stx, len(order)) // the writes go to the store together (deferredtx.go)
 		if !planned {
 			for _, e := range order {
 				e.reset()
