@@ -74,7 +74,7 @@ var (
 // and the transaction is rolled back by the store.
 func (t *tx) PutAll(ws []dsn.Write) error {
 	const op = "postgres.Tx.PutAll"
-	if err := t.Check(op); err != nil {
+	if err := t.check(op); err != nil {
 		return err
 	}
 	if err := sqlstore.Distinct(op, ws); err != nil {
@@ -106,6 +106,7 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 		rids[i] = newRids[k]
 	}
 	t.Wrote = true // row locks from here on
+	t.wrote()
 	if err := t.updateOld(op, ws, old, seqs, rids); err != nil {
 		return err
 	}

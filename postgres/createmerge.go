@@ -113,6 +113,7 @@ func (t *tx) sendCreates() error {
 		t.Wrote = true
 	}
 	t.cmark = 0
+	t.wrote()
 	b := &pgx.Batch{}
 	t.queueUnsent(b)
 	h.queue(b)

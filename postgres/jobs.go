@@ -44,6 +44,7 @@ func (t *tx) DeleteJobs(seqs []int64) error {
 		return t.fail(op, err)
 	}
 	t.Wrote = true
+	t.wrote()
 	if _, err := t.conn.Exec(t.ctx, sqlDeleteJobs, seqs); err != nil {
 		return t.fail(op, err)
 	}

@@ -71,6 +71,7 @@ func (t *tx) reindex(it sqlstore.ReindexItem) error {
 		return t.fail(op, err)
 	}
 	t.Wrote = true
+	t.wrote()
 	var ok bool
 	if err := t.conn.QueryRow(t.ctx, sqlReindex, it.RID, it.Version, it.PatientKey, ix).Scan(&ok); err != nil {
 		return t.fail(op, err)

@@ -17,15 +17,18 @@ import (
 type tx struct {
 	conn             *pgx.Conn
 	ctx              context.Context
-	pending          []string       // BEGIN/SAVEPOINT not yet sent; nil once sent
-	jobs             []dsn.Job      // AddJob inserts not yet sent, after pending
-	began            bool           // this fn opened the batch's transaction
-	held             *sqlstore.Held // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
-	mark             int            // where this fn's held writes begin
-	creates          *heldCreates   // the batch's held creates (createmerge.go); nil: Put writes at once
-	cmark            int            // where this fn's held creates begin
-	unsorted         bool           // the indexes are deferred (bulkload.go): PutAll leaves index rows unsorted
-	sqlstore.TxState                // Wrote: dsn_put was sent
+	pending          []string          // BEGIN/SAVEPOINT not yet sent; nil once sent
+	jobs             []dsn.Job         // AddJob inserts not yet sent, after pending
+	began            bool              // this fn opened the batch's transaction
+	held             *sqlstore.Held    // the batch's held PutAlls (bulkmerge.go); nil: PutAll writes at once
+	mark             int               // where this fn's held writes begin
+	creates          *heldCreates      // the batch's held creates (createmerge.go); nil: Put writes at once
+	cmark            int               // where this fn's held creates begin
+	unsorted         bool              // the indexes are deferred (bulkload.go): PutAll leaves index rows unsorted
+	locks            *locks            // the transaction's resource locks (samewrite.go); nil: Read takes none
+	asked            []dsn.ResourceKey // the resources this fn's Reads locked or tried to
+	busy             bool              // a Read met a lock this transaction may not wait for: the fn runs again alone
+	sqlstore.TxState                   // Wrote: dsn_put was sent
 }
 
 var _ dsn.Tx = (*tx)(nil)
@@ -42,11 +45,24 @@ func (t *tx) fail(op string, err error) error {
 	return t.Record(e)
 }
 
-// Read is Store.Read inside the transaction.
+// check refuses a Tx used after its fn returned, or after one of its Reads
+// met a busy lock (the fn will be rolled back and run again).
+func (t *tx) check(op string) error {
+	if t.busy {
+		return sqlstore.ConcurrentWrite(op, errLockBusy)
+	}
+	return t.Check(op)
+}
+
+// Read is Store.Read inside the transaction: the current version, locked
+// until the COMMIT when the transaction takes resource locks (samewrite.go).
 func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 	const op = "postgres.Tx.Read"
-	if err := t.Check(op); err != nil {
+	if err := t.check(op); err != nil {
 		return dsn.Resource{}, err
+	}
+	if t.locks != nil {
+		return t.readLocked(op, typ, id) // samewrite.go
 	}
 	if err := t.flush(); err != nil {
 		return dsn.Resource{}, t.fail(op, err)
@@ -61,7 +77,7 @@ func (t *tx) Read(typ, id string) (dsn.Resource, error) {
 // Search is Store.Search inside the transaction.
 func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 	const op = "postgres.Tx.Search"
-	if err := t.Check(op); err != nil {
+	if err := t.check(op); err != nil {
 		return dsn.SearchResult{}, err
 	}
 	if err := t.flush(); err != nil {
@@ -79,7 +95,7 @@ func (t *tx) Search(q dsn.SearchQuery) (dsn.SearchResult, error) {
 // the version must follow the current one, else KindConflict.
 func (t *tx) Put(w dsn.Write) error {
 	const op = "postgres.Tx.Put"
-	if err := t.Check(op); err != nil {
+	if err := t.check(op); err != nil {
 		return err
 	}
 	if held, err := t.holdCreate(op, &w); held {
@@ -117,6 +133,7 @@ func (t *tx) put(w dsn.Write, body, index any) (int64, error) {
 	n := t.queueUnsent(b)
 	b.Queue(sqlPut, w.Type, w.ID, w.VersionID, w.LastUpdated, w.Deleted, w.Method, w.PatientKey, body, index)
 	t.Wrote = true
+	t.wrote()
 	br := t.conn.SendBatch(t.ctx, b)
 	defer br.Close()
 	for range n {

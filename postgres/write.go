@@ -71,23 +71,41 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*sqlstore.Request) {
 	if len(live) == 0 {
 		return
 	}
-	results, retry, err := s.runPass(conn, live, false)
+	results, again, retry, err := s.runPass(conn, live, false, nil)
 	if retry {
-		results, _, err = s.runPass(conn, live, true)
+		results, again, _, err = s.runPass(conn, live, true, nil)
 	}
 	if err != nil {
 		s.abort(conn, live, err)
 		return
 	}
-	sqlstore.Reply(live, results, nil)
+	// the committed fns are answered first; a fn that met a resource lock it
+	// could not wait for was rolled back and runs again alone (samewrite.go)
+	done, doneResults, rerun := live[:0:0], results[:0:0], []int(nil)
+	for i, r := range live {
+		if again[i] != nil {
+			rerun = append(rerun, i)
+			continue
+		}
+		done, doneResults = append(done, r), append(doneResults, results[i])
+	}
+	sqlstore.Reply(done, doneResults, nil)
+	for _, i := range rerun {
+		s.runAlone(conn, live[i], union(nil, again[i]))
+	}
 }
 
 // runPass runs the fns of live in one transaction, each in its own savepoint
 // if savepoints is set. Savepoints are not released (COMMIT releases them; the
 // batch is bounded). retry: a fn failed after writing in a pass without savepoints.
-func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints bool) (results []error, retry bool, err error) {
+// again[i] non-nil: fn i met a resource lock held elsewhere and was rolled
+// back; again[i] are the resources it asked for (samewrite.go). first: the
+// locks to wait for before the fn, when live is one fn run alone.
+func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints bool, first []dsn.ResourceKey) (results []error, again [][]dsn.ResourceKey, retry bool, err error) {
 	ctx := context.Background()
 	results = make([]error, len(live))
+	again = make([][]dsn.ResourceKey, len(live))
+	lk := &locks{}
 	began := false
 	var carried []dsn.Job // job inserts of earlier fns not sent yet (tx.AddJob)
 	var h *sqlstore.Held  // PutAlls of the fns held for one merged write (bulkmerge.go)
@@ -100,17 +118,29 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 			results[i] = dsn.Wrap("postgres.Write", dsn.KindUnavailable, err)
 			continue
 		}
-		t := &tx{conn: conn, ctx: ctx, unsorted: s.loading.Load(), jobs: carried, held: h, creates: c}
+		t := &tx{conn: conn, ctx: ctx, unsorted: s.loading.Load(), jobs: carried, held: h, creates: c, locks: lk}
 		if h != nil {
 			t.mark, t.cmark = h.Len(), c.len()
 		}
 		if !began {
 			t.pending = []string{"BEGIN"}
 		}
+		if len(first) > 0 && !began {
+			if err := t.lockFirst(first); err != nil {
+				return nil, nil, false, err
+			}
+			began = true
+		}
 		if savepoints {
 			t.pending = append(t.pending, "SAVEPOINT w")
 		}
 		results[i] = sqlstore.Call("postgres.Write", r.Fn, t)
+		if t.busy {
+			// whatever the fn made of the refusal, it is undone below and
+			// run again alone
+			results[i] = sqlstore.ConcurrentWrite("postgres.Write", errLockBusy)
+			again[i] = t.asked
+		}
 		if results[i] == nil && savepoints && len(t.jobs) > 0 {
 			// inside this fn's savepoint, before the next one opens
 			if err := t.flush(); err != nil {
@@ -130,16 +160,16 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 		case !savepoints && (t.Wrote || t.Failed != nil):
 			if began {
 				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
-					return nil, false, fmt.Errorf("rollback: %w", err)
+					return nil, nil, false, fmt.Errorf("rollback: %w", err)
 				}
 			}
-			return nil, true, nil
+			return nil, nil, true, nil
 		case !savepoints:
 			t.drop() // failed before its held writes were sent: nothing of it was written
 			t.dropCreates()
 		case savepoints && len(t.pending) == 0:
 			if _, err := conn.Exec(ctx, "ROLLBACK TO w"); err != nil {
-				return nil, false, fmt.Errorf("rollback to savepoint: %w", err)
+				return nil, nil, false, fmt.Errorf("rollback to savepoint: %w", err)
 			}
 		}
 	}
@@ -153,10 +183,10 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 		if err != nil {
 			if began {
 				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
-					return nil, false, fmt.Errorf("rollback: %w", err)
+					return nil, nil, false, fmt.Errorf("rollback: %w", err)
 				}
 			}
-			return nil, true, nil // every fn answers for itself with savepoints
+			return nil, nil, true, nil // every fn answers for itself with savepoints
 		}
 	}
 	if len(carried) > 0 || c != nil && c.len() > 0 {
@@ -175,25 +205,25 @@ func (s *Store) runPass(conn *pgx.Conn, live []*sqlstore.Request, savepoints boo
 		b.Queue("COMMIT")
 		if err := conn.SendBatch(ctx, b).Close(); err != nil {
 			if !creates || conn.IsClosed() {
-				return nil, false, fmt.Errorf("commit: %w", err)
+				return nil, nil, false, fmt.Errorf("commit: %w", err)
 			}
 			// a create found its resource (or the batch failed there): every
 			// fn answers for itself with savepoints and dsn_put
 			if conn.PgConn().TxStatus() != 'I' {
 				if _, err := conn.Exec(ctx, "ROLLBACK"); err != nil {
-					return nil, false, fmt.Errorf("rollback: %w", err)
+					return nil, nil, false, fmt.Errorf("rollback: %w", err)
 				}
 			}
-			return nil, true, nil
+			return nil, nil, true, nil
 		}
-		return results, false, nil
+		return results, again, false, nil
 	}
 	if began {
 		if _, err := conn.Exec(ctx, "COMMIT"); err != nil {
-			return nil, false, fmt.Errorf("commit: %w", err)
+			return nil, nil, false, fmt.Errorf("commit: %w", err)
 		}
 	}
-	return results, false, nil
+	return results, again, false, nil
 }
 
 // writerConn returns writer i's connection, connecting at its first batch

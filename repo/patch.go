@@ -26,8 +26,9 @@ func (s *Service) Patch(ctx context.Context, typ, id string, doc []byte, ifMatch
 	if err != nil {
 		return Outcome{}, patchInvalid(op, "", err)
 	}
-	// Optimistic: patch, validate and index outside the writer, then write only
-	// if the version patched is still current (else try again: retryRace).
+	// Optimistic: patch, validate and index outside the writer; if another
+	// version was committed meanwhile, the write patches the version it reads
+	// (patchOnce).
 	var out Outcome
 	err = retryRace(ctx, ifMatch, func() error {
 		var err error
@@ -56,12 +57,20 @@ func (s *Service) patchOnce(ctx context.Context, typ, id string, ops []patchOp, 
 		if err != nil {
 			return readErr(op, typ, id, err)
 		}
+		q := p
 		if latest.VersionID != cur.VersionID {
-			e := fail(op, dsn.KindConflict, "patch.stale")
-			e.Err = dsn.ErrVersionRace // retryRace recognises it
-			return e
+			// Another writer committed since the patch was applied outside.
+			// The store holds latest for this transaction (no other writer of
+			// typ/id commits before it: dsn.Tx.Read), so the patch applies to
+			// it here; with If-Match, latest is not the version asked (412).
+			if err := checkVersion(op, ifMatch, latest, true); err != nil {
+				return err
+			}
+			if q, err = s.patched(latest, ops); err != nil {
+				return err
+			}
 		}
-		out.Resource, err = s.commit(tx, op, p, latest, "PATCH")
+		out.Resource, err = s.commit(tx, op, q, latest, "PATCH")
 		return err
 	})
 	return out, err

@@ -35,6 +35,8 @@ func Run(t *testing.T, open Opener) {
 		{"CancelledContext", testCancelledContext},
 		{"CancelWhileQueued", testCancelWhileQueued},
 		{"ConcurrentWriters", testConcurrentWriters},
+		{"SameIDWrites", testSameIDWrites},
+		{"SameIDOppositeOrders", testSameIDOppositeOrders},
 		{"CloseDrains", testCloseDrains},
 		{"Reopen", testReopen},
 		{"IndexReplaced", testIndexReplaced},
