@@ -17,7 +17,6 @@ import (
 var messages = map[string]words.Text{
 	"if-match.missing":    {FR: "If-Match: la ressource n'existe pas", EN: "If-Match: the resource does not exist"},
 	"if-match.version":    {FR: "If-Match: version %d attendue, la version courante est %d", EN: "If-Match: version %d expected, the current version is %d"},
-	"patch.stale":         {FR: "la ressource a changé pendant le patch; réessayez", EN: "the resource changed during the patch; try again"},
 	"cond.unreadable":     {FR: "critères de recherche illisibles: %v", EN: "unreadable search criteria: %v"},
 	"cond.criteria":       {FR: "une opération conditionnelle exige des critères de recherche", EN: "a conditional operation needs search criteria"},
 	"cond.multiple":       {FR: "les critères %q désignent plusieurs ressources %s", EN: "the criteria %q match several %s resources"},
