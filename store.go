@@ -80,7 +80,12 @@ type Reindexer interface {
 
 // Tx is the view of the store inside Store.Write. It sees its own writes.
 type Tx interface {
-	// Read is Store.Read within the transaction.
+	// Read is Store.Read within the transaction. It returns the last committed
+	// version (or this transaction's own), and no other Write commits a version
+	// of typ/id until this transaction ends: a fn that reads a resource and puts
+	// its next version never loses a race to another writer of it (storetest
+	// SameIDWrites; SQLite by its single writer, PostgreSQL by a lock per
+	// resource, decision 0038).
 	Read(typ, id string) (Resource, error)
 	// Search is Store.Search within the transaction (used by conditional operations).
 	Search(q SearchQuery) (SearchResult, error)
