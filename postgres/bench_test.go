@@ -22,6 +22,7 @@ func benchStore(b *testing.B) *Store {
 func BenchmarkPut(b *testing.B)             { storetest.BenchPut(b, benchStore(b)) }
 func BenchmarkPutParallel(b *testing.B)     { storetest.BenchPutParallel(b, benchStore(b)) }
 func BenchmarkRead(b *testing.B)            { storetest.BenchRead(b, benchStore(b)) }
+func BenchmarkUpdateParallel(b *testing.B)  { storetest.BenchUpdateParallel(b, benchStore(b)) }
 func BenchmarkTx26(b *testing.B)            { storetest.BenchTx26(b, benchStore(b)) }
 func BenchmarkSearch(b *testing.B)          { storetest.BenchSearch(b, benchStore(b)) }
 func BenchmarkHistoryInstance(b *testing.B) { storetest.BenchHistoryInstance(b, benchStore(b)) }
