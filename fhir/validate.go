@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"dsn"
 )
@@ -20,21 +21,29 @@ const maxIssues = 100
 // invariants are not checked (see README.md). It returns nil or a *dsn.Error of
 // KindInvalid whose Issues each name the element by its FHIRPath.
 func Validate(obj Object) error {
-	v := &validator{d: R4(), path: make([]seg, 0, 16)}
+	v := validators.Get().(*validator)
+	v.d = R4()
 	v.resource(obj, "Resource")
-	if len(v.issues) == 0 {
+	issues := v.issues
+	v.issues, v.path = nil, v.path[:0]
+	validators.Put(v)
+	if len(issues) == 0 {
 		return nil
 	}
-	sort.SliceStable(v.issues, func(i, j int) bool { return v.issues[i].Expression < v.issues[j].Expression })
-	first := v.issues[0]
+	sort.SliceStable(issues, func(i, j int) bool { return issues[i].Expression < issues[j].Expression })
+	first := issues[0]
 	// each language says the first issue in its own words
 	m, more := messages["invalid"], messages["invalid.more"]
 	msg := text{FR: fmt.Sprintf(m.FR, first.Diagnostics, first.Expression), EN: fmt.Sprintf(m.EN, first.English, first.Expression)}
-	if n := len(v.issues); n > 1 {
+	if n := len(issues); n > 1 {
 		msg = text{FR: fmt.Sprintf(more.FR, msg.FR, n-1), EN: fmt.Sprintf(more.EN, msg.EN, n-1)}
 	}
-	return &dsn.Error{Op: "fhir.Validate", Kind: dsn.KindInvalid, Msg: msg.FR, English: msg.EN, Issues: v.issues}
+	return &dsn.Error{Op: "fhir.Validate", Kind: dsn.KindInvalid, Msg: msg.FR, English: msg.EN, Issues: issues}
 }
+
+// validators keeps validators and their path stacks between calls (each
+// call's issues are its own): a transaction Bundle validates ~26 resources.
+var validators = sync.Pool{New: func() any { return &validator{path: make([]seg, 0, 16)} }}
 
 // validator walks a resource along its definition and collects issues. The
 // FHIRPath of the current element is kept as a stack of segments and only
