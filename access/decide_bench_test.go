@@ -57,7 +57,7 @@ func BenchmarkDecidePage(b *testing.B) {
 	})
 	b.Run("page", func(b *testing.B) {
 		for b.Loop() {
-			pol.DecideAll(ctx, p, access.PermSearch, res.Matches)
+			pol.DecideAll(ctx, p, access.PermSearch, res.Matches, nil)
 		}
 	})
 }

@@ -124,12 +124,15 @@ func (d *Disclosures) reserve(n int) {
 	d.mu.Unlock()
 }
 
-// Items returns what was collected, in order.
+// Items returns what was collected, in order: the collector's own slice,
+// capped at its length, not a copy (a search page's twenty disclosures were
+// copied once more for the journal, session 10). Callers read it and do not
+// change it; a later add only appends past its end, never into it.
 func (d *Disclosures) Items() []Disclosure {
 	if d == nil {
 		return nil
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return append([]Disclosure(nil), d.items...)
+	return d.items[:len(d.items):len(d.items)]
 }

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -70,11 +71,11 @@ func (pol *Policy) Decide(ctx context.Context, p *Principal, perm Perm, r dsn.Re
 // DecideAll decides on a page of resources (contract: BatchDecider): the
 // facts of the caller (clock, panel, grants) are gathered once and those of
 // each patient once, however many of their resources the page holds.
-func (pol *Policy) DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource) []Decision {
+func (pol *Policy) DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource, out []Decision) []Decision {
 	b := pol.batch(ctx, p)
-	out := make([]Decision, len(rs))
-	for i, r := range rs {
-		out[i] = b.decide(perm, r)
+	out = slices.Grow(out, len(rs))
+	for _, r := range rs {
+		out = append(out, b.decide(perm, r))
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package access
 
 import (
 	"context"
+	"sync"
 
 	"dsn"
 )
@@ -24,8 +25,13 @@ type Decider interface {
 // BatchDecider is a Decider that decides a page of resources at once,
 // gathering the facts shared by the page once (Policy.DecideAll).
 type BatchDecider interface {
-	DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource) []Decision
+	// DecideAll appends the decision of each of rs to out, in order.
+	DecideAll(ctx context.Context, p *Principal, perm Perm, rs []dsn.Resource, out []Decision) []Decision
 }
+
+// decisionBufs keeps the guard's decision slices from one page to the next:
+// a 20-hit page's decisions were 1.3 KB allocated per search (session 10).
+var decisionBufs = sync.Pool{New: func() any { return new([]Decision) }}
 
 // Guard is the one place where every resource leaving the store meets the
 // policy: it wraps the dsn.Store that the repository (every FHIR
@@ -102,7 +108,15 @@ func (g *Guard) filter(ctx context.Context, perm Perm, rs []dsn.Resource) (kept 
 	var ds2 []Decision
 	if bd, ok := g.policy.(BatchDecider); ok && len(rs) > 1 {
 		if p := PrincipalFrom(ctx); p != nil {
-			ds2 = bd.DecideAll(ctx, p, perm, rs)
+			buf := decisionBufs.Get().(*[]Decision)
+			ds2 = bd.DecideAll(ctx, p, perm, rs, (*buf)[:0])
+			defer func() {
+				clear(ds2) // no Reason's arguments kept
+				if cap(ds2) <= 1024 {
+					*buf = ds2[:0]
+					decisionBufs.Put(buf)
+				}
+			}()
 		}
 	}
 	ds.reserve(len(rs))

@@ -10,6 +10,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/json"
+	"hash"
+	"sync"
 	"time"
 
 	"dsn"
@@ -117,11 +119,18 @@ func Link(prev []byte, a *dsn.AuditEntry) {
 }
 
 func chainHash(prev []byte, seq int64, body []byte) []byte {
-	h := sha256.New()
+	// a pooled digest: sha256.New allocates one (~200 bytes) per entry on
+	// the request path, the appender's and dsn audit verify's
+	h := hashers.Get().(hash.Hash)
+	h.Reset()
 	h.Write(prev)
 	var n [8]byte
 	binary.BigEndian.PutUint64(n[:], uint64(seq))
 	h.Write(n[:])
 	h.Write(body)
-	return h.Sum(nil)
+	sum := h.Sum(make([]byte, 0, sha256.Size)) // kept: the next entry's prev
+	hashers.Put(h)
+	return sum
 }
+
+var hashers = sync.Pool{New: func() any { return sha256.New() }}

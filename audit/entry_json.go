@@ -2,7 +2,9 @@ package audit
 
 import (
 	"encoding/json"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 
 	"dsn"
@@ -105,28 +107,63 @@ func appendPart(b []byte, p *Part) []byte {
 // one entry each, their bodies in one buffer, the head they share (who and
 // when, ~60 % of a body) encoded once and copied (TestRowsShareTheHead).
 func rows(entries []Entry) ([]dsn.AuditEntry, error) {
+	var bufs rowBufs
+	return bufs.rows(entries)
+}
+
+// rowBufs are the buffers rows builds the stored entries in: a request's
+// append request keeps them from one request to the next (log.go, reqPool),
+// so that a journaled request allocates neither its entries' bodies nor the
+// slices around them (session 10). What rows returns lives in them until
+// their next use.
+type rowBufs struct {
+	out   []dsn.AuditEntry
+	body  []byte
+	parts []Part
+}
+
+// maxKeptBody bounds the body buffer kept for the next request: an export's
+// entries (up to MaxParts records each) would otherwise pin their size.
+const maxKeptBody = 64 << 10
+
+// reset empties the buffers for their next use, dropping what they point to
+// (strings of the last request) and a body buffer grown past maxKeptBody.
+func (rb *rowBufs) reset() {
+	clear(rb.out)
+	rb.out = rb.out[:0]
+	clear(rb.parts)
+	rb.parts = rb.parts[:0]
+	if cap(rb.body) > maxKeptBody {
+		rb.body = nil
+	}
+	rb.body = rb.body[:0]
+}
+
+func (rb *rowBufs) rows(entries []Entry) ([]dsn.AuditEntry, error) {
+	rb.reset()
 	if len(entries) > 1 && sameRequest(entries) {
 		// at most MaxParts records per entry: an export of a whole
 		// population would otherwise be one entry of megabytes, decoded
 		// whole by every citizen's view that shows it
-		var out []dsn.AuditEntry
 		for len(entries) > 0 {
 			n := min(len(entries), MaxParts)
-			var rs []dsn.AuditEntry
 			var err error
 			if n == 1 {
-				rs, err = separate(entries[:1])
+				err = rb.separate(entries[:1])
 			} else {
-				rs, err = merged(entries[:n])
+				err = rb.merged(entries[:n])
 			}
 			if err != nil {
 				return nil, err
 			}
-			out, entries = append(out, rs...), entries[n:]
+			entries = entries[n:]
 		}
-		return out, nil
+		return rb.out, nil
 	}
-	return separate(entries)
+	if err := rb.separate(entries); err != nil {
+		return nil, err
+	}
+	return rb.out, nil
 }
 
 // MaxParts bounds the records one entry names (decision 0023): a search page
@@ -134,14 +171,14 @@ func rows(entries []Entry) ([]dsn.AuditEntry, error) {
 // people n/MaxParts.
 const MaxParts = 100
 
-// separate is one stored entry per entry, their bodies in one buffer.
-func separate(entries []Entry) ([]dsn.AuditEntry, error) {
-	out := make([]dsn.AuditEntry, len(entries))
+// separate appends one stored entry per entry, their bodies in rb.body.
+func (rb *rowBufs) separate(entries []Entry) error {
 	n := 0
 	for i := range entries {
 		n += sizeHint(&entries[i])
 	}
-	buf := make([]byte, 0, n)
+	// bodies already in rb.body keep their array if this grows it
+	buf := slices.Grow(rb.body, n)
 	hs, he := 0, 0 // the previous entry's head in buf
 	for i := range entries {
 		e := &entries[i]
@@ -151,14 +188,15 @@ func separate(entries []Entry) ([]dsn.AuditEntry, error) {
 		} else {
 			var err error
 			if buf, err = appendHead(buf, e); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		hs, he = start, len(buf)
 		buf = appendTail(buf, e)
-		out[i] = dsn.AuditEntry{Time: e.Time, Patient: e.Patient, Agent: e.Agent, Action: e.Action, Body: buf[start:len(buf):len(buf)]}
+		rb.out = append(rb.out, dsn.AuditEntry{Time: e.Time, Patient: e.Patient, Agent: e.Agent, Action: e.Action, Body: buf[start:len(buf):len(buf)]})
 	}
-	return out, nil
+	rb.body = buf
+	return nil
 }
 
 // sizeHint is about the length of e's JSON, a little more when its strings
@@ -195,30 +233,36 @@ func sameRequest(entries []Entry) bool {
 // merged is the one entry of entries (sameRequest): Patients lists each
 // record's part, in order; the stored Patient names every record
 // (dsn.AuditEntry.Patient).
-func merged(entries []Entry) ([]dsn.AuditEntry, error) {
+func (rb *rowBufs) merged(entries []Entry) error {
 	e := entries[0]
 	e.Patient, e.Resources, e.Denied = "", nil, nil
-	e.Patients = make([]Part, len(entries))
+	start := len(rb.parts)
 	n := 0
 	for i := range entries {
 		x := &entries[i]
-		e.Patients[i] = Part{Patient: x.Patient, Resources: x.Resources, Denied: x.Denied}
+		rb.parts = append(rb.parts, Part{Patient: x.Patient, Resources: x.Resources, Denied: x.Denied})
 		n += len(x.Patient) + 1
 	}
-	names := make([]byte, 0, n)
+	e.Patients = rb.parts[start:]
+	var names strings.Builder // the one string kept: no copy of a []byte
+	names.Grow(n)
 	for i := range entries {
 		if p := entries[i].Patient; p != "" {
-			if len(names) > 0 {
-				names = append(names, ' ')
+			if names.Len() > 0 {
+				names.WriteByte(' ')
 			}
-			names = append(names, p...)
+			names.WriteString(p)
 		}
 	}
-	body, err := appendJSON(make([]byte, 0, 256+96*len(entries)), &e)
+	b := slices.Grow(rb.body, 256+96*len(entries))
+	at := len(b)
+	b, err := appendJSON(b, &e)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	return []dsn.AuditEntry{{Time: e.Time, Patient: string(names), Agent: e.Agent, Action: e.Action, Body: body}}, nil
+	rb.body = b
+	rb.out = append(rb.out, dsn.AuditEntry{Time: e.Time, Patient: names.String(), Agent: e.Agent, Action: e.Action, Body: b[at:len(b):len(b)]})
+	return nil
 }
 
 // appendField appends ,"name":"value" unless value is empty (omitempty).

@@ -88,9 +88,10 @@ type Log struct {
 }
 
 type appendReq struct {
-	rows   []dsn.AuditEntry
+	rows   []dsn.AuditEntry // in bufs
 	strict bool
 	done   chan error
+	bufs   rowBufs // the stored entries' bodies and slices, kept with the request
 }
 
 // maxBatch bounds the entries of one append.
@@ -129,11 +130,12 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 	if len(entries) == 0 {
 		return nil
 	}
-	rs, err := rows(entries)
+	req := reqPool.Get().(*appendReq)
+	rs, err := req.bufs.rows(entries)
 	if err != nil {
+		putReq(req)
 		return dsn.Wrap("audit.Record", dsn.KindInternal, err)
 	}
-	req := reqPool.Get().(*appendReq)
 	req.rows, req.strict = rs, l.strict
 	for i := range entries {
 		req.strict = req.strict || entries[i].Strict()
@@ -154,11 +156,16 @@ func (l *Log) Record(ctx context.Context, entries ...Entry) error {
 }
 
 // reqPool keeps answered appendReqs with their done channel (empty again once
-// its one answer is received): two allocations fewer per request.
+// its one answer is received) and the buffers of their rows: the appender
+// has written the rows out and keeps none of them (append), nor does the
+// store (dsn.Journal.AppendAudit writes the bodies to its spool), so the next
+// request builds its entries in the same bytes — five allocations and the
+// body's bytes fewer per request.
 var reqPool = sync.Pool{New: func() any { return &appendReq{done: make(chan error, 1)} }}
 
 func putReq(r *appendReq) {
 	r.rows = nil
+	r.bufs.reset()
 	reqPool.Put(r)
 }
 
