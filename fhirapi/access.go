@@ -187,9 +187,10 @@ type CommitAuditor interface {
 
 // heldResponse keeps a response in memory until its journal entry is durable.
 // Responses are built whole in memory already (Bundles), so holding them
-// costs one copy: the first Write is copied into a slice of its size (most
-// responses are one Write), later ones append to it, rather than a
-// bytes.Buffer doubling its way up to a 20 KiB Bundle.
+// costs one copy at most: an encoded answer is handed over whole
+// (writeOwned); Writes (a gzip-compressed answer) are appended into a pooled
+// encode buffer (16 KiB, grown if need be), rather than a bytes.Buffer
+// doubling its way up to a 20 KiB Bundle.
 type heldResponse struct {
 	header http.Header
 	status int
@@ -224,8 +225,12 @@ func (h *heldResponse) Write(b []byte) (int, error) {
 	if h.status == 0 {
 		h.status = http.StatusOK
 	}
-	if h.body == nil {
-		h.body = make([]byte, 0, len(b))
+	if h.body == nil && h.buf == nil {
+		// an encode buffer, put back once sent (sendTo, putHeld): a
+		// gzip-compressed answer arrives in Writes, and was copied into a
+		// slice of its own per request (session 10)
+		h.buf = encodeBufs.Get().(*[]byte)
+		h.body = (*h.buf)[:0]
 	}
 	h.body = append(h.body, b...)
 	return len(b), nil
