@@ -22,7 +22,7 @@ import (
 func accessService(st dsn.Store, issuer string) (*access.Service, error) {
 	rs, ok := st.(dsn.Records)
 	if !ok {
-		return nil, fmt.Errorf("the store %T keeps no access records", st)
+		return nil, refusal("no-records", st)
 	}
 	return access.New(access.Options{Records: rs, Issuer: issuer}), nil
 }
@@ -280,7 +280,7 @@ func runToken(ctx context.Context, args []string, env Env) error {
 		err = journalOperator(ctx, st, env, audit.Entry{Action: "token", Interaction: "dsn token",
 			Query: "user=" + *user + " scope=" + *scope + " ttl=" + ttl.String()})
 		if err != nil {
-			return fmt.Errorf("journal des accès indisponible, jeton refusé: %w", err)
+			return refusalOf(err, "journal.token")
 		}
 		fmt.Fprintln(env.Stdout, tok)
 		return nil
@@ -353,7 +353,7 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 		err = journalOperator(ctx, st, env, audit.Entry{Action: "revoke", Interaction: "dsn token revoke",
 			Query: rv.Type + " " + rv.ID + " " + rv.Agent, Patient: rv.Patient, Client: rv.Client})
 		if err != nil {
-			return fmt.Errorf("révocation faite, mais journal des accès indisponible: %w", err)
+			return refusalOf(err, "journal.revoke")
 		}
 		what := "jeton d'accès " + rv.ID
 		switch {
@@ -427,7 +427,7 @@ func runConsent(ctx context.Context, args []string, env Env) error {
 		err = journalOperator(ctx, st, env, audit.Entry{Action: "consent-withdraw", Interaction: "dsn consent withdraw",
 			Query: "user:" + u.ID + " client:" + *client, Client: *client})
 		if err != nil {
-			return fmt.Errorf("autorisation retirée, mais journal des accès indisponible: %w", err)
+			return refusalOf(err, "journal.consent")
 		}
 		fmt.Fprintf(env.Stdout, "autorisation de %s à l'application %s retirée: ses jetons sont refusés\n", *username, *client)
 		return nil

@@ -2,7 +2,6 @@ package main
 
 import (
 	"flag"
-	"fmt"
 	"net"
 	"strings"
 
@@ -90,10 +89,10 @@ func (c *Config) register(fs *flag.FlagSet, env Env) {
 // --tls-cert it should then sit behind a TLS-terminating proxy (README.md).
 func (c Config) validate() error {
 	if _, _, err := net.SplitHostPort(c.Addr); err != nil {
-		return fmt.Errorf("--addr %q: expected HOST:PORT", c.Addr)
+		return refusal("addr", c.Addr)
 	}
 	if (c.TLSCert == "") != (c.TLSKey == "") {
-		return fmt.Errorf("--tls-cert and --tls-key go together")
+		return refusal("tls-pair")
 	}
 	if _, err := audit.ParseSyncMode(c.AuditSync); err != nil {
 		return err
@@ -104,10 +103,10 @@ func (c Config) validate() error {
 		// without the policy and the journal, no one beyond this machine may
 		// reach the records (LRSSS s. 103 asks for a journal of every access)
 		if !loopbackAddr(c.Addr) {
-			return fmt.Errorf("--access off: only with a loopback --addr (127.0.0.1, ::1, localhost), not %q", c.Addr)
+			return refusal("access-off", c.Addr)
 		}
 	default:
-		return fmt.Errorf("--access %q: expected on or off", c.Access)
+		return refusal("access", c.Access)
 	}
 	return nil
 }

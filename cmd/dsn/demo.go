@@ -125,7 +125,7 @@ func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io
 	}
 	if err == nil && stats.Rejected > 0 {
 		first, _, _ := bytes.Cut(rejects.Bytes(), []byte("\n"))
-		err = fmt.Errorf("loading the demo: %d resources rejected, first: %s", stats.Rejected, first)
+		err = refusal("demo.rejected", stats.Rejected, first)
 	}
 	return stats.Created + stats.Updated + stats.Unchanged, err
 }

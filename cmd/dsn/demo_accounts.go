@@ -95,7 +95,7 @@ func ensureDemoAccounts(ctx context.Context, svc *access.Service, accounts []dem
 	for _, a := range accounts {
 		a.User.Password = DemoPassword
 		if _, err := svc.CreateUser(ctx, a.User); err != nil && dsn.KindOf(err) != dsn.KindConflict {
-			return fmt.Errorf("demo account %s: %w", a.Username, err)
+			return refusalOf(err, "demo.account", a.Username)
 		}
 	}
 	return nil

@@ -42,7 +42,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 		defer stop()
 	}
 	if fs.NArg() != 1 {
-		fmt.Fprintln(env.Stderr, "dsn export: un répertoire de sortie OUTDIR attendu")
+		fmt.Fprintln(env.Stderr, say(env, "export.outdir"))
 		return errUsage
 	}
 	o := bulk.ExportOptions{Dir: fs.Arg(0), Request: "dsn export " + strings.Join(args, " "),
@@ -53,7 +53,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 	if *since != "" {
 		t, err := time.Parse(time.RFC3339Nano, *since)
 		if err != nil {
-			return fmt.Errorf("--since %q: instant RFC 3339 attendu (2026-01-02T15:04:05Z)", *since)
+			return refusal("export.since", *since)
 		}
 		o.Since = t
 	}
@@ -75,7 +75,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 	err = j.Record(ctx, audit.Entry{Time: time.Now().UTC(), Agent: "operator:" + envOr(env, "USER", "inconnu"), Role: "operator",
 		Action: "export", Interaction: "export", Query: o.Request, Purpose: "HOPERAT"})
 	if err != nil {
-		return fmt.Errorf("journal des accès indisponible, export refusé: %w", err)
+		return refusalOf(err, "journal.export")
 	}
 	m, err := bulk.Export(ctx, o)
 	if err != nil {
@@ -91,7 +91,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 		}
 		if err := j.Record(ctx, entries...); err != nil {
 			removeExport(o.Dir, m)
-			return fmt.Errorf("journal des accès indisponible, export retiré: %w", err)
+			return refusalOf(err, "journal.export-gone")
 		}
 	}
 	n := 0
@@ -112,7 +112,7 @@ func exportFor(ctx context.Context, raw, st dsn.Store, id string) (context.Conte
 	}
 	c, err := svc.Client(ctx, id)
 	if err != nil {
-		return ctx, st, fmt.Errorf("--client %s: client inconnu", id)
+		return ctx, st, refusal("export.client", id)
 	}
 	ctx = access.WithPrincipal(ctx, access.ClientPrincipal(c, access.MustScopes(c.Scope)))
 	ctx, _ = access.WithDisclosures(ctx)

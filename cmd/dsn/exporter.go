@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"dsn"
@@ -23,7 +22,7 @@ import (
 func (m *Main) startExporter(jobs dsn.Store) error {
 	js, ok := jobs.(dsn.ExportJobs)
 	if !ok {
-		return fmt.Errorf("the store keeps no export jobs")
+		return refusal("no-export-jobs")
 	}
 	// golden records are derived data, left out as by dsn export (export.go)
 	st := access.NewGuard(provincial.WithoutGolden(m.store), m.pol)
@@ -39,7 +38,7 @@ func (m *Main) startExporter(jobs dsn.Store) error {
 func (m *Main) startImporter(jobs dsn.Store) error {
 	js, ok := jobs.(dsn.ImportJobs)
 	if !ok {
-		return fmt.Errorf("the store keeps no import jobs")
+		return refusal("no-import-jobs")
 	}
 	im, err := bulk.NewImporter(bulk.ImporterOptions{Log: m.log, Jobs: js,
 		Service: repo.New(repo.Options{Store: m.store, Managed: provincial.StripManaged})})

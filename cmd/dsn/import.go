@@ -45,7 +45,7 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	state := fs.String("state", "", "checkpoint file for resumption (default <data>/import-state, or <errors>.state with --db)")
 	deferIdx := fs.Bool("defer-indexes", true, "PostgreSQL: a large import into a small store builds the search indexes after its load (decision 0029)")
 	cpuProfile := fs.String("cpuprofile", "", "write a CPU profile (go tool pprof) of the import to FILE")
-	langFlag := fs.String("lang", "fr", "language of the error report's OperationOutcomes, the progress and the summary: fr or en")
+	langFlag := fs.String("lang", string(cliLang(env)), "language of the error report's OperationOutcomes, the progress and the summary: fr or en")
 	if err := parse(fs, args); err != nil {
 		return err
 	}

@@ -12,8 +12,6 @@ import (
 	"os/signal"
 	"sort"
 	"syscall"
-
-	"dsn"
 )
 
 // Env is what a subcommand may touch of the outside world; tests pass their own.
@@ -68,7 +66,7 @@ func run(ctx context.Context, args []string, env Env) int {
 	}
 	cmd, ok := commands[args[0]]
 	if !ok {
-		fmt.Fprintf(env.Stderr, "dsn: unknown command %q (see dsn help)\n", args[0])
+		fmt.Fprintln(env.Stderr, say(env, "unknown-command", args[0]))
 		return 2
 	}
 	err := cmd.run(ctx, args[1:], env)
@@ -80,22 +78,13 @@ func run(ctx context.Context, args []string, env Env) int {
 	case errors.Is(err, errUsage):
 		return 2
 	default:
-		fmt.Fprintf(env.Stderr, "dsn %s: %s\n", args[0], oneLine(err))
+		fmt.Fprintf(env.Stderr, "dsn %s: %s\n", args[0], oneLine(err, cliLang(env)))
 		return 1
 	}
 }
 
 // errUsage marks an error already reported by the flag package.
 var errUsage = errors.New("usage")
-
-// oneLine gives the user message of err; internal causes stay for the logs.
-func oneLine(err error) string {
-	var de *dsn.Error
-	if errors.As(err, &de) && de.Kind != dsn.KindInternal {
-		return dsn.Message(err)
-	}
-	return err.Error()
-}
 
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "dsn — Dossier santé numérique (FHIR R4)\n\nUsage: dsn COMMAND [flags]\n\nCommands:")

@@ -35,7 +35,7 @@ import (
 // with a candidate model shows which pairs it would link or send to review.
 func runMPI(ctx context.Context, args []string, env Env) error {
 	if len(args) == 0 || (args[0] != "report" && args[0] != "link" && args[0] != "config") {
-		fmt.Fprintln(env.Stderr, "dsn mpi: report, link ou config attendu (dsn mpi report --out pairs.ndjson | dsn mpi link | dsn mpi config)")
+		fmt.Fprintln(env.Stderr, say(env, "mpi.usage"))
 		return errUsage
 	}
 	fs := newFlags("mpi "+args[0], env)
@@ -69,15 +69,14 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 	}
 	log := slog.New(slog.NewTextHandler(env.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	svc := provincial.New(provincial.Options{Store: hooked, Live: live, Logger: log})
-	fmt.Fprintf(env.Stderr, "index chargé : %d inscriptions, %d dossiers provinciaux (%s)\n",
-		live.Len(), live.Goldens(), time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(env.Stderr, say(env, "mpi.loaded", live.Len(), live.Goldens(), time.Since(start).Round(time.Millisecond)))
 	if args[0] == "link" {
 		if *all {
 			n, err := svc.RequeueAll(ctx)
 			if err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stderr, "%d inscriptions remises en file\n", n)
+			fmt.Fprintln(env.Stderr, say(env, "mpi.requeued", n))
 		}
 		start = time.Now()
 		n, err := svc.Drain(ctx)
@@ -105,7 +104,7 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 	if err := writeReport(w, dups); err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stderr, "%d paires au-dessus de %.1f bits (balayage complet en %s)\n", n, bits, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(env.Stderr, say(env, "mpi.pairs", n, bits, time.Since(start).Round(time.Millisecond)))
 	return nil
 }
 

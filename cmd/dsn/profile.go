@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"runtime/pprof"
 )
@@ -11,11 +10,11 @@ import (
 func startCPUProfile(path string) (stop func(), err error) {
 	f, err := os.Create(path)
 	if err != nil {
-		return nil, fmt.Errorf("profil CPU: %w", err)
+		return nil, refusalOf(err, "profile")
 	}
 	if err := pprof.StartCPUProfile(f); err != nil {
 		f.Close()
-		return nil, fmt.Errorf("profil CPU: %w", err)
+		return nil, refusalOf(err, "profile")
 	}
 	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

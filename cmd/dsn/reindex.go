@@ -24,7 +24,7 @@ func runReindex(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *typ != "" && !fhir.IsResourceType(*typ) {
-		return fmt.Errorf("--type %q: type de ressource inconnu", *typ)
+		return refusal("reindex.type", *typ)
 	}
 	st, err := openStore(ctx, sc)
 	if err != nil {
@@ -33,14 +33,14 @@ func runReindex(ctx context.Context, args []string, env Env) error {
 	defer st.Close()
 	rx, ok := st.(dsn.Reindexer)
 	if !ok {
-		return fmt.Errorf("ce magasin (%s) ne sait pas réindexer", sc.Describe())
+		return refusal("reindex.unsupported", sc.Describe())
 	}
 	start := time.Now()
 	last := start
 	n, err := rx.Reindex(ctx, *typ, extractStored, func(n int) {
 		if time.Since(last) > 2*time.Second {
 			last = time.Now()
-			fmt.Fprintf(env.Stderr, "reindex: %d ressources…\n", n)
+			fmt.Fprintln(env.Stderr, say(env, "reindex.progress", n))
 		}
 	})
 	if err != nil {

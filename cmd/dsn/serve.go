@@ -82,7 +82,7 @@ func NewMain(ctx context.Context, cfg Config, log *slog.Logger) (*Main, error) {
 	m.ln, err = net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		m.Close()
-		return nil, fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+		return nil, refusalOf(err, "listen", cfg.Addr)
 	}
 	m.srv = &http.Server{
 		Handler:           handler,
@@ -117,7 +117,7 @@ func (m *Main) Run(ctx context.Context) error {
 	sctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
 	defer cancel()
 	if err := m.srv.Shutdown(sctx); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
+		return refusalOf(err, "shutdown")
 	}
 	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
 		return err

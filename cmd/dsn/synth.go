@@ -58,7 +58,7 @@ func synthFlags(fs interface {
 func applyRefDate(o *synth.Options, s string) error {
 	t, err := time.Parse("2006-01-02", s)
 	if err != nil {
-		return fmt.Errorf("--ref-date %q: expected YYYY-MM-DD", s)
+		return refusal("synth.ref-date", s)
 	}
 	o.RefDate = t
 	return nil

@@ -1,0 +1,111 @@
+package main
+
+import (
+	"errors"
+	"strings"
+
+	"dsn"
+	"dsn/internal/language/words"
+)
+
+// The command line speaks French, or English when DSN_LANG says so
+// (DSN_LANG=en; decision 0032, amended). Only DSN_LANG is read: LANG, set
+// by the machine's locale, says nothing of its operator's language.
+// `dsn import --lang` takes DSN_LANG as its default.
+
+// cliLang is the language of the command line: English when DSN_LANG
+// begins with "en" (en, en_CA.UTF-8), French otherwise.
+func cliLang(env Env) words.Tag {
+	if env.Getenv != nil && strings.HasPrefix(strings.ToLower(env.Getenv("DSN_LANG")), "en") {
+		return words.English
+	}
+	return words.French
+}
+
+// cliWords are the command line's refusals, one-line errors and progress
+// lines, in French and in English, by id (every id has both, with the same
+// arguments: TestCLIWordsBothLanguages).
+var cliWords = map[string]words.Text{
+	"unknown-command":     {FR: "dsn : commande inconnue %q (voir dsn help)", EN: "dsn: unknown command %q (see dsn help)"},
+	"no-records":          {FR: "le magasin %T ne garde pas les registres d'accès", EN: "the store %T keeps no access records"},
+	"journal.token":       {FR: "journal des accès indisponible, jeton refusé", EN: "access journal unavailable, token refused"},
+	"journal.revoke":      {FR: "révocation faite, mais journal des accès indisponible", EN: "revoked, but the access journal is unavailable"},
+	"journal.consent":     {FR: "autorisation retirée, mais journal des accès indisponible", EN: "authorisation withdrawn, but the access journal is unavailable"},
+	"journal.export":      {FR: "journal des accès indisponible, export refusé", EN: "access journal unavailable, export refused"},
+	"journal.export-gone": {FR: "journal des accès indisponible, export retiré", EN: "access journal unavailable, export removed"},
+	"addr":                {FR: "--addr %q : HÔTE:PORT attendu", EN: "--addr %q: expected HOST:PORT"},
+	"tls-pair":            {FR: "--tls-cert et --tls-key vont ensemble", EN: "--tls-cert and --tls-key go together"},
+	"access-off":          {FR: "--access off : seulement avec une --addr de boucle locale (127.0.0.1, ::1, localhost), pas %q", EN: "--access off: only with a loopback --addr (127.0.0.1, ::1, localhost), not %q"},
+	"access":              {FR: "--access %q : on ou off attendu", EN: "--access %q: expected on or off"},
+	"demo.rejected":       {FR: "chargement de la démo : %d ressources rejetées, la première : %s", EN: "loading the demo: %d resources rejected, first: %s"},
+	"demo.account":        {FR: "compte de démo %s", EN: "demo account %s"},
+	"export.outdir":       {FR: "dsn export : un répertoire de sortie OUTDIR attendu", EN: "dsn export: an output directory OUTDIR expected"},
+	"export.since":        {FR: "--since %q : instant RFC 3339 attendu (2026-01-02T15:04:05Z)", EN: "--since %q: RFC 3339 instant expected (2026-01-02T15:04:05Z)"},
+	"export.client":       {FR: "--client %s : client inconnu", EN: "--client %s: unknown client"},
+	"no-export-jobs":      {FR: "le magasin ne garde pas de tâches d'export", EN: "the store keeps no export jobs"},
+	"no-import-jobs":      {FR: "le magasin ne garde pas de tâches d'import", EN: "the store keeps no import jobs"},
+	"mpi.usage":           {FR: "dsn mpi : report, link ou config attendu (dsn mpi report --out pairs.ndjson | dsn mpi link | dsn mpi config)", EN: "dsn mpi: report, link or config expected (dsn mpi report --out pairs.ndjson | dsn mpi link | dsn mpi config)"},
+	"mpi.loaded":          {FR: "index chargé : %d inscriptions, %d dossiers provinciaux (%s)", EN: "index loaded: %d registrations, %d provincial records (%s)"},
+	"mpi.requeued":        {FR: "%d inscriptions remises en file", EN: "%d registrations queued again"},
+	"mpi.pairs":           {FR: "%d paires au-dessus de %.1f bits (balayage complet en %s)", EN: "%d pairs above %.1f bits (full scan in %s)"},
+	"profile":             {FR: "profil CPU", EN: "CPU profile"},
+	"reindex.type":        {FR: "--type %q : type de ressource inconnu", EN: "--type %q: unknown resource type"},
+	"reindex.unsupported": {FR: "ce magasin (%s) ne sait pas réindexer", EN: "this store (%s) cannot reindex"},
+	"reindex.progress":    {FR: "reindex : %d ressources…", EN: "reindex: %d resources…"},
+	"listen":              {FR: "écoute sur %s impossible", EN: "cannot listen on %s"},
+	"shutdown":            {FR: "arrêt", EN: "shutdown"},
+	"synth.ref-date":      {FR: "--ref-date %q : AAAA-MM-JJ attendu", EN: "--ref-date %q: expected YYYY-MM-DD"},
+}
+
+// say is the sentence id of cliWords in the command line's language.
+func say(env Env, id string, args ...any) string {
+	return cliWords[id].Format(args...).In(cliLang(env))
+}
+
+// cliError is a one-line error of the command line in both languages; run
+// prints it in the command line's language. Its cause, if any, follows
+// after ": " (a dsn.Error's message in that language, else its own text).
+type cliError struct {
+	t     words.Text
+	cause error
+}
+
+// refusal is the cliWords sentence id as an error.
+func refusal(id string, args ...any) error {
+	return &cliError{t: cliWords[id].Format(args...)}
+}
+
+// refusalOf is refusal followed by cause.
+func refusalOf(cause error, id string, args ...any) error {
+	return &cliError{t: cliWords[id].Format(args...), cause: cause}
+}
+
+func (e *cliError) Error() string { return e.in(words.French) }
+func (e *cliError) Unwrap() error { return e.cause }
+
+func (e *cliError) in(l words.Tag) string {
+	if e.cause == nil {
+		return e.t.In(l)
+	}
+	sep := " : " // French typography
+	if l == words.English {
+		sep = ": "
+	}
+	return e.t.In(l) + sep + oneLine(e.cause, l)
+}
+
+// oneLine gives the user message of err in l; an internal cause shows as it
+// is (its text is for the logs, in no particular language).
+func oneLine(err error, l words.Tag) string {
+	var ce *cliError
+	var de *dsn.Error
+	switch {
+	case errors.As(err, &ce) && ce == err:
+		return ce.in(l)
+	case errors.As(err, &de) && de.Kind != dsn.KindInternal && l == words.English:
+		return dsn.EnglishMessage(err)
+	case errors.As(err, &de) && de.Kind != dsn.KindInternal:
+		return dsn.Message(err)
+	}
+	return err.Error()
+}
