@@ -1,6 +1,7 @@
 package provincial
 
 import (
+	"fmt"
 	"slices"
 
 	"dsn"
@@ -32,7 +33,7 @@ func (w *work) linkOne(key string, p plan) error {
 	case dsn.KindNotFound:
 		return nil
 	case dsn.KindGone:
-		return w.leave(key, "inscription supprimée")
+		return w.leave(key, said("note.deleted"))
 	}
 	if err != nil {
 		return err
@@ -41,7 +42,7 @@ func (w *work) linkOne(key string, p plan) error {
 		return nil
 	}
 	if src.merged() {
-		return w.leave(key, "inscription fusionnée")
+		return w.leave(key, said("note.merged"))
 	}
 	own, err := w.goldenOf(key)
 	if err != nil {
@@ -120,7 +121,8 @@ func (w *work) join(src *patient, own *patient, c candidate, rest []candidate, t
 	if err := w.propose(src, rest, tasks); err != nil {
 		return err
 	}
-	reason := "correspondance certaine avec l'inscription Patient/" + c.source + " :\n" + mpi.Explain(c.result)
+	reason := words.Text{FR: fmt.Sprintf(storedWords["reason.auto"].FR, c.source, mpi.Explain(c.result)),
+		EN: fmt.Sprintf(storedWords["reason.auto"].EN, c.source, mpi.ExplainIn(c.result, words.English))}
 	_, err = w.provenance("", ActAutoLink, system, reason,
 		[]entity{{role: "source", what: "Patient/" + c.source}}, w.written[mark:])
 	return err
@@ -129,7 +131,7 @@ func (w *work) join(src *patient, own *patient, c candidate, rest []candidate, t
 // leave takes a registration out of its golden record (deleted or merged):
 // the record is recomputed, or retired if it was the last one; its open
 // reviews are cancelled.
-func (w *work) leave(key, why string) error {
+func (w *work) leave(key string, why words.Text) error {
 	g, err := w.goldenOf(key)
 	if err != nil || g == nil {
 		return err

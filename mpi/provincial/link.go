@@ -129,15 +129,15 @@ func (w *work) link(op string, src, g *patient, act string, actor Actor, reason,
 		switch {
 		case t.status() != "requested":
 		case t.res.ID == taskID || t.candidate() == g.id():
-			err = w.closeTask(t, "completed", "doublon confirmé : lié au dossier provincial", prov)
+			err = w.closeTask(t, "completed", said("note.confirmed"), prov)
 		default:
-			err = w.closeTask(t, "cancelled", "inscription liée à un autre dossier provincial", prov)
+			err = w.closeTask(t, "cancelled", said("note.other"), prov)
 		}
 		if err != nil {
 			return err
 		}
 	}
-	_, err = w.provenance(prov, act, actor, reason, ents, w.written)
+	_, err = w.provenance(prov, act, actor, typed(reason), ents, w.written)
 	return err
 }
 
@@ -180,10 +180,10 @@ func (s *Service) Unlink(ctx context.Context, actor Actor, source, reason string
 		if _, err := w.setRefer(src, gid); err != nil {
 			return err
 		}
-		if err := w.remember(source, own.id(), "dissocié du dossier provincial", prov, tasks); err != nil {
+		if err := w.remember(source, own.id(), said("note.unlinked"), prov, tasks); err != nil {
 			return err
 		}
-		_, err = w.provenance(prov, ActUnlink, actor, reason, []entity{{role: "source", what: versionRef(own.res)}}, w.written)
+		_, err = w.provenance(prov, ActUnlink, actor, typed(reason), []entity{{role: "source", what: versionRef(own.res)}}, w.written)
 		return err
 	})
 	return result(written, gid, say("unlink.done", source, gid)), err
@@ -224,11 +224,11 @@ func (s *Service) Reject(ctx context.Context, actor Actor, taskID, reason string
 			return err
 		}
 		prov := w.tx.NewID()
-		if err := w.closeTask(t, "rejected", "doublon infirmé : personnes différentes", prov); err != nil {
+		if err := w.closeTask(t, "rejected", said("note.rejected"), prov); err != nil {
 			return err
 		}
 		ents := []entity{{role: "source", what: "Patient/" + focusOf(t.obj)}, {role: "source", what: "Patient/" + t.candidate()}}
-		_, err = w.provenance(prov, ActReject, actor, reason, ents, w.written)
+		_, err = w.provenance(prov, ActReject, actor, typed(reason), ents, w.written)
 		return err
 	})
 	return result(written, "", say("reject.done")), err

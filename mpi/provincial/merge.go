@@ -77,7 +77,7 @@ func (s *Service) Merge(ctx context.Context, actor Actor, req MergeRequest) (Mer
 		if ga := w.mergedFrom; ga != nil {
 			ents = append(ents, entity{role: "source", what: versionRef(ga.res)})
 		}
-		if _, err := w.provenance(prov, ActMerge, actor, req.Reason, ents, w.written); err != nil {
+		if _, err := w.provenance(prov, ActMerge, actor, typed(req.Reason), ents, w.written); err != nil {
 			return err
 		}
 		if req.Preview {
@@ -186,7 +186,7 @@ func (w *work) mergeRegistrations(a, b *patient, result fhir.Object, prov string
 	if err != nil {
 		return err
 	}
-	return w.cancelOpen(tasks, "inscription fusionnée dans Patient/"+b.id())
+	return w.cancelOpen(tasks, said("note.merged-into", b.id()))
 }
 
 // repoint re-points the source's compartment at the target.
@@ -251,7 +251,7 @@ func (w *work) mergeGoldens(a, b *patient, prov string, out *MergeResult) error 
 		}
 		for _, t := range tasks {
 			if t.status() == "requested" && t.candidate() == b.id() {
-				if err := w.closeTask(t, "cancelled", "dossiers provinciaux fusionnés", prov); err != nil {
+				if err := w.closeTask(t, "cancelled", said("note.goldens"), prov); err != nil {
 					return err
 				}
 			}

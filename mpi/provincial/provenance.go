@@ -6,11 +6,12 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 )
 
 // Activities recorded in Provenance.activity (CodeSystem mpi.System), with
-// the French display an archivist reads.
+// the French display an archivist reads and its English (storedWords "act.…").
 const (
 	ActAutoLink = "auto-link"
 	ActLink     = "link"
@@ -20,16 +21,6 @@ const (
 	ActAccept   = "review-accept"
 	ActReject   = "review-reject"
 )
-
-var activityDisplay = map[string]string{
-	ActAutoLink: "Liaison automatique au dossier provincial",
-	ActLink:     "Liaison manuelle au dossier provincial",
-	ActUnlink:   "Dissociation du dossier provincial",
-	ActMerge:    "Fusion de dossiers",
-	ActUnmerge:  "Annulation d'une fusion",
-	ActAccept:   "Doublon confirmé à la revue",
-	ActReject:   "Doublon infirmé à la revue",
-}
 
 // entity is one Provenance.entity: a version the step used (role "source")
 // or revised (role "revision"), or a prior step it undoes ("removal").
@@ -48,7 +39,7 @@ func versionRef(r dsn.Resource) string {
 // Patient puts the Provenance in that patient's compartment), activity from
 // mpi.System, the actor as agent, the reason as text. id may be preset
 // (links carry it before it is written); "" assigns one.
-func (w *work) provenance(id, activity string, actor Actor, reason string, ents []entity, written []dsn.Resource) (dsn.Resource, error) {
+func (w *work) provenance(id, activity string, actor Actor, reason words.Text, ents []entity, written []dsn.Resource) (dsn.Resource, error) {
 	if len(written) == 0 {
 		return dsn.Resource{}, dsn.Wrap("provincial.provenance", dsn.KindInternal, errors.New("nothing to trace"))
 	}
@@ -60,15 +51,15 @@ func (w *work) provenance(id, activity string, actor Actor, reason string, ents 
 		"resourceType": "Provenance",
 		"target":       targets,
 		"recorded":     dsn.FormatInstant(w.now),
-		"activity": map[string]any{"coding": []any{map[string]any{
-			"system": mpi.System, "code": activity, "display": activityDisplay[activity]}}},
+		"activity": map[string]any{"coding": []any{withText(map[string]any{"system": mpi.System, "code": activity},
+			"display", said("act."+activity))}},
 		"agent": []any{map[string]any{"who": actor.who()}},
 	}
 	if id != "" {
 		p["id"] = id
 	}
-	if reason != "" {
-		p["reason"] = []any{map[string]any{"text": reason}}
+	if reason.FR != "" {
+		p["reason"] = []any{textObj("text", reason)}
 	}
 	var es []any
 	for _, e := range ents {

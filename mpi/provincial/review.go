@@ -9,6 +9,7 @@ import (
 
 	"dsn"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 )
 
@@ -130,7 +131,7 @@ func (w *work) propose(src *patient, cands []candidate, tasks []reviewTask) erro
 				return err
 			}
 		case t.status() == "requested":
-			if err := w.closeTask(t, "cancelled", "la question ne se pose plus", ""); err != nil {
+			if err := w.closeTask(t, "cancelled", said("note.moot"), ""); err != nil {
 				return err
 			}
 		}
@@ -157,7 +158,7 @@ func sameReview(a, b fhir.Object) bool {
 }
 
 // cancelOpen cancels the open review Tasks of source (it was linked or left).
-func (w *work) cancelOpen(tasks []reviewTask, note string) error {
+func (w *work) cancelOpen(tasks []reviewTask, note words.Text) error {
 	for _, t := range tasks {
 		if t.status() == "requested" {
 			if err := w.closeTask(t, "cancelled", note, ""); err != nil {
@@ -169,7 +170,7 @@ func (w *work) cancelOpen(tasks []reviewTask, note string) error {
 }
 
 // closeTask sets a review Task's final status, with the decision as output.
-func (w *work) closeTask(t reviewTask, status, note, prov string) error {
+func (w *work) closeTask(t reviewTask, status string, note words.Text, prov string) error {
 	next := cloneObj(t.obj)
 	closeBody(next, status, note, prov, w.now)
 	res, err := w.tx.Put(next)
@@ -179,13 +180,13 @@ func (w *work) closeTask(t reviewTask, status, note, prov string) error {
 	return err
 }
 
-func closeBody(t fhir.Object, status, note, prov string, now time.Time) {
+func closeBody(t fhir.Object, status string, note words.Text, prov string, now time.Time) {
 	t["status"] = status
 	t["lastModified"] = dsn.FormatInstant(now)
-	t["businessStatus"] = map[string]any{"text": note}
-	out := []any{map[string]any{"type": mpiConcept("decision", "décision"), "valueCode": status}}
+	t["businessStatus"] = textObj("text", note)
+	out := []any{map[string]any{"type": mpiConcept("decision", said("out.decision")), "valueCode": status}}
 	if prov != "" {
-		out = append(out, map[string]any{"type": mpiConcept("provenance", "trace"),
+		out = append(out, map[string]any{"type": mpiConcept("provenance", said("out.provenance")),
 			"valueReference": map[string]any{"reference": "Provenance/" + prov}})
 	}
 	t["output"] = out
@@ -193,7 +194,7 @@ func closeBody(t fhir.Object, status, note, prov string, now time.Time) {
 
 // remember records that source is not the person of golden record g: the
 // open Task for the pair is rejected, or a rejected one is written.
-func (w *work) remember(source, g, note, prov string, tasks []reviewTask) error {
+func (w *work) remember(source, g string, note words.Text, prov string, tasks []reviewTask) error {
 	for _, t := range tasks {
 		if t.candidate() == g {
 			if t.status() == "rejected" {
@@ -218,31 +219,33 @@ func reviewBody(id, source string, c candidate, now time.Time) fhir.Object {
 		"status":       "requested",
 		"intent":       "proposal",
 		"priority":     "routine",
-		"code": map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": ReviewCode,
-			"display": "Doublon potentiel à réviser"}}},
+		"code": map[string]any{"coding": []any{withText(map[string]any{"system": mpi.System, "code": ReviewCode},
+			"display", said("task.code"))}},
 		"focus":          map[string]any{"reference": "Patient/" + source},
 		"for":            map[string]any{"reference": "Patient/" + c.golden},
-		"businessStatus": map[string]any{"text": "à réviser"},
+		"businessStatus": textObj("text", said("task.open")),
 	}
 	if id != "" {
 		t["id"] = id
 	}
 	t["authoredOn"] = dsn.FormatInstant(now)
 	t["lastModified"] = dsn.FormatInstant(now)
-	ins := []any{map[string]any{"type": mpiConcept("candidate", "dossier provincial proposé"),
+	ins := []any{map[string]any{"type": mpiConcept("candidate", said("in.candidate")),
 		"valueReference": map[string]any{"reference": "Patient/" + c.golden}}}
 	if c.source != "" {
 		ins = append(ins,
-			map[string]any{"type": mpiConcept("candidate-source", "inscription la plus proche"),
+			map[string]any{"type": mpiConcept("candidate-source", said("in.candidate-src")),
 				"valueReference": map[string]any{"reference": "Patient/" + c.source}},
-			map[string]any{"type": mpiConcept("score", "score ($match)"), "valueDecimal": decimal(c.score, 3)},
-			map[string]any{"type": mpiConcept("total", "poids total (bits)"), "valueDecimal": decimal(c.result.Total, 1)},
-			map[string]any{"type": mpiConcept("grade", "classe"), "valueCode": mpi.FHIRGrade(c.result)})
-		t["description"] = fmt.Sprintf("Inscription Patient/%s et dossier provincial Patient/%s (par l'inscription Patient/%s) : correspondance %s, %.1f bits, score %.3f",
-			source, c.golden, c.source, c.result.Class, c.result.Total, c.score)
+			map[string]any{"type": mpiConcept("score", said("in.score")), "valueDecimal": decimal(c.score, 3)},
+			map[string]any{"type": mpiConcept("total", said("in.total")), "valueDecimal": decimal(c.result.Total, 1)},
+			map[string]any{"type": mpiConcept("grade", said("in.grade")), "valueCode": mpi.FHIRGrade(c.result)})
+		d := storedWords["task.scored"]
+		setText(t, "description", words.Text{
+			FR: fmt.Sprintf(d.FR, source, c.golden, c.source, c.result.Class.In(words.French), c.result.Total, c.score),
+			EN: fmt.Sprintf(d.EN, source, c.golden, c.source, c.result.Class.In(words.English), c.result.Total, c.score)})
 		ins = append(ins, fieldInputs(c.result)...)
 	} else {
-		t["description"] = fmt.Sprintf("Inscription Patient/%s et dossier provincial Patient/%s", source, c.golden)
+		setText(t, "description", said("task.pair", source, c.golden))
 	}
 	t["input"] = ins
 	return t
@@ -265,20 +268,21 @@ func fieldInputs(r mpi.Result) []any {
 		if f.B != "" {
 			sub = append(sub, map[string]any{"url": "b", "valueString": f.B})
 		}
-		out = append(out, map[string]any{
-			"type":        map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": "field-" + f.Field}}, "text": f.Label.FR},
-			"valueString": f.String(),
-			"extension":   []any{map[string]any{"url": FieldExt, "extension": sub}},
-		})
+		in := map[string]any{
+			"type":      withText(map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": "field-" + f.Field}}}, "text", f.Label),
+			"extension": []any{map[string]any{"url": FieldExt, "extension": sub}},
+		}
+		setText(in, "valueString", words.Text{FR: f.String(), EN: f.In(words.English)})
+		out = append(out, in)
 	}
 	for _, rule := range r.Rules {
-		out = append(out, map[string]any{"type": mpiConcept("rule", "règle de protection"), "valueString": rule.FR})
+		out = append(out, withText(map[string]any{"type": mpiConcept("rule", said("in.rule"))}, "valueString", rule))
 	}
 	return out
 }
 
-func mpiConcept(code, text string) map[string]any {
-	return map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": code}}, "text": text}
+func mpiConcept(code string, text words.Text) map[string]any {
+	return withText(map[string]any{"coding": []any{map[string]any{"system": mpi.System, "code": code}}}, "text", text)
 }
 
 func decimal(x float64, prec int) json.Number {
@@ -287,7 +291,7 @@ func decimal(x float64, prec int) json.Number {
 
 // cancelFor cancels the open review Tasks proposing golden record g (it was
 // retired: the question no longer stands as asked).
-func (w *work) cancelFor(g, note string) error {
+func (w *work) cancelFor(g string, note words.Text) error {
 	found, err := w.tx.Find("Task", url.Values{"subject": {"Patient/" + g},
 		"code": {mpi.System + "|" + ReviewCode}, "status": {"requested"}})
 	if err != nil {

@@ -59,7 +59,7 @@ func (s *Service) Unmerge(ctx context.Context, actor Actor, source, target, reas
 		if err != nil {
 			return err
 		}
-		_, err = w.provenance(prov, ActUnmerge, actor, reason,
+		_, err = w.provenance(prov, ActUnmerge, actor, typed(reason),
 			[]entity{{role: "removal", what: "Provenance/" + m.prov}}, w.written)
 		return err
 	})
@@ -306,7 +306,7 @@ func (w *work) rejoin(a, b string, m *merged, prov string) (string, error) {
 		if err != nil {
 			return "", err
 		}
-		if err := w.remember(a, gb.id(), "fusion annulée : personnes différentes", prov, tasks); err != nil {
+		if err := w.remember(a, gb.id(), said("note.unmerge-diff"), prov, tasks); err != nil {
 			return "", err
 		}
 	}
@@ -356,7 +356,7 @@ func (w *work) unmergeGoldens(a, b *patient, m *merged, prov string) (string, er
 		if err != nil {
 			return "", err
 		}
-		if err := w.remember(id, b.id(), "fusion de dossiers provinciaux annulée", prov, tasks); err != nil {
+		if err := w.remember(id, b.id(), said("note.unmerged"), prov, tasks); err != nil {
 			return "", err
 		}
 	}

@@ -192,7 +192,7 @@ func (w *work) refresh(gid string, prev *patient, members []string, into string)
 		return prev, nil
 	}
 	if len(ss) == 0 && prev != nil {
-		if err := w.cancelFor(gid, "dossier provincial sans inscription (remplacé ou vidé)"); err != nil {
+		if err := w.cancelFor(gid, said("note.golden-empty")); err != nil {
 			return nil, err
 		}
 	}
