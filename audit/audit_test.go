@@ -137,7 +137,7 @@ func TestVerifyIntactAndTampered(t *testing.T) {
 		return true
 	})
 	rep, _ = audit.Verify(ctx, st, st, svc)
-	if rep.Broken != 120 || !strings.Contains(rep.Problem, "altérée") {
+	if rep.Broken != 120 || !strings.Contains(rep.Problem, "altérée") || !strings.Contains(rep.ProblemEN, "entry 120 altered") {
 		t.Fatalf("altered entry: %+v", rep)
 	}
 }
@@ -151,12 +151,12 @@ func TestVerifyFindsRemovalTruncationAndForgery(t *testing.T) {
 	}
 	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool { return e.Seq < 29 }) // cut the tail
 	rep, _ := audit.Verify(ctx, st, st, svc)
-	if rep.Broken != 30 || !strings.Contains(rep.Problem, "tronqué") {
+	if rep.Broken != 30 || !strings.Contains(rep.Problem, "tronqué") || !strings.Contains(rep.ProblemEN, "journal truncated") {
 		t.Fatalf("truncated: %+v", rep)
 	}
 	tamperJournal(t, st, dir, func(e *dsn.AuditEntry) bool { return e.Seq != 7 })
 	rep, _ = audit.Verify(ctx, st, st, svc)
-	if rep.Broken != 7 || !strings.Contains(rep.Problem, "manquante") {
+	if rep.Broken != 7 || !strings.Contains(rep.Problem, "manquante") || !strings.Contains(rep.ProblemEN, "entry 7 missing") {
 		t.Fatalf("removed: %+v", rep)
 	}
 	// a checkpoint whose signature does not match its content

@@ -81,7 +81,7 @@ func AuditEvent(a dsn.AuditEntry) (map[string]any, error) {
 				"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
 		}
 		for _, r := range x.Denied {
-			ents = append(ents, map[string]any{"what": map[string]any{"reference": r}, "description": "refusé",
+			ents = append(ents, map[string]any{"what": map[string]any{"reference": r}, "description": "refusé", "_description": inEnglish("refused"),
 				"type": coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object")})
 		}
 	}
@@ -94,6 +94,14 @@ func AuditEvent(a dsn.AuditEntry) (map[string]any, error) {
 		ev["entity"] = ents
 	}
 	return ev, nil
+}
+
+// inEnglish is the JSON of a primitive's extensions giving its English in
+// the R4 translation extension (extension-translation.html): the French
+// string stays, a reader in English finds its English beside it.
+func inEnglish(en string) map[string]any {
+	return map[string]any{"extension": []any{map[string]any{"url": "http://hl7.org/fhir/StructureDefinition/translation",
+		"extension": []any{map[string]any{"url": "lang", "valueCode": "en"}, map[string]any{"url": "content", "valueString": en}}}}}
 }
 
 func coding(system, code, display string) map[string]any {

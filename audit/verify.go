@@ -9,6 +9,7 @@ import (
 	"fmt"
 
 	"dsn"
+	"dsn/internal/language/words"
 )
 
 // Report is the outcome of Verify.
@@ -16,9 +17,25 @@ type Report struct {
 	Entries     int64 // entries checked
 	Checkpoints int   // checkpoints whose signature and hash matched
 	// Broken is the Seq of the first entry that does not verify (0: none),
-	// and Problem says why, in French.
-	Broken  int64
-	Problem string
+	// and Problem says why, in French (ProblemEN in English).
+	Broken    int64
+	Problem   string
+	ProblemEN string
+}
+
+// verifyWords are the reasons a journal does not verify, in both languages.
+var verifyWords = map[string]words.Text{
+	"missing":    {FR: "entrée %d manquante (suivante trouvée: %d)", EN: "entry %d missing (next found: %d)"},
+	"altered":    {FR: "entrée %d altérée: son empreinte ne suit pas la chaîne", EN: "entry %d altered: its hash does not follow the chain"},
+	"checkpoint": {FR: "entrée %d: la chaîne ne correspond pas au point de contrôle signé", EN: "entry %d: the chain does not match the signed checkpoint"},
+	"signature":  {FR: "point de contrôle %d: signature invalide", EN: "checkpoint %d: invalid signature"},
+	"truncated":  {FR: "journal tronqué: un point de contrôle signé couvre l'entrée %d, la dernière est %d", EN: "journal truncated: a signed checkpoint covers entry %d, the last is %d"},
+}
+
+// broken records that entry seq does not verify, for the reason id.
+func (r *Report) broken(seq int64, id string, args ...any) {
+	t := verifyWords[id].Format(args...)
+	r.Broken, r.Problem, r.ProblemEN = seq, t.FR, t.EN
 }
 
 // OK tells whether the whole journal verified.
@@ -42,22 +59,22 @@ func Verify(ctx context.Context, j dsn.Journal, rs dsn.Records, signer Signer) (
 	want := int64(1)
 	err = j.ScanAudit(ctx, 1, func(a dsn.AuditEntry) error {
 		if a.Seq != want {
-			rep.Broken, rep.Problem = want, fmt.Sprintf("entrée %d manquante (suivante trouvée: %d)", want, a.Seq)
+			rep.broken(want, "missing", want, a.Seq)
 			return errStop
 		}
 		h := chainHash(prev, a.Seq, a.Body)
 		if !bytes.Equal(h, a.Hash) {
-			rep.Broken, rep.Problem = a.Seq, fmt.Sprintf("entrée %d altérée: son empreinte ne suit pas la chaîne", a.Seq)
+			rep.broken(a.Seq, "altered", a.Seq)
 			return errStop
 		}
 		for next < len(cps) && cps[next].Seq == a.Seq {
 			c := cps[next]
 			if c.Hash != hex.EncodeToString(h) {
-				rep.Broken, rep.Problem = a.Seq, fmt.Sprintf("entrée %d: la chaîne ne correspond pas au point de contrôle signé", a.Seq)
+				rep.broken(a.Seq, "checkpoint", a.Seq)
 				return errStop
 			}
 			if signer != nil && !signer.VerifySignature(ctx, c.Kid, c.payload(), c.Sig) {
-				rep.Broken, rep.Problem = a.Seq, fmt.Sprintf("point de contrôle %d: signature invalide", a.Seq)
+				rep.broken(a.Seq, "signature", a.Seq)
 				return errStop
 			}
 			rep.Checkpoints++
@@ -72,8 +89,7 @@ func Verify(ctx context.Context, j dsn.Journal, rs dsn.Records, signer Signer) (
 		return rep, err
 	}
 	if rep.OK() && next < len(cps) {
-		rep.Broken = cps[next].Seq
-		rep.Problem = fmt.Sprintf("journal tronqué: un point de contrôle signé couvre l'entrée %d, la dernière est %d", cps[next].Seq, want-1)
+		rep.broken(cps[next].Seq, "truncated", cps[next].Seq, want-1)
 	}
 	return rep, nil
 }

@@ -10,6 +10,7 @@ import (
 	"dsn"
 	"dsn/access"
 	"dsn/audit"
+	"dsn/internal/language/words"
 )
 
 // openJournal starts the access journal of the server on st (mode: validated
@@ -43,7 +44,9 @@ func runAudit(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		if !rep.OK() {
-			return dsn.Errorf("audit", dsn.KindConflict, "journal NON INTÈGRE à l'entrée %d: %s (%d entrées vérifiées avant)", rep.Broken, rep.Problem, rep.Entries)
+			t := cliWords["audit.broken"]
+			return &cliError{t: words.Text{FR: fmt.Sprintf(t.FR, rep.Broken, rep.Problem, rep.Entries),
+				EN: fmt.Sprintf(t.EN, rep.Broken, rep.ProblemEN, rep.Entries)}}
 		}
 		el := time.Since(start)
 		fmt.Fprintf(env.Stdout, "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)\n",

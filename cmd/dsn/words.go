@@ -54,6 +54,7 @@ var cliWords = map[string]words.Text{
 	"reindex.progress":    {FR: "reindex : %d ressources…", EN: "reindex: %d resources…"},
 	"listen":              {FR: "écoute sur %s impossible", EN: "cannot listen on %s"},
 	"shutdown":            {FR: "arrêt", EN: "shutdown"},
+	"audit.broken":        {FR: "journal NON INTÈGRE à l'entrée %d: %s (%d entrées vérifiées avant)", EN: "journal NOT INTACT at entry %d: %s (%d entries verified before)"},
 	"synth.ref-date":      {FR: "--ref-date %q : AAAA-MM-JJ attendu", EN: "--ref-date %q: expected YYYY-MM-DD"},
 }
 
