@@ -232,7 +232,7 @@ func TestUserDisableRevokesTokens(t *testing.T) {
 // baseline of issue 6's overhead target), on a loopback address only.
 func TestAccessOffLoopbackOnly(t *testing.T) {
 	code, _, errOut := cli(t, "", "serve", "--access", "off", "--addr", "0.0.0.0:0", "--data", t.TempDir())
-	if code == 0 || !strings.Contains(errOut, "loopback") {
+	if code == 0 || !strings.Contains(errOut, "boucle locale") { // French by default (DSN_LANG)
 		t.Fatalf("serve --access off on 0.0.0.0: exit %d %s", code, errOut)
 	}
 	if err := (Config{Addr: "127.0.0.1:0", Access: "maybe"}).validate(); err == nil {
