@@ -131,11 +131,22 @@ func Import(ctx context.Context, o ImportOptions, paths []string) (stats Stats, 
 		// cancellation (Ctrl-C): the store is left with its whole schema.
 		defer func() { err = errors.Join(err, end(context.WithoutCancel(ctx))) }()
 	}
-	for _, f := range files {
-		if err := im.file(ctx, f); err != nil {
+	for i := 0; i < len(files); {
+		// A run of NDJSON inputs goes through one pipeline (lines), so the
+		// store's writer does not wait at each file's end for the last batch's
+		// commit and the next file's first preparation (16 files for the
+		// synthetic population, many of them small).
+		j := i
+		for j < len(files) && files[j].Kind != "json" {
+			j++
+		}
+		if j == i {
+			j = i + 1
+		}
+		if err := im.inputs(ctx, files[i:j]); err != nil {
 			return im.stats, err
 		}
-		im.done += f.Size
+		i = j
 	}
 	im.progress("", 0, true)
 	return im.stats, im.ckpt.remove()
@@ -174,64 +185,115 @@ func newImporter(o ImportOptions) (*importer, error) {
 	return im, nil
 }
 
-// file imports one input, from its checkpoint on.
-func (im *importer) file(ctx context.Context, f inputFile) error {
-	st := im.ckpt.resumed(f)
-	if st.Done {
+// inputs imports files (one .json file, or NDJSON inputs), each from its
+// checkpoint on.
+func (im *importer) inputs(ctx context.Context, files []inputFile) error {
+	var todo []lineInput
+	for _, f := range files {
+		st := im.ckpt.resumed(f)
+		switch {
+		case st.Done:
+			im.done += f.Size
+		case f.Kind == "json":
+			if err := im.jsonFile(ctx, f); err != nil {
+				return err
+			}
+			im.done += f.Size
+		default:
+			todo = append(todo, lineInput{f, max(st.Line, im.o.Skip)})
+		}
+	}
+	if len(todo) == 0 {
 		return nil
 	}
-	if f.Kind == "json" {
-		return im.jsonFile(ctx, f)
-	}
-	return im.lines(ctx, f, openFile, max(st.Line, im.o.Skip))
+	return im.lines(ctx, todo, openFile)
 }
 
-// lines imports the lines of one input after line skip.
-func (im *importer) lines(ctx context.Context, f inputFile, open func(inputFile) (lineSource, io.Closer, error), skip int) error {
+// lineInput is an NDJSON input and the number of its lines already imported.
+type lineInput struct {
+	f    inputFile
+	skip int
+}
+
+// lines imports the lines of the inputs, each after its skip, in order.
+func (im *importer) lines(ctx context.Context, ins []lineInput, open func(inputFile) (lineSource, io.Closer, error)) error {
 	// Two stages: a goroutine reads, decodes and prepares batch N+1 while
 	// this one commits batch N, in input order (so the checkpoint is exact
-	// and a repeated id ends with its last line's content).
+	// and a repeated id ends with its last line's content). A batch holds
+	// lines of one input; the stages go on from one input to the next
+	// without draining (the synthetic population is 16 files, many small).
 	//
-	// And batch N+1 is handed to the store before batch N's commit has
-	// returned, unless they write a resource in common: the store's writer
-	// runs N+1 while N's WAL fsync completes (SQLite, decision 0005) or on
-	// a second connection (PostgreSQL), instead of waiting for the import to
-	// come back. Results are taken in input order, so the checkpoint and the
-	// error report stay exact; two batches naming the same resource are
+	// And batches N+1 and N+2 are handed to the store before batch N's
+	// commit has returned (maxFlights), unless they write a resource in
+	// common: the store's writer runs N+1 while N's WAL fsync completes
+	// (SQLite, decision 0005) or on a second connection (PostgreSQL),
+	// instead of waiting for the import to come back. Results are taken in
+	// input order, so the checkpoint and the error report stay exact; two batches naming the same resource are
 	// written one after the other (the later one then finds its plan stale
 	// and rereads inside its transaction, repo.CommitImport).
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	ch := make(chan *pending, 1)
-	go im.produce(ctx, f, open, skip, ch)
+	go func() {
+		defer close(ch)
+		for _, in := range ins {
+			if !im.produce(ctx, in.f, open, in.skip, ch) {
+				return
+			}
+		}
+	}()
 	var err error
-	var flight *pending // handed to the store, its results not yet taken
+	var flights []*pending // handed to the store, results not yet taken, in order
 	for p := range ch {
 		if err == nil {
 			err = p.err
 		}
-		if err == nil && flight != nil && p.batch.Overlaps(flight.batch) {
-			err, flight = im.take(ctx, flight), nil
+		if err == nil && overlapsAny(p, flights) {
+			for _, q := range flights {
+				if err == nil {
+					err = im.take(ctx, q)
+				} else {
+					<-q.written
+				}
+			}
+			flights = nil
 		}
 		if err == nil {
 			im.hand(ctx, p)
-			if flight != nil {
-				err = im.take(ctx, flight)
+			flights = append(flights, p)
+			if len(flights) > maxFlights {
+				err, flights = im.take(ctx, flights[0]), flights[1:]
 			}
-			flight = p
 		}
 		if err != nil {
 			cancel() // the producer stops; drain what it already sent
 		}
 	}
-	if flight != nil {
+	for _, q := range flights {
 		if err != nil {
-			<-flight.written // not taken: a resumed import redoes it (idempotent)
+			<-q.written // not taken: a resumed import redoes it (idempotent)
 		} else {
-			err = im.take(ctx, flight)
+			err = im.take(ctx, q)
 		}
 	}
 	return err
+}
+
+// maxFlights is how many batches stay handed to the store, their results
+// not yet taken, when the next one is handed. With one (before session 10)
+// the writer ran batch N+1 while N's WAL fsync completed; on a busy disk an
+// fsync outlasts a batch's writing, and with two the store's group commit
+// can take two queued batches in one transaction and one fsync.
+const maxFlights = 2
+
+// overlapsAny tells whether p writes a resource that a batch of flights writes too.
+func overlapsAny(p *pending, flights []*pending) bool {
+	for _, q := range flights {
+		if p.batch.Overlaps(q.batch) {
+			return true
+		}
+	}
+	return false
 }
 
 // pending is a batch read and prepared, waiting for its commit.
@@ -279,10 +341,9 @@ func openFile(f inputFile) (lineSource, io.Closer, error) {
 }
 
 // produce reads the input opened by open after line skip and sends its
-// prepared batches on ch, which it closes at the end of the input, on error
-// or when ctx is cancelled.
-func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFile) (lineSource, io.Closer, error), skip int, ch chan<- *pending) {
-	defer close(ch)
+// prepared batches on ch, the last one marked done. It returns false if it
+// stopped early: on error (sent as a batch's err) or when ctx is cancelled.
+func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFile) (lineSource, io.Closer, error), skip int, ch chan<- *pending) bool {
 	send := func(p *pending) bool {
 		select {
 		case ch <- p:
@@ -294,7 +355,7 @@ func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFil
 	src, closer, err := open(f)
 	if err != nil {
 		send(&pending{err: dsn.Wrap("bulk.Import", dsn.KindInvalid, err)})
-		return
+		return false
 	}
 	defer closer.Close()
 	var recs []record
@@ -306,7 +367,7 @@ func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFil
 		}
 		if err != nil {
 			send(&pending{err: dsn.Wrap("bulk.Import", dsn.KindInvalid, err)})
-			return
+			return false
 		}
 		line++
 		if line <= skip || len(data) == 0 {
@@ -317,14 +378,14 @@ func (im *importer) produce(ctx context.Context, f inputFile, open func(inputFil
 			p := im.prepare(ctx, f, recs, line, false)
 			p.bytes = src.read()
 			if !send(p) {
-				return
+				return false
 			}
 			recs = nil
 		}
 	}
 	p := im.prepare(ctx, f, recs, line, true)
 	p.bytes = src.read()
-	send(p)
+	return send(p)
 }
 
 // prepare decodes recs and validates and indexes what decoded (no store access).
@@ -400,6 +461,9 @@ func (im *importer) take(ctx context.Context, p *pending) error {
 		}
 	}
 	im.progress(p.f.Path, p.bytes, false)
+	if p.done {
+		im.done += p.f.Size // the next file's progress starts after it
+	}
 	return nil
 }
 

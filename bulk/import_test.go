@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -244,6 +245,50 @@ func repeatedAcrossBatches(t *testing.T, st dsn.Store) {
 		t.Fatalf("stats %+v, versions %d", stats, versions(t, st))
 	}
 	for id, want := range map[string]string{"a": `"unknown"`, "b": `"female"`, "c": `"male"`} {
+		r, err := st.Read(context.Background(), "Patient", id)
+		if err != nil || !strings.Contains(string(r.Body), want) {
+			t.Fatalf("%s: %v %s, want %s", id, err, r.Body, want)
+		}
+	}
+}
+
+// One pipeline runs through consecutive NDJSON files (several batches in
+// flight across a file's end): a resource repeated in a later file must still
+// end with that file's content, also when the earlier batch is not the last
+// one handed to the store, and the progress must count each file's bytes once.
+func TestImportRepeatedIDAcrossFiles(t *testing.T) {
+	repeatedAcrossFiles(t, openStore(t))
+}
+
+func repeatedAcrossFiles(t *testing.T, st dsn.Store) {
+	dir := t.TempDir()
+	var total int64
+	for i, f := range [][]struct{ id, gender string }{
+		{{"a", "male"}, {"b", "male"}}, {{"c", "male"}}, {{"a", "female"}}, {{"d", "male"}}, {{"b", "female"}},
+	} {
+		var lines []string
+		for _, l := range f {
+			lines = append(lines, `{"resourceType":"Patient","id":"`+l.id+`","gender":"`+l.gender+`"}`)
+		}
+		data := []byte(strings.Join(lines, "\n") + "\n")
+		total += int64(len(data))
+		os.WriteFile(filepath.Join(dir, fmt.Sprintf("%d.ndjson", i+1)), data, 0o644)
+	}
+	var last int64
+	progress := func(p Progress) {
+		if p.Bytes < last || p.Bytes > total {
+			t.Errorf("progress went from %d to %d bytes of %d", last, p.Bytes, total)
+		}
+		last = p.Bytes
+	}
+	stats := importDir(t, st, ImportOptions{Progress: progress}, dir)
+	if stats.Created != 4 || stats.Updated != 2 || versions(t, st) != 6 {
+		t.Fatalf("stats %+v, versions %d", stats, versions(t, st))
+	}
+	if last != total {
+		t.Errorf("final progress %d bytes, want %d", last, total)
+	}
+	for id, want := range map[string]string{"a": `"female"`, "b": `"female"`, "c": `"male"`, "d": `"male"`} {
 		r, err := st.Read(context.Background(), "Patient", id)
 		if err != nil || !strings.Contains(string(r.Body), want) {
 			t.Fatalf("%s: %v %s, want %s", id, err, r.Body, want)

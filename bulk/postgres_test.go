@@ -39,6 +39,10 @@ func TestPostgresRepeatedIDAcrossBatches(t *testing.T) {
 	repeatedAcrossBatches(t, openPostgres(t))
 }
 
+func TestPostgresImportRepeatedIDAcrossFiles(t *testing.T) {
+	repeatedAcrossFiles(t, openPostgres(t))
+}
+
 // scaledLoader tells the store an import is a million times larger than it
 // is, so that a test-sized import defers the indexes (dsn.BulkLoader).
 type scaledLoader struct{ dsn.BulkLoader }

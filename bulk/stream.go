@@ -25,7 +25,7 @@ func ImportStream(ctx context.Context, o ImportOptions, name string, total int64
 	open := func(inputFile) (lineSource, io.Closer, error) {
 		return funcLines{fn: next, count: read}, io.NopCloser(nil), nil
 	}
-	if err := im.lines(ctx, inputFile{Path: name, Kind: "ndjson", Size: total}, open, 0); err != nil {
+	if err := im.lines(ctx, []lineInput{{f: inputFile{Path: name, Kind: "ndjson", Size: total}}}, open); err != nil {
 		return im.stats, err
 	}
 	im.progress("", 0, true)
