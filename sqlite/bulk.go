@@ -137,8 +137,8 @@ type bulkPlan struct {
 }
 
 // plan numbers the new versions and resources and reads the rid of the
-// resources that already exist (their index rows are made by startIndex) (a version conflict is found here, before
-// anything is written).
+// resources that already exist (a version conflict is found here, before
+// anything is written); startIndex makes their index rows.
 func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, error) {
 	var seq, rid int64
 	err := t.s.wconn.QueryRowContext(ctx, `SELECT
