@@ -122,7 +122,7 @@ func runClient(ctx context.Context, args []string, env Env) error {
 // journal's entries still name it. trust|untrust: whether its users are
 // asked to consent (authapi consent page; trusted: a first-party or EHR app).
 func runClientSwitch(ctx context.Context, verb string, args []string, env Env) error {
-	sc, id, err := parseOneFlag("client", verb, args, env, "id", "the client_id", "--id attendu (le client_id)")
+	sc, id, err := parseOneFlag("client", verb, args, env, "id", "the client_id", "client.id")
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func runClientSwitch(ctx context.Context, verb string, args []string, env Env) e
 				msg = "n'est plus de confiance: ses utilisateurs autorisent l'application à la connexion"
 			}
 			if dsn.KindOf(err) == dsn.KindNotFound {
-				err = dsn.Errorf("client "+verb, dsn.KindNotFound, "client %s inconnu", id)
+				err = cliFail("client "+verb, dsn.KindNotFound, "client.unknown", id)
 			}
 		default:
 			c, err = svc.DeleteClient(ctx, id)
@@ -209,7 +209,7 @@ func runUser(ctx context.Context, args []string, env Env) error {
 // 0013). Enabled again, they sign in and get new tokens; the
 // tokens revoked by the disabling stay refused.
 func runUserSwitch(ctx context.Context, verb string, args []string, env Env) error {
-	sc, username, err := parseOneFlag("user", verb, args, env, "username", "the user's sign-in name (staff, else citizen)", "--username attendu")
+	sc, username, err := parseOneFlag("user", verb, args, env, "username", "the user's sign-in name (staff, else citizen)", "user.username")
 	if err != nil {
 		return err
 	}
@@ -266,10 +266,10 @@ func runToken(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *user == "" {
-		return dsn.Errorf("token", dsn.KindInvalid, "--user est requis")
+		return cliFail("token", dsn.KindInvalid, "token.user")
 	}
 	if *ttl <= 0 || *ttl > 12*time.Hour {
-		return dsn.Errorf("token", dsn.KindInvalid, "--ttl doit être entre 1s et 12h")
+		return cliFail("token", dsn.KindInvalid, "token.ttl")
 	}
 	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
 		tok, err := userToken(ctx, svc, *user, *scope, *ttl)
@@ -294,7 +294,7 @@ func userToken(ctx context.Context, svc *access.Service, username, scope string,
 		return "", err
 	}
 	if u.Disabled {
-		return "", dsn.Errorf("token", dsn.KindForbidden, "compte %s désactivé", username)
+		return "", cliFail("token", dsn.KindForbidden, "token.disabled", username)
 	}
 	info, _ := u.Role.Info()
 	sc := info.Ceiling
@@ -305,7 +305,7 @@ func userToken(ctx context.Context, svc *access.Service, username, scope string,
 	}
 	p := access.UserPrincipal(u, sc, "dsn-cli")
 	if len(p.Scopes.Resources) == 0 {
-		return "", dsn.Errorf("token", dsn.KindForbidden, "le rôle %s n'accorde aucune des portées demandées (%s)", u.Role, scope)
+		return "", cliFail("token", dsn.KindForbidden, "token.scopes", u.Role, scope)
 	}
 	tok, _, err := svc.IssueAccess(ctx, p, ttl)
 	return tok, err
@@ -333,7 +333,7 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 			return err
 		}
 		if token = strings.TrimSpace(line); token == "" {
-			return dsn.Errorf("token revoke", dsn.KindInvalid, "jeton attendu sur l'entrée standard (ou --jti ID)")
+			return cliFail("token revoke", dsn.KindInvalid, "revoke.stdin")
 		}
 	}
 	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
@@ -345,7 +345,7 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 			rv, err = svc.RevokeToken(ctx, token, "", "")
 		}
 		if dsn.KindOf(err) == dsn.KindNotFound {
-			return dsn.Errorf("token revoke", dsn.KindNotFound, "jeton inconnu, invalide, expiré ou déjà révoqué: rien à révoquer")
+			return cliFail("token revoke", dsn.KindNotFound, "revoke.unknown")
 		}
 		if err != nil {
 			return err
@@ -368,7 +368,7 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 }
 
 // parseOneFlag parses the flags of `dsn CMD VERB`: the store's and one
-// required string flag, whose absence is missing (a one-line error).
+// required string flag, whose absence is the refusal missing (an id of cliWords).
 func parseOneFlag(cmd, verb string, args []string, env Env, name, usage, missing string) (StoreConfig, string, error) {
 	fs := newFlags(cmd+" "+verb, env)
 	var sc StoreConfig
@@ -378,7 +378,7 @@ func parseOneFlag(cmd, verb string, args []string, env Env, name, usage, missing
 		return sc, "", err
 	}
 	if *v == "" {
-		return sc, "", dsn.Errorf(cmd, dsn.KindInvalid, "%s", missing)
+		return sc, "", cliFail(cmd, dsn.KindInvalid, missing)
 	}
 	return sc, *v, nil
 }
@@ -404,12 +404,12 @@ func runConsent(ctx context.Context, args []string, env Env) error {
 		return err
 	}
 	if *username == "" || (args[0] == "withdraw" && *client == "") {
-		return dsn.Errorf("consent", dsn.KindInvalid, "--username attendu (et --client pour withdraw)")
+		return cliFail("consent", dsn.KindInvalid, "consent.flags")
 	}
 	return withAccess(ctx, sc, func(st dsn.Store, svc *access.Service) error {
 		u, err := svc.UserByName(ctx, access.Realm(*realm), *username)
 		if err != nil {
-			return dsn.Errorf("consent", dsn.KindNotFound, "utilisateur %s inconnu", *username)
+			return cliFail("consent", dsn.KindNotFound, "consent.user", *username)
 		}
 		if args[0] == "list" {
 			cs, err := svc.Consents(ctx, u.ID)

@@ -70,7 +70,7 @@ func runAuditReport(ctx context.Context, args []string, env Env) error {
 	from, err1 := time.Parse("2006-01-02", *fromS)
 	to, err2 := time.Parse("2006-01-02", *toS)
 	if err1 != nil || err2 != nil || !from.Before(to) {
-		return dsn.Errorf("audit", dsn.KindInvalid, "--from et --to: deux dates AAAA-MM-JJ, --from avant --to")
+		return cliFail("audit", dsn.KindInvalid, "audit.period")
 	}
 	st, err := openStore(ctx, sc)
 	if err != nil {

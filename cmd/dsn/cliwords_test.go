@@ -14,7 +14,7 @@ import (
 // has French and English with the same arguments, every id the code says
 // (say, refusal, refusalOf) is in it, and every id in it is said somewhere.
 func TestCLIWordsBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`(?:\bsay\(env, |\brefusal\(|\bcliWords\[|\brefusalOf\([^,()]+, )"([a-z][a-z0-9.-]*)"`)
+	ids := regexp.MustCompile(`(?:\bsay\(env, |\brefusal\(|\bcliWords\[|\bcliFail\([^,()]+, [^,()]+, |\bparseOneFlag\((?:[^()]|\([^()]*\))*, |\brefusalOf\([^,()]+, )"([a-z][a-z0-9.-]*)"`)
 	used := langtest.Check(t, cliWords, ids, "words.go", len(cliWords))
 	for id := range cliWords {
 		if used[id] == 0 {
@@ -35,6 +35,9 @@ func TestCLILanguages(t *testing.T) {
 		{[]string{"reindex", "--data", dir, "--type", "Licorne"}, `dsn reindex: --type "Licorne" : type de ressource inconnu`, `dsn reindex: --type "Licorne": unknown resource type`},
 		{[]string{"export", "--data", dir}, "dsn export : un répertoire de sortie OUTDIR attendu", "dsn export: an output directory OUTDIR expected"},
 		{[]string{"export", "--data", dir, "--since", "hier", t.TempDir()}, `--since "hier" : instant RFC 3339 attendu`, `--since "hier": RFC 3339 instant expected`},
+		{[]string{"token", "--data", dir}, "dsn token: --user est requis", "dsn token: --user is required"},
+		{[]string{"client", "enable", "--data", dir}, "dsn client: --id attendu (le client_id)", "dsn client: --id expected (the client_id)"},
+		{[]string{"mpi", "report", "--data", dir, "--threshold", "beaucoup"}, `--threshold: probable, certain ou un nombre de bits, reçu "beaucoup"`, `--threshold: probable, certain or a number of bits, got "beaucoup"`},
 		{[]string{"mpi"}, "dsn mpi : report, link ou config attendu", "dsn mpi: report, link or config expected"},
 		{[]string{"serve", "--data", dir, "--addr", "0.0.0.0:0", "--access", "off"}, `--access off : seulement avec une --addr de boucle locale`, `--access off: only with a loopback --addr`},
 	}

@@ -70,7 +70,7 @@ type exportRequester struct {
 func (x exportAccess) Requester(ctx context.Context) (string, error) {
 	p := access.PrincipalFrom(ctx)
 	if p == nil || p.Realm != access.RealmSystem {
-		return "", dsn.Errorf("export", dsn.KindForbidden, "l'export en bloc est réservé aux systèmes (client_credentials, portées system/)")
+		return "", cliFail("export", dsn.KindForbidden, "export.systems")
 	}
 	b, err := json.Marshal(exportRequester{Client: p.ClientID, Scope: p.Scopes.String()})
 	return string(b), err
@@ -86,7 +86,7 @@ func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Conte
 	const op = "export"
 	var r exportRequester
 	if err := json.Unmarshal([]byte(j.Requester), &r); err != nil || r.Client == "" {
-		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "export %s sans demandeur connu: refusé", j.ID)
+		return nil, nil, cliFail(op, dsn.KindForbidden, "export.no-requester", j.ID)
 	}
 	c, err := x.auth.ActiveClient(ctx, r.Client)
 	if err != nil {
@@ -94,7 +94,7 @@ func (x exportAccess) Begin(ctx context.Context, j dsn.ExportJob) (context.Conte
 	}
 	sc, err := access.ParseScopes(r.Scope)
 	if err != nil {
-		return nil, nil, dsn.Errorf(op, dsn.KindForbidden, "portées de l'export illisibles: %v", err)
+		return nil, nil, cliFail(op, dsn.KindForbidden, "export.scopes", err)
 	}
 	run, stop := context.WithCancelCause(access.WithPrincipal(ctx, access.ClientPrincipal(c, sc)))
 	run, _ = access.WithDisclosures(run)
@@ -138,12 +138,11 @@ func (x exportAccess) watch(run context.Context, stop context.CancelCauseFunc, c
 	}
 }
 
-// clientStopped is the French reason of an export whose client may no
-// longer read.
+// clientStopped is the reason of an export whose client may no longer
+// read, in both languages.
 func clientStopped(client string, err error) error {
-	why := "n'existe plus ou a été supprimé"
 	if dsn.KindOf(err) == dsn.KindForbidden {
-		why = "a été désactivé"
+		return cliFail("export", dsn.KindForbidden, "export.client-disabled", client)
 	}
-	return dsn.Errorf("export", dsn.KindForbidden, "export arrêté: le client %s qui l'a demandé %s", client, why)
+	return cliFail("export", dsn.KindForbidden, "export.client-gone", client)
 }

@@ -34,7 +34,7 @@ func runFHIRPath(ctx context.Context, args []string, env Env) error {
 	fs.Func("var", "environment variable name=JSON value, available as %name (repeatable)", func(s string) error {
 		name, val, ok := strings.Cut(s, "=")
 		if !ok || name == "" {
-			return dsn.Errorf("fhirpath", dsn.KindInvalid, "--var attend nom=valeur JSON")
+			return cliFail("fhirpath", dsn.KindInvalid, "fhirpath.var")
 		}
 		var v any
 		dec := json.NewDecoder(strings.NewReader(val))
@@ -49,7 +49,7 @@ func runFHIRPath(ctx context.Context, args []string, env Env) error {
 	fs.Func("valueset", "ValueSet JSON file answering memberOf() (repeatable)", func(path string) error {
 		vs, err := readResource(path, env.Stdin)
 		if err == nil && fhir.ResourceType(vs) != "ValueSet" {
-			err = dsn.Errorf("fhirpath", dsn.KindInvalid, "%s n'est pas un ValueSet", path)
+			err = cliFail("fhirpath", dsn.KindInvalid, "fhirpath.valueset", path)
 		}
 		valueSets = append(valueSets, vs)
 		return err

@@ -51,7 +51,7 @@ func runImport(ctx context.Context, args []string, env Env) error {
 	}
 	l, ok := language.Parse(*langFlag)
 	if !ok {
-		fmt.Fprintf(env.Stderr, importWords["lang"].FR+"\n", *langFlag)
+		fmt.Fprintf(env.Stderr, importWords["lang"].In(cliLang(env))+"\n", *langFlag)
 		return errUsage
 	}
 	say := func(id string, args ...any) string { return fmt.Sprintf(importWords[id].In(l), args...) }

@@ -61,7 +61,7 @@ func loadMatcher(path string) (*mpi.Matcher, error) {
 	if path != "" {
 		b, err := os.ReadFile(path)
 		if err != nil {
-			return nil, dsn.Errorf("mpi", dsn.KindInvalid, "modèle d'appariement %s illisible: %v", path, err)
+			return nil, cliFail("mpi", dsn.KindInvalid, "mpi.model", path, err)
 		}
 		if cfg, err = mpi.ParseConfig(b); err != nil {
 			return nil, dsn.Wrap("mpi "+path, dsn.KindInvalid, err)

@@ -117,7 +117,7 @@ func parseThreshold(s string, cfg *mpi.Config) (float64, error) {
 	}
 	f, err := strconv.ParseFloat(s, 64)
 	if err != nil {
-		return 0, dsn.Errorf("mpi report", dsn.KindInvalid, "--threshold: probable, certain ou un nombre de bits, reçu %q", s)
+		return 0, cliFail("mpi report", dsn.KindInvalid, "mpi.threshold", s)
 	}
 	return f, nil
 }

@@ -16,7 +16,7 @@ import (
 func openStore(ctx context.Context, c StoreConfig) (dsn.Store, error) {
 	if c.DBURL != "" {
 		if !strings.HasPrefix(c.DBURL, "postgres://") && !strings.HasPrefix(c.DBURL, "postgresql://") {
-			return nil, dsn.Errorf("openStore", dsn.KindInvalid, "--db %s: URL postgres://… attendue", c.Describe())
+			return nil, cliFail("openStore", dsn.KindInvalid, "store.db", c.Describe())
 		}
 		// every process linking the journal the same way, one started after
 		// a crash moves the crashed one's spooled entries at once
