@@ -18,6 +18,10 @@ import (
 // dsn user create, dsn token. They write to the store the server reads, so
 // their results work at once on a server running on the same store.
 
+// clientDone names the confirmation of each `dsn client` verb (cliWords).
+var clientDone = map[string]string{"disable": "client.disabled", "enable": "client.enabled",
+	"trust": "client.trusted", "untrust": "client.untrusted", "delete": "client.deleted"}
+
 // accessService opens the access service on st (which must keep dsn.Records).
 func accessService(st dsn.Store, issuer string) (*access.Service, error) {
 	rs, ok := st.(dsn.Records)
@@ -129,31 +133,24 @@ func runClientSwitch(ctx context.Context, verb string, args []string, env Env) e
 	return withAccessStore(ctx, sc, func(svc *access.Service) error {
 		var c access.Client
 		var err error
-		var msg string
 		switch verb {
 		case "disable":
 			c, err = svc.DisableClient(ctx, id)
-			msg = "désactivé: ses jetons sont refusés par tout serveur sur ce dépôt, ses exports en cours s'arrêtent"
 		case "enable":
 			c, err = svc.EnableClient(ctx, id)
-			msg = "réactivé: ses jetons révoqués le restent"
 		case "trust", "untrust":
 			c, err = svc.SetClientTrusted(ctx, id, verb == "trust")
-			msg = "de confiance: ses utilisateurs ne voient pas la page d'autorisation"
-			if verb == "untrust" {
-				msg = "n'est plus de confiance: ses utilisateurs autorisent l'application à la connexion"
-			}
 			if dsn.KindOf(err) == dsn.KindNotFound {
 				err = cliFail("client "+verb, dsn.KindNotFound, "client.unknown", id)
 			}
 		default:
+			verb = "delete"
 			c, err = svc.DeleteClient(ctx, id)
-			msg = "supprimé: ses jetons sont refusés par tout serveur sur ce dépôt; le journal garde son nom"
 		}
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "client %s (%s) %s\n", c.ID, c.Name, msg)
+		fmt.Fprintln(env.Stdout, say(env, clientDone[verb], c.ID, c.Name))
 		return nil
 	})
 }
@@ -222,13 +219,13 @@ func runUserSwitch(ctx context.Context, verb string, args []string, env Env) err
 			if _, err := svc.EnableUser(ctx, u.ID); err != nil {
 				return err
 			}
-			fmt.Fprintf(env.Stdout, "compte %s réactivé: ses jetons révoqués le restent\n", u.Username)
+			fmt.Fprintln(env.Stdout, say(env, "user.enabled", u.Username))
 			return nil
 		}
 		if _, err := svc.DisableUser(ctx, u.ID); err != nil {
 			return err
 		}
-		fmt.Fprintf(env.Stdout, "compte %s désactivé: ses jetons sont refusés par tout serveur sur ce dépôt\n", u.Username)
+		fmt.Fprintln(env.Stdout, say(env, "user.disabled", u.Username))
 		return nil
 	})
 }
@@ -355,14 +352,14 @@ func runTokenRevoke(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return refusalOf(err, "journal.revoke")
 		}
-		what := "jeton d'accès " + rv.ID
 		switch {
 		case rv.Type == "refresh_token":
-			what = "jeton de rafraîchissement et toute sa lignée (" + rv.ID + ")"
+			fmt.Fprintln(env.Stdout, say(env, "revoked.refresh", rv.ID))
 		case rv.Family != "":
-			what += " et toute sa lignée (" + rv.Family + ", jetons de rafraîchissement compris)"
+			fmt.Fprintln(env.Stdout, say(env, "revoked.family", rv.ID, rv.Family))
+		default:
+			fmt.Fprintln(env.Stdout, say(env, "revoked.access", rv.ID))
 		}
-		fmt.Fprintf(env.Stdout, "%s révoqué: refusé par tout serveur sur ce dépôt dès sa prochaine requête\n", what)
 		return nil
 	})
 }
@@ -429,7 +426,7 @@ func runConsent(ctx context.Context, args []string, env Env) error {
 		if err != nil {
 			return refusalOf(err, "journal.consent")
 		}
-		fmt.Fprintf(env.Stdout, "autorisation de %s à l'application %s retirée: ses jetons sont refusés\n", *username, *client)
+		fmt.Fprintln(env.Stdout, say(env, "consent.withdrawn", *username, *client))
 		return nil
 	})
 }

@@ -49,8 +49,7 @@ func runAudit(ctx context.Context, args []string, env Env) error {
 				EN: fmt.Sprintf(t.EN, rep.Broken, rep.ProblemEN, rep.Entries)}}
 		}
 		el := time.Since(start)
-		fmt.Fprintf(env.Stdout, "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)\n",
-			rep.Entries, rep.Checkpoints, el.Round(time.Millisecond), float64(rep.Entries)/max(el.Minutes(), 1e-9))
+		fmt.Fprintln(env.Stdout, say(env, "audit.intact", rep.Entries, rep.Checkpoints, el.Round(time.Millisecond), float64(rep.Entries)/max(el.Minutes(), 1e-9)))
 		return nil
 	})
 }

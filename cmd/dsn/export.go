@@ -98,7 +98,7 @@ func runExport(ctx context.Context, args []string, env Env) error {
 	for _, out := range m.Output {
 		n += out.Count
 	}
-	fmt.Fprintf(env.Stdout, "%d ressources en %d fichiers dans %s (manifest.json)\n", n, len(m.Output), o.Dir)
+	fmt.Fprintln(env.Stdout, say(env, "export.done", n, len(m.Output), o.Dir))
 	return nil
 }
 

@@ -80,7 +80,7 @@ func runMPI(ctx context.Context, args []string, env Env) error {
 		}
 		start = time.Now()
 		n, err := svc.Drain(ctx)
-		fmt.Fprintf(env.Stdout, "%d inscriptions liées (%s)\n", n, time.Since(start).Round(time.Millisecond))
+		fmt.Fprintln(env.Stdout, say(env, "mpi.linked", n, time.Since(start).Round(time.Millisecond)))
 		return err
 	}
 	bits, err := parseThreshold(*threshold, matcher.Config())

@@ -46,7 +46,7 @@ func runReindex(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d ressources réindexées en %s\n", n, time.Since(start).Round(time.Millisecond))
+	fmt.Fprintln(env.Stdout, say(env, "reindex.done", n, time.Since(start).Round(time.Millisecond)))
 	return nil
 }
 

@@ -265,6 +265,6 @@ func runMigrate(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "schema up to date (%s)\n", sc.Describe())
+	fmt.Fprintln(env.Stdout, say(env, "migrate.done", sc.Describe()))
 	return st.Close()
 }

@@ -34,8 +34,7 @@ func runSynth(ctx context.Context, args []string, env Env) error {
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(env.Stdout, "%d ressources pour %d personnes écrites dans %s (%.1f s) — DÉMO – données fictives\n",
-		n, o.Patients, *out, time.Since(start).Seconds())
+	fmt.Fprintln(env.Stdout, say(env, "synth.done", n, o.Patients, *out, time.Since(start).Seconds()))
 	return nil
 }
 

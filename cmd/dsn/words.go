@@ -22,8 +22,8 @@ func cliLang(env Env) words.Tag {
 	return words.French
 }
 
-// cliWords are the command line's refusals, one-line errors and progress
-// lines, in French and in English, by id (every id has both, with the same
+// cliWords are the command line's refusals, one-line errors, progress
+// lines and confirmations, in French and in English, by id (every id has both, with the same
 // arguments: TestCLIWordsBothLanguages).
 var cliWords = map[string]words.Text{
 	"unknown-command":        {FR: "dsn : commande inconnue %q (voir dsn help)", EN: "dsn: unknown command %q (see dsn help)"},
@@ -77,6 +77,23 @@ var cliWords = map[string]words.Text{
 	"mpi.model":              {FR: "modèle d'appariement %s illisible: %v", EN: "unreadable matching model %s: %v"},
 	"mpi.threshold":          {FR: "--threshold: probable, certain ou un nombre de bits, reçu %q", EN: "--threshold: probable, certain or a number of bits, got %q"},
 	"store.db":               {FR: "--db %s: URL postgres://… attendue", EN: "--db %s: postgres://… URL expected"},
+	"client.disabled":        {FR: "client %s (%s) désactivé: ses jetons sont refusés par tout serveur sur ce dépôt, ses exports en cours s'arrêtent", EN: "client %s (%s) disabled: its tokens are refused by every server on this store, its running exports stop"},
+	"client.enabled":         {FR: "client %s (%s) réactivé: ses jetons révoqués le restent", EN: "client %s (%s) enabled again: its revoked tokens stay revoked"},
+	"client.trusted":         {FR: "client %s (%s) de confiance: ses utilisateurs ne voient pas la page d'autorisation", EN: "client %s (%s) trusted: its users do not see the authorisation page"},
+	"client.untrusted":       {FR: "client %s (%s) n'est plus de confiance: ses utilisateurs autorisent l'application à la connexion", EN: "client %s (%s) no longer trusted: its users authorise the application at sign-in"},
+	"client.deleted":         {FR: "client %s (%s) supprimé: ses jetons sont refusés par tout serveur sur ce dépôt; le journal garde son nom", EN: "client %s (%s) deleted: its tokens are refused by every server on this store; the journal keeps its name"},
+	"user.enabled":           {FR: "compte %s réactivé: ses jetons révoqués le restent", EN: "account %s enabled again: its revoked tokens stay revoked"},
+	"user.disabled":          {FR: "compte %s désactivé: ses jetons sont refusés par tout serveur sur ce dépôt", EN: "account %s disabled: its tokens are refused by every server on this store"},
+	"revoked.access":         {FR: "jeton d'accès %s révoqué: refusé par tout serveur sur ce dépôt dès sa prochaine requête", EN: "access token %s revoked: refused by every server on this store from its next request"},
+	"revoked.family":         {FR: "jeton d'accès %s et toute sa lignée (%s, jetons de rafraîchissement compris) révoqué: refusé par tout serveur sur ce dépôt dès sa prochaine requête", EN: "access token %s and its whole lineage (%s, refresh tokens included) revoked: refused by every server on this store from its next request"},
+	"revoked.refresh":        {FR: "jeton de rafraîchissement et toute sa lignée (%s) révoqué: refusé par tout serveur sur ce dépôt dès sa prochaine requête", EN: "refresh token and its whole lineage (%s) revoked: refused by every server on this store from its next request"},
+	"consent.withdrawn":      {FR: "autorisation de %s à l'application %s retirée: ses jetons sont refusés", EN: "authorisation of %s to the application %s withdrawn: its tokens are refused"},
+	"audit.intact":           {FR: "journal intègre: %d entrées, %d points de contrôle signés vérifiés (%s, %.0f entrées/min)", EN: "journal intact: %d entries, %d signed checkpoints verified (%s, %.0f entries/min)"},
+	"mpi.linked":             {FR: "%d inscriptions liées (%s)", EN: "%d registrations linked (%s)"},
+	"reindex.done":           {FR: "%d ressources réindexées en %s", EN: "%d resources reindexed in %s"},
+	"export.done":            {FR: "%d ressources en %d fichiers dans %s (manifest.json)", EN: "%d resources in %d files in %s (manifest.json)"},
+	"synth.done":             {FR: "%d ressources pour %d personnes écrites dans %s (%.1f s) — DÉMO – données fictives", EN: "%d resources for %d people written to %s (%.1f s) — DEMO – fictitious data"},
+	"migrate.done":           {FR: "schéma à jour (%s)", EN: "schema up to date (%s)"},
 	"synth.ref-date":         {FR: "--ref-date %q : AAAA-MM-JJ attendu", EN: "--ref-date %q: expected YYYY-MM-DD"},
 }
 
