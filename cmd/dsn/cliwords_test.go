@@ -8,13 +8,14 @@ import (
 	"testing"
 
 	"dsn/internal/language/langtest"
+	"dsn/internal/language/words"
 )
 
 // TestCLIWordsBothLanguages: every sentence of the command line's catalogue
 // has French and English with the same arguments, every id the code says
 // (say, refusal, refusalOf) is in it, and every id in it is said somewhere.
 func TestCLIWordsBothLanguages(t *testing.T) {
-	ids := regexp.MustCompile(`(?:\bsay\(env, |\brefusal\(|\bcliWords\[|\bcliFail\([^,()]+, [^,()]+, |\bparseOneFlag\((?:[^()]|\([^()]*\))*, |\brefusalOf\([^,()]+, )"([a-z][a-z0-9.-]*)"`)
+	ids := regexp.MustCompile(`(?:\bsay\(env, |\brefusal\(|\bcliWords\[|\bsayIn\(l, |\bcliFail\([^,()]+, [^,()]+, |\bparseOneFlag\((?:[^()]|\([^()]*\))*, |\brefusalOf\([^,()]+, )"([a-z][a-z0-9.-]*)"`)
 	used := langtest.Check(t, cliWords, ids, "words.go", len(cliWords)-len(clientDone))
 	for _, id := range clientDone { // said through the map
 		used[id]++
@@ -78,6 +79,21 @@ func TestCLIConfirmationLanguages(t *testing.T) {
 			}})
 		if code != 0 || !strings.HasPrefix(out.String(), want) {
 			t.Errorf("dsn migrate with DSN_LANG=%q: exit %d, stdout %q, stderr %q; want %q", lang, code, out.String(), errb.String(), want)
+		}
+	}
+}
+
+// The demo's banner speaks the command line's language.
+func TestDemoBannerLanguages(t *testing.T) {
+	for l, want := range map[words.Tag][]string{
+		words.French:  {"DÉMO – données fictives", "Population synthétique chargée : 12 ressources", "Exemple :"},
+		words.English: {"DEMO – fictitious data", "Synthetic population loaded: 12 resources", "Example:"}} {
+		var out strings.Builder
+		printDemoBanner(&out, l, "127.0.0.1:8080", "data", 12, "GAGM80010112")
+		for _, w := range want {
+			if !strings.Contains(out.String(), w) {
+				t.Errorf("%s banner lacks %q: %s", l, w, out.String())
+			}
 		}
 	}
 }

@@ -13,6 +13,7 @@ import (
 	"dsn/bulk"
 	"dsn/fhir"
 	"dsn/internal/gcheadroom"
+	"dsn/internal/language/words"
 	"dsn/mpi"
 	"dsn/repo"
 	"dsn/synth"
@@ -41,7 +42,8 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	}
 	defer m.Close()
 	g := synth.New(synth.Options{Seed: *seed, Patients: *patients})
-	seeded, err := seedDemo(ctx, m.store, g, env.Stdout)
+	l := cliLang(env)
+	seeded, err := seedDemoIn(ctx, m.store, g, env.Stdout, l)
 	if err != nil {
 		return err
 	}
@@ -49,15 +51,15 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 	if err := ensureDemoAccounts(ctx, m.auth, accounts); err != nil {
 		return err
 	}
-	printDemoBanner(env.Stdout, m.Addr(), cfg.Store.Describe(), seeded, exampleNAM(g))
+	printDemoBanner(env.Stdout, l, m.Addr(), cfg.Store.Describe(), seeded, exampleNAM(g))
 	storeFlag := ""
 	if cfg.Store.DBURL != "" {
 		storeFlag = "--db '" + cfg.Store.DBURL + "' "
 	} else if cfg.Store.DataDir != "./dsn-data" {
 		storeFlag = "--data " + cfg.Store.DataDir + " "
 	}
-	printDemoAccounts(ctx, env.Stdout, m.auth, accounts, m.Addr(), storeFlag)
-	fmt.Fprintf(env.Stdout, "  Ctrl-C pour arrêter.\n")
+	printDemoAccounts(ctx, env.Stdout, l, m.auth, accounts, m.Addr(), storeFlag)
+	fmt.Fprintln(env.Stdout, say(env, "demo.stop"))
 	return m.Run(ctx)
 }
 
@@ -67,6 +69,11 @@ func runDemo(ctx context.Context, args []string, env Env) error {
 // through the bulk import pipeline (bulk.ImportStream: batched writes with
 // dsn.BulkTx.PutAll); the network goes first, since everyone refers to it.
 func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io.Writer) (int, error) {
+	return seedDemoIn(ctx, st, g, progress, words.French)
+}
+
+// seedDemoIn is seedDemo with its progress lines in l.
+func seedDemoIn(ctx context.Context, st dsn.Store, g *synth.Generator, progress io.Writer, l words.Tag) (int, error) {
 	page, err := st.History(ctx, dsn.HistoryQuery{Count: 1})
 	if err != nil {
 		return 0, err
@@ -113,7 +120,7 @@ func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io
 	}
 	var rejects bytes.Buffer
 	stats, err := bulk.ImportStream(ctx, bulk.ImportOptions{Service: repo.New(repo.Options{Store: st}),
-		Batch: 2000, Errors: &rejects, Progress: demoProgress(progress, g.Options().Patients)},
+		Batch: 2000, Errors: &rejects, Progress: demoProgress(progress, l, g.Options().Patients)},
 		"démo", int64(g.Options().Patients), next, people.Load)
 	stop()
 	for range lines { // let the generator see the stop
@@ -132,7 +139,7 @@ func seedDemo(ctx context.Context, st dsn.Store, g *synth.Generator, progress io
 
 // demoProgress prints "génération et chargement : n/total usagers" at every
 // tenth of the population and at the end.
-func demoProgress(w io.Writer, total int) func(bulk.Progress) {
+func demoProgress(w io.Writer, l words.Tag, total int) func(bulk.Progress) {
 	step, next := int64(max(total/10, 1)), int64(0)
 	return func(p bulk.Progress) {
 		done := p.Bytes
@@ -140,7 +147,7 @@ func demoProgress(w io.Writer, total int) func(bulk.Progress) {
 			done = int64(total)
 		}
 		if done >= next || p.Final {
-			fmt.Fprintf(w, "  génération et chargement : %d/%d usagers (%d ressources)\n", done, total, p.Records)
+			fmt.Fprintln(w, sayIn(l, "demo.progress", done, total, p.Records))
 			next = done/step*step + step
 		}
 	}
@@ -156,17 +163,17 @@ func exampleNAM(g *synth.Generator) string {
 	return ""
 }
 
-func printDemoBanner(w io.Writer, addr, store string, seeded int, nam string) {
-	fmt.Fprintf(w, "DSN — Dossier santé numérique · DÉMO – données fictives\n\n")
+func printDemoBanner(w io.Writer, l words.Tag, addr, store string, seeded int, nam string) {
+	fmt.Fprintf(w, "%s\n\n", sayIn(l, "demo.title"))
 	if seeded > 0 {
-		fmt.Fprintf(w, "  Population synthétique chargée : %d ressources (%s)\n", seeded, store)
+		fmt.Fprintln(w, sayIn(l, "demo.seeded", seeded, store))
 	} else {
-		fmt.Fprintf(w, "  Magasin existant réutilisé (%s)\n", store)
+		fmt.Fprintln(w, sayIn(l, "demo.reused", store))
 	}
 	fmt.Fprintf(w, "  API FHIR R4 :  http://%s/fhir\n", addr)
-	fmt.Fprintf(w, "  Santé :        http://%s/healthz\n", addr)
-	fmt.Fprintf(w, "  Découverte :   http://%s/fhir/.well-known/smart-configuration\n", addr)
+	fmt.Fprintln(w, sayIn(l, "demo.health", addr))
+	fmt.Fprintln(w, sayIn(l, "demo.discovery", addr))
 	if nam != "" {
-		fmt.Fprintf(w, "  Exemple :      curl -H \"Authorization: Bearer $TOKEN\" 'http://%s/fhir/Patient?identifier=%s|%s'\n\n", addr, mpi.NAMSystem, nam)
+		fmt.Fprintf(w, "  %s      curl -H \"Authorization: Bearer $TOKEN\" 'http://%s/fhir/Patient?identifier=%s|%s'\n\n", sayIn(l, "demo.example"), addr, mpi.NAMSystem, nam)
 	}
 }

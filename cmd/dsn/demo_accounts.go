@@ -10,6 +10,7 @@ import (
 	"dsn"
 	"dsn/access"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 	"dsn/synth"
 )
 
@@ -102,15 +103,15 @@ func ensureDemoAccounts(ctx context.Context, svc *access.Service, accounts []dem
 }
 
 // printDemoAccounts shows the accounts and how to call the API with them.
-func printDemoAccounts(ctx context.Context, w io.Writer, svc *access.Service, accounts []demoAccount, addr, storeFlag string) {
-	fmt.Fprintf(w, "  Comptes de démonstration (mot de passe : %s) :\n", DemoPassword)
+func printDemoAccounts(ctx context.Context, w io.Writer, l words.Tag, svc *access.Service, accounts []demoAccount, addr, storeFlag string) {
+	fmt.Fprintln(w, sayIn(l, "demo.accounts", DemoPassword))
 	for _, a := range accounts {
 		fmt.Fprintf(w, "    %-16s %s\n", a.Username, a.Label)
 	}
-	fmt.Fprintf(w, "  Jeton d'accès (15 min) pour curl :\n")
+	fmt.Fprintln(w, sayIn(l, "demo.token"))
 	fmt.Fprintf(w, "    export TOKEN=$(go run ./cmd/dsn token %s--user dre.demo)\n", storeFlag)
 	fmt.Fprintf(w, "    curl -H \"Authorization: Bearer $TOKEN\" http://%s/fhir/Patient/%s/\\$everything\n", addr, accounts[len(accounts)-1].User.Patient)
 	if tok, err := userToken(ctx, svc, "dre.demo", "", 12*time.Hour); err == nil {
-		fmt.Fprintf(w, "  ou ce jeton de dre.demo, valide 12 h :\n    export TOKEN=%s\n", tok)
+		fmt.Fprintf(w, "%s\n    export TOKEN=%s\n", sayIn(l, "demo.token12h"), tok)
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"dsn/access"
 	"dsn/audit"
 	"dsn/fhir"
+	"dsn/internal/language/words"
 	"dsn/synth"
 )
 
@@ -293,7 +294,7 @@ func TestDemoAccounts(t *testing.T) {
 		}
 	}
 	var out strings.Builder
-	printDemoAccounts(ctx, &out, m.auth, accounts, "127.0.0.1:8080", "")
+	printDemoAccounts(ctx, &out, words.French, m.auth, accounts, "127.0.0.1:8080", "")
 	if !strings.Contains(out.String(), "dre.demo") || !strings.Contains(out.String(), "export TOKEN=ey") || !strings.Contains(out.String(), DemoPassword) {
 		t.Fatalf("banner: %s", out.String())
 	}

@@ -94,6 +94,17 @@ var cliWords = map[string]words.Text{
 	"export.done":            {FR: "%d ressources en %d fichiers dans %s (manifest.json)", EN: "%d resources in %d files in %s (manifest.json)"},
 	"synth.done":             {FR: "%d ressources pour %d personnes écrites dans %s (%.1f s) — DÉMO – données fictives", EN: "%d resources for %d people written to %s (%.1f s) — DEMO – fictitious data"},
 	"migrate.done":           {FR: "schéma à jour (%s)", EN: "schema up to date (%s)"},
+	"demo.title":             {FR: "DSN — Dossier santé numérique · DÉMO – données fictives", EN: "DSN — Dossier santé numérique (digital health record) · DEMO – fictitious data"},
+	"demo.seeded":            {FR: "  Population synthétique chargée : %d ressources (%s)", EN: "  Synthetic population loaded: %d resources (%s)"},
+	"demo.reused":            {FR: "  Magasin existant réutilisé (%s)", EN: "  Existing store reused (%s)"},
+	"demo.health":            {FR: "  Santé :        http://%s/healthz", EN: "  Health:        http://%s/healthz"},
+	"demo.discovery":         {FR: "  Découverte :   http://%s/fhir/.well-known/smart-configuration", EN: "  Discovery:     http://%s/fhir/.well-known/smart-configuration"},
+	"demo.example":           {FR: "Exemple :", EN: "Example: "},
+	"demo.progress":          {FR: "  génération et chargement : %d/%d usagers (%d ressources)", EN: "  generating and loading: %d/%d people (%d resources)"},
+	"demo.accounts":          {FR: "  Comptes de démonstration (mot de passe : %s) :", EN: "  Demo accounts (password: %s):"},
+	"demo.token":             {FR: "  Jeton d'accès (15 min) pour curl :", EN: "  Access token (15 min) for curl:"},
+	"demo.token12h":          {FR: "  ou ce jeton de dre.demo, valide 12 h :", EN: "  or this token of dre.demo, valid 12 h:"},
+	"demo.stop":              {FR: "  Ctrl-C pour arrêter.", EN: "  Ctrl-C to stop."},
 	"synth.ref-date":         {FR: "--ref-date %q : AAAA-MM-JJ attendu", EN: "--ref-date %q: expected YYYY-MM-DD"},
 }
 
@@ -103,6 +114,11 @@ var cliWords = map[string]words.Text{
 func cliFail(op string, k dsn.Kind, id string, args ...any) *dsn.Error {
 	t := cliWords[id].Format(args...)
 	return &dsn.Error{Op: op, Kind: k, Msg: t.FR, English: t.EN}
+}
+
+// sayIn is the sentence id of cliWords in l.
+func sayIn(l words.Tag, id string, args ...any) string {
+	return cliWords[id].Format(args...).In(l)
 }
 
 // say is the sentence id of cliWords in the command line's language.
