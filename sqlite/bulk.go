@@ -67,33 +67,14 @@ func (t *tx) PutAll(ws []dsn.Write) error {
 	return t.putAll(op, ws)
 }
 
-// putAll writes ws at once. The index rows are made and sorted on the other
-// cores while the writer inserts the versions and resources (and clears the
-// index rows of updated resources), which need none of them: the writer is
-// the import's serial stage, and it used to wait for the rows first.
+// putAll writes ws at once.
 func (t *tx) putAll(op string, ws []dsn.Write) error {
 	ctx := context.Background()
 	b, err := t.plan(ctx, op, ws)
 	if err != nil {
 		return err
 	}
-	index := b.startIndex(ws)
 	t.Wrote = true
-	if err := t.putRows(ctx, op, b); err != nil {
-		<-index // the rows' goroutines may not outlive the call
-		return err
-	}
-	for table, rows := range <-index {
-		if err := t.s.insertIndexMany(ctx, table, rows); err != nil {
-			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
-		}
-	}
-	return nil
-}
-
-// putRows inserts the versions and the new resources of b and points the
-// existing ones at their new version, clearing their index rows.
-func (t *tx) putRows(ctx context.Context, op string, b *bulkPlan) error {
 	if err := t.s.insertMany(ctx, "resource_version", versionCols9, b.versions); err != nil {
 		return t.bulkFail(op, "insert versions", err)
 	}
@@ -111,34 +92,24 @@ func (t *tx) putRows(ctx context.Context, op string, b *bulkPlan) error {
 			}
 		}
 	}
+	for table, rows := range b.index {
+		if err := t.s.insertIndexMany(ctx, table, rows); err != nil {
+			return t.fail(op, fmt.Errorf("insert %s: %w", table, err))
+		}
+	}
 	return nil
-}
-
-// startIndex makes the index rows of ws (with the rids planned in b) and
-// sorts them, on all cores, off the writer's goroutine; the channel gives
-// them once done. Making them inline was ~11 % of the writer's CPU
-// (docs/benchmarks.md, session 8), and waiting for them on all cores left
-// the writer idle for as long (session 10).
-func (b *bulkPlan) startIndex(ws []dsn.Write) <-chan map[string][][]any {
-	out := make(chan map[string][][]any, 1)
-	go func() {
-		index := sqlstore.BulkIndexRows(ws, b.rids)
-		sortAll(index)
-		out <- index
-	}()
-	return out
 }
 
 // bulkPlan is the rows PutAll inserts, built before the first write.
 type bulkPlan struct {
 	versions, resources [][]any
 	updates             [][]any // arguments of sqlUpdateResource (rid last)
-	rids                []int64 // of each write, new or existing
+	index               map[string][][]any
 }
 
 // plan numbers the new versions and resources and reads the rid of the
 // resources that already exist (a version conflict is found here, before
-// anything is written); startIndex makes their index rows.
+// anything is written).
 func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, error) {
 	var seq, rid int64
 	err := t.s.wconn.QueryRowContext(ctx, `SELECT
@@ -147,7 +118,8 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 	if err != nil {
 		return nil, t.fail(op, err)
 	}
-	b := &bulkPlan{rids: make([]int64, len(ws))}
+	b := &bulkPlan{}
+	rids := make([]int64, len(ws))
 	for i, w := range ws {
 		seq++
 		lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
@@ -171,8 +143,13 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 			}
 			b.updates = append(b.updates, []any{w.VersionID, seq, lu, del, w.PatientKey, r})
 		}
-		b.rids[i] = r
+		rids[i] = r
 	}
+	// Made and sorted on all cores while the writer waits: the writer is the
+	// import's serial stage (docs/decisions/0012-import-ceiling.md), and
+	// making the rows inline was ~11 % of its CPU (docs/benchmarks.md, session 8).
+	b.index = sqlstore.BulkIndexRows(ws, rids)
+	sortAll(b.index)
 	return b, nil
 }
 
