@@ -78,7 +78,7 @@ func registerWALVFS() bool {
 			walVFSErr = sqlite3.SQLITE_ERROR
 			return
 		}
-		libc.Xmemcpy(tls, uintptr(unsafe.Pointer(&unixVFS)), unixVFSAddr, libc.Tsize_t(unsafe.Sizeof(unixVFS)))
+		unixVFS = *(*sqlite3.Tsqlite3_vfs)(cMemory(unixVFSAddr))
 		walVFS = unixVFS
 		walVFS.FpNext = 0
 		walVFS.FzName = mustCString(walVFSName)
@@ -104,15 +104,12 @@ func walOpen(tls *libc.TLS, _ uintptr, zName uintptr, pFile uintptr, flags int32
 	if rc != sqlite3.SQLITE_OK || flags&sqlite3.SQLITE_OPEN_WAL == 0 {
 		return rc
 	}
-	var methods uintptr
-	libc.Xmemcpy(tls, uintptr(unsafe.Pointer(&methods)), pFile, libc.Tsize_t(unsafe.Sizeof(methods)))
+	methods := *(*uintptr)(cMemory(pFile))
 	if methods == 0 {
 		return rc
 	}
-	unixWALOnce.Do(func() { setWALMethods(tls, methods) })
-	var known sqlite3.Tsqlite3_io_methods
-	libc.Xmemcpy(tls, uintptr(unsafe.Pointer(&known)), methods, libc.Tsize_t(unsafe.Sizeof(known)))
-	if known != unixWAL {
+	unixWALOnce.Do(func() { setWALMethods(methods) })
+	if *(*sqlite3.Tsqlite3_io_methods)(cMemory(methods)) != unixWAL {
 		return rc // methods we did not wrap: leave the file as the unix VFS made it
 	}
 	buf := libc.Xmalloc(tls, walBufSize)
@@ -122,13 +119,12 @@ func walOpen(tls *libc.TLS, _ uintptr, zName uintptr, pFile uintptr, flags int32
 	walFilesMu.Lock()
 	walFiles[pFile] = &walFile{buf: buf}
 	walFilesMu.Unlock()
-	ours := uintptr(unsafe.Pointer(&walMethods))
-	libc.Xmemcpy(tls, pFile, uintptr(unsafe.Pointer(&ours)), libc.Tsize_t(unsafe.Sizeof(ours)))
+	*(*uintptr)(cMemory(pFile)) = uintptr(unsafe.Pointer(&walMethods)) // a package variable: never moves
 	return rc
 }
 
-func setWALMethods(tls *libc.TLS, methods uintptr) {
-	libc.Xmemcpy(tls, uintptr(unsafe.Pointer(&unixWAL)), methods, libc.Tsize_t(unsafe.Sizeof(unixWAL)))
+func setWALMethods(methods uintptr) {
+	unixWAL = *(*sqlite3.Tsqlite3_io_methods)(cMemory(methods))
 	walMethods = unixWAL
 	*(*func(*libc.TLS, uintptr, uintptr, int32, int64) int32)(unsafe.Pointer(&walMethods.FxWrite)) = walWrite
 	*(*func(*libc.TLS, uintptr) int32)(unsafe.Pointer(&walMethods.FxClose)) = walClose
@@ -203,9 +199,7 @@ func walWrite(tls *libc.TLS, pFile, p uintptr, n int32, off int64) int32 {
 	}
 	if n == walFrameHeader {
 		// bytes 4–7: the database size after a commit, zero in other frames
-		var size [4]byte
-		libc.Xmemcpy(tls, uintptr(unsafe.Pointer(&size)), p+4, 4)
-		w.commitNext = size != [4]byte{}
+		w.commitNext = *(*[4]byte)(cMemory(p + 4)) != [4]byte{}
 	}
 	return sqlite3.SQLITE_OK
 }
