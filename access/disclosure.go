@@ -19,6 +19,10 @@ type Disclosures struct {
 	items []Disclosure
 	seen  map[seenKey]bool // past seenScan items; below, items are scanned
 	event Event
+	// one holds the first disclosure: most requests (a read, a write)
+	// disclose one resource, and its items slice was an allocation of its
+	// own per request (session 10, round 2)
+	one [1]Disclosure
 }
 
 // seenScan is how many disclosures are checked for a repeat by a scan of
@@ -109,6 +113,9 @@ func (d *Disclosures) add(r dsn.Resource, action, basis string) {
 			}
 			d.seen[k] = true
 		}
+	}
+	if d.items == nil {
+		d.items = d.one[:0]
 	}
 	d.items = append(d.items, Disclosure{Ref: ref, Type: r.Type, Patient: r.PatientKey, Action: action, Basis: basis})
 }
