@@ -10,8 +10,6 @@ import (
 
 	"dsn"
 	"dsn/internal/sqlstore"
-
-	msqlite "modernc.org/sqlite"
 )
 
 // bulkRows is the largest row count of one multi-row INSERT on the bulk path;
@@ -82,12 +80,12 @@ func (t *tx) putAll(op string, ws []dsn.Write) error {
 		return t.bulkFail(op, "insert resources", err)
 	}
 	for _, u := range b.updates {
-		if _, err := t.s.wstmt.updateResource.ExecContext(ctx, u...); err != nil {
+		if err := t.s.rstmts.updateResource.exec(u...); err != nil {
 			return t.fail(op, fmt.Errorf("update resource: %w", err))
 		}
 		rid := u[len(u)-1]
-		for _, c := range t.s.wstmt.clear {
-			if _, err := c.ExecContext(ctx, rid); err != nil {
+		for _, c := range t.s.rstmts.clear {
+			if err := c.exec(rid); err != nil {
 				return t.fail(op, fmt.Errorf("clear index: %w", err))
 			}
 		}
@@ -156,8 +154,7 @@ func (t *tx) plan(ctx context.Context, op string, ws []dsn.Write) (*bulkPlan, er
 // bulkFail reports a UNIQUE violation (an id created since the caller read
 // it) as a version conflict, anything else as a database error.
 func (t *tx) bulkFail(op, what string, err error) error {
-	var e *msqlite.Error
-	if errors.As(err, &e) && e.Code()&0xff == 19 { // SQLITE_CONSTRAINT
+	if constraint(err) {
 		return t.Record(sqlstore.CreatedMeanwhile(op, err))
 	}
 	return t.fail(op, fmt.Errorf("%s: %w", what, err))
@@ -280,13 +277,12 @@ func (s *Store) execBulk(ctx context.Context, key string, args []any, sql func()
 	stmt, ok := s.inserts[key]
 	if !ok {
 		var err error
-		if stmt, err = s.wconn.PrepareContext(ctx, sql()); err != nil {
+		if stmt, err = s.raw.prepare(sql()); err != nil {
 			return err
 		}
 		s.inserts[key] = stmt
 	}
-	_, err := stmt.ExecContext(ctx, args...)
-	return err
+	return stmt.exec(args...)
 }
 
 // sharedInsertSQL is the n-row INSERT OR IGNORE of index rows (cols as

@@ -64,13 +64,12 @@ func (s *Store) insertRows(ctx context.Context, table string, n int, args []any)
 	stmt, ok := s.inserts[key]
 	if !ok {
 		var err error
-		if stmt, err = s.wconn.PrepareContext(ctx, insertSQL(table, n)); err != nil {
+		if stmt, err = s.raw.prepare(insertSQL(table, n)); err != nil {
 			return err
 		}
 		s.inserts[key] = stmt
 	}
-	_, err := stmt.ExecContext(ctx, args...)
-	return err
+	return stmt.exec(args...)
 }
 
 // insertSQL is the n-row INSERT OR IGNORE of an index table (identical rows of

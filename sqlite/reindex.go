@@ -79,8 +79,8 @@ func (t *tx) reindex(it sqlstore.ReindexItem) error {
 			return t.fail(op, err)
 		}
 	}
-	for _, c := range t.s.wstmt.clear {
-		if _, err := c.ExecContext(ctx, it.RID); err != nil {
+	for _, c := range t.s.rstmts.clear {
+		if err := c.exec(it.RID); err != nil {
 			return t.fail(op, fmt.Errorf("clear index: %w", err))
 		}
 	}

@@ -43,8 +43,8 @@ type stmts struct {
 	// every batch and every fn showed in profiles)
 	begin, savepoint, release, rollbackTo, commit *sql.Stmt
 
-	current, insertVersion, insertResource, updateResource *sql.Stmt
-	clear                                                  []*sql.Stmt // one per index table
+	// the version, resource and index writes are rawStmts (rawstmt.go)
+	current *sql.Stmt
 
 	// the job queue: every Patient create queues one job and the linker
 	// deletes it; parsing the SQL each time cost the writer ~20 µs per create
@@ -68,17 +68,9 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 		}{
 			{&st.begin, "BEGIN IMMEDIATE"}, {&st.savepoint, "SAVEPOINT w"}, {&st.release, "RELEASE w"},
 			{&st.rollbackTo, "ROLLBACK TO w"}, {&st.commit, "COMMIT"},
-			{&st.current, sqlCurrent}, {&st.insertVersion, sqlInsertVersion},
-			{&st.insertResource, sqlInsertResource}, {&st.updateResource, sqlUpdateResource},
+			{&st.current, sqlCurrent},
 			{&st.addJob, sqlAddJob}, {&st.deleteJob, sqlDeleteJob},
 		}...)
-		st.clear = make([]*sql.Stmt, len(indexTables))
-		for i, t := range indexTables {
-			list = append(list, struct {
-				dst **sql.Stmt
-				sql string
-			}{&st.clear[i], "DELETE FROM " + t + " WHERE rid = ?"})
-		}
 	}
 	for _, s := range list {
 		stmt, err := p.PrepareContext(ctx, s.sql)
@@ -91,12 +83,49 @@ func (st *stmts) prepare(ctx context.Context, p preparer, write bool) error {
 }
 
 func (st *stmts) close() {
-	all := append([]*sql.Stmt{st.readCurrent, st.vread, st.begin, st.savepoint, st.release,
-		st.rollbackTo, st.commit, st.current, st.insertVersion,
-		st.insertResource, st.updateResource, st.addJob, st.deleteJob}, st.clear...)
+	all := []*sql.Stmt{st.readCurrent, st.vread, st.begin, st.savepoint, st.release,
+		st.rollbackTo, st.commit, st.current, st.addJob, st.deleteJob}
 	for _, s := range all {
 		if s != nil {
 			s.Close()
 		}
+	}
+}
+
+// rawStmts are the writer's per-resource write statements on its C handle
+// (rawstmt.go): a create runs two of them and an update eleven.
+type rawStmts struct {
+	insertVersion, insertResource, updateResource *rawStmt
+	clear                                         []*rawStmt // one per index table
+}
+
+func (rs *rawStmts) prepare(r *rawConn) error {
+	list := []struct {
+		dst **rawStmt
+		sql string
+	}{{&rs.insertVersion, sqlInsertVersion}, {&rs.insertResource, sqlInsertResource}, {&rs.updateResource, sqlUpdateResource}}
+	rs.clear = make([]*rawStmt, len(indexTables))
+	for i, t := range indexTables {
+		list = append(list, struct {
+			dst **rawStmt
+			sql string
+		}{&rs.clear[i], "DELETE FROM " + t + " WHERE rid = ?"})
+	}
+	for _, s := range list {
+		stmt, err := r.prepare(s.sql)
+		if err != nil {
+			return fmt.Errorf("prepare %q: %w", s.sql, err)
+		}
+		*s.dst = stmt
+	}
+	return nil
+}
+
+func (rs *rawStmts) close() {
+	rs.insertVersion.close()
+	rs.insertResource.close()
+	rs.updateResource.close()
+	for _, c := range rs.clear {
+		c.close()
 	}
 }

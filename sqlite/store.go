@@ -7,7 +7,6 @@ package sqlite
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"net/url"
 	"os"
@@ -19,8 +18,6 @@ import (
 
 	"dsn"
 	"dsn/internal/sqlstore"
-
-	msqlite "modernc.org/sqlite" // also registers the "sqlite" database/sql driver
 )
 
 // FileName is the database file inside the data directory.
@@ -34,7 +31,9 @@ type Store struct {
 	wstmt     stmts                // prepared on the writer connection
 	rstmt     stmts                // prepared on the read pool
 	cache     stmtCache            // generated search SQL prepared on the read pool
-	inserts   map[string]*sql.Stmt // n-row index INSERTs on the writer (index.go)
+	raw       *rawConn             // the writer connection's C handle for its hot INSERTs (rawstmt.go)
+	rstmts    rawStmts             // prepared on raw
+	inserts   map[string]*rawStmt  // n-row index and bulk INSERTs on raw (index.go, bulk.go)
 	indexArgs []any                // insertIndex's argument buffer, reused by the writer goroutine
 	held      held                 // PutAlls of a group commit merged into one (bulkmerge.go), writer goroutine only
 	sideSt    map[string]*sql.Stmt // records and journal statements on the writer (records.go)
@@ -75,7 +74,7 @@ func Open(ctx context.Context, dir string) (*Store, error) {
 	wdb.SetConnMaxLifetime(0)
 	wdb.SetConnMaxIdleTime(0)
 	s := &Store{wdb: wdb, queue: sqlstore.NewQueue(1024), done: make(chan struct{}),
-		inserts: map[string]*sql.Stmt{}, sideSt: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs), synced: make(chan struct{}, 1),
+		inserts: map[string]*rawStmt{}, sideSt: map[string]*sql.Stmt{}, syncSem: make(chan struct{}, maxSyncs), synced: make(chan struct{}, 1),
 		walPath: path + "-wal"}
 	s.syncWAL = func() error { return fsyncWAL(s.walPath) }
 	if err := s.open(ctx, path); err != nil {
@@ -111,6 +110,12 @@ func (s *Store) open(ctx context.Context, path string) error {
 	}
 	syncDir(path)
 	if err := s.wstmt.prepare(ctx, s.wconn, true); err != nil {
+		return err
+	}
+	if s.raw, err = openRaw(ctx, s.wconn); err != nil {
+		return err
+	}
+	if err := s.rstmts.prepare(s.raw); err != nil {
 		return err
 	}
 	s.rdb, err = sql.Open("sqlite", dataSource(path, true))
@@ -207,12 +212,9 @@ func setWAL(ctx context.Context, c *sql.Conn) error {
 
 // busy tells SQLITE_BUSY and SQLITE_LOCKED (sqlite.org/rescode.html) from other errors.
 func busy(err error) bool {
-	var e *msqlite.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	code := e.Code() & 0xff // primary result code
-	return code == 5 || code == 6
+	code, ok := resultCode(err)
+	code &= 0xff // primary result code
+	return ok && (code == 5 || code == 6)
 }
 
 // Close stops accepting writes, lets the queued ones commit, and closes the
@@ -266,7 +268,11 @@ func (s *Store) closeDBs() error {
 	s.wstmt.close()
 	s.rstmt.close()
 	s.cache.close()
-	closeAll(s.inserts)
+	for _, st := range s.inserts {
+		st.close()
+	}
+	s.rstmts.close()
+	s.raw.close()
 	closeAll(s.sideSt)
 	if s.rdb != nil {
 		errs = append(errs, s.rdb.Close())

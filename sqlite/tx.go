@@ -8,8 +8,6 @@ import (
 
 	"dsn"
 	"dsn/internal/sqlstore"
-
-	msqlite "modernc.org/sqlite"
 )
 
 // tx is the dsn.Tx handed to one fn inside Store.Write. It runs on the writer
@@ -93,7 +91,8 @@ func (t *tx) Put(w dsn.Write) error {
 		body = nil
 	}
 	lu, del := micros(w.LastUpdated), boolInt(w.Deleted)
-	res, err := st.insertVersion.ExecContext(ctx, w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body)
+	rs := &t.s.rstmts
+	err := rs.insertVersion.exec(w.Type, w.ID, w.VersionID, lu, del, w.Method, w.PatientKey, body)
 	if err != nil && w.VersionID == 1 && constraint(err) {
 		// nothing of this Put was written: the transaction goes on
 		err = st.current.QueryRowContext(ctx, w.Type, w.ID).Scan(&rid, &cur)
@@ -106,27 +105,21 @@ func (t *tx) Put(w dsn.Write) error {
 	if err != nil {
 		return t.fail(op, fmt.Errorf("insert version: %w", err))
 	}
-	seq, err := res.LastInsertId()
-	if err != nil {
-		return t.fail(op, err)
-	}
+	seq := t.s.raw.lastInsertID()
 	if exists {
-		if _, err := st.updateResource.ExecContext(ctx, w.VersionID, seq, lu, del, w.PatientKey, rid); err != nil {
+		if err := rs.updateResource.exec(w.VersionID, seq, lu, del, w.PatientKey, rid); err != nil {
 			return t.fail(op, fmt.Errorf("update resource: %w", err))
 		}
-		for _, c := range st.clear {
-			if _, err := c.ExecContext(ctx, rid); err != nil {
+		for _, c := range rs.clear {
+			if err := c.exec(rid); err != nil {
 				return t.fail(op, fmt.Errorf("clear index: %w", err))
 			}
 		}
 	} else {
-		res, err := st.insertResource.ExecContext(ctx, w.Type, w.ID, w.VersionID, seq, lu, del, w.PatientKey)
-		if err != nil {
+		if err := rs.insertResource.exec(w.Type, w.ID, w.VersionID, seq, lu, del, w.PatientKey); err != nil {
 			return t.fail(op, fmt.Errorf("insert resource: %w", err))
 		}
-		if rid, err = res.LastInsertId(); err != nil {
-			return t.fail(op, err)
-		}
+		rid = t.s.raw.lastInsertID()
 	}
 	if w.Deleted {
 		return nil // a tombstone has no index rows: deleted resources are not searchable
@@ -143,6 +136,6 @@ func versionConflict(op string, w dsn.Write, cur int64) error {
 
 // constraint tells a constraint violation (SQLITE_CONSTRAINT, sqlite.org/rescode.html).
 func constraint(err error) bool {
-	var e *msqlite.Error
-	return errors.As(err, &e) && e.Code()&0xff == 19
+	code, ok := resultCode(err)
+	return ok && code&0xff == 19
 }
