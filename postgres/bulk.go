@@ -187,29 +187,6 @@ func (t *tx) updateOld(op string, ws []dsn.Write, old []int, seqs, rids []int64)
 	return nil
 }
 
-// addIndexCopies adds the COPYs of the index rows of ws (tombstones have
-// none), one per table, in the rows sqlstore.IndexRows makes (on all cores:
-// BulkIndexRows); sorted unless unsorted.
-func addIndexCopies(cs *copies, ws []dsn.Write, rids []int64, unsorted bool) error {
-	rows := sqlstore.BulkIndexRows(ws, rids)
-	cols := map[string][]string{}
-	for table := range sqlstore.IndexColumns {
-		cols[table] = append([]string{"rid", "type", "patient_key"}, sqlstore.IndexColumns[table]...)
-	}
-	if !unsorted {
-		// no B-tree to insert into while a load defers the indexes: the
-		// sort would only cost the client (bulkload.go)
-		sortIndexRows(rows, cols)
-	}
-	for _, table := range indexTableNames() {
-		rs := rows[table]
-		if err := cs.add(table, cols[table], len(rs), func(k int) []any { return rs[k] }); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // nextKeys draws seqs new versions' seqs and rids new resources' rids from
 // the identity sequences, with the pending BEGIN and job inserts, in one
 // round trip.

@@ -120,12 +120,20 @@ type copies []pendingCopy
 
 // add encodes the COPY of n rows made by row into table (nothing if n is 0).
 func (cs *copies) add(table string, cols []string, n int, row func(int) []any) error {
-	if n == 0 {
-		return nil
-	}
 	kinds := make([]copyKind, len(cols))
 	for i, c := range cols {
 		kinds[i] = columnKind(table, c)
+	}
+	return cs.addTuples(table, cols, n, func(buf []byte, i int) ([]byte, error) {
+		return appendCopyTuple(buf, cols, kinds, row(i))
+	})
+}
+
+// addTuples encodes the COPY of n tuples appended by tuple into table
+// (nothing if n is 0).
+func (cs *copies) addTuples(table string, cols []string, n int, tuple func(buf []byte, i int) ([]byte, error)) error {
+	if n == 0 {
+		return nil
 	}
 	sql := "COPY " + table + " (" + strings.Join(cols, ", ") + ") FROM STDIN (FORMAT binary)"
 	bp := copyBufs.Get().(*[]byte)
@@ -135,7 +143,7 @@ func (cs *copies) add(table string, cols []string, n int, row func(int) []any) e
 	buf = append(buf, copySignature...)
 	var err error
 	for i := range n {
-		if buf, err = appendCopyTuple(buf, cols, kinds, row(i)); err != nil {
+		if buf, err = tuple(buf, i); err != nil {
 			*bp = buf
 			copyBufs.Put(bp)
 			return fmt.Errorf("copy %s: %w", table, err)

@@ -50,9 +50,19 @@ func CompositeArgs(k dsn.CompositeKey) []any {
 // appendCompositeArgs is CompositeArgs appending to args (k has at most
 // MaxCompositeParts parts).
 func appendCompositeArgs(args []any, k dsn.CompositeKey) []any {
+	b := boxer{v: args}
+	compositeValues(&b, k)
+	return b.v
+}
+
+// compositeValues gives r the values of k's CompositeColumns (k has at most
+// MaxCompositeParts parts).
+func compositeValues(r RowSink, k dsn.CompositeKey) {
 	for n := range MaxCompositeParts {
 		var s, c, u string
-		var lo, hi, dlo, dhi any
+		var lo, hi float64
+		var dlo, dhi int64
+		nums, dates := false, false
 		if n < len(k.Parts) {
 			p := k.Parts[n]
 			switch p.Type {
@@ -65,17 +75,35 @@ func appendCompositeArgs(args []any, k dsn.CompositeKey) []any {
 			case dsn.ParamQuantity:
 				s, c, u = p.Quantity.System, p.Quantity.Code, p.Quantity.Unit
 				lo, hi = QuantitySpan(p.Quantity)
+				nums = true
 			case dsn.ParamNumber:
 				lo, hi = p.Number.Value, p.Number.Value
+				nums = true
 			case dsn.ParamURI:
 				c = p.URI.URI
 			case dsn.ParamDate:
 				dlo, dhi = RangeLow(p.Date.Low), RangeHigh(p.Date.High)
+				dates = true
 			}
 		}
-		args = append(args, s, c, u, lo, hi, dlo, dhi)
+		r.Text(s)
+		r.Text(c)
+		r.Text(u)
+		if nums {
+			r.Float(lo)
+			r.Float(hi)
+		} else {
+			r.Null()
+			r.Null()
+		}
+		if dates {
+			r.Int(dlo)
+			r.Int(dhi)
+		} else {
+			r.Null()
+			r.Null()
+		}
 	}
-	return args
 }
 
 // QuantitySpan is the [low, high] a quantity row covers (idx_quantity's low
