@@ -26,8 +26,20 @@ type indexTable struct {
 	cols  []string   // rid, type, patient_key, then sqlstore.IndexColumns
 	kinds []copyKind // of cols
 	lead  []int      // the columns of the table's search index (indexLeads)
+	slot  []int8     // per column, its place in lead, or -1
 	buf   *[]byte    // the tuples, back to back (pooled)
-	spans [][2]int32 // each tuple's start and end in buf
+	spans []span     // the tuples in buf
+}
+
+// maxLeads is the most leading columns a table's search index has.
+const maxLeads = 4
+
+// span is one encoded tuple: where it starts and ends in its table's buffer,
+// and where each of its leading columns' fields (length word) starts, for the
+// sort (the fields before them have variable lengths).
+type span struct {
+	start, end int32
+	lead       [maxLeads]int32
 }
 
 // indexLayouts are the tables' columns, kinds and leading columns, made once.
@@ -38,8 +50,13 @@ var indexLayouts = sync.OnceValue(func() map[string]*indexTable {
 		for _, c := range t.cols {
 			t.kinds = append(t.kinds, columnKind(table, c))
 		}
+		t.slot = make([]int8, len(t.cols))
+		for i := range t.slot {
+			t.slot[i] = -1
+		}
 		for _, k := range indexLeads[table] {
-			if i := slices.Index(t.cols, k); i >= 0 {
+			if i := slices.Index(t.cols, k); i >= 0 && len(t.lead) < maxLeads {
+				t.slot[i] = int8(len(t.lead))
 				t.lead = append(t.lead, i)
 			}
 		}
@@ -57,7 +74,7 @@ type indexEncoder struct {
 	cur     *indexTable
 	table   string
 	col     int
-	start   int
+	span    span
 	rid     int64
 	typ, pk string
 	err     error
@@ -103,8 +120,17 @@ func (e *indexEncoder) next(want copyKind, what string) bool {
 		e.fail("column %s: unexpected %s", e.cur.cols[e.col], what)
 		return false
 	}
-	e.col++
+	e.mark()
 	return true
+}
+
+// mark notes where the field of the column e.col starts if it is a leading
+// one, and moves on to the next column.
+func (e *indexEncoder) mark() {
+	if l := e.cur.slot[e.col]; l >= 0 {
+		e.span.lead[l] = int32(len(*e.cur.buf))
+	}
+	e.col++
 }
 
 func (e *indexEncoder) Row(table string) {
@@ -113,13 +139,12 @@ func (e *indexEncoder) Row(table string) {
 		e.fail("no such index table")
 		return
 	}
-	b := *e.cur.buf
-	e.start = len(b)
-	b = binary.BigEndian.AppendUint16(b, uint16(len(e.cur.kinds)))
-	b = appendInt8(b, e.rid)
-	b = appendText(b, e.typ)
-	*e.cur.buf = appendText(b, e.pk)
-	e.col = 3
+	e.span.start = int32(len(*e.cur.buf))
+	*e.cur.buf = binary.BigEndian.AppendUint16(*e.cur.buf, uint16(len(e.cur.kinds)))
+	e.col = 0
+	e.Int(e.rid)
+	e.Text(e.typ)
+	e.Text(e.pk)
 }
 
 func (e *indexEncoder) Text(s string) {
@@ -149,7 +174,7 @@ func (e *indexEncoder) Null() {
 		e.fail("more values than the %d columns", len(e.cur.kinds))
 		return
 	}
-	e.col++
+	e.mark()
 	*e.cur.buf = binary.BigEndian.AppendUint32(*e.cur.buf, math.MaxUint32) // -1: NULL
 }
 
@@ -160,7 +185,8 @@ func (e *indexEncoder) End() {
 	if e.col != len(e.cur.kinds) {
 		e.fail("%d values for %d columns", e.col, len(e.cur.kinds))
 	}
-	e.cur.spans = append(e.cur.spans, [2]int32{int32(e.start), int32(len(*e.cur.buf))})
+	e.span.end = int32(len(*e.cur.buf))
+	e.cur.spans = append(e.cur.spans, e.span)
 	e.cur = nil
 }
 
@@ -215,7 +241,11 @@ func encodeIndexRows(ws []dsn.Write, rids []int64) (*indexEncoder, error) {
 			off := int32(len(*to.buf))
 			*to.buf = append(*to.buf, *t.buf...)
 			for _, s := range t.spans {
-				to.spans = append(to.spans, [2]int32{s[0] + off, s[1] + off})
+				s.start, s.end = s.start+off, s.end+off
+				for l := range s.lead {
+					s.lead[l] += off
+				}
+				to.spans = append(to.spans, s)
 			}
 		}
 		e.release()
@@ -242,9 +272,9 @@ func (e *indexEncoder) sortSpans() {
 		}
 		wg.Go(func() {
 			buf := *t.buf
-			slices.SortFunc(t.spans, func(a, b [2]int32) int {
-				for _, c := range t.lead {
-					if r := compareField(buf[a[0]:a[1]], buf[b[0]:b[1]], c, t.kinds[c]); r != 0 {
+			slices.SortFunc(t.spans, func(a, b span) int {
+				for l, c := range t.lead {
+					if r := compareField(buf[a.lead[l]:], buf[b.lead[l]:], t.kinds[c]); r != 0 {
 						return r
 					}
 				}
@@ -255,28 +285,22 @@ func (e *indexEncoder) sortSpans() {
 	wg.Wait()
 }
 
-// field is column i of the encoded tuple (its value's bytes), null if NULL.
-func field(tuple []byte, i int) (v []byte, null bool) {
-	p := 2
-	for range i {
-		n := int32(binary.BigEndian.Uint32(tuple[p:]))
-		p += 4
-		if n > 0 {
-			p += int(n)
-		}
-	}
-	n := int32(binary.BigEndian.Uint32(tuple[p:]))
+// field is the value's bytes of the encoded field that b starts with, null
+// if NULL.
+func field(b []byte) (v []byte, null bool) {
+	n := int32(binary.BigEndian.Uint32(b))
 	if n < 0 {
 		return nil, true
 	}
-	return tuple[p+4 : p+4+int(n)], false
+	return b[4 : 4+n], false
 }
 
-// compareField orders column i of two encoded tuples: NULL first, texts by
-// bytes (the "C" collation of the index columns), numbers by value.
-func compareField(a, b []byte, i int, kind copyKind) int {
-	x, xnull := field(a, i)
-	y, ynull := field(b, i)
+// compareField orders the encoded fields a and b start with, of kind: NULL
+// first, texts by bytes (the "C" collation of the index columns), numbers by
+// value.
+func compareField(a, b []byte, kind copyKind) int {
+	x, xnull := field(a)
+	y, ynull := field(b)
 	switch {
 	case xnull || ynull:
 		return cmp.Compare(boolInt(!xnull), boolInt(!ynull))
@@ -313,7 +337,7 @@ func addIndexCopies(cs *copies, ws []dsn.Write, rids []int64, unsorted bool) err
 		buf := *t.buf
 		err := cs.addTuples(table, t.cols, len(t.spans), func(out []byte, k int) ([]byte, error) {
 			s := t.spans[k]
-			return append(out, buf[s[0]:s[1]]...), nil
+			return append(out, buf[s.start:s.end]...), nil
 		})
 		if err != nil {
 			return err
