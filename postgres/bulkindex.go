@@ -262,27 +262,37 @@ func encodeIndexRows(ws []dsn.Write, rids []int64) (*indexEncoder, error) {
 const bulkIndexPerWorker = 64
 
 // sortSpans orders each table's tuples by the leading columns of its search
-// index (bulksort.go says why), one
-// goroutine per table with rows to sort.
+// index (bulksort.go says why): a large batch's tables on a goroutine each, a
+// small one's (a transaction Bundle's ~300 rows) on the caller's, where
+// starting and waking ten goroutines cost more than the sorts.
 func (e *indexEncoder) sortSpans() {
 	var wg sync.WaitGroup
 	for _, t := range e.tables {
-		if len(t.spans) < 2 {
-			continue
+		switch {
+		case len(t.spans) < 2:
+		case len(t.spans) < sortPerWorker:
+			t.sort()
+		default:
+			wg.Go(t.sort)
 		}
-		wg.Go(func() {
-			buf := *t.buf
-			slices.SortFunc(t.spans, func(a, b span) int {
-				for l, c := range t.lead {
-					if r := compareField(buf[a.lead[l]:], buf[b.lead[l]:], t.kinds[c]); r != 0 {
-						return r
-					}
-				}
-				return 0
-			})
-		})
 	}
 	wg.Wait()
+}
+
+// sortPerWorker is the fewest rows of a table sorted on a goroutine of its own.
+const sortPerWorker = 1024
+
+// sort orders t's tuples by the leading columns of its search index.
+func (t *indexTable) sort() {
+	buf := *t.buf
+	slices.SortFunc(t.spans, func(a, b span) int {
+		for l, c := range t.lead {
+			if r := compareField(buf[a.lead[l]:], buf[b.lead[l]:], t.kinds[c]); r != 0 {
+				return r
+			}
+		}
+		return 0
+	})
 }
 
 // field is the value's bytes of the encoded field that b starts with, null
