@@ -80,24 +80,37 @@ type indexEncoder struct {
 	err     error
 }
 
-func newIndexEncoder() *indexEncoder {
+// encoders keeps encoders, their buffers and spans, from one PutAll to the
+// next (making them was most of the allocations left in a Bundle's index
+// COPYs).
+var encoders = sync.Pool{New: func() any {
 	e := &indexEncoder{tables: make(map[string]*indexTable, len(sqlstore.IndexColumns))}
 	for table, l := range indexLayouts() {
 		t := *l
-		t.buf = copyBufs.Get().(*[]byte)
-		*t.buf = (*t.buf)[:0]
+		t.buf = new([]byte)
 		e.tables[table] = &t
 	}
 	return e
+}}
+
+// maxPooledSpans is the most rows of a table an encoder kept in the pool
+// has room for (an import's batch's encoder is let go).
+const maxPooledSpans = 4096
+
+func newIndexEncoder() *indexEncoder {
+	return encoders.Get().(*indexEncoder)
 }
 
-// release gives the tables' buffers back to the pool.
+// release gives e back to the pool, empty, unless it grew large.
 func (e *indexEncoder) release() {
+	keep := true
 	for _, t := range e.tables {
-		if t.buf != nil && cap(*t.buf) <= maxPooledCopyBuf {
-			copyBufs.Put(t.buf)
-		}
-		t.buf = nil
+		keep = keep && cap(*t.buf) <= maxPooledCopyBuf && cap(t.spans) <= maxPooledSpans
+		*t.buf, t.spans = (*t.buf)[:0], t.spans[:0]
+	}
+	e.cur, e.table, e.typ, e.pk, e.err = nil, "", "", "", nil
+	if keep {
+		encoders.Put(e)
 	}
 }
 
