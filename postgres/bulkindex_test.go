@@ -135,14 +135,7 @@ func TestSortSpans(t *testing.T) {
 // COPYs of one transaction Bundle's PutAll (26 synthetic resources), made,
 // sorted and encoded as each merged write of the HTTP path does.
 func BenchmarkIndexCopiesBundle(b *testing.B) {
-	ws := storetest.SynthWrites(b, 1)
-	if len(ws) > 26 {
-		ws = ws[:26]
-	}
-	rids := make([]int64, len(ws))
-	for i := range rids {
-		rids[i] = int64(i + 1)
-	}
+	ws, rids := storetest.SynthBundle(b)
 	b.ReportAllocs()
 	for b.Loop() {
 		var cs copies

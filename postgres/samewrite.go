@@ -143,10 +143,7 @@ func union(a, b []dsn.ResourceKey) []dsn.ResourceKey {
 func (s *Store) runAlone(conn *pgx.Conn, r *sqlstore.Request, keys []dsn.ResourceKey) {
 	one := []*sqlstore.Request{r}
 	for range maxAlone {
-		results, again, retry, err := s.runPass(conn, one, false, keys)
-		if retry {
-			results, again, _, err = s.runPass(conn, one, true, keys)
-		}
+		results, again, err := s.runPasses(conn, one, keys)
 		if err != nil {
 			s.abort(conn, one, err)
 			return

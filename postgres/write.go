@@ -71,10 +71,7 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*sqlstore.Request) {
 	if len(live) == 0 {
 		return
 	}
-	results, again, retry, err := s.runPass(conn, live, false, nil)
-	if retry {
-		results, again, _, err = s.runPass(conn, live, true, nil)
-	}
+	results, again, err := s.runPasses(conn, live, nil)
 	if err != nil {
 		s.abort(conn, live, err)
 		return
@@ -93,6 +90,16 @@ func (s *Store) runBatch(conn *pgx.Conn, batch []*sqlstore.Request) {
 	for _, i := range rerun {
 		s.runAlone(conn, live[i], union(nil, again[i]))
 	}
+}
+
+// runPasses runs the fns of live in one transaction without savepoints and,
+// when a fn failed after writing, once more with a savepoint each (runPass).
+func (s *Store) runPasses(conn *pgx.Conn, live []*sqlstore.Request, first []dsn.ResourceKey) ([]error, [][]dsn.ResourceKey, error) {
+	results, again, retry, err := s.runPass(conn, live, false, first)
+	if retry {
+		results, again, _, err = s.runPass(conn, live, true, first)
+	}
+	return results, again, err
 }
 
 // runPass runs the fns of live in one transaction, each in its own savepoint

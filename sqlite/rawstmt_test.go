@@ -24,7 +24,7 @@ type valuer string
 func (v valuer) Value() (driver.Value, error) { return "v:" + string(v), nil }
 
 // The raw statements bind every argument type the writer uses as the
-// driver did: an empty text is '' (not NULL), a nil []byte is NULL, an
+// driver did: an empty text is the empty string (not NULL), a nil []byte is NULL, an
 // empty []byte a zero-length blob, texts and blobs larger than the
 // argument buffer come back whole, and other types take database/sql's
 // conversion.

@@ -19,6 +19,21 @@ import (
 // SynthWrites builds version 1 of every resource of the first n people of the
 // synthetic population (seed 1), with their index rows from search.Extract:
 // the realistic mix a bulk import stores (≈ 33 resources per person).
+// SynthBundle is the first 26 synthetic writes (one transaction Bundle's
+// worth: a Patient and its clinical resources) with row ids 1…26, as a merged
+// write of the HTTP path gets them; for the index-row benchmarks.
+func SynthBundle(tb testing.TB) ([]dsn.Write, []int64) {
+	ws := SynthWrites(tb, 1)
+	if len(ws) > 26 {
+		ws = ws[:26]
+	}
+	rids := make([]int64, len(ws))
+	for i := range rids {
+		rids[i] = int64(i + 1)
+	}
+	return ws, rids
+}
+
 func SynthWrites(tb testing.TB, n int) []dsn.Write {
 	tb.Helper()
 	g := synth.New(synth.Options{Seed: 1, Patients: n})
